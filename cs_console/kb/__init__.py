@@ -1,0 +1,1 @@
+"""Knowledge base: search index, templates, red lines, import."""

@@ -1,0 +1,1 @@
+"""Runnable helpers: demo data, benchmarks, link emulator."""
