@@ -1,0 +1,89 @@
+"""The user's settings, read from `config.toml` in the config folder.
+
+Every setting has a default, so a missing file is fine; a file that is present but wrong is
+refused with a message naming the file and the setting, never half-applied.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_KEYS: dict[str, str] = {
+    "new_ticket": "n",
+    "search": "slash",
+    "filter_status": "s",
+    "filter_priority": "p",
+    "refresh": "r",
+    "reply": "r",
+    "note": "i",
+    "set_status": "s",
+    "customer": "c",
+    "send": "ctrl+s",
+    "help": "question_mark",
+}
+"""Binding id to key. Defaults survive SSH and tmux: letters, F-keys, ctrl+letter."""
+
+
+class ConfigError(ValueError):
+    """The config file is unreadable or a setting is invalid; the message says which."""
+
+
+@dataclass(frozen=True)
+class Config:
+    timezone: str = "UTC"
+    """The agent's time zone, for due times and ages on screen."""
+    language: str = "en"
+    low_bandwidth: bool = False
+    """Fewer frames and minute ticks, for slow SSH hops and satellite links."""
+    keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
+    raw: dict = field(default_factory=dict)
+    """The whole parsed file, for sections that other modules validate themselves."""
+
+    def key(self, binding_id: str) -> str:
+        return self.keys[binding_id]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load(path: Path) -> Config:
+    """Read `path`; a missing file gives the defaults.
+
+    Raises:
+        ConfigError: the file cannot be parsed or a setting is invalid.
+    """
+    if not path.exists():
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}") from None
+    return from_mapping(data, source=str(path))
+
+
+def from_mapping(data: dict, source: str = "config") -> Config:
+    timezone = data.get("timezone", "UTC")
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{source}: timezone: {timezone!r} is not a time zone like Asia/Shanghai") from None
+    language = data.get("language", "en")
+    if language not in ("en", "zh"):
+        raise ConfigError(f"{source}: language: {language!r} is not one of en, zh")
+    low_bandwidth = data.get("low_bandwidth", False)
+    if not isinstance(low_bandwidth, bool):
+        raise ConfigError(f"{source}: low_bandwidth: expected true or false, got {low_bandwidth!r}")
+    keys = dict(DEFAULT_KEYS)
+    for binding_id, key in data.get("keys", {}).items():
+        if binding_id not in DEFAULT_KEYS:
+            raise ConfigError(f"{source}: keys.{binding_id}: no such binding; known: {', '.join(DEFAULT_KEYS)}")
+        if not isinstance(key, str) or not key:
+            raise ConfigError(f"{source}: keys.{binding_id}: expected a key name such as \"n\" or \"f5\"")
+        keys[binding_id] = key
+    return Config(timezone=timezone, language=language, low_bandwidth=low_bandwidth, keys=keys, raw=data)

@@ -1,0 +1,168 @@
+"""The local database's schema, as numbered forward steps.
+
+Each step is frozen once released: a database written by any earlier release is brought to
+the newest schema in place, inside one transaction, so a crash mid-upgrade leaves the old
+version intact. `PRAGMA user_version` holds the step a file has reached. The models in
+`cs_console.models` describe the same tables; tests/test_migrations.py keeps them equal.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "agents, customers, tickets, interactions, events, knowledge base, templates, outbox",
+        (
+            """CREATE TABLE agent (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                role VARCHAR NOT NULL,
+                team VARCHAR NOT NULL,
+                languages VARCHAR NOT NULL,
+                skills VARCHAR NOT NULL,
+                timezone VARCHAR NOT NULL,
+                active BOOLEAN NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+            """CREATE TABLE customer (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL,
+                contact_name VARCHAR NOT NULL,
+                phone VARCHAR NOT NULL,
+                email VARCHAR NOT NULL,
+                language VARCHAR NOT NULL,
+                sites VARCHAR NOT NULL,
+                preferences VARCHAR NOT NULL,
+                notes VARCHAR NOT NULL,
+                created_at VARCHAR(26) NOT NULL,
+                updated_at VARCHAR(26) NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+            "CREATE INDEX ix_customer_name ON customer (name)",
+            """CREATE TABLE ticket (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                number VARCHAR NOT NULL UNIQUE,
+                customer_id VARCHAR NOT NULL REFERENCES customer (id),
+                assignee_id VARCHAR REFERENCES agent (id),
+                team VARCHAR NOT NULL,
+                subject VARCHAR NOT NULL,
+                category VARCHAR NOT NULL,
+                priority VARCHAR NOT NULL,
+                channel VARCHAR NOT NULL,
+                status VARCHAR NOT NULL,
+                created_at VARCHAR(26) NOT NULL,
+                updated_at VARCHAR(26) NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+            "CREATE INDEX ix_ticket_customer_id ON ticket (customer_id)",
+            """CREATE TABLE interaction (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                ticket_id VARCHAR NOT NULL REFERENCES ticket (id),
+                kind VARCHAR NOT NULL,
+                author_id VARCHAR REFERENCES agent (id),
+                body VARCHAR NOT NULL,
+                satisfaction INTEGER,
+                created_at VARCHAR(26) NOT NULL,
+                hlc VARCHAR NOT NULL)""",
+            "CREATE INDEX ix_interaction_ticket ON interaction (ticket_id, created_at)",
+            """CREATE TABLE ticket_event (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                ticket_id VARCHAR NOT NULL REFERENCES ticket (id),
+                kind VARCHAR NOT NULL,
+                at VARCHAR(26) NOT NULL,
+                author_id VARCHAR REFERENCES agent (id),
+                hlc VARCHAR NOT NULL)""",
+            "CREATE INDEX ix_ticket_event_ticket ON ticket_event (ticket_id, at)",
+            """CREATE TABLE kb_article (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                title VARCHAR NOT NULL,
+                body VARCHAR NOT NULL,
+                tags VARCHAR NOT NULL,
+                lang VARCHAR NOT NULL,
+                category VARCHAR NOT NULL,
+                compliance_triggers VARCHAR NOT NULL,
+                updated_at VARCHAR(26) NOT NULL,
+                deleted BOOLEAN NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+            """CREATE TABLE template (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                title VARCHAR NOT NULL,
+                body VARCHAR NOT NULL,
+                tags VARCHAR NOT NULL,
+                lang VARCHAR NOT NULL,
+                uses INTEGER NOT NULL,
+                updated_at VARCHAR(26) NOT NULL,
+                deleted BOOLEAN NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+            """CREATE TABLE outbox (
+                seq INTEGER NOT NULL PRIMARY KEY,
+                op_id VARCHAR NOT NULL UNIQUE,
+                device_id VARCHAR NOT NULL,
+                entity VARCHAR NOT NULL,
+                entity_id VARCHAR NOT NULL,
+                action VARCHAR NOT NULL,
+                payload VARCHAR NOT NULL,
+                hlc VARCHAR NOT NULL,
+                created_at VARCHAR(26) NOT NULL,
+                acked_at VARCHAR(26))""",
+            """CREATE TABLE meta (
+                "key" VARCHAR NOT NULL PRIMARY KEY,
+                value VARCHAR NOT NULL)""",
+        ),
+    ),
+    Migration(
+        2,
+        "personal follow-up reminders; queue index by assignee and status",
+        (
+            """CREATE TABLE reminder (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                ticket_id VARCHAR NOT NULL REFERENCES ticket (id),
+                agent_id VARCHAR REFERENCES agent (id),
+                due_at VARCHAR(26) NOT NULL,
+                note VARCHAR NOT NULL,
+                done BOOLEAN NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+            "CREATE INDEX ix_reminder_due ON reminder (done, due_at)",
+            "CREATE INDEX ix_ticket_queue ON ticket (assignee_id, status)",
+        ),
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+APPLICATION_ID = 0x43534331
+"""`PRAGMA application_id` of a cs-console database ("CSC1"), so another program's SQLite
+file is recognised and refused rather than upgraded."""
+
+
+def upgrade(connection: sqlite3.Connection, target: int = LATEST_VERSION) -> int:
+    """Apply every step above the file's version up to `target`, in one transaction.
+
+    The connection must be in autocommit mode (`isolation_level=None`). Returns the number
+    of steps applied.
+    """
+    current = connection.execute("PRAGMA user_version").fetchone()[0]
+    pending = [m for m in MIGRATIONS if current < m.version <= target]
+    if not pending:
+        return 0
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for migration in pending:
+            for statement in migration.statements:
+                connection.execute(statement)
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.execute(f"PRAGMA user_version = {pending[-1].version}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return len(pending)

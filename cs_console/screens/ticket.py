@@ -1,0 +1,173 @@
+"""One ticket: who, what, the whole conversation, and a composer to answer.
+
+Sending never blocks and never goes unconfirmed: the composer says "saving…" until the
+store has committed the reply, then "saved · queued for sync"; on failure the text stays in
+the composer with the reason, so nothing the agent typed is lost.
+"""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TextArea
+
+from cs_console.display import INTERACTION_LABELS, PRIORITY_LABELS, STATUS_NAMES, local_time
+from cs_console.store import StoreError, TicketDetail
+
+COMPOSER_MODES = {
+    "public_reply": "Reply to the customer",
+    "internal_note": "Internal note (the customer never sees it)",
+}
+
+
+class TicketScreen(Screen):
+    BINDINGS = [
+        Binding("r", "compose('public_reply')", "Reply", id="reply"),
+        Binding("i", "compose('internal_note')", "Note", id="note"),
+        Binding("s", "set_status", "Status", id="set_status"),
+        Binding("c", "customer", "Customer", id="customer"),
+        Binding("ctrl+s", "send", "Send", id="send", priority=True),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__()
+        self.ticket_id = ticket_id
+        self.detail: TicketDetail | None = None
+        self.mode = "public_reply"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="ticket-header", classes="title-bar")
+        yield VerticalScroll(id="conversation")
+        yield Static(COMPOSER_MODES[self.mode], id="composer-label")
+        yield TextArea(id="composer", soft_wrap=True, show_line_numbers=False)
+        yield Static(id="composer-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#conversation").focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="ticket")
+    def reload(self) -> None:
+        try:
+            detail = self.app.store.ticket_detail(self.ticket_id)
+        except StoreError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self._show, detail)
+
+    def _show(self, detail: TicketDetail) -> None:
+        self.detail = detail
+        ticket, customer = detail.ticket, detail.customer
+        assignee = detail.assignee.name if detail.assignee else "unassigned"
+        self.query_one("#ticket-header", Static).update(
+            f"[b]{ticket.number}[/b]  {PRIORITY_LABELS[ticket.priority].strip()}  ·  "
+            f"{STATUS_NAMES[ticket.status]}  ·  {assignee}\n"
+            f"[b]{escape(ticket.subject)}[/b]\n"
+            f"{escape(customer.name)} · {escape(customer.contact_name)} · {customer.phone} · {ticket.channel}"
+        )
+        conversation = self.query_one("#conversation", VerticalScroll)
+        conversation.remove_children()
+        zone, now = self.app.config.zone, self.app.now()
+        entries = []
+        for interaction in detail.interactions:
+            author = detail.authors.get(interaction.author_id, customer.contact_name or customer.name)
+            heading = f"{INTERACTION_LABELS[interaction.kind]} · {escape(author)} · {local_time(interaction.created_at, zone, now)}"
+            if interaction.satisfaction is not None:
+                heading += f" · satisfaction {interaction.satisfaction}/5"
+            entries.append(
+                Static(f"[b]{heading}[/b]\n{escape(interaction.body)}", classes=f"entry {interaction.kind}")
+            )
+        conversation.mount_all(entries)
+        conversation.scroll_end(animate=False)
+
+    def action_compose(self, mode: str) -> None:
+        self.mode = mode
+        self.query_one("#composer-label", Static).update(COMPOSER_MODES[mode])
+        self.query_one("#composer", TextArea).focus()
+
+    def action_send(self) -> None:
+        composer = self.query_one("#composer", TextArea)
+        text = composer.text.strip()
+        if not text:
+            self._say("Nothing to send: type in the composer first (r: reply, i: note)")
+            return
+        composer.read_only = True
+        self._say("saving…")
+        self._send(self.mode, text)
+
+    @work(thread=True, group="send")
+    def _send(self, kind: str, text: str) -> None:
+        agent = self.app.agent
+        try:
+            self.app.store.add_interaction(
+                self.ticket_id, kind, text, author_id=agent.id if agent else None, at=self.app.now()
+            )
+        except (StoreError, ValueError) as error:
+            self.app.call_from_thread(self._send_failed, str(error))
+            return
+        self.app.call_from_thread(self._sent)
+
+    def _sent(self) -> None:
+        composer = self.query_one("#composer", TextArea)
+        composer.read_only = False
+        composer.clear()
+        self._say("saved · queued for sync")
+        self.query_one("#conversation").focus()
+        self.reload()
+
+    def _send_failed(self, reason: str) -> None:
+        self.query_one("#composer", TextArea).read_only = False
+        self._say(f"not sent: {reason} (your text is still here)")
+
+    def _say(self, text: str) -> None:
+        self.query_one("#composer-status", Static).update(text)
+
+    def action_set_status(self) -> None:
+        from cs_console.screens.choose import ChooseScreen
+
+        if self.detail is None:
+            return
+        current = self.detail.ticket.status
+        options = [(status, name) for status, name in STATUS_NAMES.items() if status != current]
+        self.app.push_screen(ChooseScreen("Set status", options), self._status_chosen)
+
+    def _status_chosen(self, status: str | None) -> None:
+        if status:
+            self._change_status(status)
+
+    @work(thread=True, group="send")
+    def _change_status(self, status: str) -> None:
+        agent = self.app.agent
+        try:
+            self.app.store.change_status(self.ticket_id, status, author_id=agent.id if agent else None, at=self.app.now())
+        except (StoreError, ValueError) as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"Status: {STATUS_NAMES[status]}")
+        self.reload()
+
+    def action_customer(self) -> None:
+        from cs_console.screens.customer import CustomerScreen
+
+        if self.detail is not None:
+            self.app.push_screen(CustomerScreen(self.detail.customer.id))
+
+    def action_back(self) -> None:
+        composer = self.query_one("#composer", TextArea)
+        if composer.has_focus:
+            self.query_one("#conversation").focus()
+        else:
+            self.app.go_back()
+
+    @on(TextArea.Changed, "#composer")
+    def _typing(self) -> None:
+        self._say("")

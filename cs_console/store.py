@@ -1,0 +1,610 @@
+"""The one door to the local SQLite database.
+
+Opening checks the file before anything writes to it (a corrupt, foreign or newer file is
+refused and left untouched), then upgrades it in place. Every write runs in one
+`BEGIN IMMEDIATE` transaction that also appends the change to the outbox, so nothing
+reaches a table without reaching the sync log and a crash loses nothing committed.
+
+Screens never call this module directly from the event loop: they call it from thread
+workers. It refuses to know about Textual.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import event, func, or_
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, col, create_engine, select
+
+from cs_console import hlc, migrations, workflow
+from cs_console.models import (
+    INTERACTION_KINDS,
+    PRIORITIES,
+    STATUSES,
+    Agent,
+    Customer,
+    Interaction,
+    KbArticle,
+    Meta,
+    OutboxOp,
+    Reminder,
+    Template,
+    Ticket,
+    TicketEvent,
+)
+from cs_console.utc import to_text, utcnow
+
+BUSY_TIMEOUT_MS = 5000
+"""How long a writer waits for another (the sync worker, a second window) before failing."""
+
+ENTITY_NAMES: dict[type[SQLModel], str] = {
+    Agent: "agent",
+    Customer: "customer",
+    Ticket: "ticket",
+    Interaction: "interaction",
+    TicketEvent: "ticket_event",
+    Reminder: "reminder",
+    KbArticle: "kb_article",
+    Template: "template",
+}
+"""The name each synced table goes by in outbox operations."""
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message names the file and what is wrong."""
+
+
+class NotFound(StoreError):
+    """A row the caller named does not exist (deleted, or never synced here)."""
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One ticket as the queue shows it, with the history its clocks are computed from."""
+
+    id: str
+    number: str
+    priority: str
+    status: str
+    subject: str
+    customer_name: str
+    assignee_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    events: tuple[tuple[str, datetime], ...]
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    ticket: Ticket
+    customer: Customer
+    assignee: Agent | None
+    interactions: tuple[Interaction, ...]
+    events: tuple[TicketEvent, ...]
+    authors: dict[str, str]
+    """Agent id to display name, for every agent who wrote in the conversation."""
+
+
+@dataclass(frozen=True)
+class CustomerHistory:
+    customer: Customer
+    tickets: tuple[Ticket, ...]
+    """Newest first."""
+    interactions: tuple[tuple[Ticket, Interaction], ...]
+    """Every interaction of every ticket, newest first."""
+
+
+def row_payload(row: SQLModel) -> dict:
+    """A row's columns as JSON-ready values (times as UTC text)."""
+    data = {}
+    for name in type(row).model_fields:
+        value = getattr(row, name)
+        data[name] = to_text(value) if isinstance(value, datetime) else value
+    return data
+
+
+def _ticket_prefix(device_id: str) -> str:
+    """Five base32 letters from the device id: ticket numbers stay unique across devices."""
+    return base64.b32encode(uuid.UUID(device_id).bytes).decode()[:5]
+
+
+def _check_file(path: Path) -> None:
+    """Refuse a file that is unreadable, not SQLite, another program's, or too new.
+
+    Opens it read-only, so a refused file is left exactly as it was.
+    """
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a database file")
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(f"{path}: permission denied (cs-console needs to read and write it)")
+    try:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise StoreError(f"{path}: cannot be opened ({error})") from None
+    try:
+        version = probe.execute("PRAGMA user_version").fetchone()[0]
+        application = probe.execute("PRAGMA application_id").fetchone()[0]
+        tables = probe.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path}: not a usable database ({error}); the file was left untouched") from None
+    finally:
+        probe.close()
+    if tables and application != migrations.APPLICATION_ID:
+        raise StoreError(f"{path}: is a SQLite database of another program, not cs-console's")
+    if version > migrations.LATEST_VERSION:
+        raise StoreError(
+            f"{path}: written by a newer cs-console (schema {version}, this one knows up to "
+            f"{migrations.LATEST_VERSION}); upgrade cs-console to open it"
+        )
+
+
+def _upgrade(path: Path) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        migrations.upgrade(connection)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path}: cannot be upgraded ({error}); nothing was changed") from None
+    finally:
+        connection.close()
+
+
+def _make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record) -> None:
+        # We issue BEGIN ourselves so that writers can take the lock up front.
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+class Store:
+    """A device's database: reads for the screens, transactional writes with change capture."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self._engine = engine
+        self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._clock_lock = threading.Lock()
+        with self.write() as session:
+            self.device_id = self._meta(session, "device_id") or self._set_meta(
+                session, "device_id", str(uuid.uuid4())
+            )
+            self.ticket_prefix = self._meta(session, "ticket_prefix") or self._set_meta(
+                session, "ticket_prefix", _ticket_prefix(self.device_id)
+            )
+            stamp = self._meta(session, "hlc")
+            self._last_stamp = hlc.Stamp.parse(stamp) if stamp else hlc.ZERO
+        self._node = self.device_id[:8]
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating or upgrading) the database at `path`.
+
+        Raises:
+            StoreError: the file is unreadable, corrupt, another program's or too new.
+        """
+        path = Path(path).expanduser()
+        _check_file(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"{path.parent}: cannot create the data folder ({error.strerror})") from None
+        _upgrade(path)
+        return cls(path, _make_engine(path))
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # -- transactions -------------------------------------------------------------------
+
+    def read(self) -> Session:
+        return Session(self._engine, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction, taken with the write lock from its first statement."""
+        with Session(self._writer, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    def _meta(self, session: Session, key: str) -> str | None:
+        row = session.get(Meta, key)
+        return row.value if row else None
+
+    def _set_meta(self, session: Session, key: str, value: str) -> str:
+        session.merge(Meta(key=key, value=value))
+        return value
+
+    def _stamp(self, session: Session) -> str:
+        with self._clock_lock:
+            wall_ms = int(utcnow().timestamp() * 1000)
+            self._last_stamp = hlc.tick(self._last_stamp, wall_ms, self._node)
+            text = str(self._last_stamp)
+        self._set_meta(session, "hlc", text)
+        return text
+
+    def _record(self, session: Session, row: SQLModel, action: str, payload: dict) -> str:
+        """Append one operation to the outbox; returns its clock stamp."""
+        stamp = self._stamp(session)
+        session.add(
+            OutboxOp(
+                device_id=self.device_id,
+                entity=ENTITY_NAMES[type(row)],
+                entity_id=row.id,
+                action=action,
+                payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+                hlc=stamp,
+            )
+        )
+        return stamp
+
+    def _insert(self, session: Session, row: SQLModel) -> None:
+        """Add a new row and its outbox operation (insert, or append for history rows)."""
+        append_only = isinstance(row, (Interaction, TicketEvent))
+        if append_only:
+            row.hlc = self._stamp(session)
+        session.add(row)
+        payload = row_payload(row)
+        if not append_only:
+            del payload["field_clocks"]
+            stamp = self._record(session, row, "insert", payload)
+            clocks = {name: stamp for name in payload if name != "id"}
+            row.field_clocks = json.dumps(clocks, separators=(",", ":"))
+        else:
+            self._record(session, row, "append", payload)
+
+    def _update(self, session: Session, row: SQLModel, changes: dict) -> None:
+        """Change some fields of a mutable row and record them, field by field."""
+        for name, value in changes.items():
+            setattr(row, name, value)
+        payload = {
+            name: to_text(value) if isinstance(value, datetime) else value
+            for name, value in changes.items()
+        }
+        stamp = self._record(session, row, "update", payload)
+        clocks = json.loads(row.field_clocks or "{}")
+        clocks.update({name: stamp for name in changes})
+        row.field_clocks = json.dumps(clocks, separators=(",", ":"))
+        session.add(row)
+
+    # -- identity -------------------------------------------------------------------------
+
+    def current_agent(self) -> Agent | None:
+        with self.read() as session:
+            agent_id = self._meta(session, "current_agent_id")
+            return session.get(Agent, agent_id) if agent_id else None
+
+    def set_current_agent(self, agent_id: str) -> None:
+        with self.write() as session:
+            if session.get(Agent, agent_id) is None:
+                raise NotFound(f"no agent with id {agent_id}")
+            self._set_meta(session, "current_agent_id", agent_id)
+
+    def create_agent(self, name: str, **fields) -> Agent:
+        agent = Agent(name=name, **fields)
+        with self.write() as session:
+            self._insert(session, agent)
+        return agent
+
+    def agents(self) -> list[Agent]:
+        with self.read() as session:
+            return list(session.exec(select(Agent).order_by(Agent.name)))
+
+    def is_empty(self) -> bool:
+        with self.read() as session:
+            return session.exec(select(func.count()).select_from(Ticket)).one() == 0
+
+    # -- reads --------------------------------------------------------------------------
+
+    def queue(
+        self,
+        agent_id: str | None,
+        statuses: Sequence[str] = STATUSES,
+        priorities: Sequence[str] = PRIORITIES,
+        text: str = "",
+    ) -> list[QueueRow]:
+        """The agent's tickets (or every ticket when `agent_id` is None) with their events."""
+        query = (
+            select(Ticket, Customer.name)
+            .join(Customer, col(Ticket.customer_id) == Customer.id)
+            .where(col(Ticket.status).in_(list(statuses)), col(Ticket.priority).in_(list(priorities)))
+        )
+        if agent_id is not None:
+            query = query.where(Ticket.assignee_id == agent_id)
+        for word in text.split():
+            pattern = f"%{_escape_like(word)}%"
+            query = query.where(
+                or_(
+                    col(Ticket.subject).ilike(pattern, escape="\\"),
+                    col(Ticket.number).ilike(pattern, escape="\\"),
+                    col(Customer.name).ilike(pattern, escape="\\"),
+                )
+            )
+        with self.read() as session:
+            found = list(session.exec(query))
+            events = self._events_for(session, [ticket.id for ticket, _ in found])
+        return [
+            QueueRow(
+                id=ticket.id,
+                number=ticket.number,
+                priority=ticket.priority,
+                status=ticket.status,
+                subject=ticket.subject,
+                customer_name=customer_name,
+                assignee_id=ticket.assignee_id,
+                created_at=ticket.created_at,
+                updated_at=ticket.updated_at,
+                events=tuple(events.get(ticket.id, ())),
+            )
+            for ticket, customer_name in found
+        ]
+
+    def _events_for(self, session: Session, ticket_ids: list[str]) -> dict[str, list[tuple[str, datetime]]]:
+        events: dict[str, list[tuple[str, datetime]]] = {}
+        for start in range(0, len(ticket_ids), 500):
+            chunk = ticket_ids[start : start + 500]
+            query = (
+                select(TicketEvent.ticket_id, TicketEvent.kind, TicketEvent.at)
+                .where(col(TicketEvent.ticket_id).in_(chunk))
+                .order_by(TicketEvent.ticket_id, TicketEvent.at)
+            )
+            for ticket_id, kind, at in session.exec(query):
+                events.setdefault(ticket_id, []).append((kind, at))
+        return events
+
+    def ticket_detail(self, ticket_id: str) -> TicketDetail:
+        with self.read() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            interactions = tuple(
+                session.exec(
+                    select(Interaction)
+                    .where(Interaction.ticket_id == ticket_id)
+                    .order_by(Interaction.created_at, Interaction.hlc)
+                )
+            )
+            events = tuple(
+                session.exec(
+                    select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.at)
+                )
+            )
+            author_ids = {i.author_id for i in interactions if i.author_id} | (
+                {ticket.assignee_id} if ticket.assignee_id else set()
+            )
+            authors = {
+                agent.id: agent.name
+                for agent in session.exec(select(Agent).where(col(Agent.id).in_(author_ids)))
+            }
+            return TicketDetail(
+                ticket=ticket,
+                customer=session.get(Customer, ticket.customer_id),
+                assignee=session.get(Agent, ticket.assignee_id) if ticket.assignee_id else None,
+                interactions=interactions,
+                events=events,
+                authors=authors,
+            )
+
+    def customer_history(self, customer_id: str) -> CustomerHistory:
+        with self.read() as session:
+            customer = session.get(Customer, customer_id)
+            if customer is None:
+                raise NotFound(f"no customer with id {customer_id}")
+            tickets = tuple(
+                session.exec(
+                    select(Ticket)
+                    .where(Ticket.customer_id == customer_id)
+                    .order_by(col(Ticket.created_at).desc())
+                )
+            )
+            by_id = {ticket.id: ticket for ticket in tickets}
+            interactions = tuple(
+                (by_id[interaction.ticket_id], interaction)
+                for interaction in session.exec(
+                    select(Interaction)
+                    .where(col(Interaction.ticket_id).in_(list(by_id)))
+                    .order_by(col(Interaction.created_at).desc())
+                )
+            )
+            return CustomerHistory(customer=customer, tickets=tickets, interactions=interactions)
+
+    def find_customers(self, text: str, limit: int = 8) -> list[Customer]:
+        """Customers whose name, contact, vessels or sites contain every word of `text`."""
+        query = select(Customer).order_by(Customer.name).limit(limit)
+        for word in text.split():
+            pattern = f"%{_escape_like(word)}%"
+            query = query.where(
+                or_(
+                    col(Customer.name).ilike(pattern, escape="\\"),
+                    col(Customer.contact_name).ilike(pattern, escape="\\"),
+                    col(Customer.sites).ilike(pattern, escape="\\"),
+                )
+            )
+        with self.read() as session:
+            return list(session.exec(query))
+
+    def pending_operations(self, limit: int | None = None) -> list[OutboxOp]:
+        """Outbox operations the server has not acknowledged, oldest first."""
+        query = select(OutboxOp).where(col(OutboxOp.acked_at).is_(None)).order_by(OutboxOp.seq)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.read() as session:
+            return list(session.exec(query))
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def create_ticket(
+        self,
+        *,
+        customer_id: str | None = None,
+        new_customer: Customer | None = None,
+        subject: str,
+        first_message: str,
+        category: str = "other",
+        priority: str = "normal",
+        channel: str = "phone",
+        assignee_id: str | None = None,
+        team: str = "",
+        at: datetime | None = None,
+    ) -> Ticket:
+        """A new ticket with the customer's first message and its `created` event.
+
+        Either names an existing customer or brings a `new_customer` to create in the same
+        transaction, so a failed ticket leaves no orphan customer behind.
+        """
+        subject = subject.strip()
+        if not subject:
+            raise ValueError("a ticket needs a subject")
+        if priority not in PRIORITIES:
+            raise ValueError(f"unknown priority {priority!r}; expected one of {', '.join(PRIORITIES)}")
+        at = at or utcnow()
+        with self.write() as session:
+            if new_customer is not None:
+                if not new_customer.name.strip():
+                    raise ValueError("a customer needs a name")
+                self._insert(session, new_customer)
+                customer_id = new_customer.id
+            elif customer_id is None or session.get(Customer, customer_id) is None:
+                raise NotFound(f"no customer with id {customer_id}")
+            sequence = int(self._meta(session, "next_ticket_seq") or "1")
+            self._set_meta(session, "next_ticket_seq", str(sequence + 1))
+            ticket = Ticket(
+                number=f"{self.ticket_prefix}-{sequence:04d}",
+                customer_id=customer_id,
+                assignee_id=assignee_id,
+                team=team,
+                subject=subject,
+                category=category,
+                priority=priority,
+                channel=channel,
+                created_at=at,
+                updated_at=at,
+            )
+            self._insert(session, ticket)
+            self._insert(session, TicketEvent(ticket_id=ticket.id, kind="created", at=at))
+            if first_message.strip():
+                self._insert(
+                    session,
+                    Interaction(ticket_id=ticket.id, kind="customer_message", body=first_message.strip(), created_at=at),
+                )
+        return ticket
+
+    def add_interaction(
+        self,
+        ticket_id: str,
+        kind: str,
+        body: str,
+        *,
+        author_id: str | None,
+        satisfaction: int | None = None,
+        at: datetime | None = None,
+    ) -> Interaction:
+        """Append a message, reply, note, call log or callback, with the events it implies."""
+        if kind not in INTERACTION_KINDS:
+            raise ValueError(f"unknown interaction kind {kind!r}; expected one of {', '.join(INTERACTION_KINDS)}")
+        if kind == "callback" and satisfaction not in (1, 2, 3, 4, 5):
+            raise ValueError("a callback needs a satisfaction score from 1 to 5")
+        if kind != "callback" and not body.strip():
+            raise ValueError("an empty message cannot be sent")
+        at = at or utcnow()
+        with self.write() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            interaction = Interaction(
+                ticket_id=ticket_id,
+                kind=kind,
+                author_id=author_id,
+                body=body.strip(),
+                satisfaction=satisfaction,
+                created_at=at,
+            )
+            self._insert(session, interaction)
+            responded = (
+                session.exec(
+                    select(TicketEvent.id).where(
+                        TicketEvent.ticket_id == ticket_id, TicketEvent.kind == "first_response"
+                    )
+                ).first()
+                is not None
+            )
+            kinds = workflow.events_for_interaction(kind, by_agent=author_id is not None, responded=responded)
+            changes: dict = {"updated_at": at}
+            if kind == "customer_message":
+                status = workflow.status_after_customer_message(ticket.status)
+                if status != ticket.status:
+                    kinds += workflow.events_for_status_change(ticket.status, status)
+                    changes["status"] = status
+            for event_kind in kinds:
+                self._insert(session, TicketEvent(ticket_id=ticket_id, kind=event_kind, at=at, author_id=author_id))
+            self._update(session, ticket, changes)
+        return interaction
+
+    def change_status(self, ticket_id: str, status: str, *, author_id: str | None, at: datetime | None = None) -> Ticket:
+        """Move a ticket to `status`, recording the events that pause, resume or stop clocks."""
+        at = at or utcnow()
+        with self.write() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            kinds = workflow.events_for_status_change(ticket.status, status)
+            if not kinds and status == ticket.status:
+                return ticket
+            for event_kind in kinds:
+                self._insert(session, TicketEvent(ticket_id=ticket_id, kind=event_kind, at=at, author_id=author_id))
+            self._update(session, ticket, {"status": status, "updated_at": at})
+        return ticket
+
+    def assign(self, ticket_id: str, agent_id: str | None, *, at: datetime | None = None) -> Ticket:
+        at = at or utcnow()
+        with self.write() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            if agent_id is not None and session.get(Agent, agent_id) is None:
+                raise NotFound(f"no agent with id {agent_id}")
+            self._update(session, ticket, {"assignee_id": agent_id, "updated_at": at})
+        return ticket
+
+    def import_rows(self, rows: Iterable[SQLModel]) -> int:
+        """Insert every row whose id is not here yet, all in one transaction; returns the count.
+
+        Used for data sets (the demo, imports); rows go to the outbox like any other write.
+        """
+        added = 0
+        with self.write() as session:
+            for row in rows:
+                if session.get(type(row), row.id) is None:
+                    self._insert(session, row)
+                    session.flush()
+                    added += 1
+        return added
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
