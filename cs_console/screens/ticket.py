@@ -169,5 +169,6 @@ class TicketScreen(Screen):
             self.app.go_back()
 
     @on(TextArea.Changed, "#composer")
-    def _typing(self) -> None:
-        self._say("")
+    def _typing(self, event: TextArea.Changed) -> None:
+        if event.text_area.text:
+            self._say("")
