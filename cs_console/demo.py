@@ -149,7 +149,7 @@ def load_demo(store: Store, now: datetime) -> int:
 
     The demo's agent becomes the current agent when none is set yet.
     """
-    added = store.import_rows(demo_rows(now))
+    added = store.import_rows(demo_rows(now)).added
     if store.current_agent() is None:
         store.set_current_agent(demo_id("agent", DEMO_AGENT_KEY))
     return added

@@ -86,6 +86,12 @@ class QueueRow:
 
 
 @dataclass(frozen=True)
+class ImportCount:
+    added: int
+    updated: int
+
+
+@dataclass(frozen=True)
 class TicketDetail:
     ticket: Ticket
     customer: Customer
@@ -591,19 +597,83 @@ class Store:
             self._update(session, ticket, {"assignee_id": agent_id, "updated_at": at})
         return ticket
 
-    def import_rows(self, rows: Iterable[SQLModel]) -> int:
-        """Insert every row whose id is not here yet, all in one transaction; returns the count.
+    def import_rows(self, rows: Iterable[SQLModel], *, update_existing: bool = False) -> ImportCount:
+        """Save a data set (the demo, a knowledge-base import) in one transaction.
 
-        Used for data sets (the demo, imports); rows go to the outbox like any other write.
+        Rows whose id is new are inserted; existing rows are kept as they are, or, with
+        `update_existing`, get the fields that differ. Everything goes to the outbox.
         """
-        added = 0
+        added = updated = 0
         with self.write() as session:
             for row in rows:
-                if session.get(type(row), row.id) is None:
+                existing = session.get(type(row), row.id)
+                if existing is None:
                     self._insert(session, row)
                     session.flush()
                     added += 1
-        return added
+                elif update_existing:
+                    changes = {
+                        name: value
+                        for name, value in row_payload(row).items()
+                        if name not in ("id", "field_clocks") and row_payload(existing)[name] != value
+                    }
+                    if changes:
+                        self._update(session, existing, {name: getattr(row, name) for name in changes})
+                        updated += 1
+        return ImportCount(added, updated)
+
+    # -- knowledge base ---------------------------------------------------------------------
+
+    def kb_documents(self) -> list[dict]:
+        """Every live article and template, in the form the search index takes."""
+        with self.read() as session:
+            articles = session.exec(select(KbArticle).where(col(KbArticle.deleted).is_(False)))
+            templates = session.exec(select(Template).where(col(Template.deleted).is_(False)))
+            return [
+                *(
+                    {"id": a.id, "kind": "article", "title": a.title, "body": a.body,
+                     "tags": json.loads(a.tags), "lang": a.lang, "uses": 0}
+                    for a in articles
+                ),
+                *(
+                    {"id": t.id, "kind": "template", "title": t.title, "body": t.body,
+                     "tags": json.loads(t.tags), "lang": t.lang, "uses": t.uses}
+                    for t in templates
+                ),
+            ]
+
+    def article(self, article_id: str) -> KbArticle:
+        with self.read() as session:
+            found = session.get(KbArticle, article_id)
+        if found is None:
+            raise NotFound(f"no knowledge-base article with id {article_id}")
+        return found
+
+    def template(self, template_id: str) -> Template:
+        with self.read() as session:
+            found = session.get(Template, template_id)
+        if found is None:
+            raise NotFound(f"no template with id {template_id}")
+        return found
+
+    def compliance_articles(self) -> list[KbArticle]:
+        """Articles that carry trigger words, for the ticket screen's compliance prompts."""
+        with self.read() as session:
+            return list(
+                session.exec(
+                    select(KbArticle).where(
+                        col(KbArticle.deleted).is_(False), KbArticle.compliance_triggers != "[]"
+                    )
+                )
+            )
+
+    def count_template_use(self, template_id: str) -> None:
+        """One more use of a template, so the picker ranks it higher among near ties."""
+        with self.write() as session:
+            template = session.get(Template, template_id)
+            if template is None:
+                raise NotFound(f"no template with id {template_id}")
+            self._update(session, template, {"uses": template.uses + 1})
 
 
 def _escape_like(text: str) -> str:
