@@ -83,6 +83,8 @@ class QueueRow:
     created_at: datetime
     updated_at: datetime
     events: tuple[tuple[str, datetime], ...]
+    reminder: Reminder | None = None
+    """The agent's earliest open personal reminder on this ticket."""
 
 
 @dataclass(frozen=True)
@@ -353,7 +355,9 @@ class Store:
             )
         with self.read() as session:
             found = list(session.exec(query))
-            events = self._events_for(session, [ticket.id for ticket, _ in found])
+            ids = [ticket.id for ticket, _ in found]
+            events = self._events_for(session, ids)
+            reminders = self._reminders_for(session, ids, agent_id)
         return [
             QueueRow(
                 id=ticket.id,
@@ -366,9 +370,23 @@ class Store:
                 created_at=ticket.created_at,
                 updated_at=ticket.updated_at,
                 events=tuple(events.get(ticket.id, ())),
+                reminder=reminders.get(ticket.id),
             )
             for ticket, customer_name in found
         ]
+
+    def _reminders_for(self, session: Session, ticket_ids: list[str], agent_id: str | None) -> dict[str, Reminder]:
+        """The earliest open reminder per ticket, of `agent_id` (or anyone's when None)."""
+        earliest: dict[str, Reminder] = {}
+        for start in range(0, len(ticket_ids), 500):
+            query = select(Reminder).where(
+                col(Reminder.ticket_id).in_(ticket_ids[start : start + 500]), col(Reminder.done).is_(False)
+            )
+            if agent_id is not None:
+                query = query.where(Reminder.agent_id == agent_id)
+            for reminder in session.exec(query.order_by(Reminder.due_at)):
+                earliest.setdefault(reminder.ticket_id, reminder)
+        return earliest
 
     def _events_for(self, session: Session, ticket_ids: list[str]) -> dict[str, list[tuple[str, datetime]]]:
         events: dict[str, list[tuple[str, datetime]]] = {}
@@ -585,6 +603,32 @@ class Store:
                 self._insert(session, TicketEvent(ticket_id=ticket_id, kind=event_kind, at=at, author_id=author_id))
             self._update(session, ticket, {"status": status, "updated_at": at})
         return ticket
+
+    def escalate(self, ticket_id: str, *, author_id: str | None, at: datetime | None = None) -> None:
+        """Hand a complex issue to the expert team; starts its 48-hour clock."""
+        at = at or utcnow()
+        with self.write() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            self._insert(session, TicketEvent(ticket_id=ticket_id, kind="escalated", at=at, author_id=author_id))
+            self._update(session, ticket, {"updated_at": at})
+
+    def add_reminder(self, ticket_id: str, due_at: datetime, note: str, *, agent_id: str | None) -> Reminder:
+        """A personal follow-up ("call back Tuesday 10:00") that shows in the queue when due."""
+        reminder = Reminder(ticket_id=ticket_id, agent_id=agent_id, due_at=due_at, note=note.strip())
+        with self.write() as session:
+            if session.get(Ticket, ticket_id) is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            self._insert(session, reminder)
+        return reminder
+
+    def finish_reminder(self, reminder_id: str) -> None:
+        with self.write() as session:
+            reminder = session.get(Reminder, reminder_id)
+            if reminder is None:
+                raise NotFound(f"no reminder with id {reminder_id}")
+            self._update(session, reminder, {"done": True})
 
     def assign(self, ticket_id: str, agent_id: str | None, *, at: datetime | None = None) -> Ticket:
         at = at or utcnow()

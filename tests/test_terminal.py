@@ -1,0 +1,88 @@
+"""The real program in a real terminal: tmux at 80x24, keys sent, the screen read back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+
+WAIT_S = 30
+
+
+class Terminal:
+    """One tmux server on a private socket, so a developer's own tmux is never touched."""
+
+    def __init__(self, command: str, env: dict[str, str], width: int = 80, height: int = 24) -> None:
+        self.socket = f"cs-console-test-{uuid.uuid4().hex[:8]}"
+        env_args = " ".join(f"{key}={value}" for key, value in env.items())
+        self._tmux("new-session", "-d", "-s", "main", "-x", str(width), "-y", str(height),
+                   f"env {env_args} TERM=xterm-256color {command}")
+
+    def _tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True).stdout
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "main")
+
+    def keys(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", "main", *keys)
+
+    def type(self, text: str) -> None:
+        self._tmux("send-keys", "-t", "main", "-l", text)
+
+    def wait_for(self, text: str) -> str:
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def test_agent_answers_a_ticket_in_a_real_terminal(tmp_path):
+    home = tmp_path / "home"
+    env = {"CS_CONSOLE_HOME": str(home), "PYTHONPATH": os.getcwd()}
+    subprocess.run([sys.executable, "-m", "cs_console", "demo"], env={**os.environ, **env}, check=True, capture_output=True)
+    terminal = Terminal(f"{sys.executable} -m cs_console", env)
+    try:
+        queue = terminal.wait_for("Queue · ")
+        assert "DEMO-" in queue
+        lines = queue.splitlines()
+        assert len(lines) <= 24 and max(len(line) for line in lines) <= 80
+        assert "New" in lines[-1] and "Filter" in lines[-1], "the footer shows the keys"
+
+        terminal.keys("Enter")
+        terminal.wait_for("Reply to the customer")
+        terminal.keys("i")
+        terminal.wait_for("Internal note")
+        terminal.type("Checked with the port agent in Ningbo.")
+        terminal.keys("C-s")
+        screen = terminal.wait_for("saved")
+        assert "Checked with the port agent in Ningbo." in screen
+
+        terminal.keys("c")
+        terminal.wait_for("Checked with the port agent")
+        terminal.keys("Escape")
+        terminal.keys("Escape")
+        terminal.wait_for("Queue · ")
+        terminal.keys("C-q")
+        deadline = time.monotonic() + WAIT_S
+        while time.monotonic() < deadline:
+            if subprocess.run(["tmux", "-L", terminal.socket, "has-session"], capture_output=True).returncode:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("ctrl+q did not quit")
+    finally:
+        terminal.close()
