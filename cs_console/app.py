@@ -16,10 +16,16 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from cs_console.config import Config
+from cs_console.follow_up import ClockWatch
 from cs_console.models import Agent
 from cs_console.paths import ASSETS_DIR
-from cs_console.store import Store
+from cs_console.sla import FollowUpClocks
+from cs_console.store import QueueRow, Store
 from cs_console.utc import utcnow
+
+TICK_SECONDS = 1.0
+"""How often countdowns refresh; low-bandwidth mode ticks once a minute."""
+LOW_BANDWIDTH_TICK_SECONDS = 60.0
 
 
 class ConsoleApp(App):
@@ -38,10 +44,35 @@ class ConsoleApp(App):
         self.config = config
         self.now = clock
         self.agent: Agent | None = None
+        self.clock_watch = ClockWatch()
+        self._reminders_told: set[str] = set()
 
     def on_mount(self) -> None:
         self.set_keymap(self.config.keys)
+        self.set_interval(LOW_BANDWIDTH_TICK_SECONDS if self.config.low_bandwidth else TICK_SECONDS, self.tick)
         self._start()
+
+    def tick(self) -> None:
+        """The one app-wide timer: every visible countdown refreshes from here."""
+        from cs_console.screens.queue import QueueScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, QueueScreen) and screen.is_mounted:
+                screen.tick()
+        if hasattr(self.screen, "tick") and not isinstance(self.screen, QueueScreen):
+            self.screen.tick()
+
+    def watch_clocks(self, rows: list[QueueRow], clocks: list[FollowUpClocks]) -> None:
+        """Tell the agent, once, about each clock that turns at risk or overdue and each reminder due."""
+        now = self.now()
+        for row, ticket_clocks in zip(rows, clocks):
+            for alert in self.clock_watch.observe(row.id, row.number, ticket_clocks):
+                severity = "error" if alert.clock.state == "breached" else "warning"
+                self.notify(alert.message(), title="Follow-up clock", severity=severity, timeout=10)
+            reminder = row.reminder
+            if reminder is not None and reminder.due_at <= now and reminder.id not in self._reminders_told:
+                self._reminders_told.add(reminder.id)
+                self.notify(f"{row.number}: {reminder.note or row.subject}", title="Reminder due", timeout=15)
 
     @work(thread=True, exclusive=True, group="start")
     def _start(self) -> None:

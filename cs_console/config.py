@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cs_console.calendars import BusinessCalendar, CalendarError
+from cs_console.sla import DEFAULT_POLICY, PolicyError, SlaPolicy, policy_from_mapping
 
 DEFAULT_KEYS: dict[str, str] = {
     "new_ticket": "n",
@@ -21,6 +25,10 @@ DEFAULT_KEYS: dict[str, str] = {
     "note": "i",
     "set_status": "s",
     "customer": "c",
+    "propose_solution": "x",
+    "callback": "b",
+    "escalate": "e",
+    "remind": "m",
     "send": "ctrl+s",
     "help": "question_mark",
 }
@@ -39,6 +47,10 @@ class Config:
     low_bandwidth: bool = False
     """Fewer frames and minute ticks, for slow SSH hops and satellite links."""
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
+    policy: SlaPolicy = DEFAULT_POLICY
+    """The 1-3-7 targets per priority, from the [sla] table."""
+    calendar: BusinessCalendar = field(default_factory=lambda: BusinessCalendar("UTC"))
+    """The working calendar business clocks run on, from the [calendar] table."""
     raw: dict = field(default_factory=dict)
     """The whole parsed file, for sections that other modules validate themselves."""
 
@@ -86,4 +98,43 @@ def from_mapping(data: dict, source: str = "config") -> Config:
         if not isinstance(key, str) or not key:
             raise ConfigError(f"{source}: keys.{binding_id}: expected a key name such as \"n\" or \"f5\"")
         keys[binding_id] = key
-    return Config(timezone=timezone, language=language, low_bandwidth=low_bandwidth, keys=keys, raw=data)
+    try:
+        policy = policy_from_mapping(data.get("sla", {}))
+        calendar = calendar_from_mapping(data.get("calendar", {}), timezone)
+    except (PolicyError, CalendarError) as error:
+        raise ConfigError(f"{source}: {error}") from None
+    return Config(
+        timezone=timezone, language=language, low_bandwidth=low_bandwidth, keys=keys,
+        policy=policy, calendar=calendar, raw=data,
+    )
+
+
+def calendar_from_mapping(data: dict, timezone: str) -> BusinessCalendar:
+    """The [calendar] table: hours, weekdays, a country's public holidays, and extra dates.
+
+    For example {"open": "08:30", "close": "17:30", "country": "CN", "holidays":
+    ["2026-12-24"], "extra_workdays": ["2026-10-10"]}. The zone defaults to the agent's.
+
+    Raises:
+        CalendarError: a setting is invalid; the message names it.
+    """
+    known = ("timezone", "open", "close", "weekdays", "country", "subdiv", "holidays", "extra_workdays")
+    for key in data:
+        if key not in known:
+            raise CalendarError(f"calendar.{key}: unknown setting; known: {', '.join(known)}")
+    hours = {key: data[key] for key in ("open", "close") if key in data}
+    if "weekdays" in data:
+        hours["weekdays"] = tuple(data["weekdays"])
+    zone = data.get("timezone", timezone)
+    listed = {key: frozenset(data.get(key, ())) for key in ("holidays", "extra_workdays")}
+    if "country" not in data:
+        return BusinessCalendar(zone, **hours, **listed)
+    this_year = date.today().year
+    national = BusinessCalendar.for_country(
+        data["country"], range(this_year - 1, this_year + 2), zone, data.get("subdiv"), **hours
+    )
+    return BusinessCalendar(
+        zone, **hours,
+        holidays=national.holidays | listed["holidays"],
+        extra_workdays=(national.extra_workdays | listed["extra_workdays"]) - listed["holidays"],
+    )

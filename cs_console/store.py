@@ -719,6 +719,127 @@ class Store:
                 raise NotFound(f"no template with id {template_id}")
             self._update(session, template, {"uses": template.uses + 1})
 
+    # -- sync -------------------------------------------------------------------------------
+    # The device's side of cs_console.sync: outbox pages up, server pages down. A page, its
+    # acknowledgements and the cursor that follows it are stored in one transaction, so a
+    # link that drops mid-sync resumes from the last page stored.
+
+    def sync_value(self, key: str) -> str | None:
+        """A sync setting kept in the meta table (cursor, batch sizes, last sync time)."""
+        with self.read() as session:
+            return self._meta(session, f"sync.{key}")
+
+    def set_sync_value(self, key: str, value: str) -> None:
+        with self.write() as session:
+            self._set_meta(session, f"sync.{key}", value)
+
+    def last_synced_at(self) -> datetime | None:
+        """When a sync last stored a page from the server ("synced 12 min ago")."""
+        from cs_console.utc import from_text
+
+        text = self.sync_value("last_at")
+        return from_text(text) if text else None
+
+    def pending_count(self) -> int:
+        with self.read() as session:
+            query = select(func.count()).select_from(OutboxOp).where(col(OutboxOp.acked_at).is_(None))
+            return session.exec(query).one()
+
+    def pending_page(self, limit: int, max_bytes: int) -> list[OutboxOp]:
+        """The oldest unacknowledged operations, at most `limit` of them and about `max_bytes`
+        of payload (always at least one, so a large operation still goes up)."""
+        page: list[OutboxOp] = []
+        size = 0
+        for op in self.pending_operations(limit):
+            size += len(op.payload.encode()) + 120
+            if page and size > max_bytes:
+                break
+            page.append(op)
+        return page
+
+    def store_sync_page(self, *, acked_through: int | None, rows: dict[str, Sequence[dict]], cursor: int, server_ms: int) -> int:
+        """Acknowledge operations up to `acked_through`, merge a page of server rows and move
+        the cursor, in one transaction. Returns the number of rows stored.
+
+        A field takes the server's value unless an operation still waiting to go up wrote
+        it with a later stamp; append-only rows are added when their id is new.
+        """
+        from cs_console.sync.schema import ENTITIES, to_model_values
+
+        newest = hlc.Stamp(server_ms, 0, "")
+        stored = 0
+        with self.write() as session:
+            if acked_through is not None:
+                waiting = select(OutboxOp).where(col(OutboxOp.acked_at).is_(None), col(OutboxOp.seq) <= acked_through)
+                for op in session.exec(waiting):
+                    op.acked_at = utcnow()
+                    session.add(op)
+                session.flush()
+            mine = self._pending_stamps(session)
+            for entity, spec in ENTITIES.items():
+                for wire in rows.get(entity, ()):
+                    clocks = wire.get("field_clocks") or {}
+                    values = to_model_values(spec, {k: v for k, v in wire.items() if k != "field_clocks"})
+                    for stamp in (*clocks.values(), wire.get("hlc")):
+                        if stamp:
+                            newest = max(newest, hlc.Stamp.parse(stamp))
+                    stored += self._merge_remote(session, spec, values, clocks, mine.get((entity, values["id"]), {}))
+                session.flush()
+            with self._clock_lock:
+                self._last_stamp = hlc.receive(self._last_stamp, newest, int(utcnow().timestamp() * 1000), self._node)
+                self._set_meta(session, "hlc", str(self._last_stamp))
+            self._set_meta(session, "sync.cursor", str(cursor))
+            self._set_meta(session, "sync.last_at", to_text(utcnow()))
+        return stored
+
+    def _pending_stamps(self, session: Session) -> dict[tuple[str, str], dict[str, str]]:
+        """For each row with unacknowledged operations: field to the latest stamp written."""
+        stamps: dict[tuple[str, str], dict[str, str]] = {}
+        query = select(OutboxOp).where(col(OutboxOp.acked_at).is_(None))
+        for op in session.exec(query):
+            fields = stamps.setdefault((op.entity, op.entity_id), {})
+            for name in json.loads(op.payload):
+                fields[name] = max(fields.get(name, ""), op.hlc)
+        return stamps
+
+    def _merge_remote(self, session: Session, spec, values: dict, clocks: dict, mine: dict[str, str]) -> int:
+        existing = session.get(spec.model, values["id"])
+        if existing is None:
+            extra = {} if spec.append_only else {"field_clocks": json.dumps(clocks, separators=(",", ":"))}
+            session.add(spec.model(**values, **extra))
+            return 1
+        if spec.append_only:
+            return 0
+        local = json.loads(existing.field_clocks or "{}")
+        for name, value in values.items():
+            remote = clocks.get(name, "")
+            if name == "id" or mine.get(name, "") > remote:
+                continue
+            setattr(existing, name, value)
+            if remote:
+                local[name] = remote
+        existing.field_clocks = json.dumps(local, separators=(",", ":"))
+        session.add(existing)
+        return 1
+
+    def set_aside_operations(self, reasons: dict[str, str]) -> None:
+        """Stop sending operations the server refused (op id to its reason), keeping them
+        and the reason for the screens to show; the server's state of the row comes down."""
+        with self.write() as session:
+            refused = json.loads(self._meta(session, "sync.refused") or "{}")
+            for op in session.exec(select(OutboxOp).where(col(OutboxOp.op_id).in_(list(reasons)))):
+                op.acked_at = utcnow()
+                session.add(op)
+                refused[op.op_id] = reasons[op.op_id]
+            self._set_meta(session, "sync.refused", json.dumps(refused, ensure_ascii=False))
+
+    def refused_operations(self) -> list[tuple[OutboxOp, str]]:
+        """Operations the server refused, oldest first, with the server's reason."""
+        with self.read() as session:
+            refused = json.loads(self._meta(session, "sync.refused") or "{}")
+            ops = session.exec(select(OutboxOp).where(col(OutboxOp.op_id).in_(list(refused))).order_by(OutboxOp.seq))
+            return [(op, refused[op.op_id]) for op in ops]
+
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

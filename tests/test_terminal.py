@@ -24,6 +24,8 @@ class Terminal:
         env_args = " ".join(f"{key}={value}" for key, value in env.items())
         self._tmux("new-session", "-d", "-s", "main", "-x", str(width), "-y", str(height),
                    f"env {env_args} TERM=xterm-256color {command}")
+        # Keep the pane after the program ends, so a crash leaves its traceback to read.
+        self._tmux("set-option", "-t", "main", "remain-on-exit", "on")
 
     def _tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True).stdout
@@ -46,6 +48,9 @@ class Terminal:
             time.sleep(0.2)
         raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
 
+    def exited(self) -> bool:
+        return self._tmux("display-message", "-p", "-t", "main", "#{pane_dead}").strip() == "1"
+
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
@@ -56,7 +61,8 @@ def test_agent_answers_a_ticket_in_a_real_terminal(tmp_path):
     subprocess.run([sys.executable, "-m", "cs_console", "demo"], env={**os.environ, **env}, check=True, capture_output=True)
     terminal = Terminal(f"{sys.executable} -m cs_console", env)
     try:
-        queue = terminal.wait_for("Queue · ")
+        terminal.wait_for("Queue · ")
+        queue = terminal.wait_for("^q Quit")
         assert "DEMO-" in queue
         lines = queue.splitlines()
         assert len(lines) <= 24 and max(len(line) for line in lines) <= 80
@@ -67,6 +73,7 @@ def test_agent_answers_a_ticket_in_a_real_terminal(tmp_path):
         terminal.keys("i")
         terminal.wait_for("Internal note")
         terminal.type("Checked with the port agent in Ningbo.")
+        terminal.wait_for("Ningbo.")
         terminal.keys("C-s")
         screen = terminal.wait_for("saved")
         assert "Checked with the port agent in Ningbo." in screen
@@ -78,11 +85,8 @@ def test_agent_answers_a_ticket_in_a_real_terminal(tmp_path):
         terminal.wait_for("Queue · ")
         terminal.keys("C-q")
         deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline:
-            if subprocess.run(["tmux", "-L", terminal.socket, "has-session"], capture_output=True).returncode:
-                break
+        while not terminal.exited():
+            assert time.monotonic() < deadline, "ctrl+q did not quit"
             time.sleep(0.2)
-        else:
-            raise AssertionError("ctrl+q did not quit")
     finally:
         terminal.close()

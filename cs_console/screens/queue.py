@@ -6,6 +6,7 @@ runs in a thread worker, and a newer filter cancels an older load.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,7 +14,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from cs_console.display import PRIORITY_LABELS, STATUS_LABELS, clip, short_age
+from cs_console.follow_up import next_due_text, queue_order
 from cs_console.models import PRIORITIES, STATUSES
+from cs_console.sla import STATE_SYMBOLS, FollowUpClocks, follow_up_clocks
 from cs_console.store import QueueRow
 
 ACTIVE_STATUSES = ("open", "waiting_on_customer", "solution_proposed")
@@ -28,10 +31,13 @@ PRIORITY_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     *((priority, (priority,)) for priority in PRIORITIES),
 )
 
-COLUMNS = (("number", "Ticket", 10), ("priority", "Pri", 6), ("customer", "Customer", 14),
-           ("subject", "Subject", 0), ("status", "Status", 8), ("age", "Age", 4), ("updated", "Upd", 4))
+COLUMNS = (("number", "Ticket", 10), ("priority", "Pri", 6), ("due", "Next due", 11),
+           ("customer", "Customer", 10), ("subject", "Subject", 0), ("status", "Status", 8),
+           ("age", "Age", 3), ("updated", "Upd", 3))
 """Key, heading and width; the subject takes what the terminal has left (0)."""
 SUBJECT_MIN_WIDTH = 12
+REMINDER_MARK = "⏰ "
+"""Put before the subject of a ticket whose personal reminder is due."""
 
 
 class QueueScreen(Screen):
@@ -49,6 +55,8 @@ class QueueScreen(Screen):
         self.status_filter = 0
         self.priority_filter = 0
         self.rows: list[QueueRow] = []
+        self.clocks: list[FollowUpClocks] = []
+        self._cells: list[dict[str, str]] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title", classes="title-bar")
@@ -79,34 +87,63 @@ class QueueScreen(Screen):
     def _load(self, statuses: tuple[str, ...], priorities: tuple[str, ...], text: str) -> None:
         agent = self.app.agent
         rows = self.app.store.queue(agent.id if agent else None, statuses, priorities, text)
-        rows.sort(key=lambda row: (PRIORITIES.index(row.priority), row.created_at))
-        self.app.call_from_thread(self._show, rows)
+        now = self.app.now()
+        clocks = [self._clocks(row, now) for row in rows]
+        order = sorted(
+            range(len(rows)),
+            key=lambda i: queue_order(rows[i].priority, clocks[i], rows[i].created_at, _reminder_due(rows[i], now)),
+        )
+        self.app.call_from_thread(self._show, [rows[i] for i in order], [clocks[i] for i in order])
 
-    def _show(self, rows: list[QueueRow]) -> None:
+    def _clocks(self, row: QueueRow, now) -> FollowUpClocks:
+        config = self.app.config
+        return follow_up_clocks(row.events, row.priority, config.policy, config.calendar, now)
+
+    def _cells_for(self, row: QueueRow, clocks: FollowUpClocks, now, widths: dict[str, int]) -> dict[str, str]:
+        mark = REMINDER_MARK if _reminder_due(row, now) else ""
+        return {
+            "number": row.number,
+            "priority": PRIORITY_LABELS[row.priority],
+            "due": next_due_text(clocks),
+            "customer": clip(row.customer_name, widths["customer"]),
+            "subject": clip(mark + row.subject, widths["subject"]),
+            "status": STATUS_LABELS[row.status],
+            "age": short_age(now - row.created_at),
+            "updated": short_age(now - row.updated_at),
+        }
+
+    def _show(self, rows: list[QueueRow], clocks: list[FollowUpClocks]) -> None:
         table = self.query_one(DataTable)
         selected = self.selected_ticket_id()
-        self.rows = rows
+        self.rows, self.clocks = rows, clocks
         table.clear()
         widths = self._column_widths()
         now = self.app.now()
-        for row in rows:
-            table.add_row(
-                row.number,
-                PRIORITY_LABELS[row.priority],
-                clip(row.customer_name, widths["customer"]),
-                clip(row.subject, widths["subject"]),
-                STATUS_LABELS[row.status],
-                short_age(now - row.created_at),
-                short_age(now - row.updated_at),
-                key=row.id,
-            )
+        self._cells = [self._cells_for(row, clock, now, widths) for row, clock in zip(rows, clocks)]
+        for row, cells in zip(rows, self._cells):
+            table.add_row(*(_styled(key, text) for key, text in cells.items()), key=row.id)
         for index, row in enumerate(rows):
             if row.id == selected:
                 table.move_cursor(row=index)
+        self.app.watch_clocks(rows, clocks)
         self._update_title()
         empty = self.query_one("#queue-empty", Static)
         empty.update("" if rows else "No tickets match. s: status filter · p: priority · Escape: clear the filter")
         empty.display = not rows
+
+    def tick(self) -> None:
+        """Recompute the clocks and repaint only the cells whose text changed."""
+        table = self.query_one(DataTable)
+        now = self.app.now()
+        widths = self._column_widths()
+        self.clocks = [self._clocks(row, now) for row in self.rows]
+        for index, (row, clocks) in enumerate(zip(self.rows, self.clocks)):
+            cells = self._cells_for(row, clocks, now, widths)
+            for key, text in cells.items():
+                if self._cells[index][key] != text:
+                    table.update_cell(row.id, key, _styled(key, text))
+            self._cells[index] = cells
+        self.app.watch_clocks(self.rows, self.clocks)
 
     def _column_widths(self) -> dict[str, int]:
         widths = {key: width for key, _, width in COLUMNS}
@@ -179,3 +216,17 @@ class QueueScreen(Screen):
 
     def action_refresh(self) -> None:
         self.reload()
+
+
+def _reminder_due(row: QueueRow, now) -> bool:
+    return row.reminder is not None and row.reminder.due_at <= now
+
+
+STATE_STYLES = {STATE_SYMBOLS["breached"]: "bold red", STATE_SYMBOLS["at_risk"]: "bold yellow",
+                STATE_SYMBOLS["paused"]: "dim"}
+"""Colour follows the state symbol that starts the text, which is always shown too, so
+NO_COLOR and 16-colour terminals lose nothing."""
+
+
+def _styled(key: str, text: str) -> str | Text:
+    return Text(text, style=STATE_STYLES.get(text[:1], "")) if key == "due" else text

@@ -1,0 +1,8 @@
+"""The central sync server: accounts, access scope, merging operations, the change log.
+
+`db` opens SQLite or PostgreSQL and holds the server-only tables, `accounts` the tokens,
+`scope` who may see and change what, `merge` applies a device's operations, `changes`
+logs every change under a global number and reads pages of them back, and `app` is the
+ASGI application. App processes keep no state of their own, so several can serve one
+database.
+"""

@@ -1,0 +1,136 @@
+"""The ASGI application: health, who-am-I, and the one sync call; OpenAPI docs at /docs.
+
+Each request authenticates its token against the database, applies the operations it
+carries in one transaction, then reads one page of changes for the caller. The process
+keeps nothing between requests beyond the connection pool. Errors are small JSON bodies
+(`code`, `message`, `problems`) whatever the request's encoding; a request from another
+protocol version is told which side to upgrade. It refuses bodies over `MAX_BODY_BYTES`
+before reading them whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from cs_console import __version__
+from cs_console.server import accounts, changes, merge
+from cs_console.server.db import Database
+from cs_console.server.scope import Caller
+from cs_console.sync import codec
+from cs_console.sync.errors import BadRequest, SyncError, TooLarge, VersionMismatch
+from cs_console.sync.protocol import PROTOCOL_VERSION, SYNC_PATH, SyncResponse, request_from_wire, version_sentence
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+"""The largest request body read; a full batch of operations is far smaller."""
+
+log = logging.getLogger("cs_console.server")
+
+SYNC_DESCRIPTION = f"""One round trip of sync, both directions.
+
+Body: `{codec.BINARY_TYPE}` (msgpack compressed with zstd) or `{codec.JSON_TYPE}`; the
+answer comes in the same encoding. Request `{{v, d, c, b, o}}`: protocol version, device
+id, cursor, page budget in bytes, operations `[seq, op_id, entity, entity_id, action,
+payload, hlc]`. Response `{{v, a, c, m, t, r}}`: acknowledged through seq, new cursor,
+more pages waiting, server time in ms, rows by entity (columns first). Errors are JSON:
+`{{code, message, problems}}`; a refused batch applied nothing."""
+
+
+def handle_sync(database: Database, caller: Caller, body: bytes, content_type: str) -> tuple[bytes, str]:
+    """One sync call from an authenticated caller, outside HTTP: the encoded answer and its type.
+
+    Raises:
+        SyncError: the request is refused; nothing of it was applied.
+    """
+    answer_type = codec.JSON_TYPE if content_type.split(";")[0].strip().lower() == codec.JSON_TYPE else codec.BINARY_TYPE
+    request = request_from_wire(codec.decode(body, content_type))
+    now_ms = int(time.time() * 1000)
+    outcome = merge.apply_batch(database, caller, request, now_ms)
+    with database.read() as session:
+        page = changes.read_page(session, caller, request.device_id, request.cursor, request.page_bytes)
+    response = SyncResponse(
+        acked_through=outcome.acked_through, cursor=page.cursor, more=page.more, server_ms=now_ms, rows=page.rows
+    )
+    return codec.encode(response.to_wire(), answer_type), answer_type
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise TooLarge(f"the body is {int(declared)} bytes; at most {MAX_BODY_BYTES} are read")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise TooLarge(f"the body is over {MAX_BODY_BYTES} bytes; send fewer operations per request")
+    return bytes(body)
+
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    """The app for the database at `database_url` (default: server.db in the data folder)."""
+    database = Database.open(database_url)
+    app = FastAPI(
+        title="cs-console sync server",
+        version=__version__,
+        description="Offline-first sync for cs-console devices. Every call but /v1/health needs a bearer token.",
+    )
+    app.state.database = database
+
+    @app.exception_handler(SyncError)
+    async def _sync_error(_request: Request, error: SyncError) -> JSONResponse:
+        return JSONResponse(error.body(), status_code=error.status)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+        log.exception("sync request failed")
+        body = {"code": "server", "message": f"the server failed ({type(error).__name__}); nothing was applied"}
+        return JSONResponse(body, status_code=500)
+
+    @app.get("/v1/health", summary="Is the server up (no token needed)")
+    def health() -> dict:
+        return {"status": "ok", "protocol": PROTOCOL_VERSION, "version": __version__}
+
+    @app.get("/v1/me", summary="The account the bearer token belongs to")
+    def me(request: Request) -> dict:
+        caller = accounts.authenticate(database, request.headers.get("authorization"))
+        return {"agent_id": caller.agent_id, "name": caller.name, "role": caller.role, "team": caller.team}
+
+    @app.post(
+        SYNC_PATH,
+        summary="Send operations, receive one page of changes",
+        description=SYNC_DESCRIPTION,
+        response_class=Response,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {codec.BINARY_TYPE: {"schema": {"type": "string", "format": "binary"}}, codec.JSON_TYPE: {}},
+            }
+        },
+    )
+    async def sync(request: Request) -> Response:
+        caller = await run_in_threadpool(accounts.authenticate, database, request.headers.get("authorization"))
+        body = await _read_body(request)
+        content_type = request.headers.get("content-type") or ""
+        if not content_type:
+            raise BadRequest(f"say what the body is: Content-Type {codec.BINARY_TYPE} or {codec.JSON_TYPE}")
+        answer, answer_type = await run_in_threadpool(handle_sync, database, caller, body, content_type)
+        return Response(answer, media_type=answer_type)
+
+    @app.post("/v{version}/sync", include_in_schema=False)
+    async def other_version(version: str) -> Response:
+        number = int(version) if version.isdigit() else 0
+        raise VersionMismatch(version_sentence(number, "device"))
+
+    return app
+
+
+def serve(host: str, port: int, database_url: str | None) -> None:
+    """Run the server until interrupted (the `cs-console server` command)."""
+    import uvicorn
+
+    app = create_app(database_url)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, date_header=False)

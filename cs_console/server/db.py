@@ -1,0 +1,202 @@
+"""The central database: a SQLite file by default, PostgreSQL by URL, and the server's own tables.
+
+The synced tables are the models' own (`cs_console.models`); beside them live the
+accounts, the operations already applied (for idempotency), the change log that cursors
+walk, the log of tickets leaving someone's scope, and one counter row.
+
+Every write that logs changes takes the counter row's lock first (`BEGIN IMMEDIATE` on
+SQLite, `SELECT ... FOR UPDATE` on PostgreSQL) and keeps it until commit, so change numbers
+become visible strictly in order: a reader never sees change 11 while 10 is still being
+committed, and a cursor never skips a change. Nothing is cached in the process, so any
+number of app processes can serve one database. It refuses to know what a row means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, create_engine
+
+from cs_console import paths
+from cs_console.sync.schema import ENTITIES
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""Several server processes may share one SQLite file; a writer waits this long for another."""
+
+metadata = MetaData()
+
+accounts = Table(
+    "sync_account",
+    metadata,
+    Column("agent_id", String, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+"""One per agent who may sync; the token itself is never stored, only its SHA-256."""
+
+applied_ops = Table(
+    "sync_applied_op",
+    metadata,
+    Column("op_id", String, primary_key=True),
+    Column("device_id", String, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("agent_id", String, nullable=False),
+)
+"""Every operation applied, so a repeat after a lost answer is acknowledged and skipped."""
+
+changes = Table(
+    "sync_change",
+    metadata,
+    Column("entity", String, primary_key=True),
+    Column("entity_id", String, primary_key=True),
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("ticket_id", String),
+    Column("origin", String),
+    Index("ix_sync_change_ticket", "ticket_id"),
+)
+"""The latest change number of every synced row (one line per row: state, not history).
+
+`ticket_id` is the ticket a row belongs to (itself for a ticket), for scope; `origin` is
+the device whose operation made the row exactly what that device already holds, so the
+row is not echoed back to it."""
+
+scope_exits = Table(
+    "sync_scope_exit",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("ticket_id", String, nullable=False),
+    Column("agent_id", String),
+    Column("team", String, nullable=False),
+)
+"""A ticket left the scope of this assignee (or this team's pool): they get its final state."""
+
+counter = Table(
+    "sync_counter",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+
+def default_url() -> str:
+    return f"sqlite:///{paths.data_dir() / 'server.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain `postgresql://` (and `postgres://`) URLs and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _sqlite_engine(url: str) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+class Numbers:
+    """Hands out change numbers inside one write transaction, under the counter row's lock."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        query = select(counter.c.value).where(counter.c.id == 1).with_for_update()
+        self._start = self._last = session.execute(query).scalar_one()
+
+    def next(self) -> int:
+        self._last += 1
+        return self._last
+
+    def save(self) -> None:
+        if self._last != self._start:
+            self._session.execute(update(counter).where(counter.c.id == 1).values(value=self._last))
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: Engine
+    writer: Engine
+    """The same pool; on SQLite its transactions begin IMMEDIATE."""
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Database:
+        """Connect and create whatever tables are missing."""
+        url = normalise_url(url or default_url())
+        if url.startswith("sqlite"):
+            engine = _sqlite_engine(url)
+            database = cls(engine, engine.execution_options(sqlite_begin="IMMEDIATE"))
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+            database = cls(engine, engine)
+        database.create_tables()
+        return database
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def create_tables(self) -> None:
+        SQLModel.metadata.create_all(self.engine, tables=[spec.model.__table__ for spec in ENTITIES.values()])
+        metadata.create_all(self.engine)
+        with self.engine.begin() as connection:
+            if connection.execute(select(counter.c.id)).first() is None:
+                try:
+                    with connection.begin_nested():
+                        connection.execute(insert(counter).values(id=1, value=0))
+                except IntegrityError:
+                    pass  # another process created it first
+
+    def drop_tables(self) -> None:
+        """For tests: remove every table this module created."""
+        metadata.drop_all(self.engine)
+        SQLModel.metadata.drop_all(self.engine, tables=[spec.model.__table__ for spec in ENTITIES.values()])
+
+    def read(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[tuple[Session, Numbers]]:
+        """One write transaction that may log changes; rolled back whole on any error."""
+        with Session(self.writer, expire_on_commit=False) as session, session.begin():
+            numbers = Numbers(session)
+            yield session, numbers
+            numbers.save()
+
+    def close(self) -> None:
+        self.engine.dispose()

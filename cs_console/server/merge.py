@@ -1,0 +1,310 @@
+"""Applying a device's operations to the central database, all or nothing.
+
+- An operation already applied (by op id) is acknowledged again and changes nothing.
+- Mutable rows merge field by field, last writer wins on the hybrid-logical-clock stamps.
+  A write that loses to a later one is not dropped silently: the ticket gets an internal
+  note, written by the "Sync" agent, naming the field, the losing value and the winner.
+- Messages and events are append-only: a row whose id is already here is left alone.
+- A stamp far ahead of the server's clock is clamped to it, so one ship whose clock runs
+  fast cannot win every conflict until the world catches up.
+- Every operation is checked (shape, references, the caller's scope) and any refusal
+  refuses the whole batch, naming each refused operation so the device can set it aside.
+
+It refuses to read pages (`changes`) or to know about HTTP (`app`).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
+
+from cs_console import hlc
+from cs_console.models import Agent, Interaction, Ticket
+from cs_console.server import changes
+from cs_console.server.db import Database, Numbers, applied_ops
+from cs_console.server.scope import Caller, write_problem
+from cs_console.sync.errors import BatchRefused, Problem
+from cs_console.sync.protocol import SyncRequest
+from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, EntitySpec, to_model_values, to_wire, values_problem
+from cs_console.utc import utcnow
+
+MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
+"""A stamp more than five minutes ahead of the server is clamped: enough for honest drift
+between a ship's clock and ours, far too little to win conflicts for a day."""
+
+SILENT_FIELDS = frozenset({"updated_at"})
+"""Fields whose lost writes are bookkeeping, not anyone's decision: no conflict note."""
+
+SERVER_NODE = "server"
+SYSTEM_AGENT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "cs-console:sync-agent"))
+SYSTEM_AGENT_NAME = "Sync"
+"""The author of the notes the server writes itself (conflicts), so screens show a name."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    acked_through: int | None
+    """The highest seq of the request: every operation up to it is now on the server."""
+    applied: int
+    duplicates: int
+    conflicts: int
+
+
+@dataclass(frozen=True)
+class Lost:
+    """A field write that lost to a later one."""
+
+    field: str
+    value: object
+    winner: object
+
+
+class _Batch:
+    """The working state of one batch: where it writes, for whom, and the server's clock."""
+
+    def __init__(self, session: Session, numbers: Numbers, caller: Caller, request: SyncRequest, now_ms: int) -> None:
+        self.session = session
+        self.numbers = numbers
+        self.caller = caller
+        self.device_id = request.device_id
+        self.cursor = request.cursor
+        self.now_ms = now_ms
+        self.clamps = 0
+        self.server_counter = 0
+        self.conflicts = 0
+
+    def clamp(self, stamp: hlc.Stamp) -> tuple[hlc.Stamp, bool]:
+        """The stamp, or the latest one the server accepts; and whether it was clamped."""
+        limit = self.now_ms + MAX_CLOCK_AHEAD_MS
+        if stamp.wall_ms <= limit:
+            return stamp, False
+        self.clamps += 1
+        return hlc.Stamp(limit, self.clamps, stamp.node), True
+
+    def server_stamp(self) -> str:
+        self.server_counter += 1
+        return str(hlc.Stamp(self.now_ms, self.server_counter, SERVER_NODE))
+
+
+def apply_batch(database: Database, caller: Caller, request: SyncRequest, now_ms: int) -> Outcome:
+    """Apply the request's operations in seq order in one transaction.
+
+    Raises:
+        BatchRefused: some operations were refused; nothing was applied.
+    """
+    if not request.ops:
+        return Outcome(None, 0, 0, 0)
+    with database.write() as (session, numbers):
+        ids = sorted({op.op_id for op in request.ops})
+        done: set[str] = set()
+        for start in range(0, len(ids), 500):
+            query = select(applied_ops.c.op_id).where(applied_ops.c.op_id.in_(ids[start : start + 500]))
+            done.update(row[0] for row in session.execute(query))
+        batch = _Batch(session, numbers, caller, request, now_ms)
+        problems: list[Problem] = []
+        applied = []
+        for op in sorted(request.ops, key=lambda op: op.seq):
+            if op.op_id in done:
+                continue
+            done.add(op.op_id)
+            try:
+                found = _apply(batch, op)
+                session.flush()
+            except IntegrityError as error:
+                raise BatchRefused((Problem(op.op_id, op.seq, "malformed", f"the database refused it ({error.orig})"),)) from None
+            if found:
+                problems.append(Problem(op.op_id, op.seq, *found))
+            else:
+                applied.append(op)
+        if problems:
+            raise BatchRefused(tuple(problems))
+        if applied:
+            session.execute(
+                insert(applied_ops),
+                [{"op_id": op.op_id, "device_id": request.device_id, "seq": op.seq, "agent_id": caller.agent_id} for op in applied],
+            )
+    return Outcome(
+        acked_through=max(op.seq for op in request.ops),
+        applied=len(applied),
+        duplicates=len(request.ops) - len(applied),
+        conflicts=batch.conflicts,
+    )
+
+
+def _apply(batch: _Batch, op) -> tuple[str, str] | None:
+    """Apply one operation; returns (problem code, sentence) when it is refused."""
+    spec = ENTITIES.get(op.entity)
+    if spec is None:
+        return "malformed", f"unknown entity {op.entity!r}; this server syncs {', '.join(ENTITIES)}"
+    actions = ("append",) if spec.append_only else ("insert", "update")
+    if op.action not in actions:
+        return "malformed", f"{op.entity} takes {' or '.join(actions)}, not {op.action!r}"
+    try:
+        stamp, clamped = batch.clamp(hlc.Stamp.parse(op.hlc))
+    except ValueError as error:
+        return "malformed", str(error)
+    values = dict(op.payload)
+    if values.pop("id", op.entity_id) != op.entity_id:
+        return "malformed", "the payload's id differs from the operation's entity id"
+    problem = values_problem(spec, values, new_row=op.action != "update")
+    if problem:
+        return "malformed", problem
+    if spec.append_only:
+        return _append(batch, spec, op, values, clamped)
+    return _upsert(batch, spec, op, values, stamp, clamped)
+
+
+def _reference_problem(session: Session, spec: EntitySpec, values: dict) -> tuple[str, str] | None:
+    for name, value in values.items():
+        target = spec.fields[name].references
+        if target and value is not None and session.get(ENTITIES[target].model, value) is None:
+            return "unknown", f"{spec.name}.{name} names {target} {value}, which is not on the server"
+    return None
+
+
+def _ticket_of(session: Session, spec: EntitySpec, values: dict, row: SQLModel | None = None) -> Ticket | None:
+    if spec.name not in TICKET_CHILDREN:
+        return None
+    return session.get(Ticket, values.get("ticket_id") or getattr(row, "ticket_id", None))
+
+
+def _append(batch: _Batch, spec: EntitySpec, op, values: dict, clamped: bool) -> tuple[str, str] | None:
+    session = batch.session
+    if session.get(spec.model, op.entity_id) is not None:
+        return None
+    problem = _reference_problem(session, spec, values)
+    if problem:
+        return problem
+    after = {"id": op.entity_id, **values}
+    refusal = write_problem(session, batch.caller, spec.name, None, after, _ticket_of(session, spec, values))
+    if refusal:
+        return "scope", refusal
+    if values.get("hlc"):
+        try:
+            own, own_clamped = batch.clamp(hlc.Stamp.parse(values["hlc"]))
+        except ValueError as error:
+            return "malformed", str(error)
+        values["hlc"] = str(own)
+        clamped = clamped or own_clamped
+    session.add(spec.model(id=op.entity_id, **to_model_values(spec, values)))
+    changes.touch(session, batch.numbers, spec.name, op.entity_id, values["ticket_id"], None if clamped else batch.device_id)
+    return None
+
+
+def _upsert(batch: _Batch, spec: EntitySpec, op, values: dict, stamp: hlc.Stamp, clamped: bool) -> tuple[str, str] | None:
+    session = batch.session
+    row = session.get(spec.model, op.entity_id)
+    if row is None and op.action == "update":
+        return "unknown", f"{spec.name} {op.entity_id} is not on the server, or not in your scope"
+    before = to_wire(row) if row is not None else None
+    after = {**(before or {}), "id": op.entity_id, **values}
+    problem = _reference_problem(session, spec, values) or _number_problem(session, spec, op.entity_id, values)
+    if problem:
+        return problem
+    refusal = write_problem(session, batch.caller, spec.name, before, after, _ticket_of(session, spec, values, row))
+    if refusal:
+        return "scope", refusal
+    previous = changes.previous(session, spec.name, op.entity_id)
+    if row is None:
+        row = spec.model(id=op.entity_id, field_clocks="{}")
+    lost = merge_fields(row, spec, values, str(stamp))
+    session.add(row)
+    session.flush()
+    clean = not clamped and not lost and (
+        previous is None or previous[0] <= batch.cursor or previous[1] == batch.device_id
+    )
+    if spec.name == "ticket":
+        _after_ticket_write(batch, row, before, [item for item in lost if item.field not in SILENT_FIELDS], stamp)
+    ticket_id = row.id if spec.name == "ticket" else getattr(row, "ticket_id", None)
+    changes.touch(session, batch.numbers, spec.name, row.id, ticket_id, batch.device_id if clean else None)
+    return None
+
+
+def _number_problem(session: Session, spec: EntitySpec, entity_id: str, values: dict) -> tuple[str, str] | None:
+    if spec.name != "ticket" or "number" not in values:
+        return None
+    taken = session.execute(select(Ticket.id).where(Ticket.number == values["number"], Ticket.id != entity_id)).first()
+    return ("malformed", f"ticket number {values['number']} is already taken by another ticket") if taken else None
+
+
+def merge_fields(row: SQLModel, spec: EntitySpec, values: dict, stamp: str) -> list[Lost]:
+    """Last writer wins, per field: set each value whose stamp beats the field's clock.
+
+    Returns the writes that lost to a later one with a different value.
+    """
+    clocks = json.loads(row.field_clocks or "{}")
+    lost = []
+    for name, value in to_model_values(spec, values).items():
+        current = clocks.get(name, "")
+        if stamp > current:
+            setattr(row, name, value)
+            clocks[name] = stamp
+        elif stamp < current and getattr(row, name) != value:
+            lost.append(Lost(name, values[name], to_wire(row)[name]))
+    row.field_clocks = json.dumps(clocks, separators=(",", ":"), sort_keys=True)
+    return lost
+
+
+def _after_ticket_write(batch: _Batch, ticket: Ticket, before: dict | None, lost: list[Lost], stamp: hlc.Stamp) -> None:
+    """Log what a ticket write implies: its family moving with it, the old holder's last
+    look, and a note for every decision that lost."""
+    session, numbers = batch.session, batch.numbers
+    moved = before is not None and (before["assignee_id"], before["team"]) != (ticket.assignee_id, ticket.team)
+    if moved:
+        changes.record_exit(session, numbers, ticket.id, before["assignee_id"], before["team"])
+    if before is None or moved or before["customer_id"] != ticket.customer_id:
+        changes.touch_family(session, numbers, ticket)
+    if lost:
+        _conflict_note(batch, ticket, lost, stamp)
+
+
+def _shown(session: Session, field: str, value) -> str:
+    if field == "assignee_id":
+        agent = session.get(Agent, value) if value else None
+        return agent.name if agent else "nobody (the team pool)"
+    return repr(value)
+
+
+def _conflict_note(batch: _Batch, ticket: Ticket, lost: list[Lost], stamp: hlc.Stamp) -> None:
+    session = batch.session
+    if session.get(Agent, SYSTEM_AGENT_ID) is None:
+        server_write(session, batch.numbers, "agent", SYSTEM_AGENT_ID, {"name": SYSTEM_AGENT_NAME, "active": False}, batch.now_ms)
+    when = datetime.fromtimestamp(stamp.wall_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts = "; ".join(
+        f"{item.field}: {batch.caller.name}'s {_shown(session, item.field, item.value)} (changed {when}) "
+        f"lost to the later {_shown(session, item.field, item.winner)}"
+        for item in lost
+    )
+    note = Interaction(
+        ticket_id=ticket.id,
+        kind="internal_note",
+        author_id=SYSTEM_AGENT_ID,
+        body=f"Sync conflict, settled by the latest change. {parts}.",
+        created_at=utcnow(),
+        hlc=batch.server_stamp(),
+    )
+    session.add(note)
+    changes.touch(session, batch.numbers, "interaction", note.id, ticket.id)
+    batch.conflicts += len(lost)
+
+
+def server_write(session: Session, numbers: Numbers, entity: str, entity_id: str, values: dict, now_ms: int) -> SQLModel:
+    """Create or change a mutable row as the server itself (accounts, the Sync agent).
+
+    Its stamp sorts after every stamp the row already carries, so the server's write wins.
+    """
+    spec = ENTITIES[entity]
+    row = session.get(spec.model, entity_id) or spec.model(id=entity_id, field_clocks="{}")
+    newest = max(json.loads(row.field_clocks or "{}").values(), default=None)
+    stamp = hlc.tick(hlc.Stamp.parse(newest) if newest else hlc.ZERO, now_ms, SERVER_NODE)
+    merge_fields(row, spec, values, str(stamp))
+    session.add(row)
+    session.flush()
+    changes.touch(session, numbers, entity, entity_id)
+    return row

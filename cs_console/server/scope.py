@@ -1,0 +1,148 @@
+"""Who may see and change what, decided from the caller's token alone.
+
+- agent: tickets assigned to them or waiting in their team's unassigned pool, and those
+  tickets' customers, messages, events and reminders; may take a pool ticket or hand one
+  back; reads agents, the knowledge base and templates.
+- lead: every ticket of their team (its pool and its members' tickets); reassigns within it.
+- admin: everything; the only role that edits agents, the knowledge base and templates.
+
+A device's claims (its device id, the author named in a payload) are checked against the
+token's agent, never believed. Anyone may still add to the history of a ticket that was
+theirs when they went offline, so a note typed on a ship survives a lead's reassignment.
+This module only answers questions; it refuses to change a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, false, or_, select
+from sqlmodel import Session
+
+from cs_console.models import Agent, Ticket
+from cs_console.server.db import scope_exits
+
+ADMIN_ONLY: dict[str, str] = {"agent": "agents", "kb_article": "the knowledge base", "template": "templates"}
+"""Entities only an admin writes, and how a refusal names them. Policies and calendars
+belong here once they sync."""
+
+USAGE_FIELDS: dict[str, frozenset[str]] = {"template": frozenset({"uses"})}
+"""Fields of admin-only entities that everyone bumps by using them (the picker's ranking)."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The agent a request's token belongs to."""
+
+    agent_id: str
+    name: str
+    role: str
+    team: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _team_members(caller: Caller):
+    return select(Agent.id).where(Agent.team == caller.team)
+
+
+def _holder_clause(caller: Caller, assignee, team):
+    """SQL: a ticket with this assignee and team is the caller's to see."""
+    if caller.role == "lead":
+        return or_(team == caller.team, assignee.in_(_team_members(caller)))
+    return or_(assignee == caller.agent_id, and_(assignee.is_(None), team == caller.team))
+
+
+def ticket_clause(caller: Caller):
+    """SQL filter on Ticket for the tickets the caller sees; None means every ticket."""
+    if caller.is_admin:
+        return None
+    return _holder_clause(caller, Ticket.assignee_id, Ticket.team)
+
+
+def exit_clause(caller: Caller):
+    """SQL filter on the scope-exit log for tickets that left the caller's scope."""
+    if caller.is_admin:
+        return false()
+    return _holder_clause(caller, scope_exits.c.agent_id, scope_exits.c.team)
+
+
+def sees_ticket(session: Session, caller: Caller, assignee_id: str | None, team: str) -> bool:
+    if caller.is_admin:
+        return True
+    if caller.role == "lead":
+        if team == caller.team:
+            return True
+        assignee = session.get(Agent, assignee_id) if assignee_id else None
+        return assignee is not None and assignee.team == caller.team
+    return assignee_id == caller.agent_id or (assignee_id is None and team == caller.team)
+
+
+def once_saw_ticket(session: Session, caller: Caller, ticket_id: str) -> bool:
+    """The ticket left the caller's scope at some point (it was theirs once)."""
+    query = select(exists().where(scope_exits.c.ticket_id == ticket_id, exit_clause(caller)))
+    return bool(session.execute(query).scalar())
+
+
+def sees_customer(session: Session, caller: Caller, customer_id: str) -> bool:
+    clause = ticket_clause(caller)
+    if clause is None:
+        return True
+    query = select(exists().where(Ticket.customer_id == customer_id, clause))
+    return bool(session.execute(query).scalar())
+
+
+def write_problem(
+    session: Session,
+    caller: Caller,
+    entity: str,
+    before: dict | None,
+    after: dict,
+    ticket: Ticket | None = None,
+) -> str | None:
+    """Why the caller may not turn `before` (None for a new row) into `after`, or None.
+
+    `ticket` is the ticket a message, event or reminder belongs to.
+    """
+    if entity in ADMIN_ONLY and not caller.is_admin:
+        changed = {name for name, value in after.items() if before is None or before.get(name) != value}
+        if before is not None and changed <= USAGE_FIELDS.get(entity, frozenset()):
+            return None
+        return f"only an admin edits {ADMIN_ONLY[entity]}"
+    if caller.is_admin:
+        return None
+    if entity == "customer":
+        if before is None or sees_customer(session, caller, after["id"]):
+            return None
+        return f"customer {after.get('name', after['id'])!r} has no ticket in your scope"
+    if entity == "ticket":
+        return _ticket_problem(session, caller, before, after)
+    if ticket is None:
+        return f"{entity} {after['id']} belongs to no ticket"
+    return _child_problem(session, caller, entity, after, ticket)
+
+
+def _ticket_problem(session: Session, caller: Caller, before: dict | None, after: dict) -> str | None:
+    number = after.get("number") or (before or {}).get("number") or after["id"]
+    if before is not None and not sees_ticket(session, caller, before["assignee_id"], before["team"]):
+        return f"ticket {number} is not yours, nor in your team's pool"
+    if sees_ticket(session, caller, after.get("assignee_id"), after.get("team", "")):
+        return None
+    if caller.role == "lead":
+        return f"ticket {number}: a lead assigns tickets only within team {caller.team!r}"
+    return (
+        f"ticket {number}: an agent may take a ticket or hand it back to the team pool; "
+        "assigning it to someone else is a lead's job"
+    )
+
+
+def _child_problem(session: Session, caller: Caller, entity: str, after: dict, ticket: Ticket) -> str | None:
+    visible = sees_ticket(session, caller, ticket.assignee_id, ticket.team)
+    if not visible and not (entity != "reminder" and once_saw_ticket(session, caller, ticket.id)):
+        return f"ticket {ticket.number} is not yours, nor in your team's pool"
+    person = after.get("agent_id" if entity == "reminder" else "author_id")
+    if person not in (None, caller.agent_id) and not (entity == "reminder" and caller.role == "lead"):
+        return f"{entity} names agent {person} as its author; you can only write as yourself"
+    return None

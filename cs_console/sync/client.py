@@ -1,0 +1,180 @@
+"""The device's HTTP side of sync, and the login it runs under.
+
+`cs-console login URL` checks the token with the server and writes the server address and
+token to `login.json` in the config folder, readable by its owner only (mode 0600).
+`sync_once(store, settings)` runs one cycle (`cs_console.sync.cycle`) and returns a
+`SyncReport`; it never raises for the link or the server and opens its own connection, so
+a Textual thread worker can call it while the screens go on.
+
+Timeouts suit 600-1500 ms round trips on links that stall: a read or write that sees no
+byte for `READ_TIMEOUT` seconds means the link is gone, however long a slow page takes in
+total. Headers are kept to the few the server needs, because at 300 bytes a second they
+cost airtime. It refuses to follow redirects, so a token never travels to another host.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+from cs_console import paths
+from cs_console.store import NotFound, Store, StoreError
+from cs_console.sync import codec
+from cs_console.sync.cycle import SyncReport, TransportError, run_cycle
+from cs_console.sync.errors import SyncError, from_body
+from cs_console.sync.protocol import SYNC_PATH
+
+CONNECT_TIMEOUT = 20.0
+"""Seconds to open a connection: several lost SYNs at 1.5 s round trips."""
+READ_TIMEOUT = 90.0
+"""Seconds without a single byte before the link counts as gone (not the whole transfer)."""
+
+
+class LoginError(ValueError):
+    """No usable login: never logged in, or the login file is damaged; the message says which."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and as whom this device syncs."""
+
+    server: str
+    token: str
+    agent_id: str | None = None
+    """The account's agent: the device works as this agent once its row has arrived."""
+    agent_name: str | None = None
+    connect_timeout: float = CONNECT_TIMEOUT
+    read_timeout: float = READ_TIMEOUT
+
+    def with_server(self, server: str | None) -> Settings:
+        return self if not server else Settings(**{**asdict(self), "server": server})
+
+
+def settings_path() -> Path:
+    return paths.config_dir() / "login.json"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The saved login.
+
+    Raises:
+        LoginError: there is none, or the file is damaged.
+    """
+    path = path or settings_path()
+    if not path.exists():
+        raise LoginError("this device is not logged in to a sync server; run: cs-console login URL")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Settings(server=str(data["server"]), token=str(data["token"]),
+                        agent_id=data.get("agent_id"), agent_name=data.get("agent_name"))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise LoginError(f"{path}: the login file is damaged ({error}); run cs-console login URL again") from None
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write the login, readable by its owner only; returns the file's path."""
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"server": settings.server, "token": settings.token,
+            "agent_id": settings.agent_id, "agent_name": settings.agent_name}
+    partial = path.with_suffix(".tmp")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        json.dump(data, file)
+    os.chmod(partial, 0o600)
+    partial.replace(path)
+    return path
+
+
+def _http(settings: Settings) -> httpx.Client:
+    timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout, pool=settings.connect_timeout)
+    client = httpx.Client(base_url=settings.server.rstrip("/"), timeout=timeout, follow_redirects=False)
+    for name in ("user-agent", "accept", "accept-encoding"):
+        client.headers.pop(name, None)
+    client.headers["authorization"] = f"Bearer {settings.token}"
+    return client
+
+
+def _describe(error: httpx.HTTPError, server: str) -> str:
+    kind = type(error).__name__
+    if isinstance(error, httpx.TimeoutException):
+        return f"the link to {server} went silent ({kind}); what arrived is kept, the rest comes next time"
+    if isinstance(error, httpx.ConnectError):
+        return f"cannot reach {server} ({error or kind}); working offline"
+    return f"the link to {server} dropped ({error or kind}); what arrived is kept, the rest comes next time"
+
+
+class HttpTransport:
+    """Posts sync bodies over one keep-alive connection."""
+
+    def __init__(self, http: httpx.Client, server: str) -> None:
+        self._http = http
+        self._server = server
+
+    def __call__(self, body: bytes, content_type: str) -> tuple[int, bytes, str]:
+        try:
+            answer = self._http.post(SYNC_PATH, content=body, headers={"content-type": content_type})
+        except httpx.HTTPError as error:
+            raise TransportError(_describe(error, self._server)) from None
+        return answer.status_code, answer.content, answer.headers.get("content-type", "")
+
+
+def whoami(settings: Settings) -> dict:
+    """The account the token belongs to, as the server says.
+
+    Raises:
+        SyncError: the server refused the token.
+        TransportError: the server could not be reached.
+    """
+    with _http(settings) as http:
+        try:
+            answer = http.get("/v1/me")
+        except httpx.HTTPError as error:
+            raise TransportError(_describe(error, settings.server)) from None
+    try:
+        body = answer.json()
+    except ValueError:
+        raise SyncError(f"{settings.server} answered HTTP {answer.status_code}, not like a cs-console server") from None
+    if answer.status_code != 200:
+        raise from_body(answer.status_code, body)
+    return body
+
+
+def login(server: str, token: str) -> Settings:
+    """Check the token with the server, then save the login.
+
+    Raises:
+        SyncError, TransportError: the server refused the token or could not be reached.
+    """
+    account = whoami(Settings(server=server, token=token))
+    settings = Settings(server=server, token=token, agent_id=account["agent_id"], agent_name=account["name"])
+    save_settings(settings)
+    return settings
+
+
+def sync_once(store: Store, settings: Settings) -> SyncReport:
+    """One sync cycle with the server; safe to call from a thread worker.
+
+    Once the account's agent row is on the device, the device works as that agent.
+    """
+    try:
+        with _http(settings) as http:
+            report = run_cycle(store, HttpTransport(http, settings.server))
+        if report.ok and settings.agent_id:
+            _work_as(store, settings.agent_id)
+    except StoreError as error:
+        return SyncReport(error=f"the local database failed during sync: {error}", pending=0)
+    return report
+
+
+def _work_as(store: Store, agent_id: str) -> None:
+    current = store.current_agent()
+    if current is None or current.id != agent_id:
+        try:
+            store.set_current_agent(agent_id)
+        except NotFound:
+            pass  # the agent's row has not come down yet

@@ -1,0 +1,136 @@
+"""Sync messages as bytes: msgpack for structure, zstd (with a trained dictionary) for size.
+
+At 300 bytes a second every byte is airtime, so ids travel as 16 raw bytes instead of 36
+characters of text and the body is compressed with a dictionary trained on typical
+payloads (assets/sync), which helps most on the small bodies of a quiet cycle. JSON is
+spoken too, uncompressed, for people with curl and for the naive baseline of the bench.
+
+It refuses bodies that grow past `MAX_DECODED_BYTES` while decompressing (a zstd bomb)
+and frames made with a dictionary this build does not ship.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import uuid
+import msgpack
+import zstandard
+
+from cs_console.paths import ASSETS_DIR
+from cs_console.sync.errors import BadRequest, TooLarge
+
+BINARY_TYPE = "application/x-cs-sync"
+"""msgpack compressed with zstd."""
+JSON_TYPE = "application/json"
+
+MAX_DECODED_BYTES = 64 * 1024 * 1024
+"""The largest body either side unpacks; far above the largest page (`MAX_PAGE_BYTES`)."""
+
+ZSTD_LEVEL = 19
+"""Pages are bounded to a few hundred kilobytes, so the slowest level still costs only
+milliseconds of CPU, and on these links a byte saved is worth far more."""
+
+DICTIONARY_PATH = ASSETS_DIR / "sync" / "payloads.zdict"
+"""Trained by `python -m cs_console.scripts.bench_sync --train-dictionary`."""
+
+_UUID_EXT = 1
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
+@functools.cache
+def dictionary() -> zstandard.ZstdCompressionDict | None:
+    """The shipped dictionary, or None when this build has none."""
+    if not DICTIONARY_PATH.exists():
+        return None
+    trained = zstandard.ZstdCompressionDict(DICTIONARY_PATH.read_bytes())
+    trained.precompute_compress(level=ZSTD_LEVEL)
+    return trained
+
+
+def _pack_ids(value):
+    """Canonical UUID text becomes a 16-byte extension; everything else stays as it is."""
+    if isinstance(value, str):
+        if len(value) == 36 and _UUID_TEXT.match(value):
+            return msgpack.ExtType(_UUID_EXT, uuid.UUID(value).bytes)
+        return value
+    if isinstance(value, dict):
+        return {key: _pack_ids(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_pack_ids(item) for item in value]
+    return value
+
+
+def _ext_hook(code: int, data: bytes):
+    if code == _UUID_EXT and len(data) == 16:
+        return str(uuid.UUID(bytes=data))
+    raise BadRequest(f"the body carries an unknown msgpack extension type {code}")
+
+
+def compress(data: bytes, use_dictionary: bool = True) -> bytes:
+    trained = dictionary() if use_dictionary else None
+    if trained is None:
+        return zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(data)
+    return zstandard.ZstdCompressor(level=ZSTD_LEVEL, dict_data=trained).compress(data)
+
+
+def decompress(data: bytes) -> bytes:
+    """Raises:
+        BadRequest: not a zstd frame, or made with a dictionary this build lacks.
+        TooLarge: it would grow past MAX_DECODED_BYTES.
+    """
+    try:
+        dict_id = zstandard.get_frame_parameters(data).dict_id
+    except zstandard.ZstdError:
+        raise BadRequest("the body is not zstd-compressed") from None
+    trained = dictionary()
+    if dict_id and (trained is None or trained.dict_id() != dict_id):
+        raise BadRequest(
+            f"the body was compressed with zstd dictionary {dict_id}, which this side does not ship; "
+            "upgrade the older of the two"
+        )
+    decompressor = zstandard.ZstdDecompressor(dict_data=trained) if dict_id else zstandard.ZstdDecompressor()
+    try:
+        with decompressor.stream_reader(data) as reader:
+            out = reader.read(MAX_DECODED_BYTES + 1)
+            while len(out) <= MAX_DECODED_BYTES and (more := reader.read(MAX_DECODED_BYTES + 1 - len(out))):
+                out += more
+    except zstandard.ZstdError as error:
+        raise BadRequest(f"the body is damaged zstd data ({error})") from None
+    if len(out) > MAX_DECODED_BYTES:
+        raise TooLarge(f"the body unpacks to more than {MAX_DECODED_BYTES // (1024 * 1024)} MiB")
+    return out
+
+
+def pack(message: dict) -> bytes:
+    """msgpack bytes, before compression (what page budgets are measured in)."""
+    return msgpack.packb(_pack_ids(message), use_bin_type=True)
+
+
+def encode(message: dict, content_type: str = BINARY_TYPE) -> bytes:
+    if content_type == JSON_TYPE:
+        return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
+    return compress(pack(message))
+
+
+def decode(body: bytes, content_type: str) -> dict:
+    """The message in `body`.
+
+    Raises:
+        BadRequest: an unknown content type, or bytes that are not a message.
+        TooLarge: the body unpacks to more than MAX_DECODED_BYTES.
+    """
+    kind = content_type.split(";")[0].strip().lower()
+    try:
+        if kind == JSON_TYPE:
+            message = json.loads(body)
+        elif kind == BINARY_TYPE:
+            message = msgpack.unpackb(decompress(body), ext_hook=_ext_hook, raw=False, strict_map_key=False)
+        else:
+            raise BadRequest(f"unknown content type {content_type!r}; send {BINARY_TYPE} or {JSON_TYPE}")
+    except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as error:
+        raise BadRequest(f"the body is not a readable sync message ({error})") from None
+    if not isinstance(message, dict):
+        raise BadRequest("the body must be one message (a map), not a list or a value")
+    return message

@@ -1,0 +1,178 @@
+"""The sync protocol: one request carries a device's operations up and asks for a page down.
+
+Version 1, spoken at `/v1/sync` and in every body's `v`:
+
+    request  {v, d: device id, c: cursor, b: page budget in bytes, o: [[seq, op id, entity,
+              entity id, action, payload, hlc], ...]}
+    response {v, a: highest seq acknowledged (or null), c: new cursor, m: more pages wait,
+              t: server time in ms, r: {entity: [[column, ...], [value, ...], ...]}}
+
+Rows travel column-wise, one header per entity per page, as the latest state (not the
+history) with their field clocks. This module only shapes and checks messages; it refuses
+to know how they travel (`client`, `server.app`) or what they change (`server.merge`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from cs_console.sync.errors import BadRequest, VersionMismatch
+
+PROTOCOL_VERSION = 1
+SYNC_PATH = f"/v{PROTOCOL_VERSION}/sync"
+
+ACTIONS = ("insert", "update", "append")
+MAX_OPS = 5000
+"""Operations in one request; a device with more sends them over several round trips."""
+MIN_PAGE_BYTES = 1024
+MAX_PAGE_BYTES = 1024 * 1024
+"""Page budgets are measured in packed (msgpack, uncompressed) bytes; on the wire a page
+is about a quarter of that."""
+
+
+@dataclass(frozen=True)
+class Op:
+    """One local change, as the device's outbox recorded it."""
+
+    seq: int
+    op_id: str
+    entity: str
+    entity_id: str
+    action: str
+    payload: dict
+    hlc: str
+
+    def to_wire(self) -> list:
+        return [self.seq, self.op_id, self.entity, self.entity_id, self.action, self.payload, self.hlc]
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    device_id: str
+    cursor: int
+    page_bytes: int
+    ops: tuple[Op, ...] = ()
+
+    def to_wire(self) -> dict:
+        return {
+            "v": PROTOCOL_VERSION,
+            "d": self.device_id,
+            "c": self.cursor,
+            "b": self.page_bytes,
+            "o": [op.to_wire() for op in self.ops],
+        }
+
+
+@dataclass(frozen=True)
+class SyncResponse:
+    acked_through: int | None
+    """Every operation of the request with a seq up to this is on the server."""
+    cursor: int
+    more: bool
+    server_ms: int
+    rows: Mapping[str, tuple[dict, ...]] = field(default_factory=dict)
+    """Entity name to the rows of this page, each a map of column to value."""
+
+    def to_wire(self) -> dict:
+        return {
+            "v": PROTOCOL_VERSION,
+            "a": self.acked_through,
+            "c": self.cursor,
+            "m": self.more,
+            "t": self.server_ms,
+            "r": {entity: columns_to_wire(rows) for entity, rows in self.rows.items() if rows},
+        }
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(rows) for rows in self.rows.values())
+
+
+def columns_to_wire(rows: tuple[dict, ...]) -> list:
+    names = list(rows[0])
+    return [names, *([row[name] for name in names] for row in rows)]
+
+
+def check_version(message: Mapping, *, speaker: str) -> None:
+    """Refuse a message of another protocol version, saying which side must upgrade.
+
+    `speaker` is who sent `message`: "device" (checked by the server) or "server".
+
+    Raises:
+        VersionMismatch: the versions differ.
+        BadRequest: the message carries no version.
+    """
+    version = message.get("v")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise BadRequest("the message carries no protocol version (field v)")
+    if version == PROTOCOL_VERSION:
+        return
+    raise VersionMismatch(version_sentence(version, speaker))
+
+
+def version_sentence(version: int, speaker: str) -> str:
+    """What to say when `speaker` speaks protocol `version` and this side speaks ours."""
+    if speaker == "device":
+        fix = "upgrade cs-console on the device" if version < PROTOCOL_VERSION else "upgrade the server"
+        return f"the device speaks sync protocol {version} and this server speaks {PROTOCOL_VERSION}: {fix}"
+    fix = "upgrade the server" if version < PROTOCOL_VERSION else "upgrade cs-console on this device"
+    return f"the server speaks sync protocol {version} and this device speaks {PROTOCOL_VERSION}: {fix}"
+
+
+def _require(message: Mapping, key: str, kind: type | tuple[type, ...], what: str):
+    value = message.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise BadRequest(f"field {key} ({what}) is missing or malformed")
+    return value
+
+
+def _op_from_wire(item) -> Op:
+    if not isinstance(item, list) or len(item) != 7:
+        raise BadRequest("each operation must be a list of seq, op id, entity, entity id, action, payload, hlc")
+    seq, op_id, entity, entity_id, action, payload, stamp = item
+    if not (isinstance(seq, int) and not isinstance(seq, bool) and seq > 0):
+        raise BadRequest(f"operation seq {seq!r} is not a positive integer")
+    for name, value in (("op id", op_id), ("entity", entity), ("entity id", entity_id), ("action", action), ("hlc", stamp)):
+        if not isinstance(value, str) or not value or len(value) > 200:
+            raise BadRequest(f"operation #{seq}: {name} must be short text")
+    if not isinstance(payload, dict):
+        raise BadRequest(f"operation #{seq}: payload must be a map of field to value")
+    return Op(seq, op_id, entity, entity_id, action, payload, stamp)
+
+
+def request_from_wire(message: Mapping) -> SyncRequest:
+    """Raises:
+        VersionMismatch, BadRequest: the message is not a version-1 request.
+    """
+    check_version(message, speaker="device")
+    ops = _require(message, "o", list, "the operations")
+    if len(ops) > MAX_OPS:
+        raise BadRequest(f"{len(ops)} operations in one request; at most {MAX_OPS} are taken")
+    cursor = _require(message, "c", int, "the cursor")
+    page_bytes = _require(message, "b", int, "the page budget")
+    return SyncRequest(
+        device_id=_require(message, "d", str, "the device id"),
+        cursor=max(0, cursor),
+        page_bytes=min(MAX_PAGE_BYTES, max(MIN_PAGE_BYTES, page_bytes)),
+        ops=tuple(_op_from_wire(item) for item in ops),
+    )
+
+
+def response_from_wire(message: Mapping) -> SyncResponse:
+    """Raises:
+        VersionMismatch, BadRequest: the message is not a version-1 response.
+    """
+    check_version(message, speaker="server")
+    rows: dict[str, tuple[dict, ...]] = {}
+    for entity, table in _require(message, "r", dict, "the rows").items():
+        names, *values = table
+        rows[entity] = tuple(dict(zip(names, row, strict=True)) for row in values)
+    acked = message.get("a")
+    return SyncResponse(
+        acked_through=acked if isinstance(acked, int) else None,
+        cursor=_require(message, "c", int, "the cursor"),
+        more=bool(message.get("m")),
+        server_ms=_require(message, "t", int, "the server time"),
+        rows=rows,
+    )
