@@ -7,6 +7,7 @@ injectable so tests can move time; everything that reads "now" asks `app.now()`.
 from __future__ import annotations
 
 import getpass
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -45,12 +46,23 @@ class ConsoleApp(App):
         self.now = clock
         self.agent: Agent | None = None
         self.clock_watch = ClockWatch()
+        self._catalog = None
+        self._catalog_lock = threading.Lock()
         self._reminders_told: set[str] = set()
 
     def on_mount(self) -> None:
         self.set_keymap(self.config.keys)
         self.set_interval(LOW_BANDWIDTH_TICK_SECONDS if self.config.low_bandwidth else TICK_SECONDS, self.tick)
         self._start()
+
+    def catalog(self):
+        """The knowledge-base index, built on first use; call from thread workers only."""
+        from cs_console.kb.catalog import Catalog
+
+        with self._catalog_lock:
+            if self._catalog is None:
+                self._catalog = Catalog(self.store)
+            return self._catalog
 
     def tick(self) -> None:
         """The one app-wide timer: every visible countdown refreshes from here."""
@@ -135,6 +147,7 @@ class ConsoleApp(App):
         if queue is not None:
             yield SystemCommand("New ticket", "Take a call or message as a new ticket", queue.action_new_ticket)
             yield SystemCommand("Queue", "Back to the ticket queue", lambda: self._back_to(queue))
+            yield SystemCommand("Knowledge base", "Search articles and standard phrases", queue.action_knowledge_base)
 
     def _back_to(self, screen: Screen) -> None:
         while self.screen is not screen and len(self.screen_stack) > 2:

@@ -27,8 +27,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """Where positions on the around-the-clock calendar are counted from."""
 END_OF_DAY = "24:00"
 """Accepted as a closing time: the calendar works until midnight."""
-GROWTH_DAYS = 366
-"""Dates a calendar's table of working intervals grows by at a time, so that growing is rare."""
+GROWTH_DAYS = 64
+"""Dates a calendar's table of working intervals grows by at a time: growing stays rare, and
+the table stays short enough for a quick binary search."""
 ALL_WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
 """Monday is 0, as in `date.weekday()`."""
 
@@ -53,11 +54,12 @@ class BusinessCalendar:
     holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
     position: Callable[[datetime], timedelta] = field(init=False, repr=False, compare=False)
-    """position(moment) -> business time from this calendar's origin to the UTC instant `moment`.
+    """position(moment) -> business time from this calendar's origin to the aware `moment`.
 
     The origin is arbitrary but fixed for the life of the calendar object, so only
     differences between positions mean anything. The clocks keep positions so that a due
-    time is one addition away. An attribute rather than a method, to spare the queue a call.
+    time is one addition away. UTC moments are fastest. An attribute rather than a method,
+    to spare the queue a call.
     """
     instant: Callable[[timedelta], datetime] = field(init=False, repr=False, compare=False)
     """instant(position) -> the UTC instant at which business time reaches `position`.
@@ -79,11 +81,7 @@ class BusinessCalendar:
         closes = _parse_time(self.close, "close")
         if closes is not None and opens >= closes:
             raise CalendarError(f"calendar.close: {self.close!r} is not after the opening time {self.open!r}")
-        weekdays = tuple(sorted(set(self.weekdays)))
-        if not weekdays or any(not isinstance(day, int) or not 0 <= day <= 6 for day in weekdays):
-            raise CalendarError(
-                f"calendar.weekdays: {self.weekdays!r} is not a non-empty list of weekdays 0-6 (Monday is 0)"
-            )
+        weekdays = _weekdays(self.weekdays)
         holidays = _dates(self.holidays, "holidays")
         extra = _dates(self.extra_workdays, "extra_workdays")
         if both := holidays & extra:
@@ -94,9 +92,19 @@ class BusinessCalendar:
         end = timedelta(days=1) if closes is None else timedelta(hours=closes.hour, minutes=closes.minute)
         object.__setattr__(self, "_day_length", end - timedelta(hours=opens.hour, minutes=opens.minute))
         continuous = weekdays == ALL_WEEKDAYS and opens == time(0) and closes is None and not holidays
-        business_time = _Continuous() if continuous else _DayTable(self, zone, opens, closes)
-        object.__setattr__(self, "position", business_time.position)
-        object.__setattr__(self, "instant", business_time.instant)
+        if continuous:
+            # Business time is elapsed time: position is `moment - EPOCH`, instant `EPOCH + position`,
+            # both as C-level calls because the queue makes them for every ticket.
+            object.__setattr__(self, "position", EPOCH.__rsub__)
+            object.__setattr__(self, "instant", EPOCH.__add__)
+        else:
+            table = _DayTable(self, zone, opens, closes)
+            object.__setattr__(self, "position", table.position)
+            object.__setattr__(self, "instant", table.instant)
+
+    def __reduce__(self) -> tuple:
+        """Copy and pickle by the settings; the table of working intervals is rebuilt."""
+        return (type(self), (self.timezone, self.open, self.close, self.weekdays, self.holidays, self.extra_workdays))
 
     @classmethod
     def always(cls) -> BusinessCalendar:
@@ -135,28 +143,17 @@ class BusinessCalendar:
         return self._day_length
 
     def is_working_day(self, day: date) -> bool:
+        """Whether `day` has working hours: a make-up day, or a weekday that is no holiday."""
         if day in self.extra_workdays:
             return True
         return day.weekday() in self.weekdays and day not in self.holidays
 
 
-class _Continuous:
-    """Business time of a calendar that never closes: plain elapsed time."""
-
-    __slots__ = ()
-
-    def position(self, moment: datetime) -> timedelta:
-        return moment - EPOCH
-
-    def instant(self, position: timedelta) -> datetime:
-        return EPOCH + position
-
-
 class _DayTable:
     """Each local date's working interval in UTC, with running business-time totals.
 
-    The table covers a range of dates and grows a year at a time when asked about an
-    instant outside it. Its lists are indexed by date (ordinal minus `first`): `midnights`
+    The table covers a range of dates and grows by GROWTH_DAYS at a time when asked about
+    an instant outside it. Its lists are indexed by date (ordinal minus `first`): `midnights`
     holds the UTC start of each date and the end of the last one; `opens` and `closes` the
     working interval (empty on a day off); `befores` and `afters` the business time from the
     table's origin to the start and the end of each date. A grown table is a new snapshot
@@ -207,7 +204,7 @@ class _DayTable:
         return days
 
     def _grow(self, ordinal: int) -> tuple:
-        """Extend the table by at least a year so that it covers `ordinal`; the new snapshot."""
+        """Extend the table by at least GROWTH_DAYS so that it covers `ordinal`; the new snapshot."""
         with self._lock:
             first, midnights, opens, closes, befores, afters = self._days
             end = first + len(opens)
@@ -306,6 +303,16 @@ def _parse_time(text: str, name: str) -> time | None:
     except ValueError:
         allowed = " (or 24:00)" if name == "close" else ""
         raise CalendarError(f"calendar.{name}: {text!r} is not a time like 09:00{allowed}") from None
+
+
+def _weekdays(values: Iterable[int]) -> tuple[int, ...]:
+    try:
+        days = set(values)
+    except TypeError:
+        days = set()
+    if not days or any(isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6 for day in days):
+        raise CalendarError(f"calendar.weekdays: {values!r} is not a non-empty list of weekdays 0-6 (Monday is 0)")
+    return tuple(sorted(days))
 
 
 def _dates(values: Iterable[date | str], name: str) -> frozenset[date]:

@@ -29,6 +29,8 @@ DEFAULT_KEYS: dict[str, str] = {
     "callback": "b",
     "escalate": "e",
     "remind": "m",
+    "templates": "ctrl+t",
+    "knowledge_base": "k",
     "send": "ctrl+s",
     "help": "question_mark",
 }
@@ -41,6 +43,9 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Config:
+    """Settings; build with `load` or `from_mapping`, which validate (the bare defaults are
+    for tests and a missing file)."""
+
     timezone: str = "UTC"
     """The agent's time zone, for due times and ages on screen."""
     language: str = "en"
@@ -51,6 +56,8 @@ class Config:
     """The 1-3-7 targets per priority, from the [sla] table."""
     calendar: BusinessCalendar = field(default_factory=lambda: BusinessCalendar("UTC"))
     """The working calendar business clocks run on, from the [calendar] table."""
+    red_lines: tuple[str, ...] = field(default_factory=lambda: _default_red_lines())
+    """Phrases the composer warns about before a reply goes out, from [composer]."""
     raw: dict = field(default_factory=dict)
     """The whole parsed file, for sections that other modules validate themselves."""
 
@@ -60,6 +67,12 @@ class Config:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def _default_red_lines() -> tuple[str, ...]:
+    from cs_console.kb.redlines import DEFAULT_RED_LINES  # it imports ConfigError from here
+
+    return tuple(DEFAULT_RED_LINES)
 
 
 def load(path: Path) -> Config:
@@ -103,9 +116,11 @@ def from_mapping(data: dict, source: str = "config") -> Config:
         calendar = calendar_from_mapping(data.get("calendar", {}), timezone)
     except (PolicyError, CalendarError) as error:
         raise ConfigError(f"{source}: {error}") from None
+    from cs_console.kb.redlines import red_lines_from_config
+
     return Config(
         timezone=timezone, language=language, low_bandwidth=low_bandwidth, keys=keys,
-        policy=policy, calendar=calendar, raw=data,
+        policy=policy, calendar=calendar, red_lines=red_lines_from_config(data, source), raw=data,
     )
 
 

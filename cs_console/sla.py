@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from cs_console.calendars import ALWAYS, ZERO, BusinessCalendar
 
@@ -66,6 +66,7 @@ DURATION_HINT = "a duration like 15m, 24h, 3bd"
 _DURATION = re.compile(r"\s*(\d+)\s*(bm|bh|bd|m|h|d)\s*")
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
 _AT = itemgetter(1)
+_new = object.__new__
 _NEVER = float("inf")
 """The sort key of a ticket with no open clock: after every ticket that has one."""
 
@@ -177,7 +178,8 @@ class SlaPolicy:
     escalation: Budget = Budget(timedelta(hours=48))
     """Escalated to the expert team: their answer is due within this budget."""
     _plans: dict = field(default_factory=dict, init=False, repr=False, compare=False)
-    """(priority, calendar id) to a resolved `_Plan`; a queue refresh asks for the same few every ticket."""
+    """Priority to its `_Plan` on the business calendar last asked about; a queue refresh
+    asks for the same four plans for every ticket."""
 
     def __post_init__(self) -> None:
         share = self.at_risk_share
@@ -190,10 +192,9 @@ class SlaPolicy:
         return getattr(self, priority)
 
     def _plan(self, priority: str, calendar: BusinessCalendar) -> _Plan:
-        plan = self._plans.get((priority, id(calendar)))
+        plan = self._plans.get(priority)
         if plan is None or plan.business is not calendar:
-            plan = _Plan(self, priority, calendar)
-            self._plans[(priority, id(calendar))] = plan
+            plan = self._plans[priority] = _Plan(self, priority, calendar)
         return plan
 
 
@@ -307,28 +308,20 @@ class FollowUpClocks:
     closure: Clock
     escalation: Clock | None
     most_urgent: Clock | None
-    """The open clock with the least time remaining, or None; what the queue sorts by."""
+    """The open clock with the least time remaining, or None when every clock is finished."""
+    urgency: float
+    """Seconds left on the most urgent clock, negative when overdue, infinite without one."""
 
     def __init__(self, first_response: Clock, solution: Clock, closure: Clock, escalation: Clock | None = None) -> None:
-        # By hand, like Clock's.
+        # The replay fills the fields the same way, without this call: see `_replay`.
+        urgent = most_urgent((first_response, solution, closure) if escalation is None else (first_response, solution, closure, escalation))
         fields = self.__dict__
         fields["first_response"] = first_response
         fields["solution"] = solution
         fields["closure"] = closure
         fields["escalation"] = escalation
-        fields["most_urgent"] = most_urgent(
-            (first_response, solution, closure) if escalation is None else (first_response, solution, closure, escalation)
-        )
-
-    @classmethod
-    def _made(cls, clocks: list[Clock], most_urgent: Clock | None) -> FollowUpClocks:
-        """The replay's clocks, whose most urgent it already knows; saves a pass per ticket."""
-        made = cls.__new__(cls)
-        fields = made.__dict__
-        fields["first_response"], fields["solution"], fields["closure"] = clocks[0], clocks[1], clocks[2]
-        fields["escalation"] = clocks[3] if len(clocks) == 4 else None
-        fields["most_urgent"] = most_urgent
-        return made
+        fields["most_urgent"] = urgent
+        fields["urgency"] = _NEVER if urgent is None else urgent.remaining.total_seconds()
 
     def __iter__(self) -> Iterator[Clock]:
         fields = self.__dict__
@@ -349,17 +342,16 @@ def most_urgent(clocks: Iterable[Clock]) -> Clock | None:
     return best
 
 
-def urgency_key(clocks: FollowUpClocks) -> float:
-    """Sort key for a queue, most urgent first: seconds left on the most urgent open clock.
+urgency_key = attrgetter("urgency")
+"""Sort key for a queue of FollowUpClocks, most urgent first: their `urgency`.
 
-    Negative when overdue; infinite for a ticket with no open clock, which sorts last. A
-    float, so the sort compares plain numbers. Add the priority as a tie-break if needed.
-    """
-    clock = clocks.most_urgent
-    return _NEVER if clock is None else clock.remaining.total_seconds()
+Overdue tickets come first, the most overdue at the top, and tickets with no open clock
+last. A float read by a C-level getter, so sorting a big queue costs little. For a
+tie-break, sort on (clocks.urgency, PRIORITIES.index(priority)) instead.
+"""
 
 
-FIRST_RESPONSE, SOLUTION, CLOSURE, ESCALATION = range(4)
+_FIRST_RESPONSE, _SOLUTION, _CLOSURE, _ESCALATION = range(4)
 """Indexes of the clocks in a `_Plan` and in a replay."""
 _RUNNING, _PAUSED, _DONE = range(3)
 """What a clock is doing at a point of a replay."""
@@ -427,7 +419,7 @@ def follow_up_clocks(
         SlaError: an unknown event kind, a naive timestamp, no "created" event, or an
             unknown priority.
     """
-    if now.tzinfo is not UTC:
+    if type(now) is not datetime or now.tzinfo is not UTC:
         now = _utc(now, "now")
     return _replay(events, policy._plan(priority, calendar), now)
 
@@ -445,7 +437,7 @@ def queue_clocks(
     hold no reference cycles, so the collector has nothing to find in them, yet in a big
     queue its passes over the new clocks would cost more than computing them.
     """
-    if now.tzinfo is not UTC:
+    if type(now) is not datetime or now.tzinfo is not UTC:
         now = _utc(now, "now")
     plans = {priority: policy._plan(priority, calendar) for priority in PRIORITIES}
     with _collector_paused():
@@ -503,6 +495,8 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
     doing = [_RUNNING, _RUNNING, _RUNNING]
     closed = called_back = waiting = False
     for kind, at in history:
+        if kind == "created":
+            continue
         if at.tzinfo is not UTC:
             at = _utc(at, kind)
         if at > now:
@@ -511,20 +505,20 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
         if at < created:
             at = created
         if kind == "first_response":
-            if doing[FIRST_RESPONSE] == _RUNNING:
-                left[FIRST_RESPONSE] = due[FIRST_RESPONSE] - positions[FIRST_RESPONSE](at)
-                doing[FIRST_RESPONSE] = _DONE
+            if doing[_FIRST_RESPONSE] == _RUNNING:
+                left[_FIRST_RESPONSE] = due[_FIRST_RESPONSE] - positions[_FIRST_RESPONSE](at)
+                doing[_FIRST_RESPONSE] = _DONE
         elif kind == "solution_proposed" or kind == "resolved":
-            for clock in range(SOLUTION, len(due), ESCALATION - SOLUTION):
+            for clock in range(_SOLUTION, len(due), _ESCALATION - _SOLUTION):
                 _stop(clock, at, _DONE, due, left, doing, positions)
         elif kind == "waiting_on_customer":
             waiting = True
-            for clock in range(SOLUTION, len(due)):
+            for clock in range(_SOLUTION, len(due)):
                 _stop(clock, at, _PAUSED, due, left, doing, positions)
         elif kind == "customer_replied" or kind == "reopened":
             waiting = False
             restart = _DONE if kind == "reopened" else _PAUSED
-            for clock in range(SOLUTION, len(due)):
+            for clock in range(_SOLUTION, len(due)):
                 if doing[clock] == _PAUSED or doing[clock] == restart:
                     due[clock] = positions[clock](at) + left[clock]
                     doing[clock] = _RUNNING
@@ -534,31 +528,35 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
             closed = closed or kind == "closed"
             called_back = called_back or kind == "callback"
             if closed and called_back:
-                _stop(CLOSURE, at, _DONE, due, left, doing, positions)
+                _stop(_CLOSURE, at, _DONE, due, left, doing, positions)
         elif kind == "escalated":
-            if len(due) == ESCALATION:
-                due.append(positions[ESCALATION](at) + lengths[ESCALATION])
-                left.append(lengths[ESCALATION])
+            if len(due) == _ESCALATION:
+                due.append(positions[_ESCALATION](at) + lengths[_ESCALATION])
+                left.append(lengths[_ESCALATION])
                 doing.append(_PAUSED if waiting else _RUNNING)
-        elif kind != "created":
+        else:
             _known(kind)
     instants, at_risk, nows = plan.instants, plan.at_risk, plan.positions_at(now)
-    made = []
-    best = None
+    result = _new(FollowUpClocks)
+    fields = result.__dict__
+    fields["escalation"] = best = None
     for clock in range(len(due)):
-        if doing[clock] == _RUNNING:
+        name = _NAMES[clock]
+        if doing[clock] == _DONE:
+            state = "met" if left[clock] >= ZERO else "missed"
+            fields[name] = Clock(name, state, instants[clock](due[clock]), left[clock], lengths[clock])
+            continue
+        if doing[clock] == _PAUSED:
+            fields[name] = made = Clock(name, "paused", None, left[clock], lengths[clock])
+        else:
             remaining = due[clock] - nows[clock]
             state = "breached" if remaining < ZERO else "at_risk" if remaining < at_risk[clock] else "running"
-            made.append(Clock(_NAMES[clock], state, instants[clock](due[clock]), remaining, lengths[clock]))
-        elif doing[clock] == _PAUSED:
-            made.append(Clock(_NAMES[clock], "paused", None, left[clock], lengths[clock]))
-        else:
-            state = "met" if left[clock] >= ZERO else "missed"
-            made.append(Clock(_NAMES[clock], state, instants[clock](due[clock]), left[clock], lengths[clock]))
-            continue
-        if best is None or made[-1].remaining < best.remaining:
-            best = made[-1]
-    return FollowUpClocks._made(made, best)
+            fields[name] = made = Clock(name, state, instants[clock](due[clock]), remaining, lengths[clock])
+        if best is None or made.remaining < best.remaining:
+            best = made
+    fields["most_urgent"] = best
+    fields["urgency"] = _NEVER if best is None else best.remaining.total_seconds()
+    return result
 
 
 def _stop(clock: int, at: datetime, why: int, due: list, left: list, doing: list, positions: tuple) -> None:

@@ -61,6 +61,8 @@ def fold_with_origins(text: str) -> tuple[str, list[int]]:
     """`text` folded one character at a time, and for each folded character the index of the
     original character it came from, so that a match in folded text maps back to the
     original (`ß` folds to `ss`; `ﬁ` to `fi`; both letters point at the one original)."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
     pieces: list[str] = []
     origins: list[int] = []
     for index, char in enumerate(text):

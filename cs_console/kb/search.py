@@ -6,37 +6,41 @@ initials, or an English word typed with a slip. This module answers that from me
 
 How a query is answered:
 
-* The query is folded (NFKC, case folding, full-width to half-width) and split into terms:
-  runs of Han characters and runs of letters and digits. Every term must match (AND), in
-  any field.
+* The query is folded (`cs_console.kb.normalize`) and split into terms: runs of Han
+  characters and runs of letters and digits. Every term must match (AND), in any field.
 * Each term is looked up through a fixed list of *sources*, one per way of matching in one
-  field, each with a level: exact or prefix title (100), word start in the title (90) and
-  in the tags (85), substring of a title word (80) and of a tag word (75), pinyin or word
-  initials in the title (70) and tags (65), subsequence of a title word (60), word start
-  in the body (55), substring of a body word (50), and typo corrections in the title (45),
-  tags (40) and body (35). A Han term matches anywhere in a field as a "word", since
-  Chinese has no spaces to start words at.
+  field, each with a level: title starts with it (100); a word starts with it in the title
+  (90) or the tags (85); it is inside a word of the title (80) or the tags (75); pinyin or
+  word initials in the title (70) or the tags (65); its letters in order inside a title
+  word (60); a word starts with it in the body (55); it is inside a body word (50); a
+  correction of a typo in it is a word of the title (45), tags (40) or body (35). A Han term
+  matches anywhere in a field as a "word": Chinese has no spaces to start words at.
 * A document's level is the lowest, over the query's terms, of each term's best level.
-  Levels are visited from the top and stop as soon as enough documents have been found, so
-  a short query never pays for substring, body or typo look-ups it cannot show.
-* Within a level, at most `SHORTLIST` documents (fewest-used-last: slots are numbered by
-  uses) are ranked by rapidfuzz closeness of query and title, in steps of a tenth; the
-  agent's language and then usage counts only break ties within a step. Scores never
-  cross levels.
+  Levels are visited from the top and the visit stops as soon as enough documents are found,
+  so a short query never pays for body or typo look-ups whose results it could not show.
+* Within a level, at most `SHORTLIST` documents (the most used first: slots are numbered by
+  uses at build time) are ranked by rapidfuzz closeness of query and title, in steps of a
+  tenth; the agent's language, then usage counts, only break ties within a step. Nothing
+  within a level can lift a document into the level above.
 
-Candidates come from an inverted index of Latin words per field (prefix, substring,
-subsequence and typo matches all go through the word list, never the documents), from a
-binary search over the sorted titles, and from C-speed regular-expression scans over the
-concatenated folded texts (Han terms) or pinyin codes (`cs_console.kb.pinyin`). Each
-(term, source) result is cached; when the next keystroke extends a term and the cached set
-is small, the new set is found by checking only those documents, which is the same set a
-fresh look-up gives.
+Where candidates come from: an inverted index per field of tokens (Latin words, and in
+titles and tags Han characters and pairs of consecutive tokens, which serve as character
+bigrams and as pinyin keys); prefix, substring, subsequence and typo matching go through the
+sorted token list, never through the documents; titles are also kept sorted for prefix
+look-ups. Han terms in bodies are found by one C-speed regular-expression scan over the
+concatenated non-ASCII bodies, which is far cheaper to build than body bigrams.
 
-An empty query (or one with no letters, digits or Han characters) returns the most-used
-documents, most-used first, or nothing when no document has been used.
+Every (term, source) result is cached. When a keystroke extends a term, the sources that
+would otherwise scan or verify documents (pinyin, subsequence, Han in bodies) check only the
+documents the shorter term matched, the way fzf narrows its last result; the outcome is the
+set a fresh look-up gives. With several terms, the documents matching the longer terms in
+any way bound the search for the rest.
 
-This module does not rank by term frequency, read synonyms, stem English or segment
-Chinese into words; it keeps no history beyond its cache and persists nothing.
+An empty query (or one with no letters, digits or Han) returns the most-used documents, most
+used first, or nothing when no document has been used yet.
+
+This module does not rank by term frequency, know synonyms, stem English or segment Chinese
+into words; it persists nothing and keeps no history beyond its cache.
 """
 
 from __future__ import annotations
@@ -56,18 +60,23 @@ from rapidfuzz.distance import OSA
 from cs_console.kb import pinyin
 from cs_console.kb.normalize import HAN, WORD_CLASS, WORDS, fold, fold_with_origins, is_han, terms
 
-SHORTLIST = 1000
-"""Most documents of one level that are ranked by closeness; the rest wait behind them."""
+SHORTLIST = 500
+"""Most documents of one level ranked by closeness; the less used rest wait behind them."""
 
-NARROW_LIMIT = 4000
-"""Largest cached set that a longer term checks document by document rather than looking up."""
+NARROW_LIMIT = 5000
+"""Largest cached result that a longer term checks document by document."""
 
-CACHE_ITEMS = 400_000
-"""Total document numbers the (term, source) cache may hold."""
+CACHE_ITEMS = 200_000
+"""Total document numbers the (term, source) cache may hold, some 10 MB at most."""
 
 TYPO_MIN = 4
 SUBSTRING_MIN = 2
 SUBSEQUENCE_MIN = 3
+BUILD_CHUNK = 10_000
+"""Documents folded and indexed at a time, so that a build holds few temporary copies."""
+
+BOUNDING_MIN = 2
+"""Settled terms at least this long bound a several-term search; one letter matches too much."""
 
 
 @dataclass(frozen=True)
@@ -87,27 +96,27 @@ class _Source:
     way: str
 
 
-TITLE_PREFIX = _Source(100, "title", "prefix")
-_HAN_SOURCES = (TITLE_PREFIX, _Source(90, "title", "word"), _Source(85, "tags", "word"),
-                _Source(55, "body", "word"))
+_TITLE_PREFIX = _Source(100, "title", "prefix")
+_WORD = {"title": _Source(90, "title", "word"), "tags": _Source(85, "tags", "word")}
+_BODY_WORD = _Source(55, "body", "word")
+_HAN_SOURCES = (_TITLE_PREFIX, _WORD["title"], _WORD["tags"], _BODY_WORD)
 _LATIN_SOURCES = (
-    TITLE_PREFIX,
-    _Source(90, "title", "word"),
-    _Source(85, "tags", "word"),
+    _TITLE_PREFIX,
+    _WORD["title"],
+    _WORD["tags"],
     _Source(80, "title", "substring"),
     _Source(75, "tags", "substring"),
     _Source(70, "title", "pinyin"),
     _Source(65, "tags", "pinyin"),
     _Source(60, "title", "subsequence"),
-    _Source(55, "body", "word"),
+    _BODY_WORD,
     _Source(50, "body", "substring"),
     _Source(45, "title", "typo"),
     _Source(40, "tags", "typo"),
     _Source(35, "body", "typo"),
 )
-_WORD_SOURCES = {"title": _Source(90, "title", "word"), "tags": _Source(85, "tags", "word")}
 _MIN_LENGTH = {"substring": SUBSTRING_MIN, "subsequence": SUBSEQUENCE_MIN, "typo": TYPO_MIN}
-_PINYIN_LEVELS = {70, 65}
+_PINYIN_LEVELS = frozenset({70, 65})
 
 
 def _sources(term: str) -> tuple[_Source, ...]:
@@ -116,20 +125,17 @@ def _sources(term: str) -> tuple[_Source, ...]:
     return tuple(s for s in _LATIN_SOURCES if len(term) >= _MIN_LENGTH.get(s.way, 1))
 
 
-@lru_cache(maxsize=512)
-def _word_start(term: str) -> re.Pattern[str]:
-    return re.compile(f"(?<!{WORD_CLASS}){re.escape(term)}")
+def _narrows(term: str, source: _Source) -> bool:
+    """Whether a longer term's look-up through `source` is cheaper as a check of the
+    shorter term's result than as a fresh look-up: those that scan or verify documents."""
+    return source.way == "pinyin" or (source.field == "body" and is_han(term))
 
 
 @lru_cache(maxsize=512)
 def _subsequence(term: str) -> re.Pattern[str]:
-    """The letters of `term` in order inside one word, each captured for highlighting."""
-    return re.compile(f"{WORD_CLASS}*?".join(f"({re.escape(c)})" for c in term))
-
-
-@lru_cache(maxsize=512)
-def _han_scan(term: str) -> re.Pattern[str]:
-    return re.compile(re.escape(term) + f"[^{_END}]*{_END}(\\d+)")
+    """The letters of `term` in order within one line (a word of the joined token list, or
+    one word being highlighted), each captured."""
+    return re.compile("[^\n]*?".join(f"({re.escape(c)})" for c in term))
 
 
 _ASCII_WORDS = re.compile("[a-z0-9]+")
@@ -137,12 +143,17 @@ _LAST = "\U0010ffff"
 _PAIR = "\x02"
 """Joins two consecutive tokens into a pair key."""
 _END = "\x00"
-"""Ends one document's text in a scanned concatenation; folded texts never contain it."""
+"""Ends one body in the scanned concatenation; folded texts are cleaned of it."""
+
+
+@lru_cache(maxsize=512)
+def _han_scan(term: str) -> re.Pattern[str]:
+    return re.compile(re.escape(term) + f"[^{_END}]*{_END}(\\d+)")
 
 
 class _Vocabulary:
-    """The tokens of one field (Latin words, and Han characters where the field keeps them),
-    each with the slots it occurs in, and look-ups over the token list rather than the texts."""
+    """The tokens of one field, each with the slots it occurs in, and the look-ups that go
+    through the sorted token list rather than through the documents."""
 
     def __init__(self) -> None:
         self.postings: defaultdict[str, list[int]] = defaultdict(list)
@@ -150,7 +161,7 @@ class _Vocabulary:
         self._joined: str | None = None
 
     def learn(self, tokens: list[str]) -> None:
-        """Take note of tokens that were new to `postings`."""
+        """Take note of tokens new to `postings`."""
         if tokens:
             self._sorted.extend(tokens)
             self._sorted.sort()
@@ -164,22 +175,20 @@ class _Vocabulary:
         joined, found = self._joined_words(), []
         at = joined.find(part)
         while at >= 0:
-            start = joined.rfind("\n", 0, at) + 1
             end = joined.find("\n", at)
-            found.append(joined[start:end])
+            found.append(joined[joined.rfind("\n", 0, at) + 1 : end])
             at = joined.find(part, end)
         return found
 
     def with_subsequence(self, term: str) -> list[str]:
         joined, found = self._joined_words(), []
         for match in _subsequence(term).finditer(joined):
-            start = joined.rfind("\n", 0, match.start()) + 1
-            found.append(joined[start : joined.find("\n", match.end())])
+            found.append(joined[joined.rfind("\n", 0, match.start()) + 1 : joined.find("\n", match.end())])
         return list(dict.fromkeys(found))
 
-    def slots(self, tokens: Iterable[str]) -> set[int]:
-        get = self.postings.get
-        return set().union(*filter(None, map(get, tokens)))
+    def slots(self, tokens: Iterable[str], within: set[int] | None = None) -> set[int]:
+        """Slots holding any of `tokens` (and in `within`, if given)."""
+        return _union(map(self.postings.get, tokens), within)
 
     def _joined_words(self) -> str:
         if self._joined is None:
@@ -187,16 +196,25 @@ class _Vocabulary:
         return self._joined
 
 
+def _union(lists: Iterable[list[int] | None], within: set[int] | None) -> set[int]:
+    """The slots in any of the posting lists (None for a missing one), within `within`."""
+    lists = filter(None, lists)
+    return set().union(*(lists if within is None else map(within.intersection, lists)))
+
+
 def _new_keys(mapping: dict, before: int) -> list[str]:
+    """The keys added to a dict since it had `before` of them."""
     return list(islice(mapping, before, None))
 
 
 class _TokenField(_Vocabulary):
     """Title or tags: Latin words and Han characters as tokens, pairs of consecutive tokens,
-    and each slot's pinyin code. Pairs serve Han terms (character bigrams) and pinyin."""
+    and each slot's folded text and pinyin code. A `shared` field (tags, which repeat) keeps
+    one copy of each distinct text and code."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: bool) -> None:
         super().__init__()
+        self._shared: dict[str, tuple[str, str]] | None = {} if shared else None
         self.texts: list[str] = []
         self.codes: list[str] = []
         self.pairs: defaultdict[str, list[int]] = defaultdict(list)
@@ -205,8 +223,17 @@ class _TokenField(_Vocabulary):
 
     def extend(self, texts: list[str]) -> None:
         first = len(self.texts)
-        self.texts.extend(texts)
-        self.codes.extend(map(pinyin.encode, texts))
+        if self._shared is None:
+            self.texts.extend(texts)
+            self.codes.extend(map(pinyin.encode, texts))
+        else:
+            shared = self._shared
+            for text in texts:
+                if text not in shared:
+                    shared[text] = (text, pinyin.encode(text))
+                kept, code = shared[text]
+                self.texts.append(kept)
+                self.codes.append(code)
         tokens_before, pairs_before = len(self.postings), len(self.pairs)
         token_list, pair_list = self.postings.__getitem__, self.pairs.__getitem__
         append, find, join = list.append, pinyin.TOKENS.findall, _PAIR.join
@@ -218,44 +245,40 @@ class _TokenField(_Vocabulary):
                 deque(map(append, map(pair_list, pairs), repeat(slot)), 0)
         new_tokens = _new_keys(self.postings, tokens_before)
         self.learn(new_tokens)
-        self._learn_readings([t for t in new_tokens if HAN.match(t)])
-        self._learn_pairs(_new_keys(self.pairs, pairs_before))
+        chars = [t for t in new_tokens if HAN.match(t)]
+        if chars:
+            self._readings.extend((r, c) for c in chars for r in pinyin.readings(c))
+            self._readings.sort()
+        for key in _new_keys(self.pairs, pairs_before):
+            first_token, second_token = key.split(_PAIR)
+            for a in _initials(first_token):
+                for b in _initials(second_token):
+                    self._by_initials[a + b].append((key, first_token))
 
     def clear(self, slot: int) -> None:
         self.texts[slot] = self.codes[slot] = ""
 
-    def _learn_readings(self, chars: list[str]) -> None:
-        if chars:
-            self._readings.extend((r, c) for c in chars for r in pinyin.readings(c))
-            self._readings.sort()
-
-    def _learn_pairs(self, keys: list[str]) -> None:
-        index = self._by_initials
-        initials = _initials
-        for key in keys:
-            first, second = key.split(_PAIR)
-            for a in initials(first):
-                for b in initials(second):
-                    index[a + b].append((key, first))
-
-    def han_slots(self, term: str) -> set[int]:
-        """Slots whose text contains the Han term, through its characters and bigrams."""
+    def han_slots(self, term: str, within: set[int] | None = None) -> set[int]:
+        """Slots whose text contains the Han term, found through its characters and bigrams."""
         if len(term) == 1:
-            return set(self.postings.get(term, ()))
+            return self.slots((term,), within)
         get = self.pairs.get
         lists = sorted((get(term[i] + _PAIR + term[i + 1], ()) for i in range(len(term) - 1)), key=len)
+        candidates = set(lists[0]).intersection(*lists[1:])
+        if within is not None:
+            candidates &= within
         texts = self.texts
-        return {slot for slot in set(lists[0]).intersection(*lists[1:]) if term in texts[slot]}
+        return {slot for slot in candidates if term in texts[slot]}
 
-    def pinyin_slots(self, term: str, word_slots: set[int]) -> set[int]:
+    def pinyin_slots(self, term: str, word_slots: set[int], within: set[int] | None = None) -> set[int]:
         """Slots whose code `term` spells (see `cs_console.kb.pinyin`). `word_slots` are those
-        with a Latin word starting with `term`, the one-token matches among Latin words."""
-        found = set(word_slots)
+        with a Latin word starting with `term`: its one-token matches among words."""
         readings = self._readings
         start = bisect_left(readings, (term,))
         chars = {c for _, c in readings[start : bisect_left(readings, (term + _LAST,), start)]}
-        found |= self.slots(chars)
-        get, pattern, codes = self.pairs.get, pinyin.pattern(term), self.codes
+        found = self.slots(chars, within)
+        found |= word_slots
+        pattern, codes = pinyin.pattern(term), self.codes
         for cut in range(1, len(term)):
             head = term[:cut]
             keys = [
@@ -263,7 +286,8 @@ class _TokenField(_Vocabulary):
                 for key, first in self._by_initials.get(term[0] + term[cut], ())
                 if cut == 1 or any(s.startswith(head) for s in pinyin.spellings(first))
             ]
-            candidates = set().union(*map(get, keys)) - found
+            candidates = _union(map(self.pairs.get, keys), within)
+            candidates -= found
             if cut + 1 == len(term):
                 found |= candidates
             else:
@@ -277,45 +301,49 @@ def _initials(token: str) -> frozenset[str]:
 
 
 class _BodyField(_Vocabulary):
-    """The body: Latin words as tokens; Han terms are found by scanning the concatenated
-    bodies that hold any non-ASCII text, which costs far less to build than bigrams would."""
+    """The body: Latin words as tokens. Han terms are found by scanning the concatenation
+    of the bodies that hold any non-ASCII text, the only bodies kept. A removed body stays
+    in the concatenation (the index drops removed slots from every result) until the next
+    `compact`."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.texts: list[str] = []
-        self._blob: str | None = None
+        self.texts: dict[int, str] = {}
+        self._blob = ""
 
-    def extend(self, texts: list[str]) -> None:
-        first = len(self.texts)
-        self.texts.extend(texts)
+    def extend(self, texts: list[str], first: int) -> None:
         before = len(self.postings)
         token_list, append = self.postings.__getitem__, list.append
         ascii_words, words = _ASCII_WORDS.findall, WORDS.findall
+        pieces = []
         for slot, text in enumerate(texts, first):
-            found = ascii_words(text) if text.isascii() else words(text)
+            if text.isascii():
+                found = ascii_words(text)
+            else:
+                found = words(text)
+                self.texts[slot] = text
+                pieces.append(f"{text}{_END}{slot}{_PAIR}")
             if found:
                 deque(map(append, map(token_list, set(found)), repeat(slot)), 0)
         self.learn(_new_keys(self.postings, before))
-        self._blob = None
+        self._blob += "".join(pieces)
 
     def clear(self, slot: int) -> None:
-        self.texts[slot] = ""
-        self._blob = None
+        self.texts.pop(slot, None)
 
-    def han_slots(self, term: str) -> set[int]:
-        if self._blob is None:
-            self._blob = "".join(
-                [f"{text}{_END}{slot}{_PAIR}" for slot, text in enumerate(self.texts) if not text.isascii()]
-            )
+    def han_slots(self, term: str, within: set[int] | None = None) -> set[int]:
+        if within is not None:
+            texts = self.texts
+            return {slot for slot in within if term in texts.get(slot, "")}
         return set(map(int, _han_scan(term).findall(self._blob)))
 
 
 class SearchIndex:
-    """Articles and templates, searchable as described in the module docstring.
+    """Articles and templates, searchable as the module docstring describes.
 
     A document is a mapping with `id`, `kind` ("article" or "template"), `title`, `body`,
-    `tags` (list of str), and optionally `lang` ("zh"/"en", else guessed from the title) and
-    `uses` (int, default 0).
+    `tags` (list of str), and optionally `lang` ("zh"/"en"; guessed from the title when
+    absent) and `uses` (int, default 0).
     """
 
     def __init__(self, docs: Iterable[Mapping]) -> None:
@@ -326,17 +354,20 @@ class SearchIndex:
         self._uses: list[int] = []
         self._slot_of: dict[str, int] = {}
         self._dead: set[int] = set()
-        self._title = _TokenField()
-        self._tags = _TokenField()
+        self._title = _TokenField(shared=False)
+        self._tags = _TokenField(shared=True)
         self._body = _BodyField()
         self._fields = {"title": self._title, "tags": self._tags, "body": self._body}
         self._by_title: list[tuple[str, int]] = []
         self._cache: OrderedDict[tuple[str, _Source], set[int]] = OrderedDict()
         self._cached_items = 0
+        self._bounds: dict[str, set[int]] = {}
         self._typos: dict[str, frozenset[str]] = {}
         self._buckets: dict[str, list[str]] = {}
         self._popular: list[int] | None = None
-        self._add(sorted(docs, key=lambda d: -int(d.get("uses") or 0)))
+        ordered = sorted(docs, key=lambda d: -int(d.get("uses") or 0))
+        for start in range(0, len(ordered), BUILD_CHUNK):
+            self._add(ordered[start : start + BUILD_CHUNK])
         self._by_title.sort()
 
     def __len__(self) -> int:
@@ -346,13 +377,12 @@ class SearchIndex:
 
     def upsert(self, doc: Mapping) -> None:
         """Add a document, or replace the one with the same id."""
-        if doc["id"] in self._slot_of:
-            self.remove(doc["id"])
+        self.remove(doc["id"])
         insort(self._by_title, self._add([doc])[0])
         self._changed()
 
     def remove(self, doc_id: str) -> None:
-        """Forget a document; an unknown id is not an error."""
+        """Forget a document; an unknown id is not an error. Its slot is never reused."""
         slot = self._slot_of.pop(doc_id, None)
         if slot is None:
             return
@@ -367,18 +397,16 @@ class SearchIndex:
         first = len(self._ids)
         titles = [str(doc["title"]) for doc in docs]
         folded = [_clean(fold(title)) for title in titles]
-        for slot, doc in enumerate(docs, first):
-            self._slot_of[doc["id"]] = slot
+        folded = [f if f != t else t for f, t in zip(folded, titles)]
+        self._slot_of.update((doc["id"], slot) for slot, doc in enumerate(docs, first))
         self._ids.extend(doc["id"] for doc in docs)
         self._kinds.extend(doc["kind"] for doc in docs)
         self._titles.extend(titles)
-        self._langs.extend(
-            doc.get("lang") or ("zh" if HAN.search(title) else "en") for doc, title in zip(docs, titles)
-        )
+        self._langs.extend(doc.get("lang") or ("zh" if HAN.search(t) else "en") for doc, t in zip(docs, titles))
         self._uses.extend(int(doc.get("uses") or 0) for doc in docs)
         self._title.extend(folded)
         self._tags.extend([_clean(fold("\n".join(doc.get("tags") or ()))) for doc in docs])
-        self._body.extend([_clean(fold(doc.get("body") or "")) for doc in docs])
+        self._body.extend([_clean(fold(doc.get("body") or "")) for doc in docs], first)
         entries = list(zip(folded, range(first, first + len(docs))))
         self._by_title.extend(entries)
         return entries
@@ -386,6 +414,7 @@ class SearchIndex:
     def _changed(self) -> None:
         self._cache.clear()
         self._cached_items = 0
+        self._bounds.clear()
         self._typos.clear()
         self._buckets.clear()
         self._popular = None
@@ -400,101 +429,116 @@ class SearchIndex:
         wanted = terms(folded)
         if not wanted:
             return self._most_used(limit, lang)
-        plan = {term: _sources(term) for term in wanted}
-        levels = sorted({s.level for sources in plan.values() for s in sources}, reverse=True)
-        matched: dict[str, set[int]] = {term: set() for term in wanted}
+        settled = [t for t in wanted[:-1] if len(t) >= BOUNDING_MIN or is_han(t)]
+        bound = self._bound(settled)
+        within = bound if bound is not None and len(bound) <= NARROW_LIMIT else None
+        plan = [(term, _sources(term)) for term in wanted]
+        levels = sorted({s.level for _, sources in plan for s in sources}, reverse=True)
+        matched = [set() for _ in wanted]
         found: set[int] = set()
         groups: list[tuple[int, set[int]]] = []
         for level in levels:
-            for term, sources in plan.items():
+            for (term, sources), into in zip(plan, matched):
                 for source in sources:
                     if source.level == level:
-                        matched[term] |= self._matches(term, source)
-            pool = set.intersection(*sorted(matched.values(), key=len))
+                        got = self._matches(term, source, None if term in settled else within)
+                        into |= got if bound is None else bound.intersection(got)
+            pool = set.intersection(*sorted(matched, key=len)) if len(matched) > 1 else matched[0]
             if len(pool) > len(found):
                 groups.append((level, pool - found))
-                found = pool
+                found = set(pool)
             if len(found) >= limit:
                 break
         return self._rank(groups, folded, wanted, limit, lang)
 
-    def _matches(self, term: str, source: _Source) -> set[int]:
-        """Slots where `term` matches through `source`, from the cache when possible."""
+    def _bound(self, settled: list[str]) -> set[int] | None:
+        """The documents that every settled term matches in some way: with several terms,
+        those before the last (the one being typed) that are long enough to be selective.
+        A superset of any answer, kept across keystrokes, and far smaller than what a short
+        term matches, so the other terms are looked up within it."""
+        if not settled:
+            return None
+        for term in settled:
+            if term not in self._bounds:
+                self._bounds[term] = set().union(*(self._matches(term, s) for s in _sources(term)))
+        return set.intersection(*sorted((self._bounds[t] for t in settled), key=len))
+
+    def _matches(self, term: str, source: _Source, within: set[int] | None = None) -> set[int]:
+        """Slots where `term` matches through `source` (those in `within`, if given), from
+        the cache or by narrowing a shorter term's cached result when possible. Results
+        restricted to `within` are not cached."""
         key = (term, source)
         found = self._cache.get(key)
         if found is not None:
             self._cache.move_to_end(key)
-            return found
-        if source.way != "typo":
+            return found if within is None else within.intersection(found)
+        if within is not None:
+            return self._look_up(term, source, within) - self._dead
+        if _narrows(term, source):
             for cut in range(len(term) - 1, 0, -1):
                 shorter = self._cache.get((term[:cut], source))
                 if shorter is not None:
                     if len(shorter) <= NARROW_LIMIT:
-                        found = {slot for slot in shorter if self._holds(term, source, slot)}
+                        found = self._narrow(term, source, shorter)
                     break
         if found is None:
-            found = self._look_up(term, source)
+            found = self._look_up(term, source, None)
             found -= self._dead
-        self._remember(key, found)
-        return found
-
-    def _remember(self, key: tuple[str, _Source], found: set[int]) -> None:
         self._cache[key] = found
         self._cached_items += len(found)
         while self._cached_items > CACHE_ITEMS and len(self._cache) > 1:
-            _, evicted = self._cache.popitem(last=False)
-            self._cached_items -= len(evicted)
+            self._cached_items -= len(self._cache.popitem(last=False)[1])
+        return found
 
-    def _look_up(self, term: str, source: _Source) -> set[int]:
+    def _look_up(self, term: str, source: _Source, within: set[int] | None) -> set[int]:
         field = self._fields[source.field]
         way = source.way
         if way == "prefix":
             titles = self._by_title
             start = bisect_left(titles, (term,))
-            return {slot for _, slot in titles[start : bisect_left(titles, (term + _LAST,), start)]}
+            found = {slot for _, slot in titles[start : bisect_left(titles, (term + _LAST,), start)]}
+            return found if within is None else found & within
         if way == "word":
-            return field.han_slots(term) if is_han(term) else field.slots(field.with_prefix(term))
+            if is_han(term):
+                return field.han_slots(term, within)
+            return field.slots(field.with_prefix(term), within)
         if way == "substring":
-            return field.slots(field.containing(term))
+            return field.slots(field.containing(term), within)
         if way == "pinyin":
-            return field.pinyin_slots(term, self._matches(term, _WORD_SOURCES[source.field]))
+            return field.pinyin_slots(term, self._matches(term, _WORD[source.field], within), within)
         if way == "subsequence":
-            return field.slots(field.with_subsequence(term))
-        return field.slots(self._typo_words(term))
+            return field.slots(field.with_subsequence(term), within)
+        return field.slots(self._typo_words(term), within)
 
-    def _holds(self, term: str, source: _Source, slot: int) -> bool:
-        """Whether `term` matches `slot` through `source`: the look-up, for one document."""
-        field = self._fields[source.field]
-        text = field.texts[slot]
-        way = source.way
-        if way == "prefix":
-            return text.startswith(term)
-        if way == "word":
-            return term in text if is_han(term) else _word_start(term).search(text) is not None
-        if way == "substring":
-            return term in text
-        if way == "pinyin":
-            return pinyin.pattern(term).search(field.codes[slot]) is not None
-        return _subsequence(term).search(text) is not None
+    def _narrow(self, term: str, source: _Source, shorter: set[int]) -> set[int]:
+        """The look-up of `term` through a source that `_narrows`, given the result for a
+        prefix of it: only those documents can match."""
+        if source.way == "pinyin":
+            words = self._matches(term, _WORD[source.field])
+            search, codes = pinyin.pattern(term).search, self._fields[source.field].codes
+            found = set(words)
+            found.update(slot for slot in shorter - words if search(codes[slot]))
+            return found
+        texts = self._body.texts
+        return {slot for slot in shorter if term in texts.get(slot, "")}
 
     def _typo_words(self, term: str) -> frozenset[str]:
-        """Words of any field within one edit (two from 8 letters) of `term` or of its
-        length's prefix of them; transpositions count as one edit."""
+        """Words of any field within one edit (two from 8 letters) of `term`, or whose first
+        len(term) letters are; a transposition is one edit."""
         found = self._typos.get(term)
         if found is None:
             bucket = self._bucket(term[0])
             width = len(term)
             edits = 1 if width < 8 else 2
             whole = process.extract(term, bucket, scorer=OSA.distance, score_cutoff=edits, limit=None)
-            cut = process.extract(
-                term, [w[:width] for w in bucket], scorer=OSA.distance, score_cutoff=edits, limit=None
-            )
+            heads = [w[:width] for w in bucket]
+            cut = process.extract(term, heads, scorer=OSA.distance, score_cutoff=edits, limit=None)
             found = frozenset(bucket[index] for _, _, index in whole + cut)
             self._typos[term] = found
         return found
 
     def _bucket(self, initial: str) -> list[str]:
-        """Every word of every field that starts with `initial`: typos rarely hit the first letter."""
+        """Every token of every field starting with `initial`: typos seldom hit the first letter."""
         bucket = self._buckets.get(initial)
         if bucket is None:
             bucket = sorted({w for field in self._fields.values() for w in field.with_prefix(initial)})
@@ -505,29 +549,23 @@ class SearchIndex:
 
     def _rank(self, groups, folded: str, wanted: list[str], limit: int, lang: str | None) -> list[Hit]:
         chosen: list[tuple[float, int]] = []
-        titles = self._fields["title"]
+        ratio = fuzz.ratio
         for level, slots in groups:
             room = limit - len(chosen)
             if room <= 0:
                 break
-            shortlist = sorted(slots) if len(slots) <= SHORTLIST else heapq.nsmallest(SHORTLIST, slots)
+            shortlist = slots if len(slots) <= SHORTLIST else heapq.nsmallest(SHORTLIST, slots)
             if level in _PINYIN_LEVELS:
-                letters = "".join(t for t in wanted if not is_han(t))
-                ratios = [
-                    max(fuzz.ratio(letters, key) for key in _spellings(titles.codes[slot]))
-                    for slot in shortlist
-                ]
+                query, keys = "".join(t for t in wanted if not is_han(t)), self._title.codes
             else:
-                ratios = [fuzz.ratio(folded, titles.texts[slot]) for slot in shortlist]
-            ranked = (
-                (level + self._nudge(ratio, slot, lang), -slot) for ratio, slot in zip(ratios, shortlist)
-            )
+                query, keys = folded, self._title.texts
+            ranked = [(level + self._nudge(ratio(query, keys[slot]), slot, lang), -slot) for slot in shortlist]
             chosen.extend(heapq.nlargest(room, ranked))
         return [self._hit(score, -negated, wanted) for score, negated in chosen]
 
     def _nudge(self, ratio: float, slot: int, lang: str | None) -> float:
-        """Closeness in steps of a tenth, then language, then uses, then exact closeness;
-        always below 0.55, so never enough to cross a level."""
+        """Closeness in steps of a tenth, then the agent's language, then uses, then the rest
+        of closeness; below 0.55 in all, so a document never climbs a level."""
         uses = self._uses[slot]
         return (
             0.05 * int(ratio // 10)
@@ -553,11 +591,8 @@ class SearchIndex:
     def _hit(self, score: float, slot: int, wanted: list[str]) -> Hit:
         title = self._titles[slot]
         folded, origins = fold_with_origins(title)
-        spans: list[tuple[int, int]] = []
-        for term in wanted:
-            spans.extend(self._spans(term, folded))
         merged: list[tuple[int, int]] = []
-        for start, end in sorted(spans):
+        for start, end in sorted(span for term in wanted for span in self._spans(term, folded)):
             if merged and start <= merged[-1][1]:
                 merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
             else:
@@ -571,22 +606,30 @@ class SearchIndex:
         )
 
     def _spans(self, term: str, folded: str) -> list[tuple[int, int]]:
-        """Where `term` shows in a folded title: occurrences, else pinyin or initials, else
-        letters of one word, else the words it was corrected to."""
+        """Where `term` shows in a folded title, the sources' way round: at word starts, else
+        inside words, else its pinyin or initials, else its letters in one word, else the
+        words it was corrected to."""
         found = _occurrences(term, folded)
-        if found or is_han(term):
+        if is_han(term):
+            return found
+        starts = [span for span in found if _at_word_start(folded, span[0])]
+        if starts:
+            return starts
+        if found and len(term) >= SUBSTRING_MIN:
             return found
         found = pinyin.spans(term, folded)
         if found:
             return found
-        match = _subsequence(term).search(folded) if len(term) >= SUBSEQUENCE_MIN else None
-        if match:
-            return [match.span(group) for group in range(1, len(term) + 1)]
+        if len(term) >= SUBSEQUENCE_MIN:
+            for word in WORDS.finditer(folded):
+                match = _subsequence(term).search(word.group())
+                if match:
+                    return [(word.start() + a, word.start() + b) for a, b in map(match.span, range(1, len(term) + 1))]
         return [
             span
             for word in self._typos.get(term, ())
             for span in _occurrences(word, folded)
-            if span[0] == 0 or not re.match(WORD_CLASS, folded[span[0] - 1])
+            if _at_word_start(folded, span[0])
         ]
 
 
@@ -599,12 +642,13 @@ def _occurrences(part: str, text: str) -> list[tuple[int, int]]:
     return found
 
 
-def _spellings(code: str) -> tuple[str, str]:
-    """A title's pinyin initials and full pinyin (first readings; Latin words as they are)."""
-    firsts = [token.split(pinyin.READING, 1)[0] for token in code.split(pinyin.TOKEN) if token]
-    return "".join(f[0] for f in firsts), "".join(firsts)
+_WORD_CHAR = re.compile(WORD_CLASS)
+
+
+def _at_word_start(text: str, at: int) -> bool:
+    return at == 0 or _WORD_CHAR.match(text, at - 1) is None
 
 
 def _clean(folded: str) -> str:
-    """A folded text safe to concatenate for scanning: no END characters inside."""
+    """A folded text safe to concatenate for scanning: no _END characters inside."""
     return folded.replace(_END, " ") if _END in folded else folded

@@ -47,6 +47,7 @@ class QueueScreen(Screen):
         Binding("s", "cycle_status", "Status", id="filter_status"),
         Binding("p", "cycle_priority", "Priority", id="filter_priority"),
         Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("k", "knowledge_base", "KB", id="knowledge_base"),
         Binding("escape", "clear_search", "Clear", show=False),
     ]
 
@@ -185,6 +186,11 @@ class QueueScreen(Screen):
             from cs_console.screens.ticket import TicketScreen
 
             self.app.push_screen(TicketScreen(ticket_id))
+
+    def action_knowledge_base(self) -> None:
+        from cs_console.screens.knowledge_base import KnowledgeBaseScreen
+
+        self.app.push_screen(KnowledgeBaseScreen())
 
     def action_search(self) -> None:
         search = self.query_one("#queue-search", Input)

@@ -13,15 +13,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Footer, Static
 
-from cs_console.display import INTERACTION_LABELS, PRIORITY_LABELS, STATUS_NAMES, local_time
+from cs_console.display import INTERACTION_LABELS, PRIORITY_LABELS, STATUS_NAMES, clip, local_time
 from cs_console.follow_up import CLOCK_TITLES
+from cs_console.kb.redlines import CompliancePrompt, compliance_prompts, find_red_lines
+from cs_console.kb.templates import fill, template_values, unfilled
+from cs_console.screens.composer import Composer
 from cs_console.screens.callback import CallbackLog
 from cs_console.screens.reminder import ReminderRequest
 from cs_console.sla import follow_up_clocks
 from cs_console.store import StoreError, TicketDetail
 
+MAX_PROMPTS = 2
+"""Compliance prompts shown at once; more would push the conversation off an 80x24 screen."""
 COMPOSER_MODES = {
     "public_reply": "Reply to the customer",
     "internal_note": "Internal note (the customer never sees it)",
@@ -39,6 +44,7 @@ class TicketScreen(Screen):
         Binding("e", "escalate", "Escalate", id="escalate", show=False),
         Binding("m", "remind", "Remind", id="remind", show=False),
         Binding("ctrl+s", "send", "Send", id="send", priority=True),
+        Binding("ctrl+t", "templates", "Template", id="templates", priority=True),
         Binding("escape", "back", "Back"),
     ]
 
@@ -48,13 +54,15 @@ class TicketScreen(Screen):
         self.detail: TicketDetail | None = None
         self.mode = "public_reply"
         self._clock_text = ""
+        self.due_times: dict = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-header", classes="title-bar")
         yield Static(id="ticket-clocks")
+        yield Static(id="ticket-compliance")
         yield VerticalScroll(id="conversation")
         yield Static(COMPOSER_MODES[self.mode], id="composer-label")
-        yield TextArea(id="composer", soft_wrap=True, show_line_numbers=False)
+        yield Composer(id="composer")
         yield Static(id="composer-status")
         yield Footer()
 
@@ -67,15 +75,24 @@ class TicketScreen(Screen):
 
     @work(thread=True, exclusive=True, group="ticket")
     def reload(self) -> None:
+        store = self.app.store
         try:
-            detail = self.app.store.ticket_detail(self.ticket_id)
+            detail = store.ticket_detail(self.ticket_id)
         except StoreError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        self.app.call_from_thread(self._show, detail)
+        text = "\n".join([detail.ticket.subject, *(i.body for i in detail.interactions)])
+        prompts = compliance_prompts(text, store.compliance_articles())
+        self.app.call_from_thread(self._show, detail, prompts)
 
-    def _show(self, detail: TicketDetail) -> None:
+    def _show(self, detail: TicketDetail, prompts: list[CompliancePrompt]) -> None:
         self.detail = detail
+        compliance = self.query_one("#ticket-compliance", Static)
+        width = self.app.size.width - 2
+        compliance.update(
+            "\n".join(escape(clip(f"⚖ {p.trigger} → {p.title}: {p.rule}", width)) for p in prompts[:MAX_PROMPTS])
+        )
+        compliance.display = bool(prompts)
         ticket, customer = detail.ticket, detail.customer
         assignee = detail.assignee.name if detail.assignee else "unassigned"
         self.query_one("#ticket-header", Static).update(
@@ -107,6 +124,7 @@ class TicketScreen(Screen):
         config, now = self.app.config, self.app.now()
         events = [(event.kind, event.at) for event in self.detail.events]
         clocks = follow_up_clocks(events, self.detail.ticket.priority, config.policy, config.calendar, now)
+        self.due_times = {clock.name: clock.due if clock.is_open else None for clock in clocks}
         lines = []
         for clock in clocks:
             line = f"{CLOCK_TITLES[clock.name]:<22} {clock.symbol()} {clock.state_word()}"
@@ -124,15 +142,34 @@ class TicketScreen(Screen):
     def action_compose(self, mode: str) -> None:
         self.mode = mode
         self.query_one("#composer-label", Static).update(COMPOSER_MODES[mode])
-        self.query_one("#composer", TextArea).focus()
+        self.query_one("#composer", Composer).focus()
 
     def action_send(self) -> None:
-        composer = self.query_one("#composer", TextArea)
+        composer = self.query_one("#composer", Composer)
         text = composer.text.strip()
         if not text:
             self._say("Nothing to send: type in the composer first (r: reply, i: note)")
             return
-        composer.read_only = True
+        warnings = self._warnings(text) if self.mode == "public_reply" else []
+        if not warnings:
+            self._start_send(text)
+            return
+        from cs_console.screens.confirm import ConfirmScreen
+
+        question = "[b]Before this reply goes out[/b]\n" + "\n".join(f"• {escape(w)}" for w in warnings)
+        question += "\n\nSend it anyway?"
+        self._say("not sent yet: " + "; ".join(warnings))
+        self.app.push_screen(ConfirmScreen(question), lambda confirmed: self._start_send(text) if confirmed else None)
+
+    def _warnings(self, text: str) -> list[str]:
+        """What the agent is asked to confirm: red-line phrases and unfilled placeholders."""
+        warnings = [f"red line: “{hit.phrase}” reads as evasive to a customer" for hit in
+                    find_red_lines(text, self.app.config.red_lines)]
+        warnings += [f"placeholder not filled: ⟦{name}⟧" for name in unfilled(text)]
+        return warnings
+
+    def _start_send(self, text: str) -> None:
+        self.query_one("#composer", Composer).read_only = True
         self._say("saving…")
         self._send(self.mode, text)
 
@@ -149,7 +186,7 @@ class TicketScreen(Screen):
         self.app.call_from_thread(self._sent)
 
     def _sent(self) -> None:
-        composer = self.query_one("#composer", TextArea)
+        composer = self.query_one("#composer", Composer)
         composer.read_only = False
         composer.clear()
         self._say("saved · queued for sync")
@@ -157,7 +194,7 @@ class TicketScreen(Screen):
         self.reload()
 
     def _send_failed(self, reason: str) -> None:
-        self.query_one("#composer", TextArea).read_only = False
+        self.query_one("#composer", Composer).read_only = False
         self._say(f"not sent: {reason} (your text is still here)")
 
     def _say(self, text: str) -> None:
@@ -193,6 +230,35 @@ class TicketScreen(Screen):
             return
         self.app.call_from_thread(self.notify, done_message)
         self.reload()
+
+    @on(Composer.TemplateRequested)
+    def action_templates(self) -> None:
+        from cs_console.screens.knowledge_base import KnowledgeBaseScreen
+
+        if self.mode != "public_reply":
+            self.action_compose("public_reply")
+        self.app.push_screen(KnowledgeBaseScreen(picker=True), self._template_chosen)
+
+    def _template_chosen(self, template_id: str | None) -> None:
+        self.query_one("#composer", Composer).focus()
+        if template_id is not None and self.detail is not None:
+            self._fill_template(template_id)
+
+    @work(thread=True, group="template")
+    def _fill_template(self, template_id: str) -> None:
+        catalog, detail = self.app.catalog(), self.detail
+        values = template_values(detail.ticket, detail.customer, self.app.agent, self.due_times, self.app.config.zone)
+        filled = fill(catalog.document(template_id)["body"], values)
+        catalog.note_use(template_id)
+        self.app.call_from_thread(self._insert_template, filled)
+
+    def _insert_template(self, filled) -> None:
+        composer = self.query_one("#composer", Composer)
+        composer.insert(filled.text)
+        composer.focus()
+        problems = [f"⟦{name}⟧ unknown" for name in filled.unknown] + [f"⟦{name}⟧ empty" for name in filled.empty]
+        if problems:
+            self._say("fill in before sending: " + ", ".join(problems))
 
     def action_propose_solution(self) -> None:
         self._change_status("solution_proposed")
@@ -237,13 +303,8 @@ class TicketScreen(Screen):
             self.app.push_screen(CustomerScreen(self.detail.customer.id))
 
     def action_back(self) -> None:
-        composer = self.query_one("#composer", TextArea)
+        composer = self.query_one("#composer", Composer)
         if composer.has_focus:
             self.query_one("#conversation").focus()
         else:
             self.app.go_back()
-
-    @on(TextArea.Changed, "#composer")
-    def _typing(self, event: TextArea.Changed) -> None:
-        if event.text_area.text:
-            self._say("")

@@ -139,13 +139,13 @@ class LinkEmulator:
             self._loop.run_forever()
         finally:
             self._server.close()
-            for task in asyncio.all_tasks(self._loop):
+            tasks = asyncio.all_tasks(self._loop)
+            for task in tasks:
                 task.cancel()
-            self._loop.run_until_complete(asyncio.sleep(0))
+            self._loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
             self._loop.close()
 
-    def _fault(self) -> tuple[str, int, int] | None:
-        """(kind, direction, offset) of this connection's fault, or None."""
+    def _fault(self) -> _Fault | None:
         profile = self.profile
         draw = self._random.random()
         if draw < profile.cut_probability:
@@ -154,7 +154,7 @@ class LinkEmulator:
             kind = "stall"
         else:
             return None
-        return kind, self._random.randrange(2), self._random.randrange(profile.cut_window)
+        return _Fault(kind, self._random.randrange(2), self._random.randrange(profile.cut_window))
 
     async def _connection(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         self._count(connections=1)
@@ -163,61 +163,93 @@ class LinkEmulator:
         except OSError:
             _reset(client_writer)
             return
-        fault = self._fault()
-        done = asyncio.Event()
+        link = _Connection(self._fault())
+        await asyncio.sleep(self.profile.round_trip_ms / 1000)  # the handshake's round trip
         pumps = [
-            asyncio.create_task(self._pump(client_reader, server_writer, 0, fault, done)),
-            asyncio.create_task(self._pump(server_reader, client_writer, 1, fault, done)),
+            asyncio.create_task(self._pump(link, client_reader, server_writer, UP)),
+            asyncio.create_task(self._pump(link, server_reader, client_writer, DOWN)),
         ]
-        await done.wait()
+        await link.done.wait()
         for pump in pumps:
             pump.cancel()
         for writer in (client_writer, server_writer):
-            _reset(writer) if fault and fault[0] == "cut" else writer.close()
+            if link.fault and link.fault.kind == "cut":
+                _reset(writer)
+            else:
+                writer.close()
 
-    async def _pump(self, reader, writer, direction: int, fault, done: asyncio.Event) -> None:
+    async def _pump(self, link: _Connection, reader, writer, direction: int) -> None:
+        """Carry one direction until its end of file, or until this connection's fault."""
         shape = _Direction(self.profile)
         queue: asyncio.Queue = asyncio.Queue()
-        limit = fault[2] if fault and fault[1] == direction else None
+        fault = link.fault if link.fault and link.fault.direction == direction else None
 
         async def deliver() -> None:
             while (item := await queue.get()) is not None:
                 arrival, data = item
                 await asyncio.sleep(max(0.0, arrival - time.monotonic()))
+                if link.stalled:
+                    continue
                 writer.write(data)
                 await writer.drain()
-                self._count(**{"bytes_down" if direction else "bytes_up": len(data)})
-            if limit is not None and fault[0] == "stall":
-                self._count(stalls=1)
-                await asyncio.Event().wait()  # silent, open, until the other side gives up
-            if limit is not None:
-                self._count(cuts=1)
-            elif writer.can_write_eof():
-                writer.write_eof()
-            if limit is not None or direction == 1:
-                done.set()
+                self._count(**{"bytes_down" if direction == DOWN else "bytes_up": len(data)})
 
         sender = asyncio.create_task(deliver())
         sent = 0
         try:
             while True:
                 data = await reader.read(CHUNK_BYTES)
-                if limit is not None and sent + len(data) >= limit:
-                    data = data[: limit - sent]
-                    if data:
-                        queue.put_nowait((shape.arrival(len(data)), data))
-                    break
+                if fault is not None and sent + len(data) >= fault.offset:
+                    queue.put_nowait((shape.arrival(fault.offset - sent), data[: fault.offset - sent]))
+                    queue.put_nowait(None)
+                    await sender
+                    if fault.kind == "cut":
+                        self._count(cuts=1)
+                        link.done.set()
+                    else:
+                        self._count(stalls=1)
+                        link.stalled = True  # silent but open, until the client gives up
+                        if direction == UP:
+                            while await reader.read(CHUNK_BYTES):
+                                pass
+                            link.done.set()
+                    return
                 if not data:
                     break
                 sent += len(data)
                 queue.put_nowait((shape.arrival(len(data)), data))
-        except (ConnectionError, OSError):
-            done.set()
-        queue.put_nowait(None)
-        try:
+            queue.put_nowait(None)
             await sender
+            if link.stalled and direction == UP:
+                link.done.set()  # the client gave up on the silent link
+            elif writer.can_write_eof():
+                writer.write_eof()
+            link.finished += 1
+            if link.finished == 2:
+                link.done.set()
         except (ConnectionError, OSError):
-            done.set()
+            link.done.set()
+
+
+UP, DOWN = 0, 1
+
+
+@dataclass(frozen=True)
+class _Fault:
+    kind: str
+    """"cut" (reset) or "stall" (silence)."""
+    direction: int
+    offset: int
+
+
+class _Connection:
+    """One proxied connection's shared state."""
+
+    def __init__(self, fault: _Fault | None) -> None:
+        self.fault = fault
+        self.stalled = False
+        self.finished = 0
+        self.done = asyncio.Event()
 
 
 def _reset(writer: asyncio.StreamWriter) -> None:

@@ -7,8 +7,9 @@
 - admin: everything; the only role that edits agents, the knowledge base and templates.
 
 A device's claims (its device id, the author named in a payload) are checked against the
-token's agent, never believed. Anyone may still add to the history of a ticket that was
-theirs when they went offline, so a note typed on a ship survives a lead's reassignment.
+token's agent, never believed. Anyone may still add messages and notes to a ticket that
+was theirs when they went offline, so what was typed on a ship survives a lead's
+reassignment; changes to the ticket itself (status, events) are refused once it is gone.
 This module only answers questions; it refuses to change a row.
 """
 
@@ -128,10 +129,13 @@ def _ticket_problem(session: Session, caller: Caller, before: dict | None, after
     number = after.get("number") or (before or {}).get("number") or after["id"]
     if before is not None and not sees_ticket(session, caller, before["assignee_id"], before["team"]):
         return f"ticket {number} is not yours, nor in your team's pool"
+    assignee = session.get(Agent, after["assignee_id"]) if after.get("assignee_id") else None
+    if caller.role == "lead" and assignee is not None and assignee.team != caller.team:
+        return f"ticket {number}: a lead assigns tickets only within team {caller.team!r}"
     if sees_ticket(session, caller, after.get("assignee_id"), after.get("team", "")):
         return None
     if caller.role == "lead":
-        return f"ticket {number}: a lead assigns tickets only within team {caller.team!r}"
+        return f"ticket {number}: a lead keeps tickets within team {caller.team!r}"
     return (
         f"ticket {number}: an agent may take a ticket or hand it back to the team pool; "
         "assigning it to someone else is a lead's job"
@@ -140,7 +144,7 @@ def _ticket_problem(session: Session, caller: Caller, before: dict | None, after
 
 def _child_problem(session: Session, caller: Caller, entity: str, after: dict, ticket: Ticket) -> str | None:
     visible = sees_ticket(session, caller, ticket.assignee_id, ticket.team)
-    if not visible and not (entity != "reminder" and once_saw_ticket(session, caller, ticket.id)):
+    if not visible and not (entity == "interaction" and once_saw_ticket(session, caller, ticket.id)):
         return f"ticket {ticket.number} is not yours, nor in your team's pool"
     person = after.get("agent_id" if entity == "reminder" else "author_id")
     if person not in (None, caller.agent_id) and not (entity == "reminder" and caller.role == "lead"):

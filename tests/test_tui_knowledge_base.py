@@ -1,0 +1,154 @@
+"""Knowledge base in the TUI: search, the template picker, red lines and compliance prompts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import OptionList, Static
+
+from cs_console.app import ConsoleApp
+from cs_console.config import Config
+from cs_console.demo import DEMO_AGENT_KEY, demo_id
+from cs_console.models import Customer
+from cs_console.screens.confirm import ConfirmScreen
+from cs_console.screens.knowledge_base import KnowledgeBaseScreen
+from cs_console.screens.queue import QueueScreen
+from cs_console.screens.ticket import TicketScreen
+from tests.conftest import NOW
+from tests.test_tui_first_loop import SIZE, settle
+
+
+def demo_app(store) -> ConsoleApp:
+    return ConsoleApp(store, Config(), clock=lambda: NOW + timedelta(minutes=1))
+
+
+def new_demo_ticket(store, message: str, contact: str = "Wang Fang"):
+    return store.create_ticket(
+        new_customer=Customer(name="Donghai Ocean Shipping", contact_name=contact), subject="Question from the chief engineer",
+        first_message=message, assignee_id=demo_id("agent", DEMO_AGENT_KEY), priority="urgent", at=NOW,
+    )
+
+
+def composer_text(app) -> str:
+    return app.screen.query_one("#composer").text
+
+
+async def open_ticket(pilot, ticket_id: str) -> None:
+    await settle(pilot)
+    pilot.app.push_screen(TicketScreen(ticket_id))
+    await settle(pilot)
+
+
+async def test_search_by_pinyin_initials_marks_the_matched_title(demo_store):
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        await pilot.press("k")
+        await settle(pilot)
+        assert isinstance(app.screen, KnowledgeBaseScreen)
+        await pilot.press(*"tfyw")
+        await settle(pilot)
+        hits = app.screen.hits
+        assert hits and "台风延误" in hits[0].title
+        first = app.screen.query_one(OptionList).get_option_at_index(0).prompt
+        marked = "".join(first.plain[span.start:span.end] for span in first.spans if "underline" in str(span.style))
+        assert marked == "台风延误"
+        await settle(pilot)
+        assert hits[0].title in str(app.screen.query_one("#kb-preview", Static).render())
+        await pilot.press("escape")
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_colons_open_the_picker_and_enter_inserts_the_filled_template(demo_store):
+    ticket = new_demo_ticket(demo_store, "Bilge alarm keeps sounding.")
+    template_id = demo_id("template", "tpl-greeting-en")
+    uses_before = demo_store.template(template_id).uses
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, ticket.id)
+        await pilot.press("r", *"Hi", "space", ":", "x", "left", ":", "end", "space")
+        assert not isinstance(app.screen, KnowledgeBaseScreen), "colons apart do not open the picker"
+        assert composer_text(app) == "Hi ::x "
+        await pilot.press(":", ":")
+        await settle(pilot)
+        assert isinstance(app.screen, KnowledgeBaseScreen) and app.screen.picker
+        await pilot.press(*"greeting introduction")
+        await settle(pilot)
+        assert all(hit.kind == "template" for hit in app.screen.hits)
+        assert app.screen.hits[0].id == template_id
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        text = composer_text(app)
+        assert text.startswith("Hi ::x Hello Wang Fang, this is 林伟 Lin Wei.")
+        assert ticket.number in text and "{" not in text
+    assert demo_store.template(template_id).uses == uses_before + 1
+
+
+async def test_an_empty_placeholder_is_marked_and_blocks_a_silent_send(demo_store):
+    ticket = new_demo_ticket(demo_store, "Bilge alarm keeps sounding.", contact="")
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, ticket.id)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        await pilot.press(*"greeting introduction", "enter")
+        await settle(pilot)
+        assert "⟦customer.contact_name⟧" in composer_text(app)
+        assert "customer.contact_name⟧ empty" in str(app.screen.query_one("#composer-status", Static).render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "placeholder not filled" in str(app.screen.query_one(Static).render())
+
+
+async def test_a_red_line_blocks_the_send_until_confirmed(demo_store):
+    ticket = new_demo_ticket(demo_store, "Bilge alarm keeps sounding.")
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, ticket.id)
+        await pilot.press("r")
+        app.screen.query_one("#composer").insert("Sorry, that’s not my job.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "not my job" in str(app.screen.query_one(Static).render())
+        await pilot.press("enter", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        assert composer_text(app) == "Sorry, that’s not my job.", "nothing lost, nothing sent"
+        assert len(demo_store.ticket_detail(ticket.id).interactions) == 1
+
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        await settle(pilot)
+        assert composer_text(app) == ""
+    assert demo_store.ticket_detail(ticket.id).interactions[-1].body == "Sorry, that’s not my job."
+
+
+async def test_internal_notes_are_not_checked_for_red_lines(demo_store):
+    ticket = new_demo_ticket(demo_store, "Bilge alarm keeps sounding.")
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, ticket.id)
+        await pilot.press("i", *"Customer says it is not my job to check the OWS.", "ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+    assert demo_store.ticket_detail(ticket.id).interactions[-1].kind == "internal_note"
+
+
+async def test_a_compliance_prompt_appears_on_a_matching_ticket(demo_store):
+    oily = new_demo_ticket(demo_store, "机舱含油污水今天要排放，请确认流程。")
+    plain = new_demo_ticket(demo_store, "Please send the invoice again.")
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, oily.id)
+        prompt = app.screen.query_one("#ticket-compliance", Static)
+        assert prompt.display and "含油污水" in str(prompt.render())
+        await pilot.press("escape")
+        await open_ticket(pilot, plain.id)
+        assert not app.screen.query_one("#ticket-compliance", Static).display
