@@ -88,24 +88,27 @@ class ConsoleApp(App):
 
     @work(thread=True, exclusive=True, group="start")
     def _start(self) -> None:
-        agent = self.store.current_agent()
-        empty = self.store.is_empty()
-        self.call_from_thread(self._started, agent, empty)
+        if self.store.is_empty():
+            self.call_from_thread(self._offer_demo)
+        else:
+            self._open_as_agent(load_demo=False)
 
-    def _started(self, agent: Agent | None, empty: bool) -> None:
+    def _offer_demo(self) -> None:
         from cs_console.screens.demo_offer import DemoOfferScreen
 
-        self.agent = agent
-        if empty:
-            self.push_screen(DemoOfferScreen(), self._demo_answered)
-        else:
-            self._open_queue()
+        self.push_screen(DemoOfferScreen(), self._demo_answered)
 
     def _demo_answered(self, load: bool | None) -> None:
         self._prepare_store(bool(load))
 
     @work(thread=True, exclusive=True, group="start")
     def _prepare_store(self, load_demo: bool) -> None:
+        self._open_as_agent(load_demo)
+
+    def _open_as_agent(self, load_demo: bool) -> None:
+        """Load the demo if asked, make sure the device has an agent, then open the queue.
+
+        Runs in a thread worker."""
         if load_demo:
             from cs_console.demo import load_demo as load
 
@@ -118,6 +121,7 @@ class ConsoleApp(App):
 
     def _agent_ready(self, agent: Agent) -> None:
         self.agent = agent
+        self.config = self.config.for_agent(agent.timezone)
         self._open_queue()
 
     def _open_queue(self) -> None:

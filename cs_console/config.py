@@ -61,6 +61,12 @@ class Config:
     raw: dict = field(default_factory=dict)
     """The whole parsed file, for sections that other modules validate themselves."""
 
+    def for_agent(self, agent_timezone: str) -> Config:
+        """These settings in the agent's own zone, unless the file names a zone itself."""
+        if "timezone" in self.raw or agent_timezone == self.timezone:
+            return self
+        return from_mapping({**self.raw, "timezone": agent_timezone})
+
     def key(self, binding_id: str) -> str:
         return self.keys[binding_id]
 

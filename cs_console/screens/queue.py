@@ -32,9 +32,10 @@ PRIORITY_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 COLUMNS = (("number", "Ticket", 10), ("priority", "Pri", 6), ("due", "Next due", 11),
-           ("customer", "Customer", 10), ("subject", "Subject", 0), ("status", "Status", 8),
+           ("customer", "Customer", 0), ("subject", "Subject", 0), ("status", "Status", 8),
            ("age", "Age", 3), ("updated", "Upd", 3))
-"""Key, heading and width; the subject takes what the terminal has left (0)."""
+"""Key, heading and width; customer and subject (0) share what the terminal has left."""
+CUSTOMER_MIN_WIDTH = 10
 SUBJECT_MIN_WIDTH = 12
 REMINDER_MARK = "⏰ "
 """Put before the subject of a ticket whose personal reminder is due."""
@@ -147,9 +148,11 @@ class QueueScreen(Screen):
         self.app.watch_clocks(self.rows, self.clocks)
 
     def _column_widths(self) -> dict[str, int]:
+        """Fixed columns keep their width; customer and subject share the rest, 1 to 2."""
         widths = {key: width for key, _, width in COLUMNS}
-        used = sum(widths.values()) + 2 * len(COLUMNS) + 2
-        widths["subject"] = max(SUBJECT_MIN_WIDTH, self.app.size.width - used)
+        flexible = self.app.size.width - sum(widths.values()) - 2 * len(COLUMNS) - 2
+        widths["customer"] = max(CUSTOMER_MIN_WIDTH, flexible // 3)
+        widths["subject"] = max(SUBJECT_MIN_WIDTH, flexible - widths["customer"])
         return widths
 
     def _update_title(self) -> None:
