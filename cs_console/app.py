@@ -7,6 +7,7 @@ injectable so tests can move time; everything that reads "now" asks `app.now()`.
 from __future__ import annotations
 
 import getpass
+import random
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -22,7 +23,9 @@ from cs_console.models import Agent
 from cs_console.paths import ASSETS_DIR
 from cs_console.sla import FollowUpClocks
 from cs_console.store import QueueRow, Store
+from cs_console.sync.schedule import INTERVAL, LOW_BANDWIDTH_INTERVAL, SyncState
 from cs_console.utc import utcnow
+from cs_console.widgets.sync_status import SyncStatusBar
 
 TICK_SECONDS = 1.0
 """How often countdowns refresh; low-bandwidth mode ticks once a minute."""
@@ -48,6 +51,10 @@ class ConsoleApp(App):
         self.clock_watch = ClockWatch()
         self._catalog = None
         self._catalog_lock = threading.Lock()
+        self.sync_state = SyncState(configured=False)
+        self._sync_settings = None
+        self._syncing = False
+        self._jitter = random.Random()
         self._reminders_told: set[str] = set()
 
     def on_mount(self) -> None:
@@ -73,6 +80,70 @@ class ConsoleApp(App):
                 screen.tick()
         if hasattr(self.screen, "tick") and not isinstance(self.screen, QueueScreen):
             self.screen.tick()
+        now = self.now()
+        for bar in self.screen.query(SyncStatusBar):
+            bar.show(self.sync_state.describe(now))
+        if self.sync_state.due(now) and not self._syncing:
+            self._syncing = True
+            self.sync_state = self.sync_state.start_cycle()
+            self._sync()
+
+    # -- sync -------------------------------------------------------------------------------
+
+    @property
+    def _sync_interval(self):
+        return LOW_BANDWIDTH_INTERVAL if self.config.low_bandwidth else INTERVAL
+
+    @work(thread=True, exclusive=True, group="sync-setup")
+    def _load_sync_settings(self) -> None:
+        from cs_console.sync.client import LoginError, load_settings
+
+        try:
+            settings = load_settings()
+        except LoginError:
+            settings = None
+        pending = self.store.pending_count()
+        self.call_from_thread(self._sync_configured, settings, pending)
+
+    def _sync_configured(self, settings, pending: int) -> None:
+        self._sync_settings = settings
+        self.sync_state = SyncState(configured=settings is not None, pending=pending,
+                                    next_attempt_at=self.now() if settings else None)
+
+    @work(thread=True, exclusive=True, group="sync")
+    def _sync(self) -> None:
+        from cs_console.sync.client import sync_once
+
+        report = sync_once(self.store, self._sync_settings)
+        agent = self.store.current_agent()
+        self.call_from_thread(self._synced, report, agent)
+
+    def _synced(self, report, agent: Agent | None) -> None:
+        self._syncing = False
+        now = self.now()
+        if report.ok:
+            self.sync_state = self.sync_state.after_success(now, report.pending, self._sync_interval)
+        else:
+            self.sync_state = self.sync_state.after_failure(now, report.pending, report.error, self._jitter)
+        if agent is not None and (self.agent is None or agent.id != self.agent.id):
+            self.agent = agent
+            self.config = self.config.for_agent(agent.timezone)
+        if report.received:
+            for screen in self.screen_stack:
+                if hasattr(screen, "reload") and screen.is_mounted:
+                    screen.reload()
+
+    def local_change(self) -> None:
+        """A screen saved something: count what waits and sync at once if the link is up."""
+        self._count_pending()
+
+    @work(thread=True, group="sync-setup")
+    def _count_pending(self) -> None:
+        pending = self.store.pending_count()
+        self.call_from_thread(self._pending_counted, pending)
+
+    def _pending_counted(self, pending: int) -> None:
+        self.sync_state = self.sync_state.after_local_change(self.now(), pending)
 
     def watch_clocks(self, rows: list[QueueRow], clocks: list[FollowUpClocks]) -> None:
         """Tell the agent, once, about each clock that turns at risk or overdue and each reminder due."""
@@ -123,6 +194,7 @@ class ConsoleApp(App):
         self.agent = agent
         self.config = self.config.for_agent(agent.timezone)
         self._open_queue()
+        self._load_sync_settings()
 
     def _open_queue(self) -> None:
         from cs_console.screens.queue import QueueScreen

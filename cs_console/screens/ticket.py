@@ -24,6 +24,7 @@ from cs_console.screens.callback import CallbackLog
 from cs_console.screens.reminder import ReminderRequest
 from cs_console.sla import follow_up_clocks
 from cs_console.store import StoreError, TicketDetail
+from cs_console.widgets.sync_status import SyncStatusBar
 
 MAX_PROMPTS = 2
 """Compliance prompts shown at once; more would push the conversation off an 80x24 screen."""
@@ -55,6 +56,8 @@ class TicketScreen(Screen):
         self.mode = "public_reply"
         self._clock_text = ""
         self.due_times: dict = {}
+        self._sent_in_cycle: int | None = None
+        """The sync cycle that carries the last reply up; "sent" shows once it finished."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-header", classes="title-bar")
@@ -64,6 +67,7 @@ class TicketScreen(Screen):
         yield Static(COMPOSER_MODES[self.mode], id="composer-label")
         yield Composer(id="composer")
         yield Static(id="composer-status")
+        yield SyncStatusBar()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -118,7 +122,12 @@ class TicketScreen(Screen):
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
 
     def tick(self) -> None:
-        """Refresh the clock lines; the widget repaints only when their text changed."""
+        """Refresh the clock lines (repainted only when their text changed) and say "sent"
+        once a sync has carried the last reply up."""
+        sync = self.app.sync_state
+        if self._sent_in_cycle is not None and sync.last_ok_cycle >= self._sent_in_cycle:
+            self._sent_in_cycle = None
+            self._say("sent" if sync.pending == 0 else f"sent · {sync.pending} other changes still waiting")
         if self.detail is None:
             return
         config, now = self.app.config, self.app.now()
@@ -189,7 +198,15 @@ class TicketScreen(Screen):
         composer = self.query_one("#composer", Composer)
         composer.read_only = False
         composer.clear()
-        self._say("saved · queued for sync")
+        sync = self.app.sync_state
+        if not sync.configured:
+            self._say("saved on this device (not logged in to a sync server)")
+        elif sync.online is False:
+            self._say("saved · queued offline, goes out when the link is back")
+        else:
+            self._say("saved · sending…")
+            self._sent_in_cycle = sync.cycle + 1
+        self.app.local_change()
         self.query_one("#conversation").focus()
         self.reload()
 
@@ -229,6 +246,7 @@ class TicketScreen(Screen):
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
         self.app.call_from_thread(self.notify, done_message)
+        self.app.call_from_thread(self.app.local_change)
         self.reload()
 
     @on(Composer.TemplateRequested)

@@ -1,0 +1,111 @@
+"""Sync as the agent sees it: the schedule's backoff, and the status bar and composer against
+a real server process that answers, then goes away."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from cs_console.app import ConsoleApp
+from cs_console.config import Config
+from cs_console.models import Customer
+from cs_console.screens.ticket import TicketScreen
+from cs_console.server import accounts
+from cs_console.server.db import Database
+from cs_console.server.process import ServerProcess
+from cs_console.sync.client import Settings, save_settings
+from cs_console.sync.schedule import BACKOFF_CAP, SyncState, backoff
+from cs_console.widgets.sync_status import SyncStatusBar
+from tests.conftest import NOW
+from tests.test_tui_clocks import MovableClock
+from tests.test_tui_first_loop import SIZE, settle
+
+
+def test_backoff_grows_with_failures_and_stays_capped():
+    rng = random.Random(7)
+    first = [backoff(1, rng) for _ in range(200)]
+    tenth = [backoff(10, rng) for _ in range(200)]
+    assert max(first) <= timedelta(seconds=5) and min(first) >= timedelta(seconds=1)
+    assert max(tenth) <= BACKOFF_CAP and max(tenth) > timedelta(minutes=2)
+    assert len(set(first)) > 100, "jitter spreads a fleet's retries"
+
+
+def test_status_line_reads_link_state_waiting_changes_and_freshness():
+    state = SyncState(configured=True)
+    assert state.describe(NOW).startswith("◌ connecting")
+    state = state.after_success(NOW, pending=0)
+    assert state.describe(NOW + timedelta(minutes=12)) == "● online · nothing waiting · synced 12 min ago"
+    state = state.after_local_change(NOW + timedelta(minutes=13), pending=2)
+    assert state.due(NOW + timedelta(minutes=13)), "a change goes up at once while online"
+    state = state.after_failure(NOW + timedelta(minutes=13), pending=2, error="timed out", rng=random.Random(1))
+    text = state.describe(NOW + timedelta(minutes=13))
+    assert text.startswith("○ offline · 2 waiting · synced 13 min ago · retry in")
+    later = state.after_local_change(NOW + timedelta(minutes=14), pending=3)
+    assert later.next_attempt_at == state.next_attempt_at, "offline, a change waits for the backoff"
+    assert "local only" in SyncState(configured=False, pending=4).describe(NOW)
+
+
+def status_bar(app) -> str:
+    return str(app.screen.query_one(SyncStatusBar).content)
+
+
+async def test_reply_goes_out_then_queues_offline_when_the_server_is_gone(tmp_path, store):
+    database_url = f"sqlite:///{tmp_path / 'server.db'}"
+    server = ServerProcess(database_url, home=tmp_path / "server-home").start()
+    try:
+        database = Database.open(database_url)
+        agent, token = accounts.add_agent(database, "Lin Wei", "agent", "deck")
+        save_settings(Settings(server=server.url, token=token, agent_id=agent.agent_id, agent_name=agent.name))
+        clock = MovableClock(NOW)
+        local_agent = store.create_agent("Lin Wei (offline)")
+        store.set_current_agent(local_agent.id)
+        ticket = store.create_ticket(
+            new_customer=Customer(name="Hai Xing Shipping"), subject="Ballast log", first_message="help",
+            team="deck", at=NOW,
+        )
+        app = ConsoleApp(store, Config(), clock=clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.push_screen(TicketScreen(ticket.id))
+            await settle(pilot)
+            app.tick()  # the first attempt is due at once
+            await settle(pilot)
+            await settle(pilot)
+            app.tick()
+            assert status_bar(app).startswith("● online · nothing waiting"), status_bar(app)
+
+            await pilot.press("i", *"Asked the master for the ballast record.", "ctrl+s")
+            await settle(pilot)
+            await settle(pilot)
+            assert "sending" in str(app.screen.query_one("#composer-status").content)
+            app.tick()
+            await settle(pilot)
+            await settle(pilot)
+            app.tick()
+            assert str(app.screen.query_one("#composer-status").content) == "sent"
+
+            server.stop()
+            await pilot.press("i", *"Second note while the link is down.", "ctrl+s")
+            await settle(pilot)
+            await settle(pilot)
+            app.tick()
+            await settle(pilot)
+            await settle(pilot)
+            clock.advance(seconds=1)
+            app.tick()
+            assert status_bar(app).startswith("○ offline · 2 waiting"), status_bar(app)  # a note and the ticket's update time
+            assert "retry in" in status_bar(app)
+            await pilot.press("i", *"Third.", "ctrl+s")
+            await settle(pilot)
+            await settle(pilot)
+            assert "queued offline" in str(app.screen.query_one("#composer-status").content)
+        with database.read() as session:
+            from sqlmodel import select
+
+            from cs_console.models import Interaction
+
+            bodies = [i.body for i in session.exec(select(Interaction))]
+        assert bodies.count("Asked the master for the ballast record.") == 1
+        assert "Second note while the link is down." not in bodies
+    finally:
+        server.stop()
