@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,7 +44,20 @@ class BusinessCalendar:
 
     `holidays` are dates off; `extra_workdays` are dates worked that would otherwise be off
     (make-up working days such as China's adjusted weekends). Both are normalised to
-    frozensets of dates; ISO date strings are accepted.
+    frozensets of dates; ISO date strings are accepted. `close` may be "24:00".
+    `day_length` is the business time of one working day, what a "business day" is worth.
+
+    Two functions are set on each calendar, as attributes rather than methods to spare
+    the queue a call per ticket:
+
+    - `position(moment)`: the business time from the calendar's origin to the aware
+      instant `moment` (UTC is fastest). The origin is arbitrary but fixed for the life of
+      the calendar object, so only differences mean anything; the clocks keep positions
+      so that a due time is one addition away.
+    - `instant(position)`: the UTC instant at which business time reaches `position`, a
+      position from this calendar. When it is reached exactly at a closing time, the answer
+      is the next opening: business time cannot run out while the office is closed, so
+      nothing falls due, or breaches, during closed hours.
     """
 
     timezone: str
@@ -53,22 +66,6 @@ class BusinessCalendar:
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
-    position: Callable[[datetime], timedelta] = field(init=False, repr=False, compare=False)
-    """position(moment) -> business time from this calendar's origin to the aware `moment`.
-
-    The origin is arbitrary but fixed for the life of the calendar object, so only
-    differences between positions mean anything. The clocks keep positions so that a due
-    time is one addition away. UTC moments are fastest. An attribute rather than a method,
-    to spare the queue a call.
-    """
-    instant: Callable[[timedelta], datetime] = field(init=False, repr=False, compare=False)
-    """instant(position) -> the UTC instant at which business time reaches `position`.
-
-    When `position` is reached exactly at a closing time, the answer is the next opening:
-    business time cannot run out while the office is closed, so nothing falls due, or
-    breaches, during closed hours. `position` must come from this calendar's `position`.
-    """
-    _day_length: timedelta = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         try:
@@ -90,7 +87,7 @@ class BusinessCalendar:
         object.__setattr__(self, "holidays", holidays)
         object.__setattr__(self, "extra_workdays", extra)
         end = timedelta(days=1) if closes is None else timedelta(hours=closes.hour, minutes=closes.minute)
-        object.__setattr__(self, "_day_length", end - timedelta(hours=opens.hour, minutes=opens.minute))
+        object.__setattr__(self, "day_length", end - timedelta(hours=opens.hour, minutes=opens.minute))
         continuous = weekdays == ALL_WEEKDAYS and opens == time(0) and closes is None and not holidays
         if continuous:
             # Business time is elapsed time: position is `moment - EPOCH`, instant `EPOCH + position`,
@@ -137,11 +134,6 @@ class BusinessCalendar:
         extra = (day for day in getattr(found, "weekend_workdays", ()) if day.year in wanted)
         return cls(timezone, holidays=frozenset(found), extra_workdays=frozenset(extra), **hours)
 
-    @property
-    def day_length(self) -> timedelta:
-        """The business time of one working day; what a "business day" amount is worth."""
-        return self._day_length
-
     def is_working_day(self, day: date) -> bool:
         """Whether `day` has working hours: a make-up day, or a weekday that is no holiday."""
         if day in self.extra_workdays:
@@ -173,35 +165,34 @@ class _DayTable:
     def position(self, moment: datetime) -> timedelta:
         _, midnights, opens, closes, befores, afters = self._days
         index = bisect_right(midnights, moment) - 1
-        if not 0 <= index < len(opens):
-            _, midnights, opens, closes, befores, afters = self._cover_moment(moment)
-            index = bisect_right(midnights, moment) - 1
-        if moment <= opens[index]:
-            return befores[index]
-        if moment >= closes[index]:
-            return afters[index]
-        return befores[index] + (moment - opens[index])
+        if 0 <= index < len(opens):
+            if moment <= opens[index]:
+                return befores[index]
+            if moment >= closes[index]:
+                return afters[index]
+            return befores[index] + (moment - opens[index])
+        self._cover_moment(moment)
+        return self.position(moment)
 
     def instant(self, position: timedelta) -> datetime:
         _, _, opens, _, befores, afters = self._days
-        if not befores[0] <= position < afters[-1]:
-            _, _, opens, _, befores, afters = self._cover_position(position)
-        index = bisect_right(afters, position)
-        return opens[index] + (position - befores[index])
+        if befores[0] <= position < afters[-1]:
+            index = bisect_right(afters, position)
+            return opens[index] + (position - befores[index])
+        self._cover_position(position)
+        return self.instant(position)
 
-    def _cover_moment(self, moment: datetime) -> tuple:
-        """The table grown until it holds the local date of `moment`."""
+    def _cover_moment(self, moment: datetime) -> None:
+        """Grow the table until it holds the local date of `moment`."""
         days = self._days if self._days[2] else self._grow(moment.astimezone(self._zone).toordinal())
         while not days[1][0] <= moment < days[1][-1]:
             days = self._grow(days[0] - 1 if moment < days[1][0] else days[0] + len(days[2]))
-        return days
 
-    def _cover_position(self, position: timedelta) -> tuple:
-        """The table grown until business time reaches `position` within it."""
+    def _cover_position(self, position: timedelta) -> None:
+        """Grow the table until business time reaches `position` within it."""
         days = self._days
         while not days[4][0] <= position < days[5][-1]:
             days = self._grow(days[0] - 1 if position < days[4][0] else days[0] + len(days[2]))
-        return days
 
     def _grow(self, ordinal: int) -> tuple:
         """Extend the table by at least GROWTH_DAYS so that it covers `ordinal`; the new snapshot."""

@@ -7,8 +7,10 @@ to the expert team is answered within 48 hours. This module turns a ticket's eve
 into those clocks, rebuilt from the history on every call, so the queue, the detail view
 and any report always agree.
 
-It is pure: no database, no screen, no reading the system clock. It refuses unknown event
-kinds, naive timestamps and policies it cannot read, each with a message naming the culprit.
+It is pure: no database, no screen, no reading the system clock; `now` is always given.
+(The one side effect is `queue_clocks` pausing the garbage collector while it works.) It
+refuses unknown event kinds, naive timestamps and policies it cannot read, each with a
+message naming the culprit.
 
 Durations in the policy file are whole numbers with a unit, and may be combined ("1h30m",
 "1bd 4bh"): `m`, `h`, `d` are elapsed minutes, hours and days (a day is 24 hours, nights
@@ -23,7 +25,7 @@ import gc
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter, itemgetter
 
@@ -37,10 +39,12 @@ EVENT_KINDS = frozenset({
     "created", "first_response", "solution_proposed", "waiting_on_customer", "customer_replied",
     "escalated", "resolved", "closed", "callback", "reopened",
 })
+"""The ticket events the clocks read; `cs_console.workflow` decides when each is recorded."""
 CALENDAR_CHOICES = ("business", "always")
 """What a priority's business units count on: the business calendar, or around the clock."""
 
 STATES = ("running", "at_risk", "breached", "met", "missed", "paused")
+"""Every state a clock can be in: running (met or missed once stopped), at risk, breached, paused."""
 OPEN_STATES = frozenset({"running", "at_risk", "breached", "paused"})
 """States of a clock that still asks something of the agent."""
 STATE_WORDS = {
@@ -63,6 +67,7 @@ STATE_SYMBOLS = {
 """One narrow character per state; all are single-width in CJK terminals too."""
 
 DURATION_HINT = "a duration like 15m, 24h, 3bd"
+"""How a refused duration is told what it should look like."""
 _DURATION = re.compile(r"\s*(\d+)\s*(bm|bh|bd|m|h|d)\s*")
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
 _AT = itemgetter(1)
@@ -93,6 +98,8 @@ class Budget:
     business_days: int = 0
 
     def __post_init__(self) -> None:
+        if not isinstance(self.amount, timedelta) or type(self.business_days) is not int:
+            raise PolicyError(f"budget: {self.amount!r} and {self.business_days!r} are not a timedelta and whole days")
         if self.business_days and not self.business:
             raise PolicyError("budget: business days need business=True")
         if self.amount < ZERO or self.business_days < 0 or self.length(ALWAYS) <= ZERO:
@@ -177,14 +184,18 @@ class SlaPolicy:
     """A running clock with less than this share of its budget left is at risk."""
     escalation: Budget = Budget(timedelta(hours=48))
     """Escalated to the expert team: their answer is due within this budget."""
-    _plans: dict = field(default_factory=dict, init=False, repr=False, compare=False)
-    """Priority to its `_Plan` on the business calendar last asked about; a queue refresh
-    asks for the same four plans for every ticket."""
 
     def __post_init__(self) -> None:
         share = self.at_risk_share
         if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share < 1:
             raise PolicyError(f"sla.at_risk_share: {share!r} is not a share between 0 and 1 like 0.2")
+        # Priority to its `_Plan` on the business calendar last asked about: a queue
+        # refresh asks for the same four plans for every ticket. Not a field.
+        object.__setattr__(self, "_plans", {})
+
+    def __reduce__(self) -> tuple:
+        """Copy and pickle by the settings; the plans are rebuilt when asked for."""
+        return (type(self), (self.urgent, self.high, self.normal, self.low, self.at_risk_share, self.escalation))
 
     def targets(self, priority: str) -> PriorityTargets:
         if priority not in PRIORITIES:
@@ -220,7 +231,8 @@ def policy_from_mapping(data: Mapping, source: str = "sla") -> SlaPolicy:
     settings: dict = {}
     for priority in PRIORITIES:
         if priority in data:
-            settings[priority] = _targets_from_mapping(data[priority], getattr(DEFAULT_POLICY, priority), f"{source}.{priority}")
+            default = getattr(DEFAULT_POLICY, priority)
+            settings[priority] = _targets_from_mapping(data[priority], default, f"{source}.{priority}")
     if "escalation" in data:
         settings["escalation"] = Budget.parse(data["escalation"], f"{source}.escalation")
     share = data.get("at_risk_share", DEFAULT_POLICY.at_risk_share)
@@ -241,7 +253,8 @@ def _targets_from_mapping(data: Mapping, default: PriorityTargets, where: str) -
     calendar = data.get("calendar", default.calendar)
     if calendar not in CALENDAR_CHOICES:
         raise PolicyError(f"{where}.calendar: {calendar!r} is not one of {', '.join(CALENDAR_CHOICES)}")
-    return PriorityTargets(**{name: budgets.get(name, getattr(default, name)) for name in CLOCK_NAMES}, calendar=calendar)
+    budgets = {name: budgets.get(name, getattr(default, name)) for name in CLOCK_NAMES}
+    return PriorityTargets(**budgets, calendar=calendar)
 
 
 @dataclass(frozen=True, init=False)
@@ -314,7 +327,8 @@ class FollowUpClocks:
 
     def __init__(self, first_response: Clock, solution: Clock, closure: Clock, escalation: Clock | None = None) -> None:
         # The replay fills the fields the same way, without this call: see `_replay`.
-        urgent = most_urgent((first_response, solution, closure) if escalation is None else (first_response, solution, closure, escalation))
+        clocks = (first_response, solution, closure)
+        urgent = most_urgent(clocks if escalation is None else (*clocks, escalation))
         fields = self.__dict__
         fields["first_response"] = first_response
         fields["solution"] = solution
@@ -356,6 +370,9 @@ _FIRST_RESPONSE, _SOLUTION, _CLOSURE, _ESCALATION = range(4)
 _RUNNING, _PAUSED, _DONE = range(3)
 """What a clock is doing at a point of a replay."""
 _NAMES = (*CLOCK_NAMES, "escalation")
+"""Clock names by index."""
+_THREE, _FOUR = (0, 1, 2), (0, 1, 2, 3)
+"""The indexes of a ticket's clocks, without and with an escalation."""
 
 
 class _Plan:
@@ -368,7 +385,7 @@ class _Plan:
     asked for, because a queue refresh asks for the same `now` for every ticket.
     """
 
-    __slots__ = ("business", "positions", "instants", "lengths", "at_risk", "shared_start", "_now")
+    __slots__ = ("business", "positions", "instants", "lengths", "at_risk", "shared_start", "at_now")
 
     def __init__(self, policy: SlaPolicy, priority: str, business: BusinessCalendar) -> None:
         targets = policy.targets(priority)
@@ -381,13 +398,14 @@ class _Plan:
         self.lengths = tuple(budget.length(calendar) for budget, calendar in zip(budgets, calendars))
         self.at_risk = tuple(length * policy.at_risk_share for length in self.lengths)
         self.shared_start = calendars[0] is calendars[1]
-        self._now: tuple = (None, ())
+        self.at_now: tuple = (None, ())
+        """(now, positions) of the last `now`, one tuple so that threads never see half of it."""
 
     def positions_at(self, now: datetime) -> tuple[timedelta, ...]:
-        cached = self._now
-        if cached[0] is not now:
-            cached = self._now = (now, tuple(position(now) for position in self.positions))
-        return cached[1]
+        """Each clock's calendar position at `now`, kept in `at_now` for the next ticket."""
+        positions = tuple(position(now) for position in self.positions)
+        self.at_now = (now, positions)
+        return positions
 
 
 def follow_up_clocks(
@@ -405,6 +423,9 @@ def follow_up_clocks(
 
     - first_response: met or missed by the first "first_response".
     - solution: met or missed by "solution_proposed" or "resolved".
+    - "closed" also stops the first-response and solution clocks still running (met when
+      closed in time, missed otherwise), so a ticket closed as a duplicate does not stay
+      overdue for ever.
     - closure: met or missed when the ticket is both "closed" and has a "callback",
       in either order, at the later of the two.
     - escalation (from the first "escalated"): answered by "solution_proposed" or "resolved".
@@ -469,7 +490,11 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) -> FollowUpClocks:
-    """`follow_up_clocks` for a resolved plan and a UTC `now`."""
+    """`follow_up_clocks` for a resolved plan and a UTC `now`.
+
+    Works on UTC timestamps, as the store keeps them; a history in any other zone is
+    converted and replayed again.
+    """
     try:
         history = sorted(events, key=_AT)
     except TypeError:
@@ -480,7 +505,7 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
     else:
         raise SlaError("events: no 'created' event, so the clocks have no start")
     if created.tzinfo is not UTC:
-        created = _utc(created, "created")
+        return _replay(_in_utc(history), plan, now)
     positions, lengths = plan.positions, plan.lengths
     # The replay, by clock index; escalation joins as a fourth clock when escalated. A
     # running clock's `due` is the position on its calendar at which its budget runs out;
@@ -498,7 +523,7 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
         if kind == "created":
             continue
         if at.tzinfo is not UTC:
-            at = _utc(at, kind)
+            return _replay(_in_utc(history), plan, now)
         if at > now:
             _known(kind)
             continue
@@ -525,6 +550,9 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
             if kind == "reopened":
                 closed = called_back = False
         elif kind == "closed" or kind == "callback":
+            if kind == "closed":  # a closed ticket asks for no first response or solution any more
+                for clock in (_FIRST_RESPONSE, *range(_SOLUTION, len(due), _ESCALATION - _SOLUTION)):
+                    _stop(clock, at, _DONE, due, left, doing, positions)
             closed = closed or kind == "closed"
             called_back = called_back or kind == "callback"
             if closed and called_back:
@@ -536,26 +564,28 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
                 doing.append(_PAUSED if waiting else _RUNNING)
         else:
             _known(kind)
-    instants, at_risk, nows = plan.instants, plan.at_risk, plan.positions_at(now)
+    instants, at_risk, at_now = plan.instants, plan.at_risk, plan.at_now
+    nows = at_now[1] if at_now[0] is now else plan.positions_at(now)
     result = _new(FollowUpClocks)
     fields = result.__dict__
-    fields["escalation"] = best = None
-    for clock in range(len(due)):
+    fields["escalation"] = best = least = None
+    for clock in _THREE if len(due) == 3 else _FOUR:
         name = _NAMES[clock]
         if doing[clock] == _DONE:
             state = "met" if left[clock] >= ZERO else "missed"
             fields[name] = Clock(name, state, instants[clock](due[clock]), left[clock], lengths[clock])
             continue
         if doing[clock] == _PAUSED:
-            fields[name] = made = Clock(name, "paused", None, left[clock], lengths[clock])
+            remaining = left[clock]
+            fields[name] = made = Clock(name, "paused", None, remaining, lengths[clock])
         else:
             remaining = due[clock] - nows[clock]
             state = "breached" if remaining < ZERO else "at_risk" if remaining < at_risk[clock] else "running"
             fields[name] = made = Clock(name, state, instants[clock](due[clock]), remaining, lengths[clock])
-        if best is None or made.remaining < best.remaining:
-            best = made
+        if least is None or remaining < least:
+            best, least = made, remaining
     fields["most_urgent"] = best
-    fields["urgency"] = _NEVER if best is None else best.remaining.total_seconds()
+    fields["urgency"] = _NEVER if least is None else least.total_seconds()
     return result
 
 
@@ -571,6 +601,15 @@ def _stop(clock: int, at: datetime, why: int, due: list, left: list, doing: list
 def _known(kind: str) -> None:
     if kind not in EVENT_KINDS:
         raise SlaError(f"events: unknown kind {kind!r}; expected one of {', '.join(sorted(EVENT_KINDS))}")
+
+
+def _in_utc(history: list[tuple[str, datetime]]) -> list[tuple[str, datetime]]:
+    """The events with UTC timestamps, in time order.
+
+    Python orders two datetimes of the same zone by their wall-clock reading, which is
+    wrong in the hour repeated when daylight saving ends; UTC timestamps order truly.
+    """
+    return sorted(((kind, _utc(at, kind)) for kind, at in history), key=_AT)
 
 
 def _utc(moment: datetime, name: str) -> datetime:
