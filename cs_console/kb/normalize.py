@@ -1,9 +1,10 @@
 """Folding text so that what an agent types meets what an author wrote.
 
 Queries and documents are folded the same way: Unicode NFKC (which also turns full-width
-letters, digits and punctuation into their half-width forms) and then case folding. A folded
-text splits into terms: runs of Han characters, and runs of letters and digits of any other
-script ("Latin" words here). Everything else separates terms.
+letters and digits into their half-width forms) and then case folding; wide punctuation
+becomes a space. A folded text splits into terms: runs of Han characters, and runs of
+letters and digits of any other script ("Latin" words here). Everything else separates
+terms.
 
 This module does not stem, segment Chinese into words, or drop stop words: the index matches
 characters and word prefixes, which needs none of that.
@@ -29,15 +30,17 @@ WORDS = re.compile(rf"{WORD_CLASS}+")
 TERMS = re.compile(rf"[{HAN_RANGES}]+|{WORD_CLASS}+")
 
 
-_HALF_WIDTH = {0x3000: " ", **{0xFF01 + i: chr(0x21 + i) for i in range(94)}}
-"""NFKC's own mapping of the full-width forms and the ideographic space, which Chinese text
-is full of; applied first because a translate is several times cheaper than NFKC."""
+_WIDE_PUNCTUATION = re.compile("[\u3000\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
+"""Full-width and half-width-form punctuation and the ideographic space, which Chinese text
+is full of."""
 
 
 def fold(text: str) -> str:
-    """NFKC, then case folding: the one form both sides are compared in."""
-    if not text.isascii():
-        text = text.translate(_HALF_WIDTH)
+    """NFKC, then case folding: the one form both sides are compared in. Wide punctuation
+    becomes a plain space rather than its ASCII twin: it separates terms either way, and a
+    regular-expression substitution is several times cheaper than NFKC over Chinese text."""
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = _WIDE_PUNCTUATION.sub(" ", text)
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
     return text.casefold()

@@ -31,10 +31,10 @@ look-ups. Han terms in bodies are found by one C-speed regular-expression scan o
 concatenated non-ASCII bodies, which is far cheaper to build than body bigrams.
 
 Every (term, source) result is cached. When a keystroke extends a term, the sources that
-would otherwise scan or verify documents (pinyin, subsequence, Han in bodies) check only the
-documents the shorter term matched, the way fzf narrows its last result; the outcome is the
-set a fresh look-up gives. With several terms, the documents matching the longer terms in
-any way bound the search for the rest.
+would otherwise verify or scan documents (pinyin, Han in bodies) check only the documents
+the shorter term matched, the way fzf narrows its last result, when those are few; the
+outcome is the set a fresh look-up gives. With several terms, the documents that the terms
+already typed match in any way bound the look-ups of the term being typed.
 
 An empty query (or one with no letters, digits or Han) returns the most-used documents, most
 used first, or nothing when no document has been used yet.
@@ -45,14 +45,16 @@ into words; it persists nothing and keeps no history beyond its cache.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import re
-from bisect import bisect_left, insort
+from array import array
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -63,15 +65,21 @@ from cs_console.kb.normalize import HAN, WORD_CLASS, WORDS, fold, fold_with_orig
 SHORTLIST = 500
 """Most documents of one level ranked by closeness; the less used rest wait behind them."""
 
-NARROW_LIMIT = 5000
+NARROW_LIMIT = 2000
 """Largest cached result that a longer term checks document by document."""
 
 CACHE_ITEMS = 200_000
 """Total document numbers the (term, source) cache may hold, some 10 MB at most."""
 
 TYPO_MIN = 4
-SUBSTRING_MIN = 2
+SUBSTRING_MIN = 3
 SUBSEQUENCE_MIN = 3
+"""Shortest Latin terms corrected for typos, matched inside words, and matched as letters in
+order: shorter ones would match nearly everything."""
+
+TYPO_MEMORY = 1024
+"""Terms whose corrections are remembered; all are forgotten when this many are."""
+
 BUILD_CHUNK = 10_000
 """Documents folded and indexed at a time, so that a build holds few temporary copies."""
 
@@ -115,6 +123,8 @@ _LATIN_SOURCES = (
     _Source(40, "tags", "typo"),
     _Source(35, "body", "typo"),
 )
+_ANY = _Source(0, "any", "any")
+"""Stands for every source at once in the cache: a term's matches in any way."""
 _MIN_LENGTH = {"substring": SUBSTRING_MIN, "subsequence": SUBSEQUENCE_MIN, "typo": TYPO_MIN}
 _PINYIN_LEVELS = frozenset({70, 65})
 
@@ -199,7 +209,7 @@ class _Vocabulary:
 def _union(lists: Iterable[list[int] | None], within: set[int] | None) -> set[int]:
     """The slots in any of the posting lists (None for a missing one), within `within`."""
     lists = filter(None, lists)
-    return set().union(*(lists if within is None else map(within.intersection, lists)))
+    return set().union(*lists) if within is None else within.intersection(chain.from_iterable(lists))
 
 
 def _new_keys(mapping: dict, before: int) -> list[str]:
@@ -214,46 +224,51 @@ class _TokenField(_Vocabulary):
 
     def __init__(self, shared: bool) -> None:
         super().__init__()
-        self._shared: dict[str, tuple[str, str]] | None = {} if shared else None
+        self._shared: dict[str, tuple[str, str, list[str]]] | None = {} if shared else None
         self.texts: list[str] = []
         self.codes: list[str] = []
         self.pairs: defaultdict[str, list[int]] = defaultdict(list)
         self._by_initials: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+        """For two initials, (spelling of the first token, pair key) of every pair whose
+        tokens start with them, sorted: the candidates for a pinyin term that moves from one
+        token to the next after a given number of letters."""
         self._readings: list[tuple[str, str]] = []
 
-    def extend(self, texts: list[str]) -> None:
-        first = len(self.texts)
-        if self._shared is None:
-            self.texts.extend(texts)
-            self.codes.extend(map(pinyin.encode, texts))
-        else:
-            shared = self._shared
-            for text in texts:
-                if text not in shared:
-                    shared[text] = (text, pinyin.encode(text))
-                kept, code = shared[text]
-                self.texts.append(kept)
-                self.codes.append(code)
+    def extend(self, texts: list[str], slots: list[int]) -> None:
+        """Index `texts` as the given (new, consecutive) slots. A token twice in one text is
+        listed twice, which no union minds."""
         tokens_before, pairs_before = len(self.postings), len(self.pairs)
-        token_list, pair_list = self.postings.__getitem__, self.pairs.__getitem__
-        append, find, join = list.append, pinyin.TOKENS.findall, _PAIR.join
-        for slot, text in enumerate(texts, first):
-            tokens = find(text)
-            if tokens:
-                deque(map(append, map(token_list, set(tokens)), repeat(slot)), 0)
-                pairs = set(map(join, zip(tokens, tokens[1:])))
-                deque(map(append, map(pair_list, pairs), repeat(slot)), 0)
+        token_list, pair_list, append = self.postings.__getitem__, self.pairs.__getitem__, list.append
+        find, join, encode = pinyin.TOKENS.findall, _PAIR.join, pinyin.encode
+        shared = self._shared
+        for slot, text in zip(slots, texts):
+            if shared is None:
+                tokens = find(text)
+                self.texts.append(text)
+                self.codes.append(encode(text))
+            else:
+                if text not in shared:
+                    shared[text] = (text, encode(text), find(text))
+                text, code, tokens = shared[text]
+                self.texts.append(text)
+                self.codes.append(code)
+            keys = chain(map(token_list, tokens), map(pair_list, map(join, zip(tokens, tokens[1:]))))
+            deque(map(append, keys, repeat(slot)), 0)
         new_tokens = _new_keys(self.postings, tokens_before)
         self.learn(new_tokens)
         chars = [t for t in new_tokens if HAN.match(t)]
         if chars:
             self._readings.extend((r, c) for c in chars for r in pinyin.readings(c))
             self._readings.sort()
+        touched = set()
         for key in _new_keys(self.pairs, pairs_before):
             first_token, second_token = key.split(_PAIR)
-            for a in _initials(first_token):
+            for spelling in pinyin.spellings(first_token):
                 for b in _initials(second_token):
-                    self._by_initials[a + b].append((key, first_token))
+                    touched.add(spelling[0] + b)
+                    self._by_initials[spelling[0] + b].append((spelling, key))
+        for initials in touched:
+            self._by_initials[initials].sort()
 
     def clear(self, slot: int) -> None:
         self.texts[slot] = self.codes[slot] = ""
@@ -272,7 +287,9 @@ class _TokenField(_Vocabulary):
 
     def pinyin_slots(self, term: str, word_slots: set[int], within: set[int] | None = None) -> set[int]:
         """Slots whose code `term` spells (see `cs_console.kb.pinyin`). `word_slots` are those
-        with a Latin word starting with `term`: its one-token matches among words."""
+        with a Latin word starting with `term`: its one-token matches among words. A match
+        over two tokens is read off the pairs; one over more is checked document by
+        document, among those holding a pair that fits its start and one that may go on."""
         readings = self._readings
         start = bisect_left(readings, (term,))
         chars = {c for _, c in readings[start : bisect_left(readings, (term + _LAST,), start)]}
@@ -280,19 +297,28 @@ class _TokenField(_Vocabulary):
         found |= word_slots
         pattern, codes = pinyin.pattern(term), self.codes
         for cut in range(1, len(term)):
-            head = term[:cut]
-            keys = [
-                key
-                for key, first in self._by_initials.get(term[0] + term[cut], ())
-                if cut == 1 or any(s.startswith(head) for s in pinyin.spellings(first))
-            ]
-            candidates = _union(map(self.pairs.get, keys), within)
-            candidates -= found
-            if cut + 1 == len(term):
-                found |= candidates
-            else:
+            head, rest = term[:cut], term[cut:]
+            whole, partly = [], []
+            for _, key in self._pairs_from(head, rest[0]):
+                second = key[key.index(_PAIR) + 1 :]
+                (whole if any(s.startswith(rest) for s in pinyin.spellings(second)) else partly).append(key)
+            found |= _union(map(self.pairs.get, whole), within)
+            if partly:
+                candidates = _union(map(self.pairs.get, partly), within)
+                candidates -= found
+                onward = [self._pairs_from(rest[:used], rest[used]) for used in range(1, len(rest))]
+                candidates &= _union((self.pairs.get(key) for _, key in chain(*onward)), None)
                 found.update(slot for slot in candidates if pattern.search(codes[slot]))
         return found
+
+    def _pairs_from(self, head: str, initial: str) -> list[tuple[str, str]]:
+        """(spelling, key) of the pairs whose first token has a spelling starting with
+        `head` and whose second token has a spelling starting with `initial`."""
+        entries = self._by_initials.get(head[0] + initial)
+        if not entries:
+            return []
+        start = bisect_left(entries, (head,))
+        return entries[start : bisect_left(entries, (head + _LAST,), start)]
 
 
 @lru_cache(maxsize=None)
@@ -302,40 +328,76 @@ def _initials(token: str) -> frozenset[str]:
 
 class _BodyField(_Vocabulary):
     """The body: Latin words as tokens. Han terms are found by scanning the concatenation
-    of the bodies that hold any non-ASCII text, the only bodies kept. A removed body stays
-    in the concatenation (the index drops removed slots from every result) until the next
-    `compact`."""
+    of the bodies that hold any non-ASCII text; nothing else of the bodies is kept. New
+    bodies are appended to it; a removed body stays in it, since the index drops removed
+    slots from every result."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.texts: dict[int, str] = {}
         self._blob = ""
+        self._starts = array("q")
+        self._ends = array("q")
 
-    def extend(self, texts: list[str], first: int) -> None:
+    def extend(self, texts: list[str], slots: list[int]) -> None:
+        """Index `texts` as the given (new, consecutive) slots."""
         before = len(self.postings)
         token_list, append = self.postings.__getitem__, list.append
         ascii_words, words = _ASCII_WORDS.findall, WORDS.findall
-        pieces = []
-        for slot, text in enumerate(texts, first):
+        pieces, length = [], len(self._blob)
+        for slot, text in zip(slots, texts):
             if text.isascii():
                 found = ascii_words(text)
+                self._starts.append(-1)
+                self._ends.append(-1)
             else:
                 found = words(text)
-                self.texts[slot] = text
-                pieces.append(f"{text}{_END}{slot}{_PAIR}")
+                piece = f"{text}{_END}{slot}{_PAIR}"
+                pieces.append(piece)
+                self._starts.append(length)
+                self._ends.append(length + len(text))
+                length += len(piece)
             if found:
                 deque(map(append, map(token_list, set(found)), repeat(slot)), 0)
         self.learn(_new_keys(self.postings, before))
         self._blob += "".join(pieces)
 
     def clear(self, slot: int) -> None:
-        self.texts.pop(slot, None)
+        self._starts[slot] = self._ends[slot] = -1
+
+    def contains(self, slot: int, term: str) -> bool:
+        start = self._starts[slot]
+        return start >= 0 and self._blob.find(term, start, self._ends[slot]) >= 0
 
     def han_slots(self, term: str, within: set[int] | None = None) -> set[int]:
         if within is not None:
-            texts = self.texts
-            return {slot for slot in within if term in texts.get(slot, "")}
+            return {slot for slot in within if self.contains(slot, term)}
         return set(map(int, _han_scan(term).findall(self._blob)))
+
+
+class _SortedTitles:
+    """Folded titles in order, with their slots alongside, for "the title starts with"."""
+
+    def __init__(self) -> None:
+        self._titles: list[str] = []
+        self._slots: list[int] = []
+
+    def fill(self, titles: list[str]) -> None:
+        """Take every slot's title at once (slot i has titles[i])."""
+        self._slots = sorted(range(len(titles)), key=titles.__getitem__)
+        self._titles = [titles[slot] for slot in self._slots]
+
+    def insert(self, title: str, slot: int) -> None:
+        at = bisect_right(self._titles, title)
+        self._titles.insert(at, title)
+        self._slots.insert(at, slot)
+
+    def remove(self, title: str, slot: int) -> None:
+        at = self._slots.index(slot, bisect_left(self._titles, title))
+        del self._titles[at], self._slots[at]
+
+    def starting_with(self, prefix: str) -> list[int]:
+        start = bisect_left(self._titles, prefix)
+        return self._slots[start : bisect_left(self._titles, prefix + _LAST, start)]
 
 
 class SearchIndex:
@@ -358,17 +420,22 @@ class SearchIndex:
         self._tags = _TokenField(shared=True)
         self._body = _BodyField()
         self._fields = {"title": self._title, "tags": self._tags, "body": self._body}
-        self._by_title: list[tuple[str, int]] = []
+        self._sorted_titles = _SortedTitles()
         self._cache: OrderedDict[tuple[str, _Source], set[int]] = OrderedDict()
         self._cached_items = 0
-        self._bounds: dict[str, set[int]] = {}
         self._typos: dict[str, frozenset[str]] = {}
         self._buckets: dict[str, list[str]] = {}
         self._popular: list[int] | None = None
         ordered = sorted(docs, key=lambda d: -int(d.get("uses") or 0))
-        for start in range(0, len(ordered), BUILD_CHUNK):
-            self._add(ordered[start : start + BUILD_CHUNK])
-        self._by_title.sort()
+        collecting = gc.isenabled()
+        gc.disable()  # a build makes millions of small objects and no cycles to collect
+        try:
+            for start in range(0, len(ordered), BUILD_CHUNK):
+                self._add(ordered[start : start + BUILD_CHUNK])
+        finally:
+            if collecting:
+                gc.enable()
+        self._sorted_titles.fill(self._title.texts)
 
     def __len__(self) -> int:
         return len(self._slot_of)
@@ -378,43 +445,43 @@ class SearchIndex:
     def upsert(self, doc: Mapping) -> None:
         """Add a document, or replace the one with the same id."""
         self.remove(doc["id"])
-        insort(self._by_title, self._add([doc])[0])
+        slot = self._add([doc])
+        self._sorted_titles.insert(self._title.texts[slot], slot)
         self._changed()
 
     def remove(self, doc_id: str) -> None:
-        """Forget a document; an unknown id is not an error. Its slot is never reused."""
+        """Forget a document; an unknown id is not an error. Its slot is never reused: the
+        postings that still name it are filtered out of every result."""
         slot = self._slot_of.pop(doc_id, None)
         if slot is None:
             return
-        del self._by_title[bisect_left(self._by_title, (self._title.texts[slot], slot))]
+        self._sorted_titles.remove(self._title.texts[slot], slot)
         for field in self._fields.values():
             field.clear(slot)
         self._dead.add(slot)
         self._changed()
 
-    def _add(self, docs: list[Mapping]) -> list[tuple[str, int]]:
-        """Give each document the next slot; returns their (folded title, slot) entries."""
+    def _add(self, docs: list[Mapping]) -> int:
+        """Give each document the next slot; returns the first one."""
         first = len(self._ids)
+        slots = list(range(first, first + len(docs)))
         titles = [str(doc["title"]) for doc in docs]
         folded = [_clean(fold(title)) for title in titles]
         folded = [f if f != t else t for f, t in zip(folded, titles)]
-        self._slot_of.update((doc["id"], slot) for slot, doc in enumerate(docs, first))
+        self._slot_of.update(zip((doc["id"] for doc in docs), slots))
         self._ids.extend(doc["id"] for doc in docs)
         self._kinds.extend(doc["kind"] for doc in docs)
         self._titles.extend(titles)
         self._langs.extend(doc.get("lang") or ("zh" if HAN.search(t) else "en") for doc, t in zip(docs, titles))
         self._uses.extend(int(doc.get("uses") or 0) for doc in docs)
-        self._title.extend(folded)
-        self._tags.extend([_clean(fold("\n".join(doc.get("tags") or ()))) for doc in docs])
-        self._body.extend([_clean(fold(doc.get("body") or "")) for doc in docs], first)
-        entries = list(zip(folded, range(first, first + len(docs))))
-        self._by_title.extend(entries)
-        return entries
+        self._title.extend(folded, slots)
+        self._tags.extend([_clean(fold("\n".join(doc.get("tags") or ()))) for doc in docs], slots)
+        self._body.extend([_clean(fold(doc.get("body") or "")) for doc in docs], slots)
+        return first
 
     def _changed(self) -> None:
         self._cache.clear()
         self._cached_items = 0
-        self._bounds.clear()
         self._typos.clear()
         self._buckets.clear()
         self._popular = None
@@ -458,10 +525,16 @@ class SearchIndex:
         term matches, so the other terms are looked up within it."""
         if not settled:
             return None
+        bounds = []
         for term in settled:
-            if term not in self._bounds:
-                self._bounds[term] = set().union(*(self._matches(term, s) for s in _sources(term)))
-        return set.intersection(*sorted((self._bounds[t] for t in settled), key=len))
+            found = self._cache.get((term, _ANY))
+            if found is None:
+                found = set().union(*(self._matches(term, s) for s in _sources(term)))
+                self._remember((term, _ANY), found)
+            else:
+                self._cache.move_to_end((term, _ANY))
+            bounds.append(found)
+        return set.intersection(*sorted(bounds, key=len))
 
     def _matches(self, term: str, source: _Source, within: set[int] | None = None) -> set[int]:
         """Slots where `term` matches through `source` (those in `within`, if given), from
@@ -484,20 +557,22 @@ class SearchIndex:
         if found is None:
             found = self._look_up(term, source, None)
             found -= self._dead
+        self._remember(key, found)
+        return found
+
+    def _remember(self, key: tuple[str, _Source], found: set[int]) -> None:
+        """Cache a result, forgetting the least recently used beyond CACHE_ITEMS."""
         self._cache[key] = found
         self._cached_items += len(found)
         while self._cached_items > CACHE_ITEMS and len(self._cache) > 1:
             self._cached_items -= len(self._cache.popitem(last=False)[1])
-        return found
 
     def _look_up(self, term: str, source: _Source, within: set[int] | None) -> set[int]:
         field = self._fields[source.field]
         way = source.way
         if way == "prefix":
-            titles = self._by_title
-            start = bisect_left(titles, (term,))
-            found = {slot for _, slot in titles[start : bisect_left(titles, (term + _LAST,), start)]}
-            return found if within is None else found & within
+            found = self._sorted_titles.starting_with(term)
+            return set(found) if within is None else within.intersection(found)
         if way == "word":
             if is_han(term):
                 return field.han_slots(term, within)
@@ -519,8 +594,8 @@ class SearchIndex:
             found = set(words)
             found.update(slot for slot in shorter - words if search(codes[slot]))
             return found
-        texts = self._body.texts
-        return {slot for slot in shorter if term in texts.get(slot, "")}
+        contains = self._body.contains
+        return {slot for slot in shorter if contains(slot, term)}
 
     def _typo_words(self, term: str) -> frozenset[str]:
         """Words of any field within one edit (two from 8 letters) of `term`, or whose first
@@ -534,6 +609,8 @@ class SearchIndex:
             heads = [w[:width] for w in bucket]
             cut = process.extract(term, heads, scorer=OSA.distance, score_cutoff=edits, limit=None)
             found = frozenset(bucket[index] for _, _, index in whole + cut)
+            if len(self._typos) >= TYPO_MEMORY:
+                self._typos.clear()
             self._typos[term] = found
         return found
 

@@ -69,6 +69,19 @@ PLACES: list[tuple[str, str]] = [
     ("渤海", "bohai"), ("香港", "hong kong"), ("釜山", "busan"),
 ]
 
+VESSEL_WORDS_EN = [
+    "ocean", "pacific", "golden", "northern", "star", "pioneer", "harmony", "spirit", "glory",
+    "eagle", "dragon", "pearl", "fortune", "horizon", "liberty", "voyager", "trader", "express",
+    "champion", "emerald", "crystal", "phoenix", "atlas", "orient", "jade", "lotus", "aurora",
+    "breeze", "coral", "falcon", "galaxy", "island", "jupiter", "kestrel", "lagoon", "mariner",
+]
+VESSEL_WORDS_ZH = list("海洋金星龙凤安泰远航明珠祥瑞东方华夏长荣新世纪胜利和平富强光辉顺达宏图")
+SYLLABLES = ["ka", "lo", "mi", "ren", "tor", "va", "zen", "qui", "bel", "dor", "fin", "gar",
+             "hal", "jun", "kor", "lin", "mar", "nor", "pel", "ros", "sal", "tan", "ul", "wen"]
+COMPANY_ZH = list("中远招商华润振华宏达鑫源恒通瑞丰泰和永盛昌隆嘉禾海通天宇博远")
+COMPANY_KINDS = [("海运", "shipping"), ("物流", "logistics"), ("通信", "telecom"),
+                 ("海洋工程", "offshore"), ("船务", "marine"), ("电子", "electronics")]
+
 ZH_SENTENCES = [
     "客户反映{t}{i}，请先核实{p}的最新情况。",
     "根据公司规定，{t}相关的{i}需在三个工作日内回复客户。",
@@ -104,8 +117,11 @@ def documents(count: int, seed: int = 7) -> Iterator[dict]:
         roll = rng.random()
         lang = "zh" if roll < 0.55 else "en"
         bilingual = 0.45 <= roll < 0.55
+        vessel, company = _vessel(rng, lang), _company(rng, lang)
         title = _title(rng, lang, topic, issue, action, place, bilingual)
-        body = _body(rng, lang, topic, issue, place)
+        if rng.random() < 0.3:
+            title += f" {rng.choice((vessel, company))}"
+        body = _body(rng, lang, topic, issue, place) + _details(rng, lang, vessel, company)
         tags = [domain, topic[0] if lang == "zh" else topic[1], issue[0] if lang == "zh" else issue[1]]
         if bilingual:
             tags.append(topic[1])
@@ -143,3 +159,27 @@ def _body(rng: random.Random, lang: str, topic, issue, place) -> str:
     if lang == "zh":
         return "".join(s.format(t=topic[0], i=issue[0], p=place[0]) for s in picked)
     return " ".join(s.format(t=topic[1], i=issue[1], p=place[1].title()) for s in picked)
+
+
+def _pseudo_word(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+
+
+def _vessel(rng: random.Random, lang: str) -> str:
+    if lang == "zh":
+        return "".join(rng.sample(VESSEL_WORDS_ZH, 2)) + f"{rng.randint(1, 99)}号"
+    return f"MV {rng.choice(VESSEL_WORDS_EN).title()} {_pseudo_word(rng).title()}"
+
+
+def _company(rng: random.Random, lang: str) -> str:
+    kind = rng.choice(COMPANY_KINDS)
+    if lang == "zh":
+        return "".join(rng.sample(COMPANY_ZH, rng.randint(2, 3))) + kind[0] + "有限公司"
+    return f"{_pseudo_word(rng).title()} {kind[1].title()} Ltd"
+
+
+def _details(rng: random.Random, lang: str, vessel: str, company: str) -> str:
+    reference = f"REF-{rng.randint(10000, 99999)}"
+    if lang == "zh":
+        return f"相关船舶：{vessel}，客户：{company}，编号 {reference}。"
+    return f" Vessel: {vessel}; customer: {company}; reference {reference}."
