@@ -1,0 +1,50 @@
+"""Settings: the README's example is valid, and a wrong setting is refused by name."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from cs_console.config import ConfigError, from_mapping, load
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def test_the_readme_example_is_a_valid_config():
+    example = README.read_text(encoding="utf-8").split("```toml", 1)[1].split("```", 1)[0]
+    config = from_mapping(tomllib.loads(example))
+    assert config.timezone == "Asia/Shanghai" and config.key("new_ticket") == "f2"
+    assert config.policy.at_risk_share == 0.2 and config.calendar.close == "18:00"
+    assert "not in my contract" in config.red_lines and "不归我管" in config.red_lines
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone: 'Mars/Olympus' is not a time zone"),
+        ({"language": "fr"}, "language: 'fr' is not one of en, zh"),
+        ({"keys": {"launch": "l"}}, "keys.launch: no such binding"),
+        ({"sla": {"normal": {"solution": "3x"}}}, "sla.normal.solution: '3x' is not a duration"),
+        ({"calendar": {"open": "25:00"}}, "calendar.open: '25:00' is not a time"),
+        ({"calendar": {"country": "XX"}}, "calendar.country: 'XX' is not a country code"),
+        ({"composer": {"red_lines": "not a list"}}, "composer.red_lines: expected a list"),
+    ],
+)
+def test_a_wrong_setting_is_refused_naming_it(data, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+        from_mapping(data)
+
+
+def test_a_broken_config_file_stops_the_console_with_its_name(isolated_home, tmp_path):
+    isolated_home.mkdir(parents=True)
+    (isolated_home / "config.toml").write_text('timezone = "Asia/Shanghai"\nlow_bandwidth = maybe\n')
+    with pytest.raises(ConfigError, match="config.toml"):
+        load(isolated_home / "config.toml")
+    result = subprocess.run([sys.executable, "-m", "cs_console", "--db", str(tmp_path / "x.db"), "demo"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "config.toml" in result.stderr
+    assert not (tmp_path / "x.db").exists(), "nothing written when the settings are wrong"
