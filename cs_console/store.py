@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import event, func, or_
+from sqlalchemy import Select, event, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
@@ -344,15 +344,7 @@ class Store:
         )
         if agent_id is not None:
             query = query.where(Ticket.assignee_id == agent_id)
-        for word in text.split():
-            pattern = f"%{_escape_like(word)}%"
-            query = query.where(
-                or_(
-                    col(Ticket.subject).ilike(pattern, escape="\\"),
-                    col(Ticket.number).ilike(pattern, escape="\\"),
-                    col(Customer.name).ilike(pattern, escape="\\"),
-                )
-            )
+        query = _containing_every_word(query, text, (Ticket.subject, Ticket.number, Customer.name))
         with self.read() as session:
             found = list(session.exec(query))
             ids = [ticket.id for ticket, _ in found]
@@ -460,15 +452,7 @@ class Store:
     def find_customers(self, text: str, limit: int = 8) -> list[Customer]:
         """Customers whose name, contact, vessels or sites contain every word of `text`."""
         query = select(Customer).order_by(Customer.name).limit(limit)
-        for word in text.split():
-            pattern = f"%{_escape_like(word)}%"
-            query = query.where(
-                or_(
-                    col(Customer.name).ilike(pattern, escape="\\"),
-                    col(Customer.contact_name).ilike(pattern, escape="\\"),
-                    col(Customer.sites).ilike(pattern, escape="\\"),
-                )
-            )
+        query = _containing_every_word(query, text, (Customer.name, Customer.contact_name, Customer.sites))
         with self.read() as session:
             return list(session.exec(query))
 
@@ -757,9 +741,11 @@ class Store:
             page.append(op)
         return page
 
-    def store_sync_page(self, *, acked_through: int | None, rows: dict[str, Sequence[dict]], cursor: int, server_ms: int) -> int:
+    def store_sync_page(
+        self, *, acked_through: int | None, rows: dict[str, Sequence[dict]], cursor: int, library_cursor: int, server_ms: int
+    ) -> int:
         """Acknowledge operations up to `acked_through`, merge a page of server rows and move
-        the cursor, in one transaction. Returns the number of rows stored.
+        both cursors, in one transaction. Returns the number of rows stored.
 
         A field takes the server's value unless an operation still waiting to go up wrote
         it with a later stamp; append-only rows are added when their id is new.
@@ -789,6 +775,7 @@ class Store:
                 self._last_stamp = hlc.receive(self._last_stamp, newest, int(utcnow().timestamp() * 1000), self._node)
                 self._set_meta(session, "hlc", str(self._last_stamp))
             self._set_meta(session, "sync.cursor", str(cursor))
+            self._set_meta(session, "sync.library_cursor", str(library_cursor))
             self._set_meta(session, "sync.last_at", to_text(utcnow()))
         return stored
 
@@ -841,5 +828,10 @@ class Store:
             return [(op, refused[op.op_id]) for op in ops]
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _containing_every_word(query: Select, text: str, columns: tuple) -> Select:
+    """Narrow `query` to rows where every word of `text` is in one of `columns`, any case;
+    `%` and `_` in the text are literal characters, not wildcards."""
+    for word in text.split():
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(*(col(column).ilike(pattern, escape="\\") for column in columns)))
+    return query

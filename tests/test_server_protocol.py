@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import uuid
+import warnings
 
 import pytest
 import zstandard
-from fastapi.testclient import TestClient
+from starlette.exceptions import StarletteDeprecationWarning
 from sqlalchemy import func, select
 
 from cs_console import hlc
@@ -24,6 +25,10 @@ from cs_console.sync import codec
 from cs_console.sync.errors import VersionMismatch
 from cs_console.sync.protocol import PROTOCOL_VERSION, SYNC_PATH, response_from_wire
 from tests.test_sync_harness import account, database, database_url  # noqa: F401  (fixtures)
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)  # it would like httpx2 one day
+    from fastapi.testclient import TestClient
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +43,7 @@ def wire_ops(store: Store) -> list[list]:
 
 
 def post(client, token: str | None, ops: list, *, device: str | None = None, cursor: int = 0, version: int = PROTOCOL_VERSION):
-    body = {"v": version, "d": device or str(uuid.uuid4()), "c": cursor, "b": 65536, "o": ops}
+    body = {"v": version, "d": device or str(uuid.uuid4()), "c": cursor, "k": 0, "b": 65536, "o": ops}
     headers = {"content-type": codec.JSON_TYPE}
     if token:
         headers["authorization"] = f"Bearer {token}"
@@ -104,7 +109,7 @@ def test_a_version_mismatch_says_which_side_to_upgrade(client, database):
     other_path = client.post("/v2/sync", content=b"")
     assert other_path.status_code == 426 and "upgrade the server" in other_path.json()["message"]
     with pytest.raises(VersionMismatch, match="upgrade cs-console on this device"):
-        response_from_wire({"v": PROTOCOL_VERSION + 1, "a": None, "c": 0, "m": False, "t": 0, "r": {}})
+        response_from_wire({"v": PROTOCOL_VERSION + 1, "a": None, "c": 0, "k": 0, "m": False, "t": 0, "r": {}})
 
 
 def test_bodies_that_are_not_sync_messages_are_refused(client, database):

@@ -13,7 +13,11 @@ import pytest
 from sqlmodel import select
 
 from cs_console.models import Customer, KbArticle, Ticket
+from cs_console.server import accounts
+from cs_console.server.app import handle_sync
 from cs_console.store import Store
+from cs_console.sync import codec
+from cs_console.sync.protocol import SyncRequest, response_from_wire
 from tests.test_sync_harness import account, database, database_url, sync_in_process  # noqa: F401  (fixtures)
 
 
@@ -112,3 +116,26 @@ def test_a_lead_reassigns_within_the_team_only(world):
     assert report.refused == 1 and "only within team" in lena.store.refused_operations()[-1][1]
     world["ann"].sync()
     assert "alice's" in world["ann"].tickets()
+
+
+def test_the_library_comes_down_only_after_the_tickets(tmp_path, database):
+    team = f"bridge-{uuid.uuid4().hex[:4]}"
+    admin = Member(tmp_path, database, "admin", team)
+    admin.store.import_rows([KbArticle(title=f"Procedure {n}", body="step " * 200) for n in range(20)])
+    admin.sync()
+    admin.store.create_ticket(new_customer=Customer(name="Late customer"), subject="after the articles",
+                              first_message="help", team=team)
+    admin.sync()
+    newcomer = Member(tmp_path, database, "agent", team)
+    caller = accounts.authenticate(database, f"Bearer {newcomer.token}")
+    cursor = library_cursor = 0
+    seen: list[str] = []
+    more = True
+    while more:
+        request = SyncRequest(newcomer.store.device_id, cursor, library_cursor, 2048).to_wire()
+        answer, _ = handle_sync(database, caller, codec.encode(request), codec.BINARY_TYPE)
+        page = response_from_wire(codec.decode(answer, codec.BINARY_TYPE))
+        seen += [entity for entity, rows in page.rows.items() for _ in rows if entity in ("ticket", "kb_article")]
+        cursor, library_cursor, more = page.cursor, page.library_cursor, page.more
+    assert seen.index("kb_article") > seen.index("ticket")  # the newest ticket before the oldest article
+    assert seen.count("kb_article") >= 20

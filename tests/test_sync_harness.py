@@ -25,7 +25,7 @@ from cs_console.server.db import Database
 from cs_console.server.process import ServerProcess
 from cs_console.store import Store
 from cs_console.sync.client import Settings, sync_once
-from cs_console.sync.cycle import SyncReport, TransportError, run_cycle
+from cs_console.sync.cycle import SyncReport, run_cycle
 from cs_console.sync.errors import SyncError
 
 POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"

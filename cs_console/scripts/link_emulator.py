@@ -118,12 +118,6 @@ class LinkEmulator:
         with self._lock:
             return self._stats
 
-    def reset_stats(self) -> LinkStats:
-        """Start counting afresh; returns the counts so far."""
-        with self._lock:
-            before, self._stats = self._stats, LinkStats()
-        return before
-
     def _count(self, **deltas: int) -> None:
         with self._lock:
             self._stats = replace(self._stats, **{k: getattr(self._stats, k) + v for k, v in deltas.items()})
@@ -132,6 +126,7 @@ class LinkEmulator:
 
     def _run(self) -> None:
         self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
         self._server = self._loop.run_until_complete(asyncio.start_server(self._connection, *self._listen))
         self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
@@ -169,7 +164,10 @@ class LinkEmulator:
             asyncio.create_task(self._pump(link, client_reader, server_writer, UP)),
             asyncio.create_task(self._pump(link, server_reader, client_writer, DOWN)),
         ]
-        await link.done.wait()
+        try:
+            await link.done.wait()
+        except asyncio.CancelledError:
+            pass  # the emulator is stopping
         for pump in pumps:
             pump.cancel()
         for writer in (client_writer, server_writer):
@@ -229,6 +227,8 @@ class LinkEmulator:
                 link.done.set()
         except (ConnectionError, OSError):
             link.done.set()
+        finally:
+            sender.cancel()
 
 
 UP, DOWN = 0, 1

@@ -27,16 +27,20 @@ from cs_console.sync.protocol import PROTOCOL_VERSION, SYNC_PATH, SyncResponse, 
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 """The largest request body read; a full batch of operations is far smaller."""
+KEEP_ALIVE_SECONDS = 120
+"""A device stores each page before it asks for the next, which on a slow terminal takes
+seconds; uvicorn's default of 5 s would close the connection under its next request."""
 
 log = logging.getLogger("cs_console.server")
 
 SYNC_DESCRIPTION = f"""One round trip of sync, both directions.
 
 Body: `{codec.BINARY_TYPE}` (msgpack compressed with zstd) or `{codec.JSON_TYPE}`; the
-answer comes in the same encoding. Request `{{v, d, c, b, o}}`: protocol version, device
-id, cursor, page budget in bytes, operations `[seq, op_id, entity, entity_id, action,
-payload, hlc]`. Response `{{v, a, c, m, t, r}}`: acknowledged through seq, new cursor,
-more pages waiting, server time in ms, rows by entity (columns first). Errors are JSON:
+answer comes in the same encoding. Request `{{v, d, c, k, b, o}}`: protocol version,
+device id, cursor, library cursor, page budget in bytes (0: no page), operations `[seq,
+op_id, entity, entity_id, action, payload, hlc]`. Response `{{v, a, c, k, m, t, r}}`:
+acknowledged through seq, new cursors, more pages waiting, server time in ms, rows by
+entity (columns first). Errors are JSON:
 `{{code, message, problems}}`; a refused batch applied nothing."""
 
 
@@ -50,10 +54,23 @@ def handle_sync(database: Database, caller: Caller, body: bytes, content_type: s
     request = request_from_wire(codec.decode(body, content_type))
     now_ms = int(time.time() * 1000)
     outcome = merge.apply_batch(database, caller, request, now_ms)
-    with database.read() as session:
-        page = changes.read_page(session, caller, request.device_id, request.cursor, request.page_bytes)
+    if request.ops:
+        log.info("%s: %d operations applied, %d repeats acknowledged, %d conflicts noted",
+                 caller.name, outcome.applied, outcome.duplicates, outcome.conflicts)
+    if request.page_bytes == 0:
+        page = changes.Page(rows={}, cursor=request.cursor, library_cursor=request.library_cursor, more=False)
+    else:
+        with database.read() as session:
+            page = changes.read_page(
+                session, caller, request.device_id, request.cursor, request.library_cursor, request.page_bytes
+            )
     response = SyncResponse(
-        acked_through=outcome.acked_through, cursor=page.cursor, more=page.more, server_ms=now_ms, rows=page.rows
+        acked_through=outcome.acked_through,
+        cursor=page.cursor,
+        library_cursor=page.library_cursor,
+        more=page.more,
+        server_ms=now_ms,
+        rows=page.rows,
     )
     return codec.encode(response.to_wire(), answer_type), answer_type
 
@@ -133,4 +150,5 @@ def serve(host: str, port: int, database_url: str | None) -> None:
     import uvicorn
 
     app = create_app(database_url)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, date_header=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, date_header=False,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS)

@@ -5,9 +5,10 @@ When a ticket changes hands or customer, its whole family (customer, messages, e
 reminders) is touched too, so a device that gains the ticket receives all of it, and the
 previous holder gets one last look at the ticket (`record_exit`) so it leaves their queue.
 
-Reading: `read_page` walks the numbers after a device's cursor, keeps the rows in the
-caller's scope, skips rows the device itself made (it already has them), and stops at the
-byte budget. Rows a page refers to whose own number still lies ahead (a ticket updated
+Reading: `read_page` walks the numbers after a device's cursors (one for tickets and
+what they need, one for the knowledge base and templates, which wait until the tickets are
+down), keeps the rows in the caller's scope, skips rows the device itself made (it already
+has them), and stops at the byte budget. Rows a page refers to whose own number still lies ahead (a ticket updated
 after its messages) ride along, so every page can be stored on its own. It refuses to
 decide what a change means; `merge` does.
 """
@@ -29,8 +30,9 @@ from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, to_wire
 READ_CHUNK = 400
 """Log entries read per query while filling a page."""
 
-EVERYONE_READS = ("agent", "kb_article", "template")
-"""Entities every account receives: names for the screens, the knowledge base, phrases."""
+LIBRARY = ("kb_article", "template")
+"""The low-priority, pull-only stream every account receives, after its tickets. (Agents
+are everyone's too, but travel with the tickets: screens need their names.)"""
 
 
 _UNCHANGED = "unchanged"
@@ -85,6 +87,7 @@ class Page:
     rows: dict[str, tuple[dict, ...]]
     """Entity to wire rows, parents before children."""
     cursor: int
+    library_cursor: int
     more: bool
 
 
@@ -92,15 +95,22 @@ def _not_from(device_id: str):
     return or_(changes.c.origin.is_(None), changes.c.origin != device_id)
 
 
-def _entries_after(session: Session, caller: Caller, device_id: str, after: int) -> list[tuple[int, str, str]]:
-    scope = ticket_clause(caller)
+def _entries_after(
+    session: Session, caller: Caller, device_id: str, after: int, library: bool
+) -> list[tuple[int, str, str]]:
+    """The next log entries of one stream: the tickets' (with scope exits) or the library's."""
     logged = select(changes.c.seq, changes.c.entity, changes.c.entity_id).where(
         changes.c.seq > after, _not_from(device_id)
     )
+    if library:
+        query = logged.where(changes.c.entity.in_(LIBRARY)).order_by(changes.c.seq).limit(READ_CHUNK)
+        return [tuple(row) for row in session.execute(query)]
+    logged = logged.where(changes.c.entity.not_in(LIBRARY))
+    scope = ticket_clause(caller)
     if scope is not None:
         logged = logged.where(
             or_(
-                changes.c.entity.in_(EVERYONE_READS),
+                changes.c.entity == "agent",
                 changes.c.ticket_id.in_(select(Ticket.id).where(scope)),
                 and_(changes.c.entity == "customer", changes.c.entity_id.in_(select(Ticket.customer_id).where(scope))),
             )
@@ -156,36 +166,52 @@ def _parents(session: Session, device_id: str, after: int, page: dict[tuple[str,
         page.update(_load(session, ((entity, i) for i in _pending(session, device_id, after, entity, ids))))
 
 
-def read_page(session: Session, caller: Caller, device_id: str, cursor: int, budget: int) -> Page:
-    """The changes after `cursor` in the caller's scope, up to `budget` packed bytes.
+class _Filler:
+    """Fills one page up to its byte budget from one stream after another."""
 
-    A page holds at least one row, so a row larger than the budget still gets through.
-    """
-    page: dict[tuple[str, str], dict] = {}
-    size = 0
-    last = cursor
-    more = False
-    while not more:
-        entries = _entries_after(session, caller, device_id, last)
-        if not entries:
-            break
-        rows = _load(session, ((entity, entity_id) for _, entity, entity_id in entries))
-        for seq, entity, entity_id in entries:
-            row = rows.get((entity, entity_id))
-            if row is not None and (entity, entity_id) not in page:
-                cost = len(codec.pack(row))
-                if page and size + cost > budget:
-                    more = True
-                    break
-                page[(entity, entity_id)] = row
-                size += cost
-            last = seq
-        else:
+    def __init__(self, session: Session, caller: Caller, device_id: str, budget: int) -> None:
+        self.session, self.caller, self.device_id, self.budget = session, caller, device_id, budget
+        self.page: dict[tuple[str, str], dict] = {}
+        self.size = 0
+
+    def fill(self, after: int, library: bool) -> tuple[int, bool]:
+        """Add the stream's rows after `after`; returns the stream's new cursor and whether
+        it has more than fitted."""
+        last = after
+        while True:
+            entries = _entries_after(self.session, self.caller, self.device_id, last, library)
+            if not entries:
+                return last, False
+            rows = _load(self.session, ((entity, entity_id) for _, entity, entity_id in entries))
+            for seq, entity, entity_id in entries:
+                row = rows.get((entity, entity_id))
+                if row is not None and (entity, entity_id) not in self.page:
+                    cost = len(codec.pack(row))
+                    if self.page and self.size + cost > self.budget:
+                        return last, True
+                    self.page[(entity, entity_id)] = row
+                    self.size += cost
+                last = seq
             if len(entries) < READ_CHUNK:
-                break
-    _parents(session, device_id, cursor, page)
+                return last, False
+
+
+def read_page(session: Session, caller: Caller, device_id: str, cursor: int, library_cursor: int, budget: int) -> Page:
+    """The changes in the caller's scope after the two cursors, up to `budget` packed bytes.
+
+    Tickets and everything they need come first; the library (knowledge base, templates)
+    fills what room is left once the tickets are all down, so a bulk import of articles
+    never holds back a customer's message. A page holds at least one row, so a row
+    larger than the budget still gets through.
+    """
+    filler = _Filler(session, caller, device_id, budget)
+    cursor_after, more = filler.fill(cursor, library=False)
+    library_after = library_cursor
+    if not more:
+        library_after, more = filler.fill(library_cursor, library=True)
+    _parents(session, device_id, cursor, filler.page)
     grouped: dict[str, list[dict]] = {}
-    for (entity, _), row in page.items():
+    for (entity, _), row in filler.page.items():
         grouped.setdefault(entity, []).append(row)
     ordered = {entity: tuple(grouped[entity]) for entity in ENTITIES if entity in grouped}
-    return Page(rows=ordered, cursor=last, more=more)
+    return Page(rows=ordered, cursor=cursor_after, library_cursor=library_after, more=more)

@@ -167,10 +167,6 @@ class Database:
         database.create_tables()
         return database
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     def create_tables(self) -> None:
         SQLModel.metadata.create_all(self.engine, tables=[spec.model.__table__ for spec in ENTITIES.values()])
         metadata.create_all(self.engine)
@@ -181,11 +177,6 @@ class Database:
                         connection.execute(insert(counter).values(id=1, value=0))
                 except IntegrityError:
                     pass  # another process created it first
-
-    def drop_tables(self) -> None:
-        """For tests: remove every table this module created."""
-        metadata.drop_all(self.engine)
-        SQLModel.metadata.drop_all(self.engine, tables=[spec.model.__table__ for spec in ENTITIES.values()])
 
     def read(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -23,7 +23,6 @@ import httpx
 
 from cs_console import paths
 from cs_console.store import NotFound, Store, StoreError
-from cs_console.sync import codec
 from cs_console.sync.cycle import SyncReport, TransportError, run_cycle
 from cs_console.sync.errors import SyncError, from_body
 from cs_console.sync.protocol import SYNC_PATH
@@ -90,7 +89,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     return path
 
 
-def _http(settings: Settings) -> httpx.Client:
+def open_http(settings: Settings) -> httpx.Client:
+    """An HTTP client for the server: its timeouts, the token, and no other headers."""
     timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout, pool=settings.connect_timeout)
     client = httpx.Client(base_url=settings.server.rstrip("/"), timeout=timeout, follow_redirects=False)
     for name in ("user-agent", "accept", "accept-encoding"):
@@ -130,7 +130,7 @@ def whoami(settings: Settings) -> dict:
         SyncError: the server refused the token.
         TransportError: the server could not be reached.
     """
-    with _http(settings) as http:
+    with open_http(settings) as http:
         try:
             answer = http.get("/v1/me")
         except httpx.HTTPError as error:
@@ -162,7 +162,7 @@ def sync_once(store: Store, settings: Settings) -> SyncReport:
     Once the account's agent row is on the device, the device works as that agent.
     """
     try:
-        with _http(settings) as http:
+        with open_http(settings) as http:
             report = run_cycle(store, HttpTransport(http, settings.server))
         if report.ok and settings.agent_id:
             _work_as(store, settings.agent_id)

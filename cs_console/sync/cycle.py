@@ -100,6 +100,7 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
     """
     sizes = _Sizes(store)
     cursor = int(store.sync_value("cursor") or 0)
+    library_cursor = int(store.sync_value("library_cursor") or 0)
     target = max((op.seq for op in store.pending_operations()), default=0)
     done = dict(sent=0, received=0, pages=0, round_trips=0, bytes_up=0, bytes_down=0, refused=0)
 
@@ -113,7 +114,7 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
             break
         if done["round_trips"] >= MAX_ROUND_TRIPS:
             return report(f"the server kept sending pages after {MAX_ROUND_TRIPS} round trips; try again later")
-        request = SyncRequest(store.device_id, cursor, sizes.page_bytes, tuple(_as_op(op) for op in ops))
+        request = SyncRequest(store.device_id, cursor, library_cursor, sizes.page_bytes, tuple(_as_op(op) for op in ops))
         body = codec.encode(request.to_wire())
         try:
             status, answer, answer_type = transport(body, codec.BINARY_TYPE)
@@ -137,11 +138,15 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
         except SyncError as error:
             return report(str(error))
         done["received"] += store.store_sync_page(
-            acked_through=response.acked_through, rows=response.rows, cursor=response.cursor, server_ms=response.server_ms
+            acked_through=response.acked_through,
+            rows=response.rows,
+            cursor=response.cursor,
+            library_cursor=response.library_cursor,
+            server_ms=response.server_ms,
         )
         done["sent"] += len(ops)
         done["pages"] += 1
-        cursor = response.cursor
+        cursor, library_cursor = response.cursor, response.library_cursor
         more = response.more
         sizes.grow()
     return report()

@@ -2,10 +2,13 @@
 
 Version 1, spoken at `/v1/sync` and in every body's `v`:
 
-    request  {v, d: device id, c: cursor, b: page budget in bytes, o: [[seq, op id, entity,
-              entity id, action, payload, hlc], ...]}
-    response {v, a: highest seq acknowledged (or null), c: new cursor, m: more pages wait,
-              t: server time in ms, r: {entity: [[column, ...], [value, ...], ...]}}
+    request  {v, d: device id, c: cursor, k: library cursor, b: page budget in bytes (0: none),
+              o: [[seq, op id, entity, entity id, action, payload, hlc], ...]}
+    response {v, a: highest seq acknowledged (or null), c, k: the new cursors, m: more pages
+              wait, t: server time in ms, r: {entity: [[column, ...], [value, ...], ...]}}
+
+Two cursors, because the knowledge base and templates (the library) come down only once
+the tickets are: a bulk import of articles must not hold back a customer's message.
 
 Rows travel column-wise, one header per entity per page, as the latest state (not the
 history) with their field clocks. This module only shapes and checks messages; it refuses
@@ -25,10 +28,10 @@ SYNC_PATH = f"/v{PROTOCOL_VERSION}/sync"
 ACTIONS = ("insert", "update", "append")
 MAX_OPS = 5000
 """Operations in one request; a device with more sends them over several round trips."""
-MIN_PAGE_BYTES = 1024
+MIN_PAGE_BYTES = 256
 MAX_PAGE_BYTES = 1024 * 1024
 """Page budgets are measured in packed (msgpack, uncompressed) bytes; on the wire a page
-is about a quarter of that."""
+is about a quarter of that. A budget of 0 asks for no page at all (push only)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Op:
 class SyncRequest:
     device_id: str
     cursor: int
+    library_cursor: int
     page_bytes: int
     ops: tuple[Op, ...] = ()
 
@@ -59,6 +63,7 @@ class SyncRequest:
             "v": PROTOCOL_VERSION,
             "d": self.device_id,
             "c": self.cursor,
+            "k": self.library_cursor,
             "b": self.page_bytes,
             "o": [op.to_wire() for op in self.ops],
         }
@@ -69,6 +74,7 @@ class SyncResponse:
     acked_through: int | None
     """Every operation of the request with a seq up to this is on the server."""
     cursor: int
+    library_cursor: int
     more: bool
     server_ms: int
     rows: Mapping[str, tuple[dict, ...]] = field(default_factory=dict)
@@ -79,14 +85,11 @@ class SyncResponse:
             "v": PROTOCOL_VERSION,
             "a": self.acked_through,
             "c": self.cursor,
+            "k": self.library_cursor,
             "m": self.more,
             "t": self.server_ms,
             "r": {entity: columns_to_wire(rows) for entity, rows in self.rows.items() if rows},
         }
-
-    @property
-    def row_count(self) -> int:
-        return sum(len(rows) for rows in self.rows.values())
 
 
 def columns_to_wire(rows: tuple[dict, ...]) -> list:
@@ -150,11 +153,13 @@ def request_from_wire(message: Mapping) -> SyncRequest:
     if len(ops) > MAX_OPS:
         raise BadRequest(f"{len(ops)} operations in one request; at most {MAX_OPS} are taken")
     cursor = _require(message, "c", int, "the cursor")
+    library_cursor = _require(message, "k", int, "the library cursor")
     page_bytes = _require(message, "b", int, "the page budget")
     return SyncRequest(
         device_id=_require(message, "d", str, "the device id"),
         cursor=max(0, cursor),
-        page_bytes=min(MAX_PAGE_BYTES, max(MIN_PAGE_BYTES, page_bytes)),
+        library_cursor=max(0, library_cursor),
+        page_bytes=0 if page_bytes == 0 else min(MAX_PAGE_BYTES, max(MIN_PAGE_BYTES, page_bytes)),
         ops=tuple(_op_from_wire(item) for item in ops),
     )
 
@@ -172,6 +177,7 @@ def response_from_wire(message: Mapping) -> SyncResponse:
     return SyncResponse(
         acked_through=acked if isinstance(acked, int) else None,
         cursor=_require(message, "c", int, "the cursor"),
+        library_cursor=_require(message, "k", int, "the library cursor"),
         more=bool(message.get("m")),
         server_ms=_require(message, "t", int, "the server time"),
         rows=rows,

@@ -57,10 +57,6 @@ class EntitySpec:
     append_only: bool
     """History rows (messages, events) are only ever added, never changed or merged."""
 
-    @property
-    def writable(self) -> tuple[str, ...]:
-        return tuple(name for name in self.fields if name not in BOOKKEEPING)
-
 
 APPEND_ONLY = frozenset({"interaction", "ticket_event"})
 TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "reminder"})
