@@ -116,9 +116,10 @@ class ConsoleApp(App):
 
         report = sync_once(self.store, self._sync_settings)
         agent = self.store.current_agent()
-        self.call_from_thread(self._synced, report, agent)
+        refused = self.store.refused_operations()[-report.refused:] if report.refused else []
+        self.call_from_thread(self._synced, report, agent, refused)
 
-    def _synced(self, report, agent: Agent | None) -> None:
+    def _synced(self, report, agent: Agent | None, refused: list) -> None:
         self._syncing = False
         now = self.now()
         if report.ok:
@@ -128,6 +129,9 @@ class ConsoleApp(App):
         if agent is not None and (self.agent is None or agent.id != self.agent.id):
             self.agent = agent
             self.config = self.config.for_agent(agent.timezone)
+        for op, reason in refused:
+            self.notify(f"The server refused a change to a {op.entity.replace('_', ' ')}: {reason}. "
+                        "It is kept on this device and no longer sent.", title="Sync", severity="error", timeout=30)
         if report.received:
             for screen in self.screen_stack:
                 if hasattr(screen, "reload") and screen.is_mounted:

@@ -49,6 +49,21 @@ def status_bar(app) -> str:
     return str(app.screen.query_one(SyncStatusBar).content)
 
 
+def composer_status(app) -> str:
+    return str(app.screen.query_one("#composer-status").content)
+
+
+async def until(pilot, condition, seconds: float = 20) -> None:
+    """Tick and wait until `condition()` holds: sync runs in thread workers on the app's tick."""
+    for _ in range(int(seconds / 0.1)):
+        pilot.app.tick()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        if condition():
+            return
+    raise AssertionError(f"never happened; status bar: {status_bar(pilot.app)!r}, composer: {composer_status(pilot.app)!r}")
+
+
 async def test_reply_goes_out_then_queues_offline_when_the_server_is_gone(tmp_path, store):
     database_url = f"sqlite:///{tmp_path / 'server.db'}"
     server = ServerProcess(database_url, home=tmp_path / "server-home").start()
@@ -68,37 +83,21 @@ async def test_reply_goes_out_then_queues_offline_when_the_server_is_gone(tmp_pa
             await settle(pilot)
             app.push_screen(TicketScreen(ticket.id))
             await settle(pilot)
-            app.tick()  # the first attempt is due at once
-            await settle(pilot)
-            await settle(pilot)
-            app.tick()
-            assert status_bar(app).startswith("● online · nothing waiting"), status_bar(app)
+            await until(pilot, lambda: status_bar(app).startswith("● online · nothing waiting"))
 
             await pilot.press("i", *"Asked the master for the ballast record.", "ctrl+s")
-            await settle(pilot)
-            await settle(pilot)
-            assert "sending" in str(app.screen.query_one("#composer-status").content)
-            app.tick()
-            await settle(pilot)
-            await settle(pilot)
-            app.tick()
-            assert str(app.screen.query_one("#composer-status").content) == "sent"
+            await until(pilot, lambda: composer_status(app) in ("saved · sending…", "sent"))
+            await until(pilot, lambda: composer_status(app) == "sent")
 
             server.stop()
             await pilot.press("i", *"Second note while the link is down.", "ctrl+s")
-            await settle(pilot)
-            await settle(pilot)
-            app.tick()
-            await settle(pilot)
-            await settle(pilot)
+            # a note and the ticket's update time wait to go up
+            await until(pilot, lambda: status_bar(app).startswith("○ offline · 2 waiting"))
             clock.advance(seconds=1)
             app.tick()
-            assert status_bar(app).startswith("○ offline · 2 waiting"), status_bar(app)  # a note and the ticket's update time
             assert "retry in" in status_bar(app)
             await pilot.press("i", *"Third.", "ctrl+s")
-            await settle(pilot)
-            await settle(pilot)
-            assert "queued offline" in str(app.screen.query_one("#composer-status").content)
+            await until(pilot, lambda: "queued offline" in composer_status(app))
         with database.read() as session:
             from sqlmodel import select
 
