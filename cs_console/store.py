@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Select, event, func, or_
+from sqlalchemy import Select, func, or_
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, col, create_engine, select
+from sqlmodel import Session, SQLModel, col, select
 
 from cs_console import hlc, migrations, workflow
 from cs_console.models import (
@@ -43,6 +43,7 @@ from cs_console.models import (
     Ticket,
     TicketEvent,
 )
+from cs_console.sqlite_engine import sqlite_engine
 from cs_console.utc import to_text, utcnow
 
 BUSY_TIMEOUT_MS = 5000
@@ -171,25 +172,6 @@ def _upgrade(path: Path) -> None:
         connection.close()
 
 
-def _make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
-
-    @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection, _record) -> None:
-        # We issue BEGIN ourselves so that writers can take the lock up front.
-        dbapi_connection.isolation_level = None
-        dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        dbapi_connection.execute("PRAGMA foreign_keys = ON")
-        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
-
-    return engine
-
-
 class Store:
     """A device's database: reads for the screens, transactional writes with change capture."""
 
@@ -223,7 +205,7 @@ class Store:
         except OSError as error:
             raise StoreError(f"{path.parent}: cannot create the data folder ({error.strerror})") from None
         _upgrade(path)
-        return cls(path, _make_engine(path))
+        return cls(path, sqlite_engine(f"sqlite:///{path}", busy_timeout_ms=BUSY_TIMEOUT_MS))
 
     def close(self) -> None:
         self._engine.dispose()

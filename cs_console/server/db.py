@@ -27,7 +27,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    event,
     insert,
     select,
     update,
@@ -37,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine
 
 from cs_console import paths
+from cs_console.sqlite_engine import sqlite_engine
 from cs_console.sync.schema import ENTITIES
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -113,22 +113,7 @@ def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-
-    @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection, _record) -> None:
-        dbapi_connection.isolation_level = None
-        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        dbapi_connection.execute("PRAGMA journal_mode = WAL")
-        dbapi_connection.execute("PRAGMA foreign_keys = ON")
-        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
-
-    return engine
+    return sqlite_engine(url, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS, wal=True)
 
 
 class Numbers:
