@@ -113,8 +113,9 @@ def test_an_unknown_option_gets_a_usage_error():
 def test_help_lists_every_subcommand():
     result = run_cli("--help")
     assert result.returncode == 0
-    for command in ("run", "demo"):
-        assert command in result.stdout
+    listed = result.stdout.split("positional arguments:")[1].split("options:")[0]
+    for command in ("run", "demo", "kb", "server", "sync", "login"):
+        assert f"    {command} " in listed, f"{command} missing from --help"
 
 
 def test_demo_command_loads_once(tmp_path):
