@@ -7,10 +7,12 @@ Heavy modules (Textual, the demo loader) are imported by the subcommand that nee
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 from pathlib import Path
 
-from cs_console import __version__, paths
+from cs_console import __version__, lead_commands, paths
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,11 +28,19 @@ def _parser() -> argparse.ArgumentParser:
         help=f"the local database file (default: {paths.default_database()}; "
         f"${paths.HOME_VARIABLE} moves data and config to one folder)",
     )
+    parser.add_argument("--agent", metavar="NAME", help="work as NAME on this device from now on (as `agent use`)")
+    parser.add_argument("--readonly", action="store_true",
+                        help="review only: nothing can be changed, so a stray key over a slow link does no harm")
+    parser.add_argument("--low-bandwidth", action="store_true",
+                        help="fewer frames and countdowns ticking once a minute, for slow SSH hops and satellite links")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="start the console (the default when no command is given)")
-    commands.add_parser("demo", help="load the demo data set into the database (safe to repeat)")
+    demo = commands.add_parser("demo", help="load the demo data set into the database (safe to repeat)")
+    demo.add_argument("--tickets", type=_positive_int, metavar="N",
+                      help="also generate N tickets of a desk's history, for trials at scale (once per database)")
     _add_kb_commands(commands)
     _add_sync_commands(commands)
+    lead_commands.add_commands(commands)
     return parser
 
 
@@ -51,8 +61,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cs-console: error: {error}", file=sys.stderr)
         return 2
     try:
+        if args.agent is not None:
+            from cs_console.strings import Strings, interface_language
+
+            try:
+                lead_commands.use_agent(store, args.agent, Strings(interface_language(config.raw, config.language)))
+            except lead_commands.CommandError as error:
+                print(f"cs-console: error: --agent: {error}", file=sys.stderr)
+                return 2
+        store.readonly = args.readonly
+        if args.low_bandwidth:
+            config = dataclasses.replace(config, low_bandwidth=True)
+        if args.command in lead_commands.COMMANDS:
+            return lead_commands.run(store, config, args)
+        if args.readonly and args.command in (None, "run") and store.current_agent() is None:
+            print("cs-console: error: --readonly: nobody works on this device yet; add --agent NAME "
+                  "(or run once without --readonly)", file=sys.stderr)
+            return 2
         if args.command == "demo":
-            return _demo(store)
+            return _demo(store, args.tickets)
         if args.command == "kb":
             return _kb(store, args)
         if args.command == "sync":
@@ -229,7 +256,7 @@ def _sync(store, args) -> int:
     return 0 if report.ok else 1
 
 
-def _demo(store) -> int:
+def _demo(store, tickets: int | None = None) -> int:
     from cs_console.demo import load_demo
     from cs_console.utc import utcnow
 
@@ -238,10 +265,26 @@ def _demo(store) -> int:
         print(f"Loaded the demo data: {added} rows into {store.path}")
     else:
         print(f"The demo data is already in {store.path}; nothing added")
+    if tickets:
+        from cs_console.scripts.generate_store import AlreadyGenerated, generate
+
+        try:
+            found = generate(store, tickets, now=utcnow(), agent_id=store.current_agent().id)
+        except AlreadyGenerated as error:
+            print(f"cs-console: error: {error}", file=sys.stderr)
+            return 2
+        print(f"Generated {found.tickets:,} tickets of history for {found.customers:,} customers into {store.path}")
     return 0
 
 
+LOW_BANDWIDTH_FPS = 4
+"""Frames per second at most in low-bandwidth mode (Textual's default is 60): a burst of
+changes goes out as one frame. Read by Textual when it is imported, so set before that."""
+
+
 def _run(store, config) -> int:
+    if config.low_bandwidth:
+        os.environ.setdefault("TEXTUAL_FPS", str(LOW_BANDWIDTH_FPS))
     from cs_console.app import ConsoleApp
 
     ConsoleApp(store, config).run()

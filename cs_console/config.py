@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cs_console.calendars import BusinessCalendar, CalendarError
 from cs_console.sla import DEFAULT_POLICY, PolicyError, SlaPolicy, policy_from_mapping
+from cs_console.staffing import StaffingError, StaffingSettings, settings_from_config
 
 DEFAULT_KEYS: dict[str, str] = {
     "new_ticket": "n",
@@ -33,6 +34,10 @@ DEFAULT_KEYS: dict[str, str] = {
     "knowledge_base": "k",
     "send": "ctrl+s",
     "help": "question_mark",
+    "team": "t",
+    "select": "space",
+    "reassign": "a",
+    "auto_route": "u",
 }
 """Binding id to key. Defaults survive SSH and tmux: letters, F-keys, ctrl+letter."""
 
@@ -60,6 +65,10 @@ class Config:
     """Phrases the composer warns about before a reply goes out, from [composer]."""
     raw: dict = field(default_factory=dict)
     """The whole parsed file, for sections that other modules validate themselves."""
+    lexicon: tuple[str, ...] = field(default_factory=lambda: _default_lexicon())
+    """Words that mark a customer's message as needing soothing, from [sentiment]."""
+    staffing: StaffingSettings = field(default_factory=StaffingSettings)
+    """Handling time, service-level target and history for Erlang C, from [staffing]."""
 
     def for_agent(self, agent_timezone: str) -> Config:
         """These settings in the agent's own zone, unless the file names a zone itself."""
@@ -73,6 +82,12 @@ class Config:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+def _default_lexicon() -> tuple[str, ...]:
+    from cs_console.sentiment import DEFAULT_LEXICON  # it imports ConfigError from here
+
+    return DEFAULT_LEXICON
 
 
 def _default_red_lines() -> tuple[str, ...]:
@@ -122,11 +137,17 @@ def from_mapping(data: dict, source: str = "config") -> Config:
         calendar = calendar_from_mapping(data.get("calendar", {}), timezone)
     except (PolicyError, CalendarError) as error:
         raise ConfigError(f"{source}: {error}") from None
+    try:
+        staffing = settings_from_config(data, source)
+    except StaffingError as error:
+        raise ConfigError(str(error)) from None
     from cs_console.kb.redlines import red_lines_from_config
+    from cs_console.sentiment import lexicon_from_config
 
     return Config(
         timezone=timezone, language=language, low_bandwidth=low_bandwidth, keys=keys,
         policy=policy, calendar=calendar, red_lines=red_lines_from_config(data, source), raw=data,
+        lexicon=lexicon_from_config(data, source), staffing=staffing,
     )
 
 

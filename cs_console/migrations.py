@@ -135,6 +135,67 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX ix_ticket_queue ON ticket (assignee_id, status)",
         ),
     ),
+    Migration(
+        3,
+        "lists that stay instant at 100,000 tickets: a local queue index (each ticket's "
+        "listed columns, event history and when its clocks all stopped) kept current by "
+        "triggers; keyset indexes for the queue and the customer history",
+        (
+            # Derived from synced rows, local to the device and never synced itself. Triggers
+            # keep it current whichever path writes (a screen, an import, a sync page): a
+            # ticket's row is made with it and follows its changes and its customer's name;
+            # each new event is appended to the history ("kind@at;", in the order stored)
+            # and unchecks the row, which the queue then checks again.
+            """CREATE TABLE queue_entry (
+                ticket_id VARCHAR NOT NULL PRIMARY KEY REFERENCES ticket (id),
+                number VARCHAR NOT NULL,
+                priority VARCHAR NOT NULL,
+                status VARCHAR NOT NULL,
+                subject VARCHAR NOT NULL,
+                customer_name VARCHAR NOT NULL,
+                assignee_id VARCHAR,
+                created_at VARCHAR(26) NOT NULL,
+                updated_at VARCHAR(26) NOT NULL,
+                history VARCHAR NOT NULL,
+                settled_at VARCHAR(26),
+                checked BOOLEAN NOT NULL)""",
+            """INSERT INTO queue_entry
+                SELECT t.id, t.number, t.priority, t.status, t.subject, c.name, t.assignee_id, t.created_at,
+                    t.updated_at, coalesce((SELECT group_concat(kind || '@' || at || ';', '') FROM
+                        (SELECT kind, at FROM ticket_event e WHERE e.ticket_id = t.id ORDER BY at, rowid)), ''),
+                    NULL, 0
+                FROM ticket t JOIN customer c ON c.id = t.customer_id""",
+            "CREATE INDEX ix_queue_entry_settled ON queue_entry (settled_at)",
+            "CREATE INDEX ix_queue_entry_order ON queue_entry (priority, created_at, ticket_id)",
+            "CREATE INDEX ix_queue_entry_agent_order ON queue_entry (assignee_id, priority, created_at, ticket_id)",
+            """CREATE TRIGGER queue_entry_new_ticket AFTER INSERT ON ticket BEGIN
+                INSERT INTO queue_entry VALUES (NEW.id, NEW.number, NEW.priority, NEW.status, NEW.subject,
+                    (SELECT name FROM customer WHERE id = NEW.customer_id), NEW.assignee_id, NEW.created_at,
+                    NEW.updated_at, '', NULL, 0);
+            END""",
+            """CREATE TRIGGER queue_entry_ticket_changed AFTER UPDATE ON ticket BEGIN
+                UPDATE queue_entry SET number = NEW.number, priority = NEW.priority, status = NEW.status,
+                    subject = NEW.subject, customer_name = (SELECT name FROM customer WHERE id = NEW.customer_id),
+                    assignee_id = NEW.assignee_id, created_at = NEW.created_at, updated_at = NEW.updated_at
+                WHERE ticket_id = NEW.id;
+            END""",
+            """CREATE TRIGGER queue_entry_customer_renamed AFTER UPDATE OF name ON customer BEGIN
+                UPDATE queue_entry SET customer_name = NEW.name
+                WHERE ticket_id IN (SELECT id FROM ticket WHERE customer_id = NEW.id);
+            END""",
+            """CREATE TRIGGER queue_entry_new_event AFTER INSERT ON ticket_event BEGIN
+                UPDATE queue_entry SET history = history || NEW.kind || '@' || NEW.at || ';',
+                    settled_at = NULL, checked = 0
+                WHERE ticket_id = NEW.ticket_id;
+            END""",
+            "CREATE INDEX ix_ticket_customer_created ON ticket (customer_id, created_at, id)",
+        ),
+    ),
+    Migration(
+        4,
+        "callback NPS scores (how likely the customer is to recommend us, 0-10), for the reports",
+        ("ALTER TABLE interaction ADD COLUMN nps INTEGER",),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -83,6 +83,8 @@ class Interaction(SQLModel, table=True):
     satisfaction: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     hlc: str = ""
+    nps: int | None = None
+    """On a callback: how likely the customer is to recommend us, 0-10, when they were asked."""
 
 
 class TicketEvent(SQLModel, table=True):
@@ -148,6 +150,34 @@ class OutboxOp(SQLModel, table=True):
     hlc: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     acked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class QueueEntry(SQLModel, table=True):
+    """One ticket as the queue lists it: its listed columns, its events in one row, and when
+    its clocks had all stopped. The queue reads 100,000 of these without touching a ticket.
+
+    Local to the device and never synced: derived from the synced tickets, customers and
+    events by triggers (migration 3), which copy a ticket's columns and its customer's name
+    on every change, and append each new event to `history` and uncheck the row; the queue
+    checks unchecked rows again. `settled_at` is None while a clock is still open, or while
+    the row is unchecked.
+    """
+
+    __tablename__ = "queue_entry"
+
+    ticket_id: str = Field(primary_key=True, foreign_key="ticket.id")
+    number: str
+    priority: str
+    status: str
+    subject: str
+    customer_name: str
+    assignee_id: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    history: str = ""
+    """Every event as "kind@at;" (at as stored), in the order they were stored."""
+    settled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    checked: bool = False
 
 
 class Meta(SQLModel, table=True):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
 from cs_console.models import Customer
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
+from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 from tests.test_tui_first_loop import SIZE, settle
 
@@ -38,7 +39,7 @@ def one_ticket_app(store, clock: MovableClock, priority: str = "normal"):
 
 
 def due_cell(app) -> str:
-    return str(app.screen.query_one(DataTable).get_cell_at((0, 2)))
+    return app.screen.query_one(VirtualTable).cell_text(0, "due")
 
 
 def clock_lines(app) -> str:
@@ -140,9 +141,9 @@ async def test_a_personal_reminder_surfaces_in_the_queue_when_due(store):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
-        assert "⏰" not in str(app.screen.query_one(DataTable).get_cell_at((0, 4)))
+        assert "⏰" not in app.screen.query_one(VirtualTable).cell_text(0, "subject")
         clock.advance(hours=2, minutes=1)
         app.screen.reload()
         await settle(pilot)
-        assert "⏰" in str(app.screen.query_one(DataTable).get_cell_at((0, 4)))
+        assert "⏰" in app.screen.query_one(VirtualTable).cell_text(0, "subject")
         assert f"{ticket.number}: call the chief engineer" in notifications(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.widgets import DataTable, Input, OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Static, TextArea
 
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
@@ -13,6 +13,7 @@ from cs_console.screens.customer import CustomerScreen
 from cs_console.screens.new_ticket import NewTicketScreen
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
+from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 
 SIZE = (80, 24)
@@ -52,7 +53,7 @@ async def test_queue_ticket_reply_customer_history(store):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(VirtualTable)
         assert table.row_count == 3
         assert app.screen.rows[0].priority == "urgent", "most urgent first"
 
@@ -74,7 +75,7 @@ async def test_queue_ticket_reply_customer_history(store):
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
-        assert app.screen.query_one(DataTable).row_count == 2, "both of the customer's tickets"
+        assert app.screen.query_one("#customer-tickets", VirtualTable).row_count == 2, "both of the customer's tickets"
         assert "Entry added, see attached scan." in screen_text(app)
 
         await pilot.press("escape")

@@ -1,23 +1,62 @@
 """The agent's queue: their tickets, most urgent first, narrowed as they type.
 
-The queue is where an agent's day starts and returns to; Escape never leaves it. Loading
-runs in a thread worker, and a newer filter cancels an older load.
+The queue is where an agent's day starts and returns to; Escape never leaves it. `a`
+switches to all the tickets in this store, for a lead the whole team's, which on a desk of
+some years runs to 100,000 tickets. So the rows live in a `QueueList` (compact
+keys in memory, clocks only for the live tickets) and show through a `VirtualTable`,
+which renders the rows on screen only: opening, scrolling and filtering stay instant
+however long the queue.
+
+Loading runs in a thread worker: the live tickets and the first page of settled ones are
+shown at once, and the remaining pages follow (on the first load) or replace the old list
+whole when they are all in (on a reload, so the rows never shrink under the cursor). A
+newer load cancels an older one. Filters by status, priority and text apply in memory,
+without a query.
+
+The key footer is mounted just after the first rows are painted: Textual builds a Footer
+more slowly than the rows, and the rows are what the agent came for.
+
+The app's one-second tick recomputes clocks only for the rows on screen, and for the
+agent's own live tickets, whose clocks alert them (`app.watch_clocks`) whatever the
+view and filter show; a line repaints only when its text changed.
+
+It never reads the database from the event loop and never makes a widget per row.
 """
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
 
-from cs_console.display import PRIORITY_LABELS, STATUS_LABELS, clip, short_age
-from cs_console.follow_up import next_due_text, queue_order
+from cs_console.display import PRIORITY_LABELS, STATUS_LABELS, short_age
+from cs_console.follow_up import next_due_text
 from cs_console.models import PRIORITIES, STATUSES
+from cs_console.queue_list import (
+    SETTLED_CLOCKS,
+    QueueFilter,
+    QueueList,
+    Row,
+    reminder_due,
+    settled_at,
+)
 from cs_console.sla import STATE_SYMBOLS, FollowUpClocks, follow_up_clocks
 from cs_console.store import QueueRow
+from cs_console.widgets.virtual_table import (
+    FIRST_PAINT_WAIT_S,
+    Column,
+    SequenceRows,
+    VirtualTable,
+)
 
 ACTIVE_STATUSES = ("open", "waiting_on_customer", "solution_proposed")
 STATUS_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -31,153 +70,282 @@ PRIORITY_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     *((priority, (priority,)) for priority in PRIORITIES),
 )
 
-COLUMNS = (("number", "Ticket", 10), ("priority", "Pri", 6), ("due", "Next due", 11),
-           ("customer", "Customer", 0), ("subject", "Subject", 0), ("status", "Status", 8),
-           ("age", "Age", 3), ("updated", "Upd", 3))
-"""Key, heading and width; customer and subject (0) share what the terminal has left."""
-CUSTOMER_MIN_WIDTH = 10
-SUBJECT_MIN_WIDTH = 12
+COLUMNS = (
+    Column("number", "Ticket", 11), Column("priority", "Pri", 6), Column("due", "Next due", 12),
+    Column("customer", "Customer", share=1, min_width=10), Column("subject", "Subject", share=2, min_width=12),
+    Column("status", "Status", 8), Column("age", "Age", 4), Column("updated", "Upd", 4),
+)
+"""Customer and subject share what the terminal has left, 1 to 2. "Next due" fits
+"✖ -99d 23h C"; ages take at most four characters (`display.short_age`)."""
 REMINDER_MARK = "⏰ "
 """Put before the subject of a ticket whose personal reminder is due."""
+FIRST_PAGE = 200
+"""Settled tickets fetched with the live ones, before the first paint: a tall screen's worth."""
+PAGE = 10_000
+"""Settled tickets per page after the first."""
+CELL_CACHE = 2048
+"""Rows whose cells are kept as last shown: the tick compares against them."""
 
 
 class QueueScreen(Screen):
+    DEFAULT_CSS = """
+    QueueScreen #queue-footer-space {
+        dock: bottom;
+        height: 1;
+    }
+    """
     BINDINGS = [
         Binding("n", "new_ticket", "New", id="new_ticket"),
         Binding("slash", "search", "Filter", id="search"),
         Binding("s", "cycle_status", "Status", id="filter_status"),
         Binding("p", "cycle_priority", "Priority", id="filter_priority"),
+        Binding("a", "toggle_everyone", "All tickets here (a lead's whole team) / mine", id="all_tickets", show=False),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("k", "knowledge_base", "KB", id="knowledge_base"),
         Binding("escape", "clear_search", "Clear", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, *, everyone: bool = False, status: str = "active") -> None:
+        """`everyone`: all the tickets in this store rather than the agent's; `status`: the
+        status filter to start with, by its name in STATUS_FILTERS."""
         super().__init__()
-        self.status_filter = 0
+        self.status_filter = [name for name, _ in STATUS_FILTERS].index(status)
         self.priority_filter = 0
-        self.rows: list[QueueRow] = []
-        self.clocks: list[FollowUpClocks] = []
-        self._cells: list[dict[str, str]] = []
+        self.everyone = everyone
+        self.queue: QueueList | None = None
+        self._loads = 0
+        """How many loads have started: only the newest may show its rows."""
+        self._cells: LRUCache[str, tuple] = LRUCache(CELL_CACHE)
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title", classes="title-bar")
-        yield Input(placeholder="type to narrow: number, customer, subject", id="queue-search")
-        yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="queue-empty")
-        yield Footer()
+        search = Input(placeholder="type to narrow: number, customer, subject", id="queue-search")
+        empty = Static(id="queue-empty")
+        search.display = empty.display = False  # hidden from the start: no second layout
+        yield search
+        yield VirtualTable(COLUMNS, id="queue-table")
+        yield empty
+        yield Static(id="queue-footer-space")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key, heading, _ in COLUMNS:
-            table.add_column(heading, key=key)
-        self.query_one("#queue-search").display = False
-        table.focus()
-        self.reload()
+        self.reload()  # first, so that SQLite reads while the screen is being laid out
+        self.table.focus()
+        self._update_title()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        """Back from another screen: what was done there shows (the first load is on mount)."""
+        if self.queue is not None:
+            self.reload()
+
+    def on_unmount(self) -> None:
+        """Let go of the rows: Textual may hold a closed screen a while, a queue is large."""
+        self.queue = None
+        self._cells.clear()
+
+    @property
+    def table(self) -> VirtualTable:
+        return self.query_one("#queue-table", VirtualTable)
+
+    @property
+    def rows(self) -> Sequence[Row]:
+        """The rows the filter passes, in queue order (loaded so far)."""
+        return self.queue if self.queue is not None else ()
 
     @property
     def search_text(self) -> str:
         return self.query_one("#queue-search", Input).value
 
+    def current_filter(self) -> QueueFilter:
+        return QueueFilter(
+            frozenset(STATUS_FILTERS[self.status_filter][1]),
+            frozenset(PRIORITY_FILTERS[self.priority_filter][1]),
+            self.search_text,
+        )
+
+    # -- loading ----------------------------------------------------------------------------
+
     def reload(self) -> None:
-        self._load(STATUS_FILTERS[self.status_filter][1], PRIORITY_FILTERS[self.priority_filter][1], self.search_text)
+        """Load the queue again from the store; the rows shown stay until the new ones are in."""
+        agent = self.app.agent
+        self._loads += 1
+        self._load(self._loads, None if self.everyone or agent is None else agent.id, self.current_filter(),
+                   self.queue is None)
 
     @work(thread=True, exclusive=True, group="queue")
-    def _load(self, statuses: tuple[str, ...], priorities: tuple[str, ...], text: str) -> None:
-        agent = self.app.agent
-        rows = self.app.store.queue(agent.id if agent else None, statuses, priorities, text)
-        now = self.app.now()
-        clocks = [self._clocks(row, now) for row in rows]
-        order = sorted(
-            range(len(rows)),
-            key=lambda i: queue_order(rows[i].priority, clocks[i], rows[i].created_at, _reminder_due(rows[i], now)),
-        )
-        self.app.call_from_thread(self._show, [rows[i] for i in order], [clocks[i] for i in order])
+    def _load(self, load: int, agent_id: str | None, queue_filter: QueueFilter, progressive: bool) -> None:
+        worker = get_current_worker()
+        app = self.app
+        store, config, now = app.store, app.config, app.now()
+        live = store.live_tickets(agent_id, now)
+        rows = live.rows
+        if live.unchecked:
+            found = {row.id: (settled_at(row.events), len(row.events)) for row in rows if row.id in live.unchecked}
+            store.save_settled(found)
+            rows = [row for row in rows if row.reminder or not _settled_by(found.get(row.id), now)]
+        queue = QueueList(rows, config.policy, config.calendar, now, queue_filter, previous=self.queue)
+        page = store.settled_page(agent_id, now, None, FIRST_PAGE)
+        queue.add_settled(page, last=len(page) < FIRST_PAGE)
+        if progressive:
+            painted = threading.Event()
+            app.call_from_thread(self._show, load, queue, painted.set)
+            painted.wait(FIRST_PAINT_WAIT_S)
+        more = len(page) == FIRST_PAGE
+        while more and not worker.is_cancelled:
+            page = store.settled_page(agent_id, now, page[-1], PAGE)
+            more = len(page) == PAGE
+            if progressive:
+                app.call_from_thread(self._add_page, queue, page, not more)
+            else:
+                queue.add_settled(page, last=not more)
+        if not progressive and not worker.is_cancelled:
+            app.call_from_thread(self._show, load, queue)
 
-    def _clocks(self, row: QueueRow, now) -> FollowUpClocks:
+    def _show(self, load: int, queue: QueueList, painted: Callable[[], None] | None = None) -> None:
+        """Put a freshly loaded queue on screen, the cursor staying on the ticket it was on;
+        `painted` is called once it is on screen. A load that a newer one replaced shows nothing."""
+        if load != self._loads:
+            if painted is not None:
+                painted()
+            return
+        selected = self.table.cursor_key
+        if queue.filter != self.current_filter():
+            queue.set_filter(self.current_filter())
+        self.queue = queue
+        self._cells.clear()
+        self.table.show(SequenceRows(queue, self._shown_cells, find=queue.index_of), keep=selected)
+        own = queue.own(self.app.agent.id if self.app.agent else None)
+        self.app.watch_clocks(own, [queue.clocks[row.id] for row in own])
+        self._update_title()
+        if painted is not None:
+            self.call_after_refresh(painted)
+        self.call_after_refresh(self._mount_footer)
+
+    async def _mount_footer(self) -> None:
+        """The key footer, in the line kept for it, once the first rows are on screen:
+        Textual's Footer costs more to build than the rows, so it comes second."""
+        space = self.query("#queue-footer-space")
+        if not space:
+            return  # mounted after an earlier load
+        await space.remove()
+        await self.mount(Footer())
+        self.refresh_bindings()
+
+    def _add_page(self, queue: QueueList, page, last: bool) -> None:
+        if queue is not self.queue:
+            return  # a newer load has replaced it
+        queue.add_settled(page, last=last)
+        self.table.rows_changed()
+        self._update_title()
+
+    # -- rows -------------------------------------------------------------------------------
+
+    def _clocks(self, row: QueueRow, now: datetime) -> FollowUpClocks:
         config = self.app.config
         return follow_up_clocks(row.events, row.priority, config.policy, config.calendar, now)
 
-    def _cells_for(self, row: QueueRow, clocks: FollowUpClocks, now, widths: dict[str, int]) -> dict[str, str]:
-        mark = REMINDER_MARK if _reminder_due(row, now) else ""
-        return {
-            "number": row.number,
-            "priority": PRIORITY_LABELS[row.priority],
-            "due": next_due_text(clocks),
-            "customer": clip(row.customer_name, widths["customer"]),
-            "subject": clip(mark + row.subject, widths["subject"]),
-            "status": STATUS_LABELS[row.status],
-            "age": short_age(now - row.created_at),
-            "updated": short_age(now - row.updated_at),
-        }
-
-    def _show(self, rows: list[QueueRow], clocks: list[FollowUpClocks]) -> None:
-        table = self.query_one(DataTable)
-        selected = self.selected_ticket_id()
-        self.rows, self.clocks = rows, clocks
-        table.clear()
-        widths = self._column_widths()
-        now = self.app.now()
-        self._cells = [self._cells_for(row, clock, now, widths) for row, clock in zip(rows, clocks)]
-        for row, cells in zip(rows, self._cells):
-            table.add_row(*(_styled(key, text) for key, text in cells.items()), key=row.id)
-        for index, row in enumerate(rows):
-            if row.id == selected:
-                table.move_cursor(row=index)
-        self.app.watch_clocks(rows, clocks)
-        self._update_title()
-        empty = self.query_one("#queue-empty", Static)
-        empty.update("" if rows else "No tickets match. s: status filter · p: priority · Escape: clear the filter")
-        empty.display = not rows
+    def _shown_cells(self, row: Row) -> tuple:
+        """The cells a row shows, as last computed (by the tick, or now if never)."""
+        cells = self._cells.get(row.id)
+        if cells is None:
+            now = self.app.now()
+            live = self.queue is not None and self.queue.is_live(row)
+            cells = self._cells[row.id] = row_cells(row, self._clocks(row, now) if live else SETTLED_CLOCKS, now)
+        return cells
 
     def tick(self) -> None:
-        """Recompute the clocks and repaint only the cells whose text changed."""
-        table = self.query_one(DataTable)
+        """Recompute the clocks on screen and the agent's own; repaint only the rows whose text changed."""
+        queue = self.queue
+        if queue is None:
+            return
         now = self.app.now()
-        widths = self._column_widths()
-        self.clocks = [self._clocks(row, now) for row in self.rows]
-        for index, (row, clocks) in enumerate(zip(self.rows, self.clocks)):
-            cells = self._cells_for(row, clocks, now, widths)
-            for key, text in cells.items():
-                if self._cells[index][key] != text:
-                    table.update_cell(row.id, key, _styled(key, text))
-            self._cells[index] = cells
-        self.app.watch_clocks(self.rows, self.clocks)
-
-    def _column_widths(self) -> dict[str, int]:
-        """Fixed columns keep their width; customer and subject share the rest, 1 to 2."""
-        widths = {key: width for key, _, width in COLUMNS}
-        flexible = self.app.size.width - sum(widths.values()) - 2 * len(COLUMNS) - 2
-        widths["customer"] = max(CUSTOMER_MIN_WIDTH, flexible // 3)
-        widths["subject"] = max(SUBJECT_MIN_WIDTH, flexible - widths["customer"])
-        return widths
+        own = queue.own(self.app.agent.id if self.app.agent else None)
+        clocks = {row.id: self._clocks(row, now) for row in own}
+        table = self.table
+        for index in table.visible_range():
+            row = queue[index]
+            if queue.is_live(row) and row.id not in clocks:
+                clocks[row.id] = self._clocks(row, now)
+            cells = row_cells(row, clocks.get(row.id, SETTLED_CLOCKS), now)
+            if self._cells.get(row.id) != cells:
+                self._cells.discard(row.id)  # an LRUCache keeps the first value set for a key
+                self._cells[row.id] = cells
+                table.refresh_row(row.id)
+        self.app.watch_clocks(own, [clocks[row.id] for row in own])
 
     def _update_title(self) -> None:
         agent = self.app.agent
+        loading = self.queue is None or not self.queue.complete
         parts = [
-            f"Queue · {agent.name if agent else 'everyone'}",
-            f"{len(self.rows)} tickets",
+            f"Queue · {'everyone' if self.everyone or agent is None else agent.name}",
+            f"{len(self.rows):,} tickets{'…' if loading else ''}",
             f"status: {STATUS_FILTERS[self.status_filter][0]}",
             f"priority: {PRIORITY_FILTERS[self.priority_filter][0]}",
         ]
         if self.search_text:
             parts.append(f"“{self.search_text}”")
         self.query_one("#queue-title", Static).update(" · ".join(parts))
+        empty = self.query_one("#queue-empty", Static)
+        empty.display = not loading and not self.rows
+        empty.update("No tickets match. s: status filter · p: priority · Escape: clear the filter")
 
     def selected_ticket_id(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row].id
+        return self.table.cursor_key
 
-    @on(DataTable.RowSelected)
-    def _open_ticket(self, event: DataTable.RowSelected) -> None:
+    # -- filters ----------------------------------------------------------------------------
+
+    def apply_filter(self) -> None:
+        """Apply the filter to the rows in memory; the cursor stays on its ticket if it passes."""
+        if self.queue is not None:
+            selected = self.table.cursor_key
+            self.queue.set_filter(self.current_filter())
+            self.table.show(self.table.source, keep=selected)
+        self._update_title()
+
+    def action_search(self) -> None:
+        search = self.query_one("#queue-search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Changed, "#queue-search")
+    def _narrow(self) -> None:
+        self.apply_filter()
+
+    @on(Input.Submitted, "#queue-search")
+    def _search_done(self) -> None:
+        self.table.focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#queue-search", Input)
+        if search.value:
+            search.value = ""
+        search.display = False
+        self.table.focus()
+
+    def action_cycle_status(self) -> None:
+        self.status_filter = (self.status_filter + 1) % len(STATUS_FILTERS)
+        self.apply_filter()
+
+    def action_cycle_priority(self) -> None:
+        self.priority_filter = (self.priority_filter + 1) % len(PRIORITY_FILTERS)
+        self.apply_filter()
+
+    def action_toggle_everyone(self) -> None:
+        self.everyone = not self.everyone
+        self.queue = None
+        self._cells.clear()
+        self.reload()
+        self._update_title()
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    # -- other screens ----------------------------------------------------------------------
+
+    @on(VirtualTable.RowSelected, "#queue-table")
+    def _open_ticket(self, event: VirtualTable.RowSelected) -> None:
         from cs_console.screens.ticket import TicketScreen
 
-        self.app.push_screen(TicketScreen(event.row_key.value))
+        self.app.push_screen(TicketScreen(event.key))
 
     def action_new_ticket(self) -> None:
         from cs_console.screens.new_ticket import NewTicketScreen
@@ -195,47 +363,29 @@ class QueueScreen(Screen):
 
         self.app.push_screen(KnowledgeBaseScreen())
 
-    def action_search(self) -> None:
-        search = self.query_one("#queue-search", Input)
-        search.display = True
-        search.focus()
 
-    @on(Input.Changed, "#queue-search")
-    def _narrow(self) -> None:
-        self.reload()
-
-    @on(Input.Submitted, "#queue-search")
-    def _search_done(self) -> None:
-        self.query_one(DataTable).focus()
-
-    def action_clear_search(self) -> None:
-        search = self.query_one("#queue-search", Input)
-        if search.value:
-            search.value = ""
-        search.display = False
-        self.query_one(DataTable).focus()
-
-    def action_cycle_status(self) -> None:
-        self.status_filter = (self.status_filter + 1) % len(STATUS_FILTERS)
-        self.reload()
-
-    def action_cycle_priority(self) -> None:
-        self.priority_filter = (self.priority_filter + 1) % len(PRIORITY_FILTERS)
-        self.reload()
-
-    def action_refresh(self) -> None:
-        self.reload()
+def _settled_by(found: tuple[datetime | None, int] | None, now: datetime) -> bool:
+    """Whether a ticket just checked turned out settled by `now`."""
+    return found is not None and found[0] is not None and found[0] <= now
 
 
-def _reminder_due(row: QueueRow, now) -> bool:
-    return row.reminder is not None and row.reminder.due_at <= now
+def row_cells(row: Row, clocks: FollowUpClocks, now: datetime) -> tuple:
+    """A row's cells in COLUMNS order, as text for the clocks at `now`."""
+    mark = REMINDER_MARK if isinstance(row, QueueRow) and reminder_due(row, now) else ""
+    due = next_due_text(clocks)
+    return (
+        row.number,
+        PRIORITY_LABELS[row.priority],
+        Text(due, style=STATE_STYLES.get(due[:1], "")),
+        row.customer_name,
+        mark + row.subject,
+        STATUS_LABELS[row.status],
+        short_age(now - row.created_at),
+        short_age(now - row.updated_at),
+    )
 
 
 STATE_STYLES = {STATE_SYMBOLS["breached"]: "bold red", STATE_SYMBOLS["at_risk"]: "bold yellow",
                 STATE_SYMBOLS["paused"]: "dim"}
 """Colour follows the state symbol that starts the text, which is always shown too, so
 NO_COLOR and 16-colour terminals lose nothing."""
-
-
-def _styled(key: str, text: str) -> str | Text:
-    return Text(text, style=STATE_STYLES.get(text[:1], "")) if key == "due" else text

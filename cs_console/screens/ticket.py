@@ -128,8 +128,9 @@ class TicketScreen(Screen):
         if self._sent_in_cycle is not None and sync.last_ok_cycle >= self._sent_in_cycle:
             self._sent_in_cycle = None
             self._say("sent" if sync.pending == 0 else f"sent · {sync.pending} other changes still waiting")
-        if self.detail is None:
-            return
+        lines_widget = self.query("#ticket-clocks")
+        if self.detail is None or not lines_widget:
+            return  # not loaded yet, or the screen is being taken down
         config, now = self.app.config, self.app.now()
         events = [(event.kind, event.at) for event in self.detail.events]
         clocks = follow_up_clocks(events, self.detail.ticket.priority, config.policy, config.calendar, now)
@@ -143,10 +144,9 @@ class TicketScreen(Screen):
                 line += f" · due {local_time(clock.due, config.zone, now)}"
             lines.append(line)
         text = "\n".join(lines)
-        widget = self.query_one("#ticket-clocks", Static)
         if self._clock_text != text:
             self._clock_text = text
-            widget.update(text)
+            lines_widget.first(Static).update(text)
 
     def action_compose(self, mode: str) -> None:
         self.mode = mode

@@ -1,0 +1,235 @@
+"""The team lead's commands: who works on this device, the service reports, staffing, and
+routing new tickets — `cs-console agent`, `report`, `staffing` and `route`.
+
+`cli` parses the global options and opens the store; this module adds these subcommands'
+parsers and runs them. Bad input gets one sentence on stderr and exit status 2; output is
+plain text or, where a script may read it, JSON. Sentences come from `cs_console.strings`
+in the interface language. Moving work (`route --apply`) needs a lead or admin and a
+writable store; everything else only reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cs_console.periods import KINDS, PeriodError, parse_period
+from cs_console.reports import FORMATS
+from cs_console.strings import Strings, interface_language
+from cs_console.utc import utcnow
+
+if TYPE_CHECKING:  # the store and models load SQLAlchemy: `cs-console --help` stays quick
+    from cs_console.config import Config
+    from cs_console.models import Agent
+    from cs_console.store import Store
+
+COMMANDS = ("agent", "report", "staffing", "route")
+"""The subcommands this module adds and runs."""
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""What `staffing --day` takes."""
+
+
+class CommandError(Exception):
+    """Input a command cannot act on; the message is the sentence the user reads."""
+
+
+def add_commands(commands) -> None:
+    """Add `agent`, `report`, `staffing` and `route` to the subcommand parser."""
+    agent = commands.add_parser("agent", help="list the agents, or choose who works on this device")
+    agent_commands = agent.add_subparsers(dest="agent_command", metavar="COMMAND", required=True)
+    agent_commands.add_parser("list", help="list the agents and their roles; * marks who works here now")
+    use = agent_commands.add_parser("use", help="work as NAME on this device from now on (a lead gets the team view)")
+    use.add_argument("name", metavar="NAME", help="part of the name (zhao.min, 赵敏), or the agent id")
+
+    report = commands.add_parser("report", help="write the service report of a week, month, quarter or year")
+    report.add_argument("kind", choices=KINDS, help="the period the report covers")
+    report.add_argument("--period", metavar="P", help="which one: 2026-W48, 2026-11, 2026-Q4, 2026, a date inside "
+                        "it, current (the default) or previous")
+    report.add_argument("--format", choices=FORMATS, default="md", help="md (the default), csv, html or json")
+    report.add_argument("--output", "-o", type=Path, metavar="PATH", help="write to PATH instead of the screen")
+    report.add_argument("--team", metavar="TEAM", help="only this team's agents and tickets")
+
+    staffing = commands.add_parser("staffing", help="agents needed per hour (Erlang C over the ticket arrivals)")
+    staffing.add_argument("--day", choices=(*WEEKDAY_NAMES, "all"), help="which weekday (default: today), or all")
+    staffing.add_argument("--weeks", type=_whole, metavar="N", help="weeks of arrivals to average (default 4)")
+    staffing.add_argument("--handle-minutes", type=float, metavar="M", help="agent time per ticket (default 20)")
+    staffing.add_argument("--target", type=float, metavar="SHARE", help="share answered in time (default 0.85)")
+    staffing.add_argument("--answer-minutes", type=float, metavar="M",
+                          help="the answer time (default: the first-response budget, 60)")
+    staffing.add_argument("--json", action="store_true", help="print every hour of the week as JSON")
+
+    route = commands.add_parser("route", help="suggest (or with --apply, make) an agent for each unassigned ticket")
+    route.add_argument("--apply", action="store_true", help="assign as suggested (a lead or admin only)")
+
+
+def run(store: Store, config: Config, args) -> int:
+    """Run one of this module's subcommands; returns the exit status."""
+    from cs_console.store import ReadOnly
+
+    strings = Strings(interface_language(config.raw, config.language))
+    agent = store.current_agent()
+    if agent is not None:
+        config = config.for_agent(agent.timezone)
+    try:
+        if args.command == "agent":
+            return _agent(store, args, strings)
+        if args.command == "report":
+            return _report(store, config, args, strings)
+        if args.command == "staffing":
+            return _staffing(store, config, args, strings)
+        return _route(store, config, args, strings, agent)
+    except (CommandError, PeriodError, ValueError) as error:
+        print(f"cs-console: error: {error}", file=sys.stderr)
+        return 2
+    except ReadOnly:
+        print(f"cs-console: error: {strings('cli.readonly')}", file=sys.stderr)
+        return 2
+
+
+def match_agent(agents: list[Agent], text: str, strings: Strings) -> Agent:
+    """The one agent `text` names: their id, their whole name, or every word of `text`
+    (split at spaces, dots and underscores) found in their name, any case.
+
+    Raises:
+        CommandError: no agent matches, or several do.
+    """
+    if not agents:
+        raise CommandError(strings("cli.agent_none"))
+    wanted = text.strip().casefold()
+    for agent in agents:
+        if wanted in (agent.id, agent.name.casefold()):
+            return agent
+    words = wanted.replace(".", " ").replace("_", " ").split()
+    found = [a for a in agents if words and all(word in a.name.casefold() for word in words)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise CommandError(strings("cli.agent_unknown", name=text, known=", ".join(a.name for a in agents)))
+    raise CommandError(strings("cli.agent_ambiguous", name=text, matches=", ".join(a.name for a in found)))
+
+
+def use_agent(store: Store, text: str, strings: Strings) -> Agent:
+    """Make the agent `text` names the one working on this device.
+
+    Raises:
+        CommandError: no agent, or several, match `text`.
+    """
+    agent = match_agent(store.agents(), text, strings)
+    store.set_current_agent(agent.id)
+    return agent
+
+
+def _agent(store: Store, args, strings: Strings) -> int:
+    if args.agent_command == "use":
+        agent = use_agent(store, args.name, strings)
+        print(strings("cli.agent_now", name=agent.name, role=strings(f"lead.role.{agent.role}"), team=agent.team or "-"))
+        return 0
+    current = store.current_agent()
+    for agent in store.agents():
+        mark = "*" if current is not None and agent.id == current.id else " "
+        print(f"{mark} {agent.name:<24} {agent.role:<6} {agent.team or '-':<16} {agent.id}")
+    return 0
+
+
+def _report(store: Store, config: Config, args, strings: Strings) -> int:
+    from cs_console.reports import build, render
+
+    now = utcnow()
+    period = parse_period(args.kind, args.period, now.astimezone(config.zone).date(), config.timezone)
+    agents = store.agents()
+    if args.team is not None and args.team not in {agent.team for agent in agents}:
+        teams = sorted({agent.team for agent in agents if agent.team})
+        raise CommandError(f"--team {args.team!r}: no such team; teams: {', '.join(teams) or 'none'}")
+    facts = store.ticket_facts(created_before=period.end, touched_since=period.previous().start)
+    text = render(build(facts, agents, period, now, config.policy, config.calendar, team=args.team), args.format, strings)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(strings("cli.cannot_write", path=args.output, reason=error.strerror)) from None
+    print(strings("cli.report_written", kind=strings(f"period.{period.kind}"), period=period.label, path=args.output))
+    return 0
+
+
+def _staffing(store: Store, config: Config, args, strings: Strings) -> int:
+    from cs_console.staffing import StaffingError, answer_minutes, plan
+
+    settings = config.staffing
+    try:
+        settings = replace(
+            settings,
+            **{name: value for name, value in (("history_weeks", args.weeks), ("handle_minutes", args.handle_minutes),
+                                               ("target", args.target), ("answer_minutes", args.answer_minutes))
+               if value is not None},
+        )
+    except StaffingError as error:
+        raise CommandError(str(error).replace("staffing.", "--").replace("_", "-")) from None
+    answer = answer_minutes(settings.answer_minutes, config.policy, config.calendar)
+    now = utcnow()
+    hours = plan(store.ticket_arrivals(now - timedelta(weeks=settings.history_weeks), now), config.timezone, now,
+                 settings, answer)
+    if args.json:
+        print(json.dumps({
+            "timezone": config.timezone, **asdict(settings), "answer_minutes": answer,
+            "hours": [{"weekday": h.weekday, "hour": h.hour, **asdict(h.staffing)} for h in hours],
+        }, allow_nan=False, default=str))
+        return 0
+    today = now.astimezone(config.zone).weekday()
+    days = range(7) if args.day == "all" else [WEEKDAY_NAMES.index(args.day) if args.day else today]
+    for day in days:
+        print(strings("cli.staffing_heading", day=strings(f"staffing.weekday.{day}"), target=settings.target,
+                      answer=answer, handle=settings.handle_minutes))
+        print(f"  {strings('staffing.hour'):>6} {strings('staffing.arrivals'):>10} {strings('staffing.agents'):>7} "
+              f"{strings('staffing.occupancy'):>10} {strings('staffing.wait'):>9} {strings('staffing.service'):>17}")
+        for hour in (h for h in hours if h.weekday == day):
+            print("  " + staffing_line(hour.hour, hour.staffing))
+    return 0
+
+
+def staffing_line(hour: int, staffing) -> str:
+    """One hour of a staffing table, as the command and the lead screen print it."""
+    wait = "-" if staffing.agents == 0 else f"{staffing.average_wait_minutes:.1f}m"
+    return (f"{hour:02d}:00 {staffing.arrivals_per_hour:>10.2f} {staffing.agents:>7} {staffing.occupancy:>10.0%} "
+            f"{wait:>9} {staffing.service_level:>17.1%}")
+
+
+def _route(store: Store, config: Config, args, strings: Strings, agent: Agent | None) -> int:
+    from cs_console import routing, team
+    from cs_console.kpi import ACTIVE_STATUSES
+
+    if args.apply and not team.is_lead(agent):
+        raise CommandError(strings("cli.route_not_lead", agent=agent.name if agent else "-",
+                                   role=strings(f"lead.role.{agent.role}") if agent else "-"))
+    scope = team.Scope.of(agent) if team.is_lead(agent) else team.Scope(None)
+    agents = scope.agents(store.agents())
+    facts = scope.tickets(store.ticket_facts(statuses=ACTIVE_STATUSES), agents)
+    waiting = [s.facts for s in team.states(facts, {}, config.policy, config.calendar, utcnow())
+               if s.facts.assignee_id is None]
+    if not waiting:
+        print(strings("cli.route_nothing"))
+        return 0
+    plan = routing.route(waiting, routing.candidates(agents, facts))
+    for ticket, suggestion in plan:
+        print(strings("cli.route_plan", number=ticket.number, agent=suggestion.agent_name,
+                      why=routing.explain(suggestion.reasons, strings)))
+    if not args.apply:
+        print(strings("cli.route_dry_run"))
+        return 0
+    for agent_id in dict.fromkeys(s.agent_id for _, s in plan):
+        store.assign_many([t.id for t, s in plan if s.agent_id == agent_id], agent_id)
+    print(strings("cli.route_applied", count=len(plan)))
+    return 0
+
+
+def _whole(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number 1 or more, got {text!r}")
+    return int(text)
+

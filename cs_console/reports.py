@@ -1,0 +1,436 @@
+"""The service report for a period: KPIs against the period before, the voice of the
+customer, each agent's scores, in Markdown, CSV, HTML or JSON.
+
+A report is built once, with every number already rounded, and each format only lays it
+out: the same numbers in every format, whatever reads them (a spreadsheet, a browser, a
+script, an e-mail). The top customer issues are the most frequent categories and tags of
+the tickets created in the period, and those rising fastest are the ones whose count grew
+most since the period before.
+
+It refuses to read the database (the caller gives the tickets) and to invent a number:
+what cannot be measured is empty, written "—".
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from cs_console import kpi
+from cs_console.calendars import BusinessCalendar
+from cs_console.charts import sparkline
+from cs_console.periods import Period
+from cs_console.sla import SlaPolicy
+from cs_console.strings import Strings
+
+if TYPE_CHECKING:
+    from cs_console.models import Agent
+
+FORMATS = ("md", "csv", "html", "json")
+TOP_ISSUES = 5
+"""How many categories and tags the voice-of-the-customer lists show."""
+EMPTY = "—"
+"""How a number that could not be measured is written."""
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    key: str
+    unit: str
+    """count, minutes, hours, percent or score."""
+    decimals: int
+    better: int
+    """+1 when higher is better, -1 when lower is, 0 when neither."""
+
+
+METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("created", "count", 0, 0),
+    MetricSpec("solved", "count", 0, +1),
+    MetricSpec("first_response_median", "minutes", 1, -1),
+    MetricSpec("first_response_p90", "minutes", 1, -1),
+    MetricSpec("first_response_met", "percent", 1, +1),
+    MetricSpec("solution_met", "percent", 1, +1),
+    MetricSpec("closure_met", "percent", 1, +1),
+    MetricSpec("escalation_met", "percent", 1, +1),
+    MetricSpec("fcr", "percent", 1, +1),
+    MetricSpec("escalation_rate", "percent", 1, -1),
+    MetricSpec("reopen_rate", "percent", 1, -1),
+    MetricSpec("csat", "percent", 1, +1),
+    MetricSpec("csat_mean", "score", 2, +1),
+    MetricSpec("nps", "score", 1, +1),
+    MetricSpec("backlog", "count", 0, -1),
+    MetricSpec("backlog_median_age", "hours", 1, -1),
+    MetricSpec("backlog_oldest_age", "hours", 1, -1),
+)
+"""Every number of a report, in the order it is shown."""
+SPECS = {spec.key: spec for spec in METRICS}
+AGENT_METRICS = ("created", "solved", "first_response_median", "first_response_met", "fcr", "csat",
+                 "reopen_rate", "escalation_rate", "backlog")
+"""The scores each agent's line shows."""
+TREND_METRICS = ("created", "first_response_median", "csat")
+"""What the trend charts follow, bucket by bucket through the period."""
+UNIT_SUFFIX = {"count": "", "minutes": "", "hours": "", "percent": "%", "score": ""}
+
+
+@dataclass(frozen=True)
+class MetricLine:
+    key: str
+    current: float | None
+    previous: float | None
+    change: float | None
+
+
+@dataclass(frozen=True)
+class IssueLine:
+    """A category or tag: tickets created with it this period and the period before."""
+
+    name: str
+    count: int
+    previous: int
+    change: int
+
+
+@dataclass(frozen=True)
+class AgentLine:
+    agent_id: str
+    name: str
+    values: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class TrendLine:
+    key: str
+    labels: tuple[str, ...]
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: str
+    period: str
+    previous_period: str
+    start: datetime
+    end: datetime
+    zone: str
+    team: str | None
+    generated_at: datetime
+    metrics: tuple[MetricLine, ...]
+    trends: tuple[TrendLine, ...]
+    top_categories: tuple[IssueLine, ...]
+    rising_categories: tuple[IssueLine, ...]
+    top_tags: tuple[IssueLine, ...]
+    rising_tags: tuple[IssueLine, ...]
+    agents: tuple[AgentLine, ...]
+
+
+def metric_values(numbers: kpi.Kpis) -> dict[str, float | None]:
+    """A period's KPIs as the report's metrics, rounded as every format prints them."""
+    raw = {
+        "created": numbers.created,
+        "solved": numbers.solved,
+        "first_response_median": numbers.first_response_median_min,
+        "first_response_p90": numbers.first_response_p90_min,
+        **{f"{name}_met": _percent(share) for name, share in numbers.clock_met.items()},
+        "fcr": _percent(numbers.fcr),
+        "escalation_rate": _percent(numbers.escalation_rate),
+        "reopen_rate": _percent(numbers.reopen_rate),
+        "csat": _percent(numbers.csat),
+        "csat_mean": numbers.csat_mean,
+        "nps": numbers.nps,
+        "backlog": numbers.backlog,
+        "backlog_median_age": numbers.backlog_median_age_h,
+        "backlog_oldest_age": numbers.backlog_oldest_age_h,
+    }
+    return {spec.key: _rounded(raw[spec.key], spec.decimals) for spec in METRICS}
+
+
+def build(
+    tickets: Iterable[kpi.TicketFacts],
+    agents: Iterable[Agent],
+    period: Period,
+    now: datetime,
+    policy: SlaPolicy,
+    calendar: BusinessCalendar,
+    team: str | None = None,
+) -> Report:
+    """The report for `period` (with trends against the one before) from `tickets`, which
+    must include every ticket created in either period, still open, or touched since."""
+    agents = list(agents)
+    tickets = list(tickets)
+    if team is not None:
+        members = {agent.id for agent in agents if agent.team == team}
+        tickets = [t for t in tickets if t.assignee_id in members or (t.assignee_id is None and t.team == team)]
+    previous = period.previous()
+    current = kpi.compute(tickets, period.start, period.end, now, policy, calendar)
+    before = kpi.compute(tickets, previous.start, previous.end, now, policy, calendar)
+    now_values, before_values = metric_values(current), metric_values(before)
+    metrics = tuple(
+        MetricLine(key, now_values[key], before_values[key], _change(now_values[key], before_values[key], SPECS[key]))
+        for key in now_values
+    )
+    buckets = [b for b in period.buckets() if b.start < now]
+    bucket_values = [
+        metric_values(kpi.compute(tickets, bucket.start, bucket.end, now, policy, calendar)) for bucket in buckets
+    ]
+    trends = tuple(
+        TrendLine(key, tuple(b.label for b in buckets), tuple(values[key] for values in bucket_values))
+        for key in TREND_METRICS
+    )
+    categories = _issues(current.by_category, before.by_category)
+    tags = _issues(current.by_tag, before.by_tag)
+    names = {agent.id: agent.name for agent in agents}
+    agent_lines = []
+    for agent_id, own in sorted(kpi.by_assignee(tickets).items(), key=lambda item: names.get(item[0] or "", "~")):
+        if agent_id is None:
+            continue
+        values = metric_values(kpi.compute(own, period.start, period.end, now, policy, calendar))
+        if values["created"] or values["backlog"] or values["solved"]:
+            agent_lines.append(AgentLine(agent_id, names.get(agent_id, agent_id), {k: values[k] for k in AGENT_METRICS}))
+    return Report(
+        kind=period.kind, period=period.label, previous_period=previous.label,
+        start=period.start, end=period.end, zone=period.zone, team=team, generated_at=now,
+        metrics=metrics, trends=trends,
+        top_categories=categories[:TOP_ISSUES], rising_categories=_rising(categories),
+        top_tags=tags[:TOP_ISSUES], rising_tags=_rising(tags),
+        agents=tuple(agent_lines),
+    )
+
+
+def format_value(value: float | None, key: str, *, suffix: bool = True) -> str:
+    """A metric's value as every format writes it: its decimals, "%" for shares, "—" if none."""
+    if value is None:
+        return EMPTY
+    spec = SPECS[key]
+    text = f"{value:.{spec.decimals}f}"
+    return text + (UNIT_SUFFIX[spec.unit] if suffix else "")
+
+
+def format_change(value: float | None, key: str) -> str:
+    if value is None:
+        return EMPTY
+    return ("+" if value > 0 else "") + format_value(value, key, suffix=False)
+
+
+def trend_arrow(line: MetricLine) -> str:
+    """▲ or ▼ for the direction, ✔ or ✖ after it when that direction is better or worse."""
+    if not line.change:
+        return "="
+    arrow = "▲" if line.change > 0 else "▼"
+    better = SPECS[line.key].better
+    if not better:
+        return arrow
+    return arrow + ("✔" if (line.change > 0) == (better > 0) else "✖")
+
+
+def render(report: Report, fmt: str, strings: Strings) -> str:
+    """The report as text in `fmt` (md, csv, html or json).
+
+    Raises:
+        ValueError: an unknown format.
+    """
+    if fmt == "json":
+        return to_json(report)
+    if fmt == "csv":
+        return to_csv(report, strings)
+    if fmt == "md":
+        return to_markdown(report, strings)
+    if fmt == "html":
+        return to_html(report, strings)
+    raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def to_json(report: Report) -> str:
+    def issues(lines: Sequence[IssueLine]) -> list[dict]:
+        return [{"name": i.name, "count": i.count, "previous": i.previous, "change": i.change} for i in lines]
+
+    data = {
+        "kind": report.kind,
+        "period": report.period,
+        "previous_period": report.previous_period,
+        "start": report.start.isoformat(),
+        "end": report.end.isoformat(),
+        "timezone": report.zone,
+        "team": report.team,
+        "generated_at": report.generated_at.isoformat(),
+        "metrics": {m.key: {"value": m.current, "previous": m.previous, "change": m.change,
+                            "unit": SPECS[m.key].unit} for m in report.metrics},
+        "trends": {t.key: {"labels": list(t.labels), "values": list(t.values)} for t in report.trends},
+        "voice_of_customer": {
+            "top_categories": issues(report.top_categories),
+            "rising_categories": issues(report.rising_categories),
+            "top_tags": issues(report.top_tags),
+            "rising_tags": issues(report.rising_tags),
+        },
+        "agents": [{"id": a.agent_id, "name": a.name, **a.values} for a in report.agents],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(report: Report, strings: Strings) -> str:
+    """Long format, one number per line: section, name, metric, label, value, previous, change."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["section", "name", "metric", "label", "value", "previous", "change", "unit"])
+    for m in report.metrics:
+        writer.writerow(["team", report.team or "", m.key, strings(f"metric.{m.key}"),
+                         format_value(m.current, m.key, suffix=False), format_value(m.previous, m.key, suffix=False),
+                         format_change(m.change, m.key), SPECS[m.key].unit])
+    for section, lines in _issue_sections(report):
+        for i in lines:
+            writer.writerow([section, i.name, "tickets", strings(f"report.{section}"), i.count, i.previous,
+                             _signed(i.change), "count"])
+    for trend in report.trends:
+        for label, value in zip(trend.labels, trend.values):
+            writer.writerow(["trend", label, trend.key, strings(f"metric.{trend.key}"),
+                             format_value(value, trend.key, suffix=False), "", "", SPECS[trend.key].unit])
+    for agent in report.agents:
+        for key, value in agent.values.items():
+            writer.writerow(["agent", agent.name, key, strings(f"metric.{key}"),
+                             format_value(value, key, suffix=False), "", "", SPECS[key].unit])
+    return out.getvalue()
+
+
+def to_markdown(report: Report, strings: Strings) -> str:
+    lines = [f"# {_title(report, strings)}", "", _subtitle(report, strings), ""]
+    lines += [f"## {strings('report.kpis')}", "",
+              f"| {strings('report.metric')} | {report.period} | {report.previous_period} | {strings('report.change')} |",
+              "|---|---:|---:|---:|"]
+    for m in report.metrics:
+        lines.append(f"| {strings(f'metric.{m.key}')} | {format_value(m.current, m.key)} | "
+                     f"{format_value(m.previous, m.key)} | {format_change(m.change, m.key)} {trend_arrow(m)} |")
+    lines += ["", f"## {strings('report.trends')}", ""]
+    for trend in report.trends:
+        first, last = (trend.labels[0], trend.labels[-1]) if trend.labels else ("", "")
+        lines.append(f"- {strings(f'metric.{trend.key}')}: `{sparkline(trend.values)}` ({first} … {last}: "
+                     + ", ".join(format_value(v, trend.key) for v in trend.values) + ")")
+    lines += ["", f"## {strings('report.voice')}", ""]
+    for section, issues in _issue_sections(report):
+        lines += [f"### {strings(f'report.{section}')}", ""]
+        if not issues:
+            lines += [strings("report.none"), ""]
+            continue
+        lines += [f"| {strings('report.name')} | {report.period} | {report.previous_period} | {strings('report.change')} |",
+                  "|---|---:|---:|---:|"]
+        lines += [f"| {_md(i.name)} | {i.count} | {i.previous} | {_signed(i.change)} |" for i in issues]
+        lines.append("")
+    lines += [f"## {strings('report.agents')}", ""]
+    if report.agents:
+        lines += ["| " + " | ".join([strings("report.agent"), *(strings(f"metric.{k}") for k in AGENT_METRICS)]) + " |",
+                  "|---|" + "---:|" * len(AGENT_METRICS)]
+        lines += ["| " + " | ".join([_md(a.name), *(format_value(a.values[k], k) for k in AGENT_METRICS)]) + " |"
+                  for a in report.agents]
+    else:
+        lines.append(strings("report.none"))
+    return "\n".join(lines) + "\n"
+
+
+def to_html(report: Report, strings: Strings) -> str:
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>", f'<html lang="{strings.language}"><head><meta charset="utf-8">',
+        f"<title>{e(_title(report, strings))}</title>",
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}"
+        "td,th{border:1px solid #999;padding:.2em .6em}td.n{text-align:right}</style></head><body>",
+        f"<h1>{e(_title(report, strings))}</h1>", f"<p>{e(_subtitle(report, strings))}</p>",
+        f"<h2>{e(strings('report.kpis'))}</h2>",
+        _html_table(
+            [strings("report.metric"), report.period, report.previous_period, strings("report.change")],
+            [[strings(f"metric.{m.key}"), format_value(m.current, m.key), format_value(m.previous, m.key),
+              f"{format_change(m.change, m.key)} {trend_arrow(m)}"] for m in report.metrics],
+        ),
+        f"<h2>{e(strings('report.trends'))}</h2><ul>",
+    ]
+    for trend in report.trends:
+        parts.append(f"<li>{e(strings(f'metric.{trend.key}'))}: <code>{e(sparkline(trend.values))}</code> "
+                     + e(", ".join(f"{label} {format_value(v, trend.key)}" for label, v in zip(trend.labels, trend.values)))
+                     + "</li>")
+    parts += ["</ul>", f"<h2>{e(strings('report.voice'))}</h2>"]
+    for section, issues in _issue_sections(report):
+        parts.append(f"<h3>{e(strings(f'report.{section}'))}</h3>")
+        parts.append(
+            _html_table([strings("report.name"), report.period, report.previous_period, strings("report.change")],
+                        [[i.name, str(i.count), str(i.previous), _signed(i.change)] for i in issues])
+            if issues else f"<p>{e(strings('report.none'))}</p>"
+        )
+    parts.append(f"<h2>{e(strings('report.agents'))}</h2>")
+    parts.append(
+        _html_table([strings("report.agent"), *(strings(f"metric.{k}") for k in AGENT_METRICS)],
+                    [[a.name, *(format_value(a.values[k], k) for k in AGENT_METRICS)] for a in report.agents])
+        if report.agents else f"<p>{e(strings('report.none'))}</p>"
+    )
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _html_table(header: list[str], rows: list[list[str]]) -> str:
+    e = html.escape
+    head = "".join(f"<th>{e(cell)}</th>" for cell in header)
+    body = "".join(
+        "<tr>" + "".join(f'<td{" class=n" if index else ""}>{e(cell)}</td>' for index, cell in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _title(report: Report, strings: Strings) -> str:
+    return strings("report.title", kind=strings(f"period.{report.kind}"), period=report.period)
+
+
+def _subtitle(report: Report, strings: Strings) -> str:
+    return strings(
+        "report.subtitle",
+        start=report.start.isoformat(timespec="minutes"), end=report.end.isoformat(timespec="minutes"),
+        zone=report.zone, team=report.team or strings("report.all_teams"), previous=report.previous_period,
+        generated=report.generated_at.isoformat(timespec="minutes"),
+    )
+
+
+def _issue_sections(report: Report) -> tuple[tuple[str, tuple[IssueLine, ...]], ...]:
+    return (
+        ("top_categories", report.top_categories),
+        ("rising_categories", report.rising_categories),
+        ("top_tags", report.top_tags),
+        ("rising_tags", report.rising_tags),
+    )
+
+
+def _issues(current: Sequence[tuple[str, int]], before: Sequence[tuple[str, int]]) -> tuple[IssueLine, ...]:
+    """Every name of this period, most frequent first, with its count the period before."""
+    earlier = dict(before)
+    return tuple(IssueLine(name, count, earlier.get(name, 0), count - earlier.get(name, 0)) for name, count in current)
+
+
+def _rising(lines: Sequence[IssueLine]) -> tuple[IssueLine, ...]:
+    """The names that grew, most growth first (ties: more tickets, then name)."""
+    grown = [line for line in lines if line.change > 0]
+    return tuple(sorted(grown, key=lambda line: (-line.change, -line.count, line.name))[:TOP_ISSUES])
+
+
+def _change(current: float | None, previous: float | None, spec: MetricSpec) -> float | None:
+    if current is None or previous is None:
+        return None
+    return _rounded(current - previous, spec.decimals)
+
+
+def _rounded(value: float | None, decimals: int) -> float | int | None:
+    if value is None:
+        return None
+    return int(round(value)) if decimals == 0 else round(float(value), decimals)
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else 100 * share
+
+
+def _signed(value: int) -> str:
+    return f"+{value}" if value > 0 else str(value)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")

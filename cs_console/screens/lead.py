@@ -1,0 +1,726 @@
+"""The team lead's screen: in a minute, who is drowning, which clocks break next, and move work.
+
+Five views on keys 1-5: the team board (one row per agent: active tickets, overdue and
+at-risk clocks, upset customers, the ticket waiting longest, load), the breach list across
+the team, the escalation queue with its 48-hour clock, the KPIs of a week, month, quarter
+or year against the one before, and Erlang C staffing per hour. Enter on an agent drills
+into their queue; on a ticket list, space selects and `a` reassigns the selection (or the
+ticket under the cursor) to an agent the routing ranks first, with its reasons; `u` routes
+every unassigned ticket as suggested. Nothing moves without a deliberate `y`, and nothing
+at all in a read-only session.
+
+Made for SSH and slow links: every number has a word or symbol beside any colour, tables
+repaint only the cells whose text changed on the app's tick, and database work runs in
+thread workers. Strings come from `cs_console.strings`. It refuses to open for an agent
+who is not a lead or admin (the app checks before pushing it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, DataTable, Footer, Static
+
+from cs_console import routing, team
+from cs_console.charts import bar, sparkline
+from cs_console.config import Config
+from cs_console.display import PRIORITY_LABELS, clip, short_age
+from cs_console.follow_up import next_due_text
+from cs_console.kpi import ACTIVE_STATUSES, TicketFacts
+from cs_console.models import Agent
+from cs_console.periods import KINDS, period_containing
+from cs_console.reports import Report, build, format_change, format_value, trend_arrow
+from cs_console.screens.assign import AgentChoice, AssignScreen
+from cs_console.sentiment import SOOTHE_MARK, soothing_flags
+from cs_console.sla import STATE_SYMBOLS
+from cs_console.staffing import HourPlan, answer_minutes, plan
+from cs_console.store import StoreError
+from cs_console.strings import CATALOG, Strings, english
+from cs_console.widgets.sync_status import SyncStatusBar
+
+VIEWS = ("team", "breaches", "escalations", "kpis", "staffing")
+"""The lead screen's views, on keys 1 to 5."""
+STATE_STYLES = {STATE_SYMBOLS["breached"]: "bold red", STATE_SYMBOLS["at_risk"]: "bold yellow",
+                STATE_SYMBOLS["paused"]: "dim"}
+"""Colour follows the state symbol that starts a clock's text, which is always shown, so
+NO_COLOR and 16-colour terminals lose nothing."""
+ROUTE_PREVIEW = 8
+"""Routing moves listed in the confirmation; the rest are counted."""
+SUBJECT_MIN_WIDTH = 12
+AGENT_MIN_WIDTH = 12
+
+
+@dataclass(frozen=True)
+class TeamData:
+    """One load of the lead's scope, with clocks and the board as they stand at `now`."""
+
+    lead: Agent
+    agents: tuple[Agent, ...]
+    facts: tuple[TicketFacts, ...]
+    flags: dict[str, tuple[str, ...]]
+    states: tuple[team.TicketState, ...]
+    rows: tuple[team.AgentRow, ...]
+    now: datetime
+    generation: int
+    """Which load this is: a tick computed from an older load never replaces a newer one."""
+
+    @classmethod
+    def make(cls, lead: Agent, agents, facts, flags, config: Config, now: datetime, generation: int) -> TeamData:
+        states = team.states(facts, flags, config.policy, config.calendar, now)
+        return cls(lead, tuple(agents), tuple(facts), dict(flags), tuple(states),
+                   tuple(team.board(agents, states, now)), now, generation)
+
+    def at(self, now: datetime, config: Config) -> TeamData:
+        """The same tickets with their clocks at `now`."""
+        return TeamData.make(self.lead, self.agents, self.facts, self.flags, config, now, self.generation)
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {agent.id: agent.name for agent in self.agents}
+
+
+def localize_bindings(node: DOMNode, strings: Strings) -> None:
+    """Footer labels in the interface language: a binding with an id takes `key.<id>`.
+
+    Bindings are class-level in Textual, so this swaps the node's own copy of them.
+    """
+    if strings.language == "en":
+        return
+    node._bindings = BindingsMap.from_keys({
+        key: [replace(b, description=strings(f"key.{b.id}")) if b.id and f"key.{b.id}" in CATALOG else b
+              for b in bindings]
+        for key, bindings in node._bindings.key_to_bindings.items()
+    })
+
+
+def show_text(widget: Static, content: str | Text) -> None:
+    """Update a Static only when its text changes: every repaint costs bytes on the link."""
+    if str(widget.content) != str(content):
+        widget.update(content)
+
+
+def show_sync_state(screen: Screen) -> None:
+    """Fill the sync line at once; the app's tick keeps it current (once a minute when slow)."""
+    screen.query_one(SyncStatusBar).show(screen.app.sync_state.describe(screen.app.now()))
+
+
+def clock_text(text: str) -> Text:
+    return Text(text, style=STATE_STYLES.get(text[:1], ""))
+
+
+class SteadyTable(DataTable):
+    """A small table that repaints only the cells whose text changed, keeping the cursor on
+    the same row when rows come and go. Used for lists that stay small (a team, one agent's
+    queue, the breaches); the long lists use virtual lists."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self._keys: list[str] = []
+        self._cells: dict[str, tuple] = {}
+        self.column_keys: list[str] = []
+
+    def set_columns(self, columns: list[tuple[str, str]]) -> None:
+        for key, heading in columns:
+            self.add_column(heading, key=key)
+        self.column_keys = [key for key, _ in columns]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The row keys, top to bottom."""
+        return tuple(self._keys)
+
+    def current_key(self) -> str | None:
+        if not self._keys or not 0 <= self.cursor_row < len(self._keys):
+            return None
+        return self._keys[self.cursor_row]
+
+    def show_rows(self, rows: list[tuple[str, tuple]]) -> None:
+        keys = [key for key, _ in rows]
+        if keys == self._keys:
+            for key, cells in rows:
+                for column, before, after in zip(self.column_keys, self._cells[key], cells):
+                    if str(before) != str(after) or getattr(before, "style", None) != getattr(after, "style", None):
+                        self.update_cell(key, column, after)
+        else:
+            current = self.current_key()
+            self.clear()
+            for key, cells in rows:
+                self.add_row(*cells, key=key)
+            if current in keys:
+                self.move_cursor(row=keys.index(current))
+        self._keys = keys
+        self._cells = dict(rows)
+
+
+class TicketTable(SteadyTable):
+    """Tickets with their next clock, selectable with space, reassigned with `a`."""
+
+    BINDINGS = [
+        Binding("space", "toggle_select", english("key.select"), id="select"),
+        Binding("a", "reassign", english("key.reassign"), id="reassign"),
+    ]
+
+    class Reassign(Message):
+        """The lead asked to move these tickets."""
+
+        def __init__(self, ticket_ids: list[str]) -> None:
+            super().__init__()
+            self.ticket_ids = ticket_ids
+
+    class SelectionChanged(Message):
+        pass
+
+    def __init__(self, *, clock: str | None = None, show_agent: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.clock = clock
+        """None: the most urgent clock; "escalation": the experts' 48-hour clock."""
+        self.show_agent = show_agent
+        self.selected: set[str] = set()
+        self._shown: tuple[list[team.TicketState], dict[str, str], datetime] = ([], {}, datetime.min)
+        localize_bindings(self, self.app.strings)
+
+    def on_mount(self) -> None:
+        s = self.app.strings
+        columns = [("sel", " "), ("number", s("lead.col.ticket"))]
+        if self.show_agent:
+            columns.append(("agent", s("lead.col.agent")))
+        columns += [("priority", s("lead.col.priority")),
+                    ("due", s("lead.col.expert_clock") if self.clock == "escalation" else s("lead.col.due")),
+                    ("mood", SOOTHE_MARK), ("subject", f"{s('lead.col.customer')} · {s('lead.col.subject')}")]
+        self.set_columns(columns)
+
+    def show(self, states: list[team.TicketState], names: dict[str, str], now: datetime) -> None:
+        self._shown = (states, names, now)
+        self.selected &= {state.facts.id for state in states}
+        fixed = 1 + 10 + 6 + 11 + 1 + (AGENT_MIN_WIDTH if self.show_agent else 0)
+        subject = max(SUBJECT_MIN_WIDTH, self.app.size.width - fixed - 2 * len(self.column_keys) - 4)
+        nobody = self.app.strings("lead.nobody")
+        rows = []
+        for state in states:
+            facts, clocks = state.facts, state.clocks
+            if self.clock == "escalation" and clocks.escalation is not None:
+                due = f"{clocks.escalation.symbol()} {clocks.escalation.countdown_text()}"
+            else:
+                due = next_due_text(clocks)
+            cells = ["●" if facts.id in self.selected else " ", facts.number]
+            if self.show_agent:
+                cells.append(clip(names.get(facts.assignee_id or "", nobody), AGENT_MIN_WIDTH))
+            cells += [PRIORITY_LABELS[facts.priority], clock_text(due), SOOTHE_MARK if state.soothe else " ",
+                      clip(f"{facts.customer_name} · {facts.subject}", subject)]
+            rows.append((facts.id, tuple(cells)))
+        self.show_rows(rows)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("toggle_select", "reassign") and self.app.store.readonly:
+            return False
+        return True
+
+    def action_toggle_select(self) -> None:
+        key = self.current_key()
+        if key is None:
+            return
+        self.selected ^= {key}
+        self.show(*self._shown)
+        self.move_cursor(row=min(self.cursor_row + 1, self.row_count - 1))
+        self.post_message(self.SelectionChanged())
+
+    def action_reassign(self) -> None:
+        chosen = [key for key in self._keys if key in self.selected]
+        current = self.current_key()
+        self.post_message(self.Reassign(chosen or ([current] if current else [])))
+
+    def clear_selection(self) -> None:
+        self.selected.clear()
+        self.show(*self._shown)
+        self.post_message(self.SelectionChanged())
+
+
+class LeadScreen(Screen):
+    BINDINGS = [
+        *(Binding(str(n), f"view('{view}')", english(f"lead.tab.{view}"), show=False)
+          for n, view in enumerate(VIEWS, start=1)),
+        Binding("u", "auto_route", english("key.auto_route"), id="auto_route"),
+        Binding("w", "period_kind", english("key.period_kind"), id="period_kind"),
+        Binding("left_square_bracket", "period(-1)", "Earlier", show=False),
+        Binding("right_square_bracket", "period(1)", "Later", show=False),
+        Binding("d", "next_day", english("key.next_day"), id="next_day"),
+        Binding("r", "refresh", english("key.refresh"), id="refresh"),
+        Binding("escape", "back", english("key.back"), id="back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.strings: Strings = self.app.strings
+        self.view = "team"
+        self.data: TeamData | None = None
+        self.report: Report | None = None
+        self.hours: list[HourPlan] = []
+        self.period_kind = KINDS[0]
+        self.period_offset = 0
+        """0: the period containing today; -1 the one before, and so on."""
+        self.staffing_day: int | None = None
+        self._generation = 0
+        localize_bindings(self, self.strings)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="lead-title", classes="title-bar")
+        yield Static(id="lead-tabs")
+        with ContentSwitcher(initial="team", id="lead-views"):
+            yield SteadyTable(id="team")
+            yield TicketTable(id="breaches")
+            yield TicketTable(id="escalations", clock="escalation")
+            with VerticalScroll(id="kpis", classes="lead-pane"):
+                yield Static(self.strings("lead.loading"), id="kpi-body")
+            with VerticalScroll(id="staffing", classes="lead-pane"):
+                yield Static(self.strings("lead.loading"), id="staffing-body")
+        yield SyncStatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        s = self.strings
+        self.query_one("#team", SteadyTable).set_columns([
+            ("agent", s("lead.col.agent")), ("active", s("lead.col.active")), ("breached", s("lead.col.breached")),
+            ("at_risk", s("lead.col.at_risk")), ("upset", s("lead.col.upset")), ("oldest", s("lead.col.oldest")),
+            ("load", s("lead.col.load")),
+        ])
+        self._show_tabs()
+        self.query_one("#team").focus()
+        show_sync_state(self)
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the scope again (after a change, a sync, or `r`), and the open pane's numbers."""
+        self._generation += 1
+        self._load_team(self._generation)
+        if self.view == "kpis":
+            self._load_kpis()
+        elif self.view == "staffing":
+            self._load_staffing()
+
+    @work(thread=True, exclusive=True, group="lead-team")
+    def _load_team(self, generation: int) -> None:
+        app = self.app
+        lead, store = app.agent, app.store
+        try:
+            agents = store.agents()
+            scope = team.Scope.of(lead)
+            facts = scope.tickets(store.ticket_facts(statuses=ACTIVE_STATUSES), agents)
+            flags = soothing_flags(store.latest_customer_messages([f.id for f in facts]), app.config.lexicon)
+        except StoreError as error:
+            app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        data = TeamData.make(lead, scope.agents(agents), facts, flags, app.config, app.now(), generation)
+        app.call_from_thread(self._show, data)
+
+    def tick(self) -> None:
+        """The app's tick: the clocks move, the tickets stay; recomputed off the event loop."""
+        if self.data is not None:
+            self._retick(self.data)
+
+    @work(thread=True, exclusive=True, group="lead-tick")
+    def _retick(self, data: TeamData) -> None:
+        moved = data.at(self.app.now(), self.app.config)
+        self.app.call_from_thread(self._show, moved)
+
+    def _show(self, data: TeamData) -> None:
+        if self.data is not None and data.generation < self.data.generation:
+            return
+        self.data = data
+        s = self.strings
+        lead = data.lead
+        team_name = lead.team if team.Scope.of(lead).team else s("lead.all_teams")
+        title = s("lead.title", team=team_name, lead=lead.name)
+        if self.app.store.readonly:
+            title += f" · [{s('lead.readonly')}]"
+        rows = data.rows
+        summary = s("lead.summary", agents=len(data.agents), active=len(data.states),
+                    breached=sum(r.breached for r in rows), at_risk=sum(r.at_risk for r in rows),
+                    upset=sum(r.upset for r in rows))
+        show_text(self.query_one("#lead-title", Static), Text(f"{title}\n{summary}"))
+        self._show_board(rows)
+        names = data.names
+        self.query_one("#breaches", TicketTable).show(team.breaches(data.states), names, data.now)
+        self.query_one("#escalations", TicketTable).show(team.escalations(data.states), names, data.now)
+        self._show_tabs()
+        for screen in self.app.screen_stack:
+            if isinstance(screen, AgentQueueScreen) and screen.lead is self:
+                screen.show(data)
+
+    def _show_board(self, rows: tuple[team.AgentRow, ...]) -> None:
+        s = self.strings
+        table = self.query_one("#team", SteadyTable)
+        width = max(AGENT_MIN_WIDTH, self.app.size.width - 6 - 6 - 6 - 2 - 16 - 10 - 2 * 7 - 4)
+        most = max((row.load for row in rows), default=0)
+        lines = []
+        for row in rows:
+            name = s("lead.unassigned") if row.agent_id is None else row.name
+            if row.role in ("lead", "admin"):
+                name += f" ({s(f'lead.role.{row.role}')})"
+            oldest = f"{short_age(row.oldest_wait)} {row.oldest_number}" if row.oldest_wait is not None else "-"
+            lines.append((row.agent_id or "", (
+                clip(name, width),
+                str(row.active),
+                clock_text(f"{STATE_SYMBOLS['breached']} {row.breached}") if row.breached else "0",
+                clock_text(f"{STATE_SYMBOLS['at_risk']} {row.at_risk}") if row.at_risk else "0",
+                str(row.upset) if row.upset else "",
+                oldest,
+                f"{bar(row.load, most, 6)} {row.load:g}",
+            )))
+        table.show_rows(lines)
+
+    def _show_tabs(self) -> None:
+        s = self.strings
+        data = self.data
+        counts = {"breaches": len(team.breaches(data.states)), "escalations": len(team.escalations(data.states))} \
+            if data else {}
+        parts = []
+        for number, view in enumerate(VIEWS, start=1):
+            label = f"{number} {s(f'lead.tab.{view}')}" + (f" ({counts[view]})" if view in counts else "")
+            parts.append(f"[reverse b]▸{escape(label)}◂[/]" if view == self.view else f" {escape(label)} ")
+        show_text(self.query_one("#lead-tabs", Static), " ".join(parts))
+
+    # -- views ------------------------------------------------------------------------------
+
+    def action_view(self, view: str) -> None:
+        self.view = view
+        self.query_one(ContentSwitcher).current = view
+        self.query_one(f"#{view}").focus()
+        self._show_tabs()
+        self.refresh_bindings()
+        if view == "kpis" and self.report is None:
+            self._load_kpis()
+        elif view == "staffing" and not self.hours:
+            self._load_staffing()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("period_kind", "period"):
+            return self.view == "kpis"
+        if action == "next_day":
+            return self.view == "staffing"
+        if action == "auto_route":
+            return not self.app.store.readonly
+        return True
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.go_back()
+
+    def action_period_kind(self) -> None:
+        self.period_kind = KINDS[(KINDS.index(self.period_kind) + 1) % len(KINDS)]
+        self.period_offset = 0
+        self._load_kpis()
+
+    def action_period(self, step: int) -> None:
+        self.period_offset = min(0, self.period_offset + step)
+        self._load_kpis()
+
+    def action_next_day(self) -> None:
+        today = self.app.now().astimezone(self.app.config.zone).weekday()
+        self.staffing_day = ((today if self.staffing_day is None else self.staffing_day) + 1) % 7
+        self._show_staffing()
+
+    @on(DataTable.RowSelected, "#team")
+    def _drill_down(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        self.app.push_screen(AgentQueueScreen(self, key or None))
+
+    @on(DataTable.RowSelected, "TicketTable")
+    def _open_ticket(self, event: DataTable.RowSelected) -> None:
+        from cs_console.screens.ticket import TicketScreen
+
+        self.app.push_screen(TicketScreen(event.row_key.value))
+
+    # -- KPIs -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="lead-kpis")
+    def _load_kpis(self) -> None:
+        app = self.app
+        config, now = app.config, app.now()
+        period = period_containing(self.period_kind, now.astimezone(config.zone).date(), config.timezone)
+        for _ in range(-self.period_offset):
+            period = period.previous()
+        try:
+            agents = app.store.agents()
+            scope = team.Scope.of(app.agent)
+            facts = scope.tickets(
+                app.store.ticket_facts(created_before=period.end, touched_since=period.previous().start), agents)
+        except StoreError as error:
+            app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        report = build(facts, scope.agents(agents), period, now, config.policy, config.calendar)
+        app.call_from_thread(self._show_kpis, report)
+
+    def _show_kpis(self, report: Report) -> None:
+        self.report = report
+        self.query_one("#kpi-body", Static).update(kpi_renderable(report, self.strings))
+
+    # -- staffing ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="lead-staffing")
+    def _load_staffing(self) -> None:
+        app = self.app
+        config, now = app.config, app.now()
+        settings = config.staffing
+        try:
+            created = app.store.ticket_arrivals(now - timedelta(weeks=settings.history_weeks), now)
+        except StoreError as error:
+            app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        hours = plan(created, config.timezone, now, settings,
+                     answer_minutes(settings.answer_minutes, config.policy, config.calendar))
+        app.call_from_thread(self._staffing_loaded, hours)
+
+    def _staffing_loaded(self, hours: list[HourPlan]) -> None:
+        self.hours = hours
+        self._show_staffing()
+
+    def _show_staffing(self) -> None:
+        if not self.hours:
+            return
+        config = self.app.config
+        day = self.staffing_day if self.staffing_day is not None else self.app.now().astimezone(config.zone).weekday()
+        answer = answer_minutes(config.staffing.answer_minutes, config.policy, config.calendar)
+        self.query_one("#staffing-body", Static).update(
+            staffing_renderable(self.hours, day, config, answer, self.strings))
+
+    # -- moving work ------------------------------------------------------------------------
+
+    @on(TicketTable.Reassign)
+    def _reassign_asked(self, event: TicketTable.Reassign) -> None:
+        self.start_reassign(event.ticket_ids)
+
+    def start_reassign(self, ticket_ids: list[str]) -> None:
+        """Rank the agents for these tickets, let the lead pick one, confirm, then move them."""
+        s = self.strings
+        if self.app.store.readonly:
+            self.notify(s("lead.readonly_refused"), severity="warning")
+            return
+        data = self.data
+        by_id = {facts.id: facts for facts in data.facts} if data else {}
+        tickets = [by_id[ticket_id] for ticket_id in ticket_ids if ticket_id in by_id]
+        if not tickets:
+            self.notify(s("lead.nothing_chosen"), severity="warning")
+            return
+        candidates = routing.candidates(data.agents, data.facts)
+        owners = {ticket.assignee_id for ticket in tickets}
+        exclude = [owner for owner in owners if owner] if len(owners) == 1 else []
+        totals: dict[str, float] = {}
+        first: dict[str, routing.Suggestion] = {}
+        for index, ticket in enumerate(tickets):
+            for suggestion in routing.rank(ticket, candidates, exclude):
+                totals[suggestion.agent_id] = totals.get(suggestion.agent_id, 0.0) + suggestion.score
+                if index == 0:
+                    first[suggestion.agent_id] = suggestion
+        loads = {candidate.id: candidate.load for candidate in candidates}
+        names = data.names
+        order = sorted(totals, key=lambda agent_id: (-totals[agent_id], loads[agent_id], names[agent_id]))
+        choices = [
+            AgentChoice(agent_id, s("assign.option", name=names[agent_id], score=totals[agent_id] / len(tickets),
+                                    load=f"{loads[agent_id]:g}"),
+                        routing.explain(first[agent_id].reasons, s))
+            for agent_id in order
+        ]
+        numbers = ", ".join(ticket.number for ticket in tickets)
+        self.app.push_screen(
+            AssignScreen(s("assign.title", count=len(tickets), numbers=clip(numbers, 50)),
+                         s("assign.hint", number=tickets[0].number), choices),
+            lambda agent_id: self._confirm_move([t.id for t in tickets], numbers, agent_id),
+        )
+
+    def _confirm_move(self, ticket_ids: list[str], numbers: str, agent_id: str | None) -> None:
+        from cs_console.screens.confirm import ConfirmScreen
+
+        if agent_id is None or self.data is None:
+            return
+        name = self.data.names.get(agent_id, agent_id)
+        question = escape(self.strings("lead.confirm_move", count=len(ticket_ids), agent=name, numbers=numbers))
+        self.app.push_screen(ConfirmScreen(question),
+                             lambda yes: self._move({agent_id: ticket_ids}, name) if yes else None)
+
+    def action_auto_route(self) -> None:
+        from cs_console.screens.confirm import ConfirmScreen
+
+        s, data = self.strings, self.data
+        if data is None:
+            return
+        waiting = [state.facts for state in data.states if state.facts.assignee_id is None]
+        candidates = routing.candidates(data.agents, data.facts)
+        if not waiting or not candidates:
+            self.notify(s("lead.route_none" if not waiting else "lead.route_nobody"), severity="warning")
+            return
+        moves = routing.route(waiting, candidates)
+        lines = [
+            clip(s("lead.route_line", number=ticket.number, agent=suggestion.agent_name,
+                   why=routing.explain([r for r in suggestion.reasons if r.points][:2], s)), 72)
+            for ticket, suggestion in moves[:ROUTE_PREVIEW]
+        ]
+        if len(moves) > ROUTE_PREVIEW:
+            lines.append(s("lead.route_more", count=len(moves) - ROUTE_PREVIEW))
+        by_agent: dict[str, list[str]] = {}
+        for ticket, suggestion in moves:
+            by_agent.setdefault(suggestion.agent_id, []).append(ticket.id)
+        question = escape(s("lead.confirm_route", count=len(moves), plan="\n".join(lines)))
+        self.app.push_screen(ConfirmScreen(question), lambda yes: self._move(by_agent, None) if yes else None)
+
+    @work(thread=True, group="lead-write")
+    def _move(self, by_agent: dict[str, list[str]], name: str | None) -> None:
+        """Assign each agent their tickets (one transaction per agent), then say so."""
+        app, s = self.app, self.strings
+        moved = 0
+        try:
+            for agent_id, ticket_ids in by_agent.items():
+                app.store.assign_many(ticket_ids, agent_id, at=app.now())
+                moved += len(ticket_ids)
+        except StoreError as error:
+            app.call_from_thread(self.notify, s("lead.move_failed", reason=str(error)), severity="error")
+        if moved:
+            message = s("lead.moved", count=moved, agent=name) if name else s("lead.routed", count=moved)
+            app.call_from_thread(self._moved, message)
+
+    def _moved(self, message: str) -> None:
+        self.notify(message)
+        for screen in self.app.screen_stack:
+            for table in screen.query(TicketTable):
+                table.clear_selection()
+        self.app.local_change()
+        self.reload()
+
+
+class AgentQueueScreen(Screen):
+    """One agent's active tickets (or the unassigned ones), drilled into from the team board."""
+
+    BINDINGS = [Binding("escape", "back", english("key.back"), id="back")]
+
+    def __init__(self, lead: LeadScreen, agent_id: str | None) -> None:
+        super().__init__()
+        self.lead = lead
+        self.agent_id = agent_id
+        localize_bindings(self, self.app.strings)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="drill-title", classes="title-bar")
+        yield TicketTable(id="drill-table", show_agent=False)
+        yield SyncStatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(TicketTable).focus()
+        show_sync_state(self)
+        if self.lead.data is not None:
+            self.show(self.lead.data)
+
+    def show(self, data: TeamData) -> None:
+        tickets = team.queue_of(data.states, self.agent_id)
+        table = self.query_one(TicketTable)
+        table.show(tickets, data.names, data.now)
+        self._title(len(tickets))
+
+    def _title(self, count: int | None = None) -> None:
+        s = self.app.strings
+        table = self.query_one(TicketTable)
+        name = s("lead.nobody") if self.agent_id is None else self.lead.data.names.get(self.agent_id, "?")
+        count = table.row_count if count is None else count
+        show_text(self.query_one("#drill-title", Static),
+                  Text(s("lead.queue_title", agent=name, count=count, selected=len(table.selected))))
+
+    @on(TicketTable.SelectionChanged)
+    def _selection_changed(self) -> None:
+        self._title()
+
+    @on(TicketTable.Reassign)
+    def _reassign_asked(self, event: TicketTable.Reassign) -> None:
+        self.lead.start_reassign(event.ticket_ids)
+
+    @on(DataTable.RowSelected)
+    def _open_ticket(self, event: DataTable.RowSelected) -> None:
+        from cs_console.screens.ticket import TicketScreen
+
+        self.app.push_screen(TicketScreen(event.row_key.value))
+
+    def tick(self) -> None:
+        self.lead.tick()
+
+    def reload(self) -> None:
+        self.lead.reload()
+
+    def action_back(self) -> None:
+        self.app.go_back()
+
+
+def kpi_renderable(report: Report, strings: Strings) -> RenderableType:
+    """The KPI pane: the figures against the period before, trends, top issues, agents."""
+    s = strings
+    heading = Text(s("kpi.heading", kind=s(f"period.{report.kind}"), period=report.period,
+                     previous=report.previous_period), style="bold")
+    figures = Table(box=None, pad_edge=False, expand=False, show_edge=False)
+    figures.add_column(s("report.metric"))
+    for name in ("kpi.this", "kpi.before", "kpi.change"):
+        figures.add_column(s(name), justify="right")
+    for line in report.metrics:
+        figures.add_row(s(f"metric.{line.key}"), format_value(line.current, line.key),
+                        format_value(line.previous, line.key), f"{format_change(line.change, line.key)} {trend_arrow(line)}")
+    trends = Text(s("kpi.trends") + ": ", style="bold")
+    for trend in report.trends:
+        trends.append(f"{s(f'metric.{trend.key}')} ", style="")
+        trends.append(sparkline(trend.values), style="")
+        trends.append("   ")
+    issues = Table(box=None, pad_edge=False, show_edge=False)
+    issues.add_column(s("kpi.categories"))
+    issues.add_column("", justify="right")
+    issues.add_column("")
+    most = max((line.count for line in report.top_categories), default=0)
+    for line in report.top_categories:
+        issues.add_row(line.name, str(line.count), bar(line.count, most, 12))
+    rising = Text(s("kpi.rising") + ": ", style="bold")
+    rising.append(", ".join(f"{line.name} +{line.change}" for line in report.rising_categories) or s("kpi.none"),
+                  style="")
+    agents = Table(box=None, pad_edge=False, show_edge=False)
+    agents.add_column(s("kpi.agents"))
+    shown = ("created", "solved", "first_response_median", "first_response_met", "fcr", "csat")
+    for key in shown:
+        agents.add_column(s(f"metric.{key}"), justify="right", max_width=12)
+    for line in report.agents:
+        agents.add_row(line.name, *(format_value(line.values[key], key) for key in shown))
+    return Group(heading, "", figures, "", trends, "", issues, rising, "", agents)
+
+
+def staffing_renderable(hours: list[HourPlan], day: int, config: Config, answer: float,
+                        strings: Strings) -> RenderableType:
+    """The staffing pane: one day's 24 hours, and each day's busiest hour."""
+    s = strings
+    settings = config.staffing
+    heading = Text(s("staffing.heading", day=s(f"staffing.weekday.{day}"), target=settings.target, answer=answer,
+                     handle=settings.handle_minutes, weeks=settings.history_weeks), style="bold")
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for key, justify in (("staffing.hour", "left"), ("staffing.arrivals", "right"), ("staffing.agents", "right"),
+                         ("staffing.occupancy", "left"), ("staffing.wait", "right"), ("staffing.service", "right")):
+        table.add_column(s(key), justify=justify)
+    for hour in (h for h in hours if h.weekday == day):
+        staffing = hour.staffing
+        wait = "-" if staffing.agents == 0 else f"{staffing.average_wait_minutes:.1f}m"
+        table.add_row(f"{hour.hour:02d}:00", f"{staffing.arrivals_per_hour:.2f}", str(staffing.agents),
+                      f"{bar(staffing.occupancy, 1, 8)} {staffing.occupancy:.0%}", wait, f"{staffing.service_level:.1%}")
+    peaks = " · ".join(
+        f"{s(f'staffing.weekday.{weekday}')} {max(h.staffing.agents for h in hours if h.weekday == weekday)}"
+        for weekday in range(7)
+    )
+    return Group(heading, "", table, "", Text(s("staffing.peak", peaks=peaks)))

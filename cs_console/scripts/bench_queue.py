@@ -1,0 +1,308 @@
+"""How the queue feels at 100,000 tickets, beside Textual's DataTable, in one run.
+
+`python -m cs_console.scripts.bench_queue --tickets 100000` generates a desk with
+`cs_console.scripts.generate_store` (fixed seed and `now`, so every run measures the same
+store), then measures, each part in a fresh process so that one cannot warm or swell
+another:
+
+- `startup_s`: `python -m cs_console` started in a pseudo-terminal until the agent's queue
+  has drawn its first ticket (median of several starts, after one to warm the disk cache);
+- `first_paint_s`: opening the queue of everyone's tickets with every status, the whole
+  desk (`rows`), until its first rows are rendered, loading from SQLite included (median);
+  `agent_first_paint_s` the same for the agent's own active queue (`agent_rows`), the one
+  the console opens on;
+- `scroll_ms_p95`: one page down in that queue: the key's action and every line of the
+  new page rendered, which is what a frame waits on;
+- `filter_ms_p95`: per keystroke of realistic filters typed letter by letter (and each
+  cleared again): the list filtered in memory and the lines on screen rendered;
+- `peak_rss_mb`: the peak memory of the process that did the three above;
+- `datatable_first_paint_s` (and `datatable_peak_rss_mb`): the same rows, cells already
+  computed and nothing to load, put into a plain Textual DataTable until its first rows
+  are rendered.
+
+It prints one JSON object, the targets beside the figures, and asserts nothing. At
+100,000 tickets it takes a few minutes, most of it generating the store (`--db PATH` keeps
+it for the next run) and filling the DataTable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fcntl
+import json
+import os
+import pty
+import resource
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cs_console.scripts.generate_store import NUMBER_PREFIX, generate
+
+NOW = datetime(2026, 2, 25, 2, 30, tzinfo=UTC)
+"""The generated desk's "now", and the clock of the measured console (10:30 in Shanghai)."""
+SEED = 137
+SIZE = (120, 40)
+"""Terminal columns and lines for every measurement."""
+STARTS = 5
+PAINTS = 5
+PAGE_DOWNS = 300
+QUERIES = ("ocean", "台风", "hist-0999", "nordic tern", "refund", "sim", "crew change", "延误")
+"""Filters an agent might type: a vessel, Chinese words, a ticket number, a customer."""
+TARGETS = {"startup_s": 1.0, "first_paint_s": 0.1, "scroll_ms_p95": 16, "filter_ms_p95": 16, "peak_rss_mb": 250}
+STARTUP_TIMEOUT_S = 60
+MARKER = NUMBER_PREFIX.encode()
+"""Every generated ticket number starts so; the queue's rows are the first thing to show one."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=100_000, help="tickets in the generated store (default 100000)")
+    parser.add_argument("--db", type=Path, help="keep the generated store here and reuse it when it exists")
+    parser.add_argument("--part", choices=("console", "datatable"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.part:
+        figures = asyncio.run(_console(args.db) if args.part == "console" else _datatable(args.db))
+        print(json.dumps(figures))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = args.db or Path(folder) / "desk.db"
+        generate_s = _generate(path, args.tickets)
+        startup_s = _startup(path, Path(folder) / "home")
+        console = _part("console", path)
+        baseline = _part("datatable", path)
+    print(json.dumps({
+        "tickets": args.tickets,
+        "startup_s": startup_s,
+        **console,
+        "datatable_first_paint_s": baseline["first_paint_s"],
+        "datatable_peak_rss_mb": baseline["peak_rss_mb"],
+        "generate_s": generate_s,
+        "targets": TARGETS,
+    }, ensure_ascii=False))
+
+
+def _generate(path: Path, tickets: int) -> float | None:
+    """Generate the desk unless `path` holds one already; returns the seconds it took."""
+    if path.exists():
+        return None
+    from cs_console.store import Store
+
+    started = time.perf_counter()
+    store = Store.open(path)
+    try:
+        generate(store, tickets, now=NOW, seed=SEED)
+    finally:
+        store.close()
+    return round(time.perf_counter() - started, 1)
+
+
+def _part(part: str, path: Path) -> dict:
+    done = subprocess.run([sys.executable, "-m", "cs_console.scripts.bench_queue", "--part", part, "--db", str(path)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# -- start-up, in a pseudo-terminal ---------------------------------------------------------
+
+
+def _startup(path: Path, home: Path) -> float:
+    """Median seconds from starting the console to its queue's first ticket on screen."""
+    times = [_start_once(path, home) for _ in range(STARTS + 1)]
+    return round(statistics.median(times[1:]), 3)
+
+
+def _start_once(path: Path, home: Path) -> float:
+    env = {**os.environ, "CS_CONSOLE_HOME": str(home), "TERM": "xterm-256color"}
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(sys.stdout.fileno(), termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+        os.execve(sys.executable, [sys.executable, "-m", "cs_console", "--db", str(path)], env)
+    seen = b""
+    try:
+        while MARKER not in seen:
+            ready, _, _ = select.select([fd], [], [], STARTUP_TIMEOUT_S)
+            if not ready:
+                raise RuntimeError(f"the console showed no queue within {STARTUP_TIMEOUT_S} s: {seen[-500:]!r}")
+            seen = seen[-len(MARKER):] + os.read(fd, 65536)
+        return time.perf_counter() - started
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+# -- the console's queue, in-process ----------------------------------------------------------
+
+
+async def _console(path: Path) -> dict:
+    from textual.widgets import Input
+
+    from cs_console.app import ConsoleApp
+    from cs_console.config import Config
+    from cs_console.screens.queue import QueueScreen
+    from cs_console.store import Store
+    from cs_console.widgets.virtual_table import VirtualTable
+
+    first_paint = _FirstPaint(VirtualTable)
+    store = Store.open(path)
+    app = ConsoleApp(store, Config(), clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settled(pilot)
+
+        async def open_queue(**options) -> tuple[float, QueueScreen]:
+            """Median seconds to the first rows of a queue opened PAINTS times, and its screen."""
+            paints = []
+            for _ in range(PAINTS):
+                screen = QueueScreen(**options)
+                started = time.perf_counter()
+                await app.push_screen(screen)
+                paints.append(await first_paint(screen.query_one(VirtualTable)) - started)
+                await _settled(pilot)
+                if len(paints) < PAINTS:
+                    app.pop_screen()
+                    await _settled(pilot)
+            return statistics.median(paints), screen
+
+        agent_paint, mine = await open_queue()
+        agent_rows = len(mine.rows)
+        app.pop_screen()
+        await _settled(pilot)
+        paint, screen = await open_queue(everyone=True, status="all")
+        table, rows = screen.query_one(VirtualTable), len(screen.rows)
+
+        scrolls = []
+        for _ in range(PAGE_DOWNS):
+            started = time.perf_counter()
+            table.action_page(1)
+            _render(table)
+            scrolls.append(time.perf_counter() - started)
+        await pilot.pause()
+
+        search = screen.query_one("#queue-search", Input)
+        keystrokes = []
+        for query in QUERIES:
+            for typed in [*(query[:end] for end in range(1, len(query) + 1)), ""]:
+                with search.prevent(Input.Changed):
+                    search.value = typed
+                started = time.perf_counter()
+                screen.apply_filter()
+                _render(table)
+                keystrokes.append(time.perf_counter() - started)
+            await pilot.pause()
+    store.close()
+    return {
+        "rows": rows,
+        "first_paint_s": round(paint, 4),
+        "agent_rows": agent_rows,
+        "agent_first_paint_s": round(agent_paint, 4),
+        "scroll_ms_p95": _p95_ms(scrolls),
+        "filter_ms_p95": _p95_ms(keystrokes),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+class _FirstPaint:
+    """When each table of a class first renders a line of a row (not the header): `await
+    first_paint(table)` gives the moment, without polling the event loop meanwhile (a
+    poll would take the interpreter from the worker being measured)."""
+
+    def __init__(self, table_class) -> None:
+        self._seen: dict = {}
+        self._waiting: dict = {}
+        render_line = table_class.render_line
+
+        def watched(table, y: int):
+            strip = render_line(table, y)
+            if y >= 1 and table.row_count and table not in self._seen:
+                self._seen[table] = time.perf_counter()
+                if table in self._waiting:
+                    self._waiting.pop(table).set()
+            return strip
+
+        table_class.render_line = watched
+
+    async def __call__(self, table) -> float:
+        if table not in self._seen:
+            self._waiting[table] = asyncio.Event()
+            await self._waiting[table].wait()
+        return self._seen[table]
+
+
+def _render(table) -> None:
+    """Every line the table shows, as a frame asks for them."""
+    for y in range(table.scrollable_content_region.height):
+        table.render_line(y)
+
+
+async def _settled(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _p95_ms(seconds: list[float]) -> float:
+    return round(statistics.quantiles(seconds, n=100)[94] * 1000, 2)
+
+
+# -- the baseline: the same rows in a DataTable ------------------------------------------------
+
+
+async def _datatable(path: Path) -> dict:
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from cs_console.config import Config
+    from cs_console.queue_list import SETTLED_CLOCKS, QueueList
+    from cs_console.screens.queue import COLUMNS, row_cells
+    from cs_console.sla import follow_up_clocks
+    from cs_console.store import Store
+
+    store, config = Store.open(path), Config()
+    queue = QueueList(store.live_tickets(None, NOW).rows, config.policy, config.calendar, NOW)
+    page = store.settled_page(None, NOW, None, 10_000)
+    while page:
+        queue.add_settled(page, last=False)
+        page = store.settled_page(None, NOW, page[-1], 10_000)
+    queue.add_settled([], last=True)
+    rows = [
+        row_cells(row, follow_up_clocks(row.events, row.priority, config.policy, config.calendar, NOW)
+               if queue.is_live(row) else SETTLED_CLOCKS, NOW)
+        for row in queue
+    ]
+    keys = [row.id for row in queue]
+    store.close()
+
+    class Baseline(App):
+        def compose(self) -> ComposeResult:
+            yield DataTable(cursor_type="row", zebra_stripes=True)
+
+    first_paint = _FirstPaint(DataTable)
+    app = Baseline()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(DataTable)
+        started = time.perf_counter()
+        for column in COLUMNS:
+            table.add_column(column.heading, key=column.key)
+        for key, cells in zip(keys, rows):
+            table.add_row(*cells, key=key)
+        first_paint_s = await first_paint(table) - started
+        await pilot.pause()
+    return {"rows": len(rows), "first_paint_s": round(first_paint_s, 3), "peak_rss_mb": _peak_rss_mb()}
+
+
+if __name__ == "__main__":
+    main()

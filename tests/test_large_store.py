@@ -1,0 +1,219 @@
+"""A desk with years of history: 20,000 generated tickets, driven through the pilot.
+
+The queue must list, order and filter exactly as the straightforward way does (every
+ticket loaded with its events, every clock computed, all sorted by `queue_order`), while
+computing clocks only for the tickets whose place moves with time; and the ticket opened
+from the end of a long list must be the one shown there.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from cs_console import queue_list
+from cs_console.app import ConsoleApp
+from cs_console.config import Config
+from cs_console.follow_up import queue_order
+from cs_console.models import PRIORITIES, STATUSES, Customer
+from cs_console.queue_list import settled_at
+from cs_console.screens.customer import CustomerScreen
+from cs_console.screens.queue import ACTIVE_STATUSES, QueueScreen
+from cs_console.screens.ticket import TicketScreen
+from cs_console.scripts.generate_store import generate
+from cs_console.sla import follow_up_clocks
+from cs_console.store import Store
+from cs_console.widgets.virtual_table import VirtualTable
+from tests.conftest import NOW
+from tests.test_tui_first_loop import screen_text, settle
+
+TICKETS = 20_000
+SIZE = (110, 30)
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory):
+    """The generated store's path, what was generated, and the expected order of everyone's tickets."""
+    path = tmp_path_factory.mktemp("desk") / "desk.db"
+    store = Store.open(path)
+    generated = generate(store, TICKETS, now=NOW, seed=20)
+    config = Config()
+    rows = store.queue(None)
+    keys = {
+        row.id: queue_order(row.priority, follow_up_clocks(row.events, row.priority, config.policy, config.calendar, NOW),
+                            row.created_at, queue_list.reminder_due(row, NOW))
+        for row in rows
+    }
+    expected = sorted(rows, key=lambda row: keys[row.id])
+    store.close()
+    return path, generated, expected
+
+
+async def loaded(pilot) -> None:
+    """Settle until the queue on screen holds every page (the load runs in a worker that
+    starts only once the screen is up)."""
+    for _ in range(100):
+        await settle(pilot)
+        screen = pilot.app.screen
+        if not isinstance(screen, QueueScreen) or (screen.queue is not None and screen.queue.complete):
+            return
+    raise AssertionError("the queue never finished loading")
+
+
+@pytest.fixture
+def desk_app(desk):
+    path, _, _ = desk
+    store = Store.open(path)
+    yield ConsoleApp(store, Config(), clock=lambda: NOW)
+    store.close()
+
+
+async def test_everyone_s_queue_scrolls_to_the_end_and_opens_the_last_ticket(desk, desk_app):
+    _, _, expected = desk
+    app = desk_app
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        await pilot.press("a", "s")  # everyone's tickets, every status
+        await loaded(pilot)
+        assert screen.queue.complete and len(screen.rows) == TICKETS
+        assert [row.id for row in screen.rows] == [row.id for row in expected]
+
+        await pilot.press("end")
+        await pilot.pause()
+        table = screen.query_one(VirtualTable)
+        last = expected[-1]
+        assert table.cursor_row == TICKETS - 1 and table.cursor_key == last.id
+        shown = [table.render_line(y).text for y in range(1, len(table.visible_range()) + 1)]
+        assert shown[-1].startswith(f">{last.number}"), "the last line on screen is the last ticket"
+
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.ticket_id == last.id
+        assert last.subject in screen_text(app)
+
+
+async def test_typing_a_filter_narrows_to_the_same_tickets_and_opens_the_right_one(desk, desk_app):
+    _, _, expected = desk
+    app = desk_app
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("a", "s")
+        await loaded(pilot)
+        screen = app.screen
+        await pilot.press("slash")
+        for typed in ("o", "oc", "ocean", "ocean p"):
+            await pilot.press(*typed[len(screen.search_text):])
+            await pilot.pause()
+            words = typed.split()
+            matching = [row.id for row in expected
+                        if all(any(word in field.casefold() for field in (row.number, row.subject, row.customer_name))
+                               for word in words)]
+            assert [row.id for row in screen.rows] == matching, typed
+        assert 0 < len(screen.rows) < TICKETS
+
+        await pilot.press("enter", "end")  # leave the filter field, go to the last match
+        await pilot.pause()
+        target = screen.rows[len(screen.rows) - 1]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.ticket_id == target.id
+        assert target.subject in screen_text(app)
+
+
+async def test_the_agent_s_own_active_queue_is_ordered_as_before(desk, desk_app):
+    _, generated, expected = desk
+    app = desk_app
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        mine = [row.id for row in expected if row.assignee_id == generated.agent_id and row.status in ACTIVE_STATUSES]
+        assert [row.id for row in app.screen.rows] == mine
+        await pilot.press("s", "p")  # every status, urgent only
+        await pilot.pause()
+        assert [row.id for row in app.screen.rows] == [
+            row.id for row in expected if row.assignee_id == generated.agent_id and row.priority == "urgent"]
+
+
+async def test_a_tick_computes_clocks_for_the_rows_on_screen_and_the_agent_s_own_only(desk, desk_app, monkeypatch):
+    app = desk_app
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("a", "s")
+        await loaded(pilot)
+        screen = app.screen
+        computed = []
+        real = follow_up_clocks
+        monkeypatch.setattr("cs_console.screens.queue.follow_up_clocks",
+                            lambda *args: computed.append(args) or real(*args))
+        app.tick()
+        own = screen.queue.own(app.agent.id)
+        assert 0 < len(computed) <= len(own) + len(screen.table.visible_range())
+        assert len(screen.queue.live) < TICKETS // 10, "the live part is the working set, not the desk"
+
+
+async def test_a_long_customer_history_lists_every_interaction_and_opens_the_oldest(desk, desk_app):
+    _, generated, _ = desk
+    app = desk_app
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await app.push_screen(CustomerScreen(generated.busiest_customer_id))
+        await settle(pilot)
+        history = app.screen.query_one("#customer-history", VirtualTable)
+        with app.store.read() as session:
+            count = session.connection().exec_driver_sql(
+                "SELECT count(*) FROM interaction i JOIN ticket t ON t.id = i.ticket_id WHERE t.customer_id = ?",
+                (generated.busiest_customer_id,)).scalar()
+            oldest = session.connection().exec_driver_sql(
+                "SELECT t.id FROM interaction i JOIN ticket t ON t.id = i.ticket_id WHERE t.customer_id = ? "
+                "ORDER BY i.created_at, i.id LIMIT 1", (generated.busiest_customer_id,)).scalar()
+        assert count > 2_000 and history.row_count == count
+        assert app.screen.query_one("#customer-tickets", VirtualTable).row_count == len(
+            {entry.ticket_id for entry in app.screen.entries})
+        history.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.ticket_id == oldest
+
+
+def test_a_new_event_puts_a_settled_ticket_back_among_the_live_ones(tmp_path):
+    store = Store.open(tmp_path / "store.db")
+    agent = store.create_agent("Lin Wei")
+    ticket = store.create_ticket(new_customer=Customer(name="Hai Xing Shipping"), subject="Callback made",
+                                 first_message="Please call back", assignee_id=agent.id, at=NOW - timedelta(days=9))
+    store.add_interaction(ticket.id, "public_reply", "On it", author_id=agent.id, at=NOW - timedelta(days=9))
+    store.change_status(ticket.id, "solution_proposed", author_id=agent.id, at=NOW - timedelta(days=8))
+    store.add_interaction(ticket.id, "callback", "Fixed", author_id=agent.id, satisfaction=5, at=NOW - timedelta(days=8))
+    store.change_status(ticket.id, "closed", author_id=agent.id, at=NOW - timedelta(days=8))
+
+    live = store.live_tickets(agent.id, NOW)
+    assert [row.id for row in live.rows] == [ticket.id] and live.unchecked == {ticket.id}
+    events = live.rows[0].events
+    store.save_settled({ticket.id: (settled_at(events), len(events))})
+    assert store.live_tickets(agent.id, NOW).rows == ()
+    assert [key.id for key in store.settled_page(agent.id, NOW, None, 10)] == [ticket.id]
+
+    store.change_status(ticket.id, "open", author_id=agent.id, at=NOW)  # reopened
+    assert [row.id for row in store.live_tickets(agent.id, NOW).rows] == [ticket.id]
+    assert store.settled_page(agent.id, NOW, None, 10) == []
+    store.save_settled({ticket.id: (settled_at(events), len(events))})  # worked out before the reopening
+    assert [row.id for row in store.live_tickets(agent.id, NOW).rows] == [ticket.id], "a stale answer is refused"
+    store.close()
+
+
+def test_settled_pages_follow_one_another_without_gaps(tmp_path):
+    store = Store.open(tmp_path / "store.db")
+    generate(store, 600, now=NOW, seed=3)
+    everything = store.settled_page(None, NOW, None, 10_000)
+    paged, after = [], None
+    while page := store.settled_page(None, NOW, after, 7):
+        paged += page
+        after = page[-1]
+    assert paged == everything and len(everything) > 400
+    assert [(PRIORITIES.index(k.priority), k.created_at) for k in everything] == sorted(
+        (PRIORITIES.index(k.priority), k.created_at) for k in everything)
+    assert {k.status for k in everything} <= set(STATUSES)
+    store.close()

@@ -1,0 +1,128 @@
+"""What the lead's screen and the reports read and write through the store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from cs_console import migrations
+from cs_console.kpi import ACTIVE_STATUSES
+from cs_console.models import Customer, Template
+from cs_console.store import NotFound, ReadOnly, Store
+from tests.conftest import NOW
+from tests.test_store import new_ticket, outbox
+
+
+def test_ticket_facts_carry_events_contacts_tags_and_the_customers_language(store):
+    agent = store.create_agent("Lin Wei")
+    ticket = new_ticket(store, assignee_id=agent.id, new_customer=Customer(name="海星国际", language="zh"),
+                        first_message="Order #4471: the #broken part")
+    store.add_interaction(ticket.id, "public_reply", "On it.", author_id=agent.id, at=NOW + timedelta(minutes=5))
+    store.add_interaction(ticket.id, "internal_note", "#Typhoon delay, #vip", author_id=agent.id,
+                          at=NOW + timedelta(minutes=6))
+    store.add_interaction(ticket.id, "internal_note", "still #typhoon; see #4471", author_id=agent.id,
+                          at=NOW + timedelta(minutes=7))
+    store.add_interaction(ticket.id, "callback", "Happy", author_id=agent.id, satisfaction=5, nps=9,
+                          at=NOW + timedelta(hours=1))
+    [facts] = store.ticket_facts()
+    assert (facts.number, facts.customer_language, facts.assignee_id) == (ticket.number, "zh", agent.id)
+    assert facts.tags == ("typhoon", "vip"), "agents' hashtags, once each; not the customer's, not numbers"
+    assert [kind for kind, _ in facts.events] == ["created", "first_response", "callback"]
+    assert [(c.kind, c.author_id, c.satisfaction, c.nps) for c in facts.contacts] == [
+        ("customer_message", None, None, None), ("public_reply", agent.id, None, None),
+        ("internal_note", agent.id, None, None), ("internal_note", agent.id, None, None), ("callback", agent.id, 5, 9)]
+
+
+def test_ticket_facts_select_by_status_creation_and_activity(store):
+    old_closed = new_ticket(store, subject="old and closed", at=NOW - timedelta(days=60))
+    store.change_status(old_closed.id, "closed", author_id=None, at=NOW - timedelta(days=59))
+    old_open = new_ticket(store, subject="old and open", at=NOW - timedelta(days=60))
+    recent = new_ticket(store, subject="recent", at=NOW - timedelta(days=1))
+    later = new_ticket(store, subject="after the period", at=NOW + timedelta(days=1))
+    subjects = lambda facts: sorted(f.subject for f in facts)  # noqa: E731
+    assert subjects(store.ticket_facts(statuses=ACTIVE_STATUSES)) == sorted(
+        [old_open.subject, recent.subject, later.subject])
+    window = store.ticket_facts(created_before=NOW, touched_since=NOW - timedelta(days=7))
+    assert subjects(window) == ["old and open", "recent"], "closed long ago and untouched since: left out"
+
+
+def test_the_latest_customer_message_of_each_ticket(store):
+    ticket = new_ticket(store)
+    store.add_interaction(ticket.id, "customer_message", "这太差了，我要投诉", author_id=None, at=NOW + timedelta(hours=1))
+    store.add_interaction(ticket.id, "public_reply", "抱歉，马上处理", author_id=None, at=NOW + timedelta(hours=2))
+    quiet = new_ticket(store, first_message="")
+    assert store.latest_customer_messages([ticket.id, quiet.id]) == {ticket.id: "这太差了，我要投诉"}
+
+
+def test_a_selection_moves_in_one_transaction(store):
+    lin, ingrid = store.create_agent("Lin Wei"), store.create_agent("Ingrid Haugen")
+    first, second = new_ticket(store, assignee_id=lin.id), new_ticket(store, assignee_id=lin.id)
+    before = len(outbox(store))
+    store.assign_many([first.id, second.id], ingrid.id, at=NOW)
+    assert {f.assignee_id for f in store.ticket_facts()} == {ingrid.id}
+    moves = outbox(store)[before:]
+    assert [(op.entity, op.entity_id, json.loads(op.payload)["assignee_id"]) for op in moves] == [
+        ("ticket", first.id, ingrid.id), ("ticket", second.id, ingrid.id)]
+    with pytest.raises(NotFound, match="no ticket with id nope"):
+        store.assign_many([first.id, "nope"], lin.id)
+    assert {f.assignee_id for f in store.ticket_facts()} == {ingrid.id}, "all or nothing"
+    with pytest.raises(NotFound, match="no agent"):
+        store.assign_many([first.id], "nobody")
+
+
+def test_a_read_only_store_refuses_every_change_and_keeps_the_file_as_it_was(store):
+    agent = store.create_agent("Zhao Min", role="lead")
+    ticket = new_ticket(store)
+    store.import_rows([Template(id="t1", title="Greeting")])
+    store.readonly = True
+    before = len(outbox(store))
+    for change in (
+        lambda: store.assign(ticket.id, agent.id),
+        lambda: store.add_interaction(ticket.id, "public_reply", "x", author_id=agent.id),
+        lambda: store.change_status(ticket.id, "closed", author_id=agent.id),
+        lambda: store.create_agent("Someone"),
+    ):
+        with pytest.raises(ReadOnly, match="read-only session .started with --readonly.: nothing was changed"):
+            change()
+    store.count_template_use("t1")  # a template used in a read-only session counts nothing
+    assert store.template("t1").uses == 0
+    assert len(outbox(store)) == before
+    assert store.ticket_facts()[0].assignee_id is None
+    store.set_current_agent(agent.id)  # choosing who works here is not a change to the data
+    assert store.current_agent().id == agent.id
+
+
+def test_nps_goes_with_a_callback_and_runs_from_0_to_10(store):
+    ticket = new_ticket(store)
+    with pytest.raises(ValueError, match="NPS"):
+        store.add_interaction(ticket.id, "callback", "", author_id=None, satisfaction=4, nps=11)
+    with pytest.raises(ValueError, match="NPS"):
+        store.add_interaction(ticket.id, "public_reply", "hi", author_id=None, nps=7)
+    store.add_interaction(ticket.id, "callback", "", author_id=None, satisfaction=4, nps=0)
+
+
+def test_arrivals_for_staffing(store):
+    for hours in (1, 2, 30):
+        new_ticket(store, at=NOW - timedelta(hours=hours))
+    assert sorted(store.ticket_arrivals(NOW - timedelta(days=1), NOW)) == [
+        NOW - timedelta(hours=2), NOW - timedelta(hours=1)]
+
+
+def test_an_older_database_gains_nps_scores_and_keeps_its_messages(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path, isolation_level=None)
+    migrations.upgrade(old, target=migrations.LATEST_VERSION - 1)
+    old.close()
+    store = Store.open(path)
+    ticket = new_ticket(store)
+    store.close()
+    with sqlite3.connect(path, isolation_level=None) as downgraded:
+        downgraded.execute("ALTER TABLE interaction DROP COLUMN nps")
+        downgraded.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION - 1}")
+    store = Store.open(path)
+    store.close()
+    with sqlite3.connect(path) as check:
+        assert check.execute("SELECT ticket_id, nps FROM interaction").fetchall() == [(ticket.id, None)]

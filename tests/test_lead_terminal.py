@@ -1,0 +1,61 @@
+"""A lead in a real terminal: tmux at 80x24 on a 16-colour TERM with NO_COLOR, as over a bare
+SSH hop. They log in as the lead, open the team view, move a ticket and read the result."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+from cs_console.demo import demo_id
+from cs_console.store import Store
+from tests.test_terminal import WAIT_S, Terminal, pytestmark  # noqa: F401  (skips without tmux)
+
+INGRID = demo_id("agent", "ingrid.haugen")
+
+
+def test_a_lead_moves_a_ticket_in_a_real_terminal(tmp_path):
+    home = tmp_path / "home"
+    env = {"CS_CONSOLE_HOME": str(home), "PYTHONPATH": os.getcwd()}
+    subprocess.run([sys.executable, "-m", "cs_console", "demo"], env={**os.environ, **env}, check=True,
+                   capture_output=True)
+    terminal = Terminal(f"env TERM=screen NO_COLOR=1 {sys.executable} -m cs_console --agent zhao.min", env)
+    try:
+        queue = terminal.wait_for("Queue · 赵敏 Zhao Min")
+        assert "t " in queue.splitlines()[-1], "the team key is in the footer"
+        terminal.keys("t")
+        board = terminal.wait_for("Oldest waiting")
+        assert "Team · Maritime Desk · 赵敏 Zhao Min" in board
+        assert re.search(r"林伟 Lin Wei\s+40\s+✖ \d+", board), "the busiest agent first, overdue clocks marked"
+        lines = board.splitlines()
+        assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
+
+        terminal.keys("Enter")
+        terminal.wait_for("Queue of 林伟 Lin Wei · 40 active")
+        number = re.search(r"(DEMO-\d{4})", terminal.screen().split("Customer")[1]).group(1)
+        terminal.keys("a")
+        dialog = terminal.wait_for("Reassign 1 ticket(s)")
+        assert number in dialog and "Ingrid Haugen" in dialog and "speaks" in dialog
+        choices = [line for line in dialog.splitlines() if "· load" in line]
+        terminal.keys(*(["Down"] * next(i for i, line in enumerate(choices) if "Ingrid Haugen" in line)), "Enter")
+        terminal.wait_for("to Ingrid Haugen?")
+        terminal.keys("y")
+        terminal.wait_for("Queue of 林伟 Lin Wei · 39 active")
+
+        terminal.keys("Escape")
+        board = terminal.wait_for("Oldest waiting")
+        assert re.search(r"Ingrid Haugen\s+9\s", board), "Ingrid's row counts it"
+        terminal.keys("C-q")
+        deadline = time.monotonic() + WAIT_S
+        while not terminal.exited():
+            assert time.monotonic() < deadline, "ctrl+q did not quit"
+            time.sleep(0.2)
+    finally:
+        terminal.close()
+    store = Store.open(home / "cs-console.db")
+    try:
+        assert next(f.assignee_id for f in store.ticket_facts() if f.number == number) == INGRID
+    finally:
+        store.close()
