@@ -196,6 +196,32 @@ MIGRATIONS: tuple[Migration, ...] = (
         "callback NPS scores (how likely the customer is to recommend us, 0-10), for the reports",
         ("ALTER TABLE interaction ADD COLUMN nps INTEGER",),
     ),
+    Migration(
+        5,
+        "a customer's history as one index walk (each interaction's customer and time, kept "
+        "by triggers); the queue finds tickets to check again without a scan",
+        (
+            # A customer's history lists every interaction of all their tickets, newest first:
+            # with the customer beside each interaction, one index walk gives any page of it.
+            # Written to be harmless when run again over its own tables.
+            """CREATE TABLE IF NOT EXISTS history_index (
+                interaction_id VARCHAR NOT NULL PRIMARY KEY REFERENCES interaction (id),
+                customer_id VARCHAR NOT NULL,
+                created_at VARCHAR(26) NOT NULL)""",
+            """INSERT OR IGNORE INTO history_index
+                SELECT i.id, t.customer_id, i.created_at FROM interaction i JOIN ticket t ON t.id = i.ticket_id""",
+            "CREATE INDEX IF NOT EXISTS ix_history_index_customer ON history_index (customer_id, created_at, interaction_id)",
+            """CREATE TRIGGER IF NOT EXISTS history_index_new_interaction AFTER INSERT ON interaction BEGIN
+                INSERT INTO history_index VALUES (NEW.id, coalesce((SELECT customer_id FROM ticket WHERE id = NEW.ticket_id), ''),
+                    NEW.created_at);
+            END""",
+            """CREATE TRIGGER IF NOT EXISTS history_index_ticket_moved AFTER UPDATE OF customer_id ON ticket BEGIN
+                UPDATE history_index SET customer_id = NEW.customer_id
+                WHERE interaction_id IN (SELECT id FROM interaction WHERE ticket_id = NEW.id);
+            END""",
+            "CREATE INDEX IF NOT EXISTS ix_queue_entry_unchecked ON queue_entry (ticket_id) WHERE checked = 0",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -180,6 +180,21 @@ class QueueEntry(SQLModel, table=True):
     checked: bool = False
 
 
+class HistoryIndex(SQLModel, table=True):
+    """Which customer an interaction belongs to, and when it was written: the customer
+    history's local index, so that any page of a long history is one index walk.
+
+    Local to the device and never synced; a trigger (migration 5) adds a row with each
+    interaction, another follows a ticket that moves to another customer.
+    """
+
+    __tablename__ = "history_index"
+
+    interaction_id: str = Field(primary_key=True, foreign_key="interaction.id")
+    customer_id: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class Meta(SQLModel, table=True):
     """Device-level settings: device id, ticket-number prefix, clock state, sync cursor."""
 

@@ -31,6 +31,7 @@ from cs_console.models import PRIORITIES, STATUSES
 from cs_console.sla import (
     DEFAULT_POLICY,
     FollowUpClocks,
+    SlaError,
     SlaPolicy,
     follow_up_clocks,
     queue_clocks,
@@ -58,7 +59,7 @@ SETTLED_CLOCKS: FollowUpClocks = follow_up_clocks(
 
 def settled_at(events: Sequence[tuple[str, datetime]]) -> datetime | None:
     """When every clock of a ticket had stopped, from its events; None while one still runs
-    or waits (or there are no events).
+    or waits (or the events cannot be replayed, e.g. none yet).
 
     Whether a clock has stopped depends on the events alone (budgets and calendars only
     decide how much time it has left), so any policy answers; the default one does. The
@@ -67,7 +68,10 @@ def settled_at(events: Sequence[tuple[str, datetime]]) -> datetime | None:
     if not events:
         return None
     last = max(at for _, at in events)
-    clocks = follow_up_clocks(events, "normal", DEFAULT_POLICY, ALWAYS, last)
+    try:
+        clocks = follow_up_clocks(events, "normal", DEFAULT_POLICY, ALWAYS, last)
+    except SlaError:
+        return None  # not known to have stopped: the queue treats it as live
     return last if clocks.most_urgent is None else None
 
 

@@ -114,17 +114,6 @@ class QueueKey(NamedTuple):
     updated_at: datetime
 
 
-@dataclass(frozen=True)
-class LiveTickets:
-    """The part of a queue whose order moves with the clock, with what its clocks need."""
-
-    rows: tuple[QueueRow, ...]
-    """Tickets with a clock open at `now` (or not known to be stopped), or an open reminder."""
-    unchecked: frozenset[str]
-    """Ids among `rows` whose clocks were not checked since their last event: the caller
-    works out from the events whether they have all stopped, and saves it (`save_settled`)."""
-
-
 class HistoryTicket(NamedTuple):
     """One of a customer's tickets, as their history lists it."""
 
@@ -536,14 +525,22 @@ class Store:
             connection.execute("COMMIT")
             pooled.close()
 
-    def live_tickets(self, agent_id: str | None, now: datetime) -> LiveTickets:
+    def unchecked_tickets(self, limit: int) -> list[tuple[str, tuple[tuple[str, datetime], ...]]]:
+        """Up to `limit` tickets whose clocks were not checked since their last event, with
+        their events: the caller works out whether their clocks have all stopped and saves
+        it (`save_settled`). Usually none; every ticket after an upgrade or a large sync."""
+        with self._plain_reads() as db:
+            found = db.execute("SELECT ticket_id, history FROM queue_entry WHERE checked = 0 LIMIT ?", (limit,))
+            return [(ticket_id, _events(history)) for ticket_id, history in found]
+
+    def live_tickets(self, agent_id: str | None, now: datetime) -> tuple[QueueRow, ...]:
         """The tickets of `agent_id`'s queue (everyone's when None) whose place in it moves
         with the clock: a clock still open at `now` or not yet checked, or an open reminder
         (the agent's own, or anyone's for everyone's queue). Usually a small share."""
         scope, scope_args = ("", ()) if agent_id is None else (" AND assignee_id = ?", (agent_id,))
         with self._plain_reads() as db:
             rows = db.execute(
-                f"SELECT {_KEY_COLUMNS}, history, checked FROM queue_entry "
+                f"SELECT {_KEY_COLUMNS}, history FROM queue_entry "
                 f"WHERE (settled_at IS NULL OR settled_at > ?){scope}",
                 (to_text(now), *scope_args),
             ).fetchall()
@@ -553,17 +550,14 @@ class Store:
             for start in range(0, len(others), _ID_CHUNK):
                 chunk = others[start : start + _ID_CHUNK]
                 rows += db.execute(
-                    f"SELECT {_KEY_COLUMNS}, history, checked FROM queue_entry "
+                    f"SELECT {_KEY_COLUMNS}, history FROM queue_entry "
                     f"WHERE ticket_id IN ({','.join('?' * len(chunk))}){scope}",
                     (*chunk, *scope_args),
                 ).fetchall()
-        return LiveTickets(
-            rows=tuple(
-                QueueRow(id, number, priority, status, subject, customer, assignee, _utc(created), _utc(updated),
-                         _events(history), reminders.get(id))
-                for id, number, priority, status, subject, customer, assignee, created, updated, history, _ in rows
-            ),
-            unchecked=frozenset(row[0] for row in rows if not row[-1]),
+        return tuple(
+            QueueRow(id, number, priority, status, subject, customer, assignee, _utc(created), _utc(updated),
+                     _events(history), reminders.get(id))
+            for id, number, priority, status, subject, customer, assignee, created, updated, history in rows
         )
 
     def save_settled(self, found: Mapping[str, tuple[datetime | None, int]]) -> None:
@@ -620,12 +614,12 @@ class Store:
     def customer_interactions_page(self, customer_id: str, after: HistoryEntry | None, limit: int) -> list[HistoryEntry]:
         """Up to `limit` interactions of all a customer's tickets, newest first, from after `after`."""
         bound, bound_args = ("", ()) if after is None else (
-            " AND (i.created_at, i.id) < (?, ?)", (to_text(after.created_at), after.id))
+            " AND (h.created_at, h.interaction_id) < (?, ?)", (to_text(after.created_at), after.id))
         with self._plain_reads() as db:
             page = db.execute(
-                "SELECT i.id, i.ticket_id, t.number, i.kind, substr(i.body, 1, ?), i.created_at "
-                f"FROM ticket t JOIN interaction i ON i.ticket_id = t.id WHERE t.customer_id = ?{bound} "
-                "ORDER BY i.created_at DESC, i.id DESC LIMIT ?",
+                "SELECT i.id, i.ticket_id, t.number, i.kind, substr(i.body, 1, ?), i.created_at FROM history_index h "
+                "JOIN interaction i ON i.id = h.interaction_id JOIN ticket t ON t.id = i.ticket_id "
+                f"WHERE h.customer_id = ?{bound} ORDER BY h.created_at DESC, h.interaction_id DESC LIMIT ?",
                 (PAGE_BODY_CHARS, customer_id, *bound_args, limit),
             ).fetchall()
         return [HistoryEntry(*row[:5], _utc(row[5])) for row in page]

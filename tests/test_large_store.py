@@ -8,11 +8,12 @@ from the end of a long list must be the one shown there.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 import pytest
 
-from cs_console import queue_list
+from cs_console import migrations, queue_list
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
 from cs_console.follow_up import queue_order
@@ -189,18 +190,18 @@ def test_a_new_event_puts_a_settled_ticket_back_among_the_live_ones(tmp_path):
     store.add_interaction(ticket.id, "callback", "Fixed", author_id=agent.id, satisfaction=5, at=NOW - timedelta(days=8))
     store.change_status(ticket.id, "closed", author_id=agent.id, at=NOW - timedelta(days=8))
 
-    live = store.live_tickets(agent.id, NOW)
-    assert [row.id for row in live.rows] == [ticket.id] and live.unchecked == {ticket.id}
-    events = live.rows[0].events
+    assert [row.id for row in store.live_tickets(agent.id, NOW)] == [ticket.id], "not checked yet: live"
+    [(ticket_id, events)] = store.unchecked_tickets(10)
+    assert ticket_id == ticket.id and [kind for kind, _ in events][-2:] == ["callback", "closed"]
     store.save_settled({ticket.id: (settled_at(events), len(events))})
-    assert store.live_tickets(agent.id, NOW).rows == ()
+    assert store.unchecked_tickets(10) == [] and store.live_tickets(agent.id, NOW) == ()
     assert [key.id for key in store.settled_page(agent.id, NOW, None, 10)] == [ticket.id]
 
     store.change_status(ticket.id, "open", author_id=agent.id, at=NOW)  # reopened
-    assert [row.id for row in store.live_tickets(agent.id, NOW).rows] == [ticket.id]
+    assert [row.id for row in store.live_tickets(agent.id, NOW)] == [ticket.id]
     assert store.settled_page(agent.id, NOW, None, 10) == []
     store.save_settled({ticket.id: (settled_at(events), len(events))})  # worked out before the reopening
-    assert [row.id for row in store.live_tickets(agent.id, NOW).rows] == [ticket.id], "a stale answer is refused"
+    assert [ticket_id for ticket_id, _ in store.unchecked_tickets(10)] == [ticket.id], "a stale answer is refused"
     store.close()
 
 
@@ -216,4 +217,26 @@ def test_settled_pages_follow_one_another_without_gaps(tmp_path):
     assert [(PRIORITIES.index(k.priority), k.created_at) for k in everything] == sorted(
         (PRIORITIES.index(k.priority), k.created_at) for k in everything)
     assert {k.status for k in everything} <= set(STATUSES)
+    store.close()
+
+
+def test_upgrading_fills_the_queue_index_from_the_history_already_there(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path, isolation_level=None)
+    migrations.upgrade(old, target=2)
+    old.execute("INSERT INTO customer VALUES ('c1', 'Hai Xing Shipping', '', '', '', '', 'zh', '[]', '', '', "
+                "'2026-11-01 00:00:00.000000', '2026-11-01 00:00:00.000000', '{}')")
+    old.execute("INSERT INTO ticket VALUES ('t1', 'OLD-0001', 'c1', NULL, '', 'Ballast record', 'other', 'normal', "
+                "'phone', 'open', '2026-11-24 08:00:00.000000', '2026-11-24 08:00:00.000000', '{}')")
+    for n, (kind, at) in enumerate((("created", "08:00"), ("closed", "09:00"), ("reopened", "09:00"), ("callback", "08:30"))):
+        old.execute("INSERT INTO ticket_event VALUES (?, 't1', ?, ?, NULL, '')", (f"e{n}", kind, f"2026-11-24 {at}:00.000000"))
+    old.execute("INSERT INTO interaction VALUES ('i1', 't1', 'customer_message', NULL, 'Please help', NULL, "
+                "'2026-11-24 08:00:00.000000', '')")
+    old.close()
+
+    store = Store.open(path)
+    [row] = store.live_tickets(None, NOW)
+    assert (row.number, row.customer_name) == ("OLD-0001", "Hai Xing Shipping")
+    assert [kind for kind, _ in row.events] == ["created", "callback", "closed", "reopened"], "time order, ties as stored"
+    assert [entry.id for entry in store.customer_interactions_page("c1", None, 10)] == ["i1"]
     store.close()

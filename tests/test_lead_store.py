@@ -111,17 +111,21 @@ def test_arrivals_for_staffing(store):
         NOW - timedelta(hours=2), NOW - timedelta(hours=1)]
 
 
+BEFORE_NPS = 3
+"""The schema step before the one that adds NPS scores (later steps may follow it)."""
+
+
 def test_an_older_database_gains_nps_scores_and_keeps_its_messages(tmp_path):
     path = tmp_path / "old.db"
     old = sqlite3.connect(path, isolation_level=None)
-    migrations.upgrade(old, target=migrations.LATEST_VERSION - 1)
+    migrations.upgrade(old, target=BEFORE_NPS)
     old.close()
     store = Store.open(path)
     ticket = new_ticket(store)
     store.close()
     with sqlite3.connect(path, isolation_level=None) as downgraded:
         downgraded.execute("ALTER TABLE interaction DROP COLUMN nps")
-        downgraded.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION - 1}")
+        downgraded.execute(f"PRAGMA user_version = {BEFORE_NPS}")
     store = Store.open(path)
     store.close()
     with sqlite3.connect(path) as check:

@@ -10,7 +10,8 @@ another:
 - `first_paint_s`: opening the queue of everyone's tickets with every status, the whole
   desk (`rows`), until its first rows are rendered, loading from SQLite included (median);
   `agent_first_paint_s` the same for the agent's own active queue (`agent_rows`), the one
-  the console opens on;
+  the console opens on, and `history_first_paint_s` for the interactions of the customer
+  with the longest history (`history_rows`);
 - `scroll_ms_p95`: one page down in that queue: the key's action and every line of the
   new page rendered, which is what a frame waits on;
 - `filter_ms_p95`: per keystroke of realistic filters typed letter by letter (and each
@@ -154,6 +155,7 @@ async def _console(path: Path) -> dict:
 
     from cs_console.app import ConsoleApp
     from cs_console.config import Config
+    from cs_console.screens.customer import CustomerScreen
     from cs_console.screens.queue import QueueScreen
     from cs_console.store import Store
     from cs_console.widgets.virtual_table import VirtualTable
@@ -164,25 +166,32 @@ async def _console(path: Path) -> dict:
     async with app.run_test(size=SIZE) as pilot:
         await _settled(pilot)
 
-        async def open_queue(**options) -> tuple[float, QueueScreen]:
-            """Median seconds to the first rows of a queue opened PAINTS times, and its screen."""
+        async def open_screen(make, table_id: str):
+            """Median seconds to the first rows of a screen's table, opened PAINTS times, and
+            the last screen opened (left open)."""
             paints = []
             for _ in range(PAINTS):
-                screen = QueueScreen(**options)
+                screen = make()
                 started = time.perf_counter()
                 await app.push_screen(screen)
-                paints.append(await first_paint(screen.query_one(VirtualTable)) - started)
+                paints.append(await first_paint(screen.query_one(table_id, VirtualTable)) - started)
                 await _settled(pilot)
                 if len(paints) < PAINTS:
                     app.pop_screen()
                     await _settled(pilot)
             return statistics.median(paints), screen
 
-        agent_paint, mine = await open_queue()
+        with store.read() as session:
+            busiest = session.connection().exec_driver_sql(
+                "SELECT customer_id FROM ticket GROUP BY customer_id ORDER BY count(*) DESC LIMIT 1").scalar()
+        history_paint, customer = await open_screen(lambda: CustomerScreen(busiest), "#customer-history")
+        history_rows = len(customer.entries)
+        app.pop_screen()
+        agent_paint, mine = await open_screen(QueueScreen, "#queue-table")
         agent_rows = len(mine.rows)
         app.pop_screen()
         await _settled(pilot)
-        paint, screen = await open_queue(everyone=True, status="all")
+        paint, screen = await open_screen(lambda: QueueScreen(everyone=True, status="all"), "#queue-table")
         table, rows = screen.query_one(VirtualTable), len(screen.rows)
 
         scrolls = []
@@ -210,6 +219,8 @@ async def _console(path: Path) -> dict:
         "first_paint_s": round(paint, 4),
         "agent_rows": agent_rows,
         "agent_first_paint_s": round(agent_paint, 4),
+        "history_rows": history_rows,
+        "history_first_paint_s": round(history_paint, 4),
         "scroll_ms_p95": _p95_ms(scrolls),
         "filter_ms_p95": _p95_ms(keystrokes),
         "peak_rss_mb": _peak_rss_mb(),
@@ -272,7 +283,7 @@ async def _datatable(path: Path) -> dict:
     from cs_console.store import Store
 
     store, config = Store.open(path), Config()
-    queue = QueueList(store.live_tickets(None, NOW).rows, config.policy, config.calendar, NOW)
+    queue = QueueList(store.live_tickets(None, NOW), config.policy, config.calendar, NOW)
     page = store.settled_page(None, NOW, None, 10_000)
     while page:
         queue.add_settled(page, last=False)
