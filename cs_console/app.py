@@ -15,10 +15,12 @@ from datetime import datetime
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from cs_console.config import Config
 from cs_console.follow_up import ClockWatch
+from cs_console.key_labels import localize_bindings
 from cs_console.models import Agent
 from cs_console.paths import ASSETS_DIR
 from cs_console.sla import FollowUpClocks
@@ -32,6 +34,17 @@ from cs_console.widgets.sync_status import SyncStatusBar
 TICK_SECONDS = 1.0
 """How often countdowns refresh; low-bandwidth mode ticks once a minute."""
 LOW_BANDWIDTH_TICK_SECONDS = 60.0
+TEXTUAL_COMMANDS = {
+    "Change the current theme": "theme",
+    "Quit the application as soon as possible": "quit",
+    "Hide the keys and widget help panel": "keys_hide",
+    "Show help for the focused widget and a summary of available keys": "keys_show",
+    "Minimize the widget and restore to normal size": "minimize",
+    "Maximize the focused widget": "maximize",
+    "Save an SVG 'screenshot' of the current screen": "screenshot",
+}
+"""Textual's own palette commands, by their English help, to the catalogue's `app.cmd.<name>`;
+one that a later Textual adds or rewords keeps its English until it is listed here."""
 LOW_BANDWIDTH_THEME = "ansi-dark"
 """Low-bandwidth mode paints in the terminal's own 16 colours: their codes are a third the
 length of 256-colour ones, which cuts what a repaint sends by about 40%."""
@@ -44,8 +57,11 @@ class ConsoleApp(App):
     CSS_PATH = str(ASSETS_DIR / "app.tcss")
     BINDINGS = [
         Binding("t", "team", english("key.team"), id="team"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+r", "refused", english("key.refused"), id="refused", show=False),
+        Binding("question_mark", "help", english("key.help"), id="help"),
+        Binding("ctrl+q", "quit", english("key.quit"), id="quit", priority=True),
+        Binding("ctrl+p", "command_palette", english("key.command_palette"), id="command_palette", show=False,
+                priority=True),
     ]
 
     def __init__(self, store: Store, config: Config, clock: Callable[[], datetime] = utcnow) -> None:
@@ -64,8 +80,6 @@ class ConsoleApp(App):
         self._reminders_told: set[str] = set()
         self.strings = Strings(interface_language(config.raw, config.language))
         """The interface language's sentences (`cs_console.strings`), for the newer screens."""
-        from cs_console.screens.lead import localize_bindings
-
         localize_bindings(self, self.strings)
 
     def on_mount(self) -> None:
@@ -95,7 +109,7 @@ class ConsoleApp(App):
             self.screen.tick()
         now = self.now()
         for bar in self.screen.query(SyncStatusBar):
-            bar.show(self.sync_state.describe(now))
+            bar.show(self.sync_state.describe(now, self.strings))
         if self.sync_state.due(now) and not self._syncing:
             self._syncing = True
             self.sync_state = self.sync_state.start_cycle()
@@ -127,9 +141,11 @@ class ConsoleApp(App):
     def _sync(self) -> None:
         from cs_console.sync.client import sync_once
 
+        from cs_console.screens.refused import refused_changes
+
         report = sync_once(self.store, self._sync_settings)
         agent = self.store.current_agent()
-        refused = self.store.refused_operations()[-report.refused:] if report.refused else []
+        refused = refused_changes(self.store, newest=report.refused) if report.refused else []
         self.call_from_thread(self._synced, report, agent, refused)
 
     def _synced(self, report, agent: Agent | None, refused: list) -> None:
@@ -142,10 +158,12 @@ class ConsoleApp(App):
         if agent is not None and (self.agent is None or agent.id != self.agent.id):
             self.agent = agent
             self.config = self.config.for_agent(agent.timezone)
-        for op, reason in refused:
-            self.notify(f"The server refused a change to a {op.entity.replace('_', ' ')}: {reason}. "
-                        "It is kept on this device and no longer sent.", title="Sync", severity="error", timeout=30)
-        if report.received:
+        if refused:
+            from cs_console.screens.refused import notice
+
+            self.notify(notice(refused, self.strings, self.config.key("refused")),
+                        title=self.strings("refused.notice_title"), severity="error", timeout=30)
+        if report.received or refused:
             for screen in self.screen_stack:
                 if hasattr(screen, "reload") and screen.is_mounted:
                     screen.reload()
@@ -168,11 +186,13 @@ class ConsoleApp(App):
         for row, ticket_clocks in zip(rows, clocks):
             for alert in self.clock_watch.observe(row.id, row.number, ticket_clocks):
                 severity = "error" if alert.clock.state == "breached" else "warning"
-                self.notify(alert.message(), title="Follow-up clock", severity=severity, timeout=10)
+                self.notify(alert.message(self.strings), title=self.strings("app.clock_title"), severity=severity,
+                            timeout=10)
             reminder = row.reminder
             if reminder is not None and reminder.due_at <= now and reminder.id not in self._reminders_told:
                 self._reminders_told.add(reminder.id)
-                self.notify(f"{row.number}: {reminder.note or row.subject}", title="Reminder due", timeout=15)
+                self.notify(f"{row.number}: {reminder.note or row.subject}", title=self.strings("app.reminder_title"),
+                            timeout=15)
 
     @work(thread=True, exclusive=True, group="start")
     def _start(self) -> None:
@@ -232,19 +252,27 @@ class ConsoleApp(App):
             self.pop_screen()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Help", "Every key of this screen", self.action_help)
         s = self.strings
+        for command in super().get_system_commands(screen):
+            name = TEXTUAL_COMMANDS.get(command.help)
+            yield command._replace(title=s(f"app.cmd.{name}"), help=s(f"app.cmd.{name}_help")) if name else command
+        yield SystemCommand(s("app.help"), s("app.help_help"), self.action_help)
         if is_lead(self.agent):
             yield SystemCommand(s("app.team_view"), s("app.team_view_help"), self.action_team)
         yield SystemCommand(s("app.switch_agent"), s("app.switch_agent_help"), self.action_switch_agent)
+        yield SystemCommand(s("app.refused"), s("app.refused_help"), self.action_refused)
         from cs_console.screens.queue import QueueScreen
 
-        queue = next((s for s in self.screen_stack if isinstance(s, QueueScreen)), None)
+        queue = next((shown for shown in self.screen_stack if isinstance(shown, QueueScreen)), None)
         if queue is not None:
-            yield SystemCommand("New ticket", "Take a call or message as a new ticket", queue.action_new_ticket)
-            yield SystemCommand("Queue", "Back to the ticket queue", lambda: self._back_to(queue))
-            yield SystemCommand("Knowledge base", "Search articles and standard phrases", queue.action_knowledge_base)
+            yield SystemCommand(s("app.new_ticket"), s("app.new_ticket_help"), queue.action_new_ticket)
+            yield SystemCommand(s("app.queue"), s("app.queue_help"), lambda: self._back_to(queue))
+            yield SystemCommand(s("app.knowledge_base"), s("app.knowledge_base_help"), queue.action_knowledge_base)
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its search prompt in the interface language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=self.strings("app.palette_placeholder")))
 
     # -- the team lead ----------------------------------------------------------------------
 
@@ -272,6 +300,16 @@ class ConsoleApp(App):
         else:
             self._back_to(lead)
 
+    def action_refused(self) -> None:
+        """Open the list of changes the server refused (from any screen)."""
+        from cs_console.screens.refused import RefusedScreen
+
+        shown = next((s for s in self.screen_stack if isinstance(s, RefusedScreen)), None)
+        if shown is None:
+            self.push_screen(RefusedScreen())
+        else:
+            self._back_to(shown)
+
     @work(thread=True, exclusive=True, group="switch-agent")
     def action_switch_agent(self) -> None:
         """Choose, from the palette, whom this device works as."""
@@ -280,7 +318,7 @@ class ConsoleApp(App):
         s = self.strings
         options = [(agent.id, f"{agent.name} · {s(f'lead.role.{agent.role}')} · {agent.team or '-'}")
                    for agent in self.store.agents() if agent.active]
-        self.call_from_thread(self.push_screen, ChooseScreen(s("app.switch_title"), options), self._switch_to)
+        self.call_from_thread(lambda: self.push_screen(ChooseScreen(s("app.switch_title"), options), self._switch_to))
 
     def _switch_to(self, agent_id: str | None) -> None:
         if agent_id is not None:

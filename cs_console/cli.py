@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                   "(or run once without --readonly)", file=sys.stderr)
             return 2
         if args.command == "demo":
-            return _demo(store, args.tickets)
+            return _demo(store, config, args.tickets)
         if args.command == "kb":
             return _kb(store, args)
         if args.command == "sync":
@@ -256,7 +256,7 @@ def _sync(store, args) -> int:
     return 0 if report.ok else 1
 
 
-def _demo(store, tickets: int | None = None) -> int:
+def _demo(store, config, tickets: int | None = None) -> int:
     from cs_console.demo import load_demo
     from cs_console.utc import utcnow
 
@@ -269,7 +269,8 @@ def _demo(store, tickets: int | None = None) -> int:
         from cs_console.scripts.generate_store import AlreadyGenerated, generate
 
         try:
-            found = generate(store, tickets, now=utcnow(), agent_id=store.current_agent().id)
+            agent = store.current_agent()
+            found = generate(store, tickets, now=utcnow(), agent_id=agent.id, config=config.for_agent(agent.timezone))
         except AlreadyGenerated as error:
             print(f"cs-console: error: {error}", file=sys.stderr)
             return 2

@@ -6,6 +6,7 @@ refused with a message naming the file and the setting, never half-applied.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "select": "space",
     "reassign": "a",
     "auto_route": "u",
+    "refused": "ctrl+r",
 }
 """Binding id to key. Defaults survive SSH and tmux: letters, F-keys, ctrl+letter."""
 
@@ -69,6 +71,12 @@ class Config:
     """Words that mark a customer's message as needing soothing, from [sentiment]."""
     staffing: StaffingSettings = field(default_factory=StaffingSettings)
     """Handling time, service-level target and history for Erlang C, from [staffing]."""
+
+    @property
+    def clock_settings(self) -> str:
+        """What the clocks are computed under (policy, calendar, zone) as one stable text:
+        when it changes, clocks worked out and stored before must be worked out again."""
+        return json.dumps([self.raw.get("sla"), self.raw.get("calendar"), self.timezone], sort_keys=True, default=str)
 
     def for_agent(self, agent_timezone: str) -> Config:
         """These settings in the agent's own zone, unless the file names a zone itself."""

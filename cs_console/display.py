@@ -1,6 +1,7 @@
 """How times, ages and codes read on screen: short, aligned, and not by colour alone.
 
-Pure functions, shared by every screen so the same thing always reads the same way.
+Pure functions, shared by every screen so the same thing always reads the same way. Words
+come from `cs_console.strings`; a function that needs a language takes the `Strings`.
 """
 
 from __future__ import annotations
@@ -8,32 +9,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-PRIORITY_LABELS = {"urgent": "‼ urg", "high": "! high", "normal": "· norm", "low": "  low"}
-"""Symbols carry urgency for terminals without colour (NO_COLOR, 16 colours, screen readers)."""
+from cs_console.models import PRIORITIES, STATUSES
+from cs_console.strings import Strings, english
 
-STATUS_LABELS = {
-    "open": "open",
-    "waiting_on_customer": "waiting",
-    "solution_proposed": "proposed",
-    "resolved": "resolved",
-    "closed": "closed",
-}
+PRIORITY_LABELS = {priority: english(f"priority.short.{priority}") for priority in PRIORITIES}
+"""Symbols carry urgency for terminals without colour (NO_COLOR, 16 colours, screen readers).
+English, for the screens that have no `Strings` yet; the others ask for `priority.short.<p>`."""
 
-STATUS_NAMES = {
-    "open": "Open",
-    "waiting_on_customer": "Waiting on customer",
-    "solution_proposed": "Solution proposed",
-    "resolved": "Resolved",
-    "closed": "Closed",
-}
-
-INTERACTION_LABELS = {
-    "customer_message": "Customer",
-    "public_reply": "Reply",
-    "internal_note": "Internal note",
-    "call_log": "Call",
-    "callback": "Callback",
-}
+STATUS_LABELS = {status: english(f"status.short.{status}") for status in STATUSES}
+"""English short status words; the localized ones are `status.short.<status>`."""
 
 
 def short_age(delta: timedelta) -> str:
@@ -50,14 +34,25 @@ def short_age(delta: timedelta) -> str:
     return f"{seconds // (86400 * 7)}w"
 
 
-def local_time(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
-    """A moment in the agent's zone: time alone today, with the date otherwise."""
+def local_time(moment: datetime, zone: ZoneInfo, now: datetime, strings: Strings | None = None) -> str:
+    """A moment in the agent's zone: time alone today, with the weekday and date this year,
+    with the year otherwise; weekday and month in the language of `strings` (English without)."""
     local = moment.astimezone(zone)
+    clock = local.strftime("%H:%M")
     if local.date() == now.astimezone(zone).date():
-        return local.strftime("%H:%M")
+        return clock
     if local.year == now.astimezone(zone).year:
-        return local.strftime("%a %d %b %H:%M")
+        s = strings or Strings("en")
+        return s("time.this_year", weekday=s(f"staffing.weekday.{local.weekday()}"), day=local.day,
+                 month=s(f"time.month.{local.month}"), time=clock)
     return local.strftime("%Y-%m-%d %H:%M")
+
+
+def pad(text: str, width: int) -> str:
+    """`text` followed by spaces up to `width` cells, counting wide CJK characters as two."""
+    from rich.cells import cell_len
+
+    return text + " " * max(0, width - cell_len(text))
 
 
 def clip(text: str, width: int) -> str:

@@ -12,15 +12,11 @@ from datetime import datetime
 
 from cs_console.models import PRIORITIES
 from cs_console.sla import Clock, FollowUpClocks, urgency_key
+from cs_console.strings import Strings
 
 CLOCK_CODES = {"first_response": "R", "solution": "S", "closure": "C", "escalation": "E"}
-"""One letter per clock for the queue's narrow column: Response, Solution, Closure, Escalation."""
-CLOCK_TITLES = {
-    "first_response": "1h first response",
-    "solution": "3d solution",
-    "closure": "7d closure + callback",
-    "escalation": "48h expert answer",
-}
+"""One letter per clock for the queue's narrow column: Response, Solution, Closure, Escalation.
+Their titles are the catalogue's `clock.<name>` (`cs_console.strings`)."""
 ALERT_STATES = frozenset({"at_risk", "breached"})
 """States an agent is told about once, when a clock enters them."""
 
@@ -44,9 +40,11 @@ class ClockAlert:
     number: str
     clock: Clock
 
-    def message(self) -> str:
+    def message(self, strings: Strings) -> str:
+        """What the agent is told, in the language of `strings`: "DEMO-1: 1h first response at risk (10m)"."""
         clock = self.clock
-        return f"{self.number}: {CLOCK_TITLES[clock.name]} {clock.state_word()} ({clock.countdown_text()})"
+        return strings("clock.alert", number=self.number, clock=strings(f"clock.{clock.name}"),
+                       state=strings(f"clock_state.{clock.state}"), countdown=clock.countdown_text())
 
 
 @dataclass

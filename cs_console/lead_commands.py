@@ -54,7 +54,7 @@ def add_commands(commands) -> None:
     report.add_argument("--output", "-o", type=Path, metavar="PATH", help="write to PATH instead of the screen")
     report.add_argument("--team", metavar="TEAM", help="only this team's agents and tickets")
 
-    staffing = commands.add_parser("staffing", help="agents needed per hour (Erlang C over the ticket arrivals)")
+    staffing = commands.add_parser("staffing", help="agents needed per hour (Erlang C over the team's ticket arrivals)")
     staffing.add_argument("--day", choices=(*WEEKDAY_NAMES, "all"), help="which weekday (default: today), or all")
     staffing.add_argument("--weeks", type=_whole, metavar="N", help="weeks of arrivals to average (default 4)")
     staffing.add_argument("--handle-minutes", type=float, metavar="M", help="agent time per ticket (default 20)")
@@ -62,6 +62,8 @@ def add_commands(commands) -> None:
     staffing.add_argument("--answer-minutes", type=float, metavar="M",
                           help="the answer time (default: the first-response budget, 60)")
     staffing.add_argument("--json", action="store_true", help="print every hour of the week as JSON")
+    staffing.add_argument("--team", metavar="TEAM",
+                          help="this team's tickets (default: the team of who works here; an admin's: all teams)")
 
     route = commands.add_parser("route", help="suggest (or with --apply, make) an agent for each unassigned ticket")
     route.add_argument("--apply", action="store_true", help="assign as suggested (a lead or admin only)")
@@ -81,7 +83,7 @@ def run(store: Store, config: Config, args) -> int:
         if args.command == "report":
             return _report(store, config, args, strings)
         if args.command == "staffing":
-            return _staffing(store, config, args, strings)
+            return _staffing(store, config, args, strings, agent)
         return _route(store, config, args, strings, agent)
     except (CommandError, PeriodError, ValueError) as error:
         print(f"cs-console: error: {error}", file=sys.stderr)
@@ -142,9 +144,7 @@ def _report(store: Store, config: Config, args, strings: Strings) -> int:
     now = utcnow()
     period = parse_period(args.kind, args.period, now.astimezone(config.zone).date(), config.timezone)
     agents = store.agents()
-    if args.team is not None and args.team not in {agent.team for agent in agents}:
-        teams = sorted({agent.team for agent in agents if agent.team})
-        raise CommandError(f"--team {args.team!r}: no such team; teams: {', '.join(teams) or 'none'}")
+    _check_team(args.team, agents)
     facts = store.ticket_facts(created_before=period.end, touched_since=period.previous().start)
     text = render(build(facts, agents, period, now, config.policy, config.calendar, team=args.team), args.format, strings)
     if args.output is None:
@@ -158,7 +158,19 @@ def _report(store: Store, config: Config, args, strings: Strings) -> int:
     return 0
 
 
-def _staffing(store: Store, config: Config, args, strings: Strings) -> int:
+def _check_team(name: str | None, agents: list[Agent]) -> None:
+    """Refuse a `--team` no agent works in.
+
+    Raises:
+        CommandError: no agent's team is `name`; the message lists the teams there are.
+    """
+    if name is not None and name not in {agent.team for agent in agents}:
+        teams = sorted({agent.team for agent in agents if agent.team})
+        raise CommandError(f"--team {name!r}: no such team; teams: {', '.join(teams) or 'none'}")
+
+
+def _staffing(store: Store, config: Config, args, strings: Strings, agent: Agent | None) -> int:
+    from cs_console import team
     from cs_console.staffing import StaffingError, answer_minutes, plan
 
     settings = config.staffing
@@ -172,17 +184,24 @@ def _staffing(store: Store, config: Config, args, strings: Strings) -> int:
     except StaffingError as error:
         raise CommandError(str(error).replace("staffing.", "--").replace("_", "-")) from None
     answer = answer_minutes(settings.answer_minutes, config.policy, config.calendar)
+    agents = store.agents()
+    _check_team(args.team, agents)
+    scope = team.Scope(args.team) if args.team is not None else team.Scope.of(agent) if agent else team.Scope(None)
     now = utcnow()
-    hours = plan(store.ticket_arrivals(now - timedelta(weeks=settings.history_weeks), now), config.timezone, now,
-                 settings, answer)
+    created = store.ticket_arrivals(now - timedelta(weeks=settings.history_weeks), now, scope.members(agents),
+                                    scope.pools)
+    hours = plan(created, config.timezone, now, settings, answer)
     if args.json:
         print(json.dumps({
+            "team": scope.team, "tickets": len(created),
             "timezone": config.timezone, **asdict(settings), "answer_minutes": answer,
             "hours": [{"weekday": h.weekday, "hour": h.hour, **asdict(h.staffing)} for h in hours],
         }, allow_nan=False, default=str))
         return 0
     today = now.astimezone(config.zone).weekday()
     days = range(7) if args.day == "all" else [WEEKDAY_NAMES.index(args.day) if args.day else today]
+    print(strings("staffing.scope", team=scope.label(strings("report.all_teams")), count=len(created),
+                  weeks=settings.history_weeks, zone=config.timezone))
     for day in days:
         print(strings("cli.staffing_heading", day=strings(f"staffing.weekday.{day}"), target=settings.target,
                       answer=answer, handle=settings.handle_minutes))

@@ -10,7 +10,7 @@ a clock open goes before every settled one (whose most urgent clock is infinitel
 `queue_order` gives it. Live tickets are the working set, hundreds for an agent and a few
 thousand for a team, so a queue of 100,000 never computes 100,000 clocks.
 
-Filtering by status, priority and text scans compact keys, and when the new filter can only
+Filtering by status, priority and text scans compact rows, and when the new filter can only
 pass fewer rows than the last (one more letter typed) it scans the last result only.
 
 Pure: no database, no terminal. It refuses to page or to render: the store pages, the
@@ -36,10 +36,7 @@ from cs_console.sla import (
     follow_up_clocks,
     queue_clocks,
 )
-from cs_console.store import QueueKey, QueueRow
-
-Row = QueueRow | QueueKey
-"""A live ticket comes with its events; a settled one as its compact key."""
+from cs_console.store import QueueRow
 
 _ALL_STATUSES = frozenset(STATUSES)
 _ALL_PRIORITIES = frozenset(PRIORITIES)
@@ -57,30 +54,38 @@ SETTLED_CLOCKS: FollowUpClocks = follow_up_clocks(
 """The clocks of any settled ticket as a queue row shows them: every one stopped."""
 
 
-def settled_at(events: Sequence[tuple[str, datetime]]) -> datetime | None:
-    """When every clock of a ticket had stopped, from its events; None while one still runs
-    or waits (or the events cannot be replayed, e.g. none yet).
+def settled_at(priority: str, events: Sequence[tuple[str, datetime]], policy: SlaPolicy,
+               calendar: BusinessCalendar) -> datetime | None:
+    """When every clock of a ticket has stopped, or will stop with no further event; None
+    while one still runs or waits (or the events cannot be replayed, e.g. none yet).
 
-    Whether a clock has stopped depends on the events alone (budgets and calendars only
-    decide how much time it has left), so any policy answers; the default one does. The
-    moment is the last event's: a clock cannot stop between events, so that is when.
+    A clock stops at an event, so that is when, with one exception: a closed ticket still
+    waiting for its callback misses its closure clock at the closure due (`sla`), a moment
+    the policy and calendar decide.
     """
     if not events:
         return None
     last = max(at for _, at in events)
     try:
-        clocks = follow_up_clocks(events, "normal", DEFAULT_POLICY, ALWAYS, last)
+        clocks = follow_up_clocks(events, priority, policy, calendar, last)
+        waiting = clocks.most_urgent
+        if waiting is None:
+            return last
+        if waiting is clocks.closure and waiting.due is not None and not any(
+                clock.is_open for clock in clocks if clock is not waiting):
+            at_due = follow_up_clocks(events, priority, policy, calendar, waiting.due)
+            return waiting.due if at_due.most_urgent is None else None
     except SlaError:
-        return None  # not known to have stopped: the queue treats it as live
-    return last if clocks.most_urgent is None else None
+        pass  # not known to have stopped: the queue treats it as live
+    return None
 
 
-def settled_order(row: Row) -> tuple:
+def settled_order(row: QueueRow) -> tuple:
     """Where a settled ticket goes: priority first, then oldest first (the store's order)."""
     return (_RANK[row.priority], row.created_at, row.id)
 
 
-def _search_text(row: Row) -> str:
+def _search_text(row: QueueRow) -> str:
     """What a filter's words are looked for in: number, subject and customer, any case."""
     return f"{row.number}\n{row.subject}\n{row.customer_name}".casefold()
 
@@ -139,7 +144,7 @@ class QueueList:
         self._quiet = sorted((live[i] for i in order if keys[i][0] and keys[i][1] == inf), key=settled_order)
         """Live tickets with no clock open and no reminder due, waiting to merge into the settled part."""
         self._live_ids = {row.id for row in live}
-        self.rows: list[Row] = []
+        self.rows: list[QueueRow] = []
         self._hay: list[str] = []
         self._kinds: list[int] = []
         self._places: dict[str, int] = {}
@@ -147,11 +152,14 @@ class QueueList:
         self.positions: list[int] = []
         """Indexes into `rows` of the rows the filter passes, ascending."""
         self.complete = False
+        self.upset: frozenset[str] = previous.upset if previous is not None else frozenset()
+        """Live tickets whose customer's latest message needs soothing (`sentiment`): the
+        list this one replaces knew them, until the screen reads them again."""
         self._append(moving)
 
     # -- building ---------------------------------------------------------------------------
 
-    def add_settled(self, page: Sequence[QueueKey], *, last: bool) -> None:
+    def add_settled(self, page: Sequence[QueueRow], *, last: bool) -> None:
         """Append the next page of settled tickets, in the store's order (`last`: no more
         follow). Tickets already here as live are skipped; quiet live ones merge in."""
         page = [key for key in page if key.id not in self._live_ids]
@@ -168,7 +176,7 @@ class QueueList:
         if last:
             self._previous = None
 
-    def _append(self, rows: Sequence[Row]) -> None:
+    def _append(self, rows: Sequence[QueueRow]) -> None:
         start = len(self.rows)
         if self._previous is None:
             self.rows.extend(rows)
@@ -208,10 +216,10 @@ class QueueList:
     def __len__(self) -> int:
         return len(self.positions)
 
-    def __getitem__(self, index: int) -> Row:
+    def __getitem__(self, index: int) -> QueueRow:
         return self.rows[self.positions[index]]
 
-    def __iter__(self) -> Iterator[Row]:
+    def __iter__(self) -> Iterator[QueueRow]:
         rows = self.rows
         return (rows[index] for index in self.positions)
 
@@ -223,14 +231,14 @@ class QueueList:
         index = bisect_left(self.positions, place)
         return index if index < len(self.positions) and self.positions[index] == place else None
 
-    def _shared(self, row: Row) -> tuple[Row, str] | None:
+    def _shared(self, row: QueueRow) -> tuple[QueueRow, str] | None:
         """This list's equal copy of `row` and its search text, if it holds one."""
         place = self._places.get(row.id)
         if place is not None and self.rows[place] == row:
             return self.rows[place], self._hay[place]
         return None
 
-    def is_live(self, row: Row) -> bool:
+    def is_live(self, row: QueueRow) -> bool:
         return row.id in self._live_ids
 
     def own(self, agent_id: str | None) -> list[QueueRow]:

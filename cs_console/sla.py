@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from operator import attrgetter, itemgetter
 
 from cs_console.calendars import ALWAYS, ZERO, BusinessCalendar
+from cs_console.strings import english
 
 PRIORITIES = ("urgent", "high", "normal", "low")
 """Most urgent first, as the ticket table spells them."""
@@ -47,15 +48,9 @@ STATES = ("running", "at_risk", "breached", "met", "missed", "paused")
 """Every state a clock can be in: running (met or missed once stopped), at risk, breached, paused."""
 OPEN_STATES = frozenset({"running", "at_risk", "breached", "paused"})
 """States of a clock that still asks something of the agent."""
-STATE_WORDS = {
-    "running": "on time",
-    "at_risk": "at risk",
-    "breached": "overdue",
-    "met": "met",
-    "missed": "missed",
-    "paused": "paused",
-}
-"""What a state reads as on screen, so urgency never depends on colour alone."""
+STATE_WORDS = {state: english(f"clock_state.{state}") for state in STATES}
+"""What a state reads as on screen, so urgency never depends on colour alone; in English,
+screens with a `Strings` ask for `clock_state.<state>`."""
 STATE_SYMBOLS = {
     "running": "▸",
     "at_risk": "!",
@@ -427,7 +422,9 @@ def follow_up_clocks(
       closed in time, missed otherwise), so a ticket closed as a duplicate does not stay
       overdue for ever.
     - closure: met or missed when the ticket is both "closed" and has a "callback",
-      in either order, at the later of the two.
+      in either order, at the later of the two. A closed ticket still waiting for its
+      callback at the closure due has missed the promise for good: the clock is missed
+      there, so the ticket leaves the overdue lists as its other clocks did when it closed.
     - escalation (from the first "escalated"): answered by "solution_proposed" or "resolved".
 
     "waiting_on_customer" pauses every clock but first_response; "customer_replied"
@@ -580,6 +577,9 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
             fields[name] = made = Clock(name, "paused", None, remaining, lengths[clock])
         else:
             remaining = due[clock] - nows[clock]
+            if clock == _CLOSURE and closed and remaining <= ZERO:
+                fields[name] = Clock(name, "missed", instants[clock](due[clock]), ZERO, lengths[clock])
+                continue
             state = "breached" if remaining < ZERO else "at_risk" if remaining < at_risk[clock] else "running"
             fields[name] = made = Clock(name, state, instants[clock](due[clock]), remaining, lengths[clock])
         if least is None or remaining < least:

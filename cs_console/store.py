@@ -17,7 +17,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,9 +79,10 @@ class ReadOnly(StoreError):
     """A change was asked of a store opened read-only (`cs-console --readonly`)."""
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    """One ticket as the queue shows it, with the history its clocks are computed from."""
+class QueueRow(NamedTuple):
+    """One ticket as a queue shows, sorts and filters it. A named tuple, because a lead's
+    queue holds 100,000 of them and a tuple costs a fraction of a dataclass to make and to
+    keep. A ticket whose clocks all run no more (settled) comes without its events."""
 
     id: str
     number: str
@@ -92,26 +93,10 @@ class QueueRow:
     assignee_id: str | None
     created_at: datetime
     updated_at: datetime
-    events: tuple[tuple[str, datetime], ...]
+    events: tuple[tuple[str, datetime], ...] = ()
+    """The `(kind, at)` history its clocks are computed from, in time order."""
     reminder: Reminder | None = None
     """The agent's earliest open personal reminder on this ticket."""
-
-
-class QueueKey(NamedTuple):
-    """One ticket of a long list, as a screen keeps it in memory: only what its row shows,
-    sorts and filters on. A named tuple, because a lead's queue holds 100,000 of them and a
-    tuple costs a fraction of a dataclass to make and to keep. The fields mean what
-    `QueueRow`'s do."""
-
-    id: str
-    number: str
-    priority: str
-    status: str
-    subject: str
-    customer_name: str
-    assignee_id: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 class HistoryTicket(NamedTuple):
@@ -141,7 +126,7 @@ PAGE_BODY_CHARS = 400
 _ID_CHUNK = 500
 """Ids per `IN (...)` list, well under SQLite's limit on bound parameters."""
 _KEY_COLUMNS = "ticket_id, number, priority, status, subject, customer_name, assignee_id, created_at, updated_at"
-"""The columns of a `QueueKey`, from `queue_entry`."""
+"""The columns of a `QueueRow` but its events and reminder, from `queue_entry`."""
 
 
 @dataclass(frozen=True)
@@ -525,13 +510,26 @@ class Store:
             connection.execute("COMMIT")
             pooled.close()
 
-    def unchecked_tickets(self, limit: int) -> list[tuple[str, tuple[tuple[str, datetime], ...]]]:
-        """Up to `limit` tickets whose clocks were not checked since their last event, with
-        their events: the caller works out whether their clocks have all stopped and saves
-        it (`save_settled`). Usually none; every ticket after an upgrade or a large sync."""
+    def unchecked_tickets(self, limit: int) -> list[tuple[str, str, tuple[tuple[str, datetime], ...]]]:
+        """Up to `limit` tickets whose clocks were not checked since their last event, as
+        (id, priority, events): the caller works out when their clocks all stop and saves it
+        (`save_settled`). Usually none; every ticket after an upgrade, a large sync or a
+        change of the clock settings (`check_clocks_again_unless`)."""
         with self._plain_reads() as db:
-            found = db.execute("SELECT ticket_id, history FROM queue_entry WHERE checked = 0 LIMIT ?", (limit,))
-            return [(ticket_id, _events(history)) for ticket_id, history in found]
+            found = db.execute("SELECT ticket_id, priority, history FROM queue_entry WHERE checked = 0 LIMIT ?",
+                               (limit,))
+            return [(ticket_id, priority, _events(history)) for ticket_id, priority, history in found]
+
+    def check_clocks_again_unless(self, clock_settings: str) -> None:
+        """Mark every ticket's clocks to be checked again unless they were checked under
+        these settings (`Config.clock_settings`): a closed ticket's settling moment
+        depends on the policy and calendar. Device-local: no outbox."""
+        with self.read() as session:
+            if self._meta(session, "queue.clock_settings") == clock_settings:
+                return
+        with self.write() as session:
+            session.connection().exec_driver_sql("UPDATE queue_entry SET checked = 0 WHERE checked = 1")
+            self._set_meta(session, "queue.clock_settings", clock_settings)
 
     def live_tickets(self, agent_id: str | None, now: datetime) -> tuple[QueueRow, ...]:
         """The tickets of `agent_id`'s queue (everyone's when None) whose place in it moves
@@ -571,7 +569,7 @@ class Store:
                 [(None if at is None else to_text(at), ticket_id, seen) for ticket_id, (at, seen) in found.items()],
             )
 
-    def settled_page(self, agent_id: str | None, now: datetime, after: QueueKey | None, limit: int) -> list[QueueKey]:
+    def settled_page(self, agent_id: str | None, now: datetime, after: QueueRow | None, limit: int) -> list[QueueRow]:
         """Up to `limit` tickets of the queue (everyone's when `agent_id` is None) whose clocks
         had all stopped by `now`, in their lasting order, priority first, then oldest first:
         the page that follows `after`, or the first page. Priorities, statuses, customers and
@@ -588,7 +586,7 @@ class Store:
                 ).fetchall()
                 if len(page) >= limit:
                     break
-        return [QueueKey(id, number, intern(priority), intern(status), subject, intern(customer),
+        return [QueueRow(id, number, intern(priority), intern(status), subject, intern(customer),
                          assignee and intern(assignee), _utc(created), _utc(updated))
                 for id, number, priority, status, subject, customer, assignee, created, updated in page]
 
@@ -919,16 +917,20 @@ class Store:
                 )
         return latest
 
-    def ticket_arrivals(self, since: datetime, until: datetime) -> list[datetime]:
-        """When each ticket created in `[since, until)` was created, for staffing."""
+    def ticket_arrivals(
+        self, since: datetime, until: datetime, members: Collection[str] | None = None, pools: Collection[str] = ()
+    ) -> list[datetime]:
+        """When each ticket created in `[since, until)` was created, for staffing. Given
+        `members`, only the tickets assigned to one of them or unassigned and filed with a
+        team in `pools`: a team's scope as `team.Scope` decides it (its `members` and `pools`)."""
+        where, args = "created_at >= ? AND created_at < ?", [to_text(since), to_text(until)]
+        if members is not None:
+            # Lists as JSON: a team of any size is two bound parameters.
+            where += (" AND (assignee_id IN (SELECT value FROM json_each(?))"
+                      " OR (assignee_id IS NULL AND team IN (SELECT value FROM json_each(?))))")
+            args += [json.dumps(sorted(members)), json.dumps(sorted(pools))]
         with self._plain_reads() as db:
-            return [
-                _utc(created)
-                for (created,) in db.execute(
-                    "SELECT created_at FROM ticket WHERE created_at >= ? AND created_at < ?",
-                    (to_text(since), to_text(until)),
-                )
-            ]
+            return [_utc(created) for (created,) in db.execute(f"SELECT created_at FROM ticket WHERE {where}", args)]
 
     # -- knowledge base ---------------------------------------------------------------------
 
@@ -1110,6 +1112,14 @@ class Store:
             refused = json.loads(self._meta(session, "sync.refused") or "{}")
             ops = session.exec(select(OutboxOp).where(col(OutboxOp.op_id).in_(list(refused))).order_by(OutboxOp.seq))
             return [(op, refused[op.op_id]) for op in ops]
+
+    def ticket_titles(self, ticket_ids: Collection[str]) -> dict[str, tuple[str, str]]:
+        """Ticket id to its (number, subject), for the tickets this device holds (what the
+        refused changes were for)."""
+        with self._plain_reads() as db:
+            found = db.execute("SELECT id, number, subject FROM ticket WHERE id IN (SELECT value FROM json_each(?))",
+                               (json.dumps(sorted(ticket_ids)),))
+            return {ticket_id: (number, subject) for ticket_id, number, subject in found}
 
 
 def _utc(text: str) -> datetime:

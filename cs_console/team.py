@@ -72,15 +72,28 @@ class Scope:
     def agents(self, agents: Iterable[Agent]) -> list[Agent]:
         return [a for a in agents if self.team is None or a.team == self.team]
 
+    def members(self, agents: Iterable[Agent]) -> frozenset[str] | None:
+        """The ids of the scope's agents, whose tickets it holds; None when it holds every ticket."""
+        return None if self.team is None else frozenset(a.id for a in self.agents(agents))
+
+    @property
+    def pools(self) -> tuple[str, ...]:
+        """The `team` values of the unassigned tickets the scope holds: its team's pool, and
+        tickets filed with no team (made on a device before anyone set one). Empty for the
+        scope of every ticket, which needs no pool."""
+        return () if self.team is None else ("", self.team)
+
     def tickets(self, tickets: Iterable[TicketFacts], agents: Iterable[Agent]) -> list[TicketFacts]:
-        """Tickets of the scope's agents, and unassigned tickets filed with its team or none."""
-        if self.team is None:
+        """Tickets of the scope's agents, and unassigned tickets in its `pools`. The store
+        applies the same rule in SQL when given `members` and `pools` (`ticket_arrivals`)."""
+        members = self.members(agents)
+        if members is None:
             return list(tickets)
-        members = {a.id for a in self.agents(agents)}
-        return [
-            t for t in tickets
-            if t.assignee_id in members or (t.assignee_id is None and t.team in ("", self.team))
-        ]
+        return [t for t in tickets if t.assignee_id in members or (t.assignee_id is None and t.team in self.pools)]
+
+    def label(self, everyone: str) -> str:
+        """The team's name, or `everyone` (the "all teams" of the interface language)."""
+        return everyone if self.team is None else self.team
 
 
 def is_lead(agent: Agent | None) -> bool:

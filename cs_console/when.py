@@ -1,7 +1,7 @@
 """Reading a follow-up time as an agent types it: "tue 10:00", "tomorrow 9", "+2h", "明天 10:00".
 
 Pure: the caller gives `now` and the agent's zone. Refuses anything ambiguous rather than
-guessing, with a message that shows the accepted forms.
+guessing, with a message that shows the accepted forms (`when.*` in `cs_console.strings`).
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from cs_console.strings import Strings
 
 WEEKDAYS = {
     "mon": 0, "monday": 0, "周一": 0, "星期一": 0,
@@ -21,11 +23,22 @@ WEEKDAYS = {
 }
 RELATIVE_DAYS = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "后天": 2}
 UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days"}
-FORMS = "“+2h”, “+30m”, “14:30”, “tomorrow 9:00”, “tue 10:00”, “2026-12-01 10:00”, “明天 10:00”"
 
 
 class WhenError(ValueError):
-    """The text is not a time the reminder understands; the message shows the forms it takes."""
+    """The text is not a time the reminder understands; the message shows the forms it takes.
+
+    `str()` is the English sentence; `say(strings)` is the same in the interface language.
+    """
+
+    def __init__(self, key: str, **values: str) -> None:
+        self.key = key
+        """The catalogue's `when.*` sentence."""
+        self.values = values
+        super().__init__(self.say(Strings("en")))
+
+    def say(self, strings: Strings) -> str:
+        return strings(self.key, forms=strings("when.forms"), **self.values)
 
 
 def parse_when(text: str, now: datetime, zone: ZoneInfo) -> datetime:
@@ -36,7 +49,7 @@ def parse_when(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     """
     cleaned = " ".join(text.strip().lower().split())
     if not cleaned:
-        raise WhenError(f"say when, e.g. {FORMS}")
+        raise WhenError("when.empty")
     relative = re.fullmatch(r"\+\s*(\d+)\s*(min|m|h|d)", cleaned)
     if relative:
         return now + timedelta(**{UNITS[relative.group(2)]: int(relative.group(1))})
@@ -47,10 +60,10 @@ def parse_when(text: str, now: datetime, zone: ZoneInfo) -> datetime:
         day_word, at = cleaned, time(9, 0)
     day = _day(day_word, local_now.date(), at, local_now.time())
     if day is None:
-        raise WhenError(f"“{text.strip()}” is not a time; try {FORMS}")
+        raise WhenError("when.not_a_time", text=text.strip())
     moment = datetime.combine(day, at, tzinfo=zone)
     if moment <= now:
-        raise WhenError(f"“{text.strip()}” is already past")
+        raise WhenError("when.past", text=text.strip())
     return moment
 
 

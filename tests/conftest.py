@@ -17,6 +17,10 @@ def isolated_home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("CS_CONSOLE_HOME", str(home))
     monkeypatch.setenv("NO_COLOR", "1")
+    # English unless a test's config says otherwise: the interface follows the locale.
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     return home
 
 

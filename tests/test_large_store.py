@@ -15,7 +15,7 @@ import pytest
 
 from cs_console import migrations, queue_list
 from cs_console.app import ConsoleApp
-from cs_console.config import Config
+from cs_console.config import Config, from_mapping
 from cs_console.follow_up import queue_order
 from cs_console.models import PRIORITIES, STATUSES, Customer
 from cs_console.queue_list import settled_at
@@ -30,6 +30,7 @@ from tests.conftest import NOW
 from tests.test_tui_first_loop import screen_text, settle
 
 TICKETS = 20_000
+CONFIG = Config()
 SIZE = (110, 30)
 
 
@@ -191,17 +192,45 @@ def test_a_new_event_puts_a_settled_ticket_back_among_the_live_ones(tmp_path):
     store.change_status(ticket.id, "closed", author_id=agent.id, at=NOW - timedelta(days=8))
 
     assert [row.id for row in store.live_tickets(agent.id, NOW)] == [ticket.id], "not checked yet: live"
-    [(ticket_id, events)] = store.unchecked_tickets(10)
+    [(ticket_id, priority, events)] = store.unchecked_tickets(10)
     assert ticket_id == ticket.id and [kind for kind, _ in events][-2:] == ["callback", "closed"]
-    store.save_settled({ticket.id: (settled_at(events), len(events))})
+    store.save_settled({ticket.id: (settled_at(priority, events, CONFIG.policy, CONFIG.calendar), len(events))})
     assert store.unchecked_tickets(10) == [] and store.live_tickets(agent.id, NOW) == ()
     assert [key.id for key in store.settled_page(agent.id, NOW, None, 10)] == [ticket.id]
 
     store.change_status(ticket.id, "open", author_id=agent.id, at=NOW)  # reopened
     assert [row.id for row in store.live_tickets(agent.id, NOW)] == [ticket.id]
     assert store.settled_page(agent.id, NOW, None, 10) == []
-    store.save_settled({ticket.id: (settled_at(events), len(events))})  # worked out before the reopening
-    assert [ticket_id for ticket_id, _ in store.unchecked_tickets(10)] == [ticket.id], "a stale answer is refused"
+    store.save_settled(  # worked out before the reopening
+        {ticket.id: (settled_at(priority, events, CONFIG.policy, CONFIG.calendar), len(events))})
+    assert [ticket_id for ticket_id, _, _ in store.unchecked_tickets(10)] == [ticket.id], "a stale answer is refused"
+    store.close()
+
+
+def test_a_ticket_closed_without_a_callback_settles_at_its_closure_due(tmp_path):
+    store = Store.open(tmp_path / "store.db")
+    agent = store.create_agent("Lin Wei")
+    closed = NOW - timedelta(days=2)
+    ticket = store.create_ticket(new_customer=Customer(name="Hai Xing Shipping"), subject="No callback",
+                                 first_message="Please help", assignee_id=agent.id, at=closed - timedelta(days=1))
+    store.change_status(ticket.id, "closed", author_id=agent.id, at=closed)
+    store.check_clocks_again_unless(CONFIG.clock_settings)
+    [(_, priority, events)] = store.unchecked_tickets(10)
+    due = follow_up_clocks(events, priority, CONFIG.policy, CONFIG.calendar, NOW).closure.due
+    assert due == closed + timedelta(days=6), "7 days from its creation"
+    assert settled_at(priority, events, CONFIG.policy, CONFIG.calendar) == due
+    store.save_settled({ticket.id: (due, len(events))})
+    assert [row.id for row in store.live_tickets(agent.id, NOW)] == [ticket.id], "the callback can still be on time"
+    later = due + timedelta(minutes=1)
+    assert store.live_tickets(agent.id, later) == ()
+    assert [row.id for row in store.settled_page(agent.id, later, None, 10)] == [ticket.id]
+
+    store.check_clocks_again_unless(CONFIG.clock_settings)
+    assert store.unchecked_tickets(10) == [], "checked under these settings already"
+    shorter = from_mapping({"sla": {"normal": {"closure": "4d"}}})
+    store.check_clocks_again_unless(shorter.clock_settings)
+    assert [ticket_id for ticket_id, _, _ in store.unchecked_tickets(10)] == [ticket.id], "other settings: checked again"
+    assert settled_at(priority, events, shorter.policy, shorter.calendar) == closed + timedelta(days=3)
     store.close()
 
 

@@ -4,6 +4,7 @@ selection from one agent's queue to another's, routing, KPIs, staffing, read-onl
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from rich.console import Console
@@ -197,6 +198,11 @@ async def test_kpis_and_staffing_views(demo_store):
         await pilot.press("5")
         await settle(pilot)
         staffing = pane_text(app, "#staffing-body")
+        maritime = team.Scope("Maritime Desk")
+        agents = demo_store.agents()
+        arrivals = demo_store.ticket_arrivals(NOW - timedelta(weeks=4), NOW, maritime.members(agents), maritime.pools)
+        assert 0 < len(arrivals) < len(demo_store.ticket_arrivals(NOW - timedelta(weeks=4), NOW)), "not every team's"
+        assert f"Maritime Desk · {len(arrivals)} tickets created in the last 4 weeks · hours in Asia/Shanghai" in staffing
         assert "Erlang C · Tue · 85% answered within 60 min" in staffing
         assert "23:00" in staffing and "Agents needed at the busiest hour: Mon" in staffing
         await pilot.press("d")

@@ -111,6 +111,44 @@ def test_arrivals_for_staffing(store):
         NOW - timedelta(hours=2), NOW - timedelta(hours=1)]
 
 
+def test_arrivals_for_staffing_count_only_the_teams_tickets(store):
+    from cs_console.team import Scope
+
+    zhao = store.create_agent("Zhao Min", role="lead", team="Maritime Desk")
+    lin = store.create_agent("Lin Wei", team="Maritime Desk")
+    wang = store.create_agent("Wang Lei", role="lead", team="Telecom Desk")
+    admin = store.create_agent("Sun Hui", role="admin")
+    made = {}
+    for hours, name, fields in (
+        (1, "lin's", {"assignee_id": lin.id}),
+        (2, "zhao's", {"assignee_id": zhao.id, "team": "Telecom Desk"}),  # the assignee decides
+        (3, "maritime pool", {"team": "Maritime Desk"}),
+        (4, "no team yet", {}),  # unassigned, filed with no team: every team's pool holds it
+        (5, "wang's", {"assignee_id": wang.id, "team": "Maritime Desk"}),
+        (6, "telecom pool", {"team": "Telecom Desk"}),
+        (7, "telecom pool", {"team": "Telecom Desk"}),
+        (30, "too old", {"assignee_id": lin.id}),
+    ):
+        made.setdefault(name, []).append(NOW - timedelta(hours=hours))
+        new_ticket(store, at=NOW - timedelta(hours=hours), **fields)
+    agents = store.agents()
+
+    def arrivals(agent):
+        scope = Scope.of(agent)
+        found = sorted(store.ticket_arrivals(NOW - timedelta(days=1), NOW, scope.members(agents), scope.pools))
+        # the store's SQL and the lead screen's rule (team.Scope.tickets) agree
+        same_rule = sorted(f.created_at for f in scope.tickets(store.ticket_facts(), agents)
+                           if f.created_at >= NOW - timedelta(days=1))
+        assert found == same_rule
+        return found
+
+    maritime = sorted(made["lin's"] + made["zhao's"] + made["maritime pool"] + made["no team yet"])
+    telecom = sorted(made["wang's"] + made["telecom pool"] + made["no team yet"])
+    assert arrivals(zhao) == arrivals(lin) == maritime
+    assert arrivals(wang) == telecom
+    assert len(arrivals(admin)) == 7 == len(store.ticket_arrivals(NOW - timedelta(days=1), NOW)), "an admin: all"
+
+
 BEFORE_NPS = 3
 """The schema step before the one that adds NPS scores (later steps may follow it)."""
 

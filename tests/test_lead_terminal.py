@@ -23,8 +23,9 @@ def test_a_lead_moves_a_ticket_in_a_real_terminal(tmp_path):
                    capture_output=True)
     terminal = Terminal(f"env TERM=screen NO_COLOR=1 {sys.executable} -m cs_console --agent zhao.min", env)
     try:
-        queue = terminal.wait_for("Queue · 赵敏 Zhao Min")
-        assert "t " in queue.splitlines()[-1], "the team key is in the footer"
+        terminal.wait_for("Queue · 赵敏 Zhao Min")
+        queue = terminal.wait_for("^q Quit")  # the footer comes just after the first rows
+        assert " t " in queue.splitlines()[-1], "the team key is in the footer"
         terminal.keys("t")
         board = terminal.wait_for("Oldest waiting")
         assert "Team · Maritime Desk · 赵敏 Zhao Min" in board

@@ -470,6 +470,8 @@ LATER = sh(2026, 3, 12, 12)
         pytest.param(
             [("closed", sh(2026, 3, 3, 12)), ("callback", sh(2026, 3, 10, 10))], LATER, "missed", -D, id="late callback"
         ),
+        pytest.param([("closed", sh(2026, 3, 3, 12))], LATER, "missed", timedelta(0), id="closed, no callback by the due"),
+        pytest.param([("callback", sh(2026, 3, 3, 12))], LATER, "breached", -3 * D - 2 * H, id="open, called back"),
     ],
 )
 def test_closure_needs_both_closed_and_callback(events, now, state, remaining):

@@ -164,3 +164,65 @@ def test_staffing_command(isolated_home):
     assert busiest["agents"] == agents_needed(busiest["arrivals_per_hour"], 10, 60, 0.85).agents
     bad = cli("staffing", "--target", "85", home=isolated_home)
     assert bad.returncode == 2 and "--target: 85.0 is not a share between 0 and 1" in bad.stderr
+
+
+def monday_morning(now: datetime) -> datetime:
+    """A Monday 09:40 UTC that three weeks of history before `now` hold, at least a week ago,
+    whenever the test runs (the command reads the real clock)."""
+    for days in range(7, 22):
+        moment = (now - timedelta(days=days)).replace(hour=9, minute=40, second=0, microsecond=0)
+        if moment.weekday() == 0 and now - timedelta(days=21, hours=-1) < moment <= now - timedelta(days=7):
+            return moment
+    raise AssertionError("every fortnight has a Monday")
+
+
+def hour_line(output: str, hour: str) -> list[str]:
+    return next(line.split() for line in output.splitlines() if line.strip().startswith(hour))
+
+
+def test_staffing_command_counts_the_leads_team_only(isolated_home):
+    from cs_console.models import Customer
+    from cs_console.store import Store
+
+    store = Store.open(isolated_home / "cs-console.db")
+    try:
+        zhao = store.create_agent("Zhao Min", role="lead", team="Maritime Desk")
+        lin = store.create_agent("Lin Wei", team="Maritime Desk")
+        wang = store.create_agent("Wang Lei", role="lead", team="Telecom Desk")
+        store.create_agent("Sun Hui", role="admin")
+        customer = Customer(name="Hai Xing Shipping")
+        start = monday_morning(datetime.now(UTC))
+        # Over 3 weeks: Maritime Desk 18 tickets (6 an hour), Telecom Desk 9 (3 an hour),
+        # all on one Monday between 09:40 and 09:45.
+        owners = [lin.id] * 9 + [zhao.id] * 6 + [None] * 3 + [wang.id] * 6 + [None] * 3
+        teams = ["Maritime Desk"] * 18 + ["Telecom Desk"] * 9
+        for n, (owner, team) in enumerate(zip(owners, teams)):
+            store.create_ticket(customer_id=customer.id if n else None, new_customer=None if n else customer,
+                                subject=f"Ticket {n}", first_message="help", assignee_id=owner, team=team,
+                                at=start + timedelta(seconds=10 * n))
+    finally:
+        store.close()
+    options = ("staffing", "--day", "mon", "--weeks", "3", "--handle-minutes", "10")
+
+    maritime = cli("--agent", "zhao", *options, home=isolated_home)
+    assert maritime.returncode == 0, maritime.stderr
+    assert "Maritime Desk · 18 tickets created in the last 3 weeks · hours in UTC" in maritime.stdout
+    # 6 an hour × 10 min = 1 erlang. Two agents: C(2, 1) = 1/3, so 1/3 × e^(−1 × 60/10) wait
+    # past an hour (99.9% in time), the mean wait is 1/3 × 10 / (2 − 1) = 3.3 min, occupancy 50%.
+    assert hour_line(maritime.stdout, "09:00") == ["09:00", "6.00", "2", "50%", "3.3m", "99.9%"]
+
+    telecom = cli("--agent", "wang", *options, home=isolated_home)
+    assert "Telecom Desk · 9 tickets created in the last 3 weeks" in telecom.stdout
+    # 3 an hour × 10 min = 0.5 erlang. One agent: C(1, 0.5) = 0.5; in time 1 − 0.5 × e^(−0.5 × 6)
+    # = 97.5%; mean wait 0.5 × 10 / 0.5 = 10 min; occupancy 50%.
+    assert hour_line(telecom.stdout, "09:00") == ["09:00", "3.00", "1", "50%", "10.0m", "97.5%"]
+    assert hour_line(cli("--agent", "zhao", *options, "--team", "Telecom Desk", home=isolated_home).stdout,
+                     "09:00") == hour_line(telecom.stdout, "09:00")
+
+    everyone = cli("--agent", "sun", *options, "--json", home=isolated_home)
+    data = json.loads(everyone.stdout)
+    monday_nine = next(h for h in data["hours"] if (h["weekday"], h["hour"]) == (0, 9))
+    assert (data["team"], data["tickets"], monday_nine["arrivals_per_hour"]) == (None, 27, 9.0), "an admin: all"
+
+    unknown = cli("--agent", "zhao", "staffing", "--team", "Night Shift", home=isolated_home)
+    assert unknown.returncode == 2 and "no such team; teams: Maritime Desk, Telecom Desk" in unknown.stderr

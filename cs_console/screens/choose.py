@@ -10,18 +10,23 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from cs_console.key_labels import localize_bindings
+from cs_console.strings import english
+
 
 class ChooseScreen(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel")]
 
     def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
         super().__init__()
         self.title_text = title
         self.options = options
+        self.strings = self.app.strings
+        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"[b]{self.title_text}[/b] · Enter picks, Escape cancels")
+            yield Static(f"[b]{self.title_text}[/b] · {self.strings('choose.hint')}")
             yield OptionList(*(Option(label, id=value) for value, label in self.options))
 
     @on(OptionList.OptionSelected)

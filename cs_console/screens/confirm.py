@@ -9,17 +9,23 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from cs_console.key_labels import localize_bindings
+from cs_console.strings import english
+
 
 class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [
-        Binding("y", "dismiss(True)", "Yes"),
-        Binding("n,escape", "dismiss(False)", "No"),
+        Binding("y", "dismiss(True)", english("key.yes"), id="yes"),
+        Binding("n,escape", "dismiss(False)", english("key.no"), id="no"),
     ]
 
     def __init__(self, question: str) -> None:
         super().__init__()
         self.question = question
+        self.strings = self.app.strings
+        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"{self.question}\n\n[b]y[/b] yes   [b]n[/b] no, go back")
+            s = self.strings
+            yield Static(f"{self.question}\n\n[b]y[/b] {s('confirm.yes')}   [b]n[/b] {s('confirm.no')}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from rich.markup import escape
@@ -24,15 +25,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from cs_console.display import (
-    INTERACTION_LABELS,
-    PRIORITY_LABELS,
-    STATUS_LABELS,
-    clip,
-    local_time,
-)
+from cs_console.display import clip, local_time
+from cs_console.key_labels import localize_bindings
 from cs_console.models import Customer
 from cs_console.store import HistoryEntry, HistoryTicket, StoreError
+from cs_console.strings import CATALOG, Strings, english
 from cs_console.widgets.virtual_table import (
     FIRST_PAINT_WAIT_S,
     Column,
@@ -45,17 +42,27 @@ FIRST_PAGE = 100
 PAGE = 5_000
 """Rows per page after the first."""
 TICKET_COLUMNS = (
-    Column("number", "Ticket", 11), Column("when", "Opened", 16), Column("priority", "Pri", 6),
-    Column("status", "Status", 8), Column("subject", "Subject", min_width=12),
+    Column("number", "customer.col.ticket", 11), Column("when", "customer.col.opened", 16),
+    Column("priority", "customer.col.priority", 6), Column("status", "customer.col.status", 8),
+    Column("subject", "customer.col.subject", min_width=12),
 )
+"""Headings are catalogue keys; `columns` reads them in the interface language."""
 HISTORY_COLUMNS = (
-    Column("when", "When", 16), Column("number", "Ticket", 11), Column("kind", "What", 13),
-    Column("body", "Said", min_width=12),
+    Column("when", "customer.col.when", 16), Column("number", "customer.col.ticket", 11),
+    Column("kind", "customer.col.kind", 13), Column("body", "customer.col.body", min_width=12),
 )
+
+
+def columns(spec: tuple[Column, ...], strings: Strings) -> tuple[Column, ...]:
+    """`spec` with its headings in the interface language."""
+    return tuple(replace(column, heading=strings(column.heading)) for column in spec)
 
 
 class CustomerScreen(Screen):
-    BINDINGS = [Binding("escape", "back", "Back"), Binding("tab", "app.focus_next", "Next pane", show=False)]
+    BINDINGS = [
+        Binding("escape", "back", english("key.back"), id="back"),
+        Binding("tab", "app.focus_next", english("key.next_pane"), id="next_pane", show=False),
+    ]
     DEFAULT_CSS = """
     CustomerScreen #customer-entry {
         height: 3;
@@ -69,11 +76,13 @@ class CustomerScreen(Screen):
         self.customer_id = customer_id
         self.tickets: list[HistoryTicket] | None = None
         self.entries: list[HistoryEntry] | None = None
+        self.strings = self.app.strings
+        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         yield Static(id="customer-profile", classes="title-bar")
-        yield VirtualTable(TICKET_COLUMNS, id="customer-tickets")
-        yield VirtualTable(HISTORY_COLUMNS, id="customer-history", zebra=False)
+        yield VirtualTable(columns(TICKET_COLUMNS, self.strings), id="customer-tickets")
+        yield VirtualTable(columns(HISTORY_COLUMNS, self.strings), id="customer-history", zebra=False)
         yield Static(id="customer-entry")
         yield Footer()
 
@@ -121,9 +130,12 @@ class CustomerScreen(Screen):
               painted: Callable[[], None] | None = None) -> None:
         """Show the profile and both lists, each cursor staying on its row; `painted` is
         called once they are on screen."""
+        s = self.strings
         sites = ", ".join(json.loads(customer.sites or "[]"))
+        kind = _known(s, f"customer.kind.{customer.kind}", customer.kind.replace("_", " "))
+        language = _known(s, f"customer.language.{customer.language}", customer.language)
         self.query_one("#customer-profile", Static).update(
-            f"[b]{escape(customer.name)}[/b] · {customer.kind.replace('_', ' ')} · language {customer.language}\n"
+            f"[b]{escape(customer.name)}[/b] · {kind} · {s('customer.language', language=language)}\n"
             f"{escape(customer.contact_name)} · {customer.phone} · {customer.email}\n"
             f"{escape(clip(sites, 150))}\n"
             f"[i]{escape(clip(customer.preferences, 150))}[/i]"
@@ -134,7 +146,7 @@ class CustomerScreen(Screen):
             table = self.query_one(table_id, VirtualTable)
             table.show(SequenceRows(items, cells), keep=table.cursor_key)
         if not entries:
-            self.query_one("#customer-entry", Static).update("No interactions yet.")
+            self.query_one("#customer-entry", Static).update(s("customer.no_interactions"))
         if painted is not None:
             self.call_after_refresh(painted)
 
@@ -143,20 +155,21 @@ class CustomerScreen(Screen):
         self.query_one(table_id, VirtualTable).rows_changed()
 
     def _when(self, moment: datetime) -> str:
-        return local_time(moment, self.app.config.zone, self.app.now())
+        return local_time(moment, self.app.config.zone, self.app.now(), self.strings)
 
     def _ticket_cells(self, ticket: HistoryTicket) -> tuple:
-        return (ticket.number, self._when(ticket.created_at), PRIORITY_LABELS[ticket.priority],
-                STATUS_LABELS[ticket.status], ticket.subject)
+        s = self.strings
+        return (ticket.number, self._when(ticket.created_at), s(f"priority.short.{ticket.priority}"),
+                s(f"status.short.{ticket.status}"), ticket.subject)
 
     def _entry_cells(self, entry: HistoryEntry) -> tuple:
-        return (self._when(entry.created_at), entry.number, INTERACTION_LABELS[entry.kind], entry.body)
+        return (self._when(entry.created_at), entry.number, self.strings(f"interaction.{entry.kind}"), entry.body)
 
     @on(VirtualTable.RowHighlighted, "#customer-history")
     def _preview(self, event: VirtualTable.RowHighlighted) -> None:
         entry = self.entries[event.index]
         self.query_one("#customer-entry", Static).update(
-            f"[b]{self._when(entry.created_at)} · {entry.number} · {INTERACTION_LABELS[entry.kind]}[/b]  "
+            f"[b]{self._when(entry.created_at)} · {entry.number} · {self.strings(f'interaction.{entry.kind}')}[/b]  "
             f"{escape(' '.join(entry.body.split()))}"
         )
 
@@ -175,3 +188,9 @@ class CustomerScreen(Screen):
 
     def action_back(self) -> None:
         self.app.go_back()
+
+
+def _known(strings: Strings, key: str, data: str) -> str:
+    """A customer's kind or language as the catalogue names it, or as stored when it is not
+    one the catalogue knows (both are free text an import may fill)."""
+    return strings(key) if key in CATALOG else escape(data)

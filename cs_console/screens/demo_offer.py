@@ -8,18 +8,25 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from cs_console.key_labels import localize_bindings
+from cs_console.strings import english
+
 
 class DemoOfferScreen(ModalScreen[bool]):
     BINDINGS = [
-        Binding("y", "dismiss(True)", "Load the demo"),
-        Binding("n,escape", "dismiss(False)", "Start empty"),
+        Binding("y", "dismiss(True)", english("key.load_demo"), id="load_demo"),
+        Binding("n,escape", "dismiss(False)", english("key.start_empty"), id="start_empty"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.strings = self.app.strings
+        localize_bindings(self, self.strings)
+
     def compose(self) -> ComposeResult:
+        s = self.strings
         with Vertical(classes="dialog"):
             yield Static(
-                "[b]Welcome to cs-console[/b]\n\n"
-                "This database has no tickets yet. Load the demo data set (shipping lines, "
-                "offshore rigs, telecom and tender-hotline customers, a knowledge base)?\n\n"
-                "[b]y[/b] load the demo   [b]n[/b] start empty"
+                f"[b]{s('demo.title')}[/b]\n\n{s('demo.question')}\n\n"
+                f"[b]y[/b] {s('demo.load')}   [b]n[/b] {s('demo.empty')}"
             )

@@ -1,42 +1,61 @@
-"""`?`: every key the current screen answers to, read from its bindings and the app's."""
+"""`?`: every key the current screen answers to, read from its bindings and the app's, labelled
+in the interface language as the footer is (`cs_console.key_labels`)."""
 
 from __future__ import annotations
 
+import re
+
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from cs_console.key_labels import binding_label, localize_bindings
+from cs_console.strings import CATALOG, Strings, english
+
 GENERAL_KEYS = (
-    ("Escape", "back / cancel"),
-    ("Tab, Shift+Tab", "move between fields"),
-    ("Enter", "open or choose"),
-    ("ctrl+p", "command palette"),
+    ("Escape", "back"),
+    ("Tab, Shift+Tab", "fields"),
+    ("Enter", "open"),
+    ("ctrl+p", "palette"),
     ("ctrl+q", "quit"),
 )
+"""Keys every screen shares, and what they do (`help.general.<what>`)."""
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", english("key.close"), id="close")]
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()
         self.for_screen = screen
+        self.strings = self.app.strings
+        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
-        lines = [f"[b]Keys · {type(self.for_screen).__name__.removesuffix('Screen')}[/b]", ""]
+        s = self.strings
+        lines = [f"[b]{s('help.title', screen=screen_name(self.for_screen, s))}[/b]", ""]
         keys = self.app.config.keys
+        labels = getattr(self.for_screen, "KEY_LABELS", None)
         for binding in [*self.for_screen.BINDINGS, *self.app.BINDINGS]:
             if not isinstance(binding, Binding) or not binding.description:
                 continue
             key = keys.get(binding.id, binding.key) if binding.id else binding.key
-            lines.append(f"  {_key_name(key):<16} {binding.description}")
-        lines += ["", "[b]Everywhere[/b]", ""]
-        lines += [f"  {key:<16} {what}" for key, what in GENERAL_KEYS]
-        lines += ["", "Keys are rebound in config.toml under [keys], by binding id."]
+            lines.append(f"  {_key_name(key):<16} {escape(binding_label(binding, s, labels))}")
+        lines += ["", f"[b]{s('help.everywhere')}[/b]", ""]
+        lines += [f"  {key:<16} {s(f'help.general.{what}')}" for key, what in GENERAL_KEYS]
+        lines += ["", escape(s("help.rebind"))]
         with VerticalScroll(classes="dialog"):
             yield Static("\n".join(lines))
+
+
+def screen_name(screen: Screen, strings: Strings) -> str:
+    """The screen's name for the help title: `help.screen.<name>`, else its class's name."""
+    name = type(screen).__name__.removesuffix("Screen")
+    key = f"help.screen.{re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()}"
+    return strings(key) if key in CATALOG else name
 
 
 def _key_name(key: str) -> str:

@@ -19,6 +19,8 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cs_console.kb.search import Hit
+from cs_console.key_labels import localize_bindings
+from cs_console.strings import english
 
 RESULT_LIMIT = 30
 MATCH_STYLE = "bold underline"
@@ -29,20 +31,23 @@ KIND_MARKS = {"article": "A", "template": "T"}
 
 class KnowledgeBaseScreen(Screen[str | None]):
     BINDINGS = [
-        Binding("escape", "close", "Back"),
-        Binding("down", "move(1)", "Next", show=False, priority=True),
-        Binding("up", "move(-1)", "Previous", show=False, priority=True),
+        Binding("escape", "close", english("key.back"), id="back"),
+        Binding("down", "move(1)", english("key.next"), id="next", show=False, priority=True),
+        Binding("up", "move(-1)", english("key.previous"), id="previous", show=False, priority=True),
     ]
 
     def __init__(self, *, picker: bool = False) -> None:
         super().__init__()
         self.picker = picker
         self.hits: list[Hit] = []
+        self.strings = self.app.strings
+        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
-        title = "Templates · type to search, Enter inserts" if self.picker else "Knowledge base · type to search"
-        yield Static(f"[b]{title}[/b] · pinyin, initials and typos work", classes="title-bar")
-        yield Input(placeholder="e.g. tfyw, taifeng, 台风, tyhpoon, SIM PUK", id="kb-query")
+        s = self.strings
+        title = s("kb.picker_title") if self.picker else s("kb.title")
+        yield Static(f"[b]{title}[/b] · {s('kb.hint')}", classes="title-bar")
+        yield Input(placeholder=s("kb.placeholder"), id="kb-query")
         with Horizontal(id="kb-body"):
             yield OptionList(id="kb-results")
             with VerticalScroll(id="kb-preview-pane"):
@@ -64,7 +69,7 @@ class KnowledgeBaseScreen(Screen[str | None]):
         hits = catalog.search(query, limit=limit, lang=self.app.config.language)
         if self.picker:
             hits = [hit for hit in hits if hit.kind == "template"][:RESULT_LIMIT]
-        empty_note = "" if len(catalog) else "The knowledge base is empty: run `cs-console demo` or `cs-console kb import PATH`."
+        empty_note = "" if len(catalog) else self.strings("kb.empty")
         self.app.call_from_thread(self._show, query, hits, empty_note)
 
     def _show(self, query: str, hits: list[Hit], empty_note: str) -> None:
@@ -77,15 +82,17 @@ class KnowledgeBaseScreen(Screen[str | None]):
         if hits:
             results.highlighted = 0
         else:
-            self.query_one("#kb-preview", Static).update(empty_note or ("No match." if query else ""))
+            self.query_one("#kb-preview", Static).update(empty_note or (self.strings("kb.no_match") if query else ""))
 
     @on(OptionList.OptionHighlighted, "#kb-results")
     def _preview(self, event: OptionList.OptionHighlighted) -> None:
         document = self.app.catalog().document(event.option.id)
+        s = self.strings
         tags = ", ".join(document.get("tags", []))
-        uses = f" · used {document['uses']} times" if document["kind"] == "template" else ""
+        kind = document["kind"]
+        uses = " · " + s("kb.uses", count=document["uses"]) if kind == "template" else ""
         self.query_one("#kb-preview", Static).update(
-            f"[b]{escape(document['title'])}[/b]\n[i]{document['kind']} · {document.get('lang', '')} · "
+            f"[b]{escape(document['title'])}[/b]\n[i]{s(f'kb.kind.{kind}')} · {document.get('lang', '')} · "
             f"{escape(tags)}{uses}[/i]\n\n{escape(document['body'])}"
         )
 

@@ -17,7 +17,7 @@ who is not a lead or admin (the app checks before pushing it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rich.console import Group, RenderableType
@@ -26,9 +26,8 @@ from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
@@ -38,6 +37,7 @@ from cs_console.charts import bar, sparkline
 from cs_console.config import Config
 from cs_console.display import PRIORITY_LABELS, clip, short_age
 from cs_console.follow_up import next_due_text
+from cs_console.key_labels import localize_bindings
 from cs_console.kpi import ACTIVE_STATUSES, TicketFacts
 from cs_console.models import Agent
 from cs_console.periods import KINDS, period_containing
@@ -47,7 +47,7 @@ from cs_console.sentiment import SOOTHE_MARK, soothing_flags
 from cs_console.sla import STATE_SYMBOLS
 from cs_console.staffing import HourPlan, answer_minutes, plan
 from cs_console.store import StoreError
-from cs_console.strings import CATALOG, Strings, english
+from cs_console.strings import Strings, english
 from cs_console.widgets.sync_status import SyncStatusBar
 
 VIEWS = ("team", "breaches", "escalations", "kpis", "staffing")
@@ -89,20 +89,6 @@ class TeamData:
     @property
     def names(self) -> dict[str, str]:
         return {agent.id: agent.name for agent in self.agents}
-
-
-def localize_bindings(node: DOMNode, strings: Strings) -> None:
-    """Footer labels in the interface language: a binding with an id takes `key.<id>`.
-
-    Bindings are class-level in Textual, so this swaps the node's own copy of them.
-    """
-    if strings.language == "en":
-        return
-    node._bindings = BindingsMap.from_keys({
-        key: [replace(b, description=strings(f"key.{b.id}")) if b.id and f"key.{b.id}" in CATALOG else b
-              for b in bindings]
-        for key, bindings in node._bindings.key_to_bindings.items()
-    })
 
 
 def show_text(widget: Static, content: str | Text) -> None:
@@ -267,6 +253,8 @@ class LeadScreen(Screen):
         self.data: TeamData | None = None
         self.report: Report | None = None
         self.hours: list[HourPlan] = []
+        self.staffing_scope = ""
+        """Whose arrivals the staffing figures come from, as the pane's first line says."""
         self.period_kind = KINDS[0]
         self.period_offset = 0
         """0: the period containing today; -1 the one before, and so on."""
@@ -480,17 +468,23 @@ class LeadScreen(Screen):
         app = self.app
         config, now = app.config, app.now()
         settings = config.staffing
+        scope = team.Scope.of(app.agent)
         try:
-            created = app.store.ticket_arrivals(now - timedelta(weeks=settings.history_weeks), now)
+            agents = app.store.agents()
+            created = app.store.ticket_arrivals(now - timedelta(weeks=settings.history_weeks), now,
+                                                scope.members(agents), scope.pools)
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
         hours = plan(created, config.timezone, now, settings,
                      answer_minutes(settings.answer_minutes, config.policy, config.calendar))
-        app.call_from_thread(self._staffing_loaded, hours)
+        described = self.strings("staffing.scope", team=scope.label(self.strings("lead.all_teams")),
+                                 count=len(created), weeks=settings.history_weeks, zone=config.timezone)
+        app.call_from_thread(self._staffing_loaded, hours, described)
 
-    def _staffing_loaded(self, hours: list[HourPlan]) -> None:
+    def _staffing_loaded(self, hours: list[HourPlan], scope: str) -> None:
         self.hours = hours
+        self.staffing_scope = scope
         self._show_staffing()
 
     def _show_staffing(self) -> None:
@@ -500,7 +494,7 @@ class LeadScreen(Screen):
         day = self.staffing_day if self.staffing_day is not None else self.app.now().astimezone(config.zone).weekday()
         answer = answer_minutes(config.staffing.answer_minutes, config.policy, config.calendar)
         self.query_one("#staffing-body", Static).update(
-            staffing_renderable(self.hours, day, config, answer, self.strings))
+            staffing_renderable(self.hours, day, config, answer, self.strings, self.staffing_scope))
 
     # -- moving work ------------------------------------------------------------------------
 
@@ -704,12 +698,14 @@ def kpi_renderable(report: Report, strings: Strings) -> RenderableType:
 
 
 def staffing_renderable(hours: list[HourPlan], day: int, config: Config, answer: float,
-                        strings: Strings) -> RenderableType:
-    """The staffing pane: one day's 24 hours, and each day's busiest hour."""
+                        strings: Strings, scope: str = "") -> RenderableType:
+    """The staffing pane: whose arrivals (`scope`), one day's 24 hours, and each day's busiest hour."""
     s = strings
     settings = config.staffing
     heading = Text(s("staffing.heading", day=s(f"staffing.weekday.{day}"), target=settings.target, answer=answer,
                      handle=settings.handle_minutes, weeks=settings.history_weeks), style="bold")
+    if scope:
+        heading = Text.assemble((scope, "bold"), "\n", heading)
     table = Table(box=None, pad_edge=False, show_edge=False)
     for key, justify in (("staffing.hour", "left"), ("staffing.arrivals", "right"), ("staffing.agents", "right"),
                          ("staffing.occupancy", "left"), ("staffing.wait", "right"), ("staffing.service", "right")):

@@ -6,6 +6,7 @@ last option always creates a new customer with the typed name. ctrl+s saves.
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,8 +16,10 @@ from textual.widgets import Footer, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from cs_console.display import clip
+from cs_console.key_labels import localize_bindings
 from cs_console.models import CHANNELS, PRIORITIES, Customer
 from cs_console.store import StoreError
+from cs_console.strings import english
 
 CATEGORIES = (
     "safety_equipment", "pollution_prevention", "emissions", "manning_certification",
@@ -29,33 +32,39 @@ NEW_CUSTOMER = "+new"
 
 class NewTicketScreen(Screen[str | None]):
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="send", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", english("key.save"), id="send", priority=True),
+        Binding("escape", "cancel", english("key.cancel"), id="cancel"),
     ]
+    KEY_LABELS = {"send": "key.save"}
+    """ctrl+s shares the ticket's `send` id, so one rebinding moves both; here it saves."""
 
     def __init__(self) -> None:
         super().__init__()
         self.customer: Customer | None = None
         self.new_customer_name: str | None = None
         self._matches: dict[str, Customer] = {}
+        self.strings = self.app.strings
+        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]New ticket[/b] · Tab moves between fields · ctrl+s saves · Escape cancels", classes="title-bar")
+        s = self.strings
+        hint = s("new_ticket.hint", save=self.app.config.keys["send"])
+        yield Static(f"[b]{s('new_ticket.title')}[/b] · {hint}", classes="title-bar")
         with Vertical(id="new-ticket-form"):
-            yield Input(placeholder="Customer: type part of a name, vessel or site", id="customer-search")
+            yield Input(placeholder=s("new_ticket.customer_search"), id="customer-search")
             yield OptionList(id="customer-matches")
-            yield Static("Customer: none chosen yet", id="customer-chosen")
-            yield Input(placeholder="Subject", id="subject")
+            yield Static(s("new_ticket.customer_none"), id="customer-chosen")
+            yield Input(placeholder=s("new_ticket.subject"), id="subject")
             with Horizontal(id="ticket-choices"):
-                yield Select([(c.replace("_", " "), c) for c in CATEGORIES], value="other", allow_blank=False, id="category")
-                yield Select([(p, p) for p in PRIORITIES], value="normal", allow_blank=False, id="priority")
-                yield Select([(c.replace("_", " "), c) for c in CHANNELS], value="phone", allow_blank=False, id="channel")
+                yield Select([(s(f"category.{c}"), c) for c in CATEGORIES], value="other", allow_blank=False, id="category")
+                yield Select([(s(f"priority.{p}"), p) for p in PRIORITIES], value="normal", allow_blank=False, id="priority")
+                yield Select([(s(f"channel.{c}"), c) for c in CHANNELS], value="phone", allow_blank=False, id="channel")
             yield TextArea(id="first-message", soft_wrap=True)
             yield Static(id="new-ticket-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#first-message", TextArea).border_title = "The customer's first message"
+        self.query_one("#first-message", TextArea).border_title = self.strings("new_ticket.first_message")
         self.query_one("#customer-search").focus()
 
     @on(Input.Changed, "#customer-search")
@@ -73,7 +82,7 @@ class NewTicketScreen(Screen[str | None]):
         self._matches = {customer.id: customer for customer in matches}
         options.add_options(Option(f"{clip(c.name, 40)} · {clip(c.contact_name, 20)}", id=c.id) for c in matches)
         if text:
-            options.add_option(Option(f"+ new customer “{text}”", id=NEW_CUSTOMER))
+            options.add_option(Option(self.strings("new_ticket.new_customer_option", name=text), id=NEW_CUSTOMER))
         if options.option_count:
             options.highlighted = 0
 
@@ -88,28 +97,28 @@ class NewTicketScreen(Screen[str | None]):
         if event.option.id == NEW_CUSTOMER:
             self.customer = None
             self.new_customer_name = self.query_one("#customer-search", Input).value.strip()
-            label = f"Customer: {self.new_customer_name} (new)"
+            label = self.strings("new_ticket.customer_new", name=self.new_customer_name)
         else:
             self.customer = self._matches[event.option.id]
             self.new_customer_name = None
-            label = f"Customer: {self.customer.name}"
-        self.query_one("#customer-chosen", Static).update(label)
+            label = self.strings("new_ticket.customer_chosen", name=self.customer.name)
+        self.query_one("#customer-chosen", Static).update(escape(label))
         self.query_one("#subject").focus()
 
     def action_save(self) -> None:
         subject = self.query_one("#subject", Input).value.strip()
         message = self.query_one("#first-message", TextArea).text.strip()
-        problem = None
+        s, problem = self.strings, None
         if self.customer is None and not self.new_customer_name:
-            problem = "choose a customer first (type in the customer field, Enter, pick one)"
+            problem = s("new_ticket.no_customer")
         elif not subject:
-            problem = "the subject is empty"
+            problem = s("new_ticket.no_subject")
         elif not message:
-            problem = "the customer's first message is empty"
+            problem = s("new_ticket.no_message")
         if problem:
-            self.query_one("#new-ticket-status", Static).update(f"Cannot save: {problem}")
+            self.query_one("#new-ticket-status", Static).update(s("new_ticket.cannot_save", problem=problem))
             return
-        self.query_one("#new-ticket-status", Static).update("saving…")
+        self.query_one("#new-ticket-status", Static).update(s("common.saving"))
         self._save(
             subject,
             message,
@@ -135,7 +144,8 @@ class NewTicketScreen(Screen[str | None]):
                 at=self.app.now(),
             )
         except (StoreError, ValueError) as error:
-            self.app.call_from_thread(self.query_one("#new-ticket-status", Static).update, f"Not saved: {error}")
+            self.app.call_from_thread(self.query_one("#new-ticket-status", Static).update,
+                                      escape(self.strings("new_ticket.not_saved", reason=error)))
             return
         self.app.call_from_thread(self.dismiss, ticket.id)
 

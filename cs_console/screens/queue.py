@@ -26,7 +26,8 @@ It never reads the database from the event loop and never makes a widget per row
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -38,19 +39,22 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from cs_console.display import PRIORITY_LABELS, STATUS_LABELS, short_age
+from cs_console.display import short_age
 from cs_console.follow_up import next_due_text
 from cs_console.models import PRIORITIES, STATUSES
 from cs_console.queue_list import (
     SETTLED_CLOCKS,
     QueueFilter,
     QueueList,
-    Row,
     reminder_due,
     settled_at,
 )
 from cs_console.sla import STATE_SYMBOLS, FollowUpClocks, follow_up_clocks
+from cs_console.key_labels import localize_bindings
+from cs_console.screens.customer import columns
+from cs_console.sentiment import SOOTHE_MARK, soothing_flags
 from cs_console.store import QueueRow
+from cs_console.strings import Strings, english
 from cs_console.widgets.virtual_table import (
     FIRST_PAINT_WAIT_S,
     Column,
@@ -62,23 +66,28 @@ ACTIVE_STATUSES = ("open", "waiting_on_customer", "solution_proposed")
 STATUS_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("active", ACTIVE_STATUSES),
     ("all", STATUSES),
-    *((STATUS_LABELS[status], (status,)) for status in STATUSES),
+    *((status, (status,)) for status in STATUSES),
 )
-"""What `s` cycles through: the working set first, then everything, then one status at a time."""
+"""What `s` cycles through: the working set first, then everything, then one status at a
+time. Names are read as `queue.filter.<name>`, or a status's short label."""
 PRIORITY_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("any", PRIORITIES),
     *((priority, (priority,)) for priority in PRIORITIES),
 )
+"""What `p` cycles through; read as `queue.filter.any` or a priority's name."""
 
 COLUMNS = (
-    Column("number", "Ticket", 11), Column("priority", "Pri", 6), Column("due", "Next due", 12),
-    Column("customer", "Customer", share=1, min_width=10), Column("subject", "Subject", share=2, min_width=12),
-    Column("status", "Status", 8), Column("age", "Age", 4), Column("updated", "Upd", 4),
+    Column("number", "queue.col.ticket", 11), Column("priority", "queue.col.priority", 6),
+    Column("due", "queue.col.due", 12), Column("customer", "queue.col.customer", share=1, min_width=10),
+    Column("subject", "queue.col.subject", share=2, min_width=12), Column("status", "queue.col.status", 8),
+    Column("age", "queue.col.age", 4), Column("updated", "queue.col.updated", 4),
 )
-"""Customer and subject share what the terminal has left, 1 to 2. "Next due" fits
-"✖ -99d 23h C"; ages take at most four characters (`display.short_age`)."""
+"""Headings are catalogue keys. Customer and subject share what the terminal has left, 1 to
+2. "Next due" fits "✖ -99d 23h C"; ages take at most four characters (`display.short_age`)."""
 REMINDER_MARK = "⏰ "
 """Put before the subject of a ticket whose personal reminder is due."""
+UPSET_MARK = SOOTHE_MARK + " "
+"""Put before the subject of a ticket whose customer's latest message needs soothing."""
 FIRST_PAGE = 200
 """Settled tickets fetched with the live ones, before the first paint: a tall screen's worth."""
 PAGE = 10_000
@@ -98,13 +107,13 @@ class QueueScreen(Screen):
     }
     """
     BINDINGS = [
-        Binding("n", "new_ticket", "New", id="new_ticket"),
-        Binding("slash", "search", "Filter", id="search"),
-        Binding("s", "cycle_status", "Status", id="filter_status"),
-        Binding("p", "cycle_priority", "Priority", id="filter_priority"),
-        Binding("a", "toggle_everyone", "All tickets here (a lead's whole team) / mine", id="all_tickets", show=False),
-        Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("k", "knowledge_base", "KB", id="knowledge_base"),
+        Binding("n", "new_ticket", english("key.new_ticket"), id="new_ticket"),
+        Binding("slash", "search", english("key.search"), id="search"),
+        Binding("s", "cycle_status", english("key.filter_status"), id="filter_status"),
+        Binding("p", "cycle_priority", english("key.filter_priority"), id="filter_priority"),
+        Binding("a", "toggle_everyone", english("key.all_tickets"), id="all_tickets", show=False),
+        Binding("r", "refresh", english("key.refresh"), id="refresh"),
+        Binding("k", "knowledge_base", english("key.knowledge_base"), id="knowledge_base"),
         Binding("escape", "clear_search", "Clear", show=False),
     ]
 
@@ -119,14 +128,17 @@ class QueueScreen(Screen):
         self._loads = 0
         """How many loads have started: only the newest may show its rows."""
         self._cells: LRUCache[str, tuple] = LRUCache(CELL_CACHE)
+        self.strings: Strings = self.app.strings
+        self.labels = RowLabels.of(self.strings)
+        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title", classes="title-bar")
-        search = Input(placeholder="type to narrow: number, customer, subject", id="queue-search")
+        search = Input(placeholder=self.strings("queue.search_placeholder"), id="queue-search")
         empty = Static(id="queue-empty")
         search.display = empty.display = False  # hidden from the start: no second layout
         yield search
-        yield VirtualTable(COLUMNS, id="queue-table")
+        yield VirtualTable(columns(COLUMNS, self.strings), id="queue-table")
         yield empty
         yield Static(id="queue-footer-space")
 
@@ -150,7 +162,7 @@ class QueueScreen(Screen):
         return self.query_one("#queue-table", VirtualTable)
 
     @property
-    def rows(self) -> Sequence[Row]:
+    def rows(self) -> Sequence[QueueRow]:
         """The rows the filter passes, in queue order (loaded so far)."""
         return self.queue if self.queue is not None else ()
 
@@ -179,8 +191,10 @@ class QueueScreen(Screen):
         worker = get_current_worker()
         app = self.app
         store, config, now = app.store, app.config, app.now()
+        store.check_clocks_again_unless(config.clock_settings)
         while unchecked := store.unchecked_tickets(CHECK_BATCH):
-            store.save_settled({ticket_id: (settled_at(events), len(events)) for ticket_id, events in unchecked})
+            store.save_settled({ticket_id: (settled_at(priority, events, config.policy, config.calendar), len(events))
+                                for ticket_id, priority, events in unchecked})
         live = store.live_tickets(agent_id, now)
         queue = QueueList(live, config.policy, config.calendar, now, queue_filter, previous=self.queue)
         page = store.settled_page(agent_id, now, None, FIRST_PAGE)
@@ -189,6 +203,8 @@ class QueueScreen(Screen):
             painted = threading.Event()
             app.call_from_thread(self._show, load, queue, painted.set)
             painted.wait(FIRST_PAINT_WAIT_S)
+        upset = soothing_flags(store.latest_customer_messages([row.id for row in live]), config.lexicon)
+        app.call_from_thread(self._mark_upset, queue, frozenset(upset))
         more = len(page) == FIRST_PAGE
         while more and not worker.is_cancelled:
             page = store.settled_page(agent_id, now, page[-1], PAGE)
@@ -230,6 +246,14 @@ class QueueScreen(Screen):
         await self.mount(Footer())
         self.refresh_bindings()
 
+    def _mark_upset(self, queue: QueueList, ticket_ids: frozenset[str]) -> None:
+        """Mark the tickets whose customers need soothing, once their messages were read."""
+        queue.upset = ticket_ids
+        if queue is self.queue:
+            for ticket_id in ticket_ids:
+                self._cells.discard(ticket_id)
+                self.table.refresh_row(ticket_id)
+
     def _add_page(self, queue: QueueList, page, last: bool) -> None:
         if queue is not self.queue:
             return  # a newer load has replaced it
@@ -243,13 +267,14 @@ class QueueScreen(Screen):
         config = self.app.config
         return follow_up_clocks(row.events, row.priority, config.policy, config.calendar, now)
 
-    def _shown_cells(self, row: Row) -> tuple:
+    def _shown_cells(self, row: QueueRow) -> tuple:
         """The cells a row shows, as last computed (by the tick, or now if never)."""
         cells = self._cells.get(row.id)
         if cells is None:
             now = self.app.now()
             live = self.queue is not None and self.queue.is_live(row)
-            cells = self._cells[row.id] = row_cells(row, self._clocks(row, now) if live else SETTLED_CLOCKS, now)
+            cells = self._cells[row.id] = row_cells(row, self._clocks(row, now) if live else SETTLED_CLOCKS, now,
+                                                    self.labels, row.id in self.queue.upset)
         return cells
 
     def tick(self) -> None:
@@ -265,7 +290,7 @@ class QueueScreen(Screen):
             row = queue[index]
             if queue.is_live(row) and row.id not in clocks:
                 clocks[row.id] = self._clocks(row, now)
-            cells = row_cells(row, clocks.get(row.id, SETTLED_CLOCKS), now)
+            cells = row_cells(row, clocks.get(row.id, SETTLED_CLOCKS), now, self.labels, row.id in queue.upset)
             if self._cells.get(row.id) != cells:
                 self._cells.discard(row.id)  # an LRUCache keeps the first value set for a key
                 self._cells[row.id] = cells
@@ -273,20 +298,23 @@ class QueueScreen(Screen):
         self.app.watch_clocks(own, [clocks[row.id] for row in own])
 
     def _update_title(self) -> None:
-        agent = self.app.agent
+        agent, s = self.app.agent, self.strings
         loading = self.queue is None or not self.queue.complete
-        parts = [
-            f"Queue · {'everyone' if self.everyone or agent is None else agent.name}",
-            f"{len(self.rows):,} tickets{'…' if loading else ''}",
-            f"status: {STATUS_FILTERS[self.status_filter][0]}",
-            f"priority: {PRIORITY_FILTERS[self.priority_filter][0]}",
-        ]
+        status = STATUS_FILTERS[self.status_filter][0]
+        priority = PRIORITY_FILTERS[self.priority_filter][0]
+        title = s(
+            "queue.title",
+            who=s("queue.everyone") if self.everyone or agent is None else agent.name,
+            count=f"{len(self.rows):,}{'…' if loading else ''}",
+            status=s(f"queue.filter.{status}") if status in ("active", "all") else s(f"status.short.{status}"),
+            priority=s("queue.filter.any") if priority == "any" else s(f"priority.{priority}"),
+        )
         if self.search_text:
-            parts.append(f"“{self.search_text}”")
-        self.query_one("#queue-title", Static).update(" · ".join(parts))
+            title += f" · “{self.search_text}”"
+        self.query_one("#queue-title", Static).update(title)
         empty = self.query_one("#queue-empty", Static)
         empty.display = not loading and not self.rows
-        empty.update("No tickets match. s: status filter · p: priority · Escape: clear the filter")
+        empty.update(s("queue.empty"))
 
     def selected_ticket_id(self) -> str | None:
         return self.table.cursor_key
@@ -364,17 +392,33 @@ class QueueScreen(Screen):
         self.app.push_screen(KnowledgeBaseScreen())
 
 
-def row_cells(row: Row, clocks: FollowUpClocks, now: datetime) -> tuple:
-    """A row's cells in COLUMNS order, as text for the clocks at `now`."""
-    mark = REMINDER_MARK if isinstance(row, QueueRow) and reminder_due(row, now) else ""
-    due = next_due_text(clocks)
+@dataclass(frozen=True)
+class RowLabels:
+    """The words a queue row shows, in the interface language."""
+
+    priorities: Mapping[str, str]
+    statuses: Mapping[str, str]
+    done: str
+    """"Next due" of a ticket whose clocks have all stopped."""
+
+    @classmethod
+    def of(cls, strings: Strings) -> RowLabels:
+        return cls({p: strings(f"priority.short.{p}") for p in PRIORITIES},
+                   {status: strings(f"status.short.{status}") for status in STATUSES}, strings("queue.done"))
+
+
+def row_cells(row: QueueRow, clocks: FollowUpClocks, now: datetime, labels: RowLabels, upset: bool = False) -> tuple:
+    """A row's cells in COLUMNS order, as text for the clocks at `now`; `upset`: the
+    customer's latest message needs soothing."""
+    mark = (REMINDER_MARK if reminder_due(row, now) else "") + (UPSET_MARK if upset else "")
+    due = next_due_text(clocks) if clocks.most_urgent is not None else labels.done
     return (
         row.number,
-        PRIORITY_LABELS[row.priority],
+        labels.priorities[row.priority],
         Text(due, style=STATE_STYLES.get(due[:1], "")),
         row.customer_name,
         mark + row.subject,
-        STATUS_LABELS[row.status],
+        labels.statuses[row.status],
         short_age(now - row.created_at),
         short_age(now - row.updated_at),
     )

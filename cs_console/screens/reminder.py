@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +13,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from cs_console.when import FORMS, WhenError, parse_when
+from cs_console.key_labels import localize_bindings
+from cs_console.strings import english
+from cs_console.when import WhenError, parse_when
 
 
 @dataclass(frozen=True)
@@ -22,13 +25,19 @@ class ReminderRequest:
 
 
 class ReminderScreen(ModalScreen[ReminderRequest | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.strings = self.app.strings
+        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
+        s = self.strings
         with Vertical(classes="dialog"):
-            yield Static(f"[b]Remind me[/b] · when? {FORMS}")
-            yield Input(placeholder="when", id="reminder-when")
-            yield Input(placeholder="note, e.g. call back the chief engineer", id="reminder-note")
+            yield Static(f"[b]{s('reminder.title')}[/b] · {s('reminder.when_hint', forms=s('when.forms'))}")
+            yield Input(placeholder=s("reminder.when"), id="reminder-when")
+            yield Input(placeholder=s("reminder.note"), id="reminder-note")
             yield Static(id="reminder-problem")
 
     @on(Input.Submitted)
@@ -37,7 +46,7 @@ class ReminderScreen(ModalScreen[ReminderRequest | None]):
         try:
             due = parse_when(text, self.app.now(), self.app.config.zone)
         except WhenError as error:
-            self.query_one("#reminder-problem", Static).update(str(error))
+            self.query_one("#reminder-problem", Static).update(escape(error.say(self.strings)))
             self.query_one("#reminder-when").focus()
             return
         self.dismiss(ReminderRequest(due, self.query_one("#reminder-note", Input).value))

@@ -15,38 +15,38 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from cs_console.display import INTERACTION_LABELS, PRIORITY_LABELS, STATUS_NAMES, clip, local_time
-from cs_console.follow_up import CLOCK_TITLES
+from cs_console.display import clip, local_time, pad
 from cs_console.kb.redlines import CompliancePrompt, compliance_prompts, find_red_lines
 from cs_console.kb.templates import fill, template_values, unfilled
+from cs_console.key_labels import localize_bindings
+from cs_console.models import CHANNELS, STATUSES
 from cs_console.screens.composer import Composer
 from cs_console.screens.callback import CallbackLog
 from cs_console.screens.reminder import ReminderRequest
 from cs_console.sla import follow_up_clocks
 from cs_console.store import StoreError, TicketDetail
+from cs_console.strings import english
 from cs_console.widgets.sync_status import SyncStatusBar
 
 MAX_PROMPTS = 2
 """Compliance prompts shown at once; more would push the conversation off an 80x24 screen."""
-COMPOSER_MODES = {
-    "public_reply": "Reply to the customer",
-    "internal_note": "Internal note (the customer never sees it)",
-}
+CLOCK_TITLE_WIDTH = 22
+"""Cells of the clock titles' column, so the state words line up (in Chinese too)."""
 
 
 class TicketScreen(Screen):
     BINDINGS = [
-        Binding("r", "compose('public_reply')", "Reply", id="reply"),
-        Binding("i", "compose('internal_note')", "Note", id="note"),
-        Binding("s", "set_status", "Status", id="set_status"),
-        Binding("c", "customer", "Customer", id="customer"),
-        Binding("x", "propose_solution", "Solution", id="propose_solution"),
-        Binding("b", "callback", "Callback", id="callback"),
-        Binding("e", "escalate", "Escalate", id="escalate", show=False),
-        Binding("m", "remind", "Remind", id="remind", show=False),
-        Binding("ctrl+s", "send", "Send", id="send", priority=True),
-        Binding("ctrl+t", "templates", "Template", id="templates", priority=True),
-        Binding("escape", "back", "Back"),
+        Binding("r", "compose('public_reply')", english("key.reply"), id="reply"),
+        Binding("i", "compose('internal_note')", english("key.note"), id="note"),
+        Binding("s", "set_status", english("key.set_status"), id="set_status"),
+        Binding("c", "customer", english("key.customer"), id="customer"),
+        Binding("x", "propose_solution", english("key.propose_solution"), id="propose_solution"),
+        Binding("b", "callback", english("key.callback"), id="callback"),
+        Binding("e", "escalate", english("key.escalate"), id="escalate", show=False),
+        Binding("m", "remind", english("key.remind"), id="remind", show=False),
+        Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
+        Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
+        Binding("escape", "back", english("key.back"), id="back"),
     ]
 
     def __init__(self, ticket_id: str) -> None:
@@ -58,13 +58,15 @@ class TicketScreen(Screen):
         self.due_times: dict = {}
         self._sent_in_cycle: int | None = None
         """The sync cycle that carries the last reply up; "sent" shows once it finished."""
+        self.strings = self.app.strings
+        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-header", classes="title-bar")
         yield Static(id="ticket-clocks")
         yield Static(id="ticket-compliance")
         yield VerticalScroll(id="conversation")
-        yield Static(COMPOSER_MODES[self.mode], id="composer-label")
+        yield Static(self.strings(f"ticket.mode.{self.mode}"), id="composer-label")
         yield Composer(id="composer")
         yield Static(id="composer-status")
         yield SyncStatusBar()
@@ -97,13 +99,15 @@ class TicketScreen(Screen):
             "\n".join(escape(clip(f"⚖ {p.trigger} → {p.title}: {p.rule}", width)) for p in prompts[:MAX_PROMPTS])
         )
         compliance.display = bool(prompts)
+        s = self.strings
         ticket, customer = detail.ticket, detail.customer
-        assignee = detail.assignee.name if detail.assignee else "unassigned"
+        assignee = escape(detail.assignee.name) if detail.assignee else s("ticket.unassigned")
+        channel = s(f"channel.{ticket.channel}") if ticket.channel in CHANNELS else ticket.channel
         self.query_one("#ticket-header", Static).update(
-            f"[b]{ticket.number}[/b]  {PRIORITY_LABELS[ticket.priority].strip()}  ·  "
-            f"{STATUS_NAMES[ticket.status]}  ·  {assignee}\n"
+            f"[b]{ticket.number}[/b]  {s(f'priority.short.{ticket.priority}').strip()}  ·  "
+            f"{s(f'status.{ticket.status}')}  ·  {assignee}\n"
             f"[b]{escape(ticket.subject)}[/b]\n"
-            f"{escape(customer.name)} · {escape(customer.contact_name)} · {customer.phone} · {ticket.channel}"
+            f"{escape(customer.name)} · {escape(customer.contact_name)} · {customer.phone} · {channel}"
         )
         self.tick()
         conversation = self.query_one("#conversation", VerticalScroll)
@@ -112,9 +116,12 @@ class TicketScreen(Screen):
         entries = []
         for interaction in detail.interactions:
             author = detail.authors.get(interaction.author_id, customer.contact_name or customer.name)
-            heading = f"{INTERACTION_LABELS[interaction.kind]} · {escape(author)} · {local_time(interaction.created_at, zone, now)}"
+            heading = " · ".join([s(f"interaction.{interaction.kind}"), escape(author),
+                                  local_time(interaction.created_at, zone, now, s)])
             if interaction.satisfaction is not None:
-                heading += f" · satisfaction {interaction.satisfaction}/5"
+                heading += " · " + s("ticket.satisfaction", score=interaction.satisfaction)
+            if interaction.nps is not None:
+                heading += " · " + s("ticket.nps", score=interaction.nps)
             entries.append(
                 Static(f"[b]{heading}[/b]\n{escape(interaction.body)}", classes=f"entry {interaction.kind}")
             )
@@ -124,10 +131,10 @@ class TicketScreen(Screen):
     def tick(self) -> None:
         """Refresh the clock lines (repainted only when their text changed) and say "sent"
         once a sync has carried the last reply up."""
-        sync = self.app.sync_state
+        s, sync = self.strings, self.app.sync_state
         if self._sent_in_cycle is not None and sync.last_ok_cycle >= self._sent_in_cycle:
             self._sent_in_cycle = None
-            self._say("sent" if sync.pending == 0 else f"sent · {sync.pending} other changes still waiting")
+            self._say(s("ticket.sent") if sync.pending == 0 else s("ticket.sent_others_waiting", count=sync.pending))
         lines_widget = self.query("#ticket-clocks")
         if self.detail is None or not lines_widget:
             return  # not loaded yet, or the screen is being taken down
@@ -137,11 +144,11 @@ class TicketScreen(Screen):
         self.due_times = {clock.name: clock.due if clock.is_open else None for clock in clocks}
         lines = []
         for clock in clocks:
-            line = f"{CLOCK_TITLES[clock.name]:<22} {clock.symbol()} {clock.state_word()}"
+            line = f"{pad(s(f'clock.{clock.name}'), CLOCK_TITLE_WIDTH)} {clock.symbol()} {s(f'clock_state.{clock.state}')}"
             if clock.is_open and clock.state != "paused":
                 line += f" {clock.countdown_text()}"
             if clock.due is not None and clock.is_open:
-                line += f" · due {local_time(clock.due, config.zone, now)}"
+                line += " · " + s("ticket.due", time=local_time(clock.due, config.zone, now, s))
             lines.append(line)
         text = "\n".join(lines)
         if self._clock_text != text:
@@ -150,14 +157,15 @@ class TicketScreen(Screen):
 
     def action_compose(self, mode: str) -> None:
         self.mode = mode
-        self.query_one("#composer-label", Static).update(COMPOSER_MODES[mode])
+        self.query_one("#composer-label", Static).update(self.strings(f"ticket.mode.{mode}"))
         self.query_one("#composer", Composer).focus()
 
     def action_send(self) -> None:
         composer = self.query_one("#composer", Composer)
         text = composer.text.strip()
         if not text:
-            self._say("Nothing to send: type in the composer first (r: reply, i: note)")
+            keys = self.app.config.keys
+            self._say(self.strings("ticket.nothing_to_send", reply=keys["reply"], note=keys["note"]))
             return
         warnings = self._warnings(text) if self.mode == "public_reply" else []
         if not warnings:
@@ -165,21 +173,22 @@ class TicketScreen(Screen):
             return
         from cs_console.screens.confirm import ConfirmScreen
 
-        question = "[b]Before this reply goes out[/b]\n" + "\n".join(f"• {escape(w)}" for w in warnings)
-        question += "\n\nSend it anyway?"
-        self._say("not sent yet: " + "; ".join(warnings))
+        s = self.strings
+        question = f"[b]{s('ticket.confirm_title')}[/b]\n" + "\n".join(f"• {escape(w)}" for w in warnings)
+        question += f"\n\n{s('ticket.confirm_question')}"
+        self._say(s("ticket.not_sent_yet", warnings=s("common.clause_separator").join(warnings)))
         self.app.push_screen(ConfirmScreen(question), lambda confirmed: self._start_send(text) if confirmed else None)
 
     def _warnings(self, text: str) -> list[str]:
         """What the agent is asked to confirm: red-line phrases and unfilled placeholders."""
-        warnings = [f"red line: “{hit.phrase}” reads as evasive to a customer" for hit in
-                    find_red_lines(text, self.app.config.red_lines)]
-        warnings += [f"placeholder not filled: ⟦{name}⟧" for name in unfilled(text)]
+        s = self.strings
+        warnings = [s("ticket.red_line", phrase=hit.phrase) for hit in find_red_lines(text, self.app.config.red_lines)]
+        warnings += [s("ticket.placeholder_unfilled", name=name) for name in unfilled(text)]
         return warnings
 
     def _start_send(self, text: str) -> None:
         self.query_one("#composer", Composer).read_only = True
-        self._say("saving…")
+        self._say(self.strings("common.saving"))
         self._send(self.mode, text)
 
     @work(thread=True, group="send")
@@ -198,13 +207,13 @@ class TicketScreen(Screen):
         composer = self.query_one("#composer", Composer)
         composer.read_only = False
         composer.clear()
-        sync = self.app.sync_state
+        s, sync = self.strings, self.app.sync_state
         if not sync.configured:
-            self._say("saved on this device (not logged in to a sync server)")
+            self._say(s("ticket.saved_local"))
         elif sync.online is False:
-            self._say("saved · queued offline, goes out when the link is back")
+            self._say(s("ticket.saved_offline"))
         else:
-            self._say("saved · sending…")
+            self._say(s("ticket.saved_sending"))
             self._sent_in_cycle = sync.cycle + 1
         self.app.local_change()
         self.query_one("#conversation").focus()
@@ -212,7 +221,7 @@ class TicketScreen(Screen):
 
     def _send_failed(self, reason: str) -> None:
         self.query_one("#composer", Composer).read_only = False
-        self._say(f"not sent: {reason} (your text is still here)")
+        self._say(self.strings("ticket.send_failed", reason=reason))
 
     def _say(self, text: str) -> None:
         self.query_one("#composer-status", Static).update(text)
@@ -222,9 +231,9 @@ class TicketScreen(Screen):
 
         if self.detail is None:
             return
-        current = self.detail.ticket.status
-        options = [(status, name) for status, name in STATUS_NAMES.items() if status != current]
-        self.app.push_screen(ChooseScreen("Set status", options), self._status_chosen)
+        s, current = self.strings, self.detail.ticket.status
+        options = [(status, s(f"status.{status}")) for status in STATUSES if status != current]
+        self.app.push_screen(ChooseScreen(s("ticket.set_status"), options), self._status_chosen)
 
     def _status_chosen(self, status: str | None) -> None:
         if status:
@@ -232,7 +241,7 @@ class TicketScreen(Screen):
 
     def _change_status(self, status: str) -> None:
         self._store_action(
-            f"Status: {STATUS_NAMES[status]}",
+            self.strings("ticket.status_changed", status=self.strings(f"status.{status}")),
             lambda store, agent_id, at: store.change_status(self.ticket_id, status, author_id=agent_id, at=at),
         )
 
@@ -274,9 +283,11 @@ class TicketScreen(Screen):
         composer = self.query_one("#composer", Composer)
         composer.insert(filled.text)
         composer.focus()
-        problems = [f"⟦{name}⟧ unknown" for name in filled.unknown] + [f"⟦{name}⟧ empty" for name in filled.empty]
+        s = self.strings
+        problems = [s("ticket.placeholder_unknown", name=name) for name in filled.unknown]
+        problems += [s("ticket.placeholder_empty", name=name) for name in filled.empty]
         if problems:
-            self._say("fill in before sending: " + ", ".join(problems))
+            self._say(s("ticket.fill_before_sending", problems=s("common.list_separator").join(problems)))
 
     def action_propose_solution(self) -> None:
         self._change_status("solution_proposed")
@@ -289,15 +300,16 @@ class TicketScreen(Screen):
     def _callback_logged(self, log: CallbackLog | None) -> None:
         if log is not None:
             self._store_action(
-                "Callback logged",
+                self.strings("ticket.callback_logged"),
                 lambda store, agent_id, at: store.add_interaction(
-                    self.ticket_id, "callback", log.comment, author_id=agent_id, satisfaction=log.satisfaction, at=at
+                    self.ticket_id, "callback", log.comment, author_id=agent_id, satisfaction=log.satisfaction,
+                    nps=log.nps, at=at,
                 ),
             )
 
     def action_escalate(self) -> None:
         self._store_action(
-            "Escalated to the expert team: answer due within 48 hours",
+            self.strings("ticket.escalated"),
             lambda store, agent_id, at: store.escalate(self.ticket_id, author_id=agent_id, at=at),
         )
 
@@ -308,9 +320,9 @@ class TicketScreen(Screen):
 
     def _reminder_set(self, request: ReminderRequest | None) -> None:
         if request is not None:
-            when = local_time(request.due_at, self.app.config.zone, self.app.now())
+            when = local_time(request.due_at, self.app.config.zone, self.app.now(), self.strings)
             self._store_action(
-                f"Reminder set for {when}",
+                self.strings("ticket.reminder_set", when=when),
                 lambda store, agent_id, at: store.add_reminder(self.ticket_id, request.due_at, request.note, agent_id=agent_id),
             )
 

@@ -278,20 +278,23 @@ async def _datatable(path: Path) -> dict:
 
     from cs_console.config import Config
     from cs_console.queue_list import SETTLED_CLOCKS, QueueList
-    from cs_console.screens.queue import COLUMNS, row_cells
+    from cs_console.screens.customer import columns
+    from cs_console.screens.queue import COLUMNS, RowLabels, row_cells
     from cs_console.sla import follow_up_clocks
     from cs_console.store import Store
+    from cs_console.strings import Strings
 
-    store, config = Store.open(path), Config()
+    store, config, strings = Store.open(path), Config(), Strings("en")
     queue = QueueList(store.live_tickets(None, NOW), config.policy, config.calendar, NOW)
     page = store.settled_page(None, NOW, None, 10_000)
     while page:
         queue.add_settled(page, last=False)
         page = store.settled_page(None, NOW, page[-1], 10_000)
     queue.add_settled([], last=True)
+    labels = RowLabels.of(strings)
     rows = [
         row_cells(row, follow_up_clocks(row.events, row.priority, config.policy, config.calendar, NOW)
-               if queue.is_live(row) else SETTLED_CLOCKS, NOW)
+               if queue.is_live(row) else SETTLED_CLOCKS, NOW, labels)
         for row in queue
     ]
     keys = [row.id for row in queue]
@@ -306,7 +309,7 @@ async def _datatable(path: Path) -> dict:
     async with app.run_test(size=SIZE) as pilot:
         table = app.query_one(DataTable)
         started = time.perf_counter()
-        for column in COLUMNS:
+        for column in columns(COLUMNS, strings):
             table.add_column(column.heading, key=column.key)
         for key, cells in zip(keys, rows):
             table.add_row(*cells, key=key)

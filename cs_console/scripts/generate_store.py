@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
+from cs_console.config import Config
 from cs_console.models import (
     Agent,
     Customer,
@@ -119,8 +120,10 @@ class Generated:
     """The customer with the longest history."""
 
 
-def generate(store: Store, tickets: int, *, now: datetime, seed: int = 137, agent_id: str | None = None) -> Generated:
-    """Write `tickets` tickets of history into `store`, with their customers and agents.
+def generate(store: Store, tickets: int, *, now: datetime, seed: int = 137, agent_id: str | None = None,
+             config: Config | None = None) -> Generated:
+    """Write `tickets` tickets of history into `store`, with their customers and agents,
+    their clocks checked under `config`'s settings (the defaults when None).
 
     `agent_id`, when given, is an existing agent who takes a share of the tickets like the
     generated agents (the demo's agent); otherwise the first generated agent does, and
@@ -132,6 +135,8 @@ def generate(store: Store, tickets: int, *, now: datetime, seed: int = 137, agen
     if store.ticket_numbered(f"{NUMBER_PREFIX}{1:06d}") is not None:
         raise AlreadyGenerated(f"{store.path} holds a generated history already; generate into a new database")
     rng = random.Random(seed)
+    config = config or Config()
+    store.check_clocks_again_unless(config.clock_settings)
 
     def make_id() -> str:
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
@@ -155,7 +160,8 @@ def generate(store: Store, tickets: int, *, now: datetime, seed: int = 137, agen
         for number in range(first, min(tickets, first + CHUNK)):
             customer = customers[bisect(weights, rng.random() * weights[-1])]
             ticket_id, events = _ticket(rng, make_id, rows, number, customer, rng.choice(assignees), created[number], now)
-            settled[ticket_id] = (settled_at(events), len(events))
+            priority = rows[Ticket][-1]["priority"]
+            settled[ticket_id] = (settled_at(priority, events, config.policy, config.calendar), len(events))
             if settled[ticket_id][0] is None and rows[Ticket][-1]["assignee_id"] == current:
                 reminders_for.append(ticket_id)
         for model, found in rows.items():

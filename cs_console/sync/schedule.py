@@ -3,7 +3,8 @@
 Pure: the app feeds in what happened and the time; this module answers when to try again
 (a steady interval while the link works, exponential backoff with jitter while it fails,
 at once after a local change) and the status line an agent reads ("● online · 2 waiting ·
-synced 3 min ago"). It never touches the network or the database.
+synced 3 min ago", in the `Strings` given: `sync.*`). It never touches the network or the
+database.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+
+from cs_console.strings import Strings
 
 INTERVAL = timedelta(seconds=30)
 """How often a working link syncs when nothing changed locally."""
@@ -56,20 +59,22 @@ class SyncState:
     def due(self, now: datetime) -> bool:
         return self.configured and self.next_attempt_at is not None and now >= self.next_attempt_at
 
-    def describe(self, now: datetime) -> str:
-        """The status line: link state, changes waiting, freshness; words, not colour."""
-        waiting = f"{self.pending} waiting" if self.pending else "nothing waiting"
-        fresh = f"synced {_ago(now - self.last_synced_at)}" if self.last_synced_at else "never synced"
+    def describe(self, now: datetime, strings: Strings | None = None) -> str:
+        """The status line: link state, changes waiting, freshness; words, not colour; in the
+        language of `strings` (English without)."""
+        s = strings or Strings("en")
+        waiting = s("sync.waiting", count=self.pending) if self.pending else s("sync.nothing_waiting")
         if not self.configured:
-            return f"○ local only (cs-console login URL to sync) · {waiting}"
+            return s("sync.local_only", waiting=waiting)
+        fresh = s("sync.synced", ago=_ago(now - self.last_synced_at, s)) if self.last_synced_at else s("sync.never")
         if self.online is None:
-            return f"◌ connecting… · {waiting} · {fresh}"
+            return s("sync.connecting", waiting=waiting, fresh=fresh)
         if self.online:
-            return f"● online · {waiting} · {fresh}"
-        retry = ""
-        if self.next_attempt_at is not None:
-            retry = f" · retry in {_ago(max(self.next_attempt_at - now, timedelta(0)), suffix='')}"
-        return f"○ offline · {waiting} · {fresh}{retry}"
+            return s("sync.online", waiting=waiting, fresh=fresh)
+        if self.next_attempt_at is None:
+            return s("sync.offline", waiting=waiting, fresh=fresh)
+        wait = _span(max(self.next_attempt_at - now, timedelta(0)), s)
+        return s("sync.offline_retry", waiting=waiting, fresh=fresh, wait=wait)
 
 
 def backoff(failures: int, rng: random.Random) -> timedelta:
@@ -79,12 +84,20 @@ def backoff(failures: int, rng: random.Random) -> timedelta:
     return timedelta(seconds=max(1.0, rng.uniform(0, ceiling.total_seconds())))
 
 
-def _ago(delta: timedelta, suffix: str = " ago") -> str:
+def _ago(delta: timedelta, strings: Strings) -> str:
+    """How long ago, coarse: "just now", "12 min ago", "3 h ago"."""
+    if delta < timedelta(minutes=1):
+        return strings("sync.just_now")
+    return strings("sync.ago", span=_span(delta, strings))
+
+
+def _span(delta: timedelta, strings: Strings) -> str:
+    """A duration, coarse: "30s", "12 min", "3 h", "2 d"."""
     seconds = int(delta.total_seconds())
     if seconds < 60:
-        return "just now" if suffix else f"{seconds}s"
+        return strings("sync.seconds", count=seconds)
     if seconds < 3600:
-        return f"{seconds // 60} min{suffix}"
+        return strings("sync.minutes", count=seconds // 60)
     if seconds < 86400:
-        return f"{seconds // 3600} h{suffix}"
-    return f"{seconds // 86400} d{suffix}"
+        return strings("sync.hours", count=seconds // 3600)
+    return strings("sync.days", count=seconds // 86400)
