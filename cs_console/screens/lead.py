@@ -99,7 +99,7 @@ def show_text(widget: Static, content: str | Text) -> None:
 
 def show_sync_state(screen: Screen) -> None:
     """Fill the sync line at once; the app's tick keeps it current (once a minute when slow)."""
-    screen.query_one(SyncStatusBar).show(screen.app.sync_state.describe(screen.app.now()))
+    screen.query_one(SyncStatusBar).show(screen.app.sync_state.describe(screen.app.now(), screen.app.strings))
 
 
 def clock_text(text: str) -> Text:
