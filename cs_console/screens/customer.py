@@ -22,7 +22,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from cs_console.display import clip, local_time
@@ -30,6 +30,7 @@ from cs_console.key_labels import localize_bindings
 from cs_console.models import Customer
 from cs_console.store import HistoryEntry, HistoryTicket, StoreError
 from cs_console.strings import CATALOG, Strings, english
+from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.virtual_table import (
     FIRST_PAINT_WAIT_S,
     Column,
@@ -84,7 +85,7 @@ class CustomerScreen(Screen):
         yield VirtualTable(columns(TICKET_COLUMNS, self.strings), id="customer-tickets")
         yield VirtualTable(columns(HISTORY_COLUMNS, self.strings), id="customer-history", zebra=False)
         yield Static(id="customer-entry")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#customer-tickets", VirtualTable).focus()

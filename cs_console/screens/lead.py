@@ -30,7 +30,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Footer, Static
+from textual.widgets import ContentSwitcher, DataTable, Static
 
 from cs_console import routing, team
 from cs_console.charts import bar, sparkline
@@ -48,6 +48,7 @@ from cs_console.sla import STATE_SYMBOLS
 from cs_console.staffing import HourPlan, answer_minutes, plan
 from cs_console.store import StoreError
 from cs_console.strings import Strings, english
+from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.sync_status import SyncStatusBar
 
 VIEWS = ("team", "breaches", "escalations", "kpis", "staffing")
@@ -274,7 +275,7 @@ class LeadScreen(Screen):
             with VerticalScroll(id="staffing", classes="lead-pane"):
                 yield Static(self.strings("lead.loading"), id="staffing-body")
         yield SyncStatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         s = self.strings
@@ -614,7 +615,7 @@ class AgentQueueScreen(Screen):
         yield Static(id="drill-title", classes="title-bar")
         yield TicketTable(id="drill-table", show_agent=False)
         yield SyncStatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(TicketTable).focus()

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Select, Static, TextArea
+from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from cs_console.display import clip
@@ -20,6 +20,7 @@ from cs_console.key_labels import localize_bindings
 from cs_console.models import CHANNELS, PRIORITIES, Customer
 from cs_console.store import StoreError
 from cs_console.strings import english
+from cs_console.widgets.key_footer import KeyFooter
 
 CATEGORIES = (
     "safety_equipment", "pollution_prevention", "emissions", "manning_certification",
@@ -61,7 +62,7 @@ class NewTicketScreen(Screen[str | None]):
                 yield Select([(s(f"channel.{c}"), c) for c in CHANNELS], value="phone", allow_blank=False, id="channel")
             yield TextArea(id="first-message", soft_wrap=True)
             yield Static(id="new-ticket-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#first-message", TextArea).border_title = self.strings("new_ticket.first_message")

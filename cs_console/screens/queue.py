@@ -41,6 +41,7 @@ from textual.worker import get_current_worker
 
 from cs_console.display import short_age
 from cs_console.follow_up import next_due_text
+from cs_console.key_labels import localize_bindings
 from cs_console.models import PRIORITIES, STATUSES
 from cs_console.queue_list import (
     SETTLED_CLOCKS,
@@ -49,12 +50,12 @@ from cs_console.queue_list import (
     reminder_due,
     settled_at,
 )
-from cs_console.sla import STATE_SYMBOLS, FollowUpClocks, follow_up_clocks
-from cs_console.key_labels import localize_bindings
 from cs_console.screens.customer import columns
 from cs_console.sentiment import SOOTHE_MARK, soothing_flags
+from cs_console.sla import STATE_SYMBOLS, FollowUpClocks, follow_up_clocks
 from cs_console.store import QueueRow
 from cs_console.strings import Strings, english
+from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.virtual_table import (
     FIRST_PAINT_WAIT_S,
     Column,
@@ -243,7 +244,7 @@ class QueueScreen(Screen):
         if not space:
             return  # mounted after an earlier load
         await space.remove()
-        await self.mount(Footer())
+        await self.mount(KeyFooter())
         self.refresh_bindings()
 
     def _mark_upset(self, queue: QueueList, ticket_ids: frozenset[str]) -> None:

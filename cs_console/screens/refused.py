@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from cs_console.display import local_time
@@ -27,6 +27,7 @@ from cs_console.refusals import RefusedChange, describe, ticket_ids
 from cs_console.screens.lead import localize_bindings, show_sync_state
 from cs_console.store import Store, StoreError
 from cs_console.strings import CATALOG, Strings, english
+from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.sync_status import SyncStatusBar
 
 
@@ -81,7 +82,7 @@ class RefusedScreen(Screen):
         with VerticalScroll(id="refused-detail"):
             yield Static(self.app.strings("lead.loading"), id="refused-text")
         yield SyncStatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cs_console.display import clip, local_time, pad
 from cs_console.kb.redlines import CompliancePrompt, compliance_prompts, find_red_lines
@@ -26,6 +26,7 @@ from cs_console.screens.reminder import ReminderRequest
 from cs_console.sla import follow_up_clocks
 from cs_console.store import StoreError, TicketDetail
 from cs_console.strings import english
+from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.sync_status import SyncStatusBar
 
 MAX_PROMPTS = 2
@@ -70,7 +71,7 @@ class TicketScreen(Screen):
         yield Composer(id="composer")
         yield Static(id="composer-status")
         yield SyncStatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#conversation").focus()
