@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, Static
 
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
 from cs_console.demo import DEMO_AGENT_KEY, demo_id
 from cs_console.models import Customer
 from cs_console.screens.confirm import ConfirmScreen
-from cs_console.screens.knowledge_base import KnowledgeBaseScreen
+from cs_console.screens.knowledge_base import RESULT_LIMIT, KnowledgeBaseScreen
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
+from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
+from tests.test_interface_strings import shown
 from tests.test_tui_first_loop import SIZE, settle
 
 
@@ -39,6 +41,28 @@ async def open_ticket(pilot, ticket_id: str) -> None:
     await settle(pilot)
 
 
+async def pick_template(pilot, ticket_id: str, query: str) -> None:
+    """Open the ticket, then the template picker (ctrl+t), and type `query` there."""
+    await open_ticket(pilot, ticket_id)
+    await pilot.press("ctrl+t")
+    await settle(pilot)
+    await pilot.press(*query)
+    await settle(pilot)
+
+
+def results(app) -> VirtualTable:
+    return app.screen.query_one("#kb-results", VirtualTable)
+
+
+def preview(app) -> str:
+    return str(app.screen.query_one("#kb-preview", Static).render())
+
+
+def cursor_line(app) -> str:
+    """The line of the screen the results' cursor mark starts, as the terminal shows it."""
+    return next(line for line in shown(app).splitlines() if line.startswith(">"))
+
+
 async def test_search_by_pinyin_initials_marks_the_matched_title(demo_store):
     app = demo_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -51,13 +75,75 @@ async def test_search_by_pinyin_initials_marks_the_matched_title(demo_store):
         await settle(pilot)
         hits = app.screen.hits
         assert hits and "台风延误" in hits[0].title
-        first = app.screen.query_one(OptionList).get_option_at_index(0).prompt
-        marked = "".join(first.plain[span.start:span.end] for span in first.spans if "underline" in str(span.style))
+        first = results(app).render_line(1)  # line 0 is the header
+        assert first.text.startswith(">"), "the best hit has the cursor"
+        marked = "".join(segment.text for segment in first if segment.style and segment.style.underline)
         assert marked == "台风延误"
         await settle(pilot)
         assert hits[0].title in str(app.screen.query_one("#kb-preview", Static).render())
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)
+
+
+async def test_page_down_from_the_query_reaches_the_last_of_many_results(demo_store):
+    """More hits than fit on screen, and more than the thirty the list once stopped at: page
+    down from the query field reaches the last, in the search's order, and the preview and
+    the cursor follow it; End on the table gets there too."""
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        expected = app.catalog().search("a", limit=RESULT_LIMIT, lang=app.config.language)
+        table = results(app)
+        assert [hit.id for hit in app.screen.hits] == [hit.id for hit in expected]
+        assert len(expected) > max(30, len(table.visible_range()))
+        last = expected[-1]
+
+        for _ in range(len(expected) // len(table.visible_range()) + 1):
+            await pilot.press("pagedown")
+        await settle(pilot)
+        assert app.screen.query_one("#kb-query", Input).has_focus, "the query keeps the cursor"
+        assert table.cursor_row == len(expected) - 1 and table.cursor_key == last.id
+        assert last.title in preview(app)
+        assert last.title[:8] in cursor_line(app)
+
+        await pilot.press("up")
+        await settle(pilot)
+        assert table.cursor_key == expected[-2].id and expected[-2].title in preview(app)
+
+        await pilot.press("tab", "home")
+        await settle(pilot)
+        assert table.has_focus and table.cursor_key == expected[0].id and expected[0].title in preview(app)
+        await pilot.press("end", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, KnowledgeBaseScreen), "outside the picker, Enter only previews"
+        assert table.cursor_key == last.id and last.title in preview(app)
+        assert last.title[:8] in cursor_line(app)
+
+
+async def test_the_picker_inserts_the_last_of_many_templates(demo_store):
+    ticket = new_demo_ticket(demo_store, "Bilge alarm keeps sounding.")
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_template(pilot, ticket.id, "a")
+        found = app.catalog().search("a", limit=RESULT_LIMIT * 3, lang=app.config.language)
+        expected = [hit for hit in found if hit.kind == "template"][:RESULT_LIMIT]
+        assert [hit.id for hit in app.screen.hits] == [hit.id for hit in expected]
+        assert len(expected) > len(results(app).visible_range())
+        last = expected[-1]
+        uses_before = demo_store.template(last.id).uses
+
+        await pilot.press("tab", "end")
+        await settle(pilot)
+        assert last.title in preview(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        assert composer_text(app).strip()
+    assert demo_store.template(last.id).uses == uses_before + 1, "the last template was the one inserted"
 
 
 async def test_colons_open_the_picker_and_enter_inserts_the_filled_template(demo_store):

@@ -147,3 +147,38 @@ async def test_lines_fit_the_width_with_wide_characters_and_styled_cells():
             assert table.render_line(y).cell_length == width
         assert "…" in line_text(table, 1)
         assert table.cell_text(0, "name") == rows[0]
+
+
+async def test_a_cells_marked_characters_keep_their_style_when_the_cell_is_cut():
+    """A search result's matched characters stay marked (underlined) in the table, on the
+    cursor's row too, and a cut title still fills exactly its column."""
+    title = Text("台风延误\nclaim for a typhoon delay on the whole of the long voyage")
+    title.stylize("underline", 0, 4)
+    title.stylize("underline", 19, 26)
+    rows = ["first", "second"]
+    source = SequenceRows(rows, lambda key: (key, title, "note"), key=str)
+    app = TableApp(source)
+    async with app.run_test(size=(40, 8)) as pilot:
+        await pilot.pause()
+        table = app.query_one(VirtualTable)
+        width = table.scrollable_content_region.width
+        for y in (1, 2):
+            line = table.render_line(y)
+            assert line.cell_length == width and "\n" not in line.text
+            marked = "".join(segment.text for segment in line if segment.style and segment.style.underline)
+            assert marked == "台风延误", "the cut drops the second match, not the first"
+            assert "…" in line.text
+        assert table.cell_text(1, "name") == title.plain
+
+
+async def test_a_line_sends_each_style_once():
+    """Every segment costs its style's escape codes on the wire again: a row of plain cells
+    must not repeat one style segment after segment (a slow link pays for each)."""
+    app = TableApp(CountingSource())
+    async with app.run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        table = app.query_one(VirtualTable)
+        for y in range(3):
+            styles = [segment.style for segment in table.render_line(y)]
+            assert all(before != after for before, after in zip(styles, styles[1:])), f"line {y}: {styles}"
+            assert len(styles) <= 2, f"line {y}: one style for the text, one for what pads it at most"

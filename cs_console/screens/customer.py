@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
 from rich.markup import escape
@@ -36,6 +35,7 @@ from cs_console.widgets.virtual_table import (
     Column,
     SequenceRows,
     VirtualTable,
+    with_headings,
 )
 
 FIRST_PAGE = 100
@@ -47,16 +47,11 @@ TICKET_COLUMNS = (
     Column("priority", "customer.col.priority", 6), Column("status", "customer.col.status", 8),
     Column("subject", "customer.col.subject", min_width=12),
 )
-"""Headings are catalogue keys; `columns` reads them in the interface language."""
+"""Headings are catalogue keys, read in the interface language (`with_headings`)."""
 HISTORY_COLUMNS = (
     Column("when", "customer.col.when", 16), Column("number", "customer.col.ticket", 11),
     Column("kind", "customer.col.kind", 13), Column("body", "customer.col.body", min_width=12),
 )
-
-
-def columns(spec: tuple[Column, ...], strings: Strings) -> tuple[Column, ...]:
-    """`spec` with its headings in the interface language."""
-    return tuple(replace(column, heading=strings(column.heading)) for column in spec)
 
 
 class CustomerScreen(Screen):
@@ -82,8 +77,8 @@ class CustomerScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="customer-profile", classes="title-bar")
-        yield VirtualTable(columns(TICKET_COLUMNS, self.strings), id="customer-tickets")
-        yield VirtualTable(columns(HISTORY_COLUMNS, self.strings), id="customer-history", zebra=False)
+        yield VirtualTable(with_headings(TICKET_COLUMNS, self.strings), id="customer-tickets")
+        yield VirtualTable(with_headings(HISTORY_COLUMNS, self.strings), id="customer-history", zebra=False)
         yield Static(id="customer-entry")
         yield KeyFooter()
 

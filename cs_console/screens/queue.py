@@ -35,8 +35,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.cache import LRUCache
+from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from cs_console.display import short_age
@@ -50,7 +51,6 @@ from cs_console.queue_list import (
     reminder_due,
     settled_at,
 )
-from cs_console.screens.customer import columns
 from cs_console.sentiment import SOOTHE_MARK, soothing_flags
 from cs_console.sla import STATE_SYMBOLS, FollowUpClocks, follow_up_clocks
 from cs_console.store import QueueRow
@@ -61,6 +61,7 @@ from cs_console.widgets.virtual_table import (
     Column,
     SequenceRows,
     VirtualTable,
+    with_headings,
 )
 
 ACTIVE_STATUSES = ("open", "waiting_on_customer", "solution_proposed")
@@ -139,9 +140,9 @@ class QueueScreen(Screen):
         empty = Static(id="queue-empty")
         search.display = empty.display = False  # hidden from the start: no second layout
         yield search
-        yield VirtualTable(columns(COLUMNS, self.strings), id="queue-table")
+        yield VirtualTable(with_headings(COLUMNS, self.strings), id="queue-table")
         yield empty
-        yield Static(id="queue-footer-space")
+        yield Container(id="queue-footer-space")
 
     def on_mount(self) -> None:
         self.reload()  # first, so that SQLite reads while the screen is being laid out
@@ -239,12 +240,12 @@ class QueueScreen(Screen):
 
     async def _mount_footer(self) -> None:
         """The key footer, in the line kept for it, once the first rows are on screen:
-        Textual's Footer costs more to build than the rows, so it comes second."""
-        space = self.query("#queue-footer-space")
-        if not space:
+        Textual's Footer costs more to build than the rows, so it comes second. Mounted
+        into that line, the footer moves nothing else, and nothing else is sent again."""
+        space = self.query_one("#queue-footer-space")
+        if space.children:
             return  # mounted after an earlier load
-        await space.remove()
-        await self.mount(KeyFooter())
+        await space.mount(KeyFooter())
         self.refresh_bindings()
 
     def _mark_upset(self, queue: QueueList, ticket_ids: frozenset[str]) -> None:

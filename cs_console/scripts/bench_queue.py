@@ -278,11 +278,11 @@ async def _datatable(path: Path) -> dict:
 
     from cs_console.config import Config
     from cs_console.queue_list import SETTLED_CLOCKS, QueueList
-    from cs_console.screens.customer import columns
     from cs_console.screens.queue import COLUMNS, RowLabels, row_cells
     from cs_console.sla import follow_up_clocks
     from cs_console.store import Store
     from cs_console.strings import Strings
+    from cs_console.widgets.virtual_table import with_headings
 
     store, config, strings = Store.open(path), Config(), Strings("en")
     queue = QueueList(store.live_tickets(None, NOW), config.policy, config.calendar, NOW)
@@ -309,7 +309,7 @@ async def _datatable(path: Path) -> dict:
     async with app.run_test(size=SIZE) as pilot:
         table = app.query_one(DataTable)
         started = time.perf_counter()
-        for column in columns(COLUMNS, strings):
+        for column in with_headings(COLUMNS, strings):
             table.add_column(column.heading, key=column.key)
         for key, cells in zip(keys, rows):
             table.add_row(*cells, key=key)

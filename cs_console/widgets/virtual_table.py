@@ -15,7 +15,7 @@ database.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import attrgetter
 from typing import Generic, Protocol, TypeVar
 
@@ -44,8 +44,12 @@ next pages, which would otherwise compete with that paint for the interpreter.""
 GAP = " "
 """Between two columns, and after the last; the cursor mark takes the place of one before the first."""
 
+ONE_LINE = str.maketrans("\t\n\r", "   ")
+"""A cell takes one line: tabs and line breaks in its text show as spaces."""
+
 Cell = str | Text
-"""A cell is plain text, or a rich Text when its style carries meaning (a breached clock)."""
+"""A cell is plain text, or a rich Text when its style carries meaning: a breached clock
+(the Text's style), a search's matched characters (its spans)."""
 Item = TypeVar("Item")
 
 
@@ -59,6 +63,12 @@ class Column:
     width: int = 0
     share: int = 1
     min_width: int = 8
+
+
+def with_headings(columns: Sequence[Column], heading: Callable[[str], str]) -> tuple[Column, ...]:
+    """`columns` whose headings are keys, with `heading(key)` as the heading instead (the
+    interface language's word, for a screen)."""
+    return tuple(replace(column, heading=heading(column.heading)) for column in columns)
 
 
 @dataclass(frozen=True)
@@ -406,11 +416,23 @@ class VirtualTable(ScrollView, can_focus=True):
         `over` (the cursor's colours) laid over everything."""
         segments = [Segment(mark)]
         for cell, cell_width in zip(cells, self._column_widths(width)):
-            if isinstance(cell, Text):
+            if isinstance(cell, Text) and cell.spans:
+                segments.extend(self._marked_cell(cell, cell_width))
+            elif isinstance(cell, Text):
                 cell_style = cell.style if isinstance(cell.style, Style) else Style.parse(cell.style)
                 segments.append(Segment(set_cell_size(clip(cell.plain, cell_width), cell_width), cell_style))
             else:
                 segments.append(Segment(set_cell_size(clip(cell, cell_width), cell_width)))
             segments.append(Segment(GAP))
-        segments = list(Segment.apply_style(segments, style, over))
+        # Runs of one style merged into one segment: each segment costs its style's escape
+        # codes again on the wire, which a slow link pays for on every repaint.
+        segments = list(Segment.simplify(Segment.apply_style(segments, style, over)))
         return Strip(segments).crop_extend(0, width, style)
+
+    def _marked_cell(self, cell: Text, width: int) -> list[Segment]:
+        """A cell whose spans style some of its characters (a search's matches), cut or padded
+        to `width` cells with its spans kept. Breaks become spaces one for one rather than
+        being collapsed as `clip` does, so the spans still fall on their characters."""
+        text = Text(cell.plain.translate(ONE_LINE), style=cell.style, spans=cell.spans, end="")
+        text.truncate(width, overflow="ellipsis", pad=True)
+        return list(text.render(self.app.console))
