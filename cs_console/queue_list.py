@@ -11,7 +11,10 @@ a clock open goes before every settled one (whose most urgent clock is infinitel
 thousand for a team, so a queue of 100,000 never computes 100,000 clocks.
 
 Filtering by status, priority and text scans compact rows, and when the new filter can only
-pass fewer rows than the last (one more letter typed) it scans the last result only.
+pass fewer rows than the last (one more letter typed) it scans the last result only. A
+complete list can be filtered a slice at a time (`set_filter(budget=...)`, then
+`filter_more`): matches come in queue order, so the first screenful is known after the
+first slice, and a keystroke never waits for 100,000 rows.
 
 Pure: no database, no terminal. It refuses to page or to render: the store pages, the
 screen renders the rows in view.
@@ -150,7 +153,10 @@ class QueueList:
         self._places: dict[str, int] = {}
         self.filter = queue_filter
         self.positions: list[int] = []
-        """Indexes into `rows` of the rows the filter passes, ascending."""
+        """Indexes into `rows` of the rows the filter passes, ascending (found so far)."""
+        self._candidates: Sequence[int] = ()
+        """Rows the filter is still testing, from `_tested` on (`filter_more`)."""
+        self._tested = 0
         self.complete = False
         self.upset: frozenset[str] = previous.upset if previous is not None else frozenset()
         """Live tickets whose customer's latest message needs soothing (`sentiment`): the
@@ -193,10 +199,32 @@ class QueueList:
 
     # -- filtering --------------------------------------------------------------------------
 
-    def set_filter(self, queue_filter: QueueFilter) -> None:
-        narrowing = queue_filter.narrows(self.filter)
+    def set_filter(self, queue_filter: QueueFilter, *, budget: int | None = None) -> None:
+        """Filter the rows again; with a `budget` (a complete list only), test that many
+        rows now and leave the rest to `filter_more`."""
+        if budget is not None and not self.complete:
+            raise ValueError("a list still loading is filtered whole: its pages append to the result")
+        narrowing = self.filtered and queue_filter.narrows(self.filter)
         self.filter = queue_filter
-        self.positions = self._matching(self.positions if narrowing else range(len(self.rows)))
+        self._candidates = self.positions if narrowing else range(len(self.rows))
+        self._tested = 0
+        self.positions = []
+        self.filter_more(budget)
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the filter has tested every row (`positions` is the whole result)."""
+        return self._tested >= len(self._candidates)
+
+    def filter_more(self, budget: int | None = None) -> None:
+        """Test up to `budget` more rows (all that are left when None)."""
+        candidates = self._candidates
+        end = len(candidates) if budget is None else min(len(candidates), self._tested + budget)
+        found = self._matching(candidates[self._tested:end])
+        self.positions.extend(found)
+        self._tested = end
+        if self.filtered:
+            self._candidates, self._tested = (), 0
 
     def _matching(self, within: Sequence[int]) -> list[int]:
         queue_filter = self.filter

@@ -18,8 +18,9 @@ from cs_console.app import ConsoleApp
 from cs_console.config import Config, from_mapping
 from cs_console.follow_up import queue_order
 from cs_console.models import PRIORITIES, STATUSES, Customer
-from cs_console.queue_list import settled_at
+from cs_console.queue_list import QueueFilter, QueueList, settled_at
 from cs_console.screens.customer import CustomerScreen
+from cs_console.screens import queue as queue_screen
 from cs_console.screens.queue import ACTIVE_STATUSES, QueueScreen
 from cs_console.screens.ticket import TicketScreen
 from cs_console.scripts.generate_store import generate
@@ -97,9 +98,21 @@ async def test_everyone_s_queue_scrolls_to_the_end_and_opens_the_last_ticket(des
         assert last.subject in screen_text(app)
 
 
-async def test_typing_a_filter_narrows_to_the_same_tickets_and_opens_the_right_one(desk, desk_app):
+async def filtered(pilot) -> None:
+    """Settle until the queue's filter has tested every row (a slice per frame)."""
+    for _ in range(200):
+        await pilot.pause()
+        if pilot.app.screen.queue.filtered:
+            return
+    raise AssertionError("the filter never finished")
+
+
+@pytest.mark.parametrize("rows_per_frame", [queue_screen.FILTER_SLICE, 1_500], ids=["one slice", "many slices"])
+async def test_typing_a_filter_narrows_to_the_same_tickets_and_opens_the_right_one(desk, desk_app, monkeypatch,
+                                                                                   rows_per_frame):
     _, _, expected = desk
     app = desk_app
+    monkeypatch.setattr(queue_screen, "FILTER_SLICE", rows_per_frame)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("a", "s")
@@ -107,8 +120,8 @@ async def test_typing_a_filter_narrows_to_the_same_tickets_and_opens_the_right_o
         screen = app.screen
         await pilot.press("slash")
         for typed in ("o", "oc", "ocean", "ocean p"):
-            await pilot.press(*typed[len(screen.search_text):])
-            await pilot.pause()
+            await pilot.press(*typed[len(screen.search_text):])  # keys typed together may beat the last slice
+            await filtered(pilot)
             words = typed.split()
             matching = [row.id for row in expected
                         if all(any(word in field.casefold() for field in (row.number, row.subject, row.customer_name))
@@ -232,6 +245,31 @@ def test_a_ticket_closed_without_a_callback_settles_at_its_closure_due(tmp_path)
     assert [ticket_id for ticket_id, _, _ in store.unchecked_tickets(10)] == [ticket.id], "other settings: checked again"
     assert settled_at(priority, events, shorter.policy, shorter.calendar) == closed + timedelta(days=3)
     store.close()
+
+
+def test_a_filter_tested_a_slice_at_a_time_finds_what_a_whole_pass_finds(desk):
+    path, _, _ = desk
+    store = Store.open(path)
+    queue = QueueList(store.live_tickets(None, NOW), CONFIG.policy, CONFIG.calendar, NOW)
+    after = None
+    while page := store.settled_page(None, NOW, after, 5_000):
+        queue.add_settled(page, last=False)
+        after = page[-1]
+    with pytest.raises(ValueError):
+        queue.set_filter(QueueFilter(text="ocean"), budget=100)  # still loading: whole only
+    queue.add_settled([], last=True)
+    store.close()
+
+    for text in ("o", "oc", "ocean", "ocean p", "hist-01"):
+        queue.set_filter(QueueFilter(text=text))
+        whole = list(queue.positions)
+        queue.set_filter(QueueFilter(text=""))
+        queue.set_filter(QueueFilter(text=text), budget=700)
+        first = list(queue.positions)
+        while not queue.filtered:
+            queue.filter_more(700)
+        assert queue.positions == whole, text
+        assert whole[:len(first)] == first, "the first slice's matches head the result"
 
 
 def test_settled_pages_follow_one_another_without_gaps(tmp_path):

@@ -97,6 +97,8 @@ PAGE = 10_000
 CHECK_BATCH = 5_000
 """Tickets whose clocks are checked per transaction, after events were added to them: one
 or two on a normal day, every ticket once after an upgrade."""
+FILTER_SLICE = 20_000
+"""Rows a filter tests per frame in a loaded queue: a few milliseconds' work."""
 CELL_CACHE = 2048
 """Rows whose cells are kept as last shown: the tick compares against them."""
 
@@ -301,7 +303,7 @@ class QueueScreen(Screen):
 
     def _update_title(self) -> None:
         agent, s = self.app.agent, self.strings
-        loading = self.queue is None or not self.queue.complete
+        loading = self.queue is None or not self.queue.complete or not self.queue.filtered
         status = STATUS_FILTERS[self.status_filter][0]
         priority = PRIORITY_FILTERS[self.priority_filter][0]
         title = s(
@@ -324,12 +326,32 @@ class QueueScreen(Screen):
     # -- filters ----------------------------------------------------------------------------
 
     def apply_filter(self) -> None:
-        """Apply the filter to the rows in memory; the cursor stays on its ticket if it passes."""
-        if self.queue is not None:
+        """Apply the filter to the rows in memory; the cursor stays on its ticket if it passes.
+
+        A loaded queue is tested FILTER_SLICE rows per frame: the first screenful of matches
+        shows at once, the rest join below it frame by frame, so typing never stalls."""
+        queue = self.queue
+        if queue is not None:
             selected = self.table.cursor_key
-            self.queue.set_filter(self.current_filter())
+            queue.set_filter(self.current_filter(), budget=FILTER_SLICE if queue.complete else None)
             self.table.show(self.table.source, keep=selected)
+            if not queue.filtered:
+                self.call_after_refresh(self._filter_more, queue, queue.filter)
         self._update_title()
+
+    def _filter_more(self, queue: QueueList, queue_filter: QueueFilter) -> None:
+        if queue is not self.queue or queue.filter != queue_filter or queue.filtered:
+            return  # replaced by a reload or a newer keystroke
+        shown = len(queue)
+        queue.filter_more(FILTER_SLICE)
+        if queue.filtered or (shown < self.table.size.height and len(queue) > shown):
+            # Repaint once the screen can show more, or at the end for the scrollbar: each
+            # repaint sends the whole table again, which a slow link feels.
+            self.table.rows_changed()
+        if queue.filtered:
+            self._update_title()
+        else:
+            self.call_after_refresh(self._filter_more, queue, queue_filter)
 
     def action_search(self) -> None:
         search = self.query_one("#queue-search", Input)
