@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from cs_console.config import ConfigError
-from cs_console.kb.redlines import find_red_lines
+from cs_console.kb.redlines import configured_phrases, find_red_lines
 
 DEFAULT_LEXICON: tuple[str, ...] = (
     "无法", "投诉", "不满", "不满意", "失望", "太差", "差评", "生气", "愤怒", "气愤", "欺骗",
@@ -67,18 +67,6 @@ def lexicon_from_config(raw: Mapping, source: str = "config") -> tuple[str, ...]
     for key in table:
         if key not in known:
             raise ConfigError(f"{source}: sentiment.{key}: unknown setting; known: {', '.join(known)}")
-    words = list(DEFAULT_LEXICON)
-    if "words" in table:
-        words = _words(table["words"], f"{source}: sentiment.words")
-    if "extra_words" in table:
-        words += _words(table["extra_words"], f"{source}: sentiment.extra_words")
+    words = configured_phrases(table, DEFAULT_LEXICON, "words", "extra_words", f"{source}: sentiment",
+                               noun="word", example='["投诉", "unacceptable"]')
     return tuple(dict.fromkeys(words))
-
-
-def _words(value: object, where: str) -> list[str]:
-    if not isinstance(value, list):
-        raise ConfigError(f'{where}: expected a list of words such as ["投诉", "unacceptable"], got {value!r}')
-    for index, word in enumerate(value):
-        if not isinstance(word, str) or not any(char.isalnum() for char in word):
-            raise ConfigError(f"{where}[{index}]: expected a word with at least one letter or digit, got {word!r}")
-    return [word.strip() for word in value]

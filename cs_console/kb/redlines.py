@@ -170,23 +170,36 @@ def red_lines_from_config(raw: Mapping, source: str = "config") -> tuple[str, ..
     composer = raw.get("composer", {})
     if not isinstance(composer, Mapping):
         raise ConfigError(f"{source}: composer: expected a table such as [composer]")
-    phrases = list(DEFAULT_RED_LINES)
-    if "red_lines" in composer:
-        phrases = _phrases(composer["red_lines"], f"{source}: composer.red_lines")
-    if "extra_red_lines" in composer:
-        phrases += _phrases(composer["extra_red_lines"], f"{source}: composer.extra_red_lines")
+    phrases = configured_phrases(composer, DEFAULT_RED_LINES, "red_lines", "extra_red_lines", f"{source}: composer")
     unique: dict[str, str] = {}
     for phrase in phrases:
         unique.setdefault(_folded_phrase(phrase), phrase)
     return tuple(unique.values())
 
 
-def _phrases(value: object, where: str) -> list[str]:
+def configured_phrases(table: Mapping, defaults: Iterable[str], replace_key: str, extend_key: str, where: str, *,
+                       noun: str = "phrase", example: str = '["不归我管", "not my job"]') -> list[str]:
+    """`defaults`, replaced by the list under `replace_key` in a config table and extended by
+    the one under `extend_key`: phrases matched by the rules of this module, so each must
+    keep a letter or digit once folded. `where` names the table in messages.
+
+    Raises:
+        ConfigError: a value is not a list, or a phrase in it is not text or has no letter or digit.
+    """
+    phrases = list(defaults)
+    if replace_key in table:
+        phrases = _phrases(table[replace_key], f"{where}.{replace_key}", noun, example)
+    if extend_key in table:
+        phrases += _phrases(table[extend_key], f"{where}.{extend_key}", noun, example)
+    return phrases
+
+
+def _phrases(value: object, where: str, noun: str, example: str) -> list[str]:
     if not isinstance(value, list):
-        raise ConfigError(f'{where}: expected a list of phrases such as ["不归我管", "not my job"], got {value!r}')
+        raise ConfigError(f"{where}: expected a list of {noun}s such as {example}, got {value!r}")
     for index, phrase in enumerate(value):
         if not isinstance(phrase, str) or not _folded_phrase(phrase):
-            raise ConfigError(f"{where}[{index}]: expected a phrase with at least one letter or digit, got {phrase!r}")
+            raise ConfigError(f"{where}[{index}]: expected a {noun} with at least one letter or digit, got {phrase!r}")
     return [phrase.strip() for phrase in value]
 
 
