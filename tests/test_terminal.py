@@ -51,6 +51,14 @@ class Terminal:
     def exited(self) -> bool:
         return self._tmux("display-message", "-p", "-t", "main", "#{pane_dead}").strip() == "1"
 
+    def quit(self) -> None:
+        """Press ctrl+q; fails unless the program has exited within WAIT_S."""
+        self.keys("C-q")
+        deadline = time.monotonic() + WAIT_S
+        while not self.exited():
+            assert time.monotonic() < deadline, "ctrl+q did not quit"
+            time.sleep(0.2)
+
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
@@ -83,10 +91,6 @@ def test_agent_answers_a_ticket_in_a_real_terminal(tmp_path):
         terminal.keys("Escape")
         terminal.keys("Escape")
         terminal.wait_for("Queue · ")
-        terminal.keys("C-q")
-        deadline = time.monotonic() + WAIT_S
-        while not terminal.exited():
-            assert time.monotonic() < deadline, "ctrl+q did not quit"
-            time.sleep(0.2)
+        terminal.quit()
     finally:
         terminal.close()
