@@ -9,15 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from cs_console.models import PRIORITIES, STATUSES
-from cs_console.strings import Strings, english
-
-PRIORITY_LABELS = {priority: english(f"priority.short.{priority}") for priority in PRIORITIES}
-"""Symbols carry urgency for terminals without colour (NO_COLOR, 16 colours, screen readers).
-English, for the screens that have no `Strings` yet; the others ask for `priority.short.<p>`."""
-
-STATUS_LABELS = {status: english(f"status.short.{status}") for status in STATUSES}
-"""English short status words; the localized ones are `status.short.<status>`."""
+from cs_console.strings import Strings
 
 
 def short_age(delta: timedelta) -> str:

@@ -21,11 +21,12 @@ ALERT_STATES = frozenset({"at_risk", "breached"})
 """States an agent is told about once, when a clock enters them."""
 
 
-def next_due_text(clocks: FollowUpClocks) -> str:
-    """The most urgent open clock as symbol, countdown and clock letter: "✖ -1h 05m R"."""
+def next_due_text(clocks: FollowUpClocks, done: str) -> str:
+    """The most urgent open clock as symbol, countdown and clock letter: "✖ -1h 05m R";
+    `done` when every clock has stopped (the interface's `clock.done`)."""
     clock = clocks.most_urgent
     if clock is None:
-        return "✔ done"
+        return done
     return f"{clock.symbol()} {clock.countdown_text()} {CLOCK_CODES[clock.name]}"
 
 

@@ -284,6 +284,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "category.e_bidding_platform": ("e-bidding platform", "电子招投标平台"),
     "category.other": ("other", "其他"),
     # -- the 1-3-7 clocks and times -----------------------------------------------------------
+    "clock.done": ("✔ done", "✔ 完成"),
     "clock.first_response": ("1h first response", "1小时首次响应"),
     "clock.solution": ("3d solution", "3天解决方案"),
     "clock.closure": ("7d closure + callback", "7天闭环+回访"),
@@ -491,7 +492,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "queue.search_placeholder": ("type to narrow: number, customer, subject", "输入以筛选：工单号、客户、主题"),
     "queue.empty": ("No tickets match. s: status filter · p: priority · Escape: clear the filter",
                     "没有匹配的工单。s：状态筛选 · p：优先级 · Esc：清除筛选"),
-    "queue.done": ("✔ done", "✔ 完成"),
     "queue.col.ticket": ("Ticket", "工单"),
     "queue.col.priority": ("Pri", "优先"),
     "queue.col.due": ("Next due", "下一时限"),

@@ -290,6 +290,9 @@ async def test_the_team_view_speaks_chinese(demo_store):
         await pilot.press("2")
         labels = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
         assert {"选择", "转派", "自动分配"} <= labels
+        breaches = app.screen.query_one("#breaches", TicketTable)
+        priorities = {str(breaches.get_row_at(row)[3]) for row in range(breaches.row_count)}  # after the agent
+        assert priorities and priorities <= {"‼ 紧急", "! 高", "· 普通", "  低"}, priorities
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])

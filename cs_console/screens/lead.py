@@ -35,7 +35,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from cs_console import routing, team
 from cs_console.charts import bar, sparkline
 from cs_console.config import Config
-from cs_console.display import PRIORITY_LABELS, clip, short_age
+from cs_console.display import clip, short_age
 from cs_console.follow_up import next_due_text
 from cs_console.key_labels import localize_bindings
 from cs_console.kpi import ACTIVE_STATUSES, TicketFacts
@@ -193,18 +193,19 @@ class TicketTable(SteadyTable):
         self.selected &= {state.facts.id for state in states}
         fixed = 1 + 10 + 6 + 11 + 1 + (AGENT_MIN_WIDTH if self.show_agent else 0)
         subject = max(SUBJECT_MIN_WIDTH, self.app.size.width - fixed - 2 * len(self.column_keys) - 4)
-        nobody = self.app.strings("lead.nobody")
+        s = self.app.strings
+        nobody, done = s("lead.nobody"), s("clock.done")
         rows = []
         for state in states:
             facts, clocks = state.facts, state.clocks
             if self.clock == "escalation" and clocks.escalation is not None:
                 due = f"{clocks.escalation.symbol()} {clocks.escalation.countdown_text()}"
             else:
-                due = next_due_text(clocks)
+                due = next_due_text(clocks, done)
             cells = ["●" if facts.id in self.selected else " ", facts.number]
             if self.show_agent:
                 cells.append(clip(names.get(facts.assignee_id or "", nobody), AGENT_MIN_WIDTH))
-            cells += [PRIORITY_LABELS[facts.priority], clock_text(due), SOOTHE_MARK if state.soothe else " ",
+            cells += [s(f"priority.short.{facts.priority}"), clock_text(due), SOOTHE_MARK if state.soothe else " ",
                       clip(f"{facts.customer_name} · {facts.subject}", subject)]
             rows.append((facts.id, tuple(cells)))
         self.show_rows(rows)

@@ -428,14 +428,14 @@ class RowLabels:
     @classmethod
     def of(cls, strings: Strings) -> RowLabels:
         return cls({p: strings(f"priority.short.{p}") for p in PRIORITIES},
-                   {status: strings(f"status.short.{status}") for status in STATUSES}, strings("queue.done"))
+                   {status: strings(f"status.short.{status}") for status in STATUSES}, strings("clock.done"))
 
 
 def row_cells(row: QueueRow, clocks: FollowUpClocks, now: datetime, labels: RowLabels, upset: bool = False) -> tuple:
     """A row's cells in COLUMNS order, as text for the clocks at `now`; `upset`: the
     customer's latest message needs soothing."""
     mark = (REMINDER_MARK if reminder_due(row, now) else "") + (UPSET_MARK if upset else "")
-    due = next_due_text(clocks) if clocks.most_urgent is not None else labels.done
+    due = next_due_text(clocks, labels.done)
     return (
         row.number,
         labels.priorities[row.priority],
