@@ -516,6 +516,7 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
     left = [ZERO, ZERO, ZERO]
     doing = [_RUNNING, _RUNNING, _RUNNING]
     closed = called_back = waiting = False
+    closed_at = created
     for kind, at in history:
         if kind == "created":
             continue
@@ -550,6 +551,8 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
             if kind == "closed":  # a closed ticket asks for no first response or solution any more
                 for clock in (_FIRST_RESPONSE, *range(_SOLUTION, len(due), _ESCALATION - _SOLUTION)):
                     _stop(clock, at, _DONE, due, left, doing, positions)
+            if kind == "closed" and not closed:
+                closed_at = at
             closed = closed or kind == "closed"
             called_back = called_back or kind == "callback"
             if closed and called_back:
@@ -578,7 +581,9 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
         else:
             remaining = due[clock] - nows[clock]
             if clock == _CLOSURE and closed and remaining <= ZERO:
-                fields[name] = Clock(name, "missed", instants[clock](due[clock]), ZERO, lengths[clock])
+                # Missed at the due, or at the close if that came later: frozen there.
+                left_at_stop = min(ZERO, due[clock] - positions[clock](closed_at))
+                fields[name] = Clock(name, "missed", instants[clock](due[clock]), left_at_stop, lengths[clock])
                 continue
             state = "breached" if remaining < ZERO else "at_risk" if remaining < at_risk[clock] else "running"
             fields[name] = made = Clock(name, state, instants[clock](due[clock]), remaining, lengths[clock])

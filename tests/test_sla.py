@@ -471,6 +471,7 @@ LATER = sh(2026, 3, 12, 12)
             [("closed", sh(2026, 3, 3, 12)), ("callback", sh(2026, 3, 10, 10))], LATER, "missed", -D, id="late callback"
         ),
         pytest.param([("closed", sh(2026, 3, 3, 12))], LATER, "missed", timedelta(0), id="closed, no callback by the due"),
+        pytest.param([("closed", sh(2026, 3, 10, 10))], LATER, "missed", -D, id="closed after the due, no callback"),
         pytest.param([("callback", sh(2026, 3, 3, 12))], LATER, "breached", -3 * D - 2 * H, id="open, called back"),
     ],
 )
