@@ -18,17 +18,17 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 
+from cs_console.clocks.follow_up import ClockWatch
+from cs_console.clocks.sla import FollowUpClocks
 from cs_console.config import Config
-from cs_console.follow_up import ClockWatch
-from cs_console.key_labels import localize_bindings
-from cs_console.models import Agent
-from cs_console.paths import ASSETS_DIR
-from cs_console.sla import FollowUpClocks
+from cs_console.lead.team import is_lead
+from cs_console.paths import asset
+from cs_console.storage.models import Agent
 from cs_console.store import QueueRow, Store
-from cs_console.strings import Strings, english, interface_language
 from cs_console.sync.schedule import INTERVAL, LOW_BANDWIDTH_INTERVAL, SyncState
-from cs_console.team import is_lead
+from cs_console.text.strings import Strings, english, interface_language
 from cs_console.utc import utcnow
+from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.sync_status import SyncStatusBar
 
 TICK_SECONDS = 1.0
@@ -54,7 +54,7 @@ class ConsoleApp(App):
     """cs-console's terminal user interface."""
 
     TITLE = "cs-console"
-    CSS_PATH = str(ASSETS_DIR / "app.tcss")
+    CSS_PATH = str(asset("app.tcss"))
     BINDINGS = [
         Binding("t", "team", english("key.team"), id="team"),
         Binding("ctrl+r", "refused", english("key.refused"), id="refused", show=False),
@@ -79,7 +79,7 @@ class ConsoleApp(App):
         self._jitter = random.Random()
         self._reminders_told: set[str] = set()
         self.strings = Strings(interface_language(config.raw, config.language))
-        """The interface language's sentences (`cs_console.strings`), for the newer screens."""
+        """The interface language's sentences (`cs_console.text.strings`), for the newer screens."""
         localize_bindings(self, self.strings)
 
     def on_mount(self) -> None:
@@ -91,7 +91,7 @@ class ConsoleApp(App):
 
     def catalog(self):
         """The knowledge-base index, built on first use; call from thread workers only."""
-        from cs_console.kb.catalog import Catalog
+        from cs_console.usecases.kb_catalog import Catalog
 
         with self._catalog_lock:
             if self._catalog is None:
@@ -139,9 +139,8 @@ class ConsoleApp(App):
 
     @work(thread=True, exclusive=True, group="sync")
     def _sync(self) -> None:
-        from cs_console.sync.client import sync_once
-
         from cs_console.screens.refused import refused_changes
+        from cs_console.sync.client import sync_once
 
         report = sync_once(self.store, self._sync_settings)
         agent = self.store.current_agent()
@@ -218,7 +217,7 @@ class ConsoleApp(App):
 
         Runs in a thread worker."""
         if load_demo:
-            from cs_console.demo import load_demo as load
+            from cs_console.demo.data_set import load_demo as load
 
             load(self.store, self.now())
         agent = self.store.current_agent()

@@ -12,7 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from cs_console import __version__, lead_commands, paths
+from cs_console import __version__, paths
+from cs_console.commands import lead as lead_commands
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if args.agent is not None:
-            from cs_console.strings import Strings, interface_language
+            from cs_console.text.strings import Strings, interface_language
 
             try:
                 lead_commands.use_agent(store, args.agent, Strings(interface_language(config.raw, config.language)))
@@ -179,7 +180,23 @@ def _add_sync_commands(commands) -> None:
     login.add_argument("--token", metavar="T", help="the token from `server add-agent` (asked for when left out)")
 
 
+SERVER_EXTRA_MODULES = frozenset({"fastapi", "uvicorn", "starlette", "psycopg"})
+"""What `pip install 'cs-console[server]'` adds; a ship terminal installs only the console."""
+
+
 def _server(args) -> int:
+    try:
+        return _serve_or_administer(args)
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").partition(".")[0] not in SERVER_EXTRA_MODULES:
+            raise
+        print(f"cs-console: error: the sync server needs {missing.name}, which this installation lacks; "
+              "install the server extra: pip install 'cs-console[server]' "
+              "(pipx: pipx install 'cs-console[server]')", file=sys.stderr)
+        return 2
+
+
+def _serve_or_administer(args) -> int:
     if args.server_command is None:
         from cs_console.server.app import serve
 
@@ -257,7 +274,7 @@ def _sync(store, args) -> int:
 
 
 def _demo(store, config, tickets: int | None = None) -> int:
-    from cs_console.demo import load_demo
+    from cs_console.demo.data_set import load_demo
     from cs_console.utc import utcnow
 
     added = load_demo(store, utcnow())
@@ -266,7 +283,7 @@ def _demo(store, config, tickets: int | None = None) -> int:
     else:
         print(f"The demo data is already in {store.path}; nothing added")
     if tickets:
-        from cs_console.scripts.generate_store import AlreadyGenerated, generate
+        from cs_console.demo.history import AlreadyGenerated, generate
 
         try:
             agent = store.current_agent()
@@ -288,5 +305,6 @@ def _run(store, config) -> int:
         os.environ.setdefault("TEXTUAL_FPS", str(LOW_BANDWIDTH_FPS))
     from cs_console.app import ConsoleApp
 
-    ConsoleApp(store, config).run()
-    return 0
+    app = ConsoleApp(store, config)
+    app.run()
+    return app.return_code or 0

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cs_console.calendars import BusinessCalendar, CalendarError
-from cs_console.sla import DEFAULT_POLICY, PolicyError, SlaPolicy, policy_from_mapping
-from cs_console.staffing import StaffingError, StaffingSettings, settings_from_config
+from cs_console.clocks.calendars import BusinessCalendar, CalendarError
+from cs_console.clocks.sla import DEFAULT_POLICY, PolicyError, SlaPolicy, policy_from_mapping
+from cs_console.errors import UserError
+from cs_console.kb.redlines import DEFAULT_RED_LINES, folded_phrase
+from cs_console.lead.sentiment import DEFAULT_LEXICON
+from cs_console.lead.staffing import StaffingError, StaffingSettings, settings_from_config
 
 DEFAULT_KEYS: dict[str, str] = {
     "new_ticket": "n",
@@ -44,7 +48,7 @@ DEFAULT_KEYS: dict[str, str] = {
 """Binding id to key. Defaults survive SSH and tmux: letters, F-keys, ctrl+letter."""
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """The config file is unreadable or a setting is invalid; the message says which."""
 
 
@@ -63,11 +67,11 @@ class Config:
     """The 1-3-7 targets per priority, from the [sla] table."""
     calendar: BusinessCalendar = field(default_factory=lambda: BusinessCalendar("UTC"))
     """The working calendar business clocks run on, from the [calendar] table."""
-    red_lines: tuple[str, ...] = field(default_factory=lambda: _default_red_lines())
+    red_lines: tuple[str, ...] = tuple(DEFAULT_RED_LINES)
     """Phrases the composer warns about before a reply goes out, from [composer]."""
     raw: dict = field(default_factory=dict)
     """The whole parsed file, for sections that other modules validate themselves."""
-    lexicon: tuple[str, ...] = field(default_factory=lambda: _default_lexicon())
+    lexicon: tuple[str, ...] = DEFAULT_LEXICON
     """Words that mark a customer's message as needing soothing, from [sentiment]."""
     staffing: StaffingSettings = field(default_factory=StaffingSettings)
     """Handling time, service-level target and history for Erlang C, from [staffing]."""
@@ -90,18 +94,6 @@ class Config:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-
-def _default_lexicon() -> tuple[str, ...]:
-    from cs_console.sentiment import DEFAULT_LEXICON  # it imports ConfigError from here
-
-    return DEFAULT_LEXICON
-
-
-def _default_red_lines() -> tuple[str, ...]:
-    from cs_console.kb.redlines import DEFAULT_RED_LINES  # it imports ConfigError from here
-
-    return tuple(DEFAULT_RED_LINES)
 
 
 def load(path: Path) -> Config:
@@ -149,9 +141,6 @@ def from_mapping(data: dict, source: str = "config") -> Config:
         staffing = settings_from_config(data, source)
     except StaffingError as error:
         raise ConfigError(str(error)) from None
-    from cs_console.kb.redlines import red_lines_from_config
-    from cs_console.sentiment import lexicon_from_config
-
     return Config(
         timezone=timezone, language=language, low_bandwidth=low_bandwidth, keys=keys,
         policy=policy, calendar=calendar, red_lines=red_lines_from_config(data, source), raw=data,
@@ -188,3 +177,65 @@ def calendar_from_mapping(data: dict, timezone: str) -> BusinessCalendar:
         holidays=national.holidays | listed["holidays"],
         extra_workdays=(national.extra_workdays | listed["extra_workdays"]) - listed["holidays"],
     )
+
+
+def red_lines_from_config(raw: Mapping, source: str = "config") -> tuple[str, ...]:
+    """The red lines a config asks for: `[composer] red_lines` replaces the defaults,
+    `extra_red_lines` adds to them (or to the replacement). Duplicates are dropped.
+
+    Raises:
+        ConfigError: `[composer]` is not a table, or a list or phrase in it is invalid.
+    """
+    composer = raw.get("composer", {})
+    if not isinstance(composer, Mapping):
+        raise ConfigError(f"{source}: composer: expected a table such as [composer]")
+    phrases = configured_phrases(composer, DEFAULT_RED_LINES, "red_lines", "extra_red_lines", f"{source}: composer")
+    unique: dict[str, str] = {}
+    for phrase in phrases:
+        unique.setdefault(folded_phrase(phrase), phrase)
+    return tuple(unique.values())
+
+
+def configured_phrases(table: Mapping, defaults: Iterable[str], replace_key: str, extend_key: str, where: str, *,
+                       noun: str = "phrase", example: str = '["不归我管", "not my job"]') -> list[str]:
+    """`defaults`, replaced by the list under `replace_key` in a config table and extended by
+    the one under `extend_key`: phrases matched by the rules of this module, so each must
+    keep a letter or digit once folded. `where` names the table in messages.
+
+    Raises:
+        ConfigError: a value is not a list, or a phrase in it is not text or has no letter or digit.
+    """
+    phrases = list(defaults)
+    if replace_key in table:
+        phrases = _phrases(table[replace_key], f"{where}.{replace_key}", noun, example)
+    if extend_key in table:
+        phrases += _phrases(table[extend_key], f"{where}.{extend_key}", noun, example)
+    return phrases
+
+
+def _phrases(value: object, where: str, noun: str, example: str) -> list[str]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected a list of {noun}s such as {example}, got {value!r}")
+    for index, phrase in enumerate(value):
+        if not isinstance(phrase, str) or not folded_phrase(phrase):
+            raise ConfigError(f"{where}[{index}]: expected a {noun} with at least one letter or digit, got {phrase!r}")
+    return [phrase.strip() for phrase in value]
+
+
+def lexicon_from_config(raw: Mapping, source: str = "config") -> tuple[str, ...]:
+    """The lexicon a config asks for: `[sentiment] words` replaces the defaults,
+    `extra_words` adds to them. Duplicates are dropped.
+
+    Raises:
+        ConfigError: `[sentiment]` is not a table, or a list or word in it is invalid.
+    """
+    table = raw.get("sentiment", {})
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{source}: sentiment: expected a table such as [sentiment]")
+    known = ("words", "extra_words")
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{source}: sentiment.{key}: unknown setting; known: {', '.join(known)}")
+    words = configured_phrases(table, DEFAULT_LEXICON, "words", "extra_words", f"{source}: sentiment",
+                               noun="word", example='["投诉", "unacceptable"]')
+    return tuple(dict.fromkeys(words))

@@ -6,17 +6,53 @@ of them at once. Nothing here creates a file; callers create what they write.
 
 from __future__ import annotations
 
+import functools
 import os
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
+
+from cs_console.errors import InstallationError
 
 APP_NAME = "cs-console"
 HOME_VARIABLE = "CS_CONSOLE_HOME"
 """A folder that holds the data and the config together, for tests and portable installs."""
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
-"""Styles, the demo data set and the sync dictionary, shipped beside the package."""
+CHECKOUT_ASSETS = Path(__file__).resolve().parent.parent / "assets"
+"""Where the assets sit in a source checkout (an editable install runs from there)."""
+
+
+@functools.cache
+def assets_dir() -> Path:
+    """Styles, the demo data set and the sync dictionary.
+
+    A wheel carries the repository's top-level `assets/` inside the package as
+    `cs_console/assets`; an editable install reads them from the checkout.
+
+    Raises:
+        InstallationError: neither place has them, so the installation is incomplete.
+    """
+    installed = Path(str(resources.files("cs_console") / "assets"))
+    for folder in (installed, CHECKOUT_ASSETS):
+        if folder.is_dir():
+            return folder
+    raise InstallationError(
+        f"this installation lacks its assets (looked in {installed} and {CHECKOUT_ASSETS}); "
+        "reinstall cs-console"
+    )
+
+
+def asset(relative: str) -> Path:
+    """One shipped file, e.g. `asset("sync/payloads.zdict")`.
+
+    Raises:
+        InstallationError: the file is not there.
+    """
+    path = assets_dir() / relative
+    if not path.is_file():
+        raise InstallationError(f"this installation lacks {relative} (looked in {path}); reinstall cs-console")
+    return path
 
 
 def data_dir() -> Path:

@@ -31,12 +31,11 @@ from sqlalchemy import Select, func, insert, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
-from cs_console import hlc, migrations, workflow
-from cs_console.kpi import ACTIVE_STATUSES, Contact, TicketFacts, hashtags
-from cs_console.models import (
-    INTERACTION_KINDS,
-    PRIORITIES,
-    STATUSES,
+from cs_console.clocks import workflow
+from cs_console.lead.kpi import Contact, TicketFacts, hashtags
+from cs_console.storage import hlc, migrations
+from cs_console.storage.engine import sqlite_engine
+from cs_console.storage.models import (
     Agent,
     Customer,
     Interaction,
@@ -48,8 +47,8 @@ from cs_console.models import (
     Ticket,
     TicketEvent,
 )
-from cs_console.sqlite_engine import sqlite_engine
 from cs_console.utc import to_text, utcnow
+from cs_console.vocabulary import ACTIVE_STATUSES, INTERACTION_KINDS, PRIORITIES, STATUSES
 
 BUSY_TIMEOUT_MS = 5000
 """How long a writer waits for another (the sync worker, a second window) before failing."""

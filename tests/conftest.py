@@ -33,7 +33,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def demo_store(store):
-    from cs_console.demo import load_demo
+    from cs_console.demo.data_set import load_demo
 
     load_demo(store, NOW)
     return store

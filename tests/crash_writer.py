@@ -7,7 +7,7 @@ rows, then waits to be killed.
 import sys
 import time
 
-from cs_console.models import Customer
+from cs_console.storage.models import Customer
 from cs_console.store import Store
 
 store = Store.open(sys.argv[1])

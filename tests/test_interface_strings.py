@@ -16,17 +16,17 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-import cs_console.strings
+import cs_console.text.strings
 from cs_console.app import ConsoleApp
 from cs_console.config import from_mapping
-from cs_console.models import Customer
 from cs_console.screens.callback import CallbackScreen, parse_nps
 from cs_console.screens.customer import CustomerScreen
 from cs_console.screens.help import HelpScreen
 from cs_console.screens.new_ticket import NewTicketScreen
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
-from cs_console.strings import CATALOG, Strings
+from cs_console.storage.models import Customer
+from cs_console.text.strings import CATALOG, Strings
 from tests.conftest import NOW
 
 SIZE = (160, 40)
@@ -158,7 +158,7 @@ async def test_the_command_palette_speaks_chinese(store):
 
 def test_the_catalogue_has_no_key_twice():
     """A dict literal keeps the last of two equal keys silently; several people edit it."""
-    tree = ast.parse(Path(cs_console.strings.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(cs_console.text.strings.__file__).read_text(encoding="utf-8"))
     catalog = next(node.value for node in ast.walk(tree)
                    if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "CATALOG")
     keys = [key.value for key in catalog.keys]

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from cs_console.demo import DEMO_DIR, demo_id
+from cs_console.demo.data_set import demo_id
 from cs_console.kb.importer import FileReport, RefusedFile, import_file, import_paths, read_entries
-from cs_console.models import KbArticle
+from cs_console.paths import asset
+from cs_console.storage.models import KbArticle
 
 ARTICLES_JSONL = [
     {"key": "vsat-reset", "title": "VSAT 终端重启步骤", "body": "先断电三十秒，再按顺序上电。", "tags": ["vsat", "卫星"],
@@ -271,7 +272,7 @@ def test_importing_a_deleted_article_brings_it_back(store, tmp_path):
     assert counts(store)["article"] == 1
 
 
-DEMO_FILES = [DEMO_DIR / "kb_articles.jsonl", DEMO_DIR / "templates.jsonl"]
+DEMO_FILES = [asset("demo/kb_articles.jsonl"), asset("demo/templates.jsonl")]
 
 
 @pytest.mark.skipif(not all(p.exists() for p in DEMO_FILES), reason="the demo knowledge base is not written yet")

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from cs_console.kb.search import SearchIndex
-from cs_console.paths import ASSETS_DIR
+from cs_console.paths import asset
 
 RECALL_AT = 5
 REQUIRED = 0.95
@@ -129,7 +129,7 @@ LABELLED = [
 def _demo_documents() -> list[dict]:
     documents = []
     for name, kind in (("kb_articles.jsonl", "article"), ("templates.jsonl", "template")):
-        for line in (ASSETS_DIR / "demo" / name).read_text(encoding="utf-8").splitlines():
+        for line in asset(f"demo/{name}").read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
                 documents.append({

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cs_console.config import ConfigError
+from cs_console.config import ConfigError, red_lines_from_config
 from cs_console.kb.redlines import (
     DEFAULT_RED_LINES,
     RULE_MAX_CHARS,
@@ -15,9 +15,8 @@ from cs_console.kb.redlines import (
     article_rule,
     compliance_prompts,
     find_red_lines,
-    red_lines_from_config,
 )
-from cs_console.models import KbArticle
+from cs_console.storage.models import KbArticle
 
 
 def phrases_found(text: str, phrases=DEFAULT_RED_LINES) -> list[str]:

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cs_console.kb.templates import PLACEHOLDERS, FilledTemplate, fill, template_values, unfilled
-from cs_console.models import Agent, Customer, Ticket
+from cs_console.storage.models import Agent, Customer, Ticket
 
 VALUES = {
     "customer.name": "COSCO Shipping Lines",
@@ -127,9 +127,9 @@ def test_fill_never_raises_and_reports_only_what_it_marked(body, values):
 def test_every_placeholder_in_the_demo_templates_is_known():
     import json
 
-    from cs_console.demo import DEMO_DIR
+    from cs_console.paths import asset
 
-    lines = (DEMO_DIR / "templates.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = asset("demo/templates.jsonl").read_text(encoding="utf-8").splitlines()
     values = dict.fromkeys(PLACEHOLDERS, "x")
     unknown = {
         row["key"]: filled.unknown

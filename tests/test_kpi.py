@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cs_console import kpi
-from cs_console.calendars import BusinessCalendar
-from cs_console.kpi import Contact, TicketFacts
-from cs_console.sla import DEFAULT_POLICY
+from cs_console.clocks.calendars import BusinessCalendar
+from cs_console.clocks.sla import DEFAULT_POLICY
+from cs_console.lead import kpi
+from cs_console.lead.kpi import Contact, TicketFacts
 
 CALENDAR = BusinessCalendar("UTC")
 WEEK_START = datetime(2026, 11, 23, tzinfo=UTC)

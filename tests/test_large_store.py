@@ -13,19 +13,21 @@ from datetime import timedelta
 
 import pytest
 
-from cs_console import migrations, queue_list
 from cs_console.app import ConsoleApp
+from cs_console.clocks.follow_up import queue_order
+from cs_console.clocks.sla import follow_up_clocks
 from cs_console.config import Config, from_mapping
-from cs_console.follow_up import queue_order
-from cs_console.models import PRIORITIES, STATUSES, Customer
-from cs_console.queue_list import QueueFilter, QueueList, settled_at
-from cs_console.screens.customer import CustomerScreen
+from cs_console.demo.history import generate
 from cs_console.screens import queue as queue_screen
+from cs_console.screens.customer import CustomerScreen
 from cs_console.screens.queue import ACTIVE_STATUSES, QueueScreen
 from cs_console.screens.ticket import TicketScreen
-from cs_console.scripts.generate_store import generate
-from cs_console.sla import follow_up_clocks
+from cs_console.storage import migrations
+from cs_console.storage.models import Customer
 from cs_console.store import Store
+from cs_console.usecases import queue_list
+from cs_console.usecases.queue_list import QueueFilter, QueueList, settled_at
+from cs_console.vocabulary import PRIORITIES, STATUSES
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 from tests.test_tui_first_loop import screen_text, settle

@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
-from cs_console.demo import demo_id
-from cs_console.lead_commands import CommandError, match_agent
-from cs_console.models import Agent
+from cs_console.commands.lead import CommandError, match_agent
+from cs_console.demo.data_set import demo_id
+from cs_console.storage.models import Agent
 from cs_console.store import Store
-from cs_console.strings import Strings
+from cs_console.text.strings import Strings
 
 AGENTS = [Agent(id="a1", name="赵敏 Zhao Min"), Agent(id="a2", name="林伟 Lin Wei"), Agent(id="a3", name="Lin Yu")]
 

@@ -10,17 +10,17 @@ import pytest
 from rich.console import Console
 from textual.widgets import OptionList, Static
 
-from cs_console import team
 from cs_console.app import ConsoleApp
 from cs_console.config import Config, from_mapping
-from cs_console.demo import demo_id
-from cs_console.display import short_age
+from cs_console.demo.data_set import demo_id
+from cs_console.lead import team
 from cs_console.screens.assign import AssignScreen
 from cs_console.screens.choose import ChooseScreen
 from cs_console.screens.confirm import ConfirmScreen
 from cs_console.screens.lead import AgentQueueScreen, LeadScreen, SteadyTable, TicketTable
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
+from cs_console.text.display import short_age
 from tests.conftest import NOW
 from tests.test_tui_clocks import MovableClock
 

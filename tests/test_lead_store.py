@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from cs_console import migrations
-from cs_console.kpi import ACTIVE_STATUSES
-from cs_console.models import Customer, Template
+from cs_console.storage import migrations
+from cs_console.storage.models import Customer, Template
 from cs_console.store import NotFound, ReadOnly, Store
+from cs_console.vocabulary import ACTIVE_STATUSES
 from tests.conftest import NOW
 from tests.test_store import new_ticket, outbox
 
@@ -112,7 +112,7 @@ def test_arrivals_for_staffing(store):
 
 
 def test_arrivals_for_staffing_count_only_the_teams_tickets(store):
-    from cs_console.team import Scope
+    from cs_console.lead.team import Scope
 
     zhao = store.create_agent("Zhao Min", role="lead", team="Maritime Desk")
     lin = store.create_agent("Lin Wei", team="Maritime Desk")

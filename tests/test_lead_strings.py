@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from cs_console.kpi import ACTIVE_STATUSES
-from cs_console.models import ROLES
-from cs_console.periods import KINDS
-from cs_console.reports import METRICS
-from cs_console.routing import Reason
+from cs_console.lead.periods import KINDS
+from cs_console.lead.reports import METRICS
+from cs_console.lead.routing import Reason
 from cs_console.screens.lead import VIEWS, AgentQueueScreen, LeadScreen, TicketTable
-from cs_console.strings import CATALOG, LANGUAGES, Strings, english, interface_language, placeholders
+from cs_console.text.strings import CATALOG, LANGUAGES, Strings, english, interface_language, placeholders
+from cs_console.vocabulary import ACTIVE_STATUSES, ROLES
 
 
 @pytest.mark.parametrize("key", sorted(CATALOG))

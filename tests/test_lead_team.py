@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cs_console import team
-from cs_console.calendars import BusinessCalendar
-from cs_console.kpi import Contact
-from cs_console.models import Agent
-from cs_console.sla import DEFAULT_POLICY
+from cs_console.clocks.calendars import BusinessCalendar
+from cs_console.clocks.sla import DEFAULT_POLICY
+from cs_console.lead import team
+from cs_console.lead.kpi import Contact
+from cs_console.storage.models import Agent
 from tests.test_kpi import at, reply, ticket
 
 CALENDAR = BusinessCalendar("UTC")

@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 
-from cs_console.demo import demo_id
+from cs_console.demo.data_set import demo_id
 from cs_console.store import Store
 from tests.test_terminal import Terminal, pytestmark  # noqa: F401  (skips without tmux)
 

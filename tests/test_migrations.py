@@ -10,7 +10,7 @@ import sys
 import pytest
 from sqlmodel import SQLModel, create_engine
 
-from cs_console import migrations
+from cs_console.storage import migrations
 from cs_console.store import Store, StoreError
 from tests.test_store import new_ticket
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from cs_console.app import ConsoleApp
 from cs_console.config import from_mapping
-from cs_console.sentiment import SOOTHE_MARK
+from cs_console.lead.sentiment import SOOTHE_MARK
 from cs_console.screens.queue import QueueScreen
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW

@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from cs_console import reports
-from cs_console.models import Agent
-from cs_console.periods import Period, PeriodError, parse_period, period_containing
-from cs_console.sla import DEFAULT_POLICY
-from cs_console.strings import Strings
+from cs_console.clocks.sla import DEFAULT_POLICY
+from cs_console.lead import reports
+from cs_console.lead.periods import Period, PeriodError, parse_period, period_containing
+from cs_console.storage.models import Agent
+from cs_console.text.strings import Strings
 from tests.test_kpi import AFTER, CALENDAR, WEEK, at, ticket
 
 AGENTS = [Agent(id="agent-a", name="林伟 Lin Wei", team="Maritime Desk"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from cs_console import routing
-from cs_console.models import Agent
-from cs_console.strings import Strings
+from cs_console.lead import routing
+from cs_console.storage.models import Agent
+from cs_console.text.strings import Strings
 from tests.test_kpi import at, ticket
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cs_console.config import ConfigError, from_mapping
-from cs_console.sentiment import DEFAULT_LEXICON, lexicon_from_config, needs_soothing, soothing_flags
+from cs_console.config import ConfigError, from_mapping, lexicon_from_config
+from cs_console.lead.sentiment import DEFAULT_LEXICON, needs_soothing, soothing_flags
 
 
 @pytest.mark.parametrize(("text", "found"), [

@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from cs_console.models import Agent
 from cs_console.server import accounts
+from cs_console.storage.models import Agent
 from cs_console.sync.errors import Forbidden, Unauthorized
 from tests.test_sync_harness import database, database_url  # noqa: F401  (fixtures)
 

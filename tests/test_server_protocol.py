@@ -12,14 +12,14 @@ import warnings
 
 import pytest
 import zstandard
-from starlette.exceptions import StarletteDeprecationWarning
 from sqlalchemy import func, select
+from starlette.exceptions import StarletteDeprecationWarning
 
-from cs_console import hlc
-from cs_console.models import Customer, Ticket
 from cs_console.server import accounts
 from cs_console.server.app import MAX_BODY_BYTES, create_app
 from cs_console.server.db import applied_ops
+from cs_console.storage import hlc
+from cs_console.storage.models import Customer, Ticket
 from cs_console.store import Store
 from cs_console.sync import codec
 from cs_console.sync.errors import VersionMismatch
@@ -66,7 +66,7 @@ def offline_ticket(tmp_path, assignee_id: str | None, team: str = "deck") -> Sto
 
 
 def _agent_row(agent_id: str):
-    from cs_console.models import Agent
+    from cs_console.storage.models import Agent
 
     return Agent(id=agent_id, name="someone")
 
@@ -200,7 +200,7 @@ def test_nobody_writes_as_someone_else(tmp_path, client, database):
 def test_only_an_admin_edits_the_knowledge_base_but_anyone_counts_template_uses(tmp_path, client, database):
     _, admin_token = account(database, "admin")
     _, agent_token = account(database, "agent")
-    from cs_console.models import KbArticle, Template
+    from cs_console.storage.models import KbArticle, Template
 
     store = Store.open(tmp_path / "kb.db")
     store.import_rows([KbArticle(title="Liferaft service intervals", body="Every 12 months."), Template(title="Greeting", body="Hello")])

@@ -12,9 +12,9 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from cs_console.models import Customer, KbArticle, Ticket
 from cs_console.server import accounts
 from cs_console.server.app import handle_sync
+from cs_console.storage.models import Customer, KbArticle, Ticket
 from cs_console.store import Store
 from cs_console.sync import codec
 from cs_console.sync.protocol import SyncRequest, response_from_wire

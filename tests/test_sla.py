@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cs_console.calendars import (
+from cs_console.clocks.calendars import (
     BusinessCalendar,
     CalendarError,
     add_business_time,
     business_time_between,
 )
-from cs_console.sla import (
+from cs_console.clocks.sla import (
     DEFAULT_POLICY,
     Budget,
     Clock,

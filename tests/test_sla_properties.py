@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cs_console.calendars import BusinessCalendar, add_business_time, business_time_between
-from cs_console.sla import DEFAULT_POLICY, PRIORITIES, follow_up_clocks
+from cs_console.clocks.calendars import BusinessCalendar, add_business_time, business_time_between
+from cs_console.clocks.sla import DEFAULT_POLICY, PRIORITIES, follow_up_clocks
 
 CALENDARS = (
     BusinessCalendar("Europe/Oslo"),

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cs_console.calendars import BusinessCalendar
+from cs_console.clocks.calendars import BusinessCalendar
+from cs_console.clocks.sla import DEFAULT_POLICY
 from cs_console.config import ConfigError, from_mapping
-from cs_console.sla import DEFAULT_POLICY
-from cs_console.staffing import (
+from cs_console.lead.staffing import (
     StaffingError,
     StaffingSettings,
     agents_needed,
@@ -181,7 +181,7 @@ def hour_line(output: str, hour: str) -> list[str]:
 
 
 def test_staffing_command_counts_the_leads_team_only(isolated_home):
-    from cs_console.models import Customer
+    from cs_console.storage.models import Customer
     from cs_console.store import Store
 
     store = Store.open(isolated_home / "cs-console.db")

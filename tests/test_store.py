@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from cs_console.models import Customer, Interaction, OutboxOp, Ticket
+from cs_console.storage.models import Customer, Interaction, OutboxOp, Ticket
 from cs_console.store import NotFound, Store
 from tests.conftest import NOW
 

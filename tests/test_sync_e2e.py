@@ -16,10 +16,10 @@ import sys
 
 from sqlmodel import select
 
-from cs_console.models import Customer, Interaction
 from cs_console.scripts.link_emulator import LinkEmulator, LinkProfile
 from cs_console.server.merge import SYSTEM_AGENT_ID
 from cs_console.server.process import ServerProcess
+from cs_console.storage.models import Customer, Interaction
 from tests.test_sync_harness import (  # noqa: F401  (fixtures)
     account,
     database,

@@ -16,9 +16,10 @@ import uuid
 from sqlalchemy import func, select
 from sqlmodel import select as model_select
 
-from cs_console.models import STATUSES, Customer, OutboxOp
 from cs_console.scripts.link_emulator import LinkEmulator, LinkProfile
 from cs_console.server.db import applied_ops
+from cs_console.storage.models import Customer, OutboxOp
+from cs_console.vocabulary import STATUSES
 from tests.test_sync_harness import (  # noqa: F401  (fixtures)
     database,
     database_url,

@@ -17,12 +17,12 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from cs_console.models import Interaction, Ticket, TicketEvent
 from cs_console.scripts.link_emulator import LinkEmulator, LinkProfile
 from cs_console.server import accounts
 from cs_console.server.app import handle_sync
 from cs_console.server.db import Database
 from cs_console.server.process import ServerProcess
+from cs_console.storage.models import Interaction, Ticket, TicketEvent
 from cs_console.store import Store
 from cs_console.sync.client import Settings, sync_once
 from cs_console.sync.cycle import SyncReport, run_cycle

@@ -21,11 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from cs_console import hlc
-from cs_console.models import STATUSES, Customer
 from cs_console.server.db import applied_ops
+from cs_console.storage import hlc
+from cs_console.storage.models import Customer
 from cs_console.store import Store
 from cs_console.sync.cycle import TransportError
+from cs_console.vocabulary import STATUSES
 from tests.test_sync_harness import account, database, database_url, device_ticket, server_ticket, sync_in_process  # noqa: F401
 
 DEVICES = 3
@@ -113,7 +114,7 @@ def _reference(stores: list[Store], ticket_id: str, field: str):
 def _outbox(store: Store):
     from sqlmodel import select as model_select
 
-    from cs_console.models import OutboxOp
+    from cs_console.storage.models import OutboxOp
 
     with store.read() as session:
         return list(session.exec(model_select(OutboxOp)))

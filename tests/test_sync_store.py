@@ -7,8 +7,8 @@ import json
 
 from sqlmodel import select
 
-from cs_console import hlc
-from cs_console.models import Customer, Interaction, Ticket
+from cs_console.storage import hlc
+from cs_console.storage.models import Customer, Interaction, Ticket
 from cs_console.store import Store
 from cs_console.sync.schema import to_wire
 

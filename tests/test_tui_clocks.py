@@ -9,9 +9,9 @@ from textual.widgets import Input, Static
 
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
-from cs_console.models import Customer
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
+from cs_console.storage.models import Customer
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 from tests.test_tui_first_loop import SIZE, settle

@@ -8,11 +8,11 @@ from textual.widgets import Input, OptionList, Static, TextArea
 
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
-from cs_console.models import Customer
 from cs_console.screens.customer import CustomerScreen
 from cs_console.screens.new_ticket import NewTicketScreen
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
+from cs_console.storage.models import Customer
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 

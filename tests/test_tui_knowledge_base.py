@@ -8,12 +8,12 @@ from textual.widgets import Input, Static
 
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
-from cs_console.demo import DEMO_AGENT_KEY, demo_id
-from cs_console.models import Customer
+from cs_console.demo.data_set import DEMO_AGENT_KEY, demo_id
 from cs_console.screens.confirm import ConfirmScreen
 from cs_console.screens.knowledge_base import RESULT_LIMIT, KnowledgeBaseScreen
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
+from cs_console.storage.models import Customer
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 from tests.test_interface_strings import shown

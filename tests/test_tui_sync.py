@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
-from cs_console.models import Customer
 from cs_console.screens.ticket import TicketScreen
 from cs_console.server import accounts
 from cs_console.server.db import Database
 from cs_console.server.process import ServerProcess
+from cs_console.storage.models import Customer
 from cs_console.sync.client import Settings, save_settings
 from cs_console.sync.schedule import BACKOFF_CAP, SyncState, backoff
 from cs_console.widgets.sync_status import SyncStatusBar
@@ -101,7 +101,7 @@ async def test_reply_goes_out_then_queues_offline_when_the_server_is_gone(tmp_pa
         with database.read() as session:
             from sqlmodel import select
 
-            from cs_console.models import Interaction
+            from cs_console.storage.models import Interaction
 
             bodies = [i.body for i in session.exec(select(Interaction))]
         assert bodies.count("Asked the master for the ballast record.") == 1

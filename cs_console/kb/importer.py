@@ -49,8 +49,8 @@ from pathlib import Path
 
 from sqlmodel import SQLModel
 
-from cs_console.demo import demo_id
-from cs_console.models import KbArticle, Template
+from cs_console.demo.data_set import demo_id
+from cs_console.storage.models import KbArticle, Template
 from cs_console.store import Store
 from cs_console.utc import utcnow
 

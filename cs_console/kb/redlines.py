@@ -21,12 +21,14 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from cs_console.config import ConfigError
-from cs_console.models import KbArticle
+if TYPE_CHECKING:  # the tables' rows, read by attribute only
+    from cs_console.storage.models import KbArticle
+
 
 DEFAULT_RED_LINES: tuple[str, ...] = (
     "不归我管",
@@ -119,13 +121,13 @@ def _fold(text: str) -> _Folded:
 
 
 @lru_cache(maxsize=1024)
-def _folded_phrase(phrase: str) -> str:
+def folded_phrase(phrase: str) -> str:
     return _fold(phrase).chars
 
 
 def _find(text: str, folded: _Folded, phrase: str) -> list[tuple[int, int]]:
     """Spans of `text` where `phrase` occurs, by the rules in the module docstring."""
-    needle = _folded_phrase(phrase)
+    needle = folded_phrase(phrase)
     if not needle:
         return []
     whole_start, whole_end = _is_latin_word(needle[0]), _is_latin_word(needle[-1])
@@ -158,49 +160,6 @@ def find_red_lines(text: str, phrases: Iterable[str] = DEFAULT_RED_LINES) -> lis
         if not kept or hit.end > kept[-1].end:
             kept.append(hit)
     return kept
-
-
-def red_lines_from_config(raw: Mapping, source: str = "config") -> tuple[str, ...]:
-    """The red lines a config asks for: `[composer] red_lines` replaces the defaults,
-    `extra_red_lines` adds to them (or to the replacement). Duplicates are dropped.
-
-    Raises:
-        ConfigError: `[composer]` is not a table, or a list or phrase in it is invalid.
-    """
-    composer = raw.get("composer", {})
-    if not isinstance(composer, Mapping):
-        raise ConfigError(f"{source}: composer: expected a table such as [composer]")
-    phrases = configured_phrases(composer, DEFAULT_RED_LINES, "red_lines", "extra_red_lines", f"{source}: composer")
-    unique: dict[str, str] = {}
-    for phrase in phrases:
-        unique.setdefault(_folded_phrase(phrase), phrase)
-    return tuple(unique.values())
-
-
-def configured_phrases(table: Mapping, defaults: Iterable[str], replace_key: str, extend_key: str, where: str, *,
-                       noun: str = "phrase", example: str = '["不归我管", "not my job"]') -> list[str]:
-    """`defaults`, replaced by the list under `replace_key` in a config table and extended by
-    the one under `extend_key`: phrases matched by the rules of this module, so each must
-    keep a letter or digit once folded. `where` names the table in messages.
-
-    Raises:
-        ConfigError: a value is not a list, or a phrase in it is not text or has no letter or digit.
-    """
-    phrases = list(defaults)
-    if replace_key in table:
-        phrases = _phrases(table[replace_key], f"{where}.{replace_key}", noun, example)
-    if extend_key in table:
-        phrases += _phrases(table[extend_key], f"{where}.{extend_key}", noun, example)
-    return phrases
-
-
-def _phrases(value: object, where: str, noun: str, example: str) -> list[str]:
-    if not isinstance(value, list):
-        raise ConfigError(f"{where}: expected a list of {noun}s such as {example}, got {value!r}")
-    for index, phrase in enumerate(value):
-        if not isinstance(phrase, str) or not _folded_phrase(phrase):
-            raise ConfigError(f"{where}[{index}]: expected a {noun} with at least one letter or digit, got {phrase!r}")
-    return [phrase.strip() for phrase in value]
 
 
 def compliance_prompts(text: str, articles: Iterable[KbArticle]) -> list[CompliancePrompt]:

@@ -17,9 +17,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from cs_console.models import Agent, Customer, Ticket
+if TYPE_CHECKING:  # the tables' rows, read by attribute only
+    from cs_console.storage.models import Agent, Customer, Ticket
+
 
 CLOCK_PLACEHOLDERS = {
     "first_response": "when the first response is due",

@@ -20,8 +20,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from cs_console.key_labels import localize_bindings
-from cs_console.strings import english
+from cs_console.text.strings import english
+from cs_console.widgets.key_labels import localize_bindings
 
 NPS_RANGE = range(11)
 """The recommendation question's answers: 0 (not at all likely) to 10 (extremely likely)."""

@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from cs_console.key_labels import localize_bindings
-from cs_console.strings import english
+from cs_console.text.strings import english
+from cs_console.widgets.key_labels import localize_bindings
 
 
 class ChooseScreen(ModalScreen[str | None]):

@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from cs_console.key_labels import localize_bindings
-from cs_console.strings import english
+from cs_console.text.strings import english
+from cs_console.widgets.key_labels import localize_bindings
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -24,12 +24,12 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from cs_console.display import clip, local_time
-from cs_console.key_labels import localize_bindings
-from cs_console.models import Customer
+from cs_console.storage.models import Customer
 from cs_console.store import HistoryEntry, HistoryTicket, StoreError
-from cs_console.strings import CATALOG, Strings, english
+from cs_console.text.display import clip, local_time
+from cs_console.text.strings import CATALOG, Strings, english
 from cs_console.widgets.key_footer import KeyFooter
+from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.virtual_table import (
     FIRST_PAINT_WAIT_S,
     Column,

@@ -1,5 +1,5 @@
 """`?`: every key the current screen answers to, read from its bindings and the app's, labelled
-in the interface language as the footer is (`cs_console.key_labels`)."""
+in the interface language as the footer is (`cs_console.widgets.key_labels`)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from cs_console.key_labels import binding_label, localize_bindings
-from cs_console.strings import CATALOG, Strings, english
+from cs_console.text.strings import CATALOG, Strings, english
+from cs_console.widgets.key_labels import binding_label, localize_bindings
 
 GENERAL_KEYS = (
     ("Escape", "back"),

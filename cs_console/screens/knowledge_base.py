@@ -21,11 +21,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from cs_console.kb.catalog import Catalog
 from cs_console.kb.search import Hit
-from cs_console.key_labels import localize_bindings
-from cs_console.strings import english
+from cs_console.text.strings import english
+from cs_console.usecases.kb_catalog import Catalog
 from cs_console.widgets.key_footer import KeyFooter
+from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.virtual_table import Column, SequenceRows, VirtualTable, with_headings
 
 RESULT_LIMIT = 200

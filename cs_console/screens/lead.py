@@ -11,7 +11,7 @@ at all in a read-only session.
 
 Made for SSH and slow links: every number has a word or symbol beside any colour, tables
 repaint only the cells whose text changed on the app's tick, and database work runs in
-thread workers. Strings come from `cs_console.strings`. It refuses to open for an agent
+thread workers. Strings come from `cs_console.text.strings`. It refuses to open for an agent
 who is not a lead or admin (the app checks before pushing it).
 """
 
@@ -32,23 +32,24 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from cs_console import routing, team
-from cs_console.charts import bar, sparkline
+from cs_console.clocks.follow_up import next_due_text
+from cs_console.clocks.sla import STATE_SYMBOLS
 from cs_console.config import Config
-from cs_console.display import clip, short_age
-from cs_console.follow_up import next_due_text
-from cs_console.key_labels import localize_bindings
-from cs_console.kpi import ACTIVE_STATUSES, TicketFacts
-from cs_console.models import Agent
-from cs_console.periods import KINDS, period_containing
-from cs_console.reports import Report, build, format_change, format_value, trend_arrow
+from cs_console.lead import routing, team
+from cs_console.lead.charts import bar, sparkline
+from cs_console.lead.kpi import TicketFacts
+from cs_console.lead.periods import KINDS, period_containing
+from cs_console.lead.reports import Report, build, format_change, format_value, trend_arrow
+from cs_console.lead.sentiment import SOOTHE_MARK, soothing_flags
+from cs_console.lead.staffing import HourPlan, answer_minutes, plan
 from cs_console.screens.assign import AgentChoice, AssignScreen
-from cs_console.sentiment import SOOTHE_MARK, soothing_flags
-from cs_console.sla import STATE_SYMBOLS
-from cs_console.staffing import HourPlan, answer_minutes, plan
+from cs_console.storage.models import Agent
 from cs_console.store import StoreError
-from cs_console.strings import Strings, english
+from cs_console.text.display import clip, short_age
+from cs_console.text.strings import Strings, english
+from cs_console.vocabulary import ACTIVE_STATUSES
 from cs_console.widgets.key_footer import KeyFooter
+from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.sync_status import SyncStatusBar
 
 VIEWS = ("team", "breaches", "escalations", "kpis", "staffing")

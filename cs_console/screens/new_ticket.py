@@ -15,12 +15,13 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from cs_console.display import clip
-from cs_console.key_labels import localize_bindings
-from cs_console.models import CHANNELS, PRIORITIES, Customer
+from cs_console.storage.models import Customer
 from cs_console.store import StoreError
-from cs_console.strings import english
+from cs_console.text.display import clip
+from cs_console.text.strings import english
+from cs_console.vocabulary import CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
+from cs_console.widgets.key_labels import localize_bindings
 
 CATEGORIES = (
     "safety_equipment", "pollution_prevention", "emissions", "manning_certification",

@@ -40,22 +40,22 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from cs_console.display import short_age
-from cs_console.follow_up import next_due_text
-from cs_console.key_labels import localize_bindings
-from cs_console.models import PRIORITIES, STATUSES
-from cs_console.queue_list import (
+from cs_console.clocks.follow_up import next_due_text
+from cs_console.clocks.sla import STATE_SYMBOLS, FollowUpClocks, follow_up_clocks
+from cs_console.lead.sentiment import SOOTHE_MARK, soothing_flags
+from cs_console.store import QueueRow
+from cs_console.text.display import short_age
+from cs_console.text.strings import Strings, english
+from cs_console.usecases.queue_list import (
     SETTLED_CLOCKS,
     QueueFilter,
     QueueList,
     reminder_due,
     settled_at,
 )
-from cs_console.sentiment import SOOTHE_MARK, soothing_flags
-from cs_console.sla import STATE_SYMBOLS, FollowUpClocks, follow_up_clocks
-from cs_console.store import QueueRow
-from cs_console.strings import Strings, english
+from cs_console.vocabulary import PRIORITIES, STATUSES
 from cs_console.widgets.key_footer import KeyFooter
+from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.virtual_table import (
     FIRST_PAINT_WAIT_S,
     Column,

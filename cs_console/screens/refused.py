@@ -22,11 +22,11 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from cs_console.display import local_time
-from cs_console.refusals import RefusedChange, describe, ticket_ids
 from cs_console.screens.lead import localize_bindings, show_sync_state
 from cs_console.store import Store, StoreError
-from cs_console.strings import CATALOG, Strings, english
+from cs_console.text.display import local_time
+from cs_console.text.strings import CATALOG, Strings, english
+from cs_console.usecases.refused_changes import RefusedChange, describe, ticket_ids
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.sync_status import SyncStatusBar
 

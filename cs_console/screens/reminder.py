@@ -13,9 +13,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from cs_console.key_labels import localize_bindings
-from cs_console.strings import english
-from cs_console.when import WhenError, parse_when
+from cs_console.text.strings import english
+from cs_console.text.when import WhenError, parse_when
+from cs_console.widgets.key_labels import localize_bindings
 
 
 @dataclass(frozen=True)

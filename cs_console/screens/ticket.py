@@ -15,18 +15,18 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from cs_console.display import clip, local_time, pad
+from cs_console.clocks.sla import follow_up_clocks
 from cs_console.kb.redlines import CompliancePrompt, compliance_prompts, find_red_lines
 from cs_console.kb.templates import fill, template_values, unfilled
-from cs_console.key_labels import localize_bindings
-from cs_console.models import CHANNELS, STATUSES
-from cs_console.screens.composer import Composer
 from cs_console.screens.callback import CallbackLog
 from cs_console.screens.reminder import ReminderRequest
-from cs_console.sla import follow_up_clocks
 from cs_console.store import StoreError, TicketDetail
-from cs_console.strings import english
+from cs_console.text.display import clip, local_time, pad
+from cs_console.text.strings import english
+from cs_console.vocabulary import CHANNELS, STATUSES
+from cs_console.widgets.composer import Composer
 from cs_console.widgets.key_footer import KeyFooter
+from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.sync_status import SyncStatusBar
 
 MAX_PROMPTS = 2

@@ -20,8 +20,8 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from cs_console.calendars import BusinessCalendar
-from cs_console.sla import DEFAULT_POLICY, FollowUpClocks, queue_clocks, urgency_key
+from cs_console.clocks.calendars import BusinessCalendar
+from cs_console.clocks.sla import DEFAULT_POLICY, FollowUpClocks, queue_clocks, urgency_key
 
 TARGET_TOTAL_S = 0.5
 """compute_s + sort_s for 100,000 tickets on a two-core machine."""

@@ -1,7 +1,7 @@
 """How the queue feels at 100,000 tickets, beside Textual's DataTable, in one run.
 
 `python -m cs_console.scripts.bench_queue --tickets 100000` generates a desk with
-`cs_console.scripts.generate_store` (fixed seed and `now`, so every run measures the same
+`cs_console.demo.history` (fixed seed and `now`, so every run measures the same
 store), then measures, each part in a fresh process so that one cannot warm or swell
 another:
 
@@ -50,7 +50,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cs_console.scripts.generate_store import NUMBER_PREFIX, generate
+from cs_console.demo.history import NUMBER_PREFIX, generate
 
 NOW = datetime(2026, 2, 25, 2, 30, tzinfo=UTC)
 """The generated desk's "now", and the clock of the measured console (10:30 in Shanghai)."""
@@ -288,12 +288,12 @@ async def _datatable(path: Path) -> dict:
     from textual.app import App, ComposeResult
     from textual.widgets import DataTable
 
+    from cs_console.clocks.sla import follow_up_clocks
     from cs_console.config import Config
-    from cs_console.queue_list import SETTLED_CLOCKS, QueueList
     from cs_console.screens.queue import COLUMNS, RowLabels, row_cells
-    from cs_console.sla import follow_up_clocks
     from cs_console.store import Store
-    from cs_console.strings import Strings
+    from cs_console.text.strings import Strings
+    from cs_console.usecases.queue_list import SETTLED_CLOCKS, QueueList
     from cs_console.widgets.virtual_table import with_headings
 
     store, config, strings = Store.open(path), Config(), Strings("en")

@@ -1,7 +1,7 @@
 """How fast the knowledge-base search is at scale, keystroke by keystroke.
 
 `python -m cs_console.scripts.bench_search --docs 100000` builds an index over the synthetic
-corpus of `cs_console.scripts.corpus`, types each of a fixed list of realistic queries one
+corpus of `cs_console.demo.corpus`, types each of a fixed list of realistic queries one
 character at a time (pinyin initials, full pinyin, Chinese, English with a slip, mixed),
 times every keystroke's search, and prints one JSON object with the build time, keystroke
 percentiles, peak resident memory, and for comparison the median time `fzf --filter` takes
@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from cs_console.demo.corpus import documents
 from cs_console.kb.search import SearchIndex
-from cs_console.scripts.corpus import documents
 
 QUERIES = [
     "tfyw", "taifeng yanwu", "台风延误", "tyhpoon delay", "台风 delay",

@@ -34,11 +34,12 @@ from pathlib import Path
 import httpx
 import zstandard
 
-from cs_console.models import Customer, Interaction, KbArticle, Ticket, TicketEvent
+from cs_console import paths
 from cs_console.scripts.link_emulator import LinkEmulator, LinkProfile
 from cs_console.server import accounts
 from cs_console.server.db import Database
 from cs_console.server.process import ServerProcess
+from cs_console.storage.models import Customer, Interaction, KbArticle, Ticket, TicketEvent
 from cs_console.store import Store
 from cs_console.sync import codec
 from cs_console.sync.client import HttpTransport, Settings, open_http
@@ -393,7 +394,7 @@ def dictionary_effect(bodies: list[bytes]) -> dict:
     with_dictionary = sum(len(codec.compress(body)) for body in bodies)
     without = sum(len(codec.compress(body, use_dictionary=False)) for body in bodies)
     return {
-        "shipped": codec.dictionary() is not None,
+        "dictionary_id": codec.dictionary().dict_id(),
         "bodies": len(bodies),
         "packed_bytes": sum(len(body) for body in bodies),
         "compressed_with": with_dictionary,
@@ -406,9 +407,10 @@ def train_dictionary(tmp: Path, server: ServerProcess, database: Database) -> di
     bodies: list[bytes] = []
     field_day(tmp, server, database, DAY | {"cycles": 120}, 50, seed=TRAINING_SEED, bodies=bodies, with_baseline=False)
     trained = zstandard.train_dictionary(DICTIONARY_BYTES, bodies, level=codec.ZSTD_LEVEL)
-    codec.DICTIONARY_PATH.parent.mkdir(parents=True, exist_ok=True)
-    codec.DICTIONARY_PATH.write_bytes(trained.as_bytes())
-    return {"trained_on": len(bodies), "dictionary": str(codec.DICTIONARY_PATH), "bytes": len(trained.as_bytes())}
+    path = paths.CHECKOUT_ASSETS / codec.DICTIONARY_ASSET
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(trained.as_bytes())
+    return {"trained_on": len(bodies), "dictionary": str(path), "bytes": len(trained.as_bytes())}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlmodel import col
 
-from cs_console.models import ROLES, Agent, new_id
 from cs_console.server.db import Database, accounts
 from cs_console.server.merge import server_write
 from cs_console.server.scope import Caller
+from cs_console.storage.models import Agent, new_id
 from cs_console.sync.errors import Forbidden, Unauthorized
+from cs_console.vocabulary import ROLES
 
 TOKEN_BYTES = 32
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from sqlalchemy import and_, literal, or_, select, union_all, update
 from sqlmodel import Session, col
 
-from cs_console.models import Interaction, Reminder, Ticket, TicketEvent
 from cs_console.server.db import Numbers, changes, scope_exits
 from cs_console.server.scope import Caller, exit_clause, ticket_clause
+from cs_console.storage.models import Interaction, Reminder, Ticket, TicketEvent
 from cs_console.sync import codec
 from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, to_wire
 

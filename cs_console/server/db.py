@@ -1,6 +1,6 @@
 """The central database: a SQLite file by default, PostgreSQL by URL, and the server's own tables.
 
-The synced tables are the models' own (`cs_console.models`); beside them live the
+The synced tables are the models' own (`cs_console.storage.models`); beside them live the
 accounts, the operations already applied (for idempotency), the change log that cursors
 walk, the log of tickets leaving someone's scope, and one counter row.
 
@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, create_engine
 
 from cs_console import paths
-from cs_console.sqlite_engine import sqlite_engine
+from cs_console.storage.engine import sqlite_engine
 from cs_console.sync.schema import ENTITIES
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000

@@ -24,11 +24,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
-from cs_console import hlc
-from cs_console.models import Agent, Interaction, Ticket
 from cs_console.server import changes
 from cs_console.server.db import Database, Numbers, applied_ops
 from cs_console.server.scope import Caller, write_problem
+from cs_console.storage import hlc
+from cs_console.storage.models import Agent, Interaction, Ticket
 from cs_console.sync.errors import BatchRefused, Problem
 from cs_console.sync.protocol import SyncRequest
 from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, EntitySpec, to_model_values, to_wire, values_problem

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, false, or_, select
 from sqlmodel import Session
 
-from cs_console.models import Agent, Ticket
 from cs_console.server.db import scope_exits
+from cs_console.storage.models import Agent, Ticket
 
 ADMIN_ONLY: dict[str, str] = {"agent": "agents", "kb_article": "the knowledge base", "template": "templates"}
 """Entities only an admin writes, and how a refusal names them. Policies and calendars

@@ -15,10 +15,11 @@ import functools
 import json
 import re
 import uuid
+
 import msgpack
 import zstandard
 
-from cs_console.paths import ASSETS_DIR
+from cs_console import paths
 from cs_console.sync.errors import BadRequest, TooLarge
 
 BINARY_TYPE = "application/x-cs-sync"
@@ -32,7 +33,7 @@ ZSTD_LEVEL = 19
 """Pages are bounded to a few hundred kilobytes, so the slowest level still costs only
 milliseconds of CPU, and on these links a byte saved is worth far more."""
 
-DICTIONARY_PATH = ASSETS_DIR / "sync" / "payloads.zdict"
+DICTIONARY_ASSET = "sync/payloads.zdict"
 DICTIONARY_LIMIT = 256 * 1024
 """Measured on first-sync pages: the dictionary saves 40% at 3 KiB, 4% at 160 KiB, and
 costs 2-8% from 600 KiB up, where the body is its own best dictionary."""
@@ -43,11 +44,13 @@ _UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 
 
 @functools.cache
-def dictionary() -> zstandard.ZstdCompressionDict | None:
-    """The shipped dictionary, or None when this build has none."""
-    if not DICTIONARY_PATH.exists():
-        return None
-    trained = zstandard.ZstdCompressionDict(DICTIONARY_PATH.read_bytes())
+def dictionary() -> zstandard.ZstdCompressionDict:
+    """The shipped dictionary.
+
+    Raises:
+        InstallationError: the installation lacks it; both sides must ship the same one.
+    """
+    trained = zstandard.ZstdCompressionDict(paths.asset(DICTIONARY_ASSET).read_bytes())
     trained.precompute_compress(level=ZSTD_LEVEL)
     return trained
 
@@ -73,10 +76,9 @@ def _ext_hook(code: int, data: bytes):
 
 def compress(data: bytes, use_dictionary: bool = True) -> bytes:
     """zstd, with the dictionary for bodies small enough to gain from it."""
-    trained = dictionary() if use_dictionary and len(data) <= DICTIONARY_LIMIT else None
-    if trained is None:
+    if not use_dictionary or len(data) > DICTIONARY_LIMIT:
         return zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(data)
-    return zstandard.ZstdCompressor(level=ZSTD_LEVEL, dict_data=trained).compress(data)
+    return zstandard.ZstdCompressor(level=ZSTD_LEVEL, dict_data=dictionary()).compress(data)
 
 
 def decompress(data: bytes) -> bytes:
@@ -88,8 +90,8 @@ def decompress(data: bytes) -> bytes:
         dict_id = zstandard.get_frame_parameters(data).dict_id
     except zstandard.ZstdError:
         raise BadRequest("the body is not zstd-compressed") from None
-    trained = dictionary()
-    if dict_id and (trained is None or trained.dict_id() != dict_id):
+    trained = dictionary() if dict_id else None
+    if trained is not None and trained.dict_id() != dict_id:
         raise BadRequest(
             f"the body was compressed with zstd dictionary {dict_id}, which this side does not ship; "
             "upgrade the older of the two"

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from cs_console.strings import Strings
+from cs_console.text.strings import Strings
 
 INTERVAL = timedelta(seconds=30)
 """How often a working link syncs when nothing changed locally."""

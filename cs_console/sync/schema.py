@@ -1,6 +1,6 @@
 """The synced entities as the wire sees them: names, fields, kinds of value, allowed values.
 
-Derived from `cs_console.models`, so a column added there syncs without an edit here. Both
+Derived from `cs_console.storage.models`, so a column added there syncs without an edit here. Both
 sides use it: the server to refuse a malformed operation with a sentence naming the field,
 the device to turn wire values back into model values. It refuses to know who may write
 what (`cs_console.server.scope`) or how values merge (`cs_console.server.merge`, the
@@ -18,9 +18,9 @@ from enum import Enum
 
 from sqlmodel import SQLModel
 
-from cs_console.models import CHANNELS, INTERACTION_KINDS, PRIORITIES, ROLES, STATUSES
 from cs_console.store import ENTITY_NAMES
 from cs_console.utc import from_text, to_text
+from cs_console.vocabulary import CHANNELS, INTERACTION_KINDS, PRIORITIES, ROLES, STATUSES
 
 MAX_TEXT_CHARS = 200_000
 """The longest text one field may carry (a long knowledge-base article is about 20,000)."""

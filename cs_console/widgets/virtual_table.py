@@ -32,7 +32,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from cs_console.display import clip
+from cs_console.text.display import clip
 
 STRIP_CACHE_SIZE = 1024
 """Rendered lines kept: several screens' worth, so paging back and forth re-renders nothing."""

@@ -14,12 +14,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import SQLModel
 
-from cs_console.models import Agent, Customer, Interaction, KbArticle, Template, Ticket, TicketEvent
-from cs_console.paths import ASSETS_DIR
+from cs_console.clocks.workflow import FIRST_RESPONSE_KINDS
+from cs_console.paths import asset
+from cs_console.storage.models import Agent, Customer, Interaction, KbArticle, Template, Ticket, TicketEvent
 from cs_console.store import Store
-from cs_console.workflow import FIRST_RESPONSE_KINDS
 
-DEMO_DIR = ASSETS_DIR / "demo"
 DEMO_NAMESPACE = uuid.UUID("5d1f3c8e-2f4b-4a8e-9a61-3c0f2b7e9d10")
 """Fixed, so the same key gives the same id on every device."""
 DEMO_AGENT_KEY = "lin.wei"
@@ -31,11 +30,11 @@ def demo_id(kind: str, key: str) -> str:
 
 
 def _json(name: str) -> list[dict]:
-    return json.loads((DEMO_DIR / name).read_text(encoding="utf-8"))
+    return json.loads(asset(f"demo/{name}").read_text(encoding="utf-8"))
 
 
 def _jsonl(name: str) -> list[dict]:
-    lines = (DEMO_DIR / name).read_text(encoding="utf-8").splitlines()
+    lines = asset(f"demo/{name}").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from cs_console.config import ConfigError
-from cs_console.kb.redlines import configured_phrases, find_red_lines
+from cs_console.kb.redlines import find_red_lines
 
 DEFAULT_LEXICON: tuple[str, ...] = (
     "无法", "投诉", "不满", "不满意", "失望", "太差", "差评", "生气", "愤怒", "气愤", "欺骗",
@@ -51,22 +50,3 @@ def soothing_flags(latest_messages: Mapping[str, str], lexicon: Iterable[str] = 
         if found:
             flags[ticket_id] = found
     return flags
-
-
-def lexicon_from_config(raw: Mapping, source: str = "config") -> tuple[str, ...]:
-    """The lexicon a config asks for: `[sentiment] words` replaces the defaults,
-    `extra_words` adds to them. Duplicates are dropped.
-
-    Raises:
-        ConfigError: `[sentiment]` is not a table, or a list or word in it is invalid.
-    """
-    table = raw.get("sentiment", {})
-    if not isinstance(table, Mapping):
-        raise ConfigError(f"{source}: sentiment: expected a table such as [sentiment]")
-    known = ("words", "extra_words")
-    for key in table:
-        if key not in known:
-            raise ConfigError(f"{source}: sentiment.{key}: unknown setting; known: {', '.join(known)}")
-    words = configured_phrases(table, DEFAULT_LEXICON, "words", "extra_words", f"{source}: sentiment",
-                               noun="word", example='["投诉", "unacceptable"]')
-    return tuple(dict.fromkeys(words))

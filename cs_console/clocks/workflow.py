@@ -7,7 +7,7 @@ the same transaction as the change itself.
 
 from __future__ import annotations
 
-from cs_console.models import STATUSES
+from cs_console.vocabulary import STATUSES
 
 STATUS_EVENT = {
     "waiting_on_customer": "waiting_on_customer",

@@ -28,10 +28,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from math import inf
 
-from cs_console.calendars import ALWAYS, BusinessCalendar
-from cs_console.follow_up import queue_order
-from cs_console.models import PRIORITIES, STATUSES
-from cs_console.sla import (
+from cs_console.clocks.calendars import ALWAYS, BusinessCalendar
+from cs_console.clocks.follow_up import queue_order
+from cs_console.clocks.sla import (
     DEFAULT_POLICY,
     FollowUpClocks,
     SlaError,
@@ -40,6 +39,7 @@ from cs_console.sla import (
     queue_clocks,
 )
 from cs_console.store import QueueRow
+from cs_console.vocabulary import PRIORITIES, STATUSES
 
 _ALL_STATUSES = frozenset(STATUSES)
 _ALL_PRIORITIES = frozenset(PRIORITIES)

@@ -1,7 +1,7 @@
 """Reading a follow-up time as an agent types it: "tue 10:00", "tomorrow 9", "+2h", "明天 10:00".
 
 Pure: the caller gives `now` and the agent's zone. Refuses anything ambiguous rather than
-guessing, with a message that shows the accepted forms (`when.*` in `cs_console.strings`).
+guessing, with a message that shows the accepted forms (`when.*` in `cs_console.text.strings`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from cs_console.strings import Strings
+from cs_console.text.strings import Strings
 
 WEEKDAYS = {
     "mon": 0, "monday": 0, "周一": 0, "星期一": 0,

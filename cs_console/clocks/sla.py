@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter, itemgetter
 
-from cs_console.calendars import ALWAYS, ZERO, BusinessCalendar
-from cs_console.strings import english
+from cs_console.clocks.calendars import ALWAYS, ZERO, BusinessCalendar
+from cs_console.text.strings import english
 
 PRIORITIES = ("urgent", "high", "normal", "low")
 """Most urgent first, as the ticket table spells them."""
@@ -40,7 +40,7 @@ EVENT_KINDS = frozenset({
     "created", "first_response", "solution_proposed", "waiting_on_customer", "customer_replied",
     "escalated", "resolved", "closed", "callback", "reopened",
 })
-"""The ticket events the clocks read; `cs_console.workflow` decides when each is recorded."""
+"""The ticket events the clocks read; `cs_console.clocks.workflow` decides when each is recorded."""
 CALENDAR_CHOICES = ("business", "always")
 """What a priority's business units count on: the business calendar, or around the clock."""
 

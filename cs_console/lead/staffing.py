@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from cs_console.calendars import BusinessCalendar
-from cs_console.sla import SlaPolicy
+from cs_console.clocks.calendars import BusinessCalendar
+from cs_console.clocks.sla import SlaPolicy
 
 DEFAULT_TARGET = 0.85
 """The service level asked for: 85% of new tickets answered within the answer time."""

@@ -3,7 +3,7 @@
 Each step is frozen once released: a database written by any earlier release is brought to
 the newest schema in place, inside one transaction, so a crash mid-upgrade leaves the old
 version intact. `PRAGMA user_version` holds the step a file has reached. The models in
-`cs_console.models` describe the same tables; tests/test_migrations.py keeps them equal.
+`cs_console.storage.models` describe the same tables; tests/test_migrations.py keeps them equal.
 """
 
 from __future__ import annotations

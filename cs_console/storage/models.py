@@ -5,7 +5,7 @@ rows carry `field_clocks`, a JSON map from field name to the hybrid-logical-cloc
 its last write, which sync uses to merge field by field (last writer wins). Interactions
 and ticket events are append-only and never merge.
 
-The database schema itself is owned by `cs_console.migrations`; a test keeps the two equal.
+The database schema itself is owned by `cs_console.storage.migrations`; a test keeps the two equal.
 """
 
 from __future__ import annotations
@@ -15,15 +15,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from cs_console.utc import UTCDateTime, utcnow
-
-PRIORITIES = ("urgent", "high", "normal", "low")
-"""Most urgent first; the queue's tie-break order."""
-
-STATUSES = ("open", "waiting_on_customer", "solution_proposed", "resolved", "closed")
-CHANNELS = ("phone", "email", "im", "radio", "on_site")
-INTERACTION_KINDS = ("customer_message", "public_reply", "internal_note", "call_log", "callback")
-ROLES = ("agent", "lead", "admin")
+from cs_console.storage.columns import UTCDateTime
+from cs_console.utc import utcnow
 
 
 def new_id() -> str:

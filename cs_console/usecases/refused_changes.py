@@ -18,8 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from cs_console.display import clip
-from cs_console.models import INTERACTION_KINDS, OutboxOp
+from cs_console.storage.models import OutboxOp
+from cs_console.text.display import clip
+from cs_console.vocabulary import INTERACTION_KINDS
 
 KINDS = (*INTERACTION_KINDS, "new_ticket", "ticket", "ticket_event", "reminder", "customer", "agent", "kb_article",
          "template")

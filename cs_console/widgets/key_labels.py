@@ -18,7 +18,7 @@ from dataclasses import replace
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 
-from cs_console.strings import CATALOG, Strings
+from cs_console.text.strings import CATALOG, Strings
 
 
 def binding_label(binding: Binding, strings: Strings, labels: Mapping[str, str] | None = None) -> str:

@@ -22,15 +22,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cs_console import kpi
-from cs_console.calendars import BusinessCalendar
-from cs_console.charts import sparkline
-from cs_console.periods import Period
-from cs_console.sla import SlaPolicy
-from cs_console.strings import Strings
+from cs_console.clocks.calendars import BusinessCalendar
+from cs_console.clocks.sla import SlaPolicy
+from cs_console.lead import kpi
+from cs_console.lead.charts import sparkline
+from cs_console.lead.periods import Period
+from cs_console.text.strings import Strings
 
 if TYPE_CHECKING:
-    from cs_console.models import Agent
+    from cs_console.storage.models import Agent
 
 FORMATS = ("md", "csv", "html", "json")
 TOP_ISSUES = 5

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cs_console.models import PRIORITIES
-from cs_console.sla import Clock, FollowUpClocks, urgency_key
-from cs_console.strings import Strings
+from cs_console.clocks.sla import Clock, FollowUpClocks, urgency_key
+from cs_console.text.strings import Strings
+from cs_console.vocabulary import PRIORITIES
 
 CLOCK_CODES = {"first_response": "R", "solution": "S", "closure": "C", "escalation": "E"}
 """One letter per clock for the queue's narrow column: Response, Solution, Closure, Escalation.
-Their titles are the catalogue's `clock.<name>` (`cs_console.strings`)."""
+Their titles are the catalogue's `clock.<name>` (`cs_console.text.strings`)."""
 ALERT_STATES = frozenset({"at_risk", "breached"})
 """States an agent is told about once, when a clock enters them."""
 

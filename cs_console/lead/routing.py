@@ -14,9 +14,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from cs_console.kpi import ACTIVE_STATUSES, TicketFacts
-from cs_console.models import Agent
+from cs_console.lead.kpi import TicketFacts
+from cs_console.vocabulary import ACTIVE_STATUSES, LEAD_ROLES
+
+if TYPE_CHECKING:  # the tables' rows, read by attribute only
+    from cs_console.storage.models import Agent
 
 SKILL_POINTS = {"urgent": 8.0, "high": 5.0, "normal": 3.0, "low": 2.0}
 """Points for an agent whose skills include the ticket's category: expertise counts more
@@ -35,7 +39,6 @@ TEAM_POINTS = 1.0
 """The agent belongs to the team the ticket was filed with."""
 LEAD_POINTS = -4.0
 """Leads and admins take work last: their time goes to reviews and escalations."""
-LEAD_ROLES = frozenset({"lead", "admin"})
 
 
 @dataclass(frozen=True)

@@ -38,11 +38,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from cs_console.calendars import BusinessCalendar
-from cs_console.sla import SlaPolicy, queue_clocks
+from cs_console.clocks.calendars import BusinessCalendar
+from cs_console.clocks.sla import SlaPolicy, queue_clocks
 
-ACTIVE_STATUSES = ("open", "waiting_on_customer", "solution_proposed")
-"""Statuses of tickets still being worked: an agent's load, the team view's tickets."""
 CLOCKS = ("first_response", "solution", "closure", "escalation")
 """The clocks whose met share is reported, in display order."""
 AGENT_CONTACT_KINDS = frozenset({"public_reply", "call_log"})

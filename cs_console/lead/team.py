@@ -15,12 +15,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from cs_console.calendars import BusinessCalendar
-from cs_console.kpi import TicketFacts
-from cs_console.models import PRIORITIES, Agent
-from cs_console.routing import LEAD_ROLES, WAITING_WEIGHT
-from cs_console.sla import FollowUpClocks, SlaPolicy, queue_clocks
+from cs_console.clocks.calendars import BusinessCalendar
+from cs_console.clocks.sla import FollowUpClocks, SlaPolicy, queue_clocks
+from cs_console.lead.kpi import TicketFacts
+from cs_console.lead.routing import WAITING_WEIGHT
+from cs_console.vocabulary import LEAD_ROLES, PRIORITIES
+
+if TYPE_CHECKING:  # the tables' rows, read by attribute only
+    from cs_console.storage.models import Agent
 
 AGENT_REPLY_KINDS = frozenset({"public_reply", "call_log"})
 """What answers a customer's message, for "waiting on us since"."""

@@ -1,7 +1,7 @@
 """How times, ages and codes read on screen: short, aligned, and not by colour alone.
 
 Pure functions, shared by every screen so the same thing always reads the same way. Words
-come from `cs_console.strings`; a function that needs a language takes the `Strings`.
+come from `cs_console.text.strings`; a function that needs a language takes the `Strings`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from cs_console.strings import Strings
+from cs_console.text.strings import Strings
 
 
 def short_age(delta: timedelta) -> str:

@@ -3,7 +3,7 @@ routing new tickets — `cs-console agent`, `report`, `staffing` and `route`.
 
 `cli` parses the global options and opens the store; this module adds these subcommands'
 parsers and runs them. Bad input gets one sentence on stderr and exit status 2; output is
-plain text or, where a script may read it, JSON. Sentences come from `cs_console.strings`
+plain text or, where a script may read it, JSON. Sentences come from `cs_console.text.strings`
 in the interface language. Moving work (`route --apply`) needs a lead or admin and a
 writable store; everything else only reads.
 """
@@ -18,14 +18,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cs_console.periods import KINDS, PeriodError, parse_period
-from cs_console.reports import FORMATS
-from cs_console.strings import Strings, interface_language
+from cs_console.lead.periods import KINDS, PeriodError, parse_period
+from cs_console.lead.reports import FORMATS
+from cs_console.text.strings import Strings, interface_language
 from cs_console.utc import utcnow
 
 if TYPE_CHECKING:  # the store and models load SQLAlchemy: `cs-console --help` stays quick
     from cs_console.config import Config
-    from cs_console.models import Agent
+    from cs_console.storage.models import Agent
     from cs_console.store import Store
 
 COMMANDS = ("agent", "report", "staffing", "route")
@@ -139,7 +139,7 @@ def _agent(store: Store, args, strings: Strings) -> int:
 
 
 def _report(store: Store, config: Config, args, strings: Strings) -> int:
-    from cs_console.reports import build, render
+    from cs_console.lead.reports import build, render
 
     now = utcnow()
     period = parse_period(args.kind, args.period, now.astimezone(config.zone).date(), config.timezone)
@@ -170,8 +170,8 @@ def _check_team(name: str | None, agents: list[Agent]) -> None:
 
 
 def _staffing(store: Store, config: Config, args, strings: Strings, agent: Agent | None) -> int:
-    from cs_console import team
-    from cs_console.staffing import StaffingError, answer_minutes, plan
+    from cs_console.lead import team
+    from cs_console.lead.staffing import StaffingError, answer_minutes, plan
 
     settings = config.staffing
     try:
@@ -220,8 +220,8 @@ def staffing_line(hour: int, staffing) -> str:
 
 
 def _route(store: Store, config: Config, args, strings: Strings, agent: Agent | None) -> int:
-    from cs_console import routing, team
-    from cs_console.kpi import ACTIVE_STATUSES
+    from cs_console.lead import routing, team
+    from cs_console.vocabulary import ACTIVE_STATUSES
 
     if args.apply and not team.is_lead(agent):
         raise CommandError(strings("cli.route_not_lead", agent=agent.name if agent else "-",

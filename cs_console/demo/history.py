@@ -1,6 +1,6 @@
 """A store with years of history, for benchmarks and trials at scale.
 
-`python -m cs_console.scripts.generate_store --tickets 100000 --db PATH`, or
+`python -m cs_console.demo.history --tickets 100000 --db PATH`, or
 `cs-console demo --tickets 100000`, writes a desk that has worked for three years:
 
 - tickets arrive faster as the desk grows (twice as many per day now as three years ago),
@@ -16,7 +16,7 @@
 - every step leaves the events the 1-3-7 clocks read and the interactions an agent wrote.
 
 Subjects, customers and bodies mix Chinese and English from the maritime, offshore,
-telecom and tender vocabulary of `cs_console.scripts.corpus`. The same seed and `now` give
+telecom and tender vocabulary of `cs_console.demo.corpus`. The same seed and `now` give
 the same store, ids included. Rows go in through `Store.bulk_load` (as a first sync
 would bring them: no outbox), and the queue's settled-clock index is filled the way the
 queue fills it, so a benchmark measures a desk in its steady state.
@@ -34,7 +34,8 @@ from itertools import accumulate
 from pathlib import Path
 
 from cs_console.config import Config
-from cs_console.models import (
+from cs_console.demo.corpus import ISSUES, TOPICS
+from cs_console.storage.models import (
     Agent,
     Customer,
     Interaction,
@@ -42,9 +43,8 @@ from cs_console.models import (
     Ticket,
     TicketEvent,
 )
-from cs_console.queue_list import settled_at
-from cs_console.scripts.corpus import ISSUES, TOPICS
 from cs_console.store import Store, StoreError
+from cs_console.usecases.queue_list import settled_at
 
 YEARS = 3
 """How long the generated desk has been working."""

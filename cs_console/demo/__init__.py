@@ -1,0 +1,1 @@
+"""The demo data set and the generator of a desk's long history, for trials and benchmarks."""

@@ -1,0 +1,22 @@
+"""The words every layer shares: a ticket's statuses and priorities, channels, kinds of
+interaction and agent roles.
+
+Plain tuples and sets, importing nothing, so the tables, the clocks, the lead's reports and
+the screens can all name the same values without depending on one another. Stored values
+are these English words; the interface translates them (`status.*`, `priority.*`).
+"""
+
+from __future__ import annotations
+
+PRIORITIES = ("urgent", "high", "normal", "low")
+"""Most urgent first; the queue's tie-break order."""
+
+STATUSES = ("open", "waiting_on_customer", "solution_proposed", "resolved", "closed")
+ACTIVE_STATUSES = ("open", "waiting_on_customer", "solution_proposed")
+"""Statuses of tickets still being worked: an agent's load, the team view's tickets."""
+
+CHANNELS = ("phone", "email", "im", "radio", "on_site")
+INTERACTION_KINDS = ("customer_message", "public_reply", "internal_note", "call_log", "callback")
+ROLES = ("agent", "lead", "admin")
+LEAD_ROLES = frozenset({"lead", "admin"})
+"""Roles that see and move a team's work."""

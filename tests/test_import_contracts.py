@@ -1,0 +1,32 @@
+"""The layers of pyproject's [tool.importlinter] hold, and no module imports itself round a cycle.
+
+Screens and commands sit above use cases, use cases above the store, the store above storage;
+domain packages import no Textual, database or network code; storage knows no domain; the
+console runs without the server extra; nothing the product runs imports `cs_console.scripts`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grimp
+from importlinter import cli
+
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+
+
+def test_the_import_contracts_are_kept():
+    assert cli.lint_imports(config_filename=str(PYPROJECT), no_cache=True) == 0
+
+
+def test_no_module_is_part_of_an_import_cycle():
+    graph = grimp.build_graph("cs_console", exclude_type_checking_imports=True)
+    cycles = []
+    for importer in sorted(graph.modules):
+        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
+            if importer.startswith(imported + ".") or imported.startswith(importer + "."):
+                continue  # a package and its own modules
+            chain = graph.find_shortest_chain(importer=imported, imported=importer)
+            if chain:
+                cycles.append(" -> ".join((importer, *chain)))
+    assert cycles == []
