@@ -7,7 +7,7 @@ import dataclasses
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cs_console.kb import search
@@ -275,6 +275,11 @@ queries = st.lists(st.sampled_from(WORDS_ZH + WORDS_EN + VARIANTS), min_size=1, 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corpus=corpora, typed=st.lists(queries, min_size=1, max_size=3),
        limit=st.integers(1, 8), lang=st.sampled_from([None, "zh", "en"]))
+@example(  # a typo look-up made by an earlier query once changed the later query's highlight
+    corpus=[doc("b", "台风", "type"), doc("c", "台风", "台风"),
+            doc("a", "台风台风台风台风 typhoon", "台风", tags=["type"])],
+    typed=["type 台风", "type"], limit=1, lang=None,
+)
 def test_typing_keystroke_by_keystroke_answers_like_a_fresh_index(corpus, typed, limit, lang):
     with mock.patch.object(search, "SHORTLIST", 3), mock.patch.object(search, "NARROW_LIMIT", 4), \
             mock.patch.object(search, "CACHE_ITEMS", 25):

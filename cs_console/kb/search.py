@@ -702,9 +702,11 @@ class SearchIndex:
                 match = _subsequence(term).search(word.group())
                 if match:
                     return [(word.start() + a, word.start() + b) for a, b in map(match.span, range(1, len(term) + 1))]
+        if len(term) < TYPO_MIN:
+            return []
         return [
             span
-            for word in self._typos.get(term, ())
+            for word in self._typo_words(term)
             for span in _occurrences(word, folded)
             if _at_word_start(folded, span[0])
         ]
