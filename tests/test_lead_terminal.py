@@ -26,8 +26,10 @@ def test_a_lead_moves_a_ticket_in_a_real_terminal(tmp_path):
         queue = terminal.wait_for("^q Quit")  # the footer comes just after the first rows
         assert " t " in queue.splitlines()[-1], "the team key is in the footer"
         terminal.keys("t")
-        board = terminal.wait_for("Oldest waiting")
-        assert "Team · Maritime Desk · 赵敏 Zhao Min" in board
+        # The headings paint before the rows arrive from a worker: wait for the rows themselves.
+        terminal.wait_for("Oldest waiting")
+        terminal.wait_for("Team · Maritime Desk · 赵敏 Zhao Min")
+        board = terminal.wait_for("林伟 Lin Wei")
         assert re.search(r"林伟 Lin Wei\s+40\s+✖ \d+", board), "the busiest agent first, overdue clocks marked"
         lines = board.splitlines()
         assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
