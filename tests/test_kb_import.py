@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from cs_console.demo.data_set import demo_id
-from cs_console.kb.importer import FileReport, RefusedFile, import_file, import_paths, read_entries
+from cs_console.kb.importer import RefusedFile, read_entries
 from cs_console.paths import asset
 from cs_console.storage.models import KbArticle
+from cs_console.usecases.kb_import import FileReport, import_file, import_paths
 
 ARTICLES_JSONL = [
     {"key": "vsat-reset", "title": "VSAT 终端重启步骤", "body": "先断电三十秒，再按顺序上电。", "tags": ["vsat", "卫星"],

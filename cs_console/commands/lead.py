@@ -10,7 +10,6 @@ writable store; everything else only reads.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from dataclasses import asdict, replace
@@ -18,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cs_console.commands import whole_number
 from cs_console.lead.periods import KINDS, PeriodError, parse_period
 from cs_console.lead.reports import FORMATS
 from cs_console.text.strings import Strings, interface_language
@@ -56,7 +56,7 @@ def add_commands(commands) -> None:
 
     staffing = commands.add_parser("staffing", help="agents needed per hour (Erlang C over the team's ticket arrivals)")
     staffing.add_argument("--day", choices=(*WEEKDAY_NAMES, "all"), help="which weekday (default: today), or all")
-    staffing.add_argument("--weeks", type=_whole, metavar="N", help="weeks of arrivals to average (default 4)")
+    staffing.add_argument("--weeks", type=whole_number, metavar="N", help="weeks of arrivals to average (default 4)")
     staffing.add_argument("--handle-minutes", type=float, metavar="M", help="agent time per ticket (default 20)")
     staffing.add_argument("--target", type=float, metavar="SHARE", help="share answered in time (default 0.85)")
     staffing.add_argument("--answer-minutes", type=float, metavar="M",
@@ -245,10 +245,4 @@ def _route(store: Store, config: Config, args, strings: Strings, agent: Agent | 
         store.assign_many([t.id for t, s in plan if s.agent_id == agent_id], agent_id)
     print(strings("cli.route_applied", count=len(plan)))
     return 0
-
-
-def _whole(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number 1 or more, got {text!r}")
-    return int(text)
 
