@@ -19,7 +19,7 @@ from cs_console.storage.models import Customer
 from cs_console.store import StoreError
 from cs_console.text.display import clip
 from cs_console.text.strings import english
-from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, create_ticket
+from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
 from cs_console.vocabulary import CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.key_labels import localize_bindings
@@ -109,8 +109,10 @@ class NewTicketScreen(Screen[str | None]):
         self.query_one("#subject").focus()
 
     def action_save(self) -> None:
-        self.query_one("#new-ticket-status", Static).update(self.strings("common.saving"))
-        self._save(TicketDraft(
+        """Refuse an incomplete draft at once (pure, no database), else save it in a worker."""
+        s = self.strings
+        status = self.query_one("#new-ticket-status", Static)
+        draft = TicketDraft(
             subject=self.query_one("#subject", Input).value,
             first_message=self.query_one("#first-message", TextArea).text,
             customer_id=self.customer.id if self.customer else None,
@@ -118,19 +120,23 @@ class NewTicketScreen(Screen[str | None]):
             category=self.query_one("#category", Select).value,
             priority=self.query_one("#priority", Select).value,
             channel=self.query_one("#channel", Select).value,
-        ))
+        )
+        try:
+            check_draft(draft, s)
+        except TicketIncomplete as problem:
+            status.update(escape(s("new_ticket.cannot_save", problem=problem)))
+            return
+        status.update(s("common.saving"))
+        self._save(draft)
 
     @work(thread=True, exclusive=True, group="save")
     def _save(self, draft: TicketDraft) -> None:
-        app, s = self.app, self.strings
-        status = self.query_one("#new-ticket-status", Static)
+        app = self.app
         try:
-            ticket = create_ticket(app.store, draft, app.agent, s, at=app.now())
-        except TicketIncomplete as problem:
-            app.call_from_thread(status.update, escape(s("new_ticket.cannot_save", problem=problem)))
-            return
+            ticket = create_ticket(app.store, draft, app.agent, self.strings, at=app.now())
         except (StoreError, ValueError) as error:
-            app.call_from_thread(status.update, escape(s("new_ticket.not_saved", reason=error)))
+            app.call_from_thread(self.query_one("#new-ticket-status", Static).update,
+                                 escape(self.strings("new_ticket.not_saved", reason=error)))
             return
         app.call_from_thread(self.dismiss, ticket.id)
 
