@@ -11,8 +11,10 @@ at all in a read-only session.
 
 Made for SSH and slow links: every number has a word or symbol beside any colour, tables
 repaint only the cells whose text changed on the app's tick, and database work runs in
-thread workers. Strings come from `cs_console.text.strings`. It refuses to open for an agent
-who is not a lead or admin (the app checks before pushing it).
+thread workers, each calling one use case (`usecases.team_load`, `reports`, `staffing`,
+`routing`) that `cs-console route`, `report` and `staffing` call too. Strings come from
+`cs_console.text.strings`. It refuses to open for an agent who is not a lead or admin (the
+app checks before pushing it).
 """
 
 from __future__ import annotations
