@@ -3,8 +3,9 @@ routing new tickets — `cs-console agent`, `report`, `staffing` and `route`.
 
 `cli` parses the global options and opens the store; this module adds these subcommands'
 parsers and runs them. The figures come from the use cases the lead screen calls
-(`usecases.team_load`, `reports`, `staffing`, `routing`), so both show the same numbers. Bad input gets one sentence on stderr and exit status 2; output is
-plain text or, where a script may read it, JSON. Sentences come from `cs_console.text.strings`
+(`usecases.team_load`, `reports`, `staffing`, `routing`), so both show the same numbers.
+Bad input gets one sentence on stderr and exit status 2; output is plain text or, where a
+script may read it, JSON. Sentences come from `cs_console.text.strings`
 in the interface language. Moving work (`route --apply`) needs a lead or admin and a
 writable store; everything else only reads.
 """
