@@ -9,9 +9,9 @@ however long the queue.
 
 Loading runs in a thread worker through `usecases.queue_load` (clocks settled first): the
 live tickets and the first page of settled ones are shown at once, and the remaining pages
-follow (on the first load) or replace the old list whole when they are all in (on a reload, so the rows never shrink under the cursor). A
-newer load cancels an older one. Filters by status, priority and text apply in memory,
-without a query.
+follow (on the first load) or replace the old list whole when they are all in (on a
+reload, so the rows never shrink under the cursor). A newer load cancels an older one.
+Filters by status, priority and text apply in memory, without a query.
 
 The key footer is mounted just after the first rows are painted: Textual builds a Footer
 more slowly than the rows, and the rows are what the agent came for.
