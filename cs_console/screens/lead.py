@@ -41,7 +41,7 @@ from cs_console.lead.charts import bar, sparkline
 from cs_console.lead.periods import KINDS, period_containing
 from cs_console.lead.reports import Report, format_change, format_value, trend_arrow
 from cs_console.lead.sentiment import SOOTHE_MARK
-from cs_console.lead.staffing import HourPlan, answer_minutes
+from cs_console.lead.staffing import HourPlan
 from cs_console.screens.assign import AgentChoice, AssignScreen
 from cs_console.store import StoreError
 from cs_console.text.display import clip, short_age
@@ -231,6 +231,8 @@ class LeadScreen(Screen):
         self.hours: list[HourPlan] = []
         self.staffing_scope = ""
         """Whose arrivals the staffing figures come from, as the pane's first line says."""
+        self.staffing_answer = 0.0
+        """The answer time the staffing figures aim at, in minutes."""
         self.period_kind = KINDS[0]
         self.period_offset = 0
         """0: the period containing today; -1 the one before, and so on."""
@@ -442,6 +444,7 @@ class LeadScreen(Screen):
 
     def _staffing_loaded(self, found: StaffingPlan) -> None:
         self.hours = found.hours
+        self.staffing_answer = found.answer_minutes
         self.staffing_scope = self.strings("staffing.scope", team=found.scope.label(self.strings("lead.all_teams")),
                                            count=found.tickets, weeks=found.settings.history_weeks,
                                            zone=self.app.config.timezone)
@@ -452,9 +455,8 @@ class LeadScreen(Screen):
             return
         config = self.app.config
         day = self.staffing_day if self.staffing_day is not None else self.app.now().astimezone(config.zone).weekday()
-        answer = answer_minutes(config.staffing.answer_minutes, config.policy, config.calendar)
         self.query_one("#staffing-body", Static).update(
-            staffing_renderable(self.hours, day, config, answer, self.strings, self.staffing_scope))
+            staffing_renderable(self.hours, day, config, self.staffing_answer, self.strings, self.staffing_scope))
 
     # -- moving work ------------------------------------------------------------------------
 
