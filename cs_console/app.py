@@ -139,7 +139,7 @@ class ConsoleApp(App):
 
     @work(thread=True, exclusive=True, group="sync")
     def _sync(self) -> None:
-        from cs_console.screens.refused import refused_changes
+        from cs_console.usecases.refused_changes import refused_changes
         from cs_console.sync.client import sync_once
 
         report = sync_once(self.store, self._sync_settings)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from cs_console.demo.data_set import demo_id
-from cs_console.kb.importer import FileReport, RefusedFile, import_file, import_paths, read_entries
+from cs_console.kb.importer import Entry, RefusedFile, merged, read_entries
 from cs_console.paths import asset
 from cs_console.storage.models import KbArticle
+from cs_console.usecases.kb_import import FileReport, import_file, import_paths
 
 ARTICLES_JSONL = [
     {"key": "vsat-reset", "title": "VSAT 终端重启步骤", "body": "先断电三十秒，再按顺序上电。", "tags": ["vsat", "卫星"],
@@ -374,3 +376,15 @@ def test_unicode_line_separators_inside_json_strings_do_not_split_rows(store, tm
     path = write_jsonl(tmp_path / "kb.jsonl", [{"key": "a", "title": "T", "body": "one\u2028two"}, GOOD])
     assert import_file(store, path).added == 2
     assert store.article(demo_id("kb", "a")).body == "one\u2028two"
+
+
+def test_an_entry_merges_with_its_row_without_a_database():
+    """What a row becomes is decided in the pure importer; only saving needs the store."""
+    entry = Entry("template", "sorry-zh", 1, {"title": "致歉", "body": "抱歉给您带来不便。"})
+    new = merged(entry, None)
+    assert new["lang"] == "zh" and new["uses"] == 0 and new["tags"] == "[]", "a new row: defaults, language guessed"
+    before = {"title": "致歉", "body": "抱歉给您带来不便。", "tags": ["道歉"], "lang": "zh", "uses": 7}
+    assert merged(entry, before) is None, "nothing new: the row stays as it is"
+    assert merged(entry, before, deleted=True)["uses"] == 7, "a deleted row comes back with what it had"
+    edited = merged(replace(entry, given={**entry.given, "body": "再次抱歉。"}), before)
+    assert edited["body"] == "再次抱歉。" and json.loads(edited["tags"]) == ["道歉"], "fields not given are kept"

@@ -12,10 +12,11 @@ from textual.widgets import OptionList, Static
 from cs_console.app import ConsoleApp
 from cs_console.config import DEFAULT_KEYS, Config
 from cs_console.screens.queue import QueueScreen
-from cs_console.screens.refused import RefusedScreen, notice, refused_changes
+from cs_console.screens.refused import RefusedScreen, notice
 from cs_console.storage.models import Customer
 from cs_console.sync.cycle import SyncReport
 from cs_console.text.strings import Strings
+from cs_console.usecases.refused_changes import refused_changes
 from tests.conftest import NOW
 
 SIZE = (80, 24)

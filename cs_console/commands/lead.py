@@ -2,22 +2,23 @@
 routing new tickets — `cs-console agent`, `report`, `staffing` and `route`.
 
 `cli` parses the global options and opens the store; this module adds these subcommands'
-parsers and runs them. Bad input gets one sentence on stderr and exit status 2; output is
-plain text or, where a script may read it, JSON. Sentences come from `cs_console.text.strings`
+parsers and runs them. The figures come from the use cases the lead screen calls
+(`usecases.team_load`, `reports`, `staffing`, `routing`), so both show the same numbers.
+Bad input gets one sentence on stderr and exit status 2; output is plain text or, where a
+script may read it, JSON. Sentences come from `cs_console.text.strings`
 in the interface language. Moving work (`route --apply`) needs a lead or admin and a
 writable store; everything else only reads.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from dataclasses import asdict, replace
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cs_console.commands import whole_number
 from cs_console.lead.periods import KINDS, PeriodError, parse_period
 from cs_console.lead.reports import FORMATS
 from cs_console.text.strings import Strings, interface_language
@@ -56,7 +57,7 @@ def add_commands(commands) -> None:
 
     staffing = commands.add_parser("staffing", help="agents needed per hour (Erlang C over the team's ticket arrivals)")
     staffing.add_argument("--day", choices=(*WEEKDAY_NAMES, "all"), help="which weekday (default: today), or all")
-    staffing.add_argument("--weeks", type=_whole, metavar="N", help="weeks of arrivals to average (default 4)")
+    staffing.add_argument("--weeks", type=whole_number, metavar="N", help="weeks of arrivals to average (default 4)")
     staffing.add_argument("--handle-minutes", type=float, metavar="M", help="agent time per ticket (default 20)")
     staffing.add_argument("--target", type=float, metavar="SHARE", help="share answered in time (default 0.85)")
     staffing.add_argument("--answer-minutes", type=float, metavar="M",
@@ -72,6 +73,7 @@ def add_commands(commands) -> None:
 def run(store: Store, config: Config, args) -> int:
     """Run one of this module's subcommands; returns the exit status."""
     from cs_console.store import ReadOnly
+    from cs_console.usecases.teams import UnknownTeam
 
     strings = Strings(interface_language(config.raw, config.language))
     agent = store.current_agent()
@@ -85,6 +87,9 @@ def run(store: Store, config: Config, args) -> int:
         if args.command == "staffing":
             return _staffing(store, config, args, strings, agent)
         return _route(store, config, args, strings, agent)
+    except UnknownTeam as error:
+        print(f"cs-console: error: --team {error}", file=sys.stderr)
+        return 2
     except (CommandError, PeriodError, ValueError) as error:
         print(f"cs-console: error: {error}", file=sys.stderr)
         return 2
@@ -139,14 +144,13 @@ def _agent(store: Store, args, strings: Strings) -> int:
 
 
 def _report(store: Store, config: Config, args, strings: Strings) -> int:
-    from cs_console.lead.reports import build, render
+    from cs_console.lead.reports import render
+    from cs_console.lead.team import Scope
+    from cs_console.usecases.reports import service_report
 
     now = utcnow()
     period = parse_period(args.kind, args.period, now.astimezone(config.zone).date(), config.timezone)
-    agents = store.agents()
-    _check_team(args.team, agents)
-    facts = store.ticket_facts(created_before=period.end, touched_since=period.previous().start)
-    text = render(build(facts, agents, period, now, config.policy, config.calendar, team=args.team), args.format, strings)
+    text = render(service_report(store, config, period, now, Scope(None), team=args.team), args.format, strings)
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -158,20 +162,10 @@ def _report(store: Store, config: Config, args, strings: Strings) -> int:
     return 0
 
 
-def _check_team(name: str | None, agents: list[Agent]) -> None:
-    """Refuse a `--team` no agent works in.
-
-    Raises:
-        CommandError: no agent's team is `name`; the message lists the teams there are.
-    """
-    if name is not None and name not in {agent.team for agent in agents}:
-        teams = sorted({agent.team for agent in agents if agent.team})
-        raise CommandError(f"--team {name!r}: no such team; teams: {', '.join(teams) or 'none'}")
-
-
 def _staffing(store: Store, config: Config, args, strings: Strings, agent: Agent | None) -> int:
     from cs_console.lead import team
-    from cs_console.lead.staffing import StaffingError, answer_minutes, plan
+    from cs_console.lead.staffing import StaffingError
+    from cs_console.usecases.staffing import staffing_plan
 
     settings = config.staffing
     try:
@@ -183,24 +177,20 @@ def _staffing(store: Store, config: Config, args, strings: Strings, agent: Agent
         )
     except StaffingError as error:
         raise CommandError(str(error).replace("staffing.", "--").replace("_", "-")) from None
-    answer = answer_minutes(settings.answer_minutes, config.policy, config.calendar)
-    agents = store.agents()
-    _check_team(args.team, agents)
     scope = team.Scope(args.team) if args.team is not None else team.Scope.of(agent) if agent else team.Scope(None)
     now = utcnow()
-    created = store.ticket_arrivals(now - timedelta(weeks=settings.history_weeks), now, scope.members(agents),
-                                    scope.pools)
-    hours = plan(created, config.timezone, now, settings, answer)
+    found = staffing_plan(store, config, now, scope, settings)
+    hours, answer = found.hours, found.answer_minutes
     if args.json:
         print(json.dumps({
-            "team": scope.team, "tickets": len(created),
+            "team": scope.team, "tickets": found.tickets,
             "timezone": config.timezone, **asdict(settings), "answer_minutes": answer,
             "hours": [{"weekday": h.weekday, "hour": h.hour, **asdict(h.staffing)} for h in hours],
         }, allow_nan=False, default=str))
         return 0
     today = now.astimezone(config.zone).weekday()
     days = range(7) if args.day == "all" else [WEEKDAY_NAMES.index(args.day) if args.day else today]
-    print(strings("staffing.scope", team=scope.label(strings("report.all_teams")), count=len(created),
+    print(strings("staffing.scope", team=scope.label(strings("report.all_teams")), count=found.tickets,
                   weeks=settings.history_weeks, zone=config.timezone))
     for day in days:
         print(strings("cli.staffing_heading", day=strings(f"staffing.weekday.{day}"), target=settings.target,
@@ -221,34 +211,25 @@ def staffing_line(hour: int, staffing) -> str:
 
 def _route(store: Store, config: Config, args, strings: Strings, agent: Agent | None) -> int:
     from cs_console.lead import routing, team
-    from cs_console.vocabulary import ACTIVE_STATUSES
+    from cs_console.usecases.routing import move_tickets, route_plan
+    from cs_console.usecases.team_load import load_team
 
     if args.apply and not team.is_lead(agent):
         raise CommandError(strings("cli.route_not_lead", agent=agent.name if agent else "-",
                                    role=strings(f"lead.role.{agent.role}") if agent else "-"))
-    scope = team.Scope.of(agent) if team.is_lead(agent) else team.Scope(None)
-    agents = scope.agents(store.agents())
-    facts = scope.tickets(store.ticket_facts(statuses=ACTIVE_STATUSES), agents)
-    waiting = [s.facts for s in team.states(facts, {}, config.policy, config.calendar, utcnow())
-               if s.facts.assignee_id is None]
-    if not waiting:
+    plan = route_plan(load_team(store, agent, config, utcnow()))
+    if not plan.waiting:
         print(strings("cli.route_nothing"))
         return 0
-    plan = routing.route(waiting, routing.candidates(agents, facts))
-    for ticket, suggestion in plan:
+    for ticket, suggestion in plan.moves:
         print(strings("cli.route_plan", number=ticket.number, agent=suggestion.agent_name,
                       why=routing.explain(suggestion.reasons, strings)))
     if not args.apply:
         print(strings("cli.route_dry_run"))
         return 0
-    for agent_id in dict.fromkeys(s.agent_id for _, s in plan):
-        store.assign_many([t.id for t, s in plan if s.agent_id == agent_id], agent_id)
-    print(strings("cli.route_applied", count=len(plan)))
+    moved = move_tickets(store, plan.by_agent())
+    if moved.error is not None:
+        raise moved.error
+    print(strings("cli.route_applied", count=len(plan.moves)))
     return 0
-
-
-def _whole(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number 1 or more, got {text!r}")
-    return int(text)
 

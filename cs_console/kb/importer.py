@@ -1,10 +1,11 @@
-"""Bringing knowledge-base articles and standard phrases in from files.
+"""Reading knowledge-base articles and standard phrases from files, checked, as entries.
 
 Teams keep articles and templates as files — Markdown with front matter, spreadsheets
 saved as CSV, JSON lines (the demo's own format) — and import them again after each edit.
-Ids are made from each row's key exactly as the demo makes its own (`demo_id("kb", key)`
-for articles, `demo_id("template", key)` for templates), so importing a file again, or
-importing the demo's files, updates rows in place instead of adding copies.
+This module reads and checks the files and says what a row becomes (`merged`); it is pure
+(files in, entries out) and refuses to touch the store: `cs_console.usecases.kb_import`
+writes the entries, with ids made from each row's key exactly as the demo makes its own,
+so importing a file again, or the demo's files, updates rows in place.
 
 What it refuses:
 - half a file. Every row of a file is read and checked first; one bad row (missing
@@ -44,15 +45,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-
-from sqlmodel import SQLModel
-
-from cs_console.demo.data_set import demo_id
-from cs_console.storage.models import KbArticle, Template
-from cs_console.store import Store
-from cs_console.utc import utcnow
 
 SUFFIXES = (".md", ".csv", ".jsonl")
 """The file types `import` reads; anything else named on the command line is refused."""
@@ -64,7 +57,7 @@ ARTICLE_ONLY = frozenset({"category", "compliance_triggers"})
 TEMPLATE_ONLY = frozenset({"uses"})
 LIST_FIELDS = frozenset({"tags", "compliance_triggers"})
 ID_KINDS = {"article": "kb", "template": "template"}
-"""The kind part of `demo_id` for each row kind, so imported and demo ids coincide."""
+"""The kind part of the demo's ids for each row kind, so imported and demo ids coincide."""
 MAX_TAG_CHARS = 50
 """A longer "tag" is almost always a sentence pasted into the wrong column."""
 LIST_SEPARATORS = re.compile(r"[;|]")
@@ -104,27 +97,6 @@ class Entry:
     given: Mapping[str, object]
     """Field name to value: str, list of str for tags and triggers, int for uses."""
 
-    @property
-    def id(self) -> str:
-        return demo_id(ID_KINDS[self.kind], self.key)
-
-
-@dataclass(frozen=True)
-class FileReport:
-    path: Path
-    added: int
-    updated: int
-    unchanged: int
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.added} added, {self.updated} updated, {self.unchanged} unchanged"
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    reports: tuple[FileReport, ...]
-    refused: tuple[RefusedFile, ...]
-
 
 @dataclass
 class _Raw:
@@ -135,28 +107,7 @@ class _Raw:
     lines: dict[str, int] = field(default_factory=dict)
 
 
-# -- the whole job ------------------------------------------------------------------------
-
-
-def import_paths(store: Store, paths: Iterable[Path], now: datetime | None = None) -> ImportOutcome:
-    """Import every file named, and every importable file in each folder named.
-
-    Each file is all or nothing; a refused file does not stop the others.
-    """
-    reports: list[FileReport] = []
-    refused: list[RefusedFile] = []
-    for path in paths:
-        try:
-            files = importable_files(path)
-        except RefusedFile as error:
-            refused.append(error)
-            continue
-        for file in files:
-            try:
-                reports.append(import_file(store, file, now))
-            except RefusedFile as error:
-                refused.append(error)
-    return ImportOutcome(tuple(reports), tuple(refused))
+# -- finding and reading files --------------------------------------------------------------
 
 
 def importable_files(path: Path) -> list[Path]:
@@ -177,18 +128,6 @@ def importable_files(path: Path) -> list[Path]:
     if not path.exists():
         raise RefusedFile(path, [Problem(path, None, "no such file or folder")])
     return [path]
-
-
-def import_file(store: Store, path: Path, now: datetime | None = None) -> FileReport:
-    """Import one file in one transaction, or nothing of it.
-
-    Raises:
-        RefusedFile: the file cannot be read or has at least one bad row.
-    """
-    entries = read_entries(path)
-    rows, unchanged = _rows(store, entries, now or utcnow())
-    count = store.import_rows(rows, update_existing=True)
-    return FileReport(path, count.added, count.updated, unchanged)
 
 
 def read_entries(path: Path) -> list[Entry]:
@@ -464,28 +403,21 @@ _DEFAULTS = {
 """What a new row gets for a field its file does not give (lang is guessed from the text)."""
 
 
-def _rows(store: Store, entries: list[Entry], now: datetime) -> tuple[list[SQLModel], int]:
-    """The rows to save, and how many entries match their row already."""
-    models = {"article": KbArticle, "template": Template}
-    rows: list[SQLModel] = []
-    unchanged = 0
-    with store.read() as session:
-        for entry in entries:
-            existing = session.get(models[entry.kind], entry.id)
-            before = _values(existing) if existing is not None else None
-            values = dict(before or _DEFAULTS[entry.kind]) | dict(entry.given)
-            values.setdefault("lang", "zh" if _CJK.search(f"{values['title']}{values['body']}") else "en")
-            if existing is not None and not existing.deleted and values == before:
-                unchanged += 1
-                continue
-            for name in LIST_FIELDS & values.keys():
-                values[name] = json.dumps(values[name], ensure_ascii=False)
-            rows.append(models[entry.kind](id=entry.id, updated_at=now, deleted=False, **values))
-    return rows, unchanged
+def merged(entry: Entry, before: Mapping[str, object] | None, *, deleted: bool = False) -> dict[str, object] | None:
+    """The fields to store for `entry` (lists encoded as JSON), given the fields its row has
+    now (`stored_values`; None for a new row); None when the row stays as it is. A `deleted`
+    row comes back even when the file gives it nothing new."""
+    values = dict(before or _DEFAULTS[entry.kind]) | dict(entry.given)
+    values.setdefault("lang", "zh" if _CJK.search(f"{values['title']}{values['body']}") else "en")
+    if before is not None and not deleted and values == before:
+        return None
+    for name in LIST_FIELDS & values.keys():
+        values[name] = json.dumps(values[name], ensure_ascii=False)
+    return values
 
 
-def _values(row: KbArticle | Template) -> dict[str, object]:
-    """A stored row's importable fields, with lists decoded."""
+def stored_values(row: object) -> dict[str, object]:
+    """A stored article's or template's importable fields, with lists decoded."""
     values: dict[str, object] = {
         name: getattr(row, name) for name in FIELDS if name not in ("kind", "key") and hasattr(row, name)
     }

@@ -11,7 +11,6 @@ the event loop and never makes a widget per row.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -28,6 +27,7 @@ from cs_console.storage.models import Customer
 from cs_console.store import HistoryEntry, HistoryTicket, StoreError
 from cs_console.text.display import clip, local_time
 from cs_console.text.strings import CATALOG, Strings, english
+from cs_console.usecases.customer_profile import site_names
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.virtual_table import (
@@ -127,7 +127,7 @@ class CustomerScreen(Screen):
         """Show the profile and both lists, each cursor staying on its row; `painted` is
         called once they are on screen."""
         s = self.strings
-        sites = ", ".join(json.loads(customer.sites or "[]"))
+        sites = ", ".join(site_names(customer.sites))
         kind = _known(s, f"customer.kind.{customer.kind}", customer.kind.replace("_", " "))
         language = _known(s, f"customer.language.{customer.language}", customer.language)
         self.query_one("#customer-profile", Static).update(

@@ -11,14 +11,15 @@ at all in a read-only session.
 
 Made for SSH and slow links: every number has a word or symbol beside any colour, tables
 repaint only the cells whose text changed on the app's tick, and database work runs in
-thread workers. Strings come from `cs_console.text.strings`. It refuses to open for an agent
-who is not a lead or admin (the app checks before pushing it).
+thread workers, each calling one use case (`usecases.team_load`, `reports`, `staffing`,
+`routing`) that `cs-console route`, `report` and `staffing` call too. Strings come from
+`cs_console.text.strings`. It refuses to open for an agent who is not a lead or admin (the
+app checks before pushing it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich.console import Group, RenderableType
 from rich.markup import escape
@@ -37,17 +38,18 @@ from cs_console.clocks.sla import STATE_SYMBOLS
 from cs_console.config import Config
 from cs_console.lead import routing, team
 from cs_console.lead.charts import bar, sparkline
-from cs_console.lead.kpi import TicketFacts
 from cs_console.lead.periods import KINDS, period_containing
-from cs_console.lead.reports import Report, build, format_change, format_value, trend_arrow
-from cs_console.lead.sentiment import SOOTHE_MARK, soothing_flags
-from cs_console.lead.staffing import HourPlan, answer_minutes, plan
+from cs_console.lead.reports import Report, format_change, format_value, trend_arrow
+from cs_console.lead.sentiment import SOOTHE_MARK
+from cs_console.lead.staffing import HourPlan
 from cs_console.screens.assign import AgentChoice, AssignScreen
-from cs_console.storage.models import Agent
 from cs_console.store import StoreError
 from cs_console.text.display import clip, short_age
 from cs_console.text.strings import Strings, english
-from cs_console.vocabulary import ACTIVE_STATUSES
+from cs_console.usecases.reports import service_report
+from cs_console.usecases.routing import move_tickets, reassign_options, route_plan
+from cs_console.usecases.staffing import StaffingPlan, staffing_plan
+from cs_console.usecases.team_load import TeamData, load_team, scope_of
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.sync_status import SyncStatusBar
@@ -62,35 +64,6 @@ ROUTE_PREVIEW = 8
 """Routing moves listed in the confirmation; the rest are counted."""
 SUBJECT_MIN_WIDTH = 12
 AGENT_MIN_WIDTH = 12
-
-
-@dataclass(frozen=True)
-class TeamData:
-    """One load of the lead's scope, with clocks and the board as they stand at `now`."""
-
-    lead: Agent
-    agents: tuple[Agent, ...]
-    facts: tuple[TicketFacts, ...]
-    flags: dict[str, tuple[str, ...]]
-    states: tuple[team.TicketState, ...]
-    rows: tuple[team.AgentRow, ...]
-    now: datetime
-    generation: int
-    """Which load this is: a tick computed from an older load never replaces a newer one."""
-
-    @classmethod
-    def make(cls, lead: Agent, agents, facts, flags, config: Config, now: datetime, generation: int) -> TeamData:
-        states = team.states(facts, flags, config.policy, config.calendar, now)
-        return cls(lead, tuple(agents), tuple(facts), dict(flags), tuple(states),
-                   tuple(team.board(agents, states, now)), now, generation)
-
-    def at(self, now: datetime, config: Config) -> TeamData:
-        """The same tickets with their clocks at `now`."""
-        return TeamData.make(self.lead, self.agents, self.facts, self.flags, config, now, self.generation)
-
-    @property
-    def names(self) -> dict[str, str]:
-        return {agent.id: agent.name for agent in self.agents}
 
 
 def show_text(widget: Static, content: str | Text) -> None:
@@ -258,6 +231,8 @@ class LeadScreen(Screen):
         self.hours: list[HourPlan] = []
         self.staffing_scope = ""
         """Whose arrivals the staffing figures come from, as the pane's first line says."""
+        self.staffing_answer = 0.0
+        """The answer time the staffing figures aim at, in minutes."""
         self.period_kind = KINDS[0]
         self.period_offset = 0
         """0: the period containing today; -1 the one before, and so on."""
@@ -308,16 +283,11 @@ class LeadScreen(Screen):
     @work(thread=True, exclusive=True, group="lead-team")
     def _load_team(self, generation: int) -> None:
         app = self.app
-        lead, store = app.agent, app.store
         try:
-            agents = store.agents()
-            scope = team.Scope.of(lead)
-            facts = scope.tickets(store.ticket_facts(statuses=ACTIVE_STATUSES), agents)
-            flags = soothing_flags(store.latest_customer_messages([f.id for f in facts]), app.config.lexicon)
+            data = load_team(app.store, app.agent, app.config, app.now(), generation)
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        data = TeamData.make(lead, scope.agents(agents), facts, flags, app.config, app.now(), generation)
         app.call_from_thread(self._show, data)
 
     def tick(self) -> None:
@@ -450,14 +420,10 @@ class LeadScreen(Screen):
         for _ in range(-self.period_offset):
             period = period.previous()
         try:
-            agents = app.store.agents()
-            scope = team.Scope.of(app.agent)
-            facts = scope.tickets(
-                app.store.ticket_facts(created_before=period.end, touched_since=period.previous().start), agents)
+            report = service_report(app.store, config, period, now, scope_of(app.agent))
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        report = build(facts, scope.agents(agents), period, now, config.policy, config.calendar)
         app.call_from_thread(self._show_kpis, report)
 
     def _show_kpis(self, report: Report) -> None:
@@ -469,25 +435,19 @@ class LeadScreen(Screen):
     @work(thread=True, exclusive=True, group="lead-staffing")
     def _load_staffing(self) -> None:
         app = self.app
-        config, now = app.config, app.now()
-        settings = config.staffing
-        scope = team.Scope.of(app.agent)
         try:
-            agents = app.store.agents()
-            created = app.store.ticket_arrivals(now - timedelta(weeks=settings.history_weeks), now,
-                                                scope.members(agents), scope.pools)
+            found = staffing_plan(app.store, app.config, app.now(), scope_of(app.agent))
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        hours = plan(created, config.timezone, now, settings,
-                     answer_minutes(settings.answer_minutes, config.policy, config.calendar))
-        described = self.strings("staffing.scope", team=scope.label(self.strings("lead.all_teams")),
-                                 count=len(created), weeks=settings.history_weeks, zone=config.timezone)
-        app.call_from_thread(self._staffing_loaded, hours, described)
+        app.call_from_thread(self._staffing_loaded, found)
 
-    def _staffing_loaded(self, hours: list[HourPlan], scope: str) -> None:
-        self.hours = hours
-        self.staffing_scope = scope
+    def _staffing_loaded(self, found: StaffingPlan) -> None:
+        self.hours = found.hours
+        self.staffing_answer = found.answer_minutes
+        self.staffing_scope = self.strings("staffing.scope", team=found.scope.label(self.strings("lead.all_teams")),
+                                           count=found.tickets, weeks=found.settings.history_weeks,
+                                           zone=self.app.config.timezone)
         self._show_staffing()
 
     def _show_staffing(self) -> None:
@@ -495,9 +455,8 @@ class LeadScreen(Screen):
             return
         config = self.app.config
         day = self.staffing_day if self.staffing_day is not None else self.app.now().astimezone(config.zone).weekday()
-        answer = answer_minutes(config.staffing.answer_minutes, config.policy, config.calendar)
         self.query_one("#staffing-body", Static).update(
-            staffing_renderable(self.hours, day, config, answer, self.strings, self.staffing_scope))
+            staffing_renderable(self.hours, day, config, self.staffing_answer, self.strings, self.staffing_scope))
 
     # -- moving work ------------------------------------------------------------------------
 
@@ -511,30 +470,15 @@ class LeadScreen(Screen):
         if self.app.store.readonly:
             self.notify(s("lead.readonly_refused"), severity="warning")
             return
-        data = self.data
-        by_id = {facts.id: facts for facts in data.facts} if data else {}
-        tickets = [by_id[ticket_id] for ticket_id in ticket_ids if ticket_id in by_id]
+        tickets, options = reassign_options(self.data, ticket_ids) if self.data else ([], [])
         if not tickets:
             self.notify(s("lead.nothing_chosen"), severity="warning")
             return
-        candidates = routing.candidates(data.agents, data.facts)
-        owners = {ticket.assignee_id for ticket in tickets}
-        exclude = [owner for owner in owners if owner] if len(owners) == 1 else []
-        totals: dict[str, float] = {}
-        first: dict[str, routing.Suggestion] = {}
-        for index, ticket in enumerate(tickets):
-            for suggestion in routing.rank(ticket, candidates, exclude):
-                totals[suggestion.agent_id] = totals.get(suggestion.agent_id, 0.0) + suggestion.score
-                if index == 0:
-                    first[suggestion.agent_id] = suggestion
-        loads = {candidate.id: candidate.load for candidate in candidates}
-        names = data.names
-        order = sorted(totals, key=lambda agent_id: (-totals[agent_id], loads[agent_id], names[agent_id]))
         choices = [
-            AgentChoice(agent_id, s("assign.option", name=names[agent_id], score=totals[agent_id] / len(tickets),
-                                    load=f"{loads[agent_id]:g}"),
-                        routing.explain(first[agent_id].reasons, s))
-            for agent_id in order
+            AgentChoice(option.agent_id, s("assign.option", name=option.name, score=option.score,
+                                           load=f"{option.load:g}"),
+                        routing.explain(option.reasons, s))
+            for option in options
         ]
         numbers = ", ".join(ticket.number for ticket in tickets)
         self.app.push_screen(
@@ -559,12 +503,11 @@ class LeadScreen(Screen):
         s, data = self.strings, self.data
         if data is None:
             return
-        waiting = [state.facts for state in data.states if state.facts.assignee_id is None]
-        candidates = routing.candidates(data.agents, data.facts)
-        if not waiting or not candidates:
-            self.notify(s("lead.route_none" if not waiting else "lead.route_nobody"), severity="warning")
+        plan = route_plan(data)
+        if not plan.moves:
+            self.notify(s("lead.route_none" if not plan.waiting else "lead.route_nobody"), severity="warning")
             return
-        moves = routing.route(waiting, candidates)
+        moves = plan.moves
         lines = [
             clip(s("lead.route_line", number=ticket.number, agent=suggestion.agent_name,
                    why=routing.explain([r for r in suggestion.reasons if r.points][:2], s)), 72)
@@ -572,25 +515,18 @@ class LeadScreen(Screen):
         ]
         if len(moves) > ROUTE_PREVIEW:
             lines.append(s("lead.route_more", count=len(moves) - ROUTE_PREVIEW))
-        by_agent: dict[str, list[str]] = {}
-        for ticket, suggestion in moves:
-            by_agent.setdefault(suggestion.agent_id, []).append(ticket.id)
         question = escape(s("lead.confirm_route", count=len(moves), plan="\n".join(lines)))
-        self.app.push_screen(ConfirmScreen(question), lambda yes: self._move(by_agent, None) if yes else None)
+        self.app.push_screen(ConfirmScreen(question), lambda yes: self._move(plan.by_agent(), None) if yes else None)
 
     @work(thread=True, group="lead-write")
     def _move(self, by_agent: dict[str, list[str]], name: str | None) -> None:
         """Assign each agent their tickets (one transaction per agent), then say so."""
         app, s = self.app, self.strings
-        moved = 0
-        try:
-            for agent_id, ticket_ids in by_agent.items():
-                app.store.assign_many(ticket_ids, agent_id, at=app.now())
-                moved += len(ticket_ids)
-        except StoreError as error:
-            app.call_from_thread(self.notify, s("lead.move_failed", reason=str(error)), severity="error")
-        if moved:
-            message = s("lead.moved", count=moved, agent=name) if name else s("lead.routed", count=moved)
+        moved = move_tickets(app.store, by_agent, at=app.now())
+        if moved.error is not None:
+            app.call_from_thread(self.notify, s("lead.move_failed", reason=str(moved.error)), severity="error")
+        if moved.count:
+            message = s("lead.moved", count=moved.count, agent=name) if name else s("lead.routed", count=moved.count)
             app.call_from_thread(self._moved, message)
 
     def _moved(self, message: str) -> None:

@@ -19,6 +19,7 @@ from cs_console.storage.models import Customer
 from cs_console.store import StoreError
 from cs_console.text.display import clip
 from cs_console.text.strings import english
+from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
 from cs_console.vocabulary import CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.key_labels import localize_bindings
@@ -108,48 +109,36 @@ class NewTicketScreen(Screen[str | None]):
         self.query_one("#subject").focus()
 
     def action_save(self) -> None:
-        subject = self.query_one("#subject", Input).value.strip()
-        message = self.query_one("#first-message", TextArea).text.strip()
-        s, problem = self.strings, None
-        if self.customer is None and not self.new_customer_name:
-            problem = s("new_ticket.no_customer")
-        elif not subject:
-            problem = s("new_ticket.no_subject")
-        elif not message:
-            problem = s("new_ticket.no_message")
-        if problem:
-            self.query_one("#new-ticket-status", Static).update(s("new_ticket.cannot_save", problem=problem))
-            return
-        self.query_one("#new-ticket-status", Static).update(s("common.saving"))
-        self._save(
-            subject,
-            message,
-            self.query_one("#category", Select).value,
-            self.query_one("#priority", Select).value,
-            self.query_one("#channel", Select).value,
+        """Refuse an incomplete draft at once (pure, no database), else save it in a worker."""
+        s = self.strings
+        status = self.query_one("#new-ticket-status", Static)
+        draft = TicketDraft(
+            subject=self.query_one("#subject", Input).value,
+            first_message=self.query_one("#first-message", TextArea).text,
+            customer_id=self.customer.id if self.customer else None,
+            new_customer_name=self.new_customer_name or "",
+            category=self.query_one("#category", Select).value,
+            priority=self.query_one("#priority", Select).value,
+            channel=self.query_one("#channel", Select).value,
         )
+        try:
+            check_draft(draft, s)
+        except TicketIncomplete as problem:
+            status.update(escape(s("new_ticket.cannot_save", problem=problem)))
+            return
+        status.update(s("common.saving"))
+        self._save(draft)
 
     @work(thread=True, exclusive=True, group="save")
-    def _save(self, subject: str, message: str, category: str, priority: str, channel: str) -> None:
-        store, agent = self.app.store, self.app.agent
+    def _save(self, draft: TicketDraft) -> None:
+        app = self.app
         try:
-            ticket = store.create_ticket(
-                customer_id=self.customer.id if self.customer else None,
-                new_customer=None if self.customer else Customer(name=self.new_customer_name),
-                subject=subject,
-                first_message=message,
-                category=category,
-                priority=priority,
-                channel=channel,
-                assignee_id=agent.id if agent else None,
-                team=agent.team if agent else "",
-                at=self.app.now(),
-            )
+            ticket = create_ticket(app.store, draft, app.agent, self.strings, at=app.now())
         except (StoreError, ValueError) as error:
-            self.app.call_from_thread(self.query_one("#new-ticket-status", Static).update,
-                                      escape(self.strings("new_ticket.not_saved", reason=error)))
+            app.call_from_thread(self.query_one("#new-ticket-status", Static).update,
+                                 escape(self.strings("new_ticket.not_saved", reason=error)))
             return
-        self.app.call_from_thread(self.dismiss, ticket.id)
+        app.call_from_thread(self.dismiss, ticket.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -7,11 +7,11 @@ keys in memory, clocks only for the live tickets) and show through a `VirtualTab
 which renders the rows on screen only: opening, scrolling and filtering stay instant
 however long the queue.
 
-Loading runs in a thread worker: the live tickets and the first page of settled ones are
-shown at once, and the remaining pages follow (on the first load) or replace the old list
-whole when they are all in (on a reload, so the rows never shrink under the cursor). A
-newer load cancels an older one. Filters by status, priority and text apply in memory,
-without a query.
+Loading runs in a thread worker through `usecases.queue_load` (clocks settled first): the
+live tickets and the first page of settled ones are shown at once, and the remaining pages
+follow (on the first load) or replace the old list whole when they are all in (on a
+reload, so the rows never shrink under the cursor). A newer load cancels an older one.
+Filters by status, priority and text apply in memory, without a query.
 
 The key footer is mounted just after the first rows are painted: Textual builds a Footer
 more slowly than the rows, and the rows are what the agent came for.
@@ -42,7 +42,7 @@ from textual.worker import get_current_worker
 
 from cs_console.clocks.follow_up import next_due_text
 from cs_console.clocks.sla import STATE_SYMBOLS, FollowUpClocks, follow_up_clocks
-from cs_console.lead.sentiment import SOOTHE_MARK, soothing_flags
+from cs_console.lead.sentiment import SOOTHE_MARK
 from cs_console.store import QueueRow
 from cs_console.text.display import short_age
 from cs_console.text.strings import Strings, english
@@ -51,8 +51,8 @@ from cs_console.usecases.queue_list import (
     QueueFilter,
     QueueList,
     reminder_due,
-    settled_at,
 )
+from cs_console.usecases.queue_load import QueueLoad
 from cs_console.vocabulary import PRIORITIES, STATUSES
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.key_labels import localize_bindings
@@ -90,13 +90,6 @@ REMINDER_MARK = "⏰ "
 """Put before the subject of a ticket whose personal reminder is due."""
 UPSET_MARK = SOOTHE_MARK + " "
 """Put before the subject of a ticket whose customer's latest message needs soothing."""
-FIRST_PAGE = 200
-"""Settled tickets fetched with the live ones, before the first paint: a tall screen's worth."""
-PAGE = 10_000
-"""Settled tickets per page after the first."""
-CHECK_BATCH = 5_000
-"""Tickets whose clocks are checked per transaction, after events were added to them: one
-or two on a normal day, every ticket once after an upgrade."""
 FILTER_SLICE = 20_000
 """Rows a filter tests per frame in a loaded queue: a few milliseconds' work."""
 CELL_CACHE = 2048
@@ -194,29 +187,18 @@ class QueueScreen(Screen):
     def _load(self, load: int, agent_id: str | None, queue_filter: QueueFilter, progressive: bool) -> None:
         worker = get_current_worker()
         app = self.app
-        store, config, now = app.store, app.config, app.now()
-        store.check_clocks_again_unless(config.clock_settings)
-        while unchecked := store.unchecked_tickets(CHECK_BATCH):
-            store.save_settled({ticket_id: (settled_at(priority, events, config.policy, config.calendar), len(events))
-                                for ticket_id, priority, events in unchecked})
-        live = store.live_tickets(agent_id, now)
-        queue = QueueList(live, config.policy, config.calendar, now, queue_filter, previous=self.queue)
-        page = store.settled_page(agent_id, now, None, FIRST_PAGE)
-        queue.add_settled(page, last=len(page) < FIRST_PAGE)
+        loading = QueueLoad(app.store, app.config, agent_id, app.now())
+        queue = loading.first(queue_filter, previous=self.queue)
         if progressive:
             painted = threading.Event()
             app.call_from_thread(self._show, load, queue, painted.set)
             painted.wait(FIRST_PAINT_WAIT_S)
-        upset = soothing_flags(store.latest_customer_messages([row.id for row in live]), config.lexicon)
-        app.call_from_thread(self._mark_upset, queue, frozenset(upset))
-        more = len(page) == FIRST_PAGE
-        while more and not worker.is_cancelled:
-            page = store.settled_page(agent_id, now, page[-1], PAGE)
-            more = len(page) == PAGE
+        app.call_from_thread(self._mark_upset, queue, loading.upset(queue))
+        for page, last in loading.later_pages(stop=lambda: worker.is_cancelled):
             if progressive:
-                app.call_from_thread(self._add_page, queue, page, not more)
+                app.call_from_thread(self._add_page, queue, page, last)
             else:
-                queue.add_settled(page, last=not more)
+                queue.add_settled(page, last=last)
         if not progressive and not worker.is_cancelled:
             app.call_from_thread(self._show, load, queue)
 

@@ -23,26 +23,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from cs_console.screens.lead import localize_bindings, show_sync_state
-from cs_console.store import Store, StoreError
+from cs_console.store import StoreError
 from cs_console.text.display import local_time
 from cs_console.text.strings import CATALOG, Strings, english
-from cs_console.usecases.refused_changes import RefusedChange, describe, ticket_ids
+from cs_console.usecases.refused_changes import RefusedChange, refused_changes
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.sync_status import SyncStatusBar
-
-
-def refused_changes(store: Store, newest: int | None = None) -> list[RefusedChange]:
-    """Every refused change (or the `newest` ones set aside), described, newest first.
-
-    Reads the store: call from a thread worker.
-
-    Raises:
-        StoreError: the database cannot be read.
-    """
-    operations = store.refused_operations()
-    if newest is not None:
-        operations = operations[len(operations) - newest:]
-    return describe(operations, store.ticket_titles(ticket_ids(operations)))
 
 
 def kind_label(change: RefusedChange, strings: Strings) -> str:

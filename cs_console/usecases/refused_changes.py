@@ -6,9 +6,9 @@ into a `RefusedChange`: when it was made, what kind of change it was (a reply, a
 note, a status change, a new ticket...), the ticket it was for, a one-line preview and the
 whole text, which the agent reads and types again where it now belongs.
 
-Pure: the caller reads the operations and the tickets' titles from the store, in a thread
-worker. It refuses to resend, edit or drop an operation: what becomes of the text is the
-agent's call.
+`refused_changes` is the one read both the refused-changes screen and the app's notice
+after a sync make; everything else here is pure. Call it from a thread worker. It refuses
+to resend, edit or drop an operation: what becomes of the text is the agent's call.
 """
 
 from __future__ import annotations
@@ -17,10 +17,14 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cs_console.storage.models import OutboxOp
 from cs_console.text.display import clip
 from cs_console.vocabulary import INTERACTION_KINDS
+
+if TYPE_CHECKING:
+    from cs_console.store import Store
 
 KINDS = (*INTERACTION_KINDS, "new_ticket", "ticket", "ticket_event", "reminder", "customer", "agent", "kb_article",
          "template")
@@ -56,6 +60,20 @@ class RefusedChange:
     """What was typed (a body, a note), else the fields changed, one `name: value` a line."""
     reason: str
     """The server's sentence."""
+
+
+def refused_changes(store: Store, newest: int | None = None) -> list[RefusedChange]:
+    """Every refused change (or the `newest` ones set aside), described, newest first.
+
+    Reads the store: call from a thread worker.
+
+    Raises:
+        StoreError: the database cannot be read.
+    """
+    operations = store.refused_operations()
+    if newest is not None:
+        operations = operations[len(operations) - newest:]
+    return describe(operations, store.ticket_titles(ticket_ids(operations)))
 
 
 def ticket_ids(operations: Iterable[tuple[OutboxOp, str]]) -> set[str]:

@@ -1,0 +1,89 @@
+"""The central sync server from the command line: `cs-console server` runs it, and its
+`add-agent`, `list-agents`, `disable-agent` and `rotate-token` manage agent accounts.
+
+The server's dependencies are an extra (`cs-console[server]`); a ship terminal installs
+only the console. This module is the one place that says so: when a server module is
+missing it prints the command that installs the extra and exits 2, instead of a
+traceback. It never opens the device's local database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cs_console.commands import whole_number
+
+SERVER_EXTRA_MODULES = frozenset({"fastapi", "uvicorn", "starlette", "psycopg"})
+"""What `pip install 'cs-console[server]'` adds; a ship terminal installs only the console."""
+
+
+def add_commands(commands) -> None:
+    """Add `server` and its account subcommands to the subcommand parser."""
+    server = commands.add_parser("server", help="run the central sync server, or manage its agent accounts")
+    server.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    server.add_argument("--port", type=whole_number, default=8737, help="port to listen on (default 8737)")
+    database_help = "the server database: a sqlite:/// path or a postgresql+psycopg:// URL (default: server.db in the data folder)"
+    server.add_argument("--database-url", metavar="URL", help=database_help)
+    accounts = server.add_subparsers(dest="server_command", metavar="COMMAND")
+    add = accounts.add_parser("add-agent", help="create an account; prints its token once")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", choices=("agent", "lead", "admin"), required=True)
+    add.add_argument("--team", default="", metavar="T")
+    listing = accounts.add_parser("list-agents", help="list the accounts")
+    disable = accounts.add_parser("disable-agent", help="refuse an account's token from now on")
+    disable.add_argument("name", metavar="NAME_OR_ID")
+    rotate = accounts.add_parser("rotate-token", help="give an account a new token (the old one stops working)")
+    rotate.add_argument("name", metavar="NAME_OR_ID")
+    for command in (add, listing, disable, rotate):
+        command.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS, help=database_help)
+
+
+def run(args) -> int:
+    """Serve, or manage an account; returns the exit status."""
+    try:
+        return _serve_or_administer(args)
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").partition(".")[0] not in SERVER_EXTRA_MODULES:
+            raise
+        print(f"cs-console: error: the sync server needs {missing.name}, which this installation lacks; "
+              "install the server extra: pip install 'cs-console[server]' "
+              "(pipx: pipx install 'cs-console[server]')", file=sys.stderr)
+        return 2
+
+
+def _serve_or_administer(args) -> int:
+    if args.server_command is None:
+        from cs_console.server.app import serve
+
+        print(f"cs-console sync server on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
+        serve(args.host, args.port, args.database_url)
+        return 0
+    from cs_console.server import accounts
+    from cs_console.server.db import Database
+
+    database = Database.open(args.database_url)
+    try:
+        if args.server_command == "list-agents":
+            for account in accounts.list_agents(database):
+                state = "disabled" if account.disabled else "enabled"
+                print(f"{account.name:<24} {account.role:<6} {account.team or '-':<12} {state:<9} {account.agent_id}")
+            return 0
+        if args.server_command == "disable-agent":
+            account = accounts.disable_agent(database, args.name)
+            print(f"Disabled {account.name}; their token no longer syncs.")
+            return 0
+        if args.server_command == "add-agent":
+            account, token = accounts.add_agent(database, args.name, args.role, args.team)
+        else:
+            account, token = accounts.rotate_token(database, args.name)
+        team = f", team {account.team}" if account.team else ""
+        print(f"{account.name} ({account.role}{team}), agent id {account.agent_id}")
+        print("Token, shown this once (on the device: cs-console login URL --token TOKEN):")
+        print(token)
+        return 0
+    except accounts.AccountError as error:
+        print(f"cs-console: error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        database.close()

@@ -1,0 +1,68 @@
+"""Syncing from the command line: `cs-console login` saves the server and token, `sync` runs
+one cycle.
+
+`login` needs no local database; `sync` sends this device's outbox and fetches the rest
+through the same client the console's background sync uses. A failed cycle exits 1 with
+the reason on stderr (`--json` still prints what moved); a missing login exits 2. It
+refuses to retry by itself: the console's scheduler does that, a script decides for itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cs_console.store import Store
+
+
+def add_commands(commands) -> None:
+    """Add `sync` and `login` to the subcommand parser."""
+    sync = commands.add_parser("sync", help="sync once with the server: send local changes, fetch the rest")
+    sync.add_argument("--server", metavar="URL", help="another server than the one logged in to")
+    sync.add_argument("--json", action="store_true", help="print what moved as one JSON object")
+    login = commands.add_parser("login", help="save the sync server and this agent's token (file mode 0600)")
+    login.add_argument("url", metavar="URL")
+    login.add_argument("--token", metavar="T", help="the token from `server add-agent` (asked for when left out)")
+
+
+def login(args) -> int:
+    """Check the token with the server and save both; returns the exit status."""
+    import getpass
+
+    from cs_console.sync.client import login, settings_path
+    from cs_console.sync.cycle import TransportError
+    from cs_console.sync.errors import SyncError
+
+    token = args.token or getpass.getpass("Token: ").strip()
+    try:
+        settings = login(args.url, token)
+    except (SyncError, TransportError) as error:
+        print(f"cs-console: login failed: {error}", file=sys.stderr)
+        return 2
+    print(f"Logged in to {settings.server} as {settings.agent_name}; saved to {settings_path()} (readable by you only)")
+    return 0
+
+
+def sync(store: Store, args) -> int:
+    """One sync cycle; returns the exit status."""
+    import json
+    from dataclasses import asdict
+
+    from cs_console.sync.client import LoginError, load_settings, sync_once
+
+    try:
+        settings = load_settings().with_server(args.server)
+    except LoginError as error:
+        print(f"cs-console: error: {error}", file=sys.stderr)
+        return 2
+    report = sync_once(store, settings)
+    if args.json:
+        print(json.dumps({**asdict(report), "ok": report.ok, "server": settings.server}))
+    elif report.ok:
+        print(f"Synced with {settings.server}: sent {report.sent} changes, received {report.received} rows "
+              f"in {report.pages} pages ({report.bytes_up:,} bytes up, {report.bytes_down:,} down); "
+              f"{report.pending} waiting" + (f", {report.refused} refused by the server" if report.refused else ""))
+    if not report.ok:
+        print(f"cs-console: sync failed: {report.error}", file=sys.stderr)
+    return 0 if report.ok else 1
