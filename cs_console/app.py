@@ -24,7 +24,8 @@ from cs_console.config import Config
 from cs_console.lead.team import is_lead
 from cs_console.paths import asset
 from cs_console.storage.models import Agent
-from cs_console.store import QueueRow, Store
+from cs_console.storage.queue_rows import QueueRow
+from cs_console.store import Store
 from cs_console.sync.schedule import INTERVAL, LOW_BANDWIDTH_INTERVAL, SyncState
 from cs_console.text.strings import Strings, english, interface_language
 from cs_console.utc import utcnow

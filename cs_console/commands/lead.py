@@ -140,12 +140,13 @@ def _agent(store: Store, args, strings: Strings) -> int:
 
 def _report(store: Store, config: Config, args, strings: Strings) -> int:
     from cs_console.lead.reports import build, render
+    from cs_console.usecases.ticket_facts import ticket_facts
 
     now = utcnow()
     period = parse_period(args.kind, args.period, now.astimezone(config.zone).date(), config.timezone)
     agents = store.agents()
     _check_team(args.team, agents)
-    facts = store.ticket_facts(created_before=period.end, touched_since=period.previous().start)
+    facts = ticket_facts(store, created_before=period.end, touched_since=period.previous().start)
     text = render(build(facts, agents, period, now, config.policy, config.calendar, team=args.team), args.format, strings)
     if args.output is None:
         sys.stdout.write(text)
@@ -221,6 +222,7 @@ def staffing_line(hour: int, staffing) -> str:
 
 def _route(store: Store, config: Config, args, strings: Strings, agent: Agent | None) -> int:
     from cs_console.lead import routing, team
+    from cs_console.usecases.ticket_facts import ticket_facts
     from cs_console.vocabulary import ACTIVE_STATUSES
 
     if args.apply and not team.is_lead(agent):
@@ -228,7 +230,7 @@ def _route(store: Store, config: Config, args, strings: Strings, agent: Agent | 
                                    role=strings(f"lead.role.{agent.role}") if agent else "-"))
     scope = team.Scope.of(agent) if team.is_lead(agent) else team.Scope(None)
     agents = scope.agents(store.agents())
-    facts = scope.tickets(store.ticket_facts(statuses=ACTIVE_STATUSES), agents)
+    facts = scope.tickets(ticket_facts(store, statuses=ACTIVE_STATUSES), agents)
     waiting = [s.facts for s in team.states(facts, {}, config.policy, config.calendar, utcnow())
                if s.facts.assignee_id is None]
     if not waiting:

@@ -47,6 +47,7 @@ from cs_console.storage.models import Agent
 from cs_console.store import StoreError
 from cs_console.text.display import clip, short_age
 from cs_console.text.strings import Strings, english
+from cs_console.usecases.ticket_facts import ticket_facts
 from cs_console.vocabulary import ACTIVE_STATUSES
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.key_labels import localize_bindings
@@ -312,7 +313,7 @@ class LeadScreen(Screen):
         try:
             agents = store.agents()
             scope = team.Scope.of(lead)
-            facts = scope.tickets(store.ticket_facts(statuses=ACTIVE_STATUSES), agents)
+            facts = scope.tickets(ticket_facts(store, statuses=ACTIVE_STATUSES), agents)
             flags = soothing_flags(store.latest_customer_messages([f.id for f in facts]), app.config.lexicon)
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
@@ -453,7 +454,7 @@ class LeadScreen(Screen):
             agents = app.store.agents()
             scope = team.Scope.of(app.agent)
             facts = scope.tickets(
-                app.store.ticket_facts(created_before=period.end, touched_since=period.previous().start), agents)
+                ticket_facts(app.store, created_before=period.end, touched_since=period.previous().start), agents)
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
