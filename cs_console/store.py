@@ -36,7 +36,7 @@ from cs_console.storage.columns import row_payload
 from cs_console.storage.customers import Customers
 from cs_console.storage.data_sets import DataSets
 from cs_console.storage.engine import sqlite_engine
-from cs_console.storage.errors import NotFound, ReadOnly, StoreError
+from cs_console.storage.errors import ReadOnly, StoreError
 from cs_console.storage.knowledge_base import KnowledgeBase
 from cs_console.storage.models import Interaction, Meta, OutboxOp, TicketEvent
 from cs_console.storage.queue_rows import QueueRows
@@ -45,10 +45,9 @@ from cs_console.storage.team_facts import TeamFacts
 from cs_console.storage.tickets import Tickets
 from cs_console.utc import to_text, utcnow
 
-__all__ = ["BUSY_TIMEOUT_MS", "NotFound", "ReadOnly", "Store", "StoreError"]
-
 BUSY_TIMEOUT_MS = 5000
 """How long a writer waits for another (the sync worker, a second window) before failing."""
+
 
 def _ticket_prefix(device_id: str) -> str:
     """Five base32 letters from the device id: ticket numbers stay unique across devices."""

@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 
 from cs_console.storage import migrations
+from cs_console.storage.errors import NotFound
 from cs_console.storage.models import Customer, Template
-from cs_console.store import NotFound, ReadOnly, Store, StoreError
+from cs_console.store import ReadOnly, Store, StoreError
 from cs_console.usecases.ticket_changes import add_interaction, change_status
 from cs_console.usecases.ticket_facts import ticket_facts
 from cs_console.vocabulary import ACTIVE_STATUSES

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from cs_console.storage.errors import NotFound
 from cs_console.storage.models import Customer, Interaction, OutboxOp, Ticket
-from cs_console.store import NotFound, Store, StoreError
+from cs_console.store import Store, StoreError
 from cs_console.usecases.queue_list import QueueFilter
 from cs_console.usecases.ticket_changes import add_interaction, change_status
 from tests.conftest import NOW, queue_rows

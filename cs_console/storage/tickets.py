@@ -35,6 +35,8 @@ interaction records and the status the ticket moves to (the workflow's rule)."""
 
 @dataclass(frozen=True)
 class TicketDetail:
+    """One ticket whole, as the ticket screen shows it: its customer, conversation and events."""
+
     ticket: Ticket
     customer: Customer
     assignee: Agent | None
