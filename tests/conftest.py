@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cs_console.config import Config
+from cs_console.storage.models import Template
 from cs_console.storage.queue_rows import QueueRow
 from cs_console.store import Store
 from cs_console.usecases.queue_list import QueueFilter, QueueList, settled_at
@@ -32,6 +33,12 @@ def queue_rows(store: Store, agent_id: str | None, queue_filter: QueueFilter = Q
         after = page[-1]
     queue.add_settled([], last=True)
     return list(queue)
+
+
+def stored_template(store: Store, template_id: str) -> Template:
+    """A template as stored, to check what an import or a use changed in it."""
+    with store.read() as session:
+        return session.get(Template, template_id)
 
 
 @pytest.fixture(autouse=True)

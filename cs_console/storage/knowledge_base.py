@@ -44,13 +44,6 @@ class KnowledgeBase:
             raise NotFound(f"no knowledge-base article with id {article_id}")
         return found
 
-    def template(self, template_id: str) -> Template:
-        with self.read() as session:
-            found = session.get(Template, template_id)
-        if found is None:
-            raise NotFound(f"no template with id {template_id}")
-        return found
-
     def compliance_articles(self) -> list[KbArticle]:
         """Articles that carry trigger words, for the ticket screen's compliance prompts."""
         with self.read() as session:
