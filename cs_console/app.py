@@ -24,7 +24,8 @@ from cs_console.config import Config
 from cs_console.lead.team import is_lead
 from cs_console.paths import asset
 from cs_console.storage.models import Agent
-from cs_console.store import QueueRow, Store
+from cs_console.storage.queue_rows import QueueRow
+from cs_console.store import Store
 from cs_console.sync.schedule import INTERVAL, LOW_BANDWIDTH_INTERVAL, SyncState
 from cs_console.text.strings import Strings, english, interface_language
 from cs_console.utc import utcnow
@@ -139,8 +140,8 @@ class ConsoleApp(App):
 
     @work(thread=True, exclusive=True, group="sync")
     def _sync(self) -> None:
-        from cs_console.usecases.refused_changes import refused_changes
         from cs_console.sync.client import sync_once
+        from cs_console.usecases.refused_changes import refused_changes
 
         report = sync_once(self.store, self._sync_settings)
         agent = self.store.current_agent()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from cs_console.store import Store
+from tests.conftest import queue_rows
 
 WRITER = Path(__file__).with_name("crash_writer.py")
 
@@ -32,7 +33,7 @@ def test_killed_writer_loses_nothing_committed(tmp_path):
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     store = Store.open(path)
-    assert len(store.queue(None)) == 25
+    assert len(queue_rows(store, None)) == 25
     assert store.find_customers("never committed") == []
     ops = store.pending_operations()
     assert sum(op.entity == "ticket" for op in ops) == 25

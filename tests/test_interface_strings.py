@@ -27,6 +27,7 @@ from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
 from cs_console.storage.models import Customer
 from cs_console.text.strings import CATALOG, Strings
+from cs_console.usecases.ticket_changes import add_interaction
 from tests.conftest import NOW
 
 SIZE = (160, 40)
@@ -60,7 +61,7 @@ def seeded(store, language: str):
         first_message="请协助补录。" if zh else "Please help us fill it in.",
         priority="urgent", assignee_id=agent.id, at=NOW - timedelta(days=3),
     )
-    store.add_interaction(ticket.id, "public_reply", "已补录。" if zh else "Entry added.", author_id=agent.id,
+    add_interaction(store, ticket.id, "public_reply", "已补录。" if zh else "Entry added.", author_id=agent.id,
                           at=NOW - timedelta(days=2))
     return ConsoleApp(store, from_mapping({"language": language}), clock=lambda: NOW), ticket
 

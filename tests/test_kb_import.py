@@ -15,6 +15,7 @@ from cs_console.kb.importer import Entry, RefusedFile, merged, read_entries
 from cs_console.paths import asset
 from cs_console.storage.models import KbArticle
 from cs_console.usecases.kb_import import FileReport, import_file, import_paths
+from tests.conftest import stored_template
 
 ARTICLES_JSONL = [
     {"key": "vsat-reset", "title": "VSAT 终端重启步骤", "body": "先断电三十秒，再按顺序上电。", "tags": ["vsat", "卫星"],
@@ -54,7 +55,7 @@ def test_jsonl_articles_and_templates_import_with_demo_ids(store, tmp_path):
     oily = store.article(demo_id("kb", "oily-water"))
     assert json.loads(oily.compliance_triggers) == ["oily water", "含油污水"]
     assert oily.category == "maritime" and oily.lang == "en"
-    greeting = store.template(demo_id("template", "greeting-en"))
+    greeting = stored_template(store, demo_id("template", "greeting-en"))
     assert greeting.uses == 12 and greeting.body == "Dear {customer.contact_name},"
     assert oily in store.compliance_articles()
 
@@ -71,7 +72,7 @@ def test_csv_with_mixed_kinds_list_separators_and_multiline_bodies(store, tmp_pa
     ballast = store.article(demo_id("kb", "ballast"))
     assert ballast.body == "Exchange ballast 200 nm from land.\n\nLog it."
     assert json.loads(ballast.tags) == ["marpol", "ballast", "压载水"]
-    assert store.template(demo_id("template", "sorry-zh")).uses == 3
+    assert stored_template(store, demo_id("template", "sorry-zh")).uses == 3
 
 
 def test_markdown_with_front_matter(store, tmp_path):
@@ -259,7 +260,7 @@ def test_fields_a_file_does_not_give_keep_their_values(store, tmp_path):
     without_uses = {key: value for key, value in TEMPLATES_JSONL[0].items() if key != "uses"}
     write_jsonl(path, [without_uses | {"body": "Dear {customer.name},"}])
     assert import_file(store, path).updated == 1
-    template = store.template(template_id)
+    template = stored_template(store, template_id)
     assert template.uses == 13 and template.body == "Dear {customer.name},"
 
 

@@ -21,6 +21,7 @@ from cs_console.screens.lead import AgentQueueScreen, LeadScreen, SteadyTable, T
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
 from cs_console.text.display import short_age
+from cs_console.usecases.ticket_facts import ticket_facts
 from tests.conftest import NOW
 from tests.test_tui_clocks import MovableClock
 
@@ -129,7 +130,7 @@ async def test_drill_down_reassign_a_selection_and_see_it_change_queues(demo_sto
         assert str(board.get_row(INGRID)[1]) == "10"
         ingrid = await drill_into(pilot, INGRID)
         assert set(moving) <= set(ingrid.query_one(TicketTable).keys), "and joined Ingrid's"
-    assert {f.assignee_id for f in demo_store.ticket_facts() if f.id in moving} == {INGRID}
+    assert {f.assignee_id for f in ticket_facts(demo_store) if f.id in moving} == {INGRID}
 
 
 async def test_reassign_from_the_breach_list_and_open_a_ticket(demo_store):
@@ -176,7 +177,7 @@ async def test_unassigned_tickets_are_routed_as_suggested(demo_store):
         board = app.screen.query_one("#team", SteadyTable)
         assert str(board.get_row("")[1]) == "0"
     maritime = {LIN, INGRID, ZHAO}
-    routed = [f for f in demo_store.ticket_facts() if f.team == "Maritime Desk" and f.status == "open"]
+    routed = [f for f in ticket_facts(demo_store) if f.team == "Maritime Desk" and f.status == "open"]
     assert all(f.assignee_id in maritime for f in routed)
 
 

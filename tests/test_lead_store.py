@@ -9,10 +9,13 @@ from datetime import timedelta
 import pytest
 
 from cs_console.storage import migrations
+from cs_console.storage.errors import NotFound
 from cs_console.storage.models import Customer, Template
-from cs_console.store import NotFound, ReadOnly, Store
+from cs_console.store import ReadOnly, Store, StoreError
+from cs_console.usecases.ticket_changes import add_interaction, change_status
+from cs_console.usecases.ticket_facts import ticket_facts
 from cs_console.vocabulary import ACTIVE_STATUSES
-from tests.conftest import NOW
+from tests.conftest import NOW, stored_template
 from tests.test_store import new_ticket, outbox
 
 
@@ -20,14 +23,14 @@ def test_ticket_facts_carry_events_contacts_tags_and_the_customers_language(stor
     agent = store.create_agent("Lin Wei")
     ticket = new_ticket(store, assignee_id=agent.id, new_customer=Customer(name="海星国际", language="zh"),
                         first_message="Order #4471: the #broken part")
-    store.add_interaction(ticket.id, "public_reply", "On it.", author_id=agent.id, at=NOW + timedelta(minutes=5))
-    store.add_interaction(ticket.id, "internal_note", "#Typhoon delay, #vip", author_id=agent.id,
+    add_interaction(store, ticket.id, "public_reply", "On it.", author_id=agent.id, at=NOW + timedelta(minutes=5))
+    add_interaction(store, ticket.id, "internal_note", "#Typhoon delay, #vip", author_id=agent.id,
                           at=NOW + timedelta(minutes=6))
-    store.add_interaction(ticket.id, "internal_note", "still #typhoon; see #4471", author_id=agent.id,
+    add_interaction(store, ticket.id, "internal_note", "still #typhoon; see #4471", author_id=agent.id,
                           at=NOW + timedelta(minutes=7))
-    store.add_interaction(ticket.id, "callback", "Happy", author_id=agent.id, satisfaction=5, nps=9,
+    add_interaction(store, ticket.id, "callback", "Happy", author_id=agent.id, satisfaction=5, nps=9,
                           at=NOW + timedelta(hours=1))
-    [facts] = store.ticket_facts()
+    [facts] = ticket_facts(store)
     assert (facts.number, facts.customer_language, facts.assignee_id) == (ticket.number, "zh", agent.id)
     assert facts.tags == ("typhoon", "vip"), "agents' hashtags, once each; not the customer's, not numbers"
     assert [kind for kind, _ in facts.events] == ["created", "first_response", "callback"]
@@ -38,21 +41,21 @@ def test_ticket_facts_carry_events_contacts_tags_and_the_customers_language(stor
 
 def test_ticket_facts_select_by_status_creation_and_activity(store):
     old_closed = new_ticket(store, subject="old and closed", at=NOW - timedelta(days=60))
-    store.change_status(old_closed.id, "closed", author_id=None, at=NOW - timedelta(days=59))
+    change_status(store, old_closed.id, "closed", author_id=None, at=NOW - timedelta(days=59))
     old_open = new_ticket(store, subject="old and open", at=NOW - timedelta(days=60))
     recent = new_ticket(store, subject="recent", at=NOW - timedelta(days=1))
     later = new_ticket(store, subject="after the period", at=NOW + timedelta(days=1))
     subjects = lambda facts: sorted(f.subject for f in facts)  # noqa: E731
-    assert subjects(store.ticket_facts(statuses=ACTIVE_STATUSES)) == sorted(
+    assert subjects(ticket_facts(store, statuses=ACTIVE_STATUSES)) == sorted(
         [old_open.subject, recent.subject, later.subject])
-    window = store.ticket_facts(created_before=NOW, touched_since=NOW - timedelta(days=7))
+    window = ticket_facts(store, created_before=NOW, touched_since=NOW - timedelta(days=7))
     assert subjects(window) == ["old and open", "recent"], "closed long ago and untouched since: left out"
 
 
 def test_the_latest_customer_message_of_each_ticket(store):
     ticket = new_ticket(store)
-    store.add_interaction(ticket.id, "customer_message", "这太差了，我要投诉", author_id=None, at=NOW + timedelta(hours=1))
-    store.add_interaction(ticket.id, "public_reply", "抱歉，马上处理", author_id=None, at=NOW + timedelta(hours=2))
+    add_interaction(store, ticket.id, "customer_message", "这太差了，我要投诉", author_id=None, at=NOW + timedelta(hours=1))
+    add_interaction(store, ticket.id, "public_reply", "抱歉，马上处理", author_id=None, at=NOW + timedelta(hours=2))
     quiet = new_ticket(store, first_message="")
     assert store.latest_customer_messages([ticket.id, quiet.id]) == {ticket.id: "这太差了，我要投诉"}
 
@@ -62,13 +65,13 @@ def test_a_selection_moves_in_one_transaction(store):
     first, second = new_ticket(store, assignee_id=lin.id), new_ticket(store, assignee_id=lin.id)
     before = len(outbox(store))
     store.assign_many([first.id, second.id], ingrid.id, at=NOW)
-    assert {f.assignee_id for f in store.ticket_facts()} == {ingrid.id}
+    assert {f.assignee_id for f in ticket_facts(store)} == {ingrid.id}
     moves = outbox(store)[before:]
     assert [(op.entity, op.entity_id, json.loads(op.payload)["assignee_id"]) for op in moves] == [
         ("ticket", first.id, ingrid.id), ("ticket", second.id, ingrid.id)]
     with pytest.raises(NotFound, match="no ticket with id nope"):
         store.assign_many([first.id, "nope"], lin.id)
-    assert {f.assignee_id for f in store.ticket_facts()} == {ingrid.id}, "all or nothing"
+    assert {f.assignee_id for f in ticket_facts(store)} == {ingrid.id}, "all or nothing"
     with pytest.raises(NotFound, match="no agent"):
         store.assign_many([first.id], "nobody")
 
@@ -80,28 +83,28 @@ def test_a_read_only_store_refuses_every_change_and_keeps_the_file_as_it_was(sto
     store.readonly = True
     before = len(outbox(store))
     for change in (
-        lambda: store.assign(ticket.id, agent.id),
-        lambda: store.add_interaction(ticket.id, "public_reply", "x", author_id=agent.id),
-        lambda: store.change_status(ticket.id, "closed", author_id=agent.id),
+        lambda: store.assign_many([ticket.id], agent.id),
+        lambda: add_interaction(store, ticket.id, "public_reply", "x", author_id=agent.id),
+        lambda: change_status(store, ticket.id, "closed", author_id=agent.id),
         lambda: store.create_agent("Someone"),
     ):
         with pytest.raises(ReadOnly, match="read-only session .started with --readonly.: nothing was changed"):
             change()
     store.count_template_use("t1")  # a template used in a read-only session counts nothing
-    assert store.template("t1").uses == 0
+    assert stored_template(store, "t1").uses == 0
     assert len(outbox(store)) == before
-    assert store.ticket_facts()[0].assignee_id is None
+    assert ticket_facts(store)[0].assignee_id is None
     store.set_current_agent(agent.id)  # choosing who works here is not a change to the data
     assert store.current_agent().id == agent.id
 
 
 def test_nps_goes_with_a_callback_and_runs_from_0_to_10(store):
     ticket = new_ticket(store)
-    with pytest.raises(ValueError, match="NPS"):
-        store.add_interaction(ticket.id, "callback", "", author_id=None, satisfaction=4, nps=11)
-    with pytest.raises(ValueError, match="NPS"):
-        store.add_interaction(ticket.id, "public_reply", "hi", author_id=None, nps=7)
-    store.add_interaction(ticket.id, "callback", "", author_id=None, satisfaction=4, nps=0)
+    with pytest.raises(StoreError, match="NPS"):
+        add_interaction(store, ticket.id, "callback", "", author_id=None, satisfaction=4, nps=11)
+    with pytest.raises(StoreError, match="NPS"):
+        add_interaction(store, ticket.id, "public_reply", "hi", author_id=None, nps=7)
+    add_interaction(store, ticket.id, "callback", "", author_id=None, satisfaction=4, nps=0)
 
 
 def test_arrivals_for_staffing(store):
@@ -137,7 +140,7 @@ def test_arrivals_for_staffing_count_only_the_teams_tickets(store):
         scope = Scope.of(agent)
         found = sorted(store.ticket_arrivals(NOW - timedelta(days=1), NOW, scope.members(agents), scope.pools))
         # the store's SQL and the lead screen's rule (team.Scope.tickets) agree
-        same_rule = sorted(f.created_at for f in scope.tickets(store.ticket_facts(), agents)
+        same_rule = sorted(f.created_at for f in scope.tickets(ticket_facts(store), agents)
                            if f.created_at >= NOW - timedelta(days=1))
         assert found == same_rule
         return found

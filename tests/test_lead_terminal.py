@@ -10,6 +10,7 @@ import sys
 
 from cs_console.demo.data_set import demo_id
 from cs_console.store import Store
+from cs_console.usecases.ticket_facts import ticket_facts
 from tests.test_terminal import Terminal, pytestmark  # noqa: F401  (skips without tmux)
 
 INGRID = demo_id("agent", "ingrid.haugen")
@@ -54,6 +55,6 @@ def test_a_lead_moves_a_ticket_in_a_real_terminal(tmp_path):
         terminal.close()
     store = Store.open(home / "cs-console.db")
     try:
-        assert next(f.assignee_id for f in store.ticket_facts() if f.number == number) == INGRID
+        assert next(f.assignee_id for f in ticket_facts(store) if f.number == number) == INGRID
     finally:
         store.close()

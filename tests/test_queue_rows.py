@@ -9,6 +9,7 @@ from cs_console.app import ConsoleApp
 from cs_console.config import from_mapping
 from cs_console.lead.sentiment import SOOTHE_MARK
 from cs_console.screens.queue import QueueScreen
+from cs_console.usecases.ticket_changes import add_interaction
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 from tests.test_tui_first_loop import seeded_app, settle
@@ -30,13 +31,13 @@ def line_of(app, subject: str) -> str:
 async def test_a_customer_who_needs_soothing_is_marked_until_they_write_calmly(store):
     app, tickets = seeded_app(store)
     angry = tickets["SIM activation failed at Stavanger base"]
-    store.add_interaction(angry.id, "customer_message", "三天了还没开通，我要投诉！", author_id=None, at=NOW - timedelta(hours=1))
+    add_interaction(store, angry.id, "customer_message", "三天了还没开通，我要投诉！", author_id=None, at=NOW - timedelta(hours=1))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert f"{SOOTHE_MARK} SIM activation failed" in line_of(app, "SIM activation failed")
         assert SOOTHE_MARK not in line_of(app, "Oil record book entry missing")
 
-        store.add_interaction(angry.id, "customer_message", "It works now, thank you.", author_id=None, at=NOW - timedelta(minutes=5))
+        add_interaction(store, angry.id, "customer_message", "It works now, thank you.", author_id=None, at=NOW - timedelta(minutes=5))
         await pilot.press("r")
         await settle(pilot)
         assert SOOTHE_MARK not in line_of(app, "SIM activation failed"), "the latest message decides"

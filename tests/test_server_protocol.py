@@ -24,6 +24,8 @@ from cs_console.store import Store
 from cs_console.sync import codec
 from cs_console.sync.errors import VersionMismatch
 from cs_console.sync.protocol import PROTOCOL_VERSION, SYNC_PATH, response_from_wire
+from cs_console.usecases.ticket_changes import add_interaction
+from tests.conftest import queue_rows
 from tests.test_sync_harness import account, database, database_url  # noqa: F401  (fixtures)
 
 with warnings.catch_warnings():
@@ -189,8 +191,8 @@ def test_nobody_writes_as_someone_else(tmp_path, client, database):
     other, _ = account(database, "agent")
     me, token = account(database, "agent")
     store = offline_ticket(tmp_path, me.agent_id)
-    ticket_id = store.queue(None)[0].id
-    store.add_interaction(ticket_id, "internal_note", "signed by someone else", author_id=me.agent_id)
+    ticket_id = queue_rows(store, None)[0].id
+    add_interaction(store, ticket_id, "internal_note", "signed by someone else", author_id=me.agent_id)
     ops = without_agents(wire_ops(store))
     ops[-2][5]["author_id"] = other.agent_id  # the note (the last op is the ticket's updated_at)
     answer = post(client, token, ops)

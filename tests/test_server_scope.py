@@ -96,22 +96,22 @@ def _ticket(member: Member, subject: str) -> Ticket:
 def test_an_agent_takes_from_the_pool_but_cannot_give_a_ticket_away(world):
     ann, alice = world["ann"], world["alice"]
     pool = _ticket(ann, "deck pool")
-    ann.store.assign(pool.id, ann.id)
+    ann.store.assign_many([pool.id], ann.id)
     ann.sync()
-    ann.store.assign(pool.id, alice.id)
+    ann.store.assign_many([pool.id], alice.id)
     report = sync_in_process(ann.store, ann.database, ann.token)
     assert report.refused == 1
     assert "a lead's job" in ann.store.refused_operations()[-1][1]
-    ann.store.assign(pool.id, None)  # handing it back to the pool is fine
+    ann.store.assign_many([pool.id], None)  # handing it back to the pool is fine
     assert sync_in_process(ann.store, ann.database, ann.token).refused == 0
 
 
 def test_a_lead_reassigns_within_the_team_only(world):
     lena, carl = world["lena"], world["carl"]
     theirs = _ticket(lena, "alice's")
-    lena.store.assign(theirs.id, world["ann"].id)
+    lena.store.assign_many([theirs.id], world["ann"].id)
     assert sync_in_process(lena.store, lena.database, lena.token).refused == 0
-    lena.store.assign(theirs.id, carl.id)
+    lena.store.assign_many([theirs.id], carl.id)
     report = sync_in_process(lena.store, lena.database, lena.token)
     assert report.refused == 1 and "only within team" in lena.store.refused_operations()[-1][1]
     world["ann"].sync()

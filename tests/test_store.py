@@ -8,9 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from cs_console.storage.errors import NotFound
 from cs_console.storage.models import Customer, Interaction, OutboxOp, Ticket
-from cs_console.store import NotFound, Store
-from tests.conftest import NOW
+from cs_console.store import Store, StoreError
+from cs_console.usecases.queue_list import QueueFilter
+from cs_console.usecases.ticket_changes import add_interaction, change_status
+from tests.conftest import NOW, queue_rows
 
 
 def new_ticket(store: Store, **fields) -> Ticket:
@@ -35,8 +38,8 @@ def test_a_ticket_and_its_conversation_survive_reopening(tmp_path):
     first = Store.open(path)
     agent = first.create_agent("Lin Wei")
     ticket = new_ticket(first, assignee_id=agent.id)
-    first.add_interaction(ticket.id, "public_reply", "We will book the service station.", author_id=agent.id, at=NOW + timedelta(minutes=5))
-    first.add_interaction(ticket.id, "internal_note", "Station in Ningbo has a slot.", author_id=agent.id, at=NOW + timedelta(minutes=6))
+    add_interaction(first, ticket.id, "public_reply", "We will book the service station.", author_id=agent.id, at=NOW + timedelta(minutes=5))
+    add_interaction(first, ticket.id, "internal_note", "Station in Ningbo has a slot.", author_id=agent.id, at=NOW + timedelta(minutes=6))
     first.close()
 
     again = Store.open(path)
@@ -54,7 +57,7 @@ def test_every_write_lands_in_the_outbox(store):
     ticket = new_ticket(store)
     entities = [op.entity for op in outbox(store)]
     assert entities == ["customer", "ticket", "ticket_event", "interaction"]
-    store.change_status(ticket.id, "waiting_on_customer", author_id=None, at=NOW)
+    change_status(store, ticket.id, "waiting_on_customer", author_id=None, at=NOW)
     ops = outbox(store)[4:]
     assert [(op.entity, op.action) for op in ops] == [("ticket_event", "append"), ("ticket", "update")]
     assert json.loads(ops[1].payload)["status"] == "waiting_on_customer"
@@ -77,7 +80,7 @@ def test_a_failed_write_leaves_neither_row_nor_outbox_entry(store):
 def test_field_clocks_record_each_changed_field(store):
     agent = store.create_agent("Lin Wei")
     ticket = new_ticket(store)
-    store.assign(ticket.id, agent.id, at=NOW)
+    store.assign_many([ticket.id], agent.id, at=NOW)
     with store.read() as session:
         clocks = json.loads(session.get(Ticket, ticket.id).field_clocks)
     assert clocks["assignee_id"] > clocks["subject"]
@@ -95,17 +98,17 @@ def test_ticket_numbers_differ_between_devices(tmp_path):
 def test_first_reply_records_first_response_once(store):
     agent = store.create_agent("Lin Wei")
     ticket = new_ticket(store)
-    store.add_interaction(ticket.id, "internal_note", "checking", author_id=agent.id, at=NOW)
-    store.add_interaction(ticket.id, "public_reply", "first", author_id=agent.id, at=NOW + timedelta(minutes=3))
-    store.add_interaction(ticket.id, "public_reply", "second", author_id=agent.id, at=NOW + timedelta(minutes=9))
+    add_interaction(store, ticket.id, "internal_note", "checking", author_id=agent.id, at=NOW)
+    add_interaction(store, ticket.id, "public_reply", "first", author_id=agent.id, at=NOW + timedelta(minutes=3))
+    add_interaction(store, ticket.id, "public_reply", "second", author_id=agent.id, at=NOW + timedelta(minutes=9))
     events = [(e.kind, e.at) for e in store.ticket_detail(ticket.id).events]
     assert events == [("created", NOW), ("first_response", NOW + timedelta(minutes=3))]
 
 
 def test_waiting_pauses_and_a_customer_message_resumes(store):
     ticket = new_ticket(store)
-    store.change_status(ticket.id, "waiting_on_customer", author_id=None, at=NOW + timedelta(hours=1))
-    store.add_interaction(ticket.id, "customer_message", "Here are the photos.", author_id=None, at=NOW + timedelta(hours=5))
+    change_status(store, ticket.id, "waiting_on_customer", author_id=None, at=NOW + timedelta(hours=1))
+    add_interaction(store, ticket.id, "customer_message", "Here are the photos.", author_id=None, at=NOW + timedelta(hours=5))
     detail = store.ticket_detail(ticket.id)
     assert detail.ticket.status == "open"
     assert [e.kind for e in detail.events] == ["created", "waiting_on_customer", "customer_replied"]
@@ -113,21 +116,21 @@ def test_waiting_pauses_and_a_customer_message_resumes(store):
 
 def test_closing_then_working_again_reopens(store):
     ticket = new_ticket(store)
-    store.change_status(ticket.id, "closed", author_id=None, at=NOW)
-    store.change_status(ticket.id, "open", author_id=None, at=NOW + timedelta(days=1))
+    change_status(store, ticket.id, "closed", author_id=None, at=NOW)
+    change_status(store, ticket.id, "open", author_id=None, at=NOW + timedelta(days=1))
     assert [e.kind for e in store.ticket_detail(ticket.id).events] == ["created", "closed", "reopened"]
 
 
 def test_bad_writes_are_refused_with_the_reason(store):
     ticket = new_ticket(store)
     with pytest.raises(ValueError, match="unknown status 'done'"):
-        store.change_status(ticket.id, "done", author_id=None)
-    with pytest.raises(ValueError, match="satisfaction score from 1 to 5"):
-        store.add_interaction(ticket.id, "callback", "", author_id=None, satisfaction=9)
-    with pytest.raises(ValueError, match="empty message"):
-        store.add_interaction(ticket.id, "public_reply", "   ", author_id=None)
+        change_status(store, ticket.id, "done", author_id=None)
+    with pytest.raises(StoreError, match="satisfaction score from 1 to 5"):
+        add_interaction(store, ticket.id, "callback", "", author_id=None, satisfaction=9)
+    with pytest.raises(StoreError, match="empty message"):
+        add_interaction(store, ticket.id, "public_reply", "   ", author_id=None)
     with pytest.raises(NotFound):
-        store.add_interaction("no-such-ticket", "public_reply", "hello", author_id=None)
+        add_interaction(store, "no-such-ticket", "public_reply", "hello", author_id=None)
     with store.read() as session:
         assert len(list(session.exec(select(Interaction)))) == 1
 
@@ -138,15 +141,16 @@ def test_queue_filters_by_status_priority_and_text(store):
     new_ticket(store, subject="SIM card 100% not activating", priority="low", assignee_id=agent.id,
                new_customer=Customer(name="Nordlys Telecom"))
     new_ticket(store, subject="Someone else's ticket")
-    store.change_status(urgent.id, "waiting_on_customer", author_id=agent.id, at=NOW)
+    change_status(store, urgent.id, "waiting_on_customer", author_id=agent.id, at=NOW)
 
-    assert len(store.queue(agent.id)) == 2
-    assert [r.subject for r in store.queue(agent.id, statuses=["waiting_on_customer"])] == ["Oily water separator alarm"]
-    assert [r.priority for r in store.queue(agent.id, priorities=["low"])] == ["low"]
-    assert [r.customer_name for r in store.queue(agent.id, text="nordlys")] == ["Nordlys Telecom"]
-    assert [r.subject for r in store.queue(agent.id, text="100%")] == ["SIM card 100% not activating"]
-    assert store.queue(agent.id, text="50%") == []
-    row = store.queue(agent.id, statuses=["waiting_on_customer"])[0]
+    waiting = QueueFilter(statuses=frozenset({"waiting_on_customer"}))
+    assert len(queue_rows(store, agent.id)) == 2
+    assert [r.subject for r in queue_rows(store, agent.id, waiting)] == ["Oily water separator alarm"]
+    assert [r.priority for r in queue_rows(store, agent.id, QueueFilter(priorities=frozenset({"low"})))] == ["low"]
+    assert [r.customer_name for r in queue_rows(store, agent.id, QueueFilter(text="nordlys"))] == ["Nordlys Telecom"]
+    assert [r.subject for r in queue_rows(store, agent.id, QueueFilter(text="100%"))] == ["SIM card 100% not activating"]
+    assert queue_rows(store, agent.id, QueueFilter(text="50%")) == []
+    row = queue_rows(store, agent.id, waiting)[0]
     assert [kind for kind, _ in row.events] == ["created", "waiting_on_customer"]
 
 
@@ -154,9 +158,10 @@ def test_customer_history_lists_every_ticket_newest_first(store):
     first = new_ticket(store)
     customer_id = first.customer_id
     second = new_ticket(store, new_customer=None, customer_id=customer_id, subject="EPIRB battery", at=NOW + timedelta(days=2))
-    store.add_interaction(second.id, "public_reply", "Battery ordered.", author_id=None, at=NOW + timedelta(days=2, hours=1))
-    history = store.customer_history(customer_id)
-    assert [t.id for t in history.tickets] == [second.id, first.id]
-    assert history.interactions[0][1].body == "Battery ordered."
-    assert {t.id for t, _ in history.interactions} == {first.id, second.id}
+    add_interaction(store, second.id, "public_reply", "Battery ordered.", author_id=None, at=NOW + timedelta(days=2, hours=1))
+    tickets = store.customer_tickets_page(customer_id, None, 100)
+    interactions = store.customer_interactions_page(customer_id, None, 100)
+    assert [t.id for t in tickets] == [second.id, first.id]
+    assert interactions[0].body == "Battery ordered."
+    assert {i.ticket_id for i in interactions} == {first.id, second.id}
     assert [c.name for c in store.find_customers("IMO 9400001")] == ["Blue Whale Shipping"]

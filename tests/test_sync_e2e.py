@@ -20,6 +20,8 @@ from cs_console.scripts.link_emulator import LinkEmulator, LinkProfile
 from cs_console.server.merge import SYSTEM_AGENT_ID
 from cs_console.server.process import ServerProcess
 from cs_console.storage.models import Customer, Interaction
+from cs_console.usecases.ticket_changes import add_interaction, change_status
+from tests.conftest import queue_rows
 from tests.test_sync_harness import (  # noqa: F401  (fixtures)
     account,
     database,
@@ -56,11 +58,11 @@ def test_two_devices_edit_one_ticket_offline_and_converge(tmp_path, server, data
     assert device_ticket(alice, ticket.id) == server_ticket(database, ticket.id)
 
     # offline: Lena first, Alice a moment later
-    lena.store.add_interaction(ticket.id, "internal_note", "Lena: station in Ningbo has a slot", author_id=lena.agent_id)
-    lena.store.change_status(ticket.id, "solution_proposed", author_id=lena.agent_id)
-    alice.store.add_interaction(ticket.id, "internal_note", "Alice: asked the master for photos", author_id=alice.agent_id)
-    alice.store.change_status(ticket.id, "waiting_on_customer", author_id=alice.agent_id)
-    alice.store.assign(ticket.id, alice.agent_id)
+    add_interaction(lena.store, ticket.id, "internal_note", "Lena: station in Ningbo has a slot", author_id=lena.agent_id)
+    change_status(lena.store, ticket.id, "solution_proposed", author_id=lena.agent_id)
+    add_interaction(alice.store, ticket.id, "internal_note", "Alice: asked the master for photos", author_id=alice.agent_id)
+    change_status(alice.store, ticket.id, "waiting_on_customer", author_id=alice.agent_id)
+    alice.store.assign_many([ticket.id], alice.agent_id)
 
     for member in (alice, lena, alice, lena):
         member.sync_until_done()
@@ -85,11 +87,11 @@ def test_a_ticket_reassigned_away_keeps_the_old_holders_note_and_leaves_their_qu
     ticket = pool_ticket(lena, assignee_id=alice.agent_id)
     lena.sync_until_done()
     alice.sync_until_done()
-    assert [row.id for row in alice.store.queue(alice.agent_id)] == [ticket.id]
+    assert [row.id for row in queue_rows(alice.store, alice.agent_id)] == [ticket.id]
 
-    alice.store.add_interaction(ticket.id, "internal_note", "Alice: spare raft ordered", author_id=alice.agent_id)
-    alice.store.change_status(ticket.id, "waiting_on_customer", author_id=alice.agent_id)
-    lena.store.assign(ticket.id, bob.agent_id)
+    add_interaction(alice.store, ticket.id, "internal_note", "Alice: spare raft ordered", author_id=alice.agent_id)
+    change_status(alice.store, ticket.id, "waiting_on_customer", author_id=alice.agent_id)
+    lena.store.assign_many([ticket.id], bob.agent_id)
     lena.sync_until_done()
 
     report = alice.sync_until_done()
@@ -100,11 +102,11 @@ def test_a_ticket_reassigned_away_keeps_the_old_holders_note_and_leaves_their_qu
     assert notes(final, "Alice: spare raft ordered") == 1
     assert final["ticket"]["assignee_id"] == bob.agent_id and final["ticket"]["status"] == "open"
     assert device_ticket(alice, ticket.id)["ticket"] == final["ticket"]
-    assert alice.store.queue(alice.agent_id) == []
+    assert queue_rows(alice.store, alice.agent_id) == []
 
     bob.sync_until_done()
     assert device_ticket(bob, ticket.id) == final
-    assert [row.id for row in bob.store.queue(bob.agent_id)] == [ticket.id]
+    assert [row.id for row in queue_rows(bob.store, bob.agent_id)] == [ticket.id]
 
 
 def test_two_server_processes_serve_one_database(tmp_path, server, database, database_url):
@@ -115,9 +117,9 @@ def test_two_server_processes_serve_one_database(tmp_path, server, database, dat
         ticket = pool_ticket(lena, subject="Radar picture frozen")
         lena.sync_until_done()
         kim.sync_until_done()
-        kim.store.add_interaction(ticket.id, "internal_note", "Kim: reboot the ARPA unit", author_id=kim.agent_id)
+        add_interaction(kim.store, ticket.id, "internal_note", "Kim: reboot the ARPA unit", author_id=kim.agent_id)
         kim.sync_until_done()
-        lena.store.change_status(ticket.id, "solution_proposed", author_id=lena.agent_id)
+        change_status(lena.store, ticket.id, "solution_proposed", author_id=lena.agent_id)
         lena.sync_until_done()
         kim.sync_until_done()
         final = server_ticket(database, ticket.id)

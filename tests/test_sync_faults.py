@@ -19,6 +19,7 @@ from sqlmodel import select as model_select
 from cs_console.scripts.link_emulator import LinkEmulator, LinkProfile
 from cs_console.server.db import applied_ops
 from cs_console.storage.models import Customer, OutboxOp
+from cs_console.usecases.ticket_changes import add_interaction, change_status
 from cs_console.vocabulary import STATUSES
 from tests.test_sync_harness import (  # noqa: F401  (fixtures)
     database,
@@ -61,10 +62,10 @@ def test_two_hundred_broken_syncs_lose_and_double_nothing(tmp_path, server, data
                 ticket_id = rng.choice(tickets)
                 if rng.random() < 0.6:
                     body = f"run {run}: {uuid.uuid4().hex[:8]}" + " reading" * rng.randint(1, 40)
-                    member.store.add_interaction(ticket_id, "internal_note", body, author_id=member.agent_id)
+                    add_interaction(member.store, ticket_id, "internal_note", body, author_id=member.agent_id)
                     notes.append(body)
                 else:
-                    member.store.change_status(ticket_id, rng.choice(STATUSES), author_id=member.agent_id)
+                    change_status(member.store, ticket_id, rng.choice(STATUSES), author_id=member.agent_id)
             link.profile = rng.choice(PROFILES)
             linked = via(link.url, member)
             for _attempt in range(40):

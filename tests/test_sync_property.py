@@ -26,6 +26,7 @@ from cs_console.storage import hlc
 from cs_console.storage.models import Customer
 from cs_console.store import Store
 from cs_console.sync.cycle import TransportError
+from cs_console.usecases.ticket_changes import add_interaction, change_status
 from cs_console.vocabulary import STATUSES
 from tests.test_sync_harness import account, database, database_url, device_ticket, server_ticket, sync_in_process  # noqa: F401
 
@@ -137,12 +138,12 @@ def test_devices_converge_whatever_the_network_does(database, steps, skewed):
                 sync_in_process(store, database, token, network.faulty(step[2]))
             elif kind == "note":
                 body = f"note {uuid.uuid4().hex[:8]}"
-                store.add_interaction(tickets[step[2]], "internal_note", body, author_id=me)
+                add_interaction(store, tickets[step[2]], "internal_note", body, author_id=me)
                 notes.append(body)
             elif kind == "status":
-                store.change_status(tickets[step[2]], step[3], author_id=me)
+                change_status(store, tickets[step[2]], step[3], author_id=me)
             else:
-                store.assign(tickets[step[2]], assignees[step[3]] if step[3] >= 0 else None)
+                store.assign_many([tickets[step[2]]], assignees[step[3]] if step[3] >= 0 else None)
 
         network.release(False)
         for _ in range(2):

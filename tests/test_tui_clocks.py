@@ -12,6 +12,7 @@ from cs_console.config import Config
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
 from cs_console.storage.models import Customer
+from cs_console.usecases.ticket_changes import add_interaction, change_status
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 from tests.test_tui_first_loop import SIZE, settle
@@ -96,8 +97,8 @@ async def test_waiting_on_the_customer_pauses_and_solution_and_callback_finish(s
     clock = MovableClock(NOW)
     app, ticket = one_ticket_app(store, clock, priority="urgent")
     agent = store.current_agent()
-    store.add_interaction(ticket.id, "public_reply", "Looking into it.", author_id=agent.id, at=NOW + timedelta(minutes=5))
-    store.change_status(ticket.id, "waiting_on_customer", author_id=agent.id, at=NOW + timedelta(hours=1))
+    add_interaction(store, ticket.id, "public_reply", "Looking into it.", author_id=agent.id, at=NOW + timedelta(minutes=5))
+    change_status(store, ticket.id, "waiting_on_customer", author_id=agent.id, at=NOW + timedelta(hours=1))
     clock.advance(hours=30)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -113,7 +114,7 @@ async def test_waiting_on_the_customer_pauses_and_solution_and_callback_finish(s
         await pilot.press("4", "tab", *"Happy with the fix", "enter")
         await settle(pilot)
         await settle(pilot)
-        store.change_status(ticket.id, "closed", author_id=agent.id, at=clock.now)
+        change_status(store, ticket.id, "closed", author_id=agent.id, at=clock.now)
         app.screen.reload()
         await settle(pilot)
         assert re.search(r"7d closure \+ callback\s+✔ met", clock_lines(app))

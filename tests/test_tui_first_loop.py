@@ -13,6 +13,7 @@ from cs_console.screens.new_ticket import NewTicketScreen
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
 from cs_console.storage.models import Customer
+from cs_console.usecases.ticket_changes import change_status
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 
@@ -103,7 +104,7 @@ async def test_slash_narrows_the_queue_as_you_type(store):
 
 async def test_status_and_priority_filters_cycle(store):
     app, tickets = seeded_app(store)
-    store.change_status(tickets["SIM activation failed at Stavanger base"].id, "closed", author_id=None, at=NOW)
+    change_status(store, tickets["SIM activation failed at Stavanger base"].id, "closed", author_id=None, at=NOW)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert len(app.screen.rows) == 2, "closed tickets leave the active queue"

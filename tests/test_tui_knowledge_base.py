@@ -15,7 +15,7 @@ from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
 from cs_console.storage.models import Customer
 from cs_console.widgets.virtual_table import VirtualTable
-from tests.conftest import NOW
+from tests.conftest import NOW, stored_template
 from tests.test_interface_strings import shown
 from tests.test_tui_first_loop import SIZE, settle
 
@@ -134,7 +134,7 @@ async def test_the_picker_inserts_the_last_of_many_templates(demo_store):
         assert [hit.id for hit in app.screen.hits] == [hit.id for hit in expected]
         assert len(expected) > len(results(app).visible_range())
         last = expected[-1]
-        uses_before = demo_store.template(last.id).uses
+        uses_before = stored_template(demo_store, last.id).uses
 
         await pilot.press("tab", "end")
         await settle(pilot)
@@ -143,13 +143,13 @@ async def test_the_picker_inserts_the_last_of_many_templates(demo_store):
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
         assert composer_text(app).strip()
-    assert demo_store.template(last.id).uses == uses_before + 1, "the last template was the one inserted"
+    assert stored_template(demo_store, last.id).uses == uses_before + 1, "the last template was the one inserted"
 
 
 async def test_colons_open_the_picker_and_enter_inserts_the_filled_template(demo_store):
     ticket = new_demo_ticket(demo_store, "Bilge alarm keeps sounding.")
     template_id = demo_id("template", "tpl-greeting-en")
-    uses_before = demo_store.template(template_id).uses
+    uses_before = stored_template(demo_store, template_id).uses
     app = demo_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         await open_ticket(pilot, ticket.id)
@@ -169,7 +169,7 @@ async def test_colons_open_the_picker_and_enter_inserts_the_filled_template(demo
         text = composer_text(app)
         assert text.startswith("Hi ::x Hello Wang Fang, this is 林伟 Lin Wei.")
         assert ticket.number in text and "{" not in text
-    assert demo_store.template(template_id).uses == uses_before + 1
+    assert stored_template(demo_store, template_id).uses == uses_before + 1
 
 
 async def test_an_empty_placeholder_is_marked_and_blocks_a_silent_send(demo_store):

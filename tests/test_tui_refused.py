@@ -17,6 +17,7 @@ from cs_console.storage.models import Customer
 from cs_console.sync.cycle import SyncReport
 from cs_console.text.strings import Strings
 from cs_console.usecases.refused_changes import refused_changes
+from cs_console.usecases.ticket_changes import add_interaction, change_status
 from tests.conftest import NOW
 
 SIZE = (80, 24)
@@ -30,8 +31,8 @@ def refused_note(store) -> tuple[str, str]:
     store.set_current_agent(agent.id)
     ticket = store.create_ticket(new_customer=Customer(name="Hai Xing Shipping"), subject="Ballast log",
                                  first_message="help", team="Maritime Desk", at=NOW - timedelta(hours=3))
-    store.add_interaction(ticket.id, "internal_note", NOTE, author_id=agent.id, at=NOW - timedelta(hours=2))
-    store.change_status(ticket.id, "waiting_on_customer", author_id=agent.id, at=NOW - timedelta(hours=1))
+    add_interaction(store, ticket.id, "internal_note", NOTE, author_id=agent.id, at=NOW - timedelta(hours=2))
+    change_status(store, ticket.id, "waiting_on_customer", author_id=agent.id, at=NOW - timedelta(hours=1))
     operations = store.pending_operations()
     note = next(op for op in operations if op.entity == "interaction" and "ballast record" in op.payload)
     status = [op for op in operations if op.entity == "ticket" and op.action == "update"][-1]
@@ -132,7 +133,7 @@ async def test_a_sync_that_sets_changes_aside_says_where_to_see_them(store):
         assert len(option_texts(app)) == 2
         # the app's side of a cycle that set one more change aside
         ticket = store.ticket_numbered(number)
-        store.add_interaction(ticket.id, "public_reply", "We have the log now.", author_id=None, at=NOW)
+        add_interaction(store, ticket.id, "public_reply", "We have the log now.", author_id=None, at=NOW)
         reply = next(op for op in store.pending_operations() if "We have the log now." in op.payload)
         store.set_aside_operations({reply.op_id: "the ticket was closed"})
         app._synced(SyncReport(refused=1), store.current_agent(), refused_changes(store, newest=1))

@@ -23,8 +23,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from cs_console.storage.customers import HistoryEntry, HistoryTicket
 from cs_console.storage.models import Customer
-from cs_console.store import HistoryEntry, HistoryTicket, StoreError
+from cs_console.store import StoreError
 from cs_console.text.display import clip, local_time
 from cs_console.text.strings import CATALOG, Strings, english
 from cs_console.usecases.customer_profile import site_names

@@ -43,7 +43,7 @@ from textual.worker import get_current_worker
 from cs_console.clocks.follow_up import next_due_text
 from cs_console.clocks.sla import STATE_SYMBOLS, FollowUpClocks, follow_up_clocks
 from cs_console.lead.sentiment import SOOTHE_MARK
-from cs_console.store import QueueRow
+from cs_console.storage.queue_rows import QueueRow
 from cs_console.text.display import short_age
 from cs_console.text.strings import Strings, english
 from cs_console.usecases.queue_list import (

@@ -20,9 +20,11 @@ from cs_console.kb.redlines import CompliancePrompt, compliance_prompts, find_re
 from cs_console.kb.templates import fill, template_values, unfilled
 from cs_console.screens.callback import CallbackLog
 from cs_console.screens.reminder import ReminderRequest
-from cs_console.store import StoreError, TicketDetail
+from cs_console.storage.tickets import TicketDetail
+from cs_console.store import StoreError
 from cs_console.text.display import clip, local_time, pad
 from cs_console.text.strings import english
+from cs_console.usecases.ticket_changes import add_interaction, change_status
 from cs_console.vocabulary import CHANNELS, STATUSES
 from cs_console.widgets.composer import Composer
 from cs_console.widgets.key_footer import KeyFooter
@@ -196,8 +198,8 @@ class TicketScreen(Screen):
     def _send(self, kind: str, text: str) -> None:
         agent = self.app.agent
         try:
-            self.app.store.add_interaction(
-                self.ticket_id, kind, text, author_id=agent.id if agent else None, at=self.app.now()
+            add_interaction(
+                self.app.store, self.ticket_id, kind, text, author_id=agent.id if agent else None, at=self.app.now()
             )
         except (StoreError, ValueError) as error:
             self.app.call_from_thread(self._send_failed, str(error))
@@ -243,7 +245,7 @@ class TicketScreen(Screen):
     def _change_status(self, status: str) -> None:
         self._store_action(
             self.strings("ticket.status_changed", status=self.strings(f"status.{status}")),
-            lambda store, agent_id, at: store.change_status(self.ticket_id, status, author_id=agent_id, at=at),
+            lambda store, agent_id, at: change_status(store, self.ticket_id, status, author_id=agent_id, at=at),
         )
 
     @work(thread=True, group="send")
@@ -302,8 +304,8 @@ class TicketScreen(Screen):
         if log is not None:
             self._store_action(
                 self.strings("ticket.callback_logged"),
-                lambda store, agent_id, at: store.add_interaction(
-                    self.ticket_id, "callback", log.comment, author_id=agent_id, satisfaction=log.satisfaction,
+                lambda store, agent_id, at: add_interaction(
+                    store, self.ticket_id, "callback", log.comment, author_id=agent_id, satisfaction=log.satisfaction,
                     nps=log.nps, at=at,
                 ),
             )

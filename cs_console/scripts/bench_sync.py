@@ -42,9 +42,11 @@ from cs_console.server.process import ServerProcess
 from cs_console.storage.models import Customer, Interaction, KbArticle, Ticket, TicketEvent
 from cs_console.store import Store
 from cs_console.sync import codec
+from cs_console.sync.apply import store_sync_page
 from cs_console.sync.client import HttpTransport, Settings, open_http
 from cs_console.sync.cycle import SyncReport, run_cycle
 from cs_console.sync.protocol import SYNC_PATH, response_from_wire
+from cs_console.usecases.ticket_changes import add_interaction, change_status
 from cs_console.utc import utcnow
 
 FIELD_LINK = LinkProfile(kbit_per_second=9.6, round_trip_ms=800)
@@ -215,12 +217,12 @@ class NaiveClient:
         for op in store.pending_operations():
             wire = [op.seq, op.op_id, op.entity, op.entity_id, op.action, json.loads(op.payload), op.hlc]
             answer = self._post([wire], 0)
-            store.store_sync_page(acked_through=answer["a"], rows={}, cursor=self.cursor,
-                                  library_cursor=self.library_cursor, server_ms=answer["t"])
+            store_sync_page(store, acked_through=answer["a"], rows={}, cursor=self.cursor,
+                            library_cursor=self.library_cursor, server_ms=answer["t"])
         while True:
             response = response_from_wire(self._post([], 1))
-            store.store_sync_page(acked_through=None, rows=response.rows, cursor=response.cursor,
-                                  library_cursor=response.library_cursor, server_ms=response.server_ms)
+            store_sync_page(store, acked_through=None, rows=response.rows, cursor=response.cursor,
+                            library_cursor=response.library_cursor, server_ms=response.server_ms)
             self.cursor, self.library_cursor = response.cursor, response.library_cursor
             if not response.more:
                 return
@@ -259,13 +261,13 @@ def _act(field: Member, shore: Member, tickets: list[str], action: tuple) -> Non
     who, what, index, text = action
     ticket_id = tickets[index]
     if who == "shore":
-        shore.store.add_interaction(ticket_id, "customer_message", text, author_id=None)
+        add_interaction(shore.store, ticket_id, "customer_message", text, author_id=None)
     elif what == "status":
-        field.store.change_status(ticket_id, text, author_id=field.agent_id)
+        change_status(field.store, ticket_id, text, author_id=field.agent_id)
     elif what == "escalate":
         field.store.escalate(ticket_id, author_id=field.agent_id)
     else:
-        field.store.add_interaction(ticket_id, what, text, author_id=field.agent_id)
+        add_interaction(field.store, ticket_id, what, text, author_id=field.agent_id)
 
 
 def field_day(tmp: Path, server: ServerProcess, database: Database, day: dict, k: float, seed: int,

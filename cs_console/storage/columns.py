@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.types import String, TypeDecorator
+from sqlmodel import SQLModel
 
 from cs_console.utc import from_text, to_text
 
@@ -24,3 +25,18 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: str | None, dialect) -> datetime | None:
         return None if value is None else from_text(value)
+
+
+def utc_from_text(text: str) -> datetime:
+    """A time column read without the ORM (a long list): `utc.from_text`'s answer,
+    several times faster, which counts at 100,000 rows."""
+    return datetime.fromisoformat(text + "+00:00")
+
+
+def row_payload(row: SQLModel) -> dict:
+    """A row's columns as JSON-ready values (times as UTC text), as the outbox carries them."""
+    data = {}
+    for name in type(row).model_fields:
+        value = getattr(row, name)
+        data[name] = to_text(value) if isinstance(value, datetime) else value
+    return data

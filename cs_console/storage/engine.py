@@ -32,3 +32,7 @@ def sqlite_engine(url: str, *, busy_timeout_ms: int, wal: bool = False) -> Engin
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+ID_CHUNK = 500
+"""Ids per `IN (...)` list, well under SQLite's limit on bound parameters."""

@@ -22,7 +22,8 @@ from pathlib import Path
 import httpx
 
 from cs_console import paths
-from cs_console.store import NotFound, Store, StoreError
+from cs_console.storage.errors import NotFound
+from cs_console.store import Store, StoreError
 from cs_console.sync.cycle import SyncReport, TransportError, run_cycle
 from cs_console.sync.errors import SyncError, from_body
 from cs_console.sync.protocol import SYNC_PATH

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from cs_console.store import Store
 from cs_console.sync import codec
+from cs_console.sync.apply import store_sync_page
 from cs_console.sync.errors import BatchRefused, SyncError, from_body
 from cs_console.sync.protocol import MAX_OPS, MAX_PAGE_BYTES, MIN_PAGE_BYTES, Op, SyncRequest, response_from_wire
 
@@ -137,7 +138,8 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
             response = response_from_wire(codec.decode(answer, answer_type))
         except SyncError as error:
             return report(str(error))
-        done["received"] += store.store_sync_page(
+        done["received"] += store_sync_page(
+            store,
             acked_through=response.acked_through,
             rows=response.rows,
             cursor=response.cursor,

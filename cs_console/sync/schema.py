@@ -3,8 +3,8 @@
 Derived from `cs_console.storage.models`, so a column added there syncs without an edit here. Both
 sides use it: the server to refuse a malformed operation with a sentence naming the field,
 the device to turn wire values back into model values. It refuses to know who may write
-what (`cs_console.server.scope`) or how values merge (`cs_console.server.merge`, the
-store's sync section).
+what (`cs_console.server.scope`) or how values merge (`cs_console.server.merge`,
+`cs_console.sync.apply`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from enum import Enum
 
 from sqlmodel import SQLModel
 
-from cs_console.store import ENTITY_NAMES
+from cs_console.storage.sync_state import ENTITY_NAMES
 from cs_console.utc import from_text, to_text
 from cs_console.vocabulary import CHANNELS, INTERACTION_KINDS, PRIORITIES, ROLES, STATUSES
 

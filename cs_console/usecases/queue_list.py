@@ -38,7 +38,7 @@ from cs_console.clocks.sla import (
     follow_up_clocks,
     queue_clocks,
 )
-from cs_console.store import QueueRow
+from cs_console.storage.queue_rows import QueueRow
 from cs_console.vocabulary import PRIORITIES, STATUSES
 
 _ALL_STATUSES = frozenset(STATUSES)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from cs_console.lead.reports import Report, build
 from cs_console.usecases.teams import check_team
+from cs_console.usecases.ticket_facts import ticket_facts
 
 if TYPE_CHECKING:
     from cs_console.config import Config
@@ -30,6 +31,6 @@ def service_report(store: Store, config: Config, period: Period, now: datetime, 
     """
     agents = store.agents()
     check_team(team, agents)
-    facts = store.ticket_facts(created_before=period.end, touched_since=period.previous().start)
+    facts = ticket_facts(store, created_before=period.end, touched_since=period.previous().start)
     return build(scope.tickets(facts, agents), scope.agents(agents), period, now, config.policy, config.calendar,
                  team=team)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from cs_console.lead import team
 from cs_console.lead.kpi import TicketFacts
 from cs_console.lead.sentiment import soothing_flags
+from cs_console.usecases.ticket_facts import ticket_facts
 from cs_console.vocabulary import ACTIVE_STATUSES
 
 if TYPE_CHECKING:
@@ -73,6 +74,6 @@ def load_team(store: Store, lead: Agent | None, config: Config, now: datetime, g
     """
     agents = store.agents()
     scope = scope_of(lead)
-    facts = scope.tickets(store.ticket_facts(statuses=ACTIVE_STATUSES), agents)
+    facts = scope.tickets(ticket_facts(store, statuses=ACTIVE_STATUSES), agents)
     flags = soothing_flags(store.latest_customer_messages([f.id for f in facts]), config.lexicon)
     return TeamData.make(lead, scope.agents(agents), facts, flags, config, now, generation)

@@ -1,0 +1,99 @@
+"""A customer's record and history, as the customer screen and the new-ticket form read them.
+
+A long-standing customer's history runs to thousands of interactions, so the history comes
+in keyset pages of plain tuples (`HistoryTicket`, `HistoryEntry`) read without the ORM, each
+body cut to what a line shows; the ticket screen reads a message whole. It refuses writes:
+a customer is created with their first ticket (`storage.tickets`) or comes down by sync.
+
+Methods of `cs_console.store.Store`, which reads through `read` and `_plain_reads`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import Select, or_
+from sqlmodel import col, select
+
+from cs_console.storage.columns import utc_from_text as _utc
+from cs_console.storage.errors import NotFound
+from cs_console.storage.models import Customer
+from cs_console.utc import to_text
+
+PAGE_BODY_CHARS = 400
+"""How much of an interaction's body a history page carries; the ticket screen shows it whole."""
+
+
+class HistoryTicket(NamedTuple):
+    """One of a customer's tickets, as their history lists it."""
+
+    id: str
+    number: str
+    priority: str
+    status: str
+    subject: str
+    created_at: datetime
+
+
+class HistoryEntry(NamedTuple):
+    """One interaction in a customer's history, its body cut to what a line can show."""
+
+    id: str
+    ticket_id: str
+    number: str
+    kind: str
+    body: str
+    created_at: datetime
+
+
+class Customers:
+    """Finding a customer and paging through their history."""
+
+    def customer(self, customer_id: str) -> Customer:
+        with self.read() as session:
+            found = session.get(Customer, customer_id)
+        if found is None:
+            raise NotFound(f"no customer with id {customer_id}")
+        return found
+
+    def find_customers(self, text: str, limit: int = 8) -> list[Customer]:
+        """Customers whose name, contact, vessels or sites contain every word of `text`."""
+        query = select(Customer).order_by(Customer.name).limit(limit)
+        query = _containing_every_word(query, text, (Customer.name, Customer.contact_name, Customer.sites))
+        with self.read() as session:
+            return list(session.exec(query))
+
+    def customer_tickets_page(self, customer_id: str, after: HistoryTicket | None, limit: int) -> list[HistoryTicket]:
+        """Up to `limit` of a customer's tickets, newest first, from after `after`."""
+        bound, bound_args = ("", ()) if after is None else (
+            " AND (created_at, id) < (?, ?)", (to_text(after.created_at), after.id))
+        with self._plain_reads() as db:
+            page = db.execute(
+                "SELECT id, number, priority, status, subject, created_at FROM ticket "
+                f"WHERE customer_id = ?{bound} ORDER BY created_at DESC, id DESC LIMIT ?",
+                (customer_id, *bound_args, limit),
+            ).fetchall()
+        return [HistoryTicket(*row[:5], _utc(row[5])) for row in page]
+
+    def customer_interactions_page(self, customer_id: str, after: HistoryEntry | None, limit: int) -> list[HistoryEntry]:
+        """Up to `limit` interactions of all a customer's tickets, newest first, from after `after`."""
+        bound, bound_args = ("", ()) if after is None else (
+            " AND (h.created_at, h.interaction_id) < (?, ?)", (to_text(after.created_at), after.id))
+        with self._plain_reads() as db:
+            page = db.execute(
+                "SELECT i.id, i.ticket_id, t.number, i.kind, substr(i.body, 1, ?), i.created_at FROM history_index h "
+                "JOIN interaction i ON i.id = h.interaction_id JOIN ticket t ON t.id = i.ticket_id "
+                f"WHERE h.customer_id = ?{bound} ORDER BY h.created_at DESC, h.interaction_id DESC LIMIT ?",
+                (PAGE_BODY_CHARS, customer_id, *bound_args, limit),
+            ).fetchall()
+        return [HistoryEntry(*row[:5], _utc(row[5])) for row in page]
+
+
+def _containing_every_word(query: Select, text: str, columns: tuple) -> Select:
+    """Narrow `query` to rows where every word of `text` is in one of `columns`, any case;
+    `%` and `_` in the text are literal characters, not wildcards."""
+    for word in text.split():
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(*(col(column).ilike(pattern, escape="\\") for column in columns)))
+    return query

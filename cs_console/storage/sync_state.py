@@ -1,0 +1,178 @@
+"""The device's side of sync as stored: the outbox, the cursors, and operations set aside.
+
+A page from the server, its acknowledgements and the cursors that follow it are stored in
+one transaction, so a link that drops mid-sync resumes from the last page stored. How wire
+values decode and how a remote field merges with a local one are `cs_console.sync`'s
+(`sync.apply`): it hands in decoded rows and the merge rule, and this module only writes
+them. It refuses to import `cs_console.sync`.
+
+Methods of `cs_console.store.Store`, which keeps the write clock (`_receive_stamp`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, col, select
+
+from cs_console.storage import hlc
+from cs_console.storage.models import (
+    Agent,
+    Customer,
+    Interaction,
+    KbArticle,
+    OutboxOp,
+    Reminder,
+    Template,
+    Ticket,
+    TicketEvent,
+)
+from cs_console.utc import to_text, utcnow
+
+ENTITY_NAMES: dict[type[SQLModel], str] = {
+    Agent: "agent",
+    Customer: "customer",
+    Ticket: "ticket",
+    Interaction: "interaction",
+    TicketEvent: "ticket_event",
+    Reminder: "reminder",
+    KbArticle: "kb_article",
+    Template: "template",
+}
+"""The name each synced table goes by in outbox operations."""
+
+FieldMerge = Callable[[dict[str, str], dict, dict[str, str], dict[str, str]], tuple[dict, dict[str, str]]]
+"""The merge rule for a row both sides hold: (its local field clocks, the server's values,
+the server's field clocks, the stamps of this device's operations still waiting to go up)
+to (the fields to take from the server, the row's field clocks after)."""
+
+
+class RemoteRows(NamedTuple):
+    """One table's rows of a server page, decoded to model values."""
+
+    model: type[SQLModel]
+    append_only: bool
+    """History rows are only ever added when their id is new, never changed."""
+    rows: Sequence[tuple[dict, dict[str, str]]]
+    """(values, field clocks) per row."""
+
+
+class SyncState:
+    """The outbox going up, server pages coming down, and the sync settings in between."""
+
+    def sync_value(self, key: str) -> str | None:
+        """A sync setting kept in the meta table (cursor, batch sizes, last sync time)."""
+        with self.read() as session:
+            return self._meta(session, f"sync.{key}")
+
+    def set_sync_value(self, key: str, value: str) -> None:
+        with self.write() as session:
+            self._set_meta(session, f"sync.{key}", value)
+
+    def pending_count(self) -> int:
+        with self.read() as session:
+            query = select(func.count()).select_from(OutboxOp).where(col(OutboxOp.acked_at).is_(None))
+            return session.exec(query).one()
+
+    def pending_operations(self, limit: int | None = None) -> list[OutboxOp]:
+        """Outbox operations the server has not acknowledged, oldest first."""
+        query = select(OutboxOp).where(col(OutboxOp.acked_at).is_(None)).order_by(OutboxOp.seq)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.read() as session:
+            return list(session.exec(query))
+
+    def pending_page(self, limit: int, max_bytes: int) -> list[OutboxOp]:
+        """The oldest unacknowledged operations, at most `limit` of them and about `max_bytes`
+        of payload (always at least one, so a large operation still goes up)."""
+        page: list[OutboxOp] = []
+        size = 0
+        for op in self.pending_operations(limit):
+            size += len(op.payload.encode()) + 120
+            if page and size > max_bytes:
+                break
+            page.append(op)
+        return page
+
+    def store_remote_page(
+        self,
+        *,
+        acked_through: int | None,
+        tables: Sequence[RemoteRows],
+        merge: FieldMerge,
+        newest: hlc.Stamp,
+        cursor: int,
+        library_cursor: int,
+    ) -> int:
+        """Acknowledge operations up to `acked_through`, store a page of server rows (`merge`
+        decides the fields of a row both sides hold; a history row is added when its id is
+        new), move the write clock past `newest` and move both cursors, in one transaction.
+        Returns the number of rows stored."""
+        stored = 0
+        with self.write() as session:
+            if acked_through is not None:
+                waiting = select(OutboxOp).where(col(OutboxOp.acked_at).is_(None), col(OutboxOp.seq) <= acked_through)
+                for op in session.exec(waiting):
+                    op.acked_at = utcnow()
+                    session.add(op)
+                session.flush()
+            mine = _pending_stamps(session)
+            for table in tables:
+                entity = ENTITY_NAMES[table.model]
+                for values, clocks in table.rows:
+                    stored += _store_remote(session, table, values, clocks, mine.get((entity, values["id"]), {}), merge)
+                session.flush()
+            self._receive_stamp(session, newest)
+            self._set_meta(session, "sync.cursor", str(cursor))
+            self._set_meta(session, "sync.library_cursor", str(library_cursor))
+            self._set_meta(session, "sync.last_at", to_text(utcnow()))
+        return stored
+
+    def set_aside_operations(self, reasons: dict[str, str]) -> None:
+        """Stop sending operations the server refused (op id to its reason), keeping them
+        and the reason for the screens to show; the server's state of the row comes down."""
+        with self.write() as session:
+            refused = json.loads(self._meta(session, "sync.refused") or "{}")
+            for op in session.exec(select(OutboxOp).where(col(OutboxOp.op_id).in_(list(reasons)))):
+                op.acked_at = utcnow()
+                session.add(op)
+                refused[op.op_id] = reasons[op.op_id]
+            self._set_meta(session, "sync.refused", json.dumps(refused, ensure_ascii=False))
+
+    def refused_operations(self) -> list[tuple[OutboxOp, str]]:
+        """Operations the server refused, oldest first, with the server's reason."""
+        with self.read() as session:
+            refused = json.loads(self._meta(session, "sync.refused") or "{}")
+            ops = session.exec(select(OutboxOp).where(col(OutboxOp.op_id).in_(list(refused))).order_by(OutboxOp.seq))
+            return [(op, refused[op.op_id]) for op in ops]
+
+
+def _pending_stamps(session: Session) -> dict[tuple[str, str], dict[str, str]]:
+    """For each row with unacknowledged operations: field to the latest stamp written."""
+    stamps: dict[tuple[str, str], dict[str, str]] = {}
+    for op in session.exec(select(OutboxOp).where(col(OutboxOp.acked_at).is_(None))):
+        fields = stamps.setdefault((op.entity, op.entity_id), {})
+        for name in json.loads(op.payload):
+            fields[name] = max(fields.get(name, ""), op.hlc)
+    return stamps
+
+
+def _store_remote(
+    session: Session, table: RemoteRows, values: dict, clocks: dict[str, str], mine: dict[str, str], merge: FieldMerge
+) -> int:
+    existing = session.get(table.model, values["id"])
+    if existing is None:
+        extra = {} if table.append_only else {"field_clocks": json.dumps(clocks, separators=(",", ":"))}
+        session.add(table.model(**values, **extra))
+        return 1
+    if table.append_only:
+        return 0
+    taken, field_clocks = merge(json.loads(existing.field_clocks or "{}"), values, clocks, mine)
+    for name, value in taken.items():
+        setattr(existing, name, value)
+    existing.field_clocks = json.dumps(field_clocks, separators=(",", ":"))
+    session.add(existing)
+    return 1

@@ -1,0 +1,268 @@
+"""Tickets, their conversation, events and reminders: what an agent's actions write.
+
+Each change runs in one transaction of the store, with its outbox operations. What a status
+change or a reply means for the ticket's history (which clock events it leaves) is the
+workflow's rule, not storage's: the caller hands the rule in (`usecases.ticket_changes`
+passes `clocks.workflow`) and the store applies it inside the transaction, on the ticket as
+it stands there. This module refuses to import those rules.
+
+Methods of `cs_console.store.Store`, which writes through `_insert` and `_update`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from cs_console.storage.errors import NotFound, StoreError
+from cs_console.storage.models import Agent, Customer, Interaction, Reminder, Ticket, TicketEvent
+from cs_console.utc import utcnow
+from cs_console.vocabulary import INTERACTION_KINDS, PRIORITIES
+
+StatusEvents = Callable[[str, str], tuple[str, ...]]
+"""The events a ticket records going from one status to another (the workflow's rule); it
+raises for a status it does not know, and nothing is written."""
+
+InteractionEvents = Callable[[str, bool], tuple[tuple[str, ...], str]]
+"""Given a ticket's status and whether it has had its first response, the events a new
+interaction records and the status the ticket moves to (the workflow's rule)."""
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    """One ticket whole, as the ticket screen shows it: its customer, conversation and events."""
+
+    ticket: Ticket
+    customer: Customer
+    assignee: Agent | None
+    interactions: tuple[Interaction, ...]
+    events: tuple[TicketEvent, ...]
+    authors: dict[str, str]
+    """Agent id to display name, for every agent who wrote in the conversation."""
+
+
+class Tickets:
+    """Reading one ticket whole, and every change an agent makes to tickets."""
+
+    def is_empty(self) -> bool:
+        with self.read() as session:
+            return session.exec(select(func.count()).select_from(Ticket)).one() == 0
+
+    def ticket_detail(self, ticket_id: str) -> TicketDetail:
+        with self.read() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            interactions = tuple(
+                session.exec(
+                    select(Interaction)
+                    .where(Interaction.ticket_id == ticket_id)
+                    .order_by(Interaction.created_at, Interaction.hlc)
+                )
+            )
+            events = tuple(
+                session.exec(
+                    select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.at)
+                )
+            )
+            author_ids = {i.author_id for i in interactions if i.author_id} | (
+                {ticket.assignee_id} if ticket.assignee_id else set()
+            )
+            authors = {
+                agent.id: agent.name
+                for agent in session.exec(select(Agent).where(col(Agent.id).in_(author_ids)))
+            }
+            return TicketDetail(
+                ticket=ticket,
+                customer=session.get(Customer, ticket.customer_id),
+                assignee=session.get(Agent, ticket.assignee_id) if ticket.assignee_id else None,
+                interactions=interactions,
+                events=events,
+                authors=authors,
+            )
+
+    def ticket_numbered(self, number: str) -> Ticket | None:
+        with self.read() as session:
+            return session.exec(select(Ticket).where(Ticket.number == number)).first()
+
+    def ticket_titles(self, ticket_ids: Collection[str]) -> dict[str, tuple[str, str]]:
+        """Ticket id to its (number, subject), for the tickets this device holds (what the
+        refused changes were for)."""
+        with self._plain_reads() as db:
+            found = db.execute("SELECT id, number, subject FROM ticket WHERE id IN (SELECT value FROM json_each(?))",
+                               (json.dumps(sorted(ticket_ids)),))
+            return {ticket_id: (number, subject) for ticket_id, number, subject in found}
+
+    def create_ticket(
+        self,
+        *,
+        customer_id: str | None = None,
+        new_customer: Customer | None = None,
+        subject: str,
+        first_message: str,
+        category: str = "other",
+        priority: str = "normal",
+        channel: str = "phone",
+        assignee_id: str | None = None,
+        team: str = "",
+        at: datetime | None = None,
+    ) -> Ticket:
+        """A new ticket with the customer's first message and its `created` event.
+
+        Either names an existing customer or brings a `new_customer` to create in the same
+        transaction, so a failed ticket leaves no orphan customer behind.
+        """
+        subject = subject.strip()
+        if not subject:
+            raise StoreError("a ticket needs a subject")
+        if priority not in PRIORITIES:
+            raise StoreError(f"unknown priority {priority!r} for a new ticket; expected one of {', '.join(PRIORITIES)}")
+        at = at or utcnow()
+        with self.write() as session:
+            if new_customer is not None:
+                if not new_customer.name.strip():
+                    raise StoreError("a customer needs a name")
+                self._insert(session, new_customer)
+                customer_id = new_customer.id
+            elif customer_id is None or session.get(Customer, customer_id) is None:
+                raise NotFound(f"no customer with id {customer_id}")
+            sequence = int(self._meta(session, "next_ticket_seq") or "1")
+            self._set_meta(session, "next_ticket_seq", str(sequence + 1))
+            ticket = Ticket(
+                number=f"{self.ticket_prefix}-{sequence:04d}",
+                customer_id=customer_id,
+                assignee_id=assignee_id,
+                team=team,
+                subject=subject,
+                category=category,
+                priority=priority,
+                channel=channel,
+                created_at=at,
+                updated_at=at,
+            )
+            self._insert(session, ticket)
+            self._insert(session, TicketEvent(ticket_id=ticket.id, kind="created", at=at))
+            if first_message.strip():
+                self._insert(
+                    session,
+                    Interaction(ticket_id=ticket.id, kind="customer_message", body=first_message.strip(), created_at=at),
+                )
+        return ticket
+
+    def add_interaction(
+        self,
+        ticket_id: str,
+        kind: str,
+        body: str,
+        *,
+        author_id: str | None,
+        events_for: InteractionEvents,
+        satisfaction: int | None = None,
+        nps: int | None = None,
+        at: datetime | None = None,
+    ) -> Interaction:
+        """Append a message, reply, note, call log or callback, with the events `events_for`
+        says it implies and the status it moves the ticket to.
+
+        A callback carries the customer's satisfaction (1-5) and, when they were asked, how
+        likely they are to recommend us (`nps`, 0-10)."""
+        if kind not in INTERACTION_KINDS:
+            raise StoreError(f"unknown interaction kind {kind!r}; expected one of {', '.join(INTERACTION_KINDS)}")
+        if kind == "callback" and satisfaction not in (1, 2, 3, 4, 5):
+            raise StoreError("a callback needs a satisfaction score from 1 to 5")
+        if nps is not None and (kind != "callback" or nps not in range(11)):
+            raise StoreError("a recommendation score (NPS) goes with a callback and runs from 0 to 10")
+        if kind != "callback" and not body.strip():
+            raise StoreError("an empty message cannot be sent")
+        at = at or utcnow()
+        with self.write() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            interaction = Interaction(
+                ticket_id=ticket_id,
+                kind=kind,
+                author_id=author_id,
+                body=body.strip(),
+                satisfaction=satisfaction,
+                nps=nps,
+                created_at=at,
+            )
+            self._insert(session, interaction)
+            responded = (
+                session.exec(
+                    select(TicketEvent.id).where(
+                        TicketEvent.ticket_id == ticket_id, TicketEvent.kind == "first_response"
+                    )
+                ).first()
+                is not None
+            )
+            kinds, status = events_for(ticket.status, responded)
+            changes: dict = {"updated_at": at}
+            if status != ticket.status:
+                changes["status"] = status
+            for event_kind in kinds:
+                self._insert(session, TicketEvent(ticket_id=ticket_id, kind=event_kind, at=at, author_id=author_id))
+            self._update(session, ticket, changes)
+        return interaction
+
+    def change_status(
+        self, ticket_id: str, status: str, *, author_id: str | None, events_for: StatusEvents, at: datetime | None = None
+    ) -> Ticket:
+        """Move a ticket to `status`, recording the events (`events_for`) that pause, resume
+        or stop clocks."""
+        at = at or utcnow()
+        with self.write() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            kinds = events_for(ticket.status, status)
+            if not kinds and status == ticket.status:
+                return ticket
+            for event_kind in kinds:
+                self._insert(session, TicketEvent(ticket_id=ticket_id, kind=event_kind, at=at, author_id=author_id))
+            self._update(session, ticket, {"status": status, "updated_at": at})
+        return ticket
+
+    def escalate(self, ticket_id: str, *, author_id: str | None, at: datetime | None = None) -> None:
+        """Hand a complex issue to the expert team; starts its 48-hour clock."""
+        at = at or utcnow()
+        with self.write() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            self._insert(session, TicketEvent(ticket_id=ticket_id, kind="escalated", at=at, author_id=author_id))
+            self._update(session, ticket, {"updated_at": at})
+
+    def add_reminder(self, ticket_id: str, due_at: datetime, note: str, *, agent_id: str | None) -> Reminder:
+        """A personal follow-up ("call back Tuesday 10:00") that shows in the queue when due."""
+        reminder = Reminder(ticket_id=ticket_id, agent_id=agent_id, due_at=due_at, note=note.strip())
+        with self.write() as session:
+            if session.get(Ticket, ticket_id) is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            self._insert(session, reminder)
+        return reminder
+
+    def assign_many(self, ticket_ids: Sequence[str], agent_id: str | None, *, at: datetime | None = None) -> list[Ticket]:
+        """Give every ticket to `agent_id` (None: unassign) in one transaction: all move or none.
+
+        Raises:
+            NotFound: a ticket or the agent does not exist; nothing moved.
+        """
+        at = at or utcnow()
+        moved = []
+        with self.write() as session:
+            if agent_id is not None and session.get(Agent, agent_id) is None:
+                raise NotFound(f"no agent with id {agent_id}")
+            for ticket_id in ticket_ids:
+                ticket = session.get(Ticket, ticket_id)
+                if ticket is None:
+                    raise NotFound(f"no ticket with id {ticket_id}")
+                self._update(session, ticket, {"assignee_id": agent_id, "updated_at": at})
+                moved.append(ticket)
+        return moved

@@ -1,0 +1,60 @@
+"""An agent's reply or status change, with the clock events the workflow says it leaves.
+
+The 1-3-7 clocks are computed from a ticket's events, so every reply and status change must
+record the right ones, in the same transaction as the change. The rules are
+`clocks.workflow`'s (pure); the store applies them to the ticket as it stands inside its
+transaction. Screens, the sync benchmark and the tests ask here, never the store directly,
+so no change skips the rules. It refuses to write anything but through the store.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from cs_console.clocks import workflow
+
+if TYPE_CHECKING:
+    from cs_console.storage.models import Interaction, Ticket
+    from cs_console.store import Store
+
+
+def add_interaction(
+    store: Store,
+    ticket_id: str,
+    kind: str,
+    body: str,
+    *,
+    author_id: str | None,
+    satisfaction: int | None = None,
+    nps: int | None = None,
+    at: datetime | None = None,
+) -> Interaction:
+    """Append a message, reply, note, call log or callback, with the events it implies: the
+    first response, a callback, and a customer's message bringing a waiting ticket back
+    to work.
+
+    A callback carries the customer's satisfaction (1-5) and, when they were asked, how
+    likely they are to recommend us (`nps`, 0-10)."""
+
+    def events_for(status: str, responded: bool) -> tuple[tuple[str, ...], str]:
+        kinds = workflow.events_for_interaction(kind, by_agent=author_id is not None, responded=responded)
+        after = workflow.status_after_customer_message(status) if kind == "customer_message" else status
+        if after == status:
+            return kinds, status
+        return kinds + workflow.events_for_status_change(status, after), after
+
+    return store.add_interaction(
+        ticket_id, kind, body, author_id=author_id, events_for=events_for, satisfaction=satisfaction, nps=nps, at=at
+    )
+
+
+def change_status(store: Store, ticket_id: str, status: str, *, author_id: str | None, at: datetime | None = None) -> Ticket:
+    """Move a ticket to `status`, recording the events that pause, resume or stop clocks.
+
+    Raises:
+        workflow.WorkflowError: `status` is not a status; nothing was changed.
+    """
+    return store.change_status(
+        ticket_id, status, author_id=author_id, events_for=workflow.events_for_status_change, at=at
+    )
