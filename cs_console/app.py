@@ -23,6 +23,7 @@ from cs_console.clocks.sla import FollowUpClocks
 from cs_console.config import Config
 from cs_console.lead.team import is_lead
 from cs_console.paths import asset
+from cs_console.screens.base import Console
 from cs_console.storage.models import Agent
 from cs_console.store import QueueRow, Store
 from cs_console.sync.schedule import INTERVAL, LOW_BANDWIDTH_INTERVAL, SyncState
@@ -100,13 +101,9 @@ class ConsoleApp(App):
 
     def tick(self) -> None:
         """The one app-wide timer: every visible countdown refreshes from here."""
-        from cs_console.screens.queue import QueueScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, QueueScreen) and screen.is_mounted:
+        for screen in self._console_screens():
+            if screen is self.screen or screen.TICKS_COVERED:
                 screen.tick()
-        if hasattr(self.screen, "tick") and not isinstance(self.screen, QueueScreen):
-            self.screen.tick()
         now = self.now()
         for bar in self.screen.query(SyncStatusBar):
             bar.show(self.sync_state.describe(now, self.strings))
@@ -114,6 +111,10 @@ class ConsoleApp(App):
             self._syncing = True
             self.sync_state = self.sync_state.start_cycle()
             self._sync()
+
+    def _console_screens(self) -> list[Console]:
+        """The console's screens and dialogs on the stack that are mounted, bottom first."""
+        return [screen for screen in self.screen_stack if isinstance(screen, Console) and screen.is_mounted]
 
     # -- sync -------------------------------------------------------------------------------
 
@@ -163,9 +164,8 @@ class ConsoleApp(App):
             self.notify(notice(refused, self.strings, self.config.key("refused")),
                         title=self.strings("refused.notice_title"), severity="error", timeout=30)
         if report.received or refused:
-            for screen in self.screen_stack:
-                if hasattr(screen, "reload") and screen.is_mounted:
-                    screen.reload()
+            for screen in self._console_screens():
+                screen.reload()
 
     def local_change(self) -> None:
         """A screen saved something: count what waits and sync at once if the link is up."""

@@ -20,16 +20,15 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from cs_console.screens.base import ConsoleScreen
 from cs_console.storage.models import Customer
 from cs_console.store import HistoryEntry, HistoryTicket, StoreError
 from cs_console.text.display import clip, local_time
 from cs_console.text.strings import CATALOG, Strings, english
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.virtual_table import (
     FIRST_PAINT_WAIT_S,
     Column,
@@ -54,7 +53,7 @@ HISTORY_COLUMNS = (
 )
 
 
-class CustomerScreen(Screen):
+class CustomerScreen(ConsoleScreen):
     BINDINGS = [
         Binding("escape", "back", english("key.back"), id="back"),
         Binding("tab", "app.focus_next", english("key.next_pane"), id="next_pane", show=False),
@@ -72,8 +71,6 @@ class CustomerScreen(Screen):
         self.customer_id = customer_id
         self.tickets: list[HistoryTicket] | None = None
         self.entries: list[HistoryEntry] | None = None
-        self.strings = self.app.strings
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         yield Static(id="customer-profile", classes="title-bar")

@@ -30,19 +30,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.containers import Container
-from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from cs_console.clocks.follow_up import next_due_text
-from cs_console.clocks.sla import STATE_SYMBOLS, FollowUpClocks, follow_up_clocks
+from cs_console.clocks.sla import FollowUpClocks, follow_up_clocks
 from cs_console.lead.sentiment import SOOTHE_MARK, soothing_flags
+from cs_console.screens.base import ConsoleScreen
 from cs_console.store import QueueRow
 from cs_console.text.display import short_age
 from cs_console.text.strings import Strings, english
@@ -54,8 +53,8 @@ from cs_console.usecases.queue_list import (
     settled_at,
 )
 from cs_console.vocabulary import PRIORITIES, STATUSES
+from cs_console.widgets.clock_text import clock_text
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.virtual_table import (
     FIRST_PAINT_WAIT_S,
     Column,
@@ -103,13 +102,14 @@ CELL_CACHE = 2048
 """Rows whose cells are kept as last shown: the tick compares against them."""
 
 
-class QueueScreen(Screen):
+class QueueScreen(ConsoleScreen):
     DEFAULT_CSS = """
     QueueScreen #queue-footer-space {
         dock: bottom;
         height: 1;
     }
     """
+    TICKS_COVERED = True
     BINDINGS = [
         Binding("n", "new_ticket", english("key.new_ticket"), id="new_ticket"),
         Binding("slash", "search", english("key.search"), id="search"),
@@ -132,9 +132,7 @@ class QueueScreen(Screen):
         self._loads = 0
         """How many loads have started: only the newest may show its rows."""
         self._cells: LRUCache[str, tuple] = LRUCache(CELL_CACHE)
-        self.strings: Strings = self.app.strings
         self.labels = RowLabels.of(self.strings)
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title", classes="title-bar")
@@ -439,7 +437,7 @@ def row_cells(row: QueueRow, clocks: FollowUpClocks, now: datetime, labels: RowL
     return (
         row.number,
         labels.priorities[row.priority],
-        Text(due, style=STATE_STYLES.get(due[:1], "")),
+        clock_text(due),
         row.customer_name,
         mark + row.subject,
         labels.statuses[row.status],
@@ -447,8 +445,3 @@ def row_cells(row: QueueRow, clocks: FollowUpClocks, now: datetime, labels: RowL
         short_age(now - row.updated_at),
     )
 
-
-STATE_STYLES = {STATE_SYMBOLS["breached"]: "bold red", STATE_SYMBOLS["at_risk"]: "bold yellow",
-                STATE_SYMBOLS["paused"]: "dim"}
-"""Colour follows the state symbol that starts the text, which is always shown too, so
-NO_COLOR and 16-colour terminals lose nothing."""

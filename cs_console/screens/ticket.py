@@ -12,12 +12,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
 from cs_console.clocks.sla import follow_up_clocks
 from cs_console.kb.redlines import CompliancePrompt, compliance_prompts, find_red_lines
 from cs_console.kb.templates import fill, template_values, unfilled
+from cs_console.screens.base import ConsoleScreen
 from cs_console.screens.callback import CallbackLog
 from cs_console.screens.reminder import ReminderRequest
 from cs_console.store import StoreError, TicketDetail
@@ -26,7 +26,6 @@ from cs_console.text.strings import english
 from cs_console.vocabulary import CHANNELS, STATUSES
 from cs_console.widgets.composer import Composer
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.sync_status import SyncStatusBar
 
 MAX_PROMPTS = 2
@@ -35,7 +34,7 @@ CLOCK_TITLE_WIDTH = 22
 """Cells of the clock titles' column, so the state words line up (in Chinese too)."""
 
 
-class TicketScreen(Screen):
+class TicketScreen(ConsoleScreen):
     BINDINGS = [
         Binding("r", "compose('public_reply')", english("key.reply"), id="reply"),
         Binding("i", "compose('internal_note')", english("key.note"), id="note"),
@@ -59,8 +58,6 @@ class TicketScreen(Screen):
         self.due_times: dict = {}
         self._sent_in_cycle: int | None = None
         """The sync cycle that carries the last reply up; "sent" shows once it finished."""
-        self.strings = self.app.strings
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-header", classes="title-bar")
