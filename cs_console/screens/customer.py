@@ -175,9 +175,7 @@ class CustomerScreen(ConsoleScreen):
         self._open(self.entries[event.index].ticket_id)
 
     def _open(self, ticket_id: str) -> None:
-        from cs_console.screens.ticket import TicketScreen
-
-        self.app.push_screen(TicketScreen(ticket_id))
+        self.app.open_ticket(ticket_id)
 
     def action_back(self) -> None:
         self.app.go_back()

@@ -291,9 +291,7 @@ class LeadScreen(ConsoleScreen):
 
     @on(DataTable.RowSelected, "TicketTable")
     def _open_ticket(self, event: DataTable.RowSelected) -> None:
-        from cs_console.screens.ticket import TicketScreen
-
-        self.app.push_screen(TicketScreen(event.row_key.value))
+        self.app.open_ticket(event.row_key.value)
 
     # -- KPIs -------------------------------------------------------------------------------
 
@@ -503,9 +501,7 @@ class AgentQueueScreen(ConsoleScreen):
 
     @on(DataTable.RowSelected)
     def _open_ticket(self, event: DataTable.RowSelected) -> None:
-        from cs_console.screens.ticket import TicketScreen
-
-        self.app.push_screen(TicketScreen(event.row_key.value))
+        self.app.open_ticket(event.row_key.value)
 
     def tick(self) -> None:
         self.lead.tick()

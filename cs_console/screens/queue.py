@@ -393,25 +393,13 @@ class QueueScreen(ConsoleScreen):
 
     @on(VirtualTable.RowSelected, "#queue-table")
     def _open_ticket(self, event: VirtualTable.RowSelected) -> None:
-        from cs_console.screens.ticket import TicketScreen
-
-        self.app.push_screen(TicketScreen(event.key))
+        self.app.open_ticket(event.key)
 
     def action_new_ticket(self) -> None:
-        from cs_console.screens.new_ticket import NewTicketScreen
-
-        self.app.push_screen(NewTicketScreen(), self._ticket_created)
-
-    def _ticket_created(self, ticket_id: str | None) -> None:
-        if ticket_id:
-            from cs_console.screens.ticket import TicketScreen
-
-            self.app.push_screen(TicketScreen(ticket_id))
+        self.app.new_ticket()
 
     def action_knowledge_base(self) -> None:
-        from cs_console.screens.knowledge_base import KnowledgeBaseScreen
-
-        self.app.push_screen(KnowledgeBaseScreen())
+        self.app.open_knowledge_base()
 
 
 @dataclass(frozen=True)

@@ -325,10 +325,8 @@ class TicketScreen(ConsoleScreen):
             )
 
     def action_customer(self) -> None:
-        from cs_console.screens.customer import CustomerScreen
-
         if self.detail is not None:
-            self.app.push_screen(CustomerScreen(self.detail.customer.id))
+            self.app.open_customer(self.detail.customer.id)
 
     def action_back(self) -> None:
         composer = self.query_one("#composer", Composer)
