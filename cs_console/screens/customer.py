@@ -12,16 +12,15 @@ the event loop and never makes a widget per row.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
 from cs_console.screens.base import ConsoleScreen
 from cs_console.storage.models import Customer
@@ -29,13 +28,8 @@ from cs_console.store import HistoryEntry, HistoryTicket, StoreError
 from cs_console.text.display import clip, local_time
 from cs_console.text.strings import CATALOG, Strings, english
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.virtual_table import (
-    FIRST_PAINT_WAIT_S,
-    Column,
-    SequenceRows,
-    VirtualTable,
-    with_headings,
-)
+from cs_console.widgets.paged_loader import PagedLoad, append_page
+from cs_console.widgets.virtual_table import Column, SequenceRows, VirtualTable, with_headings
 
 FIRST_PAGE = 100
 """Rows of each list fetched before the first paint: a tall screen's worth."""
@@ -92,8 +86,8 @@ class CustomerScreen(ConsoleScreen):
 
     @work(thread=True, exclusive=True, group="customer")
     def _load(self, progressive: bool) -> None:
-        worker = get_current_worker()
         app, store, customer_id = self.app, self.app.store, self.customer_id
+        loader = PagedLoad(app, progressive)
         try:
             customer = store.customer(customer_id)
             tickets = store.customer_tickets_page(customer_id, None, FIRST_PAGE)
@@ -101,23 +95,12 @@ class CustomerScreen(ConsoleScreen):
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        if progressive:
-            painted = threading.Event()
-            app.call_from_thread(self._show, customer, tickets, entries, painted.set)
-            painted.wait(FIRST_PAINT_WAIT_S)
+        loader.show_first(self._show, customer, tickets, entries)
         for found, fetch, table in ((tickets, store.customer_tickets_page, "#customer-tickets"),
                                     (entries, store.customer_interactions_page, "#customer-history")):
-            more = len(found) == FIRST_PAGE
-            page = found
-            while more and not worker.is_cancelled:
-                page = fetch(customer_id, page[-1], PAGE)
-                more = len(page) == PAGE
-                if progressive:
-                    app.call_from_thread(self._add_page, found, page, table)
-                else:
-                    found.extend(page)
-        if not progressive and not worker.is_cancelled:
-            app.call_from_thread(self._show, customer, tickets, entries)
+            loader.follow(found, FIRST_PAGE, partial(fetch, customer_id), PAGE, partial(append_page, found),
+                          partial(self._rows_changed, table))
+        loader.show_all(self._show, customer, tickets, entries)
 
     def _show(self, customer: Customer, tickets: list[HistoryTicket], entries: list[HistoryEntry],
               painted: Callable[[], None] | None = None) -> None:
@@ -143,8 +126,7 @@ class CustomerScreen(ConsoleScreen):
         if painted is not None:
             self.call_after_refresh(painted)
 
-    def _add_page(self, found: list, page: list, table_id: str) -> None:
-        found.extend(page)
+    def _rows_changed(self, table_id: str) -> None:
         self.query_one(table_id, VirtualTable).rows_changed()
 
     def _when(self, moment: datetime) -> str:

@@ -25,9 +25,9 @@ It never reads the database from the event loop and never makes a widget per row
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime
 
 from textual import on, work
@@ -36,7 +36,6 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.containers import Container
 from textual.widgets import Input, Static
-from textual.worker import get_current_worker
 
 from cs_console.clocks.follow_up import next_due_text
 from cs_console.clocks.sla import FollowUpClocks, follow_up_clocks
@@ -55,13 +54,8 @@ from cs_console.usecases.queue_list import (
 from cs_console.vocabulary import PRIORITIES, STATUSES
 from cs_console.widgets.clock_text import clock_text
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.virtual_table import (
-    FIRST_PAINT_WAIT_S,
-    Column,
-    SequenceRows,
-    VirtualTable,
-    with_headings,
-)
+from cs_console.widgets.paged_loader import PagedLoad
+from cs_console.widgets.virtual_table import Column, SequenceRows, VirtualTable, with_headings
 
 ACTIVE_STATUSES = ("open", "waiting_on_customer", "solution_proposed")
 STATUS_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -190,8 +184,8 @@ class QueueScreen(ConsoleScreen):
 
     @work(thread=True, exclusive=True, group="queue")
     def _load(self, load: int, agent_id: str | None, queue_filter: QueueFilter, progressive: bool) -> None:
-        worker = get_current_worker()
         app = self.app
+        loader = PagedLoad(app, progressive)
         store, config, now = app.store, app.config, app.now()
         store.check_clocks_again_unless(config.clock_settings)
         while unchecked := store.unchecked_tickets(CHECK_BATCH):
@@ -201,22 +195,12 @@ class QueueScreen(ConsoleScreen):
         queue = QueueList(live, config.policy, config.calendar, now, queue_filter, previous=self.queue)
         page = store.settled_page(agent_id, now, None, FIRST_PAGE)
         queue.add_settled(page, last=len(page) < FIRST_PAGE)
-        if progressive:
-            painted = threading.Event()
-            app.call_from_thread(self._show, load, queue, painted.set)
-            painted.wait(FIRST_PAINT_WAIT_S)
+        loader.show_first(self._show, load, queue)
         upset = soothing_flags(store.latest_customer_messages([row.id for row in live]), config.lexicon)
         app.call_from_thread(self._mark_upset, queue, frozenset(upset))
-        more = len(page) == FIRST_PAGE
-        while more and not worker.is_cancelled:
-            page = store.settled_page(agent_id, now, page[-1], PAGE)
-            more = len(page) == PAGE
-            if progressive:
-                app.call_from_thread(self._add_page, queue, page, not more)
-            else:
-                queue.add_settled(page, last=not more)
-        if not progressive and not worker.is_cancelled:
-            app.call_from_thread(self._show, load, queue)
+        loader.follow(page, FIRST_PAGE, partial(store.settled_page, agent_id, now), PAGE,
+                      lambda settled, last: queue.add_settled(settled, last=last), partial(self._pages_added, queue))
+        loader.show_all(self._show, load, queue)
 
     def _show(self, load: int, queue: QueueList, painted: Callable[[], None] | None = None) -> None:
         """Put a freshly loaded queue on screen, the cursor staying on the ticket it was on;
@@ -256,10 +240,9 @@ class QueueScreen(ConsoleScreen):
                 self._cells.discard(ticket_id)
                 self.table.refresh_row(ticket_id)
 
-    def _add_page(self, queue: QueueList, page, last: bool) -> None:
+    def _pages_added(self, queue: QueueList) -> None:
         if queue is not self.queue:
             return  # a newer load has replaced it
-        queue.add_settled(page, last=last)
         self.table.rows_changed()
         self._update_title()
 
