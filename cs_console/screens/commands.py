@@ -19,37 +19,37 @@ from cs_console.lead.team import is_lead
 from cs_console.text.strings import Strings
 
 
-def _command(strings: Strings, key: str, callback: Callable[[], Any]) -> SystemCommand:
-    """A command titled `key` and explained by `key_help` in the catalogue."""
-    return SystemCommand(strings(key), strings(f"{key}_help"), callback)
+def _textual(strings: Strings, name: str, callback: Callable[[], Any]) -> SystemCommand:
+    """One of Textual's commands, titled `app.cmd.<name>` and explained by `app.cmd.<name>_help`."""
+    return SystemCommand(strings(f"app.cmd.{name}"), strings(f"app.cmd.{name}_help"), callback)
 
 
 def textual_commands(app: App, screen: Screen) -> Iterator[SystemCommand]:
     """Textual's own commands, on the conditions Textual 8's `App.get_system_commands` sets."""
     s = app.strings
-    yield _command(s, "app.cmd.theme", app.action_change_theme)
-    yield _command(s, "app.cmd.quit", app.action_quit)
+    yield _textual(s, "theme", app.action_change_theme)
+    yield _textual(s, "quit", app.action_quit)
     if screen.query("HelpPanel"):
-        yield _command(s, "app.cmd.keys_hide", app.action_hide_help_panel)
+        yield _textual(s, "keys_hide", app.action_hide_help_panel)
     else:
-        yield _command(s, "app.cmd.keys_show", app.action_show_help_panel)
+        yield _textual(s, "keys_show", app.action_show_help_panel)
     if screen.maximized is not None:
-        yield _command(s, "app.cmd.minimize", screen.action_minimize)
+        yield _textual(s, "minimize", screen.action_minimize)
     elif screen.focused is not None and screen.focused.allow_maximize:
-        yield _command(s, "app.cmd.maximize", screen.action_maximize)
-    yield _command(s, "app.cmd.screenshot", lambda: app.set_timer(0.1, app.deliver_screenshot))
+        yield _textual(s, "maximize", screen.action_maximize)
+    yield _textual(s, "screenshot", lambda: app.set_timer(0.1, app.deliver_screenshot))
 
 
 def console_commands(app: App) -> Iterator[SystemCommand]:
     """The console's own commands: the team view for leads only, and the queue's once the
     agent is known (the queue opens then)."""
     s = app.strings
-    yield _command(s, "app.help", app.action_help)
+    yield SystemCommand(s("app.help"), s("app.help_help"), app.action_help)
     if is_lead(app.agent):
-        yield _command(s, "app.team_view", app.action_team)
-    yield _command(s, "app.switch_agent", app.action_switch_agent)
-    yield _command(s, "app.refused", app.action_refused)
+        yield SystemCommand(s("app.team_view"), s("app.team_view_help"), app.action_team)
+    yield SystemCommand(s("app.switch_agent"), s("app.switch_agent_help"), app.action_switch_agent)
+    yield SystemCommand(s("app.refused"), s("app.refused_help"), app.action_refused)
     if app.agent is not None:
-        yield _command(s, "app.new_ticket", app.new_ticket)
-        yield _command(s, "app.queue", app.back_to_queue)
-        yield _command(s, "app.knowledge_base", app.open_knowledge_base)
+        yield SystemCommand(s("app.new_ticket"), s("app.new_ticket_help"), app.new_ticket)
+        yield SystemCommand(s("app.queue"), s("app.queue_help"), app.back_to_queue)
+        yield SystemCommand(s("app.knowledge_base"), s("app.knowledge_base_help"), app.open_knowledge_base)
