@@ -94,9 +94,9 @@ class ConsoleApp(App):
         for screen in self._console_screens():
             if screen is self.screen or screen.TICKS_COVERED:
                 screen.tick()
-        now = self.now()
         for bar in self.screen.query(SyncStatusBar):
-            bar.show(self.sync_state.describe(now, self.strings))
+            bar.show_now()
+        now = self.now()
         if self.sync_state.due(now) and not self._syncing:
             self._syncing = True
             self.sync_state = self.sync_state.start_cycle()

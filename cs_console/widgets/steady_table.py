@@ -1,8 +1,5 @@
-"""A small DataTable that repaints only the cells whose text changed.
-
-For lists known to stay small (a team, one agent's queue, the breaches); long lists use
-`VirtualTable`. Shared by the lead's screens, which redraw these tables on every tick.
-"""
+"""The base of the lead's tables (the team board, the ticket lists), which are redrawn on
+every tick: on a slow link only the cells that changed may be sent again."""
 
 from __future__ import annotations
 

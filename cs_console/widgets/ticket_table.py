@@ -23,6 +23,7 @@ from cs_console.widgets.steady_table import SteadyTable
 
 SUBJECT_MIN_WIDTH = 12
 AGENT_MIN_WIDTH = 12
+"""Cells an agent's name keeps, here and on the lead's team board."""
 
 
 class TicketTable(SteadyTable):
