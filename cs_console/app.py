@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenType, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
@@ -23,6 +23,8 @@ from cs_console.clocks.sla import FollowUpClocks
 from cs_console.config import Config
 from cs_console.lead.team import is_lead
 from cs_console.paths import asset
+from cs_console.screens.base import Console
+from cs_console.screens.commands import console_commands, textual_commands
 from cs_console.storage.models import Agent
 from cs_console.storage.queue_rows import QueueRow
 from cs_console.store import Store
@@ -35,17 +37,6 @@ from cs_console.widgets.sync_status import SyncStatusBar
 TICK_SECONDS = 1.0
 """How often countdowns refresh; low-bandwidth mode ticks once a minute."""
 LOW_BANDWIDTH_TICK_SECONDS = 60.0
-TEXTUAL_COMMANDS = {
-    "Change the current theme": "theme",
-    "Quit the application as soon as possible": "quit",
-    "Hide the keys and widget help panel": "keys_hide",
-    "Show help for the focused widget and a summary of available keys": "keys_show",
-    "Minimize the widget and restore to normal size": "minimize",
-    "Maximize the focused widget": "maximize",
-    "Save an SVG 'screenshot' of the current screen": "screenshot",
-}
-"""Textual's own palette commands, by their English help, to the catalogue's `app.cmd.<name>`;
-one that a later Textual adds or rewords keeps its English until it is listed here."""
 LOW_BANDWIDTH_THEME = "ansi-dark"
 """Low-bandwidth mode paints in the terminal's own 16 colours: their codes are a third the
 length of 256-colour ones, which cuts what a repaint sends by about 40%."""
@@ -101,20 +92,20 @@ class ConsoleApp(App):
 
     def tick(self) -> None:
         """The one app-wide timer: every visible countdown refreshes from here."""
-        from cs_console.screens.queue import QueueScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, QueueScreen) and screen.is_mounted:
+        for screen in self._console_screens():
+            if screen is self.screen or screen.TICKS_COVERED:
                 screen.tick()
-        if hasattr(self.screen, "tick") and not isinstance(self.screen, QueueScreen):
-            self.screen.tick()
-        now = self.now()
         for bar in self.screen.query(SyncStatusBar):
-            bar.show(self.sync_state.describe(now, self.strings))
+            bar.show_now()
+        now = self.now()
         if self.sync_state.due(now) and not self._syncing:
             self._syncing = True
             self.sync_state = self.sync_state.start_cycle()
             self._sync()
+
+    def _console_screens(self) -> list[Console]:
+        """The console's screens and dialogs on the stack that are mounted, bottom first."""
+        return [screen for screen in self.screen_stack if isinstance(screen, Console) and screen.is_mounted]
 
     # -- sync -------------------------------------------------------------------------------
 
@@ -164,9 +155,8 @@ class ConsoleApp(App):
             self.notify(notice(refused, self.strings, self.config.key("refused")),
                         title=self.strings("refused.notice_title"), severity="error", timeout=30)
         if report.received or refused:
-            for screen in self.screen_stack:
-                if hasattr(screen, "reload") and screen.is_mounted:
-                    screen.reload()
+            for screen in self._console_screens():
+                screen.reload()
 
     def local_change(self) -> None:
         """A screen saved something: count what waits and sync at once if the link is up."""
@@ -244,6 +234,36 @@ class ConsoleApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    # -- navigation: screens open one another through these, never by importing each other --
+
+    def open_ticket(self, ticket_id: str) -> None:
+        from cs_console.screens.ticket import TicketScreen
+
+        self.push_screen(TicketScreen(ticket_id))
+
+    def open_customer(self, customer_id: str) -> None:
+        from cs_console.screens.customer import CustomerScreen
+
+        self.push_screen(CustomerScreen(customer_id))
+
+    def new_ticket(self) -> None:
+        """Take a call as a new ticket; the ticket opens once it is saved."""
+        from cs_console.screens.new_ticket import NewTicketScreen
+
+        self.push_screen(NewTicketScreen(), lambda ticket_id: self.open_ticket(ticket_id) if ticket_id else None)
+
+    def open_knowledge_base(self) -> None:
+        from cs_console.screens.knowledge_base import KnowledgeBaseScreen
+
+        self.push_screen(KnowledgeBaseScreen())
+
+    def back_to_queue(self) -> None:
+        from cs_console.screens.queue import QueueScreen
+
+        queue = self._shown(QueueScreen)
+        if queue is not None:
+            self._back_to(queue)
+
     def go_back(self) -> None:
         """Escape: leave the current screen unless it is the queue."""
         from cs_console.screens.queue import QueueScreen
@@ -252,22 +272,9 @@ class ConsoleApp(App):
             self.pop_screen()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        s = self.strings
-        for command in super().get_system_commands(screen):
-            name = TEXTUAL_COMMANDS.get(command.help)
-            yield command._replace(title=s(f"app.cmd.{name}"), help=s(f"app.cmd.{name}_help")) if name else command
-        yield SystemCommand(s("app.help"), s("app.help_help"), self.action_help)
-        if is_lead(self.agent):
-            yield SystemCommand(s("app.team_view"), s("app.team_view_help"), self.action_team)
-        yield SystemCommand(s("app.switch_agent"), s("app.switch_agent_help"), self.action_switch_agent)
-        yield SystemCommand(s("app.refused"), s("app.refused_help"), self.action_refused)
-        from cs_console.screens.queue import QueueScreen
-
-        queue = next((shown for shown in self.screen_stack if isinstance(shown, QueueScreen)), None)
-        if queue is not None:
-            yield SystemCommand(s("app.new_ticket"), s("app.new_ticket_help"), queue.action_new_ticket)
-            yield SystemCommand(s("app.queue"), s("app.queue_help"), lambda: self._back_to(queue))
-            yield SystemCommand(s("app.knowledge_base"), s("app.knowledge_base_help"), queue.action_knowledge_base)
+        """Textual's commands and the console's, titled in the interface language."""
+        yield from textual_commands(self, screen)
+        yield from console_commands(self)
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its search prompt in the interface language."""
@@ -294,7 +301,7 @@ class ConsoleApp(App):
                 if agent else self.strings("lead.no_agent")
             self.notify(message, severity="warning")
             return
-        lead = next((s for s in self.screen_stack if isinstance(s, LeadScreen)), None)
+        lead = self._shown(LeadScreen)
         if lead is None:
             self.push_screen(LeadScreen())
         else:
@@ -304,7 +311,7 @@ class ConsoleApp(App):
         """Open the list of changes the server refused (from any screen)."""
         from cs_console.screens.refused import RefusedScreen
 
-        shown = next((s for s in self.screen_stack if isinstance(s, RefusedScreen)), None)
+        shown = self._shown(RefusedScreen)
         if shown is None:
             self.push_screen(RefusedScreen())
         else:
@@ -335,12 +342,16 @@ class ConsoleApp(App):
 
         self.agent = agent
         self.config = self.config.for_agent(agent.timezone)
-        queue = next((s for s in self.screen_stack if isinstance(s, QueueScreen)), None)
+        queue = self._shown(QueueScreen)
         if queue is not None:
             self._back_to(queue)
             queue.reload()
         self.refresh_bindings()
         self.notify(self.strings("app.switched", name=agent.name))
+
+    def _shown(self, kind: type[ScreenType]) -> ScreenType | None:
+        """The screen of this kind on the stack, if one is."""
+        return next((screen for screen in self.screen_stack if isinstance(screen, kind)), None)
 
     def _back_to(self, screen: Screen) -> None:
         while self.screen is not screen and len(self.screen_stack) > 2:

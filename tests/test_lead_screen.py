@@ -17,11 +17,13 @@ from cs_console.lead import team
 from cs_console.screens.assign import AssignScreen
 from cs_console.screens.choose import ChooseScreen
 from cs_console.screens.confirm import ConfirmScreen
-from cs_console.screens.lead import AgentQueueScreen, LeadScreen, SteadyTable, TicketTable
+from cs_console.screens.lead import AgentQueueScreen, LeadScreen
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
 from cs_console.text.display import short_age
 from cs_console.usecases.ticket_facts import ticket_facts
+from cs_console.widgets.steady_table import SteadyTable
+from cs_console.widgets.ticket_table import TicketTable
 from tests.conftest import NOW
 from tests.test_tui_clocks import MovableClock
 

@@ -7,9 +7,10 @@ import pytest
 from cs_console.lead.periods import KINDS
 from cs_console.lead.reports import METRICS
 from cs_console.lead.routing import Reason
-from cs_console.screens.lead import VIEWS, AgentQueueScreen, LeadScreen, TicketTable
+from cs_console.screens.lead import VIEWS, AgentQueueScreen, LeadScreen
 from cs_console.text.strings import CATALOG, LANGUAGES, Strings, english, interface_language, placeholders
 from cs_console.vocabulary import ACTIVE_STATUSES, ROLES
+from cs_console.widgets.ticket_table import TicketTable
 
 
 @pytest.mark.parametrize("key", sorted(CATALOG))

@@ -14,9 +14,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from cs_console.screens.base import ConsoleDialog
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class AgentChoice:
     reasons: str
 
 
-class AssignScreen(ModalScreen[str | None]):
+class AssignScreen(ConsoleDialog[str | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, title: str, hint: str, choices: list[AgentChoice]) -> None:

@@ -17,11 +17,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from cs_console.screens.base import ConsoleDialog
 from cs_console.text.strings import english
-from cs_console.widgets.key_labels import localize_bindings
 
 NPS_RANGE = range(11)
 """The recommendation question's answers: 0 (not at all likely) to 10 (extremely likely)."""
@@ -49,13 +48,11 @@ def parse_nps(text: str) -> int | None:
     return int(text)
 
 
-class CallbackScreen(ModalScreen[CallbackLog | None]):
+class CallbackScreen(ConsoleDialog[CallbackLog | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel")]
 
     def __init__(self) -> None:
         super().__init__()
-        self.strings = self.app.strings
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         s = self.strings

@@ -6,23 +6,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from cs_console.screens.base import ConsoleDialog
 from cs_console.text.strings import english
-from cs_console.widgets.key_labels import localize_bindings
 
 
-class ChooseScreen(ModalScreen[str | None]):
+class ChooseScreen(ConsoleDialog[str | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel")]
 
     def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
         super().__init__()
         self.title_text = title
         self.options = options
-        self.strings = self.app.strings
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

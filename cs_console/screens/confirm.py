@@ -6,14 +6,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from cs_console.screens.base import ConsoleDialog
 from cs_console.text.strings import english
-from cs_console.widgets.key_labels import localize_bindings
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(ConsoleDialog[bool]):
     BINDINGS = [
         Binding("y", "dismiss(True)", english("key.yes"), id="yes"),
         Binding("n,escape", "dismiss(False)", english("key.no"), id="no"),
@@ -22,8 +21,6 @@ class ConfirmScreen(ModalScreen[bool]):
     def __init__(self, question: str) -> None:
         super().__init__()
         self.question = question
-        self.strings = self.app.strings
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -11,33 +11,27 @@ the event loop and never makes a widget per row.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
+from cs_console.screens.base import ConsoleScreen
 from cs_console.storage.customers import HistoryEntry, HistoryTicket
 from cs_console.storage.models import Customer
 from cs_console.store import StoreError
 from cs_console.text.display import clip, local_time
 from cs_console.text.strings import CATALOG, Strings, english
 from cs_console.usecases.customer_profile import site_names
+from cs_console.usecases.paging import later_pages
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.key_labels import localize_bindings
-from cs_console.widgets.virtual_table import (
-    FIRST_PAINT_WAIT_S,
-    Column,
-    SequenceRows,
-    VirtualTable,
-    with_headings,
-)
+from cs_console.widgets.paged_loader import PagedLoad, append_page
+from cs_console.widgets.virtual_table import Column, SequenceRows, VirtualTable, with_headings
 
 FIRST_PAGE = 100
 """Rows of each list fetched before the first paint: a tall screen's worth."""
@@ -55,7 +49,7 @@ HISTORY_COLUMNS = (
 )
 
 
-class CustomerScreen(Screen):
+class CustomerScreen(ConsoleScreen):
     BINDINGS = [
         Binding("escape", "back", english("key.back"), id="back"),
         Binding("tab", "app.focus_next", english("key.next_pane"), id="next_pane", show=False),
@@ -73,8 +67,6 @@ class CustomerScreen(Screen):
         self.customer_id = customer_id
         self.tickets: list[HistoryTicket] | None = None
         self.entries: list[HistoryEntry] | None = None
-        self.strings = self.app.strings
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         yield Static(id="customer-profile", classes="title-bar")
@@ -96,8 +88,8 @@ class CustomerScreen(Screen):
 
     @work(thread=True, exclusive=True, group="customer")
     def _load(self, progressive: bool) -> None:
-        worker = get_current_worker()
         app, store, customer_id = self.app, self.app.store, self.customer_id
+        loader = PagedLoad(app, progressive)
         try:
             customer = store.customer(customer_id)
             tickets = store.customer_tickets_page(customer_id, None, FIRST_PAGE)
@@ -105,23 +97,12 @@ class CustomerScreen(Screen):
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        if progressive:
-            painted = threading.Event()
-            app.call_from_thread(self._show, customer, tickets, entries, painted.set)
-            painted.wait(FIRST_PAINT_WAIT_S)
+        loader.show_first(self._show, customer, tickets, entries)
         for found, fetch, table in ((tickets, store.customer_tickets_page, "#customer-tickets"),
                                     (entries, store.customer_interactions_page, "#customer-history")):
-            more = len(found) == FIRST_PAGE
-            page = found
-            while more and not worker.is_cancelled:
-                page = fetch(customer_id, page[-1], PAGE)
-                more = len(page) == PAGE
-                if progressive:
-                    app.call_from_thread(self._add_page, found, page, table)
-                else:
-                    found.extend(page)
-        if not progressive and not worker.is_cancelled:
-            app.call_from_thread(self._show, customer, tickets, entries)
+            pages = later_pages(found, FIRST_PAGE, partial(fetch, customer_id), PAGE, stop=lambda: loader.cancelled)
+            loader.follow(pages, partial(append_page, found), partial(self._rows_changed, table))
+        loader.show_all(self._show, customer, tickets, entries)
 
     def _show(self, customer: Customer, tickets: list[HistoryTicket], entries: list[HistoryEntry],
               painted: Callable[[], None] | None = None) -> None:
@@ -147,8 +128,7 @@ class CustomerScreen(Screen):
         if painted is not None:
             self.call_after_refresh(painted)
 
-    def _add_page(self, found: list, page: list, table_id: str) -> None:
-        found.extend(page)
+    def _rows_changed(self, table_id: str) -> None:
         self.query_one(table_id, VirtualTable).rows_changed()
 
     def _when(self, moment: datetime) -> str:
@@ -179,9 +159,7 @@ class CustomerScreen(Screen):
         self._open(self.entries[event.index].ticket_id)
 
     def _open(self, ticket_id: str) -> None:
-        from cs_console.screens.ticket import TicketScreen
-
-        self.app.push_screen(TicketScreen(ticket_id))
+        self.app.open_ticket(ticket_id)
 
     def action_back(self) -> None:
         self.app.go_back()

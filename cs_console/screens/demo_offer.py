@@ -5,14 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from cs_console.screens.base import ConsoleDialog
 from cs_console.text.strings import english
-from cs_console.widgets.key_labels import localize_bindings
 
 
-class DemoOfferScreen(ModalScreen[bool]):
+class DemoOfferScreen(ConsoleDialog[bool]):
     BINDINGS = [
         Binding("y", "dismiss(True)", english("key.load_demo"), id="load_demo"),
         Binding("n,escape", "dismiss(False)", english("key.start_empty"), id="start_empty"),
@@ -20,8 +19,6 @@ class DemoOfferScreen(ModalScreen[bool]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.strings = self.app.strings
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         s = self.strings

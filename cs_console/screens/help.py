@@ -9,11 +9,12 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
+from cs_console.screens.base import ConsoleDialog
 from cs_console.text.strings import CATALOG, Strings, english
-from cs_console.widgets.key_labels import binding_label, localize_bindings
+from cs_console.widgets.key_labels import binding_label
 
 GENERAL_KEYS = (
     ("Escape", "back"),
@@ -25,14 +26,12 @@ GENERAL_KEYS = (
 """Keys every screen shares, and what they do (`help.general.<what>`)."""
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ConsoleDialog[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", english("key.close"), id="close")]
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()
         self.for_screen = screen
-        self.strings = self.app.strings
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         s = self.strings

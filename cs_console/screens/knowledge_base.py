@@ -18,14 +18,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from cs_console.kb.search import Hit
+from cs_console.screens.base import ConsoleScreen
 from cs_console.text.strings import english
 from cs_console.usecases.kb_catalog import Catalog
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.virtual_table import Column, SequenceRows, VirtualTable, with_headings
 
 RESULT_LIMIT = 200
@@ -44,7 +43,7 @@ RESULT_COLUMNS = (
 either kind's name in either language (`kb.kind.*`)."""
 
 
-class KnowledgeBaseScreen(Screen[str | None]):
+class KnowledgeBaseScreen(ConsoleScreen[str | None]):
     BINDINGS = [
         Binding("escape", "close", english("key.back"), id="back"),
         Binding("down", "move(1)", english("key.next"), id="next", show=False, priority=True),
@@ -57,8 +56,6 @@ class KnowledgeBaseScreen(Screen[str | None]):
         super().__init__()
         self.picker = picker
         self.hits: list[Hit] = []
-        self.strings = self.app.strings
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         s = self.strings

@@ -19,8 +19,6 @@ app checks before pushing it).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
@@ -29,20 +27,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from cs_console.clocks.follow_up import next_due_text
 from cs_console.clocks.sla import STATE_SYMBOLS
 from cs_console.config import Config
 from cs_console.lead import routing, team
 from cs_console.lead.charts import bar, sparkline
 from cs_console.lead.periods import KINDS, period_containing
 from cs_console.lead.reports import Report, format_change, format_value, trend_arrow
-from cs_console.lead.sentiment import SOOTHE_MARK
 from cs_console.lead.staffing import HourPlan
 from cs_console.screens.assign import AgentChoice, AssignScreen
+from cs_console.screens.base import ConsoleScreen
 from cs_console.store import StoreError
 from cs_console.text.display import clip, short_age
 from cs_console.text.strings import Strings, english
@@ -50,20 +45,16 @@ from cs_console.usecases.reports import service_report
 from cs_console.usecases.routing import move_tickets, reassign_options, route_plan
 from cs_console.usecases.staffing import StaffingPlan, staffing_plan
 from cs_console.usecases.team_load import TeamData, load_team, scope_of
+from cs_console.widgets.clock_text import clock_text
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.key_labels import localize_bindings
+from cs_console.widgets.steady_table import SteadyTable
 from cs_console.widgets.sync_status import SyncStatusBar
+from cs_console.widgets.ticket_table import AGENT_MIN_WIDTH, TicketTable
 
 VIEWS = ("team", "breaches", "escalations", "kpis", "staffing")
 """The lead screen's views, on keys 1 to 5."""
-STATE_STYLES = {STATE_SYMBOLS["breached"]: "bold red", STATE_SYMBOLS["at_risk"]: "bold yellow",
-                STATE_SYMBOLS["paused"]: "dim"}
-"""Colour follows the state symbol that starts a clock's text, which is always shown, so
-NO_COLOR and 16-colour terminals lose nothing."""
 ROUTE_PREVIEW = 8
 """Routing moves listed in the confirmation; the rest are counted."""
-SUBJECT_MIN_WIDTH = 12
-AGENT_MIN_WIDTH = 12
 
 
 def show_text(widget: Static, content: str | Text) -> None:
@@ -72,144 +63,7 @@ def show_text(widget: Static, content: str | Text) -> None:
         widget.update(content)
 
 
-def show_sync_state(screen: Screen) -> None:
-    """Fill the sync line at once; the app's tick keeps it current (once a minute when slow)."""
-    screen.query_one(SyncStatusBar).show(screen.app.sync_state.describe(screen.app.now(), screen.app.strings))
-
-
-def clock_text(text: str) -> Text:
-    return Text(text, style=STATE_STYLES.get(text[:1], ""))
-
-
-class SteadyTable(DataTable):
-    """A small table that repaints only the cells whose text changed, keeping the cursor on
-    the same row when rows come and go. Used for lists that stay small (a team, one agent's
-    queue, the breaches); the long lists use virtual lists."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
-        self._keys: list[str] = []
-        self._cells: dict[str, tuple] = {}
-        self.column_keys: list[str] = []
-
-    def set_columns(self, columns: list[tuple[str, str]]) -> None:
-        for key, heading in columns:
-            self.add_column(heading, key=key)
-        self.column_keys = [key for key, _ in columns]
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        """The row keys, top to bottom."""
-        return tuple(self._keys)
-
-    def current_key(self) -> str | None:
-        if not self._keys or not 0 <= self.cursor_row < len(self._keys):
-            return None
-        return self._keys[self.cursor_row]
-
-    def show_rows(self, rows: list[tuple[str, tuple]]) -> None:
-        keys = [key for key, _ in rows]
-        if keys == self._keys:
-            for key, cells in rows:
-                for column, before, after in zip(self.column_keys, self._cells[key], cells):
-                    if str(before) != str(after) or getattr(before, "style", None) != getattr(after, "style", None):
-                        self.update_cell(key, column, after)
-        else:
-            current = self.current_key()
-            self.clear()
-            for key, cells in rows:
-                self.add_row(*cells, key=key)
-            if current in keys:
-                self.move_cursor(row=keys.index(current))
-        self._keys = keys
-        self._cells = dict(rows)
-
-
-class TicketTable(SteadyTable):
-    """Tickets with their next clock, selectable with space, reassigned with `a`."""
-
-    BINDINGS = [
-        Binding("space", "toggle_select", english("key.select"), id="select"),
-        Binding("a", "reassign", english("key.reassign"), id="reassign"),
-    ]
-
-    class Reassign(Message):
-        """The lead asked to move these tickets."""
-
-        def __init__(self, ticket_ids: list[str]) -> None:
-            super().__init__()
-            self.ticket_ids = ticket_ids
-
-    class SelectionChanged(Message):
-        pass
-
-    def __init__(self, *, clock: str | None = None, show_agent: bool = True, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.clock = clock
-        """None: the most urgent clock; "escalation": the experts' 48-hour clock."""
-        self.show_agent = show_agent
-        self.selected: set[str] = set()
-        self._shown: tuple[list[team.TicketState], dict[str, str], datetime] = ([], {}, datetime.min)
-        localize_bindings(self, self.app.strings)
-
-    def on_mount(self) -> None:
-        s = self.app.strings
-        columns = [("sel", " "), ("number", s("lead.col.ticket"))]
-        if self.show_agent:
-            columns.append(("agent", s("lead.col.agent")))
-        columns += [("priority", s("lead.col.priority")),
-                    ("due", s("lead.col.expert_clock") if self.clock == "escalation" else s("lead.col.due")),
-                    ("mood", SOOTHE_MARK), ("subject", f"{s('lead.col.customer')} · {s('lead.col.subject')}")]
-        self.set_columns(columns)
-
-    def show(self, states: list[team.TicketState], names: dict[str, str], now: datetime) -> None:
-        self._shown = (states, names, now)
-        self.selected &= {state.facts.id for state in states}
-        fixed = 1 + 10 + 6 + 11 + 1 + (AGENT_MIN_WIDTH if self.show_agent else 0)
-        subject = max(SUBJECT_MIN_WIDTH, self.app.size.width - fixed - 2 * len(self.column_keys) - 4)
-        s = self.app.strings
-        nobody, done = s("lead.nobody"), s("clock.done")
-        rows = []
-        for state in states:
-            facts, clocks = state.facts, state.clocks
-            if self.clock == "escalation" and clocks.escalation is not None:
-                due = f"{clocks.escalation.symbol()} {clocks.escalation.countdown_text()}"
-            else:
-                due = next_due_text(clocks, done)
-            cells = ["●" if facts.id in self.selected else " ", facts.number]
-            if self.show_agent:
-                cells.append(clip(names.get(facts.assignee_id or "", nobody), AGENT_MIN_WIDTH))
-            cells += [s(f"priority.short.{facts.priority}"), clock_text(due), SOOTHE_MARK if state.soothe else " ",
-                      clip(f"{facts.customer_name} · {facts.subject}", subject)]
-            rows.append((facts.id, tuple(cells)))
-        self.show_rows(rows)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("toggle_select", "reassign") and self.app.store.readonly:
-            return False
-        return True
-
-    def action_toggle_select(self) -> None:
-        key = self.current_key()
-        if key is None:
-            return
-        self.selected ^= {key}
-        self.show(*self._shown)
-        self.move_cursor(row=min(self.cursor_row + 1, self.row_count - 1))
-        self.post_message(self.SelectionChanged())
-
-    def action_reassign(self) -> None:
-        chosen = [key for key in self._keys if key in self.selected]
-        current = self.current_key()
-        self.post_message(self.Reassign(chosen or ([current] if current else [])))
-
-    def clear_selection(self) -> None:
-        self.selected.clear()
-        self.show(*self._shown)
-        self.post_message(self.SelectionChanged())
-
-
-class LeadScreen(Screen):
+class LeadScreen(ConsoleScreen):
     BINDINGS = [
         *(Binding(str(n), f"view('{view}')", english(f"lead.tab.{view}"), show=False)
           for n, view in enumerate(VIEWS, start=1)),
@@ -224,7 +78,6 @@ class LeadScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.strings: Strings = self.app.strings
         self.view = "team"
         self.data: TeamData | None = None
         self.report: Report | None = None
@@ -238,7 +91,6 @@ class LeadScreen(Screen):
         """0: the period containing today; -1 the one before, and so on."""
         self.staffing_day: int | None = None
         self._generation = 0
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         yield Static(id="lead-title", classes="title-bar")
@@ -263,7 +115,7 @@ class LeadScreen(Screen):
         ])
         self._show_tabs()
         self.query_one("#team").focus()
-        show_sync_state(self)
+        self.query_one(SyncStatusBar).show_now()
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -406,9 +258,7 @@ class LeadScreen(Screen):
 
     @on(DataTable.RowSelected, "TicketTable")
     def _open_ticket(self, event: DataTable.RowSelected) -> None:
-        from cs_console.screens.ticket import TicketScreen
-
-        self.app.push_screen(TicketScreen(event.row_key.value))
+        self.app.open_ticket(event.row_key.value)
 
     # -- KPIs -------------------------------------------------------------------------------
 
@@ -538,7 +388,7 @@ class LeadScreen(Screen):
         self.reload()
 
 
-class AgentQueueScreen(Screen):
+class AgentQueueScreen(ConsoleScreen):
     """One agent's active tickets (or the unassigned ones), drilled into from the team board."""
 
     BINDINGS = [Binding("escape", "back", english("key.back"), id="back")]
@@ -547,7 +397,6 @@ class AgentQueueScreen(Screen):
         super().__init__()
         self.lead = lead
         self.agent_id = agent_id
-        localize_bindings(self, self.app.strings)
 
     def compose(self) -> ComposeResult:
         yield Static(id="drill-title", classes="title-bar")
@@ -557,7 +406,7 @@ class AgentQueueScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(TicketTable).focus()
-        show_sync_state(self)
+        self.query_one(SyncStatusBar).show_now()
         if self.lead.data is not None:
             self.show(self.lead.data)
 
@@ -568,7 +417,7 @@ class AgentQueueScreen(Screen):
         self._title(len(tickets))
 
     def _title(self, count: int | None = None) -> None:
-        s = self.app.strings
+        s = self.strings
         table = self.query_one(TicketTable)
         name = s("lead.nobody") if self.agent_id is None else self.lead.data.names.get(self.agent_id, "?")
         count = table.row_count if count is None else count
@@ -585,9 +434,7 @@ class AgentQueueScreen(Screen):
 
     @on(DataTable.RowSelected)
     def _open_ticket(self, event: DataTable.RowSelected) -> None:
-        from cs_console.screens.ticket import TicketScreen
-
-        self.app.push_screen(TicketScreen(event.row_key.value))
+        self.app.open_ticket(event.row_key.value)
 
     def tick(self) -> None:
         self.lead.tick()

@@ -11,10 +11,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from cs_console.screens.base import ConsoleScreen
 from cs_console.storage.models import Customer
 from cs_console.store import StoreError
 from cs_console.text.display import clip
@@ -22,7 +22,6 @@ from cs_console.text.strings import english
 from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
 from cs_console.vocabulary import CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.key_labels import localize_bindings
 
 CATEGORIES = (
     "safety_equipment", "pollution_prevention", "emissions", "manning_certification",
@@ -33,7 +32,7 @@ NEW_CUSTOMER = "+new"
 """Option id of "create a new customer with the typed name"."""
 
 
-class NewTicketScreen(Screen[str | None]):
+class NewTicketScreen(ConsoleScreen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", english("key.save"), id="send", priority=True),
         Binding("escape", "cancel", english("key.cancel"), id="cancel"),
@@ -46,8 +45,6 @@ class NewTicketScreen(Screen[str | None]):
         self.customer: Customer | None = None
         self.new_customer_name: str | None = None
         self._matches: dict[str, Customer] = {}
-        self.strings = self.app.strings
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         s = self.strings

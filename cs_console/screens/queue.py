@@ -25,24 +25,22 @@ It never reads the database from the event loop and never makes a widget per row
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.containers import Container
-from textual.screen import Screen
 from textual.widgets import Input, Static
-from textual.worker import get_current_worker
 
 from cs_console.clocks.follow_up import next_due_text
-from cs_console.clocks.sla import STATE_SYMBOLS, FollowUpClocks, follow_up_clocks
+from cs_console.clocks.sla import FollowUpClocks, follow_up_clocks
 from cs_console.lead.sentiment import SOOTHE_MARK
+from cs_console.screens.base import ConsoleScreen
 from cs_console.storage.queue_rows import QueueRow
 from cs_console.text.display import short_age
 from cs_console.text.strings import Strings, english
@@ -54,15 +52,10 @@ from cs_console.usecases.queue_list import (
 )
 from cs_console.usecases.queue_load import QueueLoad
 from cs_console.vocabulary import PRIORITIES, STATUSES
+from cs_console.widgets.clock_text import clock_text
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.key_labels import localize_bindings
-from cs_console.widgets.virtual_table import (
-    FIRST_PAINT_WAIT_S,
-    Column,
-    SequenceRows,
-    VirtualTable,
-    with_headings,
-)
+from cs_console.widgets.paged_loader import PagedLoad
+from cs_console.widgets.virtual_table import Column, SequenceRows, VirtualTable, with_headings
 
 ACTIVE_STATUSES = ("open", "waiting_on_customer", "solution_proposed")
 STATUS_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -96,13 +89,14 @@ CELL_CACHE = 2048
 """Rows whose cells are kept as last shown: the tick compares against them."""
 
 
-class QueueScreen(Screen):
+class QueueScreen(ConsoleScreen):
     DEFAULT_CSS = """
     QueueScreen #queue-footer-space {
         dock: bottom;
         height: 1;
     }
     """
+    TICKS_COVERED = True
     BINDINGS = [
         Binding("n", "new_ticket", english("key.new_ticket"), id="new_ticket"),
         Binding("slash", "search", english("key.search"), id="search"),
@@ -125,9 +119,7 @@ class QueueScreen(Screen):
         self._loads = 0
         """How many loads have started: only the newest may show its rows."""
         self._cells: LRUCache[str, tuple] = LRUCache(CELL_CACHE)
-        self.strings: Strings = self.app.strings
         self.labels = RowLabels.of(self.strings)
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title", classes="title-bar")
@@ -185,22 +177,15 @@ class QueueScreen(Screen):
 
     @work(thread=True, exclusive=True, group="queue")
     def _load(self, load: int, agent_id: str | None, queue_filter: QueueFilter, progressive: bool) -> None:
-        worker = get_current_worker()
         app = self.app
+        loader = PagedLoad(app, progressive)
         loading = QueueLoad(app.store, app.config, agent_id, app.now())
         queue = loading.first(queue_filter, previous=self.queue)
-        if progressive:
-            painted = threading.Event()
-            app.call_from_thread(self._show, load, queue, painted.set)
-            painted.wait(FIRST_PAINT_WAIT_S)
+        loader.show_first(self._show, load, queue)
         app.call_from_thread(self._mark_upset, queue, loading.upset(queue))
-        for page, last in loading.later_pages(stop=lambda: worker.is_cancelled):
-            if progressive:
-                app.call_from_thread(self._add_page, queue, page, last)
-            else:
-                queue.add_settled(page, last=last)
-        if not progressive and not worker.is_cancelled:
-            app.call_from_thread(self._show, load, queue)
+        loader.follow(loading.later_pages(stop=lambda: loader.cancelled),
+                      lambda settled, last: queue.add_settled(settled, last=last), partial(self._pages_added, queue))
+        loader.show_all(self._show, load, queue)
 
     def _show(self, load: int, queue: QueueList, painted: Callable[[], None] | None = None) -> None:
         """Put a freshly loaded queue on screen, the cursor staying on the ticket it was on;
@@ -240,10 +225,9 @@ class QueueScreen(Screen):
                 self._cells.discard(ticket_id)
                 self.table.refresh_row(ticket_id)
 
-    def _add_page(self, queue: QueueList, page, last: bool) -> None:
+    def _pages_added(self, queue: QueueList) -> None:
         if queue is not self.queue:
             return  # a newer load has replaced it
-        queue.add_settled(page, last=last)
         self.table.rows_changed()
         self._update_title()
 
@@ -377,25 +361,13 @@ class QueueScreen(Screen):
 
     @on(VirtualTable.RowSelected, "#queue-table")
     def _open_ticket(self, event: VirtualTable.RowSelected) -> None:
-        from cs_console.screens.ticket import TicketScreen
-
-        self.app.push_screen(TicketScreen(event.key))
+        self.app.open_ticket(event.key)
 
     def action_new_ticket(self) -> None:
-        from cs_console.screens.new_ticket import NewTicketScreen
-
-        self.app.push_screen(NewTicketScreen(), self._ticket_created)
-
-    def _ticket_created(self, ticket_id: str | None) -> None:
-        if ticket_id:
-            from cs_console.screens.ticket import TicketScreen
-
-            self.app.push_screen(TicketScreen(ticket_id))
+        self.app.new_ticket()
 
     def action_knowledge_base(self) -> None:
-        from cs_console.screens.knowledge_base import KnowledgeBaseScreen
-
-        self.app.push_screen(KnowledgeBaseScreen())
+        self.app.open_knowledge_base()
 
 
 @dataclass(frozen=True)
@@ -421,7 +393,7 @@ def row_cells(row: QueueRow, clocks: FollowUpClocks, now: datetime, labels: RowL
     return (
         row.number,
         labels.priorities[row.priority],
-        Text(due, style=STATE_STYLES.get(due[:1], "")),
+        clock_text(due),
         row.customer_name,
         mark + row.subject,
         labels.statuses[row.status],
@@ -429,8 +401,3 @@ def row_cells(row: QueueRow, clocks: FollowUpClocks, now: datetime, labels: RowL
         short_age(now - row.updated_at),
     )
 
-
-STATE_STYLES = {STATE_SYMBOLS["breached"]: "bold red", STATE_SYMBOLS["at_risk"]: "bold yellow",
-                STATE_SYMBOLS["paused"]: "dim"}
-"""Colour follows the state symbol that starts the text, which is always shown too, so
-NO_COLOR and 16-colour terminals lose nothing."""

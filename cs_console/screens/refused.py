@@ -18,11 +18,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from cs_console.screens.lead import localize_bindings, show_sync_state
+from cs_console.screens.base import ConsoleScreen
 from cs_console.store import StoreError
 from cs_console.text.display import local_time
 from cs_console.text.strings import CATALOG, Strings, english
@@ -52,7 +51,7 @@ def notice(changes: list[RefusedChange], strings: Strings, key: str) -> str:
     return strings("refused.notice_many", count=len(changes), reason=changes[0].reason, binding=key)
 
 
-class RefusedScreen(Screen):
+class RefusedScreen(ConsoleScreen):
     BINDINGS = [Binding("escape", "back", english("key.back"), id="back")]
 
     def __init__(self) -> None:
@@ -60,19 +59,18 @@ class RefusedScreen(Screen):
         self.changes: list[RefusedChange] = []
         self.shown: str | None = None
         """The op id whose whole text the lower pane shows."""
-        localize_bindings(self, self.app.strings)
 
     def compose(self) -> ComposeResult:
         yield Static(id="refused-title", classes="title-bar")
         yield OptionList(id="refused-list")
         with VerticalScroll(id="refused-detail"):
-            yield Static(self.app.strings("lead.loading"), id="refused-text")
+            yield Static(self.strings("lead.loading"), id="refused-text")
         yield SyncStatusBar()
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
-        show_sync_state(self)
+        self.query_one(SyncStatusBar).show_now()
         self.reload()
 
     def reload(self) -> None:
@@ -90,7 +88,7 @@ class RefusedScreen(Screen):
         app.call_from_thread(self._show, changes)
 
     def _show(self, changes: list[RefusedChange]) -> None:
-        s = self.app.strings
+        s = self.strings
         self.changes = changes
         self.query_one("#refused-title", Static).update(Text(s("refused.title", count=len(changes))))
         options = self.query_one(OptionList)
@@ -109,14 +107,14 @@ class RefusedScreen(Screen):
     def _entry(self, change: RefusedChange) -> Text:
         app = self.app
         when = local_time(change.made_at, app.config.zone, app.now())
-        entry = Text.assemble((f"{when} · {kind_label(change, app.strings)}", "bold"), f" · {about(change)}")
+        entry = Text.assemble((f"{when} · {kind_label(change, self.strings)}", "bold"), f" · {about(change)}")
         if change.preview:
             entry.append(f"\n  “{change.preview}”")
         entry.append(f"\n  ✖ {change.reason}")
         return entry
 
     def _show_whole(self, change: RefusedChange) -> None:
-        app, s = self.app, self.app.strings
+        app, s = self.app, self.strings
         self.shown = change.op_id
         when = local_time(change.made_at, app.config.zone, app.now())
         whole = Text.assemble((f"{kind_label(change, s)} · {about(change)}", "bold"), "\n",

@@ -10,12 +10,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from cs_console.screens.base import ConsoleDialog
 from cs_console.text.strings import english
 from cs_console.text.when import WhenError, parse_when
-from cs_console.widgets.key_labels import localize_bindings
 
 
 @dataclass(frozen=True)
@@ -24,13 +23,11 @@ class ReminderRequest:
     note: str
 
 
-class ReminderScreen(ModalScreen[ReminderRequest | None]):
+class ReminderScreen(ConsoleDialog[ReminderRequest | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel")]
 
     def __init__(self) -> None:
         super().__init__()
-        self.strings = self.app.strings
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         s = self.strings

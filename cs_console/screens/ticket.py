@@ -12,12 +12,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
 from cs_console.clocks.sla import follow_up_clocks
 from cs_console.kb.redlines import CompliancePrompt, compliance_prompts, find_red_lines
 from cs_console.kb.templates import fill, template_values, unfilled
+from cs_console.screens.base import ConsoleScreen
 from cs_console.screens.callback import CallbackLog
 from cs_console.screens.reminder import ReminderRequest
 from cs_console.storage.tickets import TicketDetail
@@ -28,7 +28,6 @@ from cs_console.usecases.ticket_changes import add_interaction, change_status
 from cs_console.vocabulary import CHANNELS, STATUSES
 from cs_console.widgets.composer import Composer
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.sync_status import SyncStatusBar
 
 MAX_PROMPTS = 2
@@ -37,7 +36,7 @@ CLOCK_TITLE_WIDTH = 22
 """Cells of the clock titles' column, so the state words line up (in Chinese too)."""
 
 
-class TicketScreen(Screen):
+class TicketScreen(ConsoleScreen):
     BINDINGS = [
         Binding("r", "compose('public_reply')", english("key.reply"), id="reply"),
         Binding("i", "compose('internal_note')", english("key.note"), id="note"),
@@ -61,8 +60,6 @@ class TicketScreen(Screen):
         self.due_times: dict = {}
         self._sent_in_cycle: int | None = None
         """The sync cycle that carries the last reply up; "sent" shows once it finished."""
-        self.strings = self.app.strings
-        localize_bindings(self, self.strings)
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-header", classes="title-bar")
@@ -330,10 +327,8 @@ class TicketScreen(Screen):
             )
 
     def action_customer(self) -> None:
-        from cs_console.screens.customer import CustomerScreen
-
         if self.detail is not None:
-            self.app.push_screen(CustomerScreen(self.detail.customer.id))
+            self.app.open_customer(self.detail.customer.id)
 
     def action_back(self) -> None:
         composer = self.query_one("#composer", Composer)

@@ -10,16 +10,19 @@ to render or to wait for the screen: the worker decides when to paint.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from cs_console.lead.sentiment import soothing_flags
+from cs_console.usecases.paging import later_pages
 from cs_console.usecases.queue_list import QueueFilter, QueueList, settled_at
 
 if TYPE_CHECKING:
     from cs_console.config import Config
-    from cs_console.store import QueueRow, Store
+    from cs_console.storage.queue_rows import QueueRow
+    from cs_console.store import Store
 
 FIRST_PAGE = 200
 """Settled tickets fetched with the live ones, before the first paint: a tall screen's worth."""
@@ -56,11 +59,8 @@ class QueueLoad:
         found = self.store.latest_customer_messages([row.id for row in queue.live])
         return frozenset(soothing_flags(found, self.config.lexicon))
 
-    def later_pages(self, stop: Callable[[], bool] = lambda: False) -> Iterator[tuple[list[QueueRow], bool]]:
+    def later_pages(self, stop: Callable[[], bool] = lambda: False) -> Iterator[tuple[Sequence[QueueRow], bool]]:
         """The settled pages after the first, each with whether it is the last; asks `stop`
         before each read, so a load a newer one replaced reads no further."""
-        page, more = self._first, len(self._first) == FIRST_PAGE
-        while more and not stop():
-            page = self.store.settled_page(self.agent_id, self.now, page[-1], PAGE)
-            more = len(page) == PAGE
-            yield page, not more
+        return later_pages(self._first, FIRST_PAGE, partial(self.store.settled_page, self.agent_id, self.now), PAGE,
+                           stop)

@@ -16,6 +16,10 @@ class SyncStatusBar(Static):
     }
     """
 
+    def show_now(self) -> None:
+        """Fill the line at once, on opening a screen; the app's tick keeps it current."""
+        self.show(self.app.sync_state.describe(self.app.now(), self.app.strings))
+
     def show(self, text: str) -> None:
         if str(self.content) != text:
             self.update(text)

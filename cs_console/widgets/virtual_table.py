@@ -38,9 +38,6 @@ STRIP_CACHE_SIZE = 1024
 """Rendered lines kept: several screens' worth, so paging back and forth re-renders nothing."""
 CURSOR_MARK = ">"
 """Drawn before the cursor row, so the cursor shows without colour (NO_COLOR, screen readers)."""
-FIRST_PAINT_WAIT_S = 1.0
-"""How long a loader waits for a table's first rows to be painted before it fetches the
-next pages, which would otherwise compete with that paint for the interpreter."""
 GAP = " "
 """Between two columns, and after the last; the cursor mark takes the place of one before the first."""
 
