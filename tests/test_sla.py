@@ -479,6 +479,20 @@ def test_closure_needs_both_closed_and_callback(events, now, state, remaining):
     assert summary(clocks_at([*CREATED, *events], now).closure) == (state, sh(2026, 3, 9, 10), remaining)
 
 
+def test_a_closed_ticket_whose_closure_clock_missed_is_not_paused_by_a_later_wait():
+    events = [*CREATED, ("closed", sh(2026, 3, 3, 12)), ("waiting_on_customer", sh(2026, 3, 10, 10)),
+              ("customer_replied", sh(2026, 3, 11, 10))]
+    for now in (sh(2026, 3, 10, 12), LATER):
+        assert summary(clocks_at(events, now).closure) == ("missed", sh(2026, 3, 9, 10), timedelta(0))
+
+
+def test_a_closure_clock_paused_while_overdue_keeps_its_lateness_once_missed():
+    events = [*CREATED, ("waiting_on_customer", sh(2026, 3, 9, 11)), ("closed", sh(2026, 3, 9, 11)),
+              ("customer_replied", sh(2026, 3, 10, 10))]
+    assert clocks_at(events, sh(2026, 3, 9, 12)).closure.remaining == -H
+    assert summary(clocks_at(events, LATER).closure) == ("missed", sh(2026, 3, 10, 9), -H)
+
+
 def test_solution_is_met_by_a_proposal_or_a_resolution():
     proposed = clocks_at([*CREATED, ("solution_proposed", sh(2026, 3, 3, 10))], sh(2026, 3, 9, 10)).solution
     assert summary(proposed) == ("met", sh(2026, 3, 5, 10), 18 * H)

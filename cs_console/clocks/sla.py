@@ -516,7 +516,7 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
     left = [ZERO, ZERO, ZERO]
     doing = [_RUNNING, _RUNNING, _RUNNING]
     closed = called_back = waiting = False
-    closed_at = created
+    left_at_close = ZERO
     for kind, at in history:
         if kind == "created":
             continue
@@ -537,6 +537,8 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
         elif kind == "waiting_on_customer":
             waiting = True
             for clock in range(_SOLUTION, len(due)):
+                if clock == _CLOSURE and closed and due[clock] <= positions[clock](at):
+                    continue  # a closed ticket's closure clock past its due has missed: nothing pauses it
                 _stop(clock, at, _PAUSED, due, left, doing, positions)
         elif kind == "customer_replied" or kind == "reopened":
             waiting = False
@@ -551,8 +553,9 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
             if kind == "closed":  # a closed ticket asks for no first response or solution any more
                 for clock in (_FIRST_RESPONSE, *range(_SOLUTION, len(due), _ESCALATION - _SOLUTION)):
                     _stop(clock, at, _DONE, due, left, doing, positions)
-            if kind == "closed" and not closed:
-                closed_at = at
+            if kind == "closed" and not closed:  # what the closure clock had left then, a pause after it aside
+                paused = doing[_CLOSURE] == _PAUSED
+                left_at_close = left[_CLOSURE] if paused else due[_CLOSURE] - positions[_CLOSURE](at)
             closed = closed or kind == "closed"
             called_back = called_back or kind == "callback"
             if closed and called_back:
@@ -582,7 +585,7 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
             remaining = due[clock] - nows[clock]
             if clock == _CLOSURE and closed and remaining <= ZERO:
                 # Missed at the due, or at the close if that came later: frozen there.
-                left_at_stop = min(ZERO, due[clock] - positions[clock](closed_at))
+                left_at_stop = min(ZERO, left_at_close)
                 fields[name] = Clock(name, "missed", instants[clock](due[clock]), left_at_stop, lengths[clock])
                 continue
             state = "breached" if remaining < ZERO else "at_risk" if remaining < at_risk[clock] else "running"
