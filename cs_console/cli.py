@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cs_console import __version__, paths
 from cs_console.commands import lead as lead_commands
+from cs_console.errors import UserError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,18 +48,26 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UserError as error:
+        print(f"cs-console: error: {error}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args) -> int:
     database = args.db or paths.default_database()
     if args.command == "server":
         return _server(args)
     if args.command == "login":
         return _login(args)
-    from cs_console.config import ConfigError, load
+    from cs_console.config import load
     from cs_console.store import Store, StoreError
 
     try:
         config = load(paths.config_file())
         store = Store.open(database)
-    except (StoreError, ConfigError) as error:
+    except StoreError as error:
         print(f"cs-console: error: {error}", file=sys.stderr)
         return 2
     try:
@@ -226,9 +235,6 @@ def _serve_or_administer(args) -> int:
         print("Token, shown this once (on the device: cs-console login URL --token TOKEN):")
         print(token)
         return 0
-    except accounts.AccountError as error:
-        print(f"cs-console: error: {error}", file=sys.stderr)
-        return 2
     finally:
         database.close()
 
@@ -254,13 +260,9 @@ def _sync(store, args) -> int:
     import json
     from dataclasses import asdict
 
-    from cs_console.sync.client import LoginError, load_settings, sync_once
+    from cs_console.sync.client import load_settings, sync_once
 
-    try:
-        settings = load_settings().with_server(args.server)
-    except LoginError as error:
-        print(f"cs-console: error: {error}", file=sys.stderr)
-        return 2
+    settings = load_settings().with_server(args.server)
     report = sync_once(store, settings)
     if args.json:
         print(json.dumps({**asdict(report), "ok": report.ok, "server": settings.server}))

@@ -22,6 +22,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cs_console.errors import UserError
+
 ZERO = timedelta(0)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """Where positions on the around-the-clock calendar are counted from."""
@@ -34,7 +36,7 @@ ALL_WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
 """Monday is 0, as in `date.weekday()`."""
 
 
-class CalendarError(ValueError):
+class CalendarError(UserError, ValueError):
     """A calendar setting or argument is invalid; the message names it and says why."""
 
 

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from operator import attrgetter, itemgetter
 
 from cs_console.clocks.calendars import ALWAYS, ZERO, BusinessCalendar
+from cs_console.errors import UserError
 from cs_console.text.strings import english
 
 PRIORITIES = ("urgent", "high", "normal", "low")
@@ -75,7 +76,7 @@ class SlaError(ValueError):
     """Events the clocks cannot be computed from; the message says which and why."""
 
 
-class PolicyError(SlaError):
+class PolicyError(UserError, SlaError):
     """An invalid service-level policy; the message names the setting, e.g. sla.normal.solution."""
 
 

@@ -50,6 +50,7 @@ from pathlib import Path
 from sqlmodel import SQLModel
 
 from cs_console.demo.data_set import demo_id
+from cs_console.errors import UserError
 from cs_console.storage.models import KbArticle, Template
 from cs_console.store import Store
 from cs_console.utc import utcnow
@@ -85,7 +86,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class RefusedFile(Exception):
+class RefusedFile(UserError):
     """A file that was not imported at all; its problems say where and why."""
 
     def __init__(self, path: Path, problems: Iterable[Problem]) -> None:
