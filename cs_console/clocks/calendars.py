@@ -23,6 +23,7 @@ from itertools import accumulate
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cs_console.errors import UserError
+from cs_console.utc import as_utc
 
 ZERO = timedelta(0)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -264,7 +265,7 @@ def add_business_time(start: datetime, amount: timedelta, calendar: BusinessCale
     `BusinessCalendar.instant`), so a zero amount moves a closed-hours start to the next
     opening.
     """
-    moment = _utc(start, "start")
+    moment = as_utc(start, "start", CalendarError)
     if amount < ZERO:
         raise CalendarError(f"amount: {amount} is negative; business time only runs forward")
     found = calendar.instant(calendar.position(moment) + amount)
@@ -273,15 +274,8 @@ def add_business_time(start: datetime, amount: timedelta, calendar: BusinessCale
 
 def business_time_between(start: datetime, end: datetime, calendar: BusinessCalendar) -> timedelta:
     """The business time from `start` to `end`; negative when `end` is before `start`."""
-    return calendar.position(_utc(end, "end")) - calendar.position(_utc(start, "start"))
-
-
-def _utc(moment: datetime, name: str) -> datetime:
-    if moment.tzinfo is UTC:
-        return moment
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise CalendarError(f"{name}: {moment!r} is a naive datetime; give an aware one")
-    return moment.astimezone(UTC)
+    end, start = as_utc(end, "end", CalendarError), as_utc(start, "start", CalendarError)
+    return calendar.position(end) - calendar.position(start)
 
 
 def _parse_time(text: str, name: str) -> time | None:

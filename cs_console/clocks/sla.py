@@ -32,9 +32,9 @@ from operator import attrgetter, itemgetter
 from cs_console.clocks.calendars import ALWAYS, ZERO, BusinessCalendar
 from cs_console.errors import UserError
 from cs_console.text.strings import english
+from cs_console.utc import as_utc
+from cs_console.vocabulary import PRIORITIES
 
-PRIORITIES = ("urgent", "high", "normal", "low")
-"""Most urgent first, as the ticket table spells them."""
 CLOCK_NAMES = ("first_response", "solution", "closure")
 """The three clocks every ticket has; "escalation" joins them once a ticket is escalated."""
 EVENT_KINDS = frozenset({
@@ -439,7 +439,7 @@ def follow_up_clocks(
             unknown priority.
     """
     if type(now) is not datetime or now.tzinfo is not UTC:
-        now = _utc(now, "now")
+        now = as_utc(now, "now", SlaError)
     return _replay(events, policy._plan(priority, calendar), now)
 
 
@@ -457,7 +457,7 @@ def queue_clocks(
     queue its passes over the new clocks would cost more than computing them.
     """
     if type(now) is not datetime or now.tzinfo is not UTC:
-        now = _utc(now, "now")
+        now = as_utc(now, "now", SlaError)
     plans = {priority: policy._plan(priority, calendar) for priority in PRIORITIES}
     with _collector_paused():
         return [
@@ -615,12 +615,4 @@ def _in_utc(history: list[tuple[str, datetime]]) -> list[tuple[str, datetime]]:
     Python orders two datetimes of the same zone by their wall-clock reading, which is
     wrong in the hour repeated when daylight saving ends; UTC timestamps order truly.
     """
-    return sorted(((kind, _utc(at, kind)) for kind, at in history), key=_AT)
-
-
-def _utc(moment: datetime, name: str) -> datetime:
-    if moment.tzinfo is UTC:
-        return moment
-    if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
-        raise SlaError(f"{name}: {moment!r} is not a timezone-aware datetime")
-    return moment.astimezone(UTC)
+    return sorted(((kind, as_utc(at, kind, SlaError)) for kind, at in history), key=_AT)
