@@ -49,18 +49,7 @@ class BusinessCalendar:
     (make-up working days such as China's adjusted weekends). Both are normalised to
     frozensets of dates; ISO date strings are accepted. `close` may be "24:00".
     `day_length` is the business time of one working day, what a "business day" is worth.
-
-    Two functions are set on each calendar, as attributes rather than methods to spare
-    the queue a call per ticket:
-
-    - `position(moment)`: the business time from the calendar's origin to the aware
-      instant `moment` (UTC is fastest). The origin is arbitrary but fixed for the life of
-      the calendar object, so only differences mean anything; the clocks keep positions
-      so that a due time is one addition away.
-    - `instant(position)`: the UTC instant at which business time reaches `position`, a
-      position from this calendar. When it is reached exactly at a closing time, the answer
-      is the next opening: business time cannot run out while the office is closed, so
-      nothing falls due, or breaches, during closed hours.
+    `position` and `instant` convert between instants and business time.
     """
 
     timezone: str
@@ -92,15 +81,24 @@ class BusinessCalendar:
         end = timedelta(days=1) if closes is None else timedelta(hours=closes.hour, minutes=closes.minute)
         object.__setattr__(self, "day_length", end - timedelta(hours=opens.hour, minutes=opens.minute))
         continuous = weekdays == ALL_WEEKDAYS and opens == time(0) and closes is None and not holidays
-        if continuous:
-            # Business time is elapsed time: position is `moment - EPOCH`, instant `EPOCH + position`,
-            # both as C-level calls because the queue makes them for every ticket.
-            object.__setattr__(self, "position", EPOCH.__rsub__)
-            object.__setattr__(self, "instant", EPOCH.__add__)
-        else:
-            table = _DayTable(self, zone, opens, closes)
-            object.__setattr__(self, "position", table.position)
-            object.__setattr__(self, "instant", table.instant)
+        # Around the clock, business time is elapsed time and needs no table.
+        object.__setattr__(self, "_table", None if continuous else _DayTable(self, zone, opens, closes))
+
+    def position(self, moment: datetime) -> timedelta:
+        """The business time from the calendar's origin to the aware instant `moment` (UTC
+        is fastest). The origin is arbitrary but fixed for the life of the calendar object,
+        so only differences mean anything; the clocks keep positions so that a due time is
+        one addition away."""
+        table = self._table
+        return moment - EPOCH if table is None else table.position(moment)
+
+    def instant(self, position: timedelta) -> datetime:
+        """The UTC instant at which business time reaches `position`, a position from this
+        calendar. When it is reached exactly at a closing time, the answer is the next
+        opening: business time cannot run out while the office is closed, so nothing falls
+        due, or breaches, during closed hours."""
+        table = self._table
+        return EPOCH + position if table is None else table.instant(position)
 
     def __reduce__(self) -> tuple:
         """Copy and pickle by the settings; the table of working intervals is rebuilt."""
@@ -154,8 +152,6 @@ class _DayTable:
     table's origin to the start and the end of each date. A grown table is a new snapshot
     swapped in whole, so readers on other threads need no lock and never see half of one.
     """
-
-    __slots__ = ("_calendar", "_zone", "_open_time", "_close_time", "_lock", "_days")
 
     def __init__(self, calendar: BusinessCalendar, zone: ZoneInfo, opens: time, closes: time | None) -> None:
         self._calendar = calendar
