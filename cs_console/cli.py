@@ -20,6 +20,7 @@ from cs_console.commands import kb as kb_commands
 from cs_console.commands import lead as lead_commands
 from cs_console.commands import server as server_commands
 from cs_console.commands import sync as sync_commands
+from cs_console.errors import UserError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,20 +53,24 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UserError as error:
+        print(f"cs-console: error: {error}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args) -> int:
     database = args.db or paths.default_database()
     if args.command == "server":
         return server_commands.run(args)
     if args.command == "login":
         return sync_commands.login(args)
-    from cs_console.config import ConfigError, load
-    from cs_console.store import Store, StoreError
+    from cs_console.config import load
+    from cs_console.store import Store
 
-    try:
-        config = load(paths.config_file())
-        store = Store.open(database)
-    except (StoreError, ConfigError) as error:
-        print(f"cs-console: error: {error}", file=sys.stderr)
-        return 2
+    config = load(paths.config_file())
+    store = Store.open(database)
     try:
         if args.agent is not None:
             from cs_console.text.strings import Strings, interface_language

@@ -16,6 +16,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime, name: str, error: type[Exception]) -> datetime:
+    """`moment` as a UTC datetime; raises `error` naming `name` unless it is an aware datetime."""
+    if moment.tzinfo is UTC:
+        return moment
+    if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
+        raise error(f"{name}: {moment!r} is not a timezone-aware datetime")
+    return moment.astimezone(UTC)
+
+
 def to_text(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: cs-console stores only aware times")

@@ -22,6 +22,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cs_console.errors import UserError
+from cs_console.utc import as_utc
+
 ZERO = timedelta(0)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """Where positions on the around-the-clock calendar are counted from."""
@@ -34,7 +37,7 @@ ALL_WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
 """Monday is 0, as in `date.weekday()`."""
 
 
-class CalendarError(ValueError):
+class CalendarError(UserError, ValueError):
     """A calendar setting or argument is invalid; the message names it and says why."""
 
 
@@ -46,18 +49,7 @@ class BusinessCalendar:
     (make-up working days such as China's adjusted weekends). Both are normalised to
     frozensets of dates; ISO date strings are accepted. `close` may be "24:00".
     `day_length` is the business time of one working day, what a "business day" is worth.
-
-    Two functions are set on each calendar, as attributes rather than methods to spare
-    the queue a call per ticket:
-
-    - `position(moment)`: the business time from the calendar's origin to the aware
-      instant `moment` (UTC is fastest). The origin is arbitrary but fixed for the life of
-      the calendar object, so only differences mean anything; the clocks keep positions
-      so that a due time is one addition away.
-    - `instant(position)`: the UTC instant at which business time reaches `position`, a
-      position from this calendar. When it is reached exactly at a closing time, the answer
-      is the next opening: business time cannot run out while the office is closed, so
-      nothing falls due, or breaches, during closed hours.
+    `position` and `instant` convert between instants and business time.
     """
 
     timezone: str
@@ -89,15 +81,24 @@ class BusinessCalendar:
         end = timedelta(days=1) if closes is None else timedelta(hours=closes.hour, minutes=closes.minute)
         object.__setattr__(self, "day_length", end - timedelta(hours=opens.hour, minutes=opens.minute))
         continuous = weekdays == ALL_WEEKDAYS and opens == time(0) and closes is None and not holidays
-        if continuous:
-            # Business time is elapsed time: position is `moment - EPOCH`, instant `EPOCH + position`,
-            # both as C-level calls because the queue makes them for every ticket.
-            object.__setattr__(self, "position", EPOCH.__rsub__)
-            object.__setattr__(self, "instant", EPOCH.__add__)
-        else:
-            table = _DayTable(self, zone, opens, closes)
-            object.__setattr__(self, "position", table.position)
-            object.__setattr__(self, "instant", table.instant)
+        # Around the clock, business time is elapsed time and needs no table.
+        object.__setattr__(self, "_table", None if continuous else _DayTable(self, zone, opens, closes))
+
+    def position(self, moment: datetime) -> timedelta:
+        """The business time from the calendar's origin to the aware instant `moment` (UTC
+        is fastest). The origin is arbitrary but fixed for the life of the calendar object,
+        so only differences mean anything; the clocks keep positions so that a due time is
+        one addition away."""
+        table = self._table
+        return moment - EPOCH if table is None else table.position(moment)
+
+    def instant(self, position: timedelta) -> datetime:
+        """The UTC instant at which business time reaches `position`, a position from this
+        calendar. When it is reached exactly at a closing time, the answer is the next
+        opening: business time cannot run out while the office is closed, so nothing falls
+        due, or breaches, during closed hours."""
+        table = self._table
+        return EPOCH + position if table is None else table.instant(position)
 
     def __reduce__(self) -> tuple:
         """Copy and pickle by the settings; the table of working intervals is rebuilt."""
@@ -151,8 +152,6 @@ class _DayTable:
     table's origin to the start and the end of each date. A grown table is a new snapshot
     swapped in whole, so readers on other threads need no lock and never see half of one.
     """
-
-    __slots__ = ("_calendar", "_zone", "_open_time", "_close_time", "_lock", "_days")
 
     def __init__(self, calendar: BusinessCalendar, zone: ZoneInfo, opens: time, closes: time | None) -> None:
         self._calendar = calendar
@@ -262,7 +261,7 @@ def add_business_time(start: datetime, amount: timedelta, calendar: BusinessCale
     `BusinessCalendar.instant`), so a zero amount moves a closed-hours start to the next
     opening.
     """
-    moment = _utc(start, "start")
+    moment = as_utc(start, "start", CalendarError)
     if amount < ZERO:
         raise CalendarError(f"amount: {amount} is negative; business time only runs forward")
     found = calendar.instant(calendar.position(moment) + amount)
@@ -271,15 +270,8 @@ def add_business_time(start: datetime, amount: timedelta, calendar: BusinessCale
 
 def business_time_between(start: datetime, end: datetime, calendar: BusinessCalendar) -> timedelta:
     """The business time from `start` to `end`; negative when `end` is before `start`."""
-    return calendar.position(_utc(end, "end")) - calendar.position(_utc(start, "start"))
-
-
-def _utc(moment: datetime, name: str) -> datetime:
-    if moment.tzinfo is UTC:
-        return moment
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise CalendarError(f"{name}: {moment!r} is a naive datetime; give an aware one")
-    return moment.astimezone(UTC)
+    end, start = as_utc(end, "end", CalendarError), as_utc(start, "start", CalendarError)
+    return calendar.position(end) - calendar.position(start)
 
 
 def _parse_time(text: str, name: str) -> time | None:

@@ -7,6 +7,7 @@ the same transaction as the change itself.
 
 from __future__ import annotations
 
+from cs_console.errors import UserError
 from cs_console.vocabulary import STATUSES
 
 STATUS_EVENT = {
@@ -22,7 +23,7 @@ FIRST_RESPONSE_KINDS = frozenset({"public_reply", "call_log"})
 """What counts as the first response to the customer: a written reply or a logged call."""
 
 
-class WorkflowError(ValueError):
+class WorkflowError(UserError, ValueError):
     """An action that the ticket's state does not allow; the message is for the agent."""
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cs_console.commands import whole_number
+from cs_console.errors import UserError
 from cs_console.lead.periods import KINDS, PeriodError, parse_period
 from cs_console.lead.reports import FORMATS
 from cs_console.text.strings import Strings, interface_language
@@ -35,7 +36,7 @@ WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """What `staffing --day` takes."""
 
 
-class CommandError(Exception):
+class CommandError(UserError):
     """Input a command cannot act on; the message is the sentence the user reads."""
 
 

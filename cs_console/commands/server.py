@@ -82,8 +82,5 @@ def _serve_or_administer(args) -> int:
         print("Token, shown this once (on the device: cs-console login URL --token TOKEN):")
         print(token)
         return 0
-    except accounts.AccountError as error:
-        print(f"cs-console: error: {error}", file=sys.stderr)
-        return 2
     finally:
         database.close()

@@ -49,13 +49,9 @@ def sync(store: Store, args) -> int:
     import json
     from dataclasses import asdict
 
-    from cs_console.sync.client import LoginError, load_settings, sync_once
+    from cs_console.sync.client import load_settings, sync_once
 
-    try:
-        settings = load_settings().with_server(args.server)
-    except LoginError as error:
-        print(f"cs-console: error: {error}", file=sys.stderr)
-        return 2
+    settings = load_settings().with_server(args.server)
     report = sync_once(store, settings)
     if args.json:
         print(json.dumps({**asdict(report), "ok": report.ok, "server": settings.server}))

@@ -47,6 +47,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cs_console.errors import UserError
+
 SUFFIXES = (".md", ".csv", ".jsonl")
 """The file types `import` reads; anything else named on the command line is refused."""
 _SUFFIX_LIST = ", ".join(SUFFIXES)
@@ -78,7 +80,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class RefusedFile(Exception):
+class RefusedFile(UserError):
     """A file that was not imported at all; its problems say where and why."""
 
     def __init__(self, path: Path, problems: Iterable[Problem]) -> None:

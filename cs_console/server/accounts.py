@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlmodel import col
 
+from cs_console.errors import UserError
 from cs_console.server.db import Database, accounts
 from cs_console.server.merge import server_write
 from cs_console.server.scope import Caller
@@ -27,7 +28,7 @@ from cs_console.vocabulary import ROLES
 TOKEN_BYTES = 32
 
 
-class AccountError(ValueError):
+class AccountError(UserError, ValueError):
     """An account command cannot be done; the message says why."""
 
 

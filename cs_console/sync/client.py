@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from cs_console import paths
+from cs_console.errors import UserError
 from cs_console.storage.errors import NotFound
 from cs_console.store import Store, StoreError
 from cs_console.sync.cycle import SyncReport, TransportError, run_cycle
@@ -34,7 +35,7 @@ READ_TIMEOUT = 90.0
 """Seconds without a single byte before the link counts as gone (not the whole transfer)."""
 
 
-class LoginError(ValueError):
+class LoginError(UserError, ValueError):
     """No usable login: never logged in, or the login file is damaged; the message says which."""
 
 

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cs_console.errors import UserError
 from cs_console.store import Store
 from cs_console.sync import codec
 from cs_console.sync.apply import store_sync_page
@@ -24,7 +25,7 @@ from cs_console.sync.errors import BatchRefused, SyncError, from_body
 from cs_console.sync.protocol import MAX_OPS, MAX_PAGE_BYTES, MIN_PAGE_BYTES, Op, SyncRequest, response_from_wire
 
 
-class TransportError(Exception):
+class TransportError(UserError):
     """The link failed (refused, reset, timed out); the message says how, for the user."""
 
 

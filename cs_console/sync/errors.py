@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cs_console.errors import UserError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -22,7 +24,7 @@ class Problem:
     message: str
 
 
-class SyncError(Exception):
+class SyncError(UserError):
     """A sync call failed; `str(error)` is the sentence for the user."""
 
     status = 400

@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from cs_console.errors import UserError
 from cs_console.text.strings import Strings
 
 WEEKDAYS = {
@@ -25,7 +26,7 @@ RELATIVE_DAYS = {"today": 0, "今天": 0, "tomorrow": 1, "明天": 1, "后天": 
 UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days"}
 
 
-class WhenError(ValueError):
+class WhenError(UserError, ValueError):
     """The text is not a time the reminder understands; the message shows the forms it takes.
 
     `str()` is the English sentence; `say(strings)` is the same in the interface language.
