@@ -51,13 +51,12 @@ from cs_console.usecases.queue_list import (
     reminder_due,
 )
 from cs_console.usecases.queue_load import QueueLoad
-from cs_console.vocabulary import PRIORITIES, STATUSES
+from cs_console.vocabulary import ACTIVE_STATUSES, PRIORITIES, STATUSES
 from cs_console.widgets.clock_text import clock_text
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.paged_loader import PagedLoad
 from cs_console.widgets.virtual_table import Column, SequenceRows, VirtualTable, with_headings
 
-ACTIVE_STATUSES = ("open", "waiting_on_customer", "solution_proposed")
 STATUS_FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("active", ACTIVE_STATUSES),
     ("all", STATUSES),

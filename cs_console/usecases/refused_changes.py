@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cs_console.storage.models import OutboxOp
+from cs_console.sync.schema import TICKET_CHILDREN
 from cs_console.text.display import clip
 from cs_console.vocabulary import INTERACTION_KINDS
 
@@ -30,8 +31,6 @@ KINDS = (*INTERACTION_KINDS, "new_ticket", "ticket", "ticket_event", "reminder",
          "template")
 """What a refused change can be: a message of one of the interaction kinds, a new ticket, a
 change to a ticket, or a change to another synced row (by its entity name)."""
-TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "reminder"})
-"""Entities whose payload names the ticket they belong to (`ticket_id`)."""
 TEXT_FIELDS = ("body", "note")
 """The field that holds what a person typed: a message's body, a reminder's note."""
 HIDDEN_FIELDS = frozenset({"id", "ticket_id", "hlc", "field_clocks"})
