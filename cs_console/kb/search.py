@@ -506,10 +506,13 @@ class SearchIndex:
         matched = [set() for _ in wanted]
         found: set[int] = set()
         groups: list[tuple[int, set[int]]] = []
+        corrected: set[str] = set()
         for level in levels:
             for (term, sources), into in zip(plan, matched):
                 for source in sources:
                     if source.level == level:
+                        if source.way == "typo":
+                            corrected.add(term)
                         got = self._matches(term, source, None if term in settled else within)
                         into |= got if bound is None else bound.intersection(got)
             pool = set.intersection(*sorted(matched, key=len)) if len(matched) > 1 else matched[0]
@@ -518,7 +521,7 @@ class SearchIndex:
                 found = set(pool)
             if len(found) >= limit:
                 break
-        return self._rank(groups, folded, wanted, limit, lang)
+        return self._rank(groups, folded, wanted, frozenset(corrected), limit, lang)
 
     def _bound(self, settled: list[str]) -> set[int] | None:
         """The documents that every settled term matches in some way: with several terms,
@@ -626,7 +629,8 @@ class SearchIndex:
 
     # -- ranking -------------------------------------------------------------------------
 
-    def _rank(self, groups, folded: str, wanted: list[str], limit: int, lang: str | None) -> list[Hit]:
+    def _rank(self, groups, folded: str, wanted: list[str], corrected: frozenset[str], limit: int,
+              lang: str | None) -> list[Hit]:
         chosen: list[tuple[float, int]] = []
         ratio = fuzz.ratio
         for level, slots in groups:
@@ -640,7 +644,7 @@ class SearchIndex:
                 query, keys = folded, self._title.texts
             ranked = [(level + self._nudge(ratio(query, keys[slot]), slot, lang), -slot) for slot in shortlist]
             chosen.extend(heapq.nlargest(room, ranked))
-        return [self._hit(score, -negated, wanted) for score, negated in chosen]
+        return [self._hit(score, -negated, wanted, corrected) for score, negated in chosen]
 
     def _nudge(self, ratio: float, slot: int, lang: str | None) -> float:
         """Closeness in steps of a tenth, then the agent's language, then uses, then the rest
@@ -665,13 +669,14 @@ class SearchIndex:
                 end += 1
             popular = popular[:end]
         scored = sorted(((self._nudge(0.0, slot, lang), -slot) for slot in popular), reverse=True)
-        return [self._hit(score, -negated, []) for score, negated in scored[:limit]]
+        return [self._hit(score, -negated, [], frozenset()) for score, negated in scored[:limit]]
 
-    def _hit(self, score: float, slot: int, wanted: list[str]) -> Hit:
+    def _hit(self, score: float, slot: int, wanted: list[str], corrected: frozenset[str]) -> Hit:
+        """`corrected`: the terms this search looked up typos of, whose corrections may be highlighted."""
         title = self._titles[slot]
         folded, origins = fold_with_origins(title)
         merged: list[tuple[int, int]] = []
-        for start, end in sorted(span for term in wanted for span in self._spans(term, folded)):
+        for start, end in sorted(span for term in wanted for span in self._spans(term, folded, term in corrected)):
             if merged and start <= merged[-1][1]:
                 merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
             else:
@@ -684,10 +689,10 @@ class SearchIndex:
             title_spans=tuple(dict.fromkeys((origins[a], origins[b - 1] + 1) for a, b in merged)),
         )
 
-    def _spans(self, term: str, folded: str) -> list[tuple[int, int]]:
+    def _spans(self, term: str, folded: str, corrected: bool) -> list[tuple[int, int]]:
         """Where `term` shows in a folded title, the sources' way round: at word starts, else
         inside words, else its pinyin or initials, else its letters in one word, else the
-        words it was corrected to."""
+        words it was corrected to, when this search looked its typos up (`corrected`)."""
         found = _occurrences(term, folded)
         if is_han(term):
             return found
@@ -704,7 +709,7 @@ class SearchIndex:
                 match = _subsequence(term).search(word.group())
                 if match:
                     return [(word.start() + a, word.start() + b) for a, b in map(match.span, range(1, len(term) + 1))]
-        if len(term) < TYPO_MIN:
+        if not corrected:
             return []
         return [
             span
