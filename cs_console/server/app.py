@@ -25,8 +25,9 @@ from cs_console.sync import codec
 from cs_console.sync.errors import BadRequest, SyncError, TooLarge, VersionMismatch
 from cs_console.sync.protocol import PROTOCOL_VERSION, SYNC_PATH, SyncResponse, request_from_wire, version_sentence
 
-MAX_BODY_BYTES = 16 * 1024 * 1024
-"""The largest request body read; a full batch of operations is far smaller."""
+MAX_BODY_BYTES = codec.MAX_DECODED_BYTES
+"""The largest request body read: a compressed body is smaller than what it unpacks to,
+and a JSON one is that already."""
 KEEP_ALIVE_SECONDS = 120
 """A device stores each page before it asks for the next, which on a slow terminal takes
 seconds; uvicorn's default of 5 s would close the connection under its next request."""

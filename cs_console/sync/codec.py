@@ -5,8 +5,11 @@ characters of text and the body is compressed with a dictionary trained on typic
 payloads (assets/sync), which helps most on the small bodies of a quiet cycle. JSON is
 spoken too, uncompressed, for people with curl and for the naive baseline of the bench.
 
-It refuses bodies that grow past `MAX_DECODED_BYTES` while decompressing (a zstd bomb)
-and frames made with a dictionary this build does not ship.
+It refuses bodies that grow past `MAX_DECODED_BYTES` while decompressing (a zstd bomb),
+msgpack strings, arrays and maps longer than a message can hold before they are allocated,
+frames made with a dictionary this build does not ship, and values no database column
+holds (integers past 64 bits, lone surrogates, nesting deeper than `MAX_DEPTH`), naming
+where in the message they are.
 """
 
 from __future__ import annotations
@@ -26,8 +29,18 @@ BINARY_TYPE = "application/x-cs-sync"
 """msgpack compressed with zstd."""
 JSON_TYPE = "application/json"
 
-MAX_DECODED_BYTES = 64 * 1024 * 1024
-"""The largest body either side unpacks; far above the largest page (`MAX_PAGE_BYTES`)."""
+MAX_DECODED_BYTES = 8 * 1024 * 1024
+"""The largest body either side unpacks: a page (`MAX_PAGE_BYTES`, 1 MiB) plus the one row
+or operation allowed past its budget, whose text fields hold at most 200,000 characters
+(800 KB of UTF-8) each."""
+MAX_ITEMS = 100_000
+"""The longest array or map in a message: a page of small rows holds a few ten thousand."""
+MAX_STRING_BYTES = 1024 * 1024
+"""The longest string or bytes value: 200,000 characters of four-byte UTF-8, with room."""
+MAX_DEPTH = 8
+"""Containers nest at most 5 deep in a message (r, entity, row, field clocks, a stamp)."""
+INT64 = range(-(2**63), 2**63)
+"""The integers a database column holds."""
 
 ZSTD_LEVEL = 19
 """Pages are bounded to a few hundred kilobytes, so the slowest level still costs only
@@ -109,6 +122,40 @@ def decompress(data: bytes) -> bytes:
     return out
 
 
+def _where(path: tuple) -> str:
+    return "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path).lstrip(".") or "the body"
+
+
+def _check_values(message) -> None:
+    """Refuse values no database column holds, naming where they are.
+
+    Raises:
+        BadRequest: an integer past 64 bits, a lone surrogate, or nesting past MAX_DEPTH.
+    """
+    pending = [((), message)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, bool) or value is None or isinstance(value, (float, bytes)):
+            continue
+        if isinstance(value, int):
+            if value not in INT64:
+                raise BadRequest(f"{_where(path)}: the integer {value} does not fit in 64 bits")
+        elif isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError as error:
+                raise BadRequest(f"{_where(path)}: the text holds a lone surrogate at character {error.start}, "
+                                 "which is not Unicode") from None
+        elif len(path) >= MAX_DEPTH:
+            raise BadRequest(f"{_where(path)}: nested deeper than {MAX_DEPTH} levels; no sync message is")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                pending.append((path, key))
+                pending.append(((*path, key), item))
+        elif isinstance(value, list):
+            pending.extend(((*path, index), item) for index, item in enumerate(value))
+
+
 def pack(message: dict) -> bytes:
     """msgpack bytes, before compression (what page budgets are measured in)."""
     return msgpack.packb(_pack_ids(message), use_bin_type=True)
@@ -130,13 +177,22 @@ def decode(body: bytes, content_type: str) -> dict:
     kind = content_type.split(";")[0].strip().lower()
     try:
         if kind == JSON_TYPE:
+            if len(body) > MAX_DECODED_BYTES:
+                raise TooLarge(f"the body is over {MAX_DECODED_BYTES // (1024 * 1024)} MiB of JSON")
             message = json.loads(body)
         elif kind == BINARY_TYPE:
-            message = msgpack.unpackb(decompress(body), ext_hook=_ext_hook, raw=False, strict_map_key=False)
+            message = msgpack.unpackb(
+                decompress(body), ext_hook=_ext_hook, raw=False, strict_map_key=False,
+                max_str_len=MAX_STRING_BYTES, max_bin_len=MAX_STRING_BYTES, max_array_len=MAX_ITEMS,
+                max_map_len=MAX_ITEMS, max_ext_len=16,
+            )
         else:
             raise BadRequest(f"unknown content type {content_type!r}; send {BINARY_TYPE} or {JSON_TYPE}")
+    except RecursionError:
+        raise BadRequest(f"the body is nested too deep; no sync message is deeper than {MAX_DEPTH} levels") from None
     except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as error:
         raise BadRequest(f"the body is not a readable sync message ({error})") from None
     if not isinstance(message, dict):
         raise BadRequest("the body must be one message (a map), not a list or a value")
+    _check_values(message)
     return message

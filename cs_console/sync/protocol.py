@@ -130,6 +130,11 @@ def _require(message: Mapping, key: str, kind: type | tuple[type, ...], what: st
     return value
 
 
+def _is_name(value) -> bool:
+    """Short text a database can store as a key: ids, names and stamps."""
+    return isinstance(value, str) and 0 < len(value) <= 200 and "\x00" not in value
+
+
 def _op_from_wire(item) -> Op:
     if not isinstance(item, list) or len(item) != 7:
         raise BadRequest("each operation must be a list of seq, op id, entity, entity id, action, payload, hlc")
@@ -137,8 +142,8 @@ def _op_from_wire(item) -> Op:
     if not (isinstance(seq, int) and not isinstance(seq, bool) and seq > 0):
         raise BadRequest(f"operation seq {seq!r} is not a positive integer")
     for name, value in (("op id", op_id), ("entity", entity), ("entity id", entity_id), ("action", action), ("hlc", stamp)):
-        if not isinstance(value, str) or not value or len(value) > 200:
-            raise BadRequest(f"operation #{seq}: {name} must be short text")
+        if not _is_name(value):
+            raise BadRequest(f"operation #{seq}: {name} must be short text without NUL characters")
     if not isinstance(payload, dict):
         raise BadRequest(f"operation #{seq}: payload must be a map of field to value")
     return Op(seq, op_id, entity, entity_id, action, payload, stamp)
@@ -155,8 +160,11 @@ def request_from_wire(message: Mapping) -> SyncRequest:
     cursor = _require(message, "c", int, "the cursor")
     library_cursor = _require(message, "k", int, "the library cursor")
     page_bytes = _require(message, "b", int, "the page budget")
+    device_id = _require(message, "d", str, "the device id")
+    if not _is_name(device_id):
+        raise BadRequest("field d (the device id) must be short text without NUL characters")
     return SyncRequest(
-        device_id=_require(message, "d", str, "the device id"),
+        device_id=device_id,
         cursor=max(0, cursor),
         library_cursor=max(0, library_cursor),
         page_bytes=0 if page_bytes == 0 else min(MAX_PAGE_BYTES, max(MIN_PAGE_BYTES, page_bytes)),

@@ -1,0 +1,94 @@
+"""Hostile bodies against a real server process: each gets a 4xx naming what is wrong and
+where, writes nothing, and the server goes on answering.
+
+Runs on each backend (SQLite, and PostgreSQL where one answers).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import msgpack
+import pytest
+
+from cs_console.sync import codec
+from cs_console.sync.protocol import PROTOCOL_VERSION, SYNC_PATH
+from tests.test_server_protocol import offline_ticket, ticket_count, wire_ops
+from tests.test_sync_harness import account, database, database_url, server  # noqa: F401  (fixtures)
+
+
+@pytest.fixture(scope="module")
+def token(database) -> str:
+    return account(database, "admin")[1]
+
+
+def message(ops: list, **fields) -> dict:
+    return {"v": PROTOCOL_VERSION, "d": str(uuid.uuid4()), "c": 0, "k": 0, "b": 65536, "o": ops, **fields}
+
+
+def send(server, token: str, body: bytes, content_type: str = codec.JSON_TYPE) -> httpx.Response:
+    headers = {"authorization": f"Bearer {token}", "content-type": content_type}
+    return httpx.post(f"{server.url}{SYNC_PATH}", content=body, headers=headers, timeout=60)
+
+
+def refused(answer: httpx.Response, status: int, *says: str) -> None:
+    assert answer.status_code == status, answer.text
+    for words in says:
+        assert words in answer.json()["message"]
+
+
+def ticket_ops(tmp_path) -> list[list]:
+    return wire_ops(offline_ticket(tmp_path, None))
+
+
+@pytest.mark.parametrize("where", ["c", "k", "seq", "field"])
+@pytest.mark.parametrize("content_type", [codec.JSON_TYPE, codec.BINARY_TYPE])
+def test_integers_past_64_bits_are_refused_by_where_they_are(tmp_path, server, database, token, where, content_type):
+    ops = ticket_ops(tmp_path)
+    fields = {}
+    if where in ("c", "k"):
+        fields[where] = 2**63
+        named = where
+    elif where == "seq":
+        ops[0][0] = 2**64 - 1
+        named = "o[0][0]"
+    else:
+        index, op = next((i, op) for i, op in enumerate(ops) if op[2] == "interaction")
+        op[5]["satisfaction"] = 2**63
+        named = f"o[{index}][5].satisfaction"
+    before = ticket_count(database)
+    refused(send(server, token, codec.encode(message(ops, **fields), content_type), content_type),
+            400, named, "does not fit in 64 bits")
+    assert ticket_count(database) == before
+
+
+def test_a_lone_surrogate_is_refused_by_where_it_is(tmp_path, server, database, token):
+    ops = ticket_ops(tmp_path)
+    index = next(i for i, op in enumerate(ops) if op[2] == "ticket")
+    ops[index][5]["subject"] = "Gyro PLACEHOLDER"
+    body = json.dumps(message(ops)).replace("PLACEHOLDER", "\\ud800").encode()
+    before = ticket_count(database)
+    refused(send(server, token, body), 400, f"o[{index}][5].subject", "lone surrogate")
+    assert ticket_count(database) == before
+
+
+@pytest.mark.parametrize("depth", [20, 100_000])
+def test_deep_nesting_is_refused(server, token, depth):
+    body = '{"v":1,"d":"x","c":0,"k":0,"b":0,"o":' + "[" * depth + "]" * depth + "}"
+    refused(send(server, token, body.encode()), 400, "nested")
+
+
+def test_a_small_body_that_unpacks_past_the_limit_is_refused_before_it_is_unpacked(server, token):
+    padded = codec.compress(msgpack.packb(message([], padding="x" * (codec.MAX_DECODED_BYTES + 1))), use_dictionary=False)
+    assert len(padded) < 64 * 1024
+    refused(send(server, token, padded, codec.BINARY_TYPE), 413, "unpacks to more than 8 MiB")
+
+
+def test_a_string_longer_than_any_field_is_refused_before_it_is_allocated(server, token):
+    long = codec.compress(msgpack.packb(message([], padding="x" * (codec.MAX_STRING_BYTES + 1))), use_dictionary=False)
+    refused(send(server, token, long, codec.BINARY_TYPE), 400, "exceeds max_str_len")
+    many = codec.compress(msgpack.packb(message([], padding=[0] * (codec.MAX_ITEMS + 1))), use_dictionary=False)
+    refused(send(server, token, many, codec.BINARY_TYPE), 400, "exceeds max_array_len")
+    assert httpx.get(f"{server.url}/v1/health").status_code == 200
