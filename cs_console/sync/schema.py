@@ -2,7 +2,8 @@
 
 Derived from `cs_console.storage.models`, so a column added there syncs without an edit here. Both
 sides use it: the server to refuse a malformed operation with a sentence naming the field,
-the device to turn wire values back into model values. It refuses to know who may write
+the device to refuse the same values before it saves them (`check_values`) and to turn
+wire values back into model values. It refuses to know who may write
 what (`cs_console.server.scope`) or how values merge (`cs_console.server.merge`,
 `cs_console.sync.apply`).
 """
@@ -18,6 +19,7 @@ from enum import Enum
 
 from sqlmodel import SQLModel
 
+from cs_console.errors import UserError
 from cs_console.storage.sync_state import ENTITY_NAMES
 from cs_console.utc import from_text, to_text
 from cs_console.vocabulary import CHANNELS, INTERACTION_KINDS, PRIORITIES, ROLES, STATUSES
@@ -111,6 +113,9 @@ def value_problem(spec: EntitySpec, name: str, value) -> str | None:
             return f"{spec.name}.{name} must be {field.kind.value}, not {type(value).__name__}"
         if len(value) > MAX_TEXT_CHARS:
             return f"{spec.name}.{name} is {len(value)} characters long; at most {MAX_TEXT_CHARS} fit"
+        if "\x00" in value:
+            return (f"{spec.name}.{name} holds a NUL character (\\x00) at position {value.index(chr(0))}; "
+                    "a server on PostgreSQL cannot store it, so no server takes it: remove it")
         if field.kind is Kind.TIME:
             try:
                 from_text(value)
@@ -136,6 +141,21 @@ def values_problem(spec: EntitySpec, values: dict, *, new_row: bool) -> str | No
         if missing:
             return f"a new {spec.name} needs {', '.join(missing)}"
     return None
+
+
+class ValueRefused(UserError, ValueError):
+    """A value the server would refuse, caught on the device before it is saved."""
+
+
+def check_values(entity: str, values: dict) -> None:
+    """Refuse on the device what the server would refuse, with the server's sentence.
+
+    Raises:
+        ValueRefused: the first value the server would refuse.
+    """
+    problem = values_problem(ENTITIES[entity], values, new_row=False)
+    if problem:
+        raise ValueRefused(problem)
 
 
 def to_model_values(spec: EntitySpec, values: dict) -> dict:

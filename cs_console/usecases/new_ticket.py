@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from cs_console.errors import UserError
 from cs_console.storage.models import Customer
+from cs_console.sync.schema import check_values
 
 if TYPE_CHECKING:
     from cs_console.storage.models import Agent, Ticket
@@ -64,9 +65,14 @@ def create_ticket(store: Store, draft: TicketDraft, agent: Agent | None, strings
 
     Raises:
         TicketIncomplete: a field the ticket needs is empty.
+        ValueRefused: a value the server would refuse (a NUL in the text).
         StoreError, ValueError: the store refused it (no such customer, read-only...).
     """
     check_draft(draft, strings)
+    check_values("ticket", {"subject": draft.subject, "priority": draft.priority, "channel": draft.channel})
+    check_values("interaction", {"body": draft.first_message})
+    if not draft.customer_id:
+        check_values("customer", {"name": draft.new_customer_name})
     return store.create_ticket(
         customer_id=draft.customer_id,
         new_customer=None if draft.customer_id else Customer(name=draft.new_customer_name.strip()),

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cs_console.clocks import workflow
+from cs_console.sync.schema import check_values
 
 if TYPE_CHECKING:
     from cs_console.storage.models import Interaction, Ticket
@@ -35,7 +36,12 @@ def add_interaction(
     to work.
 
     A callback carries the customer's satisfaction (1-5) and, when they were asked, how
-    likely they are to recommend us (`nps`, 0-10)."""
+    likely they are to recommend us (`nps`, 0-10).
+
+    Raises:
+        ValueRefused: a value the server would refuse (a NUL in the text, a score out of range).
+    """
+    check_values("interaction", {"kind": kind, "body": body, "satisfaction": satisfaction, "nps": nps})
 
     def events_for(status: str, responded: bool) -> tuple[tuple[str, ...], str]:
         kinds = workflow.events_for_interaction(kind, by_agent=author_id is not None, responded=responded)
