@@ -17,6 +17,17 @@ ACTIVE_STATUSES = ("open", "waiting_on_customer", "solution_proposed")
 
 CHANNELS = ("phone", "email", "im", "radio", "on_site")
 INTERACTION_KINDS = ("customer_message", "public_reply", "internal_note", "call_log", "callback")
+FIRST_RESPONSE_KINDS = frozenset({"public_reply", "call_log"})
+"""What counts as the first response to the customer: a written reply or a logged call."""
+SATISFACTION_SCORES = range(1, 6)
+"""A callback's satisfaction score, 1 to 5."""
+NPS_SCORES = range(11)
+"""How likely the customer is to recommend us, 0 to 10, when a callback asked."""
+EVENT_KINDS = (
+    "created", "first_response", "solution_proposed", "waiting_on_customer", "customer_replied",
+    "escalated", "resolved", "closed", "callback", "reopened",
+)
+"""The ticket events the clocks read; `cs_console.clocks.workflow` decides when each is recorded."""
 ROLES = ("agent", "lead", "admin")
 LEAD_ROLES = frozenset({"lead", "admin"})
 """Roles that see and move a team's work."""

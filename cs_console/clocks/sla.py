@@ -33,15 +33,10 @@ from cs_console.clocks.calendars import ALWAYS, ZERO, BusinessCalendar
 from cs_console.errors import UserError
 from cs_console.text.strings import english
 from cs_console.utc import as_utc
-from cs_console.vocabulary import PRIORITIES
+from cs_console.vocabulary import EVENT_KINDS, PRIORITIES
 
 CLOCK_NAMES = ("first_response", "solution", "closure")
 """The three clocks every ticket has; "escalation" joins them once a ticket is escalated."""
-EVENT_KINDS = frozenset({
-    "created", "first_response", "solution_proposed", "waiting_on_customer", "customer_replied",
-    "escalated", "resolved", "closed", "callback", "reopened",
-})
-"""The ticket events the clocks read; `cs_console.clocks.workflow` decides when each is recorded."""
 CALENDAR_CHOICES = ("business", "always")
 """What a priority's business units count on: the business calendar, or around the clock."""
 

@@ -8,7 +8,7 @@ the same transaction as the change itself.
 from __future__ import annotations
 
 from cs_console.errors import UserError
-from cs_console.vocabulary import STATUSES
+from cs_console.vocabulary import FIRST_RESPONSE_KINDS, STATUSES
 
 STATUS_EVENT = {
     "waiting_on_customer": "waiting_on_customer",
@@ -19,8 +19,6 @@ STATUS_EVENT = {
 """The event a ticket records on entering a status; "open" records none of its own."""
 
 FINISHED = frozenset({"resolved", "closed"})
-FIRST_RESPONSE_KINDS = frozenset({"public_reply", "call_log"})
-"""What counts as the first response to the customer: a written reply or a logged call."""
 
 
 class WorkflowError(UserError, ValueError):

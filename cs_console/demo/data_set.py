@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import SQLModel
 
-from cs_console.clocks.workflow import FIRST_RESPONSE_KINDS
 from cs_console.paths import asset
 from cs_console.storage.models import Agent, Customer, Interaction, KbArticle, Template, Ticket, TicketEvent
 from cs_console.store import Store
+from cs_console.vocabulary import FIRST_RESPONSE_KINDS
 
 DEMO_NAMESPACE = uuid.UUID("5d1f3c8e-2f4b-4a8e-9a61-3c0f2b7e9d10")
 """Fixed, so the same key gives the same id on every device."""

@@ -7,6 +7,8 @@
 - Messages and events are append-only: a row whose id is already here is left alone.
 - A stamp far ahead of the server's clock is clamped to it, so one ship whose clock runs
   fast cannot win every conflict until the world catches up.
+- A first_response event needs an agent's reply or logged call on the ticket at or before
+  it: response-time KPIs read the event, so the server checks it against the reply.
 - Every operation is checked (shape, references, the caller's scope) and any refusal
   refuses the whole batch, naming each refused operation so the device can set it aside.
 
@@ -22,7 +24,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from cs_console.server import changes
 from cs_console.server.db import Database, Numbers, applied_ops
@@ -33,6 +35,7 @@ from cs_console.sync.errors import BatchRefused, Problem
 from cs_console.sync.protocol import SyncRequest
 from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, EntitySpec, to_model_values, to_wire, values_problem
 from cs_console.utc import utcnow
+from cs_console.vocabulary import FIRST_RESPONSE_KINDS
 
 MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
 """A stamp more than five minutes ahead of the server is clamped: enough for honest drift
@@ -174,6 +177,26 @@ def _ticket_of(session: Session, spec: EntitySpec, values: dict, row: SQLModel |
     return session.get(Ticket, values.get("ticket_id") or getattr(row, "ticket_id", None))
 
 
+def _response_problem(session: Session, spec: EntitySpec, values: dict) -> str | None:
+    """A first response is what an agent's reply or logged call on the ticket shows, never
+    earlier: the response-time KPIs read the event, so it is checked against the reply."""
+    if spec.name != "ticket_event" or values["kind"] != "first_response":
+        return None
+    at = to_model_values(spec, {"at": values["at"]})["at"]
+    reply = session.execute(
+        select(Interaction.id).where(
+            Interaction.ticket_id == values["ticket_id"],
+            col(Interaction.kind).in_(FIRST_RESPONSE_KINDS),
+            col(Interaction.author_id).is_not(None),
+            Interaction.created_at <= at,
+        )
+    ).first()
+    return None if reply else (
+        f"ticket {values['ticket_id']} has no reply or logged call by an agent at or before this first_response "
+        f"({values['at']}) on the server"
+    )
+
+
 def _append(batch: _Batch, spec: EntitySpec, op, values: dict, clamped: bool) -> tuple[str, str] | None:
     session = batch.session
     if session.get(spec.model, op.entity_id) is not None:
@@ -185,6 +208,9 @@ def _append(batch: _Batch, spec: EntitySpec, op, values: dict, clamped: bool) ->
     refusal = write_problem(session, batch.caller, spec.name, None, after, _ticket_of(session, spec, values))
     if refusal:
         return "scope", refusal
+    problem = _response_problem(session, spec, values)
+    if problem:
+        return "malformed", problem
     if values.get("hlc"):
         try:
             own, own_clamped = batch.clamp(hlc.Stamp.parse(values["hlc"]))

@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from cs_console.storage.errors import NotFound, StoreError
 from cs_console.storage.models import Agent, Customer, Interaction, Reminder, Ticket, TicketEvent
 from cs_console.utc import utcnow
-from cs_console.vocabulary import INTERACTION_KINDS, PRIORITIES
+from cs_console.vocabulary import INTERACTION_KINDS, NPS_SCORES, PRIORITIES, SATISFACTION_SCORES
 
 StatusEvents = Callable[[str, str], tuple[str, ...]]
 """The events a ticket records going from one status to another (the workflow's rule); it
@@ -173,9 +173,9 @@ class Tickets:
         likely they are to recommend us (`nps`, 0-10)."""
         if kind not in INTERACTION_KINDS:
             raise StoreError(f"unknown interaction kind {kind!r}; expected one of {', '.join(INTERACTION_KINDS)}")
-        if kind == "callback" and satisfaction not in (1, 2, 3, 4, 5):
+        if kind == "callback" and satisfaction not in SATISFACTION_SCORES:
             raise StoreError("a callback needs a satisfaction score from 1 to 5")
-        if nps is not None and (kind != "callback" or nps not in range(11)):
+        if nps is not None and (kind != "callback" or nps not in NPS_SCORES):
             raise StoreError("a recommendation score (NPS) goes with a callback and runs from 0 to 10")
         if kind != "callback" and not body.strip():
             raise StoreError("an empty message cannot be sent")

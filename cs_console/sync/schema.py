@@ -22,7 +22,16 @@ from sqlmodel import SQLModel
 from cs_console.errors import UserError
 from cs_console.storage.sync_state import ENTITY_NAMES
 from cs_console.utc import from_text, to_text
-from cs_console.vocabulary import CHANNELS, INTERACTION_KINDS, PRIORITIES, ROLES, STATUSES
+from cs_console.vocabulary import (
+    CHANNELS,
+    EVENT_KINDS,
+    INTERACTION_KINDS,
+    NPS_SCORES,
+    PRIORITIES,
+    ROLES,
+    SATISFACTION_SCORES,
+    STATUSES,
+)
 
 MAX_TEXT_CHARS = 200_000
 """The longest text one field may carry (a long knowledge-base article is about 20,000)."""
@@ -47,6 +56,8 @@ class FieldSpec:
     required: bool
     """A new row must carry it (the model gives no default)."""
     choices: tuple[str, ...] | None = None
+    bounds: range | None = None
+    """The integers allowed, when not every one is."""
     references: str | None = None
     """The entity whose id this field holds (a foreign key)."""
 
@@ -70,6 +81,11 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("ticket", "channel"): CHANNELS,
     ("interaction", "kind"): INTERACTION_KINDS,
     ("agent", "role"): ROLES,
+    ("ticket_event", "kind"): EVENT_KINDS,
+}
+BOUNDS: dict[tuple[str, str], range] = {
+    ("interaction", "satisfaction"): SATISFACTION_SCORES,
+    ("interaction", "nps"): NPS_SCORES,
 }
 
 _KINDS = {str: Kind.TEXT, int: Kind.INT, bool: Kind.BOOL, datetime: Kind.TIME}
@@ -88,6 +104,7 @@ def _field_spec(model: type[SQLModel], entity: str, name: str, info) -> FieldSpe
         optional=optional,
         required=info.is_required(),
         choices=CHOICES.get((entity, name)),
+        bounds=BOUNDS.get((entity, name)),
         references=next((key.column.table.name for key in model.__table__.columns[name].foreign_keys), None),
     )
 
@@ -127,13 +144,27 @@ def value_problem(spec: EntitySpec, name: str, value) -> str | None:
         return f"{spec.name}.{name} must be an integer, not {value!r}"
     if field.choices is not None and value not in field.choices:
         return f"{spec.name}.{name} {value!r} is not one of {', '.join(field.choices)}"
+    if field.bounds is not None and value not in field.bounds:
+        return f"{spec.name}.{name} {value} is not from {field.bounds.start} to {field.bounds[-1]}"
     return None
+
+
+def _scores_problem(values: dict) -> str | None:
+    """A callback carries the customer's satisfaction, and only a callback carries scores."""
+    if values["kind"] == "callback":
+        return None if values.get("satisfaction") is not None else "a callback needs interaction.satisfaction"
+    scored = [name for name in ("satisfaction", "nps") if values.get(name) is not None]
+    return f"only a callback carries interaction.{scored[0]}, not a {values['kind']}" if scored else None
 
 
 def values_problem(spec: EntitySpec, values: dict, *, new_row: bool) -> str | None:
     """The first problem with a set of field values, or None; a new row needs every required field."""
     for name, value in values.items():
         problem = value_problem(spec, name, value)
+        if problem:
+            return problem
+    if spec.name == "interaction" and "kind" in values:
+        problem = _scores_problem(values)
         if problem:
             return problem
     if new_row:

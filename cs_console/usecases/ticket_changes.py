@@ -39,9 +39,9 @@ def add_interaction(
     likely they are to recommend us (`nps`, 0-10).
 
     Raises:
-        ValueRefused: a value the server would refuse (a NUL in the text, a score out of range).
+        ValueRefused: text the server would refuse (a NUL); the store checks the scores.
     """
-    check_values("interaction", {"kind": kind, "body": body, "satisfaction": satisfaction, "nps": nps})
+    check_values("interaction", {"body": body})
 
     def events_for(status: str, responded: bool) -> tuple[tuple[str, ...], str]:
         kinds = workflow.events_for_interaction(kind, by_agent=author_id is not None, responded=responded)
