@@ -9,11 +9,13 @@ a Textual thread worker can call it while the screens go on.
 Timeouts suit 600-1500 ms round trips on links that stall: a read or write that sees no
 byte for `READ_TIMEOUT` seconds means the link is gone, however long a slow page takes in
 total. Headers are kept to the few the server needs, because at 300 bytes a second they
-cost airtime. It refuses to follow redirects, so a token never travels to another host.
+cost airtime. It refuses to follow redirects, so a token never travels to another host,
+and to log in over plain http to another machine unless told the network is trusted.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -146,12 +148,34 @@ def whoami(settings: Settings) -> dict:
     return body
 
 
-def login(server: str, token: str) -> Settings:
-    """Check the token with the server, then save the login.
+def cleartext_problem(server: str) -> str | None:
+    """Why sending a token to `server` would expose it on the network, or None.
+
+    Plain http is fine to this machine (loopback), where no one else sees the traffic."""
+    url = httpx.URL(server)
+    if url.scheme != "http":
+        return None
+    host = url.host
+    try:
+        local = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = host == "localhost" or host.endswith(".localhost")
+    if local:
+        return None
+    return f"{server} is plain http to another machine: the token would cross the network readable by anyone on the way"
+
+
+def login(server: str, token: str, *, insecure: bool = False) -> Settings:
+    """Check the token with the server, then save the login; over plain http only to this
+    machine, unless `insecure`.
 
     Raises:
+        LoginError: the address would expose the token (`cleartext_problem`).
         SyncError, TransportError: the server refused the token or could not be reached.
     """
+    problem = None if insecure else cleartext_problem(server)
+    if problem:
+        raise LoginError(problem)
     account = whoami(Settings(server=server, token=token))
     settings = Settings(server=server, token=token, agent_id=account["agent_id"], agent_name=account["name"])
     save_settings(settings)
