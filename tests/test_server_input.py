@@ -1,19 +1,25 @@
 """Hostile bodies against a real server process: each gets a 4xx naming what is wrong and
 where, writes nothing, and the server goes on answering.
 
-Runs on each backend (SQLite, and PostgreSQL where one answers).
+Runs on each backend (SQLite, and PostgreSQL where one answers); a hypothesis test puts
+such values anywhere in an otherwise good batch.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import uuid
 
 import httpx
 import msgpack
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cs_console.sync import codec
+from cs_console.sync.codec import MAX_DEPTH
 from cs_console.sync.protocol import PROTOCOL_VERSION, SYNC_PATH
 from tests.test_server_protocol import offline_ticket, ticket_count, wire_ops
 from tests.test_sync_harness import account, database, database_url, server  # noqa: F401  (fixtures)
@@ -92,3 +98,33 @@ def test_a_string_longer_than_any_field_is_refused_before_it_is_allocated(server
     many = codec.compress(msgpack.packb(message([], padding=[0] * (codec.MAX_ITEMS + 1))), use_dictionary=False)
     refused(send(server, token, many, codec.BINARY_TYPE), 400, "exceeds max_array_len")
     assert httpx.get(f"{server.url}/v1/health").status_code == 200
+
+
+HOSTILE = st.one_of(
+    st.integers(min_value=2**63, max_value=2**64 - 1),
+    st.integers(max_value=-(2**63) - 1, min_value=-(2**64)),
+    st.text(max_size=5).map(lambda text: f"{text}\x00{text}"),
+    st.text(max_size=5).map(lambda text: f"{text}\ud800"),
+    st.integers(min_value=MAX_DEPTH + 1, max_value=500).map(lambda depth: functools.reduce(lambda inner, _: [inner], range(depth), 0)),
+)
+"""Values no database column holds: past 64 bits, NUL, a lone surrogate, deep nesting."""
+
+
+@pytest.fixture(scope="module")
+def good_ops(tmp_path_factory) -> list[list]:
+    return ticket_ops(tmp_path_factory.mktemp("ops"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), value=HOSTILE)
+def test_a_hostile_value_anywhere_in_a_batch_gets_a_4xx_and_writes_nothing(server, database, token, good_ops, data, value):
+    ops = copy.deepcopy(good_ops)
+    index = data.draw(st.integers(0, len(ops) - 1))
+    if data.draw(st.booleans()):
+        ops[index][5][data.draw(st.sampled_from(sorted(ops[index][5])))] = value
+    else:
+        ops[index][data.draw(st.integers(0, 6))] = value
+    before = ticket_count(database)
+    body = json.dumps(message(ops)).encode()
+    assert send(server, token, body).status_code in (400, 413, 422)
+    assert ticket_count(database) == before
