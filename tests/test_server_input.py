@@ -19,8 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cs_console.sync import codec
-from cs_console.sync.codec import MAX_DEPTH
-from cs_console.sync.protocol import PROTOCOL_VERSION, SYNC_PATH
+from cs_console.sync.protocol import MAX_DEPTH, PROTOCOL_VERSION, SYNC_PATH
 from tests.test_server_protocol import offline_ticket, ticket_count, wire_ops
 from tests.test_sync_harness import account, database, database_url, server  # noqa: F401  (fixtures)
 

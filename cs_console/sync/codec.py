@@ -7,9 +7,8 @@ spoken too, uncompressed, for people with curl and for the naive baseline of the
 
 It refuses bodies that grow past `MAX_DECODED_BYTES` while decompressing (a zstd bomb),
 msgpack strings, arrays and maps longer than a message can hold before they are allocated,
-frames made with a dictionary this build does not ship, and values no database column
-holds (integers past 64 bits, lone surrogates, nesting deeper than `MAX_DEPTH`), naming
-where in the message they are.
+JSON nested past the interpreter's recursion limit, and frames made with a dictionary
+this build does not ship.
 """
 
 from __future__ import annotations
@@ -37,10 +36,6 @@ MAX_ITEMS = 100_000
 """The longest array or map in a message: a page of small rows holds a few ten thousand."""
 MAX_STRING_BYTES = 1024 * 1024
 """The longest string or bytes value: 200,000 characters of four-byte UTF-8, with room."""
-MAX_DEPTH = 8
-"""Containers nest at most 5 deep in a message (r, entity, row, field clocks, a stamp)."""
-INT64 = range(-(2**63), 2**63)
-"""The integers a database column holds."""
 
 ZSTD_LEVEL = 19
 """Pages are bounded to a few hundred kilobytes, so the slowest level still costs only
@@ -122,40 +117,6 @@ def decompress(data: bytes) -> bytes:
     return out
 
 
-def _where(path: tuple) -> str:
-    return "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path).lstrip(".") or "the body"
-
-
-def _check_values(message) -> None:
-    """Refuse values no database column holds, naming where they are.
-
-    Raises:
-        BadRequest: an integer past 64 bits, a lone surrogate, or nesting past MAX_DEPTH.
-    """
-    pending = [((), message)]
-    while pending:
-        path, value = pending.pop()
-        if isinstance(value, bool) or value is None or isinstance(value, (float, bytes)):
-            continue
-        if isinstance(value, int):
-            if value not in INT64:
-                raise BadRequest(f"{_where(path)}: the integer {value} does not fit in 64 bits")
-        elif isinstance(value, str):
-            try:
-                value.encode()
-            except UnicodeEncodeError as error:
-                raise BadRequest(f"{_where(path)}: the text holds a lone surrogate at character {error.start}, "
-                                 "which is not Unicode") from None
-        elif len(path) >= MAX_DEPTH:
-            raise BadRequest(f"{_where(path)}: nested deeper than {MAX_DEPTH} levels; no sync message is")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                pending.append((path, key))
-                pending.append(((*path, key), item))
-        elif isinstance(value, list):
-            pending.extend(((*path, index), item) for index, item in enumerate(value))
-
-
 def pack(message: dict) -> bytes:
     """msgpack bytes, before compression (what page budgets are measured in)."""
     return msgpack.packb(_pack_ids(message), use_bin_type=True)
@@ -189,10 +150,9 @@ def decode(body: bytes, content_type: str) -> dict:
         else:
             raise BadRequest(f"unknown content type {content_type!r}; send {BINARY_TYPE} or {JSON_TYPE}")
     except RecursionError:
-        raise BadRequest(f"the body is nested too deep; no sync message is deeper than {MAX_DEPTH} levels") from None
+        raise BadRequest("the body is nested too deep to be a sync message") from None
     except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as error:
         raise BadRequest(f"the body is not a readable sync message ({error})") from None
     if not isinstance(message, dict):
         raise BadRequest("the body must be one message (a map), not a list or a value")
-    _check_values(message)
     return message

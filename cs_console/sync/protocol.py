@@ -11,7 +11,8 @@ Two cursors, because the knowledge base and templates (the library) come down on
 the tickets are: a bulk import of articles must not hold back a customer's message.
 
 Rows travel column-wise, one header per entity per page, as the latest state (not the
-history) with their field clocks. This module only shapes and checks messages; it refuses
+history) with their field clocks. A request's values must fit a database column (64-bit
+integers, Unicode text, shallow nesting). This module only shapes and checks messages; it refuses
 to know how they travel (`client`, `server.app`) or what they change (`server.merge`).
 """
 
@@ -28,6 +29,10 @@ SYNC_PATH = f"/v{PROTOCOL_VERSION}/sync"
 ACTIONS = ("insert", "update", "append")
 MAX_OPS = 5000
 """Operations in one request; a device with more sends them over several round trips."""
+MAX_DEPTH = 8
+"""Containers nest 3 deep in a request (o, an operation, its payload); 8 leaves room."""
+INT64 = range(-(2**63), 2**63)
+"""The integers a database column holds."""
 MIN_PAGE_BYTES = 256
 MAX_PAGE_BYTES = 1024 * 1024
 """Page budgets are measured in packed (msgpack, uncompressed) bytes; on the wire a page
@@ -130,6 +135,40 @@ def _require(message: Mapping, key: str, kind: type | tuple[type, ...], what: st
     return value
 
 
+def _where(path: tuple) -> str:
+    return "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path).lstrip(".") or "the body"
+
+
+def _check_values(message) -> None:
+    """Refuse values no database column holds, naming where they are (o[3][5].subject).
+
+    Raises:
+        BadRequest: an integer past 64 bits, a lone surrogate, or nesting past MAX_DEPTH.
+    """
+    pending = [((), message)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, bool) or value is None or isinstance(value, (float, bytes)):
+            continue
+        if isinstance(value, int):
+            if value not in INT64:
+                raise BadRequest(f"{_where(path)}: the integer {value} does not fit in 64 bits")
+        elif isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError as error:
+                raise BadRequest(f"{_where(path)}: the text holds a lone surrogate at character {error.start}, "
+                                 "which is not Unicode") from None
+        elif len(path) >= MAX_DEPTH:
+            raise BadRequest(f"{_where(path)}: nested deeper than {MAX_DEPTH} levels; no sync message is")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                pending.append((path, key))
+                pending.append(((*path, key), item))
+        elif isinstance(value, list):
+            pending.extend(((*path, index), item) for index, item in enumerate(value))
+
+
 def _is_name(value) -> bool:
     """Short text a database can store as a key: ids, names and stamps."""
     return isinstance(value, str) and 0 < len(value) <= 200 and "\x00" not in value
@@ -154,6 +193,7 @@ def request_from_wire(message: Mapping) -> SyncRequest:
         VersionMismatch, BadRequest: the message is not a version-1 request.
     """
     check_version(message, speaker="device")
+    _check_values(message)
     ops = _require(message, "o", list, "the operations")
     if len(ops) > MAX_OPS:
         raise BadRequest(f"{len(ops)} operations in one request; at most {MAX_OPS} are taken")
