@@ -24,7 +24,8 @@ from cs_console.server.db import Database
 from cs_console.server.process import ServerProcess
 from cs_console.storage.models import Interaction, Ticket, TicketEvent
 from cs_console.store import Store
-from cs_console.sync.client import Settings, sync_once
+from cs_console.sync.client import sync_once
+from cs_console.sync.login import Settings
 from cs_console.sync.cycle import SyncReport, run_cycle
 from cs_console.sync.errors import SyncError
 

@@ -30,9 +30,10 @@ def login(args) -> int:
     """Check the token with the server and save both; returns the exit status."""
     import getpass
 
-    from cs_console.sync.client import login, settings_path
+    from cs_console.sync.client import login
     from cs_console.sync.cycle import TransportError
     from cs_console.sync.errors import SyncError
+    from cs_console.sync.login import settings_path
 
     token = args.token or getpass.getpass("Token: ").strip()
     try:
@@ -49,7 +50,8 @@ def sync(store: Store, args) -> int:
     import json
     from dataclasses import asdict
 
-    from cs_console.sync.client import load_settings, sync_once
+    from cs_console.sync.client import sync_once
+    from cs_console.sync.login import load_settings
 
     settings = load_settings().with_server(args.server)
     report = sync_once(store, settings)
