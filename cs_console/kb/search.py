@@ -40,7 +40,9 @@ An empty query (or one with no letters, digits or Han) returns the most-used doc
 used first, or nothing when no document has been used yet.
 
 This module does not rank by term frequency, know synonyms, stem English or segment Chinese
-into words; it persists nothing and keeps no history beyond its cache.
+into words, and keeps no history beyond its cache. It writes no file: an index pickles
+without its caches, and `cs_console.usecases.kb_index_file` saves it beside the database,
+keyed by `INDEX_FORMAT`.
 """
 
 from __future__ import annotations
@@ -82,6 +84,10 @@ TYPO_MEMORY = 1024
 
 BUILD_CHUNK = 10_000
 """Documents folded and indexed at a time, so that a build holds few temporary copies."""
+
+INDEX_FORMAT = 1
+"""The shape of a `SearchIndex`'s attributes. Bump it with any change to them: an index
+saved by a build of another format is rebuilt, never loaded."""
 
 BOUNDING_MIN = 2
 """Settled terms at least this long bound a several-term search; one letter matches too much."""
@@ -441,6 +447,12 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self._slot_of)
+
+    def __getstate__(self) -> dict:
+        """What pickling keeps: everything but the per-query caches, which refill as the agent types."""
+        state = self.__dict__.copy()
+        state.update(_cache=OrderedDict(), _cached_items=0, _typos={}, _buckets={}, _popular=None)
+        return state
 
     # -- keeping it current --------------------------------------------------------------
 
