@@ -82,7 +82,7 @@ class ConsoleApp(App):
         self._start()
 
     def catalog(self):
-        """The knowledge-base index, built on first use; call from thread workers only."""
+        """The knowledge-base index, loaded (or built) on first use; call from thread workers only."""
         from cs_console.usecases.kb_catalog import Catalog
 
         with self._catalog_lock:
