@@ -26,7 +26,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from cs_console.kb.search import INDEX_FORMAT, SearchIndex
+from cs_console.kb.search import INDEX_FORMAT, SearchIndex, gc_paused
 from cs_console.store import Store
 
 SUFFIX = ".kb-index"
@@ -64,7 +64,9 @@ def load(path: Path, key: tuple) -> tuple[Documents, SearchIndex] | None:
         with path.open("rb") as file:
             if not _ours_alone(os.fstat(file.fileno())) or pickle.load(file) != key:
                 return None
-            documents, index = pickle.load(file)
+            # gc paused: 1.6 s -> 0.8 s to load 100k documents' index (a 100 MB file)
+            with gc_paused():
+                documents, index = pickle.load(file)
     except FileNotFoundError:
         return None
     except Exception:  # a damaged pickle raises almost anything; the index is then rebuilt
