@@ -21,7 +21,7 @@ from textual.screen import Screen
 from cs_console.clocks.follow_up import ClockWatch
 from cs_console.clocks.sla import FollowUpClocks
 from cs_console.config import Config
-from cs_console.lead.team import is_lead
+from cs_console.lead.roles import is_lead
 from cs_console.paths import asset
 from cs_console.screens.base import Console
 from cs_console.screens.commands import console_commands, textual_commands
@@ -82,7 +82,7 @@ class ConsoleApp(App):
         self._start()
 
     def catalog(self):
-        """The knowledge-base index, built on first use; call from thread workers only."""
+        """The knowledge-base index, loaded (or built) on first use; call from thread workers only."""
         from cs_console.usecases.kb_catalog import Catalog
 
         with self._catalog_lock:
@@ -115,7 +115,7 @@ class ConsoleApp(App):
 
     @work(thread=True, exclusive=True, group="sync-setup")
     def _load_sync_settings(self) -> None:
-        from cs_console.sync.client import LoginError, load_settings
+        from cs_console.sync.login import LoginError, load_settings
 
         try:
             settings = load_settings()

@@ -8,6 +8,7 @@ from cs_console.clocks.calendars import BusinessCalendar
 from cs_console.clocks.sla import DEFAULT_POLICY
 from cs_console.lead import team
 from cs_console.lead.kpi import Contact
+from cs_console.lead.roles import is_lead
 from cs_console.storage.models import Agent
 from tests.test_kpi import at, reply, ticket
 
@@ -84,4 +85,4 @@ def test_a_lead_sees_their_team_and_an_admin_everyone():
     assert {t.id for t in lead_scope.tickets(TICKETS, AGENTS)} == {"l1", "l2", "l3", "i1", "i2", "u1"}
     assert team.Scope.of(SUN).team is None
     assert len(team.Scope.of(SUN).tickets(TICKETS, AGENTS)) == len(TICKETS)
-    assert team.is_lead(ZHAO) and team.is_lead(SUN) and not team.is_lead(LIN) and not team.is_lead(None)
+    assert is_lead(ZHAO) and is_lead(SUN) and not is_lead(LIN) and not is_lead(None)

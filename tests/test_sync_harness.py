@@ -24,9 +24,10 @@ from cs_console.server.db import Database
 from cs_console.server.process import ServerProcess
 from cs_console.storage.models import Interaction, Ticket, TicketEvent
 from cs_console.store import Store
-from cs_console.sync.client import Settings, sync_once
+from cs_console.sync.client import sync_once
 from cs_console.sync.cycle import SyncReport, run_cycle
 from cs_console.sync.errors import SyncError
+from cs_console.sync.login import Settings
 
 POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

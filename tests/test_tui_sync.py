@@ -13,7 +13,7 @@ from cs_console.server import accounts
 from cs_console.server.db import Database
 from cs_console.server.process import ServerProcess
 from cs_console.storage.models import Customer
-from cs_console.sync.client import Settings, save_settings
+from cs_console.sync.login import Settings, save_settings
 from cs_console.sync.schedule import BACKOFF_CAP, SyncState, backoff
 from cs_console.widgets.sync_status import SyncStatusBar
 from tests.conftest import NOW

@@ -2,8 +2,8 @@
 
 Import goes through `cs_console.usecases.kb_import`, search through the same index the
 console uses, so a script sees what an agent sees. A refused file is reported with every
-problem on stderr and exit status 2; the other files still import. It refuses to write
-anything for `search`.
+problem on stderr and exit status 2; the other files still import. `search` changes nothing
+in the database; it only saves the index beside it (`cs_console.usecases.kb_index_file`).
 """
 
 from __future__ import annotations
@@ -57,13 +57,13 @@ def _import(store: Store, paths: list[Path]) -> int:
 def _search(store: Store, query: str, limit: int, as_json: bool) -> int:
     import json
 
-    from cs_console.kb.search import SearchIndex
+    from cs_console.usecases.kb_catalog import Catalog
 
-    documents = store.kb_documents()
-    if not documents:
+    catalog = Catalog(store)
+    if not len(catalog):
         print("cs-console: the knowledge base is empty; run `cs-console demo` or "
               "`cs-console kb import PATH` first", file=sys.stderr)
-    hits = SearchIndex(documents).search(query, limit=limit) if documents else []
+    hits = catalog.search(query, limit=limit) if len(catalog) else []
     if as_json:
         print(json.dumps(
             [{"id": hit.id, "kind": hit.kind, "title": hit.title, "score": hit.score,
@@ -73,6 +73,6 @@ def _search(store: Store, query: str, limit: int, as_json: bool) -> int:
     else:
         for hit in hits:
             print(f"{hit.kind:<9} {hit.score:>7.1f}  {hit.title}")
-        if documents and not hits:
+        if len(catalog) and not hits:
             print(f"cs-console: nothing in the knowledge base matches {query!r}", file=sys.stderr)
     return 0

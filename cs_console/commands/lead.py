@@ -211,11 +211,12 @@ def staffing_line(hour: int, staffing) -> str:
 
 
 def _route(store: Store, config: Config, args, strings: Strings, agent: Agent | None) -> int:
-    from cs_console.lead import routing, team
+    from cs_console.lead import routing
+    from cs_console.lead.roles import is_lead
     from cs_console.usecases.routing import move_tickets, route_plan
     from cs_console.usecases.team_load import load_team
 
-    if args.apply and not team.is_lead(agent):
+    if args.apply and not is_lead(agent):
         raise CommandError(strings("cli.route_not_lead", agent=agent.name if agent else "-",
                                    role=strings(f"lead.role.{agent.role}") if agent else "-"))
     plan = route_plan(load_team(store, agent, config, utcnow()))

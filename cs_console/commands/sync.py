@@ -39,9 +39,10 @@ def login(args) -> int:
     """Check the token with the server and save both; returns the exit status."""
     import getpass
 
-    from cs_console.sync.client import LoginError, login, settings_path
+    from cs_console.sync.client import login
     from cs_console.sync.cycle import TransportError
     from cs_console.sync.errors import SyncError
+    from cs_console.sync.login import LoginError, settings_path
 
     token = args.token or (getpass.getpass("Token: ") if sys.stdin.isatty() else sys.stdin.readline()).strip()
     if not token:
@@ -65,7 +66,8 @@ def sync(store: Store, args) -> int:
     import json
     from dataclasses import asdict
 
-    from cs_console.sync.client import cleartext_problem, load_settings, sync_once
+    from cs_console.sync.client import cleartext_problem, sync_once
+    from cs_console.sync.login import load_settings
 
     problem = None if args.insecure or not args.server else cleartext_problem(args.server)
     if problem:

@@ -40,7 +40,9 @@ An empty query (or one with no letters, digits or Han) returns the most-used doc
 used first, or nothing when no document has been used yet.
 
 This module does not rank by term frequency, know synonyms, stem English or segment Chinese
-into words; it persists nothing and keeps no history beyond its cache.
+into words, and keeps no history beyond its cache. It writes no file: an index pickles
+without its caches, and `cs_console.usecases.kb_index_file` saves it beside the database,
+keyed by `INDEX_FORMAT`.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, islice, repeat
@@ -82,6 +85,10 @@ TYPO_MEMORY = 1024
 
 BUILD_CHUNK = 10_000
 """Documents folded and indexed at a time, so that a build holds few temporary copies."""
+
+INDEX_FORMAT = 1
+"""The shape of a `SearchIndex`'s attributes. Bump it with any change to them: an index
+saved by a build of another format is rebuilt, never loaded."""
 
 BOUNDING_MIN = 2
 """Settled terms at least this long bound a several-term search; one letter matches too much."""
@@ -400,6 +407,19 @@ class _SortedTitles:
         return self._slots[start : bisect_left(self._titles, prefix + _LAST, start)]
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: building or loading an index makes millions of
+    small objects and no cycles to collect, and each collection would walk them all."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 class SearchIndex:
     """Articles and templates, searchable as the module docstring describes.
 
@@ -427,20 +447,20 @@ class SearchIndex:
         self._buckets: dict[str, list[str]] = {}
         self._popular: list[int] | None = None
         ordered = sorted(docs, key=lambda d: -int(d.get("uses") or 0))
-        collecting = gc.isenabled()
-        # A build makes millions of small objects and no cycles to collect.
         # gc paused: build 3.68 s -> 3.38 s CPU at 100k documents (bench_search)
-        gc.disable()
-        try:
+        with gc_paused():
             for start in range(0, len(ordered), BUILD_CHUNK):
                 self._add(ordered[start : start + BUILD_CHUNK])
-        finally:
-            if collecting:
-                gc.enable()
         self._sorted_titles.fill(self._title.texts)
 
     def __len__(self) -> int:
         return len(self._slot_of)
+
+    def __getstate__(self) -> dict:
+        """What pickling keeps: everything but the per-query caches, which refill as the agent types."""
+        state = self.__dict__.copy()
+        state.update(_cache=OrderedDict(), _cached_items=0, _typos={}, _buckets={}, _popular=None)
+        return state
 
     # -- keeping it current --------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from cs_console.clocks.calendars import BusinessCalendar
 from cs_console.clocks.sla import FollowUpClocks, SlaPolicy, queue_clocks
 from cs_console.lead.kpi import TicketFacts
 from cs_console.lead.routing import WAITING_WEIGHT
-from cs_console.vocabulary import LEAD_ROLES, PRIORITIES
+from cs_console.vocabulary import PRIORITIES
 
 if TYPE_CHECKING:  # the tables' rows, read by attribute only
     from cs_console.storage.models import Agent
@@ -98,11 +98,6 @@ class Scope:
     def label(self, everyone: str) -> str:
         """The team's name, or `everyone` (the "all teams" of the interface language)."""
         return everyone if self.team is None else self.team
-
-
-def is_lead(agent: Agent | None) -> bool:
-    """Leads and admins get the team view and may move work between agents."""
-    return agent is not None and agent.role in LEAD_ROLES
 
 
 def states(

@@ -15,7 +15,7 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from cs_console.lead.team import is_lead
+from cs_console.lead.roles import is_lead
 from cs_console.text.strings import Strings
 
 

@@ -43,8 +43,9 @@ from cs_console.storage.models import Customer, Interaction, KbArticle, Ticket, 
 from cs_console.store import Store
 from cs_console.sync import codec
 from cs_console.sync.apply import store_sync_page
-from cs_console.sync.client import HttpTransport, Settings, open_http
+from cs_console.sync.client import HttpTransport, open_http
 from cs_console.sync.cycle import SyncReport, run_cycle
+from cs_console.sync.login import Settings
 from cs_console.sync.protocol import SYNC_PATH, response_from_wire
 from cs_console.usecases.ticket_changes import add_interaction, change_status
 from cs_console.utc import utcnow

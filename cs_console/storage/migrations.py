@@ -221,6 +221,26 @@ MIGRATIONS: tuple[Migration, ...] = (
             END""",
             "CREATE INDEX IF NOT EXISTS ix_queue_entry_unchecked ON queue_entry (ticket_id) WHERE checked = 0",
         ),
+    ),    Migration(
+        6,
+        "a count of knowledge-base changes (kept by triggers on every insert, update and delete "
+        "of articles and templates, local or synced), so a saved search index knows it is stale",
+        (
+            # Written to be harmless when run again over its own triggers and row.
+            # A template's use count is left out: the saved index refreshes uses when it loads,
+            # and an agent using a template must not cost the next start a rebuild.
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('kb_generation', '0')",
+            *(
+                f"""CREATE TRIGGER IF NOT EXISTS kb_generation_{table}_{event.split()[0].lower()} AFTER {event} ON {table} BEGIN
+                    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'kb_generation';
+                END"""
+                for table, events in (
+                    ("kb_article", ("INSERT", "UPDATE", "DELETE")),
+                    ("template", ("INSERT", "UPDATE OF title, body, tags, lang, deleted", "DELETE")),
+                )
+                for event in events
+            ),
+        ),
     ),
 )
 

@@ -1,14 +1,14 @@
-"""The device's HTTP side of sync, and the login it runs under.
+"""The device's HTTP side of sync.
 
-`cs-console login URL` checks the token with the server and writes the server address and
-token to `login.json` in the config folder, readable by its owner only (mode 0600).
+`cs-console login URL` checks the token with the server, then saves the login through
+`cs_console.sync.login` (which reads and writes the file without importing httpx).
 `sync_once(store, settings)` runs one cycle (`cs_console.sync.cycle`) and returns a
 `SyncReport`; it never raises for the link or the server and opens its own connection, so
 a Textual thread worker can call it while the screens go on.
 
 Timeouts suit 600-1500 ms round trips on links that stall: a read or write that sees no
-byte for `READ_TIMEOUT` seconds means the link is gone, however long a slow page takes in
-total. Headers are kept to the few the server needs, because at 300 bytes a second they
+byte for `READ_TIMEOUT` seconds (`cs_console.sync.login`) means the link is gone, however
+long a slow page takes in total. Headers are kept to the few the server needs, because at 300 bytes a second they
 cost airtime. It refuses to follow redirects, so a token never travels to another host,
 and to log in over plain http to another machine unless told the network is trusted.
 """
@@ -16,81 +16,15 @@ and to log in over plain http to another machine unless told the network is trus
 from __future__ import annotations
 
 import ipaddress
-import json
-import os
-from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import httpx
 
-from cs_console import paths
-from cs_console.errors import UserError
 from cs_console.storage.errors import NotFound
 from cs_console.store import Store, StoreError
 from cs_console.sync.cycle import SyncReport, TransportError, run_cycle
 from cs_console.sync.errors import SyncError, from_body
+from cs_console.sync.login import LoginError, Settings, save_settings
 from cs_console.sync.protocol import SYNC_PATH
-
-CONNECT_TIMEOUT = 20.0
-"""Seconds to open a connection: several lost SYNs at 1.5 s round trips."""
-READ_TIMEOUT = 90.0
-"""Seconds without a single byte before the link counts as gone (not the whole transfer)."""
-
-
-class LoginError(UserError, ValueError):
-    """No usable login: never logged in, or the login file is damaged; the message says which."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Where and as whom this device syncs."""
-
-    server: str
-    token: str
-    agent_id: str | None = None
-    """The account's agent: the device works as this agent once its row has arrived."""
-    agent_name: str | None = None
-    connect_timeout: float = CONNECT_TIMEOUT
-    read_timeout: float = READ_TIMEOUT
-
-    def with_server(self, server: str | None) -> Settings:
-        return self if not server else Settings(**{**asdict(self), "server": server})
-
-
-def settings_path() -> Path:
-    return paths.config_dir() / "login.json"
-
-
-def load_settings(path: Path | None = None) -> Settings:
-    """The saved login.
-
-    Raises:
-        LoginError: there is none, or the file is damaged.
-    """
-    path = path or settings_path()
-    if not path.exists():
-        raise LoginError("this device is not logged in to a sync server; run: cs-console login URL")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Settings(server=str(data["server"]), token=str(data["token"]),
-                        agent_id=data.get("agent_id"), agent_name=data.get("agent_name"))
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise LoginError(f"{path}: the login file is damaged ({error}); run cs-console login URL again") from None
-
-
-def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write the login, readable by its owner only; returns the file's path."""
-    path = path or settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"server": settings.server, "token": settings.token,
-            "agent_id": settings.agent_id, "agent_name": settings.agent_name}
-    partial = path.with_suffix(".tmp")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        json.dump(data, file)
-    os.chmod(partial, 0o600)
-    partial.replace(path)
-    return path
 
 
 def open_http(settings: Settings) -> httpx.Client:

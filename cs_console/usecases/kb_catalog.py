@@ -1,6 +1,7 @@
 """The knowledge base as the console holds it: one search index, shared by every screen.
 
-Built once, off the event loop, from the store; kept current when a template is used. The
+Loaded once, off the event loop, from the index saved beside the database or else built
+from the store (`cs_console.usecases.kb_index_file`); kept current when a template is used. The
 index caches per keystroke and is not safe for two threads at once, so every search goes
 through one lock; a search takes milliseconds, so the lock is never held long.
 """
@@ -10,16 +11,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 
-from cs_console.kb.search import Hit, SearchIndex
+from cs_console.kb.search import Hit
 from cs_console.store import Store
+from cs_console.usecases.kb_index_file import load_or_build
 
 
 class Catalog:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._lock = threading.Lock()
-        self._documents: dict[str, dict] = {doc["id"]: doc for doc in store.kb_documents()}
-        self._index = SearchIndex(self._documents.values())
+        self._documents, self._index = load_or_build(store)
 
     def __len__(self) -> int:
         return len(self._documents)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from cs_console.lead import team
 from cs_console.lead.kpi import TicketFacts
+from cs_console.lead.roles import is_lead
 from cs_console.lead.sentiment import soothing_flags
 from cs_console.usecases.ticket_facts import ticket_facts
 from cs_console.vocabulary import ACTIVE_STATUSES
@@ -63,7 +64,7 @@ class TeamData:
 def scope_of(agent: Agent | None) -> team.Scope:
     """Whose tickets `agent` works with from the team view: a lead's team (an admin's:
     every team); anyone else, or nobody, sees every ticket."""
-    return team.Scope.of(agent) if team.is_lead(agent) else team.Scope(None)
+    return team.Scope.of(agent) if is_lead(agent) else team.Scope(None)
 
 
 def load_team(store: Store, lead: Agent | None, config: Config, now: datetime, generation: int = 0) -> TeamData:

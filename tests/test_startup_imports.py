@@ -1,0 +1,67 @@
+"""What start-up loads: the user feels it as the time before `--version` answers and before
+the first queue row, so it is asserted as the modules a fresh process imports, never as
+wall-clock time (which a busy test machine would make flaky).
+
+Each check runs in its own interpreter: this test process has long since imported
+everything.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+HEAVY = ("textual", "sqlalchemy", "sqlmodel", "httpx")
+
+
+def loaded_after(script: str) -> set[str]:
+    """The top-level packages a fresh interpreter has loaded once `script` has run."""
+    code = textwrap.dedent(script) + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    return {name.split(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
+
+
+def test_version_imports_neither_the_interface_nor_the_database_nor_http():
+    loaded = loaded_after("""
+        from cs_console.cli import main
+        try:
+            main(["--version"])
+        except SystemExit:
+            pass
+    """)
+    assert not loaded & set(HEAVY)
+
+
+def test_first_queue_screen_without_a_login_leaves_http_unloaded(tmp_path):
+    loaded = loaded_after(f"""
+        import asyncio
+        from datetime import UTC, datetime
+        from pathlib import Path
+
+        from cs_console.app import ConsoleApp
+        from cs_console.config import Config
+        from cs_console.screens.queue import QueueScreen
+        from cs_console.storage.models import Customer
+        from cs_console.store import Store
+
+        store = Store.open(Path({str(tmp_path / "store.db")!r}))
+        agent = store.create_agent("Lin Wei")
+        store.set_current_agent(agent.id)
+        store.create_ticket(customer_id=None, new_customer=Customer(name="Hai Xing Shipping", contact_name="Chen Jie"),
+                            subject="SIM activation failed", first_message="Please help.", priority="normal",
+                            assignee_id=agent.id, at=datetime.now(UTC))
+
+        async def first_paint():
+            app = ConsoleApp(store, Config())
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+                assert isinstance(app.screen, QueueScreen), app.screen
+                assert not app.sync_state.configured
+
+        asyncio.run(first_paint())
+    """)
+    assert "textual" in loaded, "the probe did paint the console"
+    assert "httpx" not in loaded and "click" not in loaded and "pygments" not in loaded
