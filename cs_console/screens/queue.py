@@ -249,12 +249,13 @@ class QueueScreen(ConsoleScreen):
     def tick(self) -> None:
         """Recompute the clocks on screen and the agent's own; repaint only the rows whose text changed."""
         queue = self.queue
-        if queue is None:
-            return
+        tables = self.query("#queue-table").results(VirtualTable)
+        table = next(tables, None)
+        if queue is None or table is None:
+            return  # not loaded yet, or the screen is being taken down under the app's timer
         now = self.app.now()
         own = queue.own(self.app.agent.id if self.app.agent else None)
         clocks = {row.id: self._clocks(row, now) for row in own}
-        table = self.table
         for index in table.visible_range():
             row = queue[index]
             if queue.is_live(row) and row.id not in clocks:
