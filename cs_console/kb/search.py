@@ -47,14 +47,12 @@ keyed by `INDEX_FORMAT`.
 
 from __future__ import annotations
 
-import gc
 import heapq
 import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, islice, repeat
@@ -62,6 +60,7 @@ from itertools import chain, islice, repeat
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from cs_console import collector
 from cs_console.kb import pinyin
 from cs_console.kb.normalize import HAN, WORD_CLASS, WORDS, fold, fold_with_origins, is_han, terms
 
@@ -407,19 +406,6 @@ class _SortedTitles:
         return self._slots[start : bisect_left(self._titles, prefix + _LAST, start)]
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: building or loading an index makes millions of
-    small objects and no cycles to collect, and each collection would walk them all."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 class SearchIndex:
     """Articles and templates, searchable as the module docstring describes.
 
@@ -448,7 +434,7 @@ class SearchIndex:
         self._popular: list[int] | None = None
         ordered = sorted(docs, key=lambda d: -int(d.get("uses") or 0))
         # gc paused: build 3.68 s -> 3.38 s CPU at 100k documents (bench_search)
-        with gc_paused():
+        with collector.paused():
             for start in range(0, len(ordered), BUILD_CHUNK):
                 self._add(ordered[start : start + BUILD_CHUNK])
         self._sorted_titles.fill(self._title.texts)

@@ -27,7 +27,8 @@ import stat
 import tempfile
 from pathlib import Path
 
-from cs_console.kb.search import INDEX_FORMAT, SearchIndex, gc_paused
+from cs_console import collector
+from cs_console.kb.search import INDEX_FORMAT, SearchIndex
 from cs_console.store import Store
 
 SUFFIX = ".kb-index"
@@ -66,7 +67,7 @@ def load(path: Path, key: tuple) -> tuple[Documents, SearchIndex] | None:
             if not _ours_alone(os.fstat(file.fileno())) or pickle.load(file) != key:
                 return None
             # gc paused: 1.6 s -> 0.8 s to load 100k documents' index (a 100 MB file)
-            with gc_paused():
+            with collector.paused():
                 documents, index = pickle.load(file)
     except FileNotFoundError:
         return None
