@@ -19,15 +19,18 @@ app checks before pushing it).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import ContentSwitcher, DataTable, Static
+from textual.worker import get_current_worker
 
 from cs_console.clocks.sla import STATE_SYMBOLS
 from cs_console.config import Config
@@ -145,12 +148,15 @@ class LeadScreen(ConsoleScreen):
     def tick(self) -> None:
         """The app's tick: the clocks move, the tickets stay; recomputed off the event loop."""
         if self.data is not None:
-            self._retick(self.data)
+            self._retick(self.app, self.data, self.app.now())
 
     @work(thread=True, exclusive=True, group="lead-tick")
-    def _retick(self, data: TeamData) -> None:
-        moved = data.at(self.app.now(), self.app.config)
-        self.app.call_from_thread(self._show, moved)
+    def _retick(self, app: App, data: TeamData, now: datetime) -> None:
+        """The app and `now` come from the tick: a worker that starts as the app closes
+        finds no active app to look up, and shows nothing once cancelled."""
+        moved = data.at(now, app.config)
+        if not get_current_worker().is_cancelled:
+            app.call_from_thread(self._show, moved)
 
     def _show(self, data: TeamData) -> None:
         if self.data is not None and data.generation < self.data.generation:
