@@ -11,12 +11,14 @@ import random
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 
 from textual import work
 from textual.app import App, ScreenType, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.timer import Timer
 
 from cs_console.clocks.follow_up import ClockWatch
 from cs_console.clocks.sla import FollowUpClocks
@@ -27,9 +29,10 @@ from cs_console.screens.base import Console
 from cs_console.screens.commands import console_commands, textual_commands
 from cs_console.storage.models import Agent
 from cs_console.storage.queue_rows import QueueRow
-from cs_console.store import Store
+from cs_console.store import Store, StoreError
 from cs_console.sync.schedule import INTERVAL, LOW_BANDWIDTH_INTERVAL, SyncState
 from cs_console.text.strings import Strings, english, interface_language
+from cs_console.usecases.drafts import DraftKeeper, DraftText, ticket_of
 from cs_console.utc import utcnow
 from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.sync_status import SyncStatusBar
@@ -40,6 +43,9 @@ LOW_BANDWIDTH_TICK_SECONDS = 60.0
 LOW_BANDWIDTH_THEME = "ansi-dark"
 """Low-bandwidth mode paints in the terminal's own 16 colours: their codes are a third the
 length of 256-colour ones, which cuts what a repaint sends by about 40%."""
+DRAFT_SAVE_DELAY = 0.4
+"""Seconds of quiet typing before a draft is written: one write per pause, not per key, and
+still saved before a crash could take more than the last few keys."""
 
 
 class ConsoleApp(App):
@@ -70,6 +76,9 @@ class ConsoleApp(App):
         self._syncing = False
         self._jitter = random.Random()
         self._reminders_told: set[str] = set()
+        self.drafts = DraftKeeper(store)
+        """Unsent text of every composer and form, kept in the store as the agent types."""
+        self._draft_timers: dict[str, Timer] = {}
         self.strings = Strings(interface_language(config.raw, config.language))
         """The interface language's sentences (`cs_console.text.strings`), for the newer screens."""
         localize_bindings(self, self.strings)
@@ -170,6 +179,73 @@ class ConsoleApp(App):
     def _pending_counted(self, pending: int) -> None:
         self.sync_state = self.sync_state.after_local_change(self.now(), pending)
 
+    # -- drafts -----------------------------------------------------------------------------
+
+    def keep_draft(self, key: str, text: DraftText | None) -> None:
+        """A composer or form changed: keep its text (None: nothing left to keep), written
+        once the agent pauses, in a worker."""
+        self.drafts.note(key, text)
+        timer = self._draft_timers.pop(key, None)
+        if timer is not None:
+            timer.stop()
+        self._draft_timers[key] = self.set_timer(DRAFT_SAVE_DELAY, partial(self._draft_due, key))
+
+    def _draft_due(self, key: str) -> None:
+        self._draft_timers.pop(key, None)
+        self._write_draft(key)
+
+    @work(thread=True, group="drafts", exit_on_error=False)
+    def _write_draft(self, key: str) -> None:
+        try:
+            self.drafts.write(key)
+        except StoreError as error:
+            self.call_from_thread(self.notify, self.strings("drafts.not_kept", reason=str(error)), severity="warning")
+
+    def action_drafts(self) -> None:
+        """List the unsent drafts, to go on with one (from the palette)."""
+        self._list_drafts()
+
+    @work(thread=True, exclusive=True, group="drafts-list")
+    def _list_drafts(self) -> None:
+        from cs_console.screens.drafts import draft_options
+
+        options = draft_options(self.drafts.entries(), self.strings)
+        self.call_from_thread(self._choose_draft, options)
+
+    def _choose_draft(self, options: list[tuple[str, str]]) -> None:
+        from cs_console.screens.choose import ChooseScreen
+
+        if not options:
+            self.notify(self.strings("drafts.none"))
+            return
+        self.push_screen(ChooseScreen(self.strings("drafts.title"), options), self.open_draft)
+
+    def open_draft(self, key: str | None) -> None:
+        """Open what the draft under `key` was typed in; its screen puts the text back."""
+        if key is None:
+            return
+        ticket_id = ticket_of(key)
+        if ticket_id is None:
+            self.new_ticket()
+        else:
+            self.open_ticket(ticket_id)
+
+    async def action_quit(self) -> None:
+        """Quit at once, keeping every draft: what waits is written first, in a worker, and
+        the exit says how many are kept."""
+        self._quit_keeping_drafts()
+
+    @work(thread=True, exclusive=True, group="quit", exit_on_error=False)
+    def _quit_keeping_drafts(self) -> None:
+        s = self.strings
+        try:
+            kept = self.drafts.keep_all()
+        except StoreError as error:
+            message = s("drafts.not_kept", reason=str(error))
+        else:
+            message = (s("drafts.kept_one") if kept == 1 else s("drafts.kept_many", count=kept)) if kept else None
+        self.call_from_thread(self.exit, message=message)
+
     def watch_clocks(self, rows: list[QueueRow], clocks: list[FollowUpClocks]) -> None:
         """Tell the agent, once, about each clock that turns at risk or overdue and each reminder due."""
         now = self.now()
@@ -237,9 +313,15 @@ class ConsoleApp(App):
     # -- navigation: screens open one another through these, never by importing each other --
 
     def open_ticket(self, ticket_id: str) -> None:
+        """Open a ticket, or go back to it if it is open already (one composer, one draft)."""
         from cs_console.screens.ticket import TicketScreen
 
-        self.push_screen(TicketScreen(ticket_id))
+        shown = next((screen for screen in self.screen_stack
+                      if isinstance(screen, TicketScreen) and screen.ticket_id == ticket_id), None)
+        if shown is None:
+            self.push_screen(TicketScreen(ticket_id))
+        else:
+            self._back_to(shown)
 
     def open_customer(self, customer_id: str) -> None:
         from cs_console.screens.customer import CustomerScreen
@@ -247,10 +329,15 @@ class ConsoleApp(App):
         self.push_screen(CustomerScreen(customer_id))
 
     def new_ticket(self) -> None:
-        """Take a call as a new ticket; the ticket opens once it is saved."""
+        """Take a call as a new ticket; the ticket opens once it is saved. Goes back to the
+        form if it is open already (one form, one draft)."""
         from cs_console.screens.new_ticket import NewTicketScreen
 
-        self.push_screen(NewTicketScreen(), lambda ticket_id: self.open_ticket(ticket_id) if ticket_id else None)
+        shown = self._shown(NewTicketScreen)
+        if shown is None:
+            self.push_screen(NewTicketScreen(), lambda ticket_id: self.open_ticket(ticket_id) if ticket_id else None)
+        else:
+            self._back_to(shown)
 
     def open_knowledge_base(self) -> None:
         from cs_console.screens.knowledge_base import KnowledgeBaseScreen

@@ -8,7 +8,7 @@ reaches a table without reaching the sync log and a crash loses nothing committe
 This module keeps the door: opening, transactions, the write clock and the change capture
 (`_record`, `_insert`, `_update`). What is read and written, concern by concern, is in
 `cs_console.storage` (tickets, the queue's rows, customers, the lead's facts, the knowledge
-base, sync state, data sets, agents), whose classes `Store` is made of.
+base, sync state, data sets, agents, drafts), whose classes `Store` is made of.
 
 Screens never call this module directly from the event loop: they call it from thread
 workers. It refuses to know about Textual, and about the domain: it returns its own rows.
@@ -35,6 +35,7 @@ from cs_console.storage.agents import Agents
 from cs_console.storage.columns import row_payload
 from cs_console.storage.customers import Customers
 from cs_console.storage.data_sets import DataSets
+from cs_console.storage.drafts import Drafts
 from cs_console.storage.engine import sqlite_engine
 from cs_console.storage.errors import ReadOnly, StoreError
 from cs_console.storage.knowledge_base import KnowledgeBase
@@ -98,7 +99,7 @@ def _upgrade(path: Path) -> None:
         connection.close()
 
 
-class Store(Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, DataSets, SyncState):
+class Store(Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, DataSets, SyncState, Drafts):
     """A device's database: reads for the screens, transactional writes with change capture."""
 
     def __init__(self, path: Path, engine: Engine) -> None:

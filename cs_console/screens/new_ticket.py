@@ -1,7 +1,9 @@
 """A call taken at the desk becomes work: pick or create the customer, then the ticket.
 
 The customer field searches names, contacts, vessels and sites as the agent types; the
-last option always creates a new customer with the typed name. ctrl+s saves.
+last option always creates a new customer with the typed name. ctrl+s saves. The form is
+kept as a draft (`usecases.drafts`) as the agent fills it in, put back when it opens again,
+and dropped with the ticket it becomes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from cs_console.storage.models import Customer
 from cs_console.store import StoreError
 from cs_console.text.display import clip
 from cs_console.text.strings import english
+from cs_console.usecases.drafts import NEW_TICKET, DraftText
 from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
 from cs_console.vocabulary import CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
@@ -30,6 +33,9 @@ CATEGORIES = (
 )
 NEW_CUSTOMER = "+new"
 """Option id of "create a new customer with the typed name"."""
+TYPED_FIELDS = ("customer_search", "customer_id", "new_customer_name", "subject")
+"""The kept fields that make a draft on their own; the choices' defaults do not."""
+CHOICES = {"category": CATEGORIES, "priority": PRIORITIES, "channel": CHANNELS}
 
 
 class NewTicketScreen(ConsoleScreen[str | None]):
@@ -45,6 +51,11 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         self.customer: Customer | None = None
         self.new_customer_name: str | None = None
         self._matches: dict[str, Customer] = {}
+        self._draft: DraftText | None = None
+        """The form as last given to the app's drafts (None: nothing to keep)."""
+        self._draft_restored = False
+        """Changes are kept only once the kept draft was looked for, so an empty form at
+        mount never overwrites it."""
 
     def compose(self) -> ComposeResult:
         s = self.strings
@@ -66,6 +77,68 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#first-message", TextArea).border_title = self.strings("new_ticket.first_message")
         self.query_one("#customer-search").focus()
+        self._restore_draft()
+
+    def on_unmount(self) -> None:
+        if self._draft is not None:
+            self.app.notify(self.strings("drafts.kept", what=self.strings("drafts.new_ticket")))
+
+    def _form(self) -> DraftText | None:
+        """What the form holds now, as a draft; None while nothing has been typed."""
+        fields = {
+            "customer_search": self.query_one("#customer-search", Input).value,
+            "customer_id": self.customer.id if self.customer else "",
+            "new_customer_name": self.new_customer_name or "",
+            "subject": self.query_one("#subject", Input).value,
+            **{name: str(self.query_one(f"#{name}", Select).value) for name in CHOICES},
+        }
+        body = self.query_one("#first-message", TextArea).text
+        typed = body.strip() or any(fields[name].strip() for name in TYPED_FIELDS)
+        return DraftText(body, fields) if typed else None
+
+    @work(thread=True, group="draft")
+    def _restore_draft(self) -> None:
+        store, draft, customer = self.app.store, None, None
+        try:
+            draft = self.app.drafts.read(NEW_TICKET)
+            if draft is not None and draft.fields.get("customer_id"):
+                customer = store.customer(draft.fields["customer_id"])
+        except StoreError:
+            pass  # the customer is gone: the rest of the form still comes back
+        self.app.call_from_thread(self._put_back, draft, customer)
+
+    def _put_back(self, draft: DraftText | None, customer: Customer | None) -> None:
+        """Fill the form from the kept draft, unless the agent has started filling it in."""
+        self._draft_restored = True
+        if draft is None or self._form() is not None:
+            self._keep_draft()
+            return
+        fields = draft.fields
+        self.query_one("#customer-search", Input).value = fields.get("customer_search", "")
+        self.query_one("#subject", Input).value = fields.get("subject", "")
+        for name, allowed in CHOICES.items():
+            if fields.get(name) in allowed:
+                self.query_one(f"#{name}", Select).value = fields[name]
+        self.query_one("#first-message", TextArea).load_text(draft.body)
+        self.customer, self.new_customer_name = customer, fields.get("new_customer_name") or None
+        if customer is not None:
+            self._show_customer(self.strings("new_ticket.customer_chosen", name=customer.name))
+        elif self.new_customer_name:
+            self._show_customer(self.strings("new_ticket.customer_new", name=self.new_customer_name))
+        self._draft = self._form()
+        self.query_one("#new-ticket-status", Static).update(self.strings("drafts.restored"))
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(TextArea.Changed)
+    def _keep_draft(self) -> None:
+        """Give the form to the app's drafts when it changed."""
+        if not self._draft_restored:
+            return
+        draft = self._form()
+        if draft != self._draft:
+            self._draft = draft
+            self.app.keep_draft(NEW_TICKET, draft)
 
     @on(Input.Changed, "#customer-search")
     def _search_customers(self, event: Input.Changed) -> None:
@@ -102,8 +175,12 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             self.customer = self._matches[event.option.id]
             self.new_customer_name = None
             label = self.strings("new_ticket.customer_chosen", name=self.customer.name)
-        self.query_one("#customer-chosen", Static).update(escape(label))
+        self._show_customer(label)
         self.query_one("#subject").focus()
+        self._keep_draft()
+
+    def _show_customer(self, label: str) -> None:
+        self.query_one("#customer-chosen", Static).update(escape(label))
 
     def action_save(self) -> None:
         """Refuse an incomplete draft at once (pure, no database), else save it in a worker."""
@@ -130,12 +207,21 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def _save(self, draft: TicketDraft) -> None:
         app = self.app
         try:
-            ticket = create_ticket(app.store, draft, app.agent, self.strings, at=app.now())
+            with app.drafts.sending(NEW_TICKET):
+                ticket = create_ticket(app.store, draft, app.agent, self.strings, at=app.now(), clears_draft=NEW_TICKET)
         except (StoreError, ValueError) as error:
-            app.call_from_thread(self.query_one("#new-ticket-status", Static).update,
-                                 escape(self.strings("new_ticket.not_saved", reason=error)))
+            app.call_from_thread(self._not_saved, str(error))
             return
-        app.call_from_thread(self.dismiss, ticket.id)
+        app.call_from_thread(self._saved, ticket.id)
+
+    def _saved(self, ticket_id: str) -> None:
+        self._draft = None  # it became the ticket
+        self.dismiss(ticket_id)
+
+    def _not_saved(self, reason: str) -> None:
+        self.query_one("#new-ticket-status", Static).update(escape(self.strings("new_ticket.not_saved", reason=reason)))
+        if self._draft is not None:
+            self.app.keep_draft(NEW_TICKET, self._draft)  # it is still unsaved
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -2,7 +2,9 @@
 
 Sending never blocks and never goes unconfirmed: the composer says "saving…" until the
 store has committed the reply, then "saved · queued for sync"; on failure the text stays in
-the composer with the reason, so nothing the agent typed is lost.
+the composer with the reason, so nothing the agent typed is lost. What is typed and not sent
+is kept as the ticket's draft (`usecases.drafts`) as the agent types, put back when the
+ticket opens again, and dropped with the reply that sends it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import Static, TextArea
 
 from cs_console.clocks.sla import follow_up_clocks
 from cs_console.kb.redlines import CompliancePrompt, compliance_prompts, find_red_lines
@@ -24,6 +26,7 @@ from cs_console.storage.tickets import TicketDetail
 from cs_console.store import StoreError
 from cs_console.text.display import clip, local_time, pad
 from cs_console.text.strings import english
+from cs_console.usecases.drafts import DraftText, reply_key
 from cs_console.usecases.ticket_changes import add_interaction, change_status
 from cs_console.vocabulary import CHANNELS, STATUSES
 from cs_console.widgets.composer import Composer
@@ -60,6 +63,12 @@ class TicketScreen(ConsoleScreen):
         self.due_times: dict = {}
         self._sent_in_cycle: int | None = None
         """The sync cycle that carries the last reply up; "sent" shows once it finished."""
+        self.draft_key = reply_key(ticket_id)
+        self._draft: DraftText | None = None
+        """The composer's text as last given to the app's drafts (None: nothing to keep)."""
+        self._draft_restored = False
+        """Changes are kept only once the kept draft was looked for, so an empty composer
+        at mount never overwrites it."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-header", classes="title-bar")
@@ -75,6 +84,45 @@ class TicketScreen(ConsoleScreen):
     def on_mount(self) -> None:
         self.query_one("#conversation").focus()
         self.reload()
+        self._restore_draft()
+
+    def on_unmount(self) -> None:
+        if self._draft is not None:
+            what = self.detail.ticket.number if self.detail else self.strings(f"interaction.{self.mode}")
+            self.app.notify(self.strings("drafts.kept", what=what))
+
+    @work(thread=True, group="draft")
+    def _restore_draft(self) -> None:
+        try:
+            draft = self.app.drafts.read(self.draft_key)
+        except StoreError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            draft = None
+        self.app.call_from_thread(self._put_back, draft)
+
+    def _put_back(self, draft: DraftText | None) -> None:
+        """Put the kept draft back in the composer, unless the agent has started typing."""
+        self._draft_restored = True
+        composer = self.query_one("#composer", Composer)
+        if draft is None or composer.text.strip():
+            self._keep_draft()
+            return
+        composer.load_text(draft.body)
+        composer.move_cursor(composer.document.end)
+        self._draft = draft
+        self.action_compose(draft.fields.get("mode", "public_reply"))
+        self._say(self.strings("drafts.restored"))
+
+    @on(TextArea.Changed, "#composer")
+    def _keep_draft(self) -> None:
+        """Give the composer's text to the app's drafts when it changed."""
+        if not self._draft_restored:
+            return
+        text = self.query_one("#composer", Composer).text
+        draft = DraftText(text, {"mode": self.mode}) if text.strip() else None
+        if draft != self._draft:
+            self._draft = draft
+            self.app.keep_draft(self.draft_key, draft)
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -159,6 +207,7 @@ class TicketScreen(ConsoleScreen):
         self.mode = mode
         self.query_one("#composer-label", Static).update(self.strings(f"ticket.mode.{mode}"))
         self.query_one("#composer", Composer).focus()
+        self._keep_draft()
 
     def action_send(self) -> None:
         composer = self.query_one("#composer", Composer)
@@ -195,9 +244,11 @@ class TicketScreen(ConsoleScreen):
     def _send(self, kind: str, text: str) -> None:
         agent = self.app.agent
         try:
-            add_interaction(
-                self.app.store, self.ticket_id, kind, text, author_id=agent.id if agent else None, at=self.app.now()
-            )
+            with self.app.drafts.sending(self.draft_key):
+                add_interaction(
+                    self.app.store, self.ticket_id, kind, text, author_id=agent.id if agent else None,
+                    at=self.app.now(), clears_draft=self.draft_key,
+                )
         except (StoreError, ValueError) as error:
             self.app.call_from_thread(self._send_failed, str(error))
             return
@@ -206,6 +257,7 @@ class TicketScreen(ConsoleScreen):
     def _sent(self) -> None:
         composer = self.query_one("#composer", Composer)
         composer.read_only = False
+        self._draft = None  # it went out with the reply
         composer.clear()
         s, sync = self.strings, self.app.sync_state
         if not sync.configured:
@@ -222,6 +274,8 @@ class TicketScreen(ConsoleScreen):
     def _send_failed(self, reason: str) -> None:
         self.query_one("#composer", Composer).read_only = False
         self._say(self.strings("ticket.send_failed", reason=reason))
+        if self._draft is not None:
+            self.app.keep_draft(self.draft_key, self._draft)  # it is still unsent
 
     def _say(self, text: str) -> None:
         self.query_one("#composer-status", Static).update(text)

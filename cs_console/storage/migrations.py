@@ -242,6 +242,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        7,
+        "drafts: unsent text of a ticket's composer or of the new-ticket form, local to the "
+        "device and never synced",
+        (
+            # Written to be harmless when run again over its own table.
+            """CREATE TABLE IF NOT EXISTS draft (
+                key VARCHAR NOT NULL PRIMARY KEY,
+                body VARCHAR NOT NULL,
+                fields VARCHAR NOT NULL,
+                updated_at VARCHAR(26) NOT NULL)""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

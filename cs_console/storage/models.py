@@ -188,6 +188,19 @@ class HistoryIndex(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class Draft(SQLModel, table=True):
+    """Text an agent typed and has not sent or saved yet, kept so that leaving, quitting or a
+    crash loses none of it. Local to the device and never synced (it never reaches the
+    outbox); one row per key (`cs_console.usecases.drafts` names them)."""
+
+    key: str = Field(primary_key=True)
+    body: str = ""
+    """The text itself: a reply or note, or the new-ticket form's first message."""
+    fields: str = "{}"
+    """The rest, as a JSON object of strings: the composer's mode, or the form's other fields."""
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class Meta(SQLModel, table=True):
     """Device-level settings: device id, ticket-number prefix, clock state, sync cursor."""
 

@@ -111,11 +111,13 @@ class Tickets:
         assignee_id: str | None = None,
         team: str = "",
         at: datetime | None = None,
+        clears_draft: str | None = None,
     ) -> Ticket:
         """A new ticket with the customer's first message and its `created` event.
 
         Either names an existing customer or brings a `new_customer` to create in the same
-        transaction, so a failed ticket leaves no orphan customer behind.
+        transaction, so a failed ticket leaves no orphan customer behind. The draft named by
+        `clears_draft` (the form it was typed in) goes in the same transaction.
         """
         subject = subject.strip()
         if not subject:
@@ -152,6 +154,8 @@ class Tickets:
                     session,
                     Interaction(ticket_id=ticket.id, kind="customer_message", body=first_message.strip(), created_at=at),
                 )
+            if clears_draft is not None:
+                self._discard_draft(session, clears_draft)
         return ticket
 
     def add_interaction(
@@ -165,12 +169,14 @@ class Tickets:
         satisfaction: int | None = None,
         nps: int | None = None,
         at: datetime | None = None,
+        clears_draft: str | None = None,
     ) -> Interaction:
         """Append a message, reply, note, call log or callback, with the events `events_for`
         says it implies and the status it moves the ticket to.
 
         A callback carries the customer's satisfaction (1-5) and, when they were asked, how
-        likely they are to recommend us (`nps`, 0-10)."""
+        likely they are to recommend us (`nps`, 0-10). The draft named by `clears_draft` (the
+        text this was typed as) goes in the same transaction, so a crash never leaves both."""
         if kind not in INTERACTION_KINDS:
             raise StoreError(f"unknown interaction kind {kind!r}; expected one of {', '.join(INTERACTION_KINDS)}")
         if kind == "callback" and satisfaction not in SATISFACTION_SCORES:
@@ -209,6 +215,8 @@ class Tickets:
             for event_kind in kinds:
                 self._insert(session, TicketEvent(ticket_id=ticket_id, kind=event_kind, at=at, author_id=author_id))
             self._update(session, ticket, changes)
+            if clears_draft is not None:
+                self._discard_draft(session, clears_draft)
         return interaction
 
     def change_status(

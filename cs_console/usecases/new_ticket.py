@@ -59,9 +59,10 @@ def check_draft(draft: TicketDraft, strings: Strings) -> None:
 
 
 def create_ticket(store: Store, draft: TicketDraft, agent: Agent | None, strings: Strings,
-                  at: datetime | None = None) -> Ticket:
-    """Check the draft, then file the ticket in `agent`'s name and team (a new customer in
-    the same transaction).
+                  at: datetime | None = None, clears_draft: str | None = None) -> Ticket:
+    """Check the draft, then file the ticket in `agent`'s name and team (a new customer and
+    the dropping of the kept draft named `clears_draft`, `usecases.drafts`, in the same
+    transaction).
 
     Raises:
         TicketIncomplete: a field the ticket needs is empty.
@@ -84,4 +85,5 @@ def create_ticket(store: Store, draft: TicketDraft, agent: Agent | None, strings
         assignee_id=agent.id if agent else None,
         team=agent.team if agent else "",
         at=at,
+        clears_draft=clears_draft,
     )

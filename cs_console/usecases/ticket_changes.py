@@ -30,13 +30,15 @@ def add_interaction(
     satisfaction: int | None = None,
     nps: int | None = None,
     at: datetime | None = None,
+    clears_draft: str | None = None,
 ) -> Interaction:
     """Append a message, reply, note, call log or callback, with the events it implies: the
     first response, a callback, and a customer's message bringing a waiting ticket back
     to work.
 
     A callback carries the customer's satisfaction (1-5) and, when they were asked, how
-    likely they are to recommend us (`nps`, 0-10).
+    likely they are to recommend us (`nps`, 0-10). `clears_draft` names the draft the text
+    was typed as (`usecases.drafts`), dropped in the same transaction.
 
     Raises:
         ValueRefused: text the server would refuse (a NUL); the store checks the scores.
@@ -51,7 +53,8 @@ def add_interaction(
         return kinds + workflow.events_for_status_change(status, after), after
 
     return store.add_interaction(
-        ticket_id, kind, body, author_id=author_id, events_for=events_for, satisfaction=satisfaction, nps=nps, at=at
+        ticket_id, kind, body, author_id=author_id, events_for=events_for, satisfaction=satisfaction, nps=nps, at=at,
+        clears_draft=clears_draft,
     )
 
 
