@@ -33,6 +33,10 @@ class Terminal:
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p", "-t", "main")
 
+    def scrollback(self) -> str:
+        """The screen and the lines scrolled off it: what a program printed as it exited."""
+        return self._tmux("capture-pane", "-p", "-S", "-", "-t", "main")
+
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "main", *keys)
 
@@ -47,6 +51,20 @@ class Terminal:
                 return screen
             time.sleep(0.2)
         raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
+
+    def kill(self, signal_number: int) -> None:
+        """Send `signal_number` to the program and every process it started, as a crash would
+        take them; returns once the program is gone."""
+        pids = [int(self._tmux("display-message", "-p", "-t", "main", "#{pane_pid}").strip())]
+        for pid in pids:  # grows as it goes: children, then theirs
+            children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+            pids += [int(child) for child in children.split()]
+        for pid in pids:
+            os.kill(pid, signal_number)
+        deadline = time.monotonic() + WAIT_S
+        while not self.exited():
+            assert time.monotonic() < deadline, f"signal {signal_number} did not end the program"
+            time.sleep(0.2)
 
     def exited(self) -> bool:
         return self._tmux("display-message", "-p", "-t", "main", "#{pane_dead}").strip() == "1"
