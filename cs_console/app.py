@@ -237,14 +237,15 @@ class ConsoleApp(App):
 
     @work(thread=True, exclusive=True, group="quit", exit_on_error=False)
     def _quit_keeping_drafts(self) -> None:
-        s = self.strings
+        s, message = self.strings, None
         try:
             kept = self.drafts.keep_all()
+            if kept:
+                message = s("drafts.kept_one") if kept == 1 else s("drafts.kept_many", count=kept)
         except StoreError as error:
             message = s("drafts.not_kept", reason=str(error))
-        else:
-            message = (s("drafts.kept_one") if kept == 1 else s("drafts.kept_many", count=kept)) if kept else None
-        self.call_from_thread(self.exit, message=message)
+        finally:  # whatever happened to the drafts, ctrl+q quits
+            self.call_from_thread(self.exit, message=message)
 
     def watch_clocks(self, rows: list[QueueRow], clocks: list[FollowUpClocks]) -> None:
         """Tell the agent, once, about each clock that turns at risk or overdue and each reminder due."""

@@ -98,13 +98,16 @@ class NewTicketScreen(ConsoleScreen[str | None]):
 
     @work(thread=True, group="draft")
     def _restore_draft(self) -> None:
-        store, draft, customer = self.app.store, None, None
+        draft = customer = None
         try:
             draft = self.app.drafts.read(NEW_TICKET)
-            if draft is not None and draft.fields.get("customer_id"):
-                customer = store.customer(draft.fields["customer_id"])
-        except StoreError:
-            pass  # the customer is gone: the rest of the form still comes back
+        except StoreError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+        if draft is not None and draft.fields.get("customer_id"):
+            try:
+                customer = self.app.store.customer(draft.fields["customer_id"])
+            except StoreError:
+                pass  # the customer is gone: the rest of the form still comes back
         self.app.call_from_thread(self._put_back, draft, customer)
 
     def _put_back(self, draft: DraftText | None, customer: Customer | None) -> None:
