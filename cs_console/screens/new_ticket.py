@@ -132,8 +132,11 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         try:
             ticket = create_ticket(app.store, draft, app.agent, self.strings, at=app.now())
         except (StoreError, ValueError) as error:
-            app.call_from_thread(self.query_one("#new-ticket-status", Static).update,
-                                 escape(self.strings("new_ticket.not_saved", reason=error)))
+            customer = draft.customer_id or draft.new_customer_name
+            kept = app.store.keep_unsaved(f"new ticket for {customer} · {draft.subject}", draft.first_message)
+            message = self.strings("new_ticket.not_saved_kept", path=kept) if kept else \
+                self.strings("new_ticket.not_saved", reason=error)
+            app.call_from_thread(self.query_one("#new-ticket-status", Static).update, escape(message))
             return
         app.call_from_thread(self.dismiss, ticket.id)
 

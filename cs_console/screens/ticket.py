@@ -2,10 +2,13 @@
 
 Sending never blocks and never goes unconfirmed: the composer says "saving…" until the
 store has committed the reply, then "saved · queued for sync"; on failure the text stays in
-the composer with the reason, so nothing the agent typed is lost.
+the composer with the reason, so nothing the agent typed is lost. When the database itself
+can no longer be written, the text is also appended to the recovery file beside it.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from rich.markup import escape
 from textual import on, work
@@ -199,7 +202,9 @@ class TicketScreen(ConsoleScreen):
                 self.app.store, self.ticket_id, kind, text, author_id=agent.id if agent else None, at=self.app.now()
             )
         except (StoreError, ValueError) as error:
-            self.app.call_from_thread(self._send_failed, str(error))
+            number = self.detail.ticket.number if self.detail else ""
+            kept = self.app.store.keep_unsaved(f"ticket {number} ({self.ticket_id}) · {kind}", text)
+            self.app.call_from_thread(self._send_failed, str(error), kept)
             return
         self.app.call_from_thread(self._sent)
 
@@ -219,9 +224,13 @@ class TicketScreen(ConsoleScreen):
         self.query_one("#conversation").focus()
         self.reload()
 
-    def _send_failed(self, reason: str) -> None:
+    def _send_failed(self, reason: str, kept: Path | None) -> None:
+        """The text stays in the composer; once the store stopped writing it is also in `kept`."""
         self.query_one("#composer", Composer).read_only = False
-        self._say(self.strings("ticket.send_failed", reason=reason))
+        if kept is not None:
+            self._say(escape(self.strings("ticket.send_failed_kept", path=kept)))
+        else:
+            self._say(escape(self.strings("ticket.send_failed", reason=reason)))
 
     def _say(self, text: str) -> None:
         self.query_one("#composer-status", Static).update(text)
