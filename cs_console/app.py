@@ -28,6 +28,7 @@ from cs_console.lead.roles import is_lead
 from cs_console.paths import asset
 from cs_console.screens.base import Console
 from cs_console.screens.commands import console_commands, textual_commands
+from cs_console.storage.errors import ReadOnly, WriteFailed
 from cs_console.storage.models import Agent
 from cs_console.storage.queue_rows import QueueRow
 from cs_console.store import Store
@@ -137,13 +138,21 @@ class ConsoleApp(App):
         self.refresh_bindings()
 
     def _handle_exception(self, error: Exception) -> None:
-        """A `UserError` nobody caught (a worker's store call failed) ends the app with its one
-        line and status 2, never a traceback; anything else is a bug and keeps Textual's."""
+        """A store refusal nobody caught (a worker's write) leaves the console running
+        read-only and says so; any other `UserError` ends the app with its one line and
+        status 2, never a traceback. Anything else is a bug and keeps Textual's report."""
         cause = error.error if isinstance(error, WorkerFailed) else error
+        if isinstance(cause, (WriteFailed, ReadOnly)):
+            self.notify(str(cause), severity="error", timeout=30)
+            return
         if isinstance(cause, UserError):
-            self.exit(return_code=2, message=Text(f"cs-console: error: {cause}"))
+            self._stop(cause)
             return
         super()._handle_exception(error)
+
+    def _stop(self, error: UserError) -> None:
+        """End the console because it cannot go on: the error's line, status 2."""
+        self.exit(return_code=2, message=Text(f"cs-console: error: {error}"))
 
     def _fatal_error(self) -> None:
         """Textual's crash report, without the local variables: they hold customers' text."""
@@ -253,17 +262,22 @@ class ConsoleApp(App):
         self._open_as_agent(load_demo)
 
     def _open_as_agent(self, load_demo: bool) -> None:
-        """Load the demo if asked, make sure the device has an agent, then open the queue.
+        """Load the demo if asked, make sure the device has an agent, then open the queue;
+        a store that refuses this ends the console (there is nothing to show).
 
         Runs in a thread worker."""
-        if load_demo:
-            from cs_console.demo.data_set import load_demo as load
+        try:
+            if load_demo:
+                from cs_console.demo.data_set import load_demo as load
 
-            load(self.store, self.now())
-        agent = self.store.current_agent()
-        if agent is None:
-            agent = self.store.create_agent(getpass.getuser())
-            self.store.set_current_agent(agent.id)
+                load(self.store, self.now())
+            agent = self.store.current_agent()
+            if agent is None:
+                agent = self.store.create_agent(getpass.getuser())
+                self.store.set_current_agent(agent.id)
+        except UserError as error:
+            self.call_from_thread(self._stop, error)
+            return
         self.call_from_thread(self._agent_ready, agent)
 
     def _agent_ready(self, agent: Agent) -> None:

@@ -88,3 +88,43 @@ async def test_a_write_that_fails_where_nobody_catches_it_ends_the_console_with_
     printed = " ".join(capsys.readouterr().err.split())
     assert printed.startswith(f"cs-console: error: {store.path}: cannot save (attempt to write a readonly database)")
     assert "Traceback" not in printed
+
+
+async def test_a_refused_write_nobody_catches_after_the_start_leaves_the_console_running(store):
+    """Switching agent (from the palette) is a write whose worker does not catch failures."""
+    app, _tickets = seeded_app(store)
+    other = store.create_agent("Ingrid Haugen", team="Maritime Desk")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        refuse_writes(store, "read-only file")
+        app._set_agent(other.id)
+        for _ in range(400):
+            if any("cannot save" in message for message in notifications(app)):
+                break
+            await pilot.pause(0.05)
+        assert any("attempt to write a readonly database" in message for message in notifications(app))
+        assert app.is_running and app.return_code is None and store.readonly
+        assert app.agent.name == "Lin Wei"
+
+
+async def test_a_crash_report_never_shows_the_text_being_saved(store, capsys):
+    """A bug (not a store refusal) still ends the console with a traceback, without the local
+    variables Textual would print, which hold what the customer wrote."""
+    app, tickets = seeded_app(store)
+
+    def broken_save(*args, **kwargs):
+        raise RuntimeError("a bug in saving")
+
+    with pytest.raises(Exception, match="a bug in saving"):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.open_ticket(tickets["Oil record book entry missing"].id)
+            await settle(pilot)
+            app.store.add_interaction = broken_save
+            await pilot.press("r")
+            app.screen.query_one("#composer", TextArea).text = CUSTOMER_TEXT
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+    printed = capsys.readouterr()
+    assert "a bug in saving" in printed.err
+    assert "Card 4111" not in printed.out + printed.err

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from cs_console import paths
-from cs_console.storage.database_file import check_backup, read_only_connection
+from cs_console.storage.database_file import check_backup, check_folder, read_only_connection
 from cs_console.storage.errors import StoreError
 from cs_console.storage.failures import store_failure
 from cs_console.storage.in_use import InUse
@@ -114,7 +114,10 @@ def restore(backup: Path, database: Path, now: datetime) -> Path | None:
             database open (a running console), or a file cannot be moved; the database is
             then as it was.
     """
+    if backup.resolve() == database.resolve():
+        raise StoreError(f"{backup}: is the database itself; name a backup to restore")
     check_backup(backup)
+    check_folder(database.parent)
     held = InUse.take_alone(database)
     if held is None:
         raise StoreError(f"{database}: is open in a running cs-console; quit it, then restore")
