@@ -15,6 +15,7 @@ from textual.widgets import Static, TextArea
 
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
+from cs_console.screens.new_ticket import NewTicketScreen
 from cs_console.screens.ticket import TicketScreen
 from cs_console.storage.models import Customer
 from tests.conftest import NOW
@@ -128,3 +129,27 @@ async def test_a_crash_report_never_shows_the_text_being_saved(store, capsys):
     printed = capsys.readouterr()
     assert "a bug in saving" in printed.err
     assert "Card 4111" not in printed.out + printed.err
+
+
+async def test_a_new_ticket_the_database_refuses_stays_in_the_form_and_in_the_recovery_file(store):
+    app, _tickets = seeded_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NewTicketScreen)
+        await pilot.press(*"Statfjord")
+        await settle(pilot)
+        await pilot.press("enter", "enter")  # into the matches, then "+ new customer"
+        await pilot.press(*"Lifeboat davit wire")
+        message = app.screen.query_one("#first-message", TextArea)
+        message.text = CUSTOMER_TEXT
+        refuse_writes(store, "disk full")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, NewTicketScreen) and message.text == CUSTOMER_TEXT
+        [recovered] = store.path.parent.glob(f"{store.path.name}.recovered-*.txt")
+        status = " ".join(str(app.screen.query_one("#new-ticket-status", Static).render()).split())
+        assert status.startswith("Not saved: the database cannot save") and f"copied to {recovered}" in status
+        written = recovered.read_text(encoding="utf-8")
+        assert "new ticket for Statfjord · Lifeboat davit wire" in written and CUSTOMER_TEXT.strip() in written
