@@ -1,9 +1,11 @@
 """The one door to the local SQLite database.
 
-Opening checks the file before anything writes to it (a corrupt, foreign or newer file is
-refused and left untouched), then upgrades it in place. Every write runs in one
-`BEGIN IMMEDIATE` transaction that also appends the change to the outbox, so nothing
-reaches a table without reaching the sync log and a crash loses nothing committed.
+Opening checks the folder and the file before anything writes to it (a folder that refuses
+files, a damaged, foreign or newer file is refused and left untouched), then upgrades it in
+place. Every write runs in one `BEGIN IMMEDIATE` transaction that also appends the change to
+the outbox, so nothing reaches a table without reaching the sync log and a crash loses
+nothing committed. A SQLite failure leaves the door as a typed error (`storage.failures`):
+a file that refuses a write or turns out damaged makes the store read-only from then on.
 
 This module keeps the door: opening, transactions, the write clock and the change capture
 (`_record`, `_insert`, `_update`). What is read and written, concern by concern, is in
