@@ -195,9 +195,10 @@ class Store(Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, Dat
             yield connection
             connection.execute("COMMIT")
         except sqlite3.DatabaseError as error:
-            connection.rollback()
             raise self._failure(error) from None
         finally:
+            if connection.in_transaction:
+                connection.rollback()
             pooled.close()
 
     def _meta(self, session: Session, key: str) -> str | None:
