@@ -13,20 +13,24 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ScreenType, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import WorkerFailed
 
 from cs_console.clocks.follow_up import ClockWatch
 from cs_console.clocks.sla import FollowUpClocks
 from cs_console.config import Config
+from cs_console.errors import UserError
 from cs_console.lead.roles import is_lead
 from cs_console.paths import asset
 from cs_console.screens.base import Console
 from cs_console.screens.commands import console_commands, textual_commands
+from cs_console.storage.errors import ReadOnly, WriteFailed
 from cs_console.storage.models import Agent
 from cs_console.storage.queue_rows import QueueRow
 from cs_console.store import Store, StoreError
@@ -79,6 +83,7 @@ class ConsoleApp(App):
         self.drafts = DraftKeeper(store)
         """Unsent text of every composer and form, kept in the store as the agent types."""
         self._draft_timers: dict[str, Timer] = {}
+        self._told_stopped = False
         self.strings = Strings(interface_language(config.raw, config.language))
         """The interface language's sentences (`cs_console.text.strings`), for the newer screens."""
         localize_bindings(self, self.strings)
@@ -89,6 +94,7 @@ class ConsoleApp(App):
         self.set_keymap(self.config.keys)
         self.set_interval(LOW_BANDWIDTH_TICK_SECONDS if self.config.low_bandwidth else TICK_SECONDS, self.tick)
         self._start()
+        self._back_up_daily()
 
     def catalog(self):
         """The knowledge-base index, loaded (or built) on first use; call from thread workers only."""
@@ -101,6 +107,7 @@ class ConsoleApp(App):
 
     def tick(self) -> None:
         """The one app-wide timer: every visible countdown refreshes from here."""
+        self._tell_if_stopped()
         for screen in self._console_screens():
             if screen is self.screen or screen.TICKS_COVERED:
                 screen.tick()
@@ -115,6 +122,57 @@ class ConsoleApp(App):
     def _console_screens(self) -> list[Console]:
         """The console's screens and dialogs on the stack that are mounted, bottom first."""
         return [screen for screen in self.screen_stack if isinstance(screen, Console) and screen.is_mounted]
+
+    # -- a database that fails --------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="backup")
+    def _back_up_daily(self) -> None:
+        """Today's automatic backup, if the newest is a day old; never in the way of the agent."""
+        from cs_console.storage.backups import back_up_daily
+
+        try:
+            back_up_daily(self.store.path, self.now())
+        except UserError as error:
+            self.call_from_thread(self.notify, str(error), title=self.strings("app.backup_failed"),
+                                  severity="warning", timeout=15)
+
+    def _tell_if_stopped(self) -> None:
+        """Once the store stopped writing (a write failed, the file is damaged), say so once and
+        show every screen read-only; what was being typed stays where it was."""
+        failure = self.store.stopped_by
+        if failure is None or self._told_stopped:
+            return
+        self._told_stopped = True
+        self.notify(self.strings("app.read_only_now", reason=str(failure)), severity="error", timeout=60)
+        self.refresh_bindings()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A store refusal nobody caught (a worker's write) leaves the console running
+        read-only and says so; any other `UserError` ends the app with its one line and
+        status 2, never a traceback. Anything else is a bug and keeps Textual's report."""
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        if isinstance(cause, (WriteFailed, ReadOnly)):
+            self.notify(str(cause), severity="error", timeout=30)
+            return
+        if isinstance(cause, UserError):
+            self._stop(cause)
+            return
+        super()._handle_exception(error)
+
+    def _stop(self, error: UserError) -> None:
+        """End the console because it cannot go on: the error's line, status 2."""
+        self.exit(return_code=2, message=Text(f"cs-console: error: {error}"))
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the local variables: they hold customers' text."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
 
     # -- sync -------------------------------------------------------------------------------
 
@@ -281,17 +339,22 @@ class ConsoleApp(App):
         self._open_as_agent(load_demo)
 
     def _open_as_agent(self, load_demo: bool) -> None:
-        """Load the demo if asked, make sure the device has an agent, then open the queue.
+        """Load the demo if asked, make sure the device has an agent, then open the queue;
+        a store that refuses this ends the console (there is nothing to show).
 
         Runs in a thread worker."""
-        if load_demo:
-            from cs_console.demo.data_set import load_demo as load
+        try:
+            if load_demo:
+                from cs_console.demo.data_set import load_demo as load
 
-            load(self.store, self.now())
-        agent = self.store.current_agent()
-        if agent is None:
-            agent = self.store.create_agent(getpass.getuser())
-            self.store.set_current_agent(agent.id)
+                load(self.store, self.now())
+            agent = self.store.current_agent()
+            if agent is None:
+                agent = self.store.create_agent(getpass.getuser())
+                self.store.set_current_agent(agent.id)
+        except UserError as error:
+            self.call_from_thread(self._stop, error)
+            return
         self.call_from_thread(self._agent_ready, agent)
 
     def _agent_ready(self, agent: Agent) -> None:

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from cs_console import __version__, paths
+from cs_console.commands import database as database_commands
 from cs_console.commands import demo as demo_commands
 from cs_console.commands import kb as kb_commands
 from cs_console.commands import lead as lead_commands
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     server_commands.add_commands(commands)
     sync_commands.add_commands(commands)
     lead_commands.add_commands(commands)
+    database_commands.add_commands(commands)
     return parser
 
 
@@ -66,6 +68,8 @@ def _dispatch(args) -> int:
         return server_commands.run(args)
     if args.command == "login":
         return sync_commands.login(args)
+    if args.command in database_commands.COMMANDS:
+        return database_commands.run(database.expanduser(), args)
     from cs_console.config import load
     from cs_console.store import Store
 

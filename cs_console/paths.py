@@ -75,3 +75,8 @@ def default_database() -> Path:
 
 def config_file() -> Path:
     return config_dir() / "config.toml"
+
+
+def backups_dir(database: Path) -> Path:
+    """The folder beside a database that holds its automatic daily backups."""
+    return database.expanduser().parent / "backups"

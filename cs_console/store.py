@@ -1,9 +1,11 @@
 """The one door to the local SQLite database.
 
-Opening checks the file before anything writes to it (a corrupt, foreign or newer file is
-refused and left untouched), then upgrades it in place. Every write runs in one
-`BEGIN IMMEDIATE` transaction that also appends the change to the outbox, so nothing
-reaches a table without reaching the sync log and a crash loses nothing committed.
+Opening checks the folder and the file before anything writes to it (a folder that refuses
+files, a damaged, foreign or newer file is refused and left untouched), then upgrades it in
+place. Every write runs in one `BEGIN IMMEDIATE` transaction that also appends the change to
+the outbox, so nothing reaches a table without reaching the sync log and a crash loses
+nothing committed. A SQLite failure leaves the door as a typed error (`storage.failures`):
+a file that refuses a write or turns out damaged makes the store read-only from then on.
 
 This module keeps the door: opening, transactions, the write clock and the change capture
 (`_record`, `_insert`, `_update`). What is read and written, concern by concern, is in
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import sqlite3
 import threading
 import uuid
@@ -28,16 +29,20 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
 
-from cs_console.storage import hlc, migrations
+from cs_console.storage import hlc, migrations, unsaved_text
 from cs_console.storage.agents import Agents
 from cs_console.storage.columns import row_payload
 from cs_console.storage.customers import Customers
 from cs_console.storage.data_sets import DataSets
+from cs_console.storage.database_file import check_file, check_folder
 from cs_console.storage.drafts import Drafts
 from cs_console.storage.engine import sqlite_engine
-from cs_console.storage.errors import ReadOnly, StoreError
+from cs_console.storage.errors import Damaged, ReadOnly, StoreError, WriteFailed
+from cs_console.storage.failures import store_failure
+from cs_console.storage.in_use import InUse
 from cs_console.storage.knowledge_base import KnowledgeBase
 from cs_console.storage.models import Interaction, Meta, OutboxOp, TicketEvent
 from cs_console.storage.queue_rows import QueueRows
@@ -55,38 +60,6 @@ def _ticket_prefix(device_id: str) -> str:
     return base64.b32encode(uuid.UUID(device_id).bytes).decode()[:5]
 
 
-def _check_file(path: Path) -> None:
-    """Refuse a file that is unreadable, not SQLite, another program's, or too new.
-
-    Opens it read-only, so a refused file is left exactly as it was.
-    """
-    if not path.exists():
-        return
-    if path.is_dir():
-        raise StoreError(f"{path}: is a folder, not a database file")
-    if not os.access(path, os.R_OK | os.W_OK):
-        raise StoreError(f"{path}: permission denied (cs-console needs to read and write it)")
-    try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as error:
-        raise StoreError(f"{path}: cannot be opened ({error})") from None
-    try:
-        version = probe.execute("PRAGMA user_version").fetchone()[0]
-        application = probe.execute("PRAGMA application_id").fetchone()[0]
-        tables = probe.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    except sqlite3.DatabaseError as error:
-        raise StoreError(f"{path}: not a usable database ({error}); the file was left untouched") from None
-    finally:
-        probe.close()
-    if tables and application != migrations.APPLICATION_ID:
-        raise StoreError(f"{path}: is a SQLite database of another program, not cs-console's")
-    if version > migrations.LATEST_VERSION:
-        raise StoreError(
-            f"{path}: written by a newer cs-console (schema {version}, this one knows up to "
-            f"{migrations.LATEST_VERSION}); upgrade cs-console to open it"
-        )
-
-
 def _upgrade(path: Path) -> None:
     connection = sqlite3.connect(path, isolation_level=None)
     try:
@@ -94,6 +67,9 @@ def _upgrade(path: Path) -> None:
         connection.execute("PRAGMA journal_mode = WAL")
         migrations.upgrade(connection)
     except sqlite3.DatabaseError as error:
+        failure = store_failure(error, path)
+        if isinstance(failure, Damaged):
+            raise failure from None
         raise StoreError(f"{path}: cannot be upgraded ({error}); nothing was changed") from None
     finally:
         connection.close()
@@ -107,6 +83,13 @@ class Store(Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, Dat
         self._engine = engine
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
         self._clock_lock = threading.Lock()
+        self.readonly = False
+        """Refuse every change a person makes (anything bound for the outbox); sync still
+        brings the server's changes in, and the working agent can still be chosen."""
+        self.readonly_reason = "read-only session (started with --readonly)"
+        self.stopped_by: StoreError | None = None
+        """The failure that made the store read-only while it was open, if one did."""
+        self._in_use: InUse | None = None
         with self.write() as session:
             self.device_id = self._meta(session, "device_id") or self._set_meta(
                 session, "device_id", str(uuid.uuid4())
@@ -117,52 +100,106 @@ class Store(Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, Dat
             stamp = self._meta(session, "hlc")
             self._last_stamp = hlc.Stamp.parse(stamp) if stamp else hlc.ZERO
         self._node = self.device_id[:8]
-        self.readonly = False
-        """Refuse every change a person makes (anything bound for the outbox); sync still
-        brings the server's changes in, and the working agent can still be chosen."""
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
         """Open (creating or upgrading) the database at `path`.
 
         Raises:
-            StoreError: the file is unreadable, corrupt, another program's or too new.
+            Damaged: the file is damaged (found by `quick_check` when it is cheap).
+            StoreError: the folder cannot be written; the file is unreadable, another
+                program's or too new.
         """
         path = Path(path).expanduser()
-        _check_file(path)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StoreError(f"{path.parent}: cannot create the data folder ({error.strerror})") from None
+        check_folder(path.parent)
+        check_file(path)
         _upgrade(path)
-        return cls(path, sqlite_engine(f"sqlite:///{path}", busy_timeout_ms=BUSY_TIMEOUT_MS))
+        store = cls(path, sqlite_engine(f"sqlite:///{path}", busy_timeout_ms=BUSY_TIMEOUT_MS))
+        store._in_use = InUse.hold(path)
+        return store
 
     def close(self) -> None:
         self._engine.dispose()
+        if self._in_use is not None:
+            self._in_use.release()
+
+    def stop_writing(self, reason: str) -> None:
+        """Refuse every change from now on, as `--readonly` does, saying `reason` (a write failed)."""
+        self.readonly_reason = reason
+        self.readonly = True
+
+    def keep_unsaved(self, heading: str, text: str) -> Path | None:
+        """Append text the store could not save to a recovery file beside it; returns where.
+
+        Only once the store has stopped writing (`stopped_by`); None otherwise, or when no
+        recovery file could be written either (the text stays on screen)."""
+        if self.stopped_by is None:
+            return None
+        return unsaved_text.keep(self.path, heading, text, utcnow())
+
+    def _failure(self, error: BaseException) -> Exception:
+        """The store's typed error for a failed SQLite call, or the error itself (a bug).
+
+        A file that refuses writes or is damaged stops all changes from then on
+        (`stopped_by` says why), so nothing more is typed in vain."""
+        failure = store_failure(error, self.path)
+        if failure is None:
+            return error
+        if isinstance(failure, (WriteFailed, Damaged)) and self.stopped_by is None:
+            self.stopped_by = failure
+            self.stop_writing("read-only since the database " + (
+                "turned out damaged" if isinstance(failure, Damaged) else "refused a write"))
+        return failure
 
     # -- transactions -------------------------------------------------------------------
 
-    def read(self) -> Session:
-        return Session(self._engine, expire_on_commit=False)
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reads.
+
+        Raises:
+            Damaged: the file turned out damaged.
+        """
+        try:
+            with Session(self._engine, expire_on_commit=False) as session:
+                yield session
+        except (DBAPIError, sqlite3.DatabaseError) as error:
+            raise self._failure(error) from None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction, taken with the write lock from its first statement."""
-        with Session(self._writer, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        """One write transaction, taken with the write lock from its first statement.
+
+        Raises:
+            WriteFailed: the file or its folder refused the write (read-only, disk full, I/O
+                error); the transaction was rolled back.
+            Damaged: the file turned out damaged.
+        """
+        try:
+            with Session(self._writer, expire_on_commit=False) as session:
+                with session.begin():
+                    yield session
+        except (DBAPIError, sqlite3.DatabaseError) as error:
+            raise self._failure(error) from None
 
     @contextmanager
     def _plain_reads(self) -> Iterator[sqlite3.Connection]:
         """A pooled DB-API connection inside one read transaction (one snapshot), for the
         long lists that skip the ORM."""
-        pooled = self._engine.raw_connection()
+        try:
+            pooled = self._engine.raw_connection()
+        except DBAPIError as error:
+            raise self._failure(error) from None
         connection = pooled.driver_connection
         try:
             connection.execute("BEGIN")
             yield connection
-        finally:
             connection.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            raise self._failure(error) from None
+        finally:
+            if connection.in_transaction:
+                connection.rollback()
             pooled.close()
 
     def _meta(self, session: Session, key: str) -> str | None:
@@ -194,7 +231,7 @@ class Store(Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, Dat
             ReadOnly: the store is read-only; the whole transaction is rolled back.
         """
         if self.readonly:
-            raise ReadOnly("read-only session (started with --readonly): nothing was changed")
+            raise ReadOnly(f"{self.readonly_reason}: nothing was changed")
         stamp = self._stamp(session)
         session.add(
             OutboxOp(

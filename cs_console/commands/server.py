@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from cs_console.commands import whole_number
 
@@ -35,7 +36,10 @@ def add_commands(commands) -> None:
     disable.add_argument("name", metavar="NAME_OR_ID")
     rotate = accounts.add_parser("rotate-token", help="give an account a new token (the old one stops working)")
     rotate.add_argument("name", metavar="NAME_OR_ID")
-    for command in (add, listing, disable, rotate):
+    backup = accounts.add_parser("backup", help="copy the server's SQLite database now, safely while it serves "
+                                 "(PostgreSQL: pg_dump, see the README)")
+    backup.add_argument("path", type=Path, metavar="PATH", help="the file to write")
+    for command in (add, listing, disable, rotate, backup):
         command.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS, help=database_help)
 
 
@@ -59,6 +63,8 @@ def _serve_or_administer(args) -> int:
         print(f"cs-console sync server on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
         serve(args.host, args.port, args.database_url)
         return 0
+    if args.server_command == "backup":
+        return _backup(args.database_url, args.path.expanduser())
     from cs_console.server import accounts
     from cs_console.server.db import Database
 
@@ -84,3 +90,24 @@ def _serve_or_administer(args) -> int:
         return 0
     finally:
         database.close()
+
+
+def _backup(database_url: str | None, target: Path) -> int:
+    """Copy the server's SQLite file with SQLite's online backup API (consistent while it serves).
+
+    Raises:
+        UserError: the database is PostgreSQL (pg_dump is its tool), or missing, or unreadable.
+    """
+    from cs_console.errors import UserError
+    from cs_console.server.db import sqlite_file
+    from cs_console.storage.backups import back_up
+
+    source = sqlite_file(database_url)
+    if source is None:
+        raise UserError("the server database is PostgreSQL: back it up with pg_dump "
+                        "(pg_dump --format=custom --file=PATH URL, see the README)")
+    if not source.is_file():
+        raise UserError(f"{source}: no such server database, nothing to back up")
+    made = back_up(source, target)
+    print(f"Backed up {source} to {made}")
+    return 0

@@ -213,7 +213,11 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             with app.drafts.sending(NEW_TICKET):
                 ticket = create_ticket(app.store, draft, app.agent, self.strings, at=app.now(), clears_draft=NEW_TICKET)
         except (StoreError, ValueError) as error:
-            app.call_from_thread(self._not_saved, str(error))
+            customer = draft.customer_id or draft.new_customer_name
+            kept = app.store.keep_unsaved(f"new ticket for {customer} · {draft.subject}", draft.first_message)
+            message = self.strings("new_ticket.not_saved_kept", path=kept) if kept else \
+                self.strings("new_ticket.not_saved", reason=error)
+            app.call_from_thread(self._not_saved, message)
             return
         app.call_from_thread(self._saved, ticket.id)
 
@@ -221,8 +225,8 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         self._draft = None  # it became the ticket
         self.dismiss(ticket_id)
 
-    def _not_saved(self, reason: str) -> None:
-        self.query_one("#new-ticket-status", Static).update(escape(self.strings("new_ticket.not_saved", reason=reason)))
+    def _not_saved(self, message: str) -> None:
+        self.query_one("#new-ticket-status", Static).update(escape(message))
         if self._draft is not None:
             self.app.keep_draft(NEW_TICKET, self._draft)  # it is still unsaved
 

@@ -4,10 +4,13 @@ Sending never blocks and never goes unconfirmed: the composer says "saving…" u
 store has committed the reply, then "saved · queued for sync"; on failure the text stays in
 the composer with the reason, so nothing the agent typed is lost. What is typed and not sent
 is kept as the ticket's draft (`usecases.drafts`) as the agent types, put back when the
-ticket opens again, and dropped with the reply that sends it.
+ticket opens again, and dropped with the reply that sends it. When the database itself
+can no longer be written, the text is also appended to the recovery file beside it.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from rich.markup import escape
 from textual import on, work
@@ -250,7 +253,9 @@ class TicketScreen(ConsoleScreen):
                     at=self.app.now(), clears_draft=self.draft_key,
                 )
         except (StoreError, ValueError) as error:
-            self.app.call_from_thread(self._send_failed, str(error))
+            number = self.detail.ticket.number if self.detail else ""
+            kept = self.app.store.keep_unsaved(f"ticket {number} ({self.ticket_id}) · {kind}", text)
+            self.app.call_from_thread(self._send_failed, str(error), kept)
             return
         self.app.call_from_thread(self._sent)
 
@@ -271,9 +276,13 @@ class TicketScreen(ConsoleScreen):
         self.query_one("#conversation").focus()
         self.reload()
 
-    def _send_failed(self, reason: str) -> None:
+    def _send_failed(self, reason: str, kept: Path | None) -> None:
+        """The text stays in the composer; once the store stopped writing it is also in `kept`."""
         self.query_one("#composer", Composer).read_only = False
-        self._say(self.strings("ticket.send_failed", reason=reason))
+        if kept is not None:
+            self._say(escape(self.strings("ticket.send_failed_kept", path=kept)))
+        else:
+            self._say(escape(self.strings("ticket.send_failed", reason=reason)))
         if self._draft is not None:
             self.app.keep_draft(self.draft_key, self._draft)  # it is still unsent
 

@@ -109,6 +109,15 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def sqlite_file(url: str | None) -> Path | None:
+    """The SQLite file the server database URL names (the default when None); None for PostgreSQL."""
+    url = normalise_url(url or default_url())
+    if not url.startswith("sqlite"):
+        return None
+    database = make_url(url).database
+    return Path(database).expanduser() if database and database != ":memory:" else None
+
+
 def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":

@@ -21,3 +21,13 @@ class NotFound(StoreError):
 
 class ReadOnly(StoreError):
     """A change was asked of a store opened read-only (`cs-console --readonly`)."""
+
+
+class WriteFailed(StoreError):
+    """The file refused a write (read-only file or folder, full disk, I/O error): nothing of
+    that change was saved, and later writes will fail the same way until it is fixed."""
+
+
+class Damaged(StoreError):
+    """The database file is damaged: `cs-console doctor` says what can be saved, and
+    `cs-console restore` puts a backup in its place."""

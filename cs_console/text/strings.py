@@ -197,6 +197,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "app.switch_agent_help": ("Work as another agent on this device", "在本机以其他坐席身份工作"),
     "app.switch_title": ("Work as", "切换为"),
     "app.switched": ("Working as {name}.", "当前身份：{name}。"),
+    "app.read_only_now": ("Read-only from now on, nothing more can be saved: {reason}",
+                          "从现在起只读，无法再保存任何内容：{reason}"),
+    "app.backup_failed": ("Daily backup failed", "每日备份失败"),
     # -- staffing scoped to a team (lead screen's staffing pane, `cs-console staffing`) ------
     "staffing.scope": ("{team} · {count} tickets created in the last {weeks} weeks · hours in {zone}",
                        "{team} · 最近 {weeks} 周新建 {count} 个工单 · 时间为 {zone}"),
@@ -353,6 +356,8 @@ CATALOG: dict[str, tuple[str, str]] = {
                              "已保存 · 离线排队中，网络恢复后自动发出"),
     "ticket.saved_sending": ("saved · sending…", "已保存 · 发送中…"),
     "ticket.send_failed": ("not sent: {reason} (your text is still here)", "未发送：{reason}（您输入的内容仍保留在此）"),
+    "ticket.send_failed_kept": ("not sent: the database cannot save; your text is still here and copied to {path}",
+                                "未发送：数据库无法保存；您输入的内容仍保留在此，并已另存到 {path}"),
     "ticket.set_status": ("Set status", "设置状态"),
     "ticket.status_changed": ("Status: {status}", "状态：{status}"),
     "ticket.callback_logged": ("Callback logged", "回访已记录"),
@@ -392,6 +397,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "new_ticket.no_message": ("the customer's first message is empty", "客户的首条消息为空"),
     "new_ticket.cannot_save": ("Cannot save: {problem}", "无法保存：{problem}"),
     "new_ticket.not_saved": ("Not saved: {reason}", "未保存：{reason}"),
+    "new_ticket.not_saved_kept": ("Not saved: the database cannot save; what you typed is still here and copied to {path}",
+                                  "未保存：数据库无法保存；您填写的内容仍保留在此，并已另存到 {path}"),
     # -- the help screen ----------------------------------------------------------------------
     "help.title": ("Keys · {screen}", "按键 · {screen}"),
     "help.everywhere": ("Everywhere", "所有界面通用"),
