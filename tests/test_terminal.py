@@ -34,8 +34,8 @@ class Terminal:
         return self._tmux("capture-pane", "-p", "-t", "main")
 
     def scrollback(self) -> str:
-        """The screen and the lines scrolled off it: what a program printed as it exited."""
-        return self._tmux("capture-pane", "-p", "-S", "-", "-t", "main")
+        """The screen and the lines scrolled off it, wrapped lines joined: what a program printed as it exited."""
+        return self._tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "main")
 
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "main", *keys)
@@ -68,6 +68,15 @@ class Terminal:
 
     def exited(self) -> bool:
         return self._tmux("display-message", "-p", "-t", "main", "#{pane_dead}").strip() == "1"
+
+    def exit_status(self) -> int:
+        """The program's exit status, once it has exited (tmux may mark the pane dead a moment
+        before it has collected the status)."""
+        deadline = time.monotonic() + WAIT_S
+        while not (status := self._tmux("display-message", "-p", "-t", "main", "#{pane_dead_status}").strip()):
+            assert time.monotonic() < deadline, "the program's exit status never arrived"
+            time.sleep(0.2)
+        return int(status)
 
     def quit(self) -> None:
         """Press ctrl+q; fails unless the program has exited within WAIT_S."""

@@ -5,7 +5,8 @@ through `_record`, so it never reaches the outbox, and like any committed row it
 crash. One row per key; which key names what (a ticket's composer, the new-ticket form), what
 the fields mean and when a draft is empty are the caller's (`cs_console.usecases.drafts`).
 
-A write that fails comes back as a `StoreError` naming the draft, never as a driver error.
+A write that fails comes back from the store's door as a `StoreError` naming the file and
+the reason, never as a driver error.
 
 Methods of `cs_console.store.Store`.
 """
@@ -16,10 +17,8 @@ import json
 from collections.abc import Mapping
 
 from sqlalchemy import delete
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from cs_console.storage.errors import StoreError
 from cs_console.storage.models import Draft
 from cs_console.utc import utcnow
 
@@ -34,11 +33,8 @@ class Drafts:
             StoreError: the database could not be written; the draft was not kept.
         """
         row = Draft(key=key, body=body, fields=json.dumps(dict(fields or {}), ensure_ascii=False), updated_at=utcnow())
-        try:
-            with self.write() as session:
-                session.merge(row)
-        except SQLAlchemyError as error:
-            raise StoreError(f"{self.path}: the draft could not be kept ({_reason(error)})") from None
+        with self.write() as session:
+            session.merge(row)
 
     def draft(self, key: str) -> Draft | None:
         with self.read() as session:
@@ -55,18 +51,11 @@ class Drafts:
         Raises:
             StoreError: the database could not be written; the draft is still there.
         """
-        try:
-            with self.write() as session:
-                self._discard_draft(session, key)
-        except SQLAlchemyError as error:
-            raise StoreError(f"{self.path}: the draft could not be dropped ({_reason(error)})") from None
+        with self.write() as session:
+            self._discard_draft(session, key)
 
     def _discard_draft(self, session: Session, key: str) -> None:
         """Drop a draft inside another write, so the text it held and the reply or ticket
         made from it are committed together: a crash never leaves both."""
         session.execute(delete(Draft).where(col(Draft.key) == key))
 
-
-def _reason(error: SQLAlchemyError) -> str:
-    """The driver's own sentence ("attempt to write a readonly database"), without SQLAlchemy's wrapping."""
-    return str(getattr(error, "orig", None) or error)
