@@ -117,16 +117,17 @@ class ConsoleApp(App):
     def _load_sync_settings(self) -> None:
         from cs_console.sync.login import LoginError, load_settings
 
+        demo = self.store.holds_demo()
         try:
-            settings = load_settings()
+            settings = None if demo else load_settings()
         except LoginError:
             settings = None
         pending = self.store.pending_count()
-        self.call_from_thread(self._sync_configured, settings, pending)
+        self.call_from_thread(self._sync_configured, settings, pending, demo)
 
-    def _sync_configured(self, settings, pending: int) -> None:
+    def _sync_configured(self, settings, pending: int, demo: bool) -> None:
         self._sync_settings = settings
-        self.sync_state = SyncState(configured=settings is not None, pending=pending,
+        self.sync_state = SyncState(configured=settings is not None, demo=demo, pending=pending,
                                     next_attempt_at=self.now() if settings else None)
 
     @work(thread=True, exclusive=True, group="sync")

@@ -116,12 +116,21 @@ def login(server: str, token: str, *, insecure: bool = False) -> Settings:
     return settings
 
 
+def demo_refusal(store: Store) -> str:
+    """Why a demo database does not sync, and what to do instead."""
+    return (f"{store.path} holds the demo data, which never goes to a server; "
+            "work in a database of your own to sync (cs-console --db PATH, or move this file away)")
+
+
 def sync_once(store: Store, settings: Settings) -> SyncReport:
     """One sync cycle with the server; safe to call from a thread worker.
 
-    Once the account's agent row is on the device, the device works as that agent.
+    Once the account's agent row is on the device, the device works as that agent. A demo
+    database is refused before anything is sent (`Store.holds_demo`).
     """
     try:
+        if store.holds_demo():
+            return SyncReport(error=demo_refusal(store), pending=store.pending_count())
         with open_http(settings) as http:
             report = run_cycle(store, HttpTransport(http, settings.server))
         if report.ok and settings.agent_id:

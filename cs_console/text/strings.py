@@ -443,6 +443,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "sync.nothing_waiting": ("nothing waiting", "无待同步"),
     "sync.synced": ("synced {ago}", "{ago}已同步"),
     "sync.never": ("never synced", "从未同步"),
+    "sync.demo": ("◇ demo data · never synced (cs-console --db PATH for your own work)",
+                  "◇ 演示数据 · 不会同步（用 cs-console --db PATH 另建自己的数据库）"),
     "sync.local_only": ("○ local only (cs-console login URL to sync) · {waiting}",
                         "○ 仅限本机（运行 cs-console login URL 开始同步）· {waiting}"),
     "sync.connecting": ("◌ connecting… · {waiting} · {fresh}", "◌ 连接中… · {waiting} · {fresh}"),
