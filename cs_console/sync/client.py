@@ -100,8 +100,8 @@ def cleartext_problem(server: str) -> str | None:
 
 
 def login(server: str, token: str, *, insecure: bool = False) -> Settings:
-    """Check the token with the server, then save the login; over plain http only to this
-    machine, unless `insecure`.
+    """Check the token with the server, then save the login (with `insecure`, so later syncs
+    with this server take the same choice); over plain http only to this machine, unless `insecure`.
 
     Raises:
         LoginError: the address would expose the token (`cleartext_problem`).
@@ -111,7 +111,8 @@ def login(server: str, token: str, *, insecure: bool = False) -> Settings:
     if problem:
         raise LoginError(problem)
     account = whoami(Settings(server=server, token=token))
-    settings = Settings(server=server, token=token, agent_id=account["agent_id"], agent_name=account["name"])
+    settings = Settings(server=server, token=token, agent_id=account["agent_id"], agent_name=account["name"],
+                        insecure=insecure)
     save_settings(settings)
     return settings
 
