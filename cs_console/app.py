@@ -187,8 +187,10 @@ class ConsoleApp(App):
 
     @work(thread=True, exclusive=True, group="start")
     def _start(self) -> None:
-        if self.store.is_empty():
-            self.call_from_thread(self._offer_demo)
+        from cs_console.sync.login import settings_path
+
+        if self.store.is_empty() and not settings_path().exists():
+            self.call_from_thread(self._offer_demo)  # a device logged in waits for its tickets instead
         else:
             self._open_as_agent(load_demo=False)
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
 from cs_console.demo.data_set import load_demo
+from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
 from cs_console.storage.errors import StoreError
 from cs_console.storage.models import Agent, Customer, KbArticle, Template, Ticket
@@ -69,3 +70,13 @@ def test_the_demo_goes_only_into_a_database_of_its_own(store):
         load_demo(store, NOW)
     assert not store.holds_demo() and store.pending_count() == waiting
     assert store.ticket_numbered("DEMO-0001") is None
+
+
+async def test_a_device_logged_in_is_not_offered_the_demo(store):
+    save_settings(Settings(server="http://127.0.0.1:9", token="x"))
+    app = ConsoleApp(store, Config())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+    assert not store.holds_demo()

@@ -401,8 +401,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "demo.title": ("Welcome to cs-console", "欢迎使用 cs-console"),
     "demo.question": (
         "This database has no tickets yet. Load the demo data set (shipping lines, offshore rigs, "
-        "telecom and tender-hotline customers, a knowledge base)?",
-        "数据库里还没有工单。要载入演示数据吗？其中有航运公司、海上钻井平台、电信和招标热线客户，以及一套知识库。",
+        "telecom and tender-hotline customers, a knowledge base)? A database with the demo never syncs.",
+        "数据库里还没有工单。要载入演示数据吗？其中有航运公司、海上钻井平台、电信和招标热线客户，以及一套知识库。"
+        "载入演示数据的数据库不会同步。",
     ),
     "demo.load": ("load the demo", "载入演示数据"),
     "demo.empty": ("start empty", "从空白开始"),
