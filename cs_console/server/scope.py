@@ -148,9 +148,9 @@ def _ticket_problem(session: Session, caller: Caller, before: dict | None, after
     number = after.get("number") or (before or {}).get("number") or after["id"]
     if before is not None and not sees_ticket(session, caller, before["assignee_id"], before["team"]):
         return f"ticket {number} is not yours, nor in your team's pool"
-    if (before is None or before["team"] != after["team"]) and after["team"] != caller.team:
-        return (f"ticket {number}: only an admin files a ticket in another team ({after['team']!r}); "
-                f"yours is {caller.team!r}")
+    team = after.get("team", "")
+    if (before is None or before["team"] != team) and team != caller.team:
+        return f"ticket {number}: only an admin files a ticket in another team ({team!r}); yours is {caller.team!r}"
     if (before is None or before["customer_id"] != after["customer_id"]) and not may_name_customer(
         session, caller, after["customer_id"]
     ):
