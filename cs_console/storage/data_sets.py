@@ -19,7 +19,7 @@ from sqlmodel import SQLModel, select
 
 from cs_console.storage.columns import row_payload
 from cs_console.storage.errors import StoreError
-from cs_console.storage.models import Ticket
+from cs_console.storage.models import OutboxOp, Ticket
 
 DEMO_MARK = "demo"
 """The meta key set in a database that holds the demo."""
@@ -69,14 +69,14 @@ class DataSets:
         database; rows already there are kept. Returns the rows added.
 
         Raises:
-            StoreError: the database holds work of its own (tickets, or a sync with a
-                server) and is not a demo database; nothing was added.
+            StoreError: the database holds work of its own (tickets, changes made here,
+                or a sync with a server) and is not a demo database; nothing was added.
         """
         added = 0
         with self.write() as session:
             if self._meta(session, DEMO_MARK) is None and (
                 self._meta(session, "sync.last_at") is not None
-                or session.exec(select(func.count()).select_from(Ticket)).one()
+                or any(session.exec(select(func.count()).select_from(model)).one() for model in (Ticket, OutboxOp))
             ):
                 raise StoreError(f"{self.path}: holds work of its own, and a database with the demo never syncs; "
                                  "load the demo into another one: cs-console --db PATH demo")
