@@ -117,7 +117,7 @@ def login(server: str, token: str, *, insecure: bool = False) -> Settings:
     return settings
 
 
-def demo_refusal(store: Store) -> str:
+def _demo_refusal(store: Store) -> str:
     """Why a demo database does not sync, and what to do instead."""
     return (f"{store.path} holds the demo data, which never goes to a server; "
             "work in a database of your own to sync (cs-console --db PATH, or move this file away)")
@@ -131,7 +131,7 @@ def sync_once(store: Store, settings: Settings) -> SyncReport:
     """
     try:
         if store.holds_demo():
-            return SyncReport(error=demo_refusal(store), pending=store.pending_count())
+            return SyncReport(error=_demo_refusal(store), pending=store.pending_count())
         with open_http(settings) as http:
             report = run_cycle(store, HttpTransport(http, settings.server))
         if report.ok and settings.agent_id:
