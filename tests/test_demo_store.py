@@ -6,6 +6,9 @@ process. Its status line says so instead of counting the demo as changes waiting
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
 
 import pytest
 from sqlalchemy import func, select
@@ -21,6 +24,7 @@ from cs_console.sync.login import Settings, save_settings
 from tests.conftest import NOW
 from tests.test_sync_e2e import _cli
 from tests.test_sync_harness import account, database, database_url, server  # noqa: F401  (fixtures)
+from tests.test_terminal import Terminal
 from tests.test_tui_first_loop import SIZE, settle
 from tests.test_tui_sync import status_bar, until
 
@@ -80,3 +84,22 @@ async def test_a_device_logged_in_is_not_offered_the_demo(store):
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
     assert not store.holds_demo()
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+def test_a_demo_console_logged_in_says_demo_in_a_real_terminal(tmp_path, server, database):
+    home = tmp_path / "home"
+    _, token = account(database, "admin")
+    assert _cli(home, "demo").returncode == 0
+    assert _cli(home, "login", server.url, "--token", token).returncode == 0
+    before = central_counts(database)
+    terminal = Terminal(f"{sys.executable} -m cs_console", {"CS_CONSOLE_HOME": str(home), "PYTHONPATH": os.getcwd()})
+    try:
+        terminal.wait_for("^q Quit")
+        terminal.keys("Enter")
+        ticket = terminal.wait_for("◇ demo data · never synced")
+        assert "waiting" not in ticket
+        terminal.quit()
+    finally:
+        terminal.close()
+    assert central_counts(database) == before
