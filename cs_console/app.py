@@ -184,16 +184,17 @@ class ConsoleApp(App):
     def _load_sync_settings(self) -> None:
         from cs_console.sync.login import LoginError, load_settings
 
+        demo = self.store.holds_demo()
         try:
-            settings = load_settings()
+            settings = None if demo else load_settings()
         except LoginError:
             settings = None
         pending = self.store.pending_count()
-        self.call_from_thread(self._sync_configured, settings, pending)
+        self.call_from_thread(self._sync_configured, settings, pending, demo)
 
-    def _sync_configured(self, settings, pending: int) -> None:
+    def _sync_configured(self, settings, pending: int, demo: bool) -> None:
         self._sync_settings = settings
-        self.sync_state = SyncState(configured=settings is not None, pending=pending,
+        self.sync_state = SyncState(configured=settings is not None, demo=demo, pending=pending,
                                     next_attempt_at=self.now() if settings else None)
 
     @work(thread=True, exclusive=True, group="sync")
@@ -321,8 +322,10 @@ class ConsoleApp(App):
 
     @work(thread=True, exclusive=True, group="start")
     def _start(self) -> None:
-        if self.store.is_empty():
-            self.call_from_thread(self._offer_demo)
+        from cs_console.sync.login import settings_path
+
+        if self.store.is_empty() and not settings_path().exists():
+            self.call_from_thread(self._offer_demo)  # a device logged in waits for its tickets instead
         else:
             self._open_as_agent(load_demo=False)
 

@@ -120,7 +120,9 @@ def test_an_installed_client_syncs_with_an_installed_server(console, server, out
     token = added.stdout.strip().splitlines()[-1]
     with ServerProcess(database_url, home=server_home, python=str(server / "python")) as running:
         sender, receiver = outside / "sender-home", outside / "receiver-home"
-        _run([console / "cs-console", "demo"], cwd=outside, home=sender)
+        article = outside / "liferaft.jsonl"  # the demo never syncs: the sender imports real work
+        article.write_text(json.dumps({"key": "liferaft", "title": "Liferaft servicing", "body": "Every 12 months."}) + "\n")
+        _run([console / "cs-console", "kb", "import", str(article)], cwd=outside, home=sender)
         for home in (sender, receiver):
             _run([console / "cs-console", "login", running.url, "--token", token], cwd=outside, home=home)
         sent = json.loads(_run([console / "cs-console", "sync", "--json"], cwd=outside, home=sender).stdout)

@@ -78,3 +78,28 @@ def test_plain_http_to_another_machine_is_refused_unless_insecure(tmp_path, echo
         pytest.skip("this machine has no address but loopback")
     insecure = _cli(home, "login", f"http://{address}:9", "--insecure", input=dash_token + "\n")
     assert insecure.returncode == 2 and "cannot reach" in insecure.stderr
+
+
+def loopback_by_name() -> str | None:
+    """This machine's own name when it resolves to loopback: plain http to it counts as
+    another machine, yet it reaches the server on 127.0.0.1."""
+    name = socket.gethostname()
+    try:
+        return name if socket.gethostbyname(name).startswith("127.") and "." not in name else None
+    except OSError:
+        return None
+
+
+def test_login_insecure_is_remembered_for_its_server(tmp_path, echo_server, dash_token):
+    name = loopback_by_name()
+    if name is None:
+        pytest.skip("this machine's name does not resolve to loopback")
+    home = tmp_path / "home"
+    url = echo_server.url.replace("127.0.0.1", name)
+    done = _cli(home, "login", url, "--insecure", input=dash_token + "\n")
+    assert done.returncode == 0, done.stderr
+    for args in (("sync",), ("sync", "--server", url), ("sync", "--server", url + "/")):
+        again = _cli(home, *args)
+        assert again.returncode == 0, (args, again.stderr)
+    elsewhere = _cli(home, "sync", "--server", "http://192.0.2.1:8000")
+    assert elsewhere.returncode == 2 and "plain http to another machine" in elsewhere.stderr

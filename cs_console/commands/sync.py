@@ -5,10 +5,11 @@ one cycle.
 a terminal, and asks for it otherwise: a token in the command line lands in the shell's
 history and the process list (and one that starts with "-" reads as an option), so
 `--token` is for scripts. `login` and `sync --server` refuse plain http to another
-machine unless `--insecure`. `sync` sends this device's outbox and fetches the rest
-through the same client the console's background sync uses. A failed cycle exits 1 with
-the reason on stderr (`--json` still prints what moved); a missing login exits 2. It
-refuses to retry by itself: the console's scheduler does that, a script decides for itself.
+machine unless `--insecure`; login remembers that choice for its server. `sync` sends
+this device's outbox and fetches the rest through the same client the console's
+background sync uses. A failed cycle exits 1 with the reason on stderr (`--json` still
+prints what moved); a missing login exits 2. It refuses to retry by itself: the
+console's scheduler does that, a script decides for itself.
 """
 
 from __future__ import annotations
@@ -69,12 +70,13 @@ def sync(store: Store, args) -> int:
     from cs_console.sync.client import cleartext_problem, sync_once
     from cs_console.sync.login import load_settings
 
-    problem = None if args.insecure or not args.server else cleartext_problem(args.server)
+    settings = load_settings().with_server(args.server)
+    trusted = args.insecure or settings.insecure
+    problem = None if trusted or not args.server else cleartext_problem(args.server)
     if problem:
         print(f"cs-console: sync refused: {problem}; use https://, or add --insecure on a network you trust",
               file=sys.stderr)
         return 2
-    settings = load_settings().with_server(args.server)
     report = sync_once(store, settings)
     if args.json:
         print(json.dumps({**asdict(report), "ok": report.ok, "server": settings.server}))

@@ -146,9 +146,13 @@ def _ticket_rows(ticket: dict, number: int, at) -> Iterator[SQLModel]:
 def load_demo(store: Store, now: datetime) -> int:
     """Load the demo into `store` (rows already there are kept); returns rows added.
 
-    The demo's agent becomes the current agent when none is set yet.
+    The rows go to no outbox and the database becomes a demo database, which never syncs
+    (`Store.load_demo_rows`). The demo's agent becomes the current agent when none is set yet.
+
+    Raises:
+        StoreError: the database holds work of its own.
     """
-    added = store.import_rows(demo_rows(now)).added
+    added = store.load_demo_rows(demo_rows(now))
     if store.current_agent() is None:
         store.set_current_agent(demo_id("agent", DEMO_AGENT_KEY))
     return added

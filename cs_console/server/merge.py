@@ -9,6 +9,9 @@
   fast cannot win every conflict until the world catches up.
 - A first_response event needs an agent's reply or logged call on the ticket at or before
   it: response-time KPIs read the event, so the server checks it against the reply.
+- A new ticket whose number another ticket already has (two devices whose prefixes
+  collide) is renumbered, never refused: the server's number comes back down with the
+  ticket, and a note on the ticket says what changed.
 - Every operation is checked (shape, references, the caller's scope) and any refusal
   refuses the whole batch, naming each refused operation so the device can set it aside.
 
@@ -17,6 +20,7 @@ It refuses to read pages (`changes`) or to know about HTTP (`app`).
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from dataclasses import dataclass
@@ -230,9 +234,12 @@ def _upsert(batch: _Batch, spec: EntitySpec, op, values: dict, stamp: hlc.Stamp,
         return "unknown", f"{spec.name} {op.entity_id} is not on the server, or not in your scope"
     before = to_wire(row) if row is not None else None
     after = {**(before or {}), "id": op.entity_id, **values}
-    problem = _reference_problem(session, spec, values) or _number_problem(session, spec, op.entity_id, values)
+    problem = _reference_problem(session, spec, values)
     if problem:
         return problem
+    renumbered = _free_number(session, spec, op.entity_id, values)
+    if renumbered:
+        values["number"] = renumbered
     refusal = write_problem(session, batch.caller, spec.name, before, after, _ticket_of(session, spec, values, row))
     if refusal:
         return "scope", refusal
@@ -242,7 +249,9 @@ def _upsert(batch: _Batch, spec: EntitySpec, op, values: dict, stamp: hlc.Stamp,
     lost = merge_fields(row, spec, values, str(stamp))
     session.add(row)
     session.flush()
-    clean = not clamped and not lost and (
+    if renumbered:
+        _renumber(batch, row, after["number"], renumbered, stamp)
+    clean = not clamped and not lost and not renumbered and (
         previous is None or previous[0] <= batch.cursor or previous[1] == batch.device_id
     )
     if spec.name == "ticket":
@@ -252,11 +261,32 @@ def _upsert(batch: _Batch, spec: EntitySpec, op, values: dict, stamp: hlc.Stamp,
     return None
 
 
-def _number_problem(session: Session, spec: EntitySpec, entity_id: str, values: dict) -> tuple[str, str] | None:
+def _free_number(session: Session, spec: EntitySpec, entity_id: str, values: dict) -> str | None:
+    """The number to give a ticket whose wanted number another ticket has, or None when it is free.
+
+    The wanted number with the first free suffix: "K7QXM-0042-2". A device makes numbers of
+    two parts (prefix-sequence), so a suffixed one never collides with a later device's.
+    Batches are serialised by the change counter's lock, so the number stays free until commit.
+    """
     if spec.name != "ticket" or "number" not in values:
         return None
-    taken = session.execute(select(Ticket.id).where(Ticket.number == values["number"], Ticket.id != entity_id)).first()
-    return ("malformed", f"ticket number {values['number']} is already taken by another ticket") if taken else None
+    wanted = values["number"]
+
+    def taken(number: str) -> bool:
+        return session.execute(select(Ticket.id).where(Ticket.number == number, Ticket.id != entity_id)).first() is not None
+
+    if not taken(wanted):
+        return None
+    return next(f"{wanted}-{n}" for n in itertools.count(2) if not taken(f"{wanted}-{n}"))
+
+
+def _renumber(batch: _Batch, ticket: Ticket, wanted: str, number: str, stamp: hlc.Stamp) -> None:
+    """Stamp the server's number after the device's, so it wins on every device, and tell
+    the ticket's readers: the customer may have been given the old one."""
+    clocks = json.loads(ticket.field_clocks or "{}")
+    clocks["number"] = str(hlc.tick(stamp, batch.now_ms, SERVER_NODE))
+    ticket.field_clocks = json.dumps(clocks, separators=(",", ":"), sort_keys=True)
+    _system_note(batch, ticket, f"Ticket number {wanted} was already taken on the server; this ticket is now {number}.")
 
 
 def merge_fields(row: SQLModel, spec: EntitySpec, values: dict, stamp: str) -> list[Lost]:
@@ -299,25 +329,31 @@ def _shown(session: Session, field: str, value) -> str:
 
 def _conflict_note(batch: _Batch, ticket: Ticket, lost: list[Lost], stamp: hlc.Stamp) -> None:
     session = batch.session
-    if session.get(Agent, SYSTEM_AGENT_ID) is None:
-        server_write(session, batch.numbers, "agent", SYSTEM_AGENT_ID, {"name": SYSTEM_AGENT_NAME, "active": False}, batch.now_ms)
     when = datetime.fromtimestamp(stamp.wall_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = "; ".join(
         f"{item.field}: {batch.caller.name}'s {_shown(session, item.field, item.value)} (changed {when}) "
         f"lost to the later {_shown(session, item.field, item.winner)}"
         for item in lost
     )
+    _system_note(batch, ticket, f"Sync conflict, settled by the latest change. {parts}.")
+    batch.conflicts += len(lost)
+
+
+def _system_note(batch: _Batch, ticket: Ticket, body: str) -> None:
+    """An internal note on the ticket by the "Sync" agent: what the server decided for someone."""
+    session = batch.session
+    if session.get(Agent, SYSTEM_AGENT_ID) is None:
+        server_write(session, batch.numbers, "agent", SYSTEM_AGENT_ID, {"name": SYSTEM_AGENT_NAME, "active": False}, batch.now_ms)
     note = Interaction(
         ticket_id=ticket.id,
         kind="internal_note",
         author_id=SYSTEM_AGENT_ID,
-        body=f"Sync conflict, settled by the latest change. {parts}.",
+        body=body,
         created_at=utcnow(),
         hlc=batch.server_stamp(),
     )
     session.add(note)
     changes.touch(session, batch.numbers, "interaction", note.id, ticket.id)
-    batch.conflicts += len(lost)
 
 
 def server_write(session: Session, numbers: Numbers, entity: str, entity_id: str, values: dict, now_ms: int) -> SQLModel:

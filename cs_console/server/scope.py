@@ -4,7 +4,13 @@
   tickets' customers, messages, events and reminders; may take a pool ticket or hand one
   back; reads agents, the knowledge base and templates.
 - lead: every ticket of their team (its pool and its members' tickets); reassigns within it.
-- admin: everything; the only role that edits agents, the knowledge base and templates.
+- admin: everything; the only role that edits agents, the knowledge base and templates, and
+  the only one who moves a ticket to another team.
+
+Rows reached by id are checked like rows sent: a ticket may name a customer only when that
+customer is in the caller's scope already or is new (no ticket names it yet), and a
+reminder or message is changed only by someone who may write it both where it was and
+where it goes.
 
 A device's claims (its device id, the author named in a payload) are checked against the
 token's agent, never believed. Anyone may still add messages and notes to a ticket that
@@ -95,6 +101,14 @@ def sees_customer(session: Session, caller: Caller, customer_id: str) -> bool:
     return bool(session.execute(query).scalar())
 
 
+def may_name_customer(session: Session, caller: Caller, customer_id: str) -> bool:
+    """The caller may put this customer on a ticket: theirs to see already, or new (on no
+    ticket yet: made on the caller's device, possibly in an earlier, smaller batch)."""
+    if sees_customer(session, caller, customer_id):
+        return True
+    return not session.execute(select(exists().where(Ticket.customer_id == customer_id))).scalar()
+
+
 def write_problem(
     session: Session,
     caller: Caller,
@@ -122,6 +136,11 @@ def write_problem(
         return _ticket_problem(session, caller, before, after)
     if ticket is None:
         return f"{entity} {after['id']} belongs to no ticket"
+    if before is not None:
+        was = session.get(Ticket, before["ticket_id"])
+        problem = _child_problem(session, caller, entity, before, was) if was is not None else None
+        if problem:
+            return f"{entity} {after['id']} is not yours to change: {problem}"
     return _child_problem(session, caller, entity, after, ticket)
 
 
@@ -129,6 +148,13 @@ def _ticket_problem(session: Session, caller: Caller, before: dict | None, after
     number = after.get("number") or (before or {}).get("number") or after["id"]
     if before is not None and not sees_ticket(session, caller, before["assignee_id"], before["team"]):
         return f"ticket {number} is not yours, nor in your team's pool"
+    team = after.get("team", "")
+    if (before is None or before["team"] != team) and team != caller.team:
+        return f"ticket {number}: only an admin files a ticket in another team ({team!r}); yours is {caller.team!r}"
+    if (before is None or before["customer_id"] != after["customer_id"]) and not may_name_customer(
+        session, caller, after["customer_id"]
+    ):
+        return f"ticket {number} names customer {after['customer_id']}, who has no ticket in your scope"
     assignee = session.get(Agent, after["assignee_id"]) if after.get("assignee_id") else None
     if caller.role == "lead" and assignee is not None and assignee.team != caller.team:
         return f"ticket {number}: a lead assigns tickets only within team {caller.team!r}"

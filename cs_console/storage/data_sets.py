@@ -2,7 +2,9 @@
 
 An import is a local change like any other (every row to the outbox); a bulk load is rows
 that exist upstream already, as a first sync would bring them, so it goes to no outbox.
-Where the rows come from (files, the demo generator) is the caller's, not this module's.
+The demo goes to no outbox either, and marks the database as a demo database, which never
+syncs: fake agents, customers and tickets must not reach a real server, nor anything typed
+on them. Where the rows come from (files, the demo generator) is the caller's, not this module's.
 
 Methods of `cs_console.store.Store`, which writes through `_insert` and `_update`.
 """
@@ -12,10 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert
-from sqlmodel import SQLModel
+from sqlalchemy import func, insert
+from sqlmodel import SQLModel, select
 
 from cs_console.storage.columns import row_payload
+from cs_console.storage.errors import StoreError
+from cs_console.storage.models import OutboxOp, Ticket
+
+DEMO_MARK = "demo"
+"""The meta key set in a database that holds the demo."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,35 @@ class DataSets:
                         self._update(session, existing, {name: getattr(row, name) for name in changes})
                         updated += 1
         return ImportCount(added, updated)
+
+    def holds_demo(self) -> bool:
+        """The database holds the demo data (`load_demo_rows`), so it never syncs."""
+        with self.read() as session:
+            return self._meta(session, DEMO_MARK) is not None
+
+    def load_demo_rows(self, rows: Iterable[SQLModel]) -> int:
+        """Save the demo in one transaction, to no outbox, and mark the database as a demo
+        database; rows already there are kept. Returns the rows added.
+
+        Raises:
+            StoreError: the database holds work of its own (tickets, changes made here,
+                or a sync with a server) and is not a demo database; nothing was added.
+        """
+        added = 0
+        with self.write() as session:
+            if self._meta(session, DEMO_MARK) is None and (
+                self._meta(session, "sync.last_at") is not None
+                or any(session.exec(select(func.count()).select_from(model)).one() for model in (Ticket, OutboxOp))
+            ):
+                raise StoreError(f"{self.path}: holds work of its own, and a database with the demo never syncs; "
+                                 "load the demo into another one: cs-console --db PATH demo")
+            self._set_meta(session, DEMO_MARK, "1")
+            for row in rows:
+                if session.get(type(row), row.id) is None:
+                    session.add(row)
+                    session.flush()
+                    added += 1
+        return added
 
     def bulk_load(self, model: type[SQLModel], rows: Sequence[dict]) -> None:
         """Insert many rows that exist upstream already, in one transaction, as a sync would

@@ -122,8 +122,11 @@ class SyncState:
             mine = _pending_stamps(session)
             for table in tables:
                 entity = ENTITY_NAMES[table.model]
-                for values, clocks in table.rows:
-                    stored += _store_remote(session, table, values, clocks, mine.get((entity, values["id"]), {}), merge)
+                # One flush per table writes the changed rows before the new ones, so a ticket
+                # the server renumbered frees its old number for the ticket that holds it there.
+                with session.no_autoflush:
+                    for values, clocks in table.rows:
+                        stored += _store_remote(session, table, values, clocks, mine.get((entity, values["id"]), {}), merge)
                 session.flush()
             self._receive_stamp(session, newest)
             self._set_meta(session, "sync.cursor", str(cursor))

@@ -100,8 +100,8 @@ def cleartext_problem(server: str) -> str | None:
 
 
 def login(server: str, token: str, *, insecure: bool = False) -> Settings:
-    """Check the token with the server, then save the login; over plain http only to this
-    machine, unless `insecure`.
+    """Check the token with the server, then save the login (with `insecure`, so later syncs
+    with this server take the same choice); over plain http only to this machine, unless `insecure`.
 
     Raises:
         LoginError: the address would expose the token (`cleartext_problem`).
@@ -111,17 +111,27 @@ def login(server: str, token: str, *, insecure: bool = False) -> Settings:
     if problem:
         raise LoginError(problem)
     account = whoami(Settings(server=server, token=token))
-    settings = Settings(server=server, token=token, agent_id=account["agent_id"], agent_name=account["name"])
+    settings = Settings(server=server, token=token, agent_id=account["agent_id"], agent_name=account["name"],
+                        insecure=insecure)
     save_settings(settings)
     return settings
+
+
+def _demo_refusal(store: Store) -> str:
+    """Why a demo database does not sync, and what to do instead."""
+    return (f"{store.path} holds the demo data, which never goes to a server; "
+            "work in a database of your own to sync (cs-console --db PATH, or move this file away)")
 
 
 def sync_once(store: Store, settings: Settings) -> SyncReport:
     """One sync cycle with the server; safe to call from a thread worker.
 
-    Once the account's agent row is on the device, the device works as that agent.
+    Once the account's agent row is on the device, the device works as that agent. A demo
+    database is refused before anything is sent (`Store.holds_demo`).
     """
     try:
+        if store.holds_demo():
+            return SyncReport(error=_demo_refusal(store), pending=store.pending_count())
         with open_http(settings) as http:
             report = run_cycle(store, HttpTransport(http, settings.server))
         if report.ok and settings.agent_id:

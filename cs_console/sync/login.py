@@ -37,11 +37,16 @@ class Settings:
     agent_id: str | None = None
     """The account's agent: the device works as this agent once its row has arrived."""
     agent_name: str | None = None
+    insecure: bool = False
+    """At login the user chose to send the token to `server` over plain http (`--insecure`):
+    later syncs with that server take the same choice; another server must be trusted anew."""
     connect_timeout: float = CONNECT_TIMEOUT
     read_timeout: float = READ_TIMEOUT
 
     def with_server(self, server: str | None) -> Settings:
-        return self if not server else Settings(**{**asdict(self), "server": server})
+        if not server or server.rstrip("/") == self.server.rstrip("/"):
+            return self
+        return Settings(**{**asdict(self), "server": server, "insecure": False})
 
 
 def settings_path() -> Path:
@@ -60,7 +65,8 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Settings(server=str(data["server"]), token=str(data["token"]),
-                        agent_id=data.get("agent_id"), agent_name=data.get("agent_name"))
+                        agent_id=data.get("agent_id"), agent_name=data.get("agent_name"),
+                        insecure=data.get("insecure") is True)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise LoginError(f"{path}: the login file is damaged ({error}); run cs-console login URL again") from None
 
@@ -70,7 +76,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"server": settings.server, "token": settings.token,
-            "agent_id": settings.agent_id, "agent_name": settings.agent_name}
+            "agent_id": settings.agent_id, "agent_name": settings.agent_name, "insecure": settings.insecure}
     partial = path.with_suffix(".tmp")
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:

@@ -139,8 +139,14 @@ def _where(path: tuple) -> str:
     return "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path).lstrip(".") or "the body"
 
 
+def _is_payload(path: tuple) -> bool:
+    return len(path) == 3 and path[0] == "o" and path[2] == 5
+
+
 def _check_values(message) -> None:
-    """Refuse values no database column holds, naming where they are (o[3][5].subject).
+    """Refuse values no database column holds, naming where they are (o[3][0]), outside the
+    operations' payloads: those are checked field by field with the operation
+    (`schema.value_problem`), so one bad value refuses one operation, not the whole batch.
 
     Raises:
         BadRequest: an integer past 64 bits, a lone surrogate, or nesting past MAX_DEPTH.
@@ -148,6 +154,8 @@ def _check_values(message) -> None:
     pending = [((), message)]
     while pending:
         path, value = pending.pop()
+        if _is_payload(path) and isinstance(value, dict):
+            continue
         if isinstance(value, bool) or value is None or isinstance(value, (float, bytes)):
             continue
         if isinstance(value, int):

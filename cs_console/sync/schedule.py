@@ -27,6 +27,8 @@ BACKOFF_CAP = timedelta(minutes=10)
 class SyncState:
     configured: bool
     """Logged in to a server; False means the console works locally only."""
+    demo: bool = False
+    """The database holds the demo, which never syncs: nothing counts as waiting."""
     online: bool | None = None
     """None until the first attempt answers."""
     pending: int = 0
@@ -63,6 +65,8 @@ class SyncState:
         """The status line: link state, changes waiting, freshness; words, not colour; in the
         language of `strings` (English without)."""
         s = strings or Strings("en")
+        if self.demo:
+            return s("sync.demo")
         waiting = s("sync.waiting", count=self.pending) if self.pending else s("sync.nothing_waiting")
         if not self.configured:
             return s("sync.local_only", waiting=waiting)

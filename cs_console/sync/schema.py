@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 
 from cs_console.errors import UserError
 from cs_console.storage.sync_state import ENTITY_NAMES
+from cs_console.sync.protocol import INT64
 from cs_console.utc import from_text, to_text
 from cs_console.vocabulary import (
     CHANNELS,
@@ -122,7 +123,7 @@ def value_problem(spec: EntitySpec, name: str, value) -> str | None:
     """Why `value` cannot go into field `name`, or None when it can."""
     field = spec.fields.get(name)
     if field is None or name in BOOKKEEPING:
-        return f"{spec.name} has no writable field {name!r}"
+        return f"{spec.name} has no writable field {str(name)[:60]!r}"
     if value is None:
         return None if field.optional else f"{spec.name}.{name} cannot be empty (null)"
     if field.kind is Kind.TEXT or field.kind is Kind.TIME:
@@ -133,15 +134,21 @@ def value_problem(spec: EntitySpec, name: str, value) -> str | None:
         if "\x00" in value:
             return (f"{spec.name}.{name} holds a NUL character (\\x00) at position {value.index(chr(0))}; "
                     "a server on PostgreSQL cannot store it, so no server takes it: remove it")
+        try:
+            value.encode()
+        except UnicodeEncodeError as error:
+            return f"{spec.name}.{name} holds a lone surrogate at character {error.start}, which is not Unicode"
         if field.kind is Kind.TIME:
             try:
                 from_text(value)
             except ValueError:
                 return f"{spec.name}.{name} must be {field.kind.value}, not {value!r}"
     elif field.kind is Kind.BOOL and not isinstance(value, bool):
-        return f"{spec.name}.{name} must be true or false, not {value!r}"
+        return f"{spec.name}.{name} must be true or false, not {type(value).__name__}"
     elif field.kind is Kind.INT and (isinstance(value, bool) or not isinstance(value, int)):
-        return f"{spec.name}.{name} must be an integer, not {value!r}"
+        return f"{spec.name}.{name} must be an integer, not {type(value).__name__}"
+    elif field.kind is Kind.INT and value not in INT64:
+        return f"{spec.name}.{name}: the integer {value} does not fit in 64 bits"
     if field.choices is not None and value not in field.choices:
         return f"{spec.name}.{name} {value!r} is not one of {', '.join(field.choices)}"
     if field.bounds is not None and value not in field.bounds:

@@ -423,8 +423,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "demo.title": ("Welcome to cs-console", "欢迎使用 cs-console"),
     "demo.question": (
         "This database has no tickets yet. Load the demo data set (shipping lines, offshore rigs, "
-        "telecom and tender-hotline customers, a knowledge base)?",
-        "数据库里还没有工单。要载入演示数据吗？其中有航运公司、海上钻井平台、电信和招标热线客户，以及一套知识库。",
+        "telecom and tender-hotline customers, a knowledge base)? A database with the demo never syncs.",
+        "数据库里还没有工单。要载入演示数据吗？其中有航运公司、海上钻井平台、电信和招标热线客户，以及一套知识库。"
+        "载入演示数据的数据库不会同步。",
     ),
     "demo.load": ("load the demo", "载入演示数据"),
     "demo.empty": ("start empty", "从空白开始"),
@@ -465,6 +466,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "sync.nothing_waiting": ("nothing waiting", "无待同步"),
     "sync.synced": ("synced {ago}", "{ago}已同步"),
     "sync.never": ("never synced", "从未同步"),
+    "sync.demo": ("◇ demo data · never synced (cs-console --db PATH for your own work)",
+                  "◇ 演示数据 · 不会同步（用 cs-console --db PATH 另建自己的数据库）"),
     "sync.local_only": ("○ local only (cs-console login URL to sync) · {waiting}",
                         "○ 仅限本机（运行 cs-console login URL 开始同步）· {waiting}"),
     "sync.connecting": ("◌ connecting… · {waiting} · {fresh}", "◌ 连接中… · {waiting} · {fresh}"),
