@@ -76,6 +76,9 @@ def sync(store: Store, args) -> int:
         return 2
     settings = load_settings().with_server(args.server)
     report = sync_once(store, settings)
+    if report.new_identity and not args.json:
+        print(f"This database is a copy of another device's, or was put back from a backup: it now syncs as a "
+              f"device of its own (new tickets are numbered {store.ticket_prefix}-…)")
     if args.json:
         print(json.dumps({**asdict(report), "ok": report.ok, "server": settings.server}))
     elif report.ok:

@@ -13,6 +13,7 @@ number of app processes can serve one database. It refuses to know what a row me
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,8 +61,10 @@ applied_ops = Table(
     Column("device_id", String, nullable=False),
     Column("seq", BigInteger, nullable=False),
     Column("agent_id", String, nullable=False),
+    Index("ix_sync_applied_op_device", "device_id", "seq"),
 )
-"""Every operation applied, so a repeat after a lost answer is acknowledged and skipped."""
+"""Every operation applied, so a repeat after a lost answer is acknowledged and skipped;
+by device, how far each device's history reached (`continuity`)."""
 
 changes = Table(
     "sync_change",
@@ -95,6 +98,15 @@ counter = Table(
     Column("id", Integer, primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
+
+identity = Table(
+    "sync_identity",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("server_id", String, nullable=False),
+)
+"""One row: this server's random id, so a device notices when it syncs with another one.
+A copy or backup of the database keeps it (and is the same server)."""
 
 
 def default_url() -> str:
@@ -156,12 +168,15 @@ class Database:
         SQLModel.metadata.create_all(self.engine, tables=[spec.model.__table__ for spec in ENTITIES.values()])
         metadata.create_all(self.engine)
         with self.engine.begin() as connection:
-            if connection.execute(select(counter.c.id)).first() is None:
-                try:
-                    with connection.begin_nested():
-                        connection.execute(insert(counter).values(id=1, value=0))
-                except IntegrityError:
-                    pass  # another process created it first
+            for index in applied_ops.indexes:  # create_all adds no index to a table made earlier
+                index.create(connection, checkfirst=True)
+            for table, values in ((counter, {"value": 0}), (identity, {"server_id": str(uuid.uuid4())})):
+                if connection.execute(select(table.c.id)).first() is None:
+                    try:
+                        with connection.begin_nested():
+                            connection.execute(insert(table).values(id=1, **values))
+                    except IntegrityError:
+                        pass  # another process created it first
 
     def read(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
