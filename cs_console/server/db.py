@@ -7,12 +7,15 @@ walk, the log of tickets leaving someone's scope, and one counter row.
 Every write that logs changes takes the counter row's lock first (`BEGIN IMMEDIATE` on
 SQLite, `SELECT ... FOR UPDATE` on PostgreSQL) and keeps it until commit, so change numbers
 become visible strictly in order: a reader never sees change 11 while 10 is still being
-committed, and a cursor never skips a change. Nothing is cached in the process, so any
-number of app processes can serve one database. It refuses to know what a row means.
+committed, and a cursor never skips a change. Numbers follow the clock (`NUMBERS_PER_MS`), so
+none is handed out twice, even by a server put back from a backup. Nothing is cached in the
+process, so any number of app processes can serve one database. It refuses to know what a
+row means.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,6 +131,12 @@ def _sqlite_engine(url: str) -> Engine:
     return sqlite_engine(url, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS, wal=True)
 
 
+NUMBERS_PER_MS = 1000
+"""Change numbers are at least the clock in milliseconds times this: a server put back from
+a backup (its counter with it) then numbers its next changes past every number it gave
+before, which devices' cursors may have reached. Numbers stay below 2**53 until 2255."""
+
+
 class Numbers:
     """Hands out change numbers inside one write transaction, under the counter row's lock."""
 
@@ -135,9 +144,10 @@ class Numbers:
         self._session = session
         query = select(counter.c.value).where(counter.c.id == 1).with_for_update()
         self._start = self._last = session.execute(query).scalar_one()
+        self._clock_floor = int(time.time() * 1000) * NUMBERS_PER_MS
 
     def next(self) -> int:
-        self._last += 1
+        self._last = max(self._last + 1, self._clock_floor)
         return self._last
 
     def save(self) -> None:
