@@ -247,11 +247,10 @@ def test_a_server_put_back_from_an_older_backup_gets_back_what_it_lost(tmp_path)
     running = ServerProcess(url, home=tmp_path / "home").start()
     central = Database.open(url)
     try:
-        lena = device(tmp_path, running.url, central, "lead", team)
-        kim = device(tmp_path, running.url, central, "lead", team)
+        lena, kim, pat = (device(tmp_path, running.url, central, "lead", team) for _ in range(3))
         early = new_ticket(lena, team, "Before the backup")
-        lena.sync_until_done()
-        kim.sync_until_done()
+        for ship in (lena, kim, pat):
+            ship.sync_until_done()
         running.stop()
         copy_database(path, tmp_path / "server-backup.db")
         running.start()
@@ -259,7 +258,7 @@ def test_a_server_put_back_from_an_older_backup_gets_back_what_it_lost(tmp_path)
         add_interaction(lena.store, early.id, "internal_note", "Lena after the backup", author_id=lena.agent_id)
         later = new_ticket(lena, team, "Lena's, after the backup")
         new_ticket(kim, team, "Kim's, after the backup")
-        for ship in (lena, kim, lena):
+        for ship in (lena, kim, lena, pat):  # Pat only reads: its cursor is the furthest
             ship.sync_until_done()
         running.stop()
         central.close()
@@ -270,16 +269,20 @@ def test_a_server_put_back_from_an_older_backup_gets_back_what_it_lost(tmp_path)
         central = Database.open(url)
         assert count(central, Ticket, team=team) == 1
 
-        for ship in (lena, kim, lena, kim):
+        kim.sync_until_done()  # the server numbers changes again before Lena and Pat come back
+        for number in range(4):
+            new_ticket(kim, team, f"Kim's, after the restore {number}")
+        for ship in (kim, lena, pat, kim, lena):
             ship.sync_until_done()
 
-        expected = ["Before the backup", "Kim's, after the backup", "Lena's, after the backup"]
+        expected = sorted(["Before the backup", "Kim's, after the backup", "Lena's, after the backup",
+                           *(f"Kim's, after the restore {number}" for number in range(4))])
         with central.read() as session:
             assert sorted(session.exec(select(Ticket.subject).where(Ticket.team == team))) == expected
-        assert subjects(lena.store) == subjects(kim.store) == expected
+        assert subjects(lena.store) == subjects(kim.store) == subjects(pat.store) == expected
         for ticket_id in (early.id, later.id):
             final = server_ticket(central, ticket_id)
-            assert device_ticket(lena, ticket_id) == final == device_ticket(kim, ticket_id)
+            assert device_ticket(lena, ticket_id) == final == device_ticket(kim, ticket_id) == device_ticket(pat, ticket_id)
         assert notes(server_ticket(central, early.id), "Lena after the backup") == 1
         assert count(central, Interaction, ticket_id=later.id) == 1
     finally:
