@@ -68,6 +68,7 @@ def sync(store: Store, args) -> int:
 
     from cs_console.sync.client import cleartext_problem, sync_once
     from cs_console.sync.login import load_settings
+    from cs_console.text.strings import english
 
     problem = None if args.insecure or not args.server else cleartext_problem(args.server)
     if problem:
@@ -77,8 +78,7 @@ def sync(store: Store, args) -> int:
     settings = load_settings().with_server(args.server)
     report = sync_once(store, settings)
     if report.new_identity and not args.json:
-        print(f"This database is a copy of another device's, or was put back from a backup: it now syncs as a "
-              f"device of its own (new tickets are numbered {store.ticket_prefix}-…)")
+        print(english("sync.new_identity", prefix=store.ticket_prefix))
     if args.json:
         print(json.dumps({**asdict(report), "ok": report.ok, "server": settings.server}))
     elif report.ok:
