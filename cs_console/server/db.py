@@ -15,8 +15,8 @@ row means.
 
 from __future__ import annotations
 
+import secrets
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -108,8 +108,8 @@ identity = Table(
     Column("id", Integer, primary_key=True),
     Column("server_id", String, nullable=False),
 )
-"""One row: this server's random id, so a device notices when it syncs with another one.
-A copy or backup of the database keeps it (and is the same server)."""
+"""One row: this server's random id (72 bits, short: it travels in every sync), so a device
+notices when it syncs with another server. A copy or backup of the database keeps it."""
 
 
 def default_url() -> str:
@@ -180,7 +180,7 @@ class Database:
         with self.engine.begin() as connection:
             for index in applied_ops.indexes:  # create_all adds no index to a table made earlier
                 index.create(connection, checkfirst=True)
-            for table, values in ((counter, {"value": 0}), (identity, {"server_id": str(uuid.uuid4())})):
+            for table, values in ((counter, {"value": 0}), (identity, {"server_id": secrets.token_urlsafe(9)})):
                 if connection.execute(select(table.c.id)).first() is None:
                     try:
                         with connection.begin_nested():

@@ -160,4 +160,4 @@ def scope_key(session: Session, caller: Caller) -> str:
     parts = [caller.agent_id, caller.role, caller.team]
     if caller.role == "lead":
         parts += sorted(session.execute(_team_members(caller)).scalars())
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]
