@@ -217,6 +217,9 @@ class ConsoleApp(App):
         if agent is not None and (self.agent is None or agent.id != self.agent.id):
             self.agent = agent
             self.config = self.config.for_agent(agent.timezone)
+        if report.new_identity:
+            self.notify(self.strings("sync.new_identity", prefix=self.store.ticket_prefix),
+                        title=self.strings("refused.notice_title"), severity="warning", timeout=30)
         if refused:
             from cs_console.screens.refused import notice
 

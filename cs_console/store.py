@@ -18,7 +18,6 @@ workers. It refuses to know about Textual, and about the domain: it returns its 
 
 from __future__ import annotations
 
-import base64
 import json
 import sqlite3
 import threading
@@ -46,7 +45,7 @@ from cs_console.storage.in_use import InUse
 from cs_console.storage.knowledge_base import KnowledgeBase
 from cs_console.storage.models import Interaction, Meta, OutboxOp, TicketEvent
 from cs_console.storage.queue_rows import QueueRows
-from cs_console.storage.sync_state import ENTITY_NAMES, SyncState
+from cs_console.storage.sync_state import ENTITY_NAMES, SyncState, ticket_prefix_of
 from cs_console.storage.team_facts import TeamFacts
 from cs_console.storage.tickets import Tickets
 from cs_console.utc import to_text, utcnow
@@ -55,9 +54,6 @@ BUSY_TIMEOUT_MS = 5000
 """How long a writer waits for another (the sync worker, a second window) before failing."""
 
 
-def _ticket_prefix(device_id: str) -> str:
-    """Five base32 letters from the device id: ticket numbers stay unique across devices."""
-    return base64.b32encode(uuid.UUID(device_id).bytes).decode()[:5]
 
 
 def _upgrade(path: Path) -> None:
@@ -95,7 +91,7 @@ class Store(Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, Dat
                 session, "device_id", str(uuid.uuid4())
             )
             self.ticket_prefix = self._meta(session, "ticket_prefix") or self._set_meta(
-                session, "ticket_prefix", _ticket_prefix(self.device_id)
+                session, "ticket_prefix", ticket_prefix_of(self.device_id)
             )
             stamp = self._meta(session, "hlc")
             self._last_stamp = hlc.Stamp.parse(stamp) if stamp else hlc.ZERO

@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from textual.css.query import NoMatches
+
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
 from cs_console.screens.ticket import TicketScreen
@@ -13,6 +15,7 @@ from cs_console.server import accounts
 from cs_console.server.db import Database
 from cs_console.server.process import ServerProcess
 from cs_console.storage.models import Customer
+from cs_console.store import Store
 from cs_console.sync.login import Settings, save_settings
 from cs_console.sync.schedule import BACKOFF_CAP, SyncState, backoff
 from cs_console.widgets.sync_status import SyncStatusBar
@@ -61,7 +64,13 @@ async def until(pilot, condition, seconds: float = 20) -> None:
         await pilot.pause(0.1)
         if condition():
             return
-    raise AssertionError(f"never happened; status bar: {status_bar(pilot.app)!r}, composer: {composer_status(pilot.app)!r}")
+    shown = {}
+    for name, read in (("status bar", status_bar), ("composer", composer_status)):
+        try:
+            shown[name] = read(pilot.app)
+        except NoMatches:
+            shown[name] = None  # not on this screen
+    raise AssertionError(f"never happened; {shown}")
 
 
 async def test_reply_goes_out_then_queues_offline_when_the_server_is_gone(tmp_path, store):
@@ -106,5 +115,38 @@ async def test_reply_goes_out_then_queues_offline_when_the_server_is_gone(tmp_pa
             bodies = [i.body for i in session.exec(select(Interaction))]
         assert bodies.count("Asked the master for the ballast record.") == 1
         assert "Second note while the link is down." not in bodies
+    finally:
+        server.stop()
+
+
+async def test_the_console_says_when_its_database_turns_out_to_be_a_copy(tmp_path, store):
+    import sqlite3
+
+    from cs_console.sync.client import sync_once
+
+    database_url = f"sqlite:///{tmp_path / 'server.db'}"
+    server = ServerProcess(database_url, home=tmp_path / "server-home").start()
+    try:
+        database = Database.open(database_url)
+        agent, token = accounts.add_agent(database, "Lin Wei", "lead", "deck")
+        settings = Settings(server=server.url, token=token, agent_id=agent.agent_id, agent_name=agent.name)
+        save_settings(settings)
+        for subject in ("Ballast log", "Radar frozen"):
+            store.create_ticket(new_customer=Customer(name="Hai Xing Shipping"), subject=subject,
+                                first_message="help", team="deck", at=NOW)
+            assert sync_once(store, settings).ok
+            if subject == "Ballast log":
+                with sqlite3.connect(store.path) as reading, sqlite3.connect(tmp_path / "copy.db") as writing:
+                    reading.backup(writing)
+
+        copy = Store.open(tmp_path / "copy.db")
+        app = ConsoleApp(copy, Config(), clock=MovableClock(NOW))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await until(pilot, lambda: any("a device of its own" in n.message for n in app._notifications))
+            assert copy.device_id != store.device_id
+            assert f"numbered {copy.ticket_prefix}-" in next(n.message for n in app._notifications
+                                                             if "a device of its own" in n.message)
+        copy.close()
     finally:
         server.stop()

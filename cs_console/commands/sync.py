@@ -69,6 +69,7 @@ def sync(store: Store, args) -> int:
 
     from cs_console.sync.client import cleartext_problem, sync_once
     from cs_console.sync.login import load_settings
+    from cs_console.text.strings import english
 
     settings = load_settings().with_server(args.server)
     trusted = args.insecure or settings.insecure
@@ -78,6 +79,8 @@ def sync(store: Store, args) -> int:
               file=sys.stderr)
         return 2
     report = sync_once(store, settings)
+    if report.new_identity and not args.json:
+        print(english("sync.new_identity", prefix=store.ticket_prefix))
     if args.json:
         print(json.dumps({**asdict(report), "ok": report.ok, "server": settings.server}))
     elif report.ok:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cs_console import __version__
-from cs_console.server import accounts, changes, merge
+from cs_console.server import accounts, changes, continuity, merge
 from cs_console.server.db import Database
 from cs_console.server.scope import Caller
 from cs_console.sync import codec
@@ -39,10 +40,14 @@ SYNC_DESCRIPTION = f"""One round trip of sync, both directions.
 Body: `{codec.BINARY_TYPE}` (msgpack compressed with zstd) or `{codec.JSON_TYPE}`; the
 answer comes in the same encoding. Request `{{v, d, c, k, b, o}}`: protocol version,
 device id, cursor, library cursor, page budget in bytes (0: no page), operations `[seq,
-op_id, entity, entity_id, action, payload, hlc]`. Response `{{v, a, c, k, m, t, r}}`:
-acknowledged through seq, new cursors, more pages waiting, server time in ms, rows by
-entity (columns first). Errors are JSON:
-`{{code, message, problems}}`; a refused batch applied nothing."""
+op_id, entity, entity_id, action, payload, hlc]`; optionally `s, e, h, l`: the server id and
+scope key the cursors belong to, the highest outbox seq, `[seq, op_id]` of the newest
+acknowledged operation. Response `{{v, a, c, k, m, t, r, s, e, w}}`: acknowledged through
+seq, new cursors, more pages waiting, server time in ms, rows by entity (columns first),
+the server id and scope key of the new cursors, and the seq after which acknowledged
+operations must be sent again (null: none). Errors are JSON: `{{code, message, problems}}`;
+a refused batch applied nothing; 409 `forked`: the device's file is a copy (or restored
+from a backup) and must take a new identity."""
 
 
 def handle_sync(database: Database, caller: Caller, body: bytes, content_type: str) -> tuple[bytes, str]:
@@ -54,6 +59,9 @@ def handle_sync(database: Database, caller: Caller, body: bytes, content_type: s
     answer_type = codec.JSON_TYPE if content_type.split(";")[0].strip().lower() == codec.JSON_TYPE else codec.BINARY_TYPE
     request = request_from_wire(codec.decode(body, content_type))
     now_ms = int(time.time() * 1000)
+    with database.read() as session:
+        begin = continuity.start(session, caller, request)
+    request = replace(request, cursor=begin.cursor, library_cursor=begin.library_cursor)
     outcome = merge.apply_batch(database, caller, request, now_ms)
     if request.ops:
         log.info("%s: %d operations applied, %d repeats acknowledged, %d conflicts noted",
@@ -72,6 +80,9 @@ def handle_sync(database: Database, caller: Caller, body: bytes, content_type: s
         more=page.more,
         server_ms=now_ms,
         rows=page.rows,
+        server_id=begin.server_id if request.continuity else None,
+        scope=begin.scope,
+        resend_after=begin.resend_after,
     )
     return codec.encode(response.to_wire(), answer_type), answer_type
 

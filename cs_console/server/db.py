@@ -7,12 +7,16 @@ walk, the log of tickets leaving someone's scope, and one counter row.
 Every write that logs changes takes the counter row's lock first (`BEGIN IMMEDIATE` on
 SQLite, `SELECT ... FOR UPDATE` on PostgreSQL) and keeps it until commit, so change numbers
 become visible strictly in order: a reader never sees change 11 while 10 is still being
-committed, and a cursor never skips a change. Nothing is cached in the process, so any
-number of app processes can serve one database. It refuses to know what a row means.
+committed, and a cursor never skips a change. Numbers follow the clock (`NUMBERS_PER_MS`), so
+none is handed out twice, even by a server put back from a backup. Nothing is cached in the
+process, so any number of app processes can serve one database. It refuses to know what a
+row means.
 """
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,8 +64,10 @@ applied_ops = Table(
     Column("device_id", String, nullable=False),
     Column("seq", BigInteger, nullable=False),
     Column("agent_id", String, nullable=False),
+    Index("ix_sync_applied_op_device", "device_id", "seq"),
 )
-"""Every operation applied, so a repeat after a lost answer is acknowledged and skipped."""
+"""Every operation applied, so a repeat after a lost answer is acknowledged and skipped;
+by device, how far each device's history reached (`continuity`)."""
 
 changes = Table(
     "sync_change",
@@ -96,6 +102,15 @@ counter = Table(
     Column("value", BigInteger, nullable=False),
 )
 
+identity = Table(
+    "sync_identity",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("server_id", String, nullable=False),
+)
+"""One row: this server's random id (72 bits, short: it travels in every sync), so a device
+notices when it syncs with another server. A copy or backup of the database keeps it."""
+
 
 def default_url() -> str:
     return f"sqlite:///{paths.data_dir() / 'server.db'}"
@@ -125,6 +140,12 @@ def _sqlite_engine(url: str) -> Engine:
     return sqlite_engine(url, busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS, wal=True)
 
 
+NUMBERS_PER_MS = 1000
+"""Change numbers are at least the clock in milliseconds times this: a server put back from
+a backup (its counter with it) then numbers its next changes past every number it gave
+before, which devices' cursors may have reached. Numbers stay below 2**53 until 2255."""
+
+
 class Numbers:
     """Hands out change numbers inside one write transaction, under the counter row's lock."""
 
@@ -132,9 +153,10 @@ class Numbers:
         self._session = session
         query = select(counter.c.value).where(counter.c.id == 1).with_for_update()
         self._start = self._last = session.execute(query).scalar_one()
+        self._clock_floor = int(time.time() * 1000) * NUMBERS_PER_MS
 
     def next(self) -> int:
-        self._last += 1
+        self._last = max(self._last + 1, self._clock_floor)
         return self._last
 
     def save(self) -> None:
@@ -165,12 +187,15 @@ class Database:
         SQLModel.metadata.create_all(self.engine, tables=[spec.model.__table__ for spec in ENTITIES.values()])
         metadata.create_all(self.engine)
         with self.engine.begin() as connection:
-            if connection.execute(select(counter.c.id)).first() is None:
-                try:
-                    with connection.begin_nested():
-                        connection.execute(insert(counter).values(id=1, value=0))
-                except IntegrityError:
-                    pass  # another process created it first
+            for index in applied_ops.indexes:  # create_all adds no index to a table made earlier
+                index.create(connection, checkfirst=True)
+            for table, values in ((counter, {"value": 0}), (identity, {"server_id": secrets.token_urlsafe(9)})):
+                if connection.execute(select(table.c.id)).first() is None:
+                    try:
+                        with connection.begin_nested():
+                            connection.execute(insert(table).values(id=1, **values))
+                    except IntegrityError:
+                        pass  # another process created it first
 
     def read(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -21,6 +21,7 @@ This module only answers questions; it refuses to change a row.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, false, or_, select
@@ -176,3 +177,13 @@ def _child_problem(session: Session, caller: Caller, entity: str, after: dict, t
     if person not in (None, caller.agent_id) and not (entity == "reminder" and caller.role == "lead"):
         return f"{entity} names agent {person} as its author; you can only write as yourself"
     return None
+
+
+def scope_key(session: Session, caller: Caller) -> str:
+    """A short digest of everything that decides which tickets the caller sees: it changes
+    when the account, its role or team, or (for a lead) the team's members change, and a
+    device whose cursor was read under another key starts its ticket cursor over."""
+    parts = [caller.agent_id, caller.role, caller.team]
+    if caller.role == "lead":
+        parts += sorted(session.execute(_team_members(caller)).scalars())
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]

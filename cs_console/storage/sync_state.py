@@ -11,11 +11,13 @@ Methods of `cs_console.store.Store`, which keeps the write clock (`_receive_stam
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, SQLModel, col, select
 
 from cs_console.storage import hlc
@@ -60,6 +62,28 @@ class RemoteRows(NamedTuple):
     """(values, field clocks) per row."""
 
 
+class Standing(NamedTuple):
+    """What the device tells the server so it notices a history that broke."""
+
+    server_id: str
+    """The server the cursors belong to ("" before the first page)."""
+    scope: str
+    """The scope key the ticket cursor was read under."""
+    outbox_high: int
+    """The highest seq the outbox ever gave."""
+    last_acked: tuple[int, str] | None
+    """(seq, op id) of the newest operation this server acknowledged and did not refuse."""
+
+
+def ticket_prefix_of(device_id: str) -> str:
+    """Five base32 letters from the device id: ticket numbers stay unique across devices."""
+    return base64.b32encode(uuid.UUID(device_id).bytes).decode()[:5]
+
+
+IDENTITY_RESETS = ("sync.cursor", "sync.library_cursor", "sync.server", "sync.scope")
+"""What a new identity starts over: the cursors and whose they were."""
+
+
 class SyncState:
     """The outbox going up, server pages coming down, and the sync settings in between."""
 
@@ -97,6 +121,69 @@ class SyncState:
             page.append(op)
         return page
 
+    def standing(self) -> Standing:
+        with self.read() as session:
+            floor = int(self._meta(session, "sync.acked_floor") or 0)
+            refused = set(json.loads(self._meta(session, "sync.refused") or "{}"))
+            newest_acked = (
+                select(OutboxOp.seq, OutboxOp.op_id)
+                .where(col(OutboxOp.acked_at).is_not(None), OutboxOp.seq > floor)
+                .order_by(col(OutboxOp.seq).desc())
+                .limit(len(refused) + 1)
+            )
+            return Standing(
+                server_id=self._meta(session, "sync.server") or "",
+                scope=self._meta(session, "sync.scope") or "",
+                outbox_high=session.exec(select(func.max(OutboxOp.seq))).one() or 0,
+                last_acked=next(((seq, op_id) for seq, op_id in session.exec(newest_acked) if op_id not in refused), None),
+            )
+
+    def acked_high(self) -> int:
+        """The highest seq any server acknowledged (0: none)."""
+        with self.read() as session:
+            return session.exec(select(func.max(OutboxOp.seq)).where(col(OutboxOp.acked_at).is_not(None))).one() or 0
+
+    def resend_acknowledged(self, after: int, through: int) -> int:
+        """Send again the acknowledged operations with a seq in (after, through] that a server
+        put back from a backup lost (refused ones stay set aside); returns how many."""
+        with self.write() as session:
+            refused = list(json.loads(self._meta(session, "sync.refused") or "{}"))
+            query = update(OutboxOp).where(
+                col(OutboxOp.seq) > after, col(OutboxOp.seq) <= through,
+                col(OutboxOp.acked_at).is_not(None), col(OutboxOp.op_id).not_in(refused),
+            ).values(acked_at=None)
+            return session.exec(query).rowcount
+
+    def take_new_identity(self) -> None:
+        """Become a device of its own: this file was copied, or put back from a backup.
+
+        A new device id (so the server sends back what the old one made), a new ticket
+        prefix (tickets still waiting to go up are renumbered with it), and cursors that
+        start over. Waiting operations keep their op ids, so those the server already has
+        are not applied twice.
+        """
+        device_id = str(uuid.uuid4())
+        old_prefix, prefix = self.ticket_prefix, ticket_prefix_of(device_id)
+        with self.write() as session:
+            self._set_meta(session, "device_id", device_id)
+            self._set_meta(session, "ticket_prefix", prefix)
+            for key in IDENTITY_RESETS:
+                self._set_meta(session, key, "")
+            waiting = list(session.exec(select(OutboxOp).where(col(OutboxOp.acked_at).is_(None))))
+            for op in waiting:
+                op.device_id = device_id
+                payload = json.loads(op.payload)
+                number = payload.get("number") if op.entity == "ticket" and op.action == "insert" else None
+                if isinstance(number, str) and number.startswith(f"{old_prefix}-"):
+                    payload["number"] = f"{prefix}-{number[len(old_prefix) + 1:]}"
+                    op.payload = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+                    ticket = session.get(Ticket, op.entity_id)
+                    if ticket is not None and ticket.number == number:
+                        ticket.number = payload["number"]
+                        session.add(ticket)
+                session.add(op)
+        self.device_id, self.ticket_prefix, self._node = device_id, prefix, device_id[:8]
+
     def store_remote_page(
         self,
         *,
@@ -106,10 +193,12 @@ class SyncState:
         newest: hlc.Stamp,
         cursor: int,
         library_cursor: int,
+        settings: Mapping[str, str] | None = None,
     ) -> int:
         """Acknowledge operations up to `acked_through`, store a page of server rows (`merge`
         decides the fields of a row both sides hold; a history row is added when its id is
-        new), move the write clock past `newest` and move both cursors, in one transaction.
+        new), move the write clock past `newest`, move both cursors and save the sync
+        `settings` that go with them (whose cursors they are), in one transaction.
         Returns the number of rows stored."""
         stored = 0
         with self.write() as session:
@@ -131,6 +220,8 @@ class SyncState:
             self._receive_stamp(session, newest)
             self._set_meta(session, "sync.cursor", str(cursor))
             self._set_meta(session, "sync.library_cursor", str(library_cursor))
+            for key, value in (settings or {}).items():
+                self._set_meta(session, f"sync.{key}", value)
             self._set_meta(session, "sync.last_at", to_text(utcnow()))
         return stored
 

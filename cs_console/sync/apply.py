@@ -28,9 +28,11 @@ def store_sync_page(
     cursor: int,
     library_cursor: int,
     server_ms: int,
+    settings: dict[str, str] | None = None,
 ) -> int:
     """Acknowledge operations up to `acked_through`, merge a page of server rows and move
-    both cursors, in one transaction. Returns the number of rows stored."""
+    both cursors (saving the sync `settings` that go with them), in one transaction.
+    Returns the number of rows stored."""
     newest = hlc.Stamp(server_ms, 0, "")
     tables = []
     for entity, spec in ENTITIES.items():
@@ -49,6 +51,7 @@ def store_sync_page(
         newest=newest,
         cursor=cursor,
         library_cursor=library_cursor,
+        settings=settings,
     )
 
 

@@ -6,6 +6,11 @@ asks for the next page (and carries any operations the first could not). A cycle
 cursor, so a cut link loses at most the page in flight. Operations the server refused by
 name are set aside (kept, with the reason, for the screens) and the rest go again at once.
 
+Each request says whose cursors they are and how far this device's history reaches
+(`protocol.Continuity`). A server that finds this file to be a copy (or put back from a
+backup) answers `Forked`: the device takes a new identity and the cycle goes on, once. A
+server put back from a backup names the acknowledged operations it lost, which go again.
+
 Batch sizes adapt, and persist in the store: halved after a failure, doubled after a
 success, so a ship whose link struggled starts small next time. A cycle refuses to retry
 after a failure on its own: the caller decides when the link is worth another try.
@@ -18,11 +23,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cs_console.errors import UserError
+from cs_console.storage.sync_state import Standing
 from cs_console.store import Store
 from cs_console.sync import codec
 from cs_console.sync.apply import store_sync_page
-from cs_console.sync.errors import BatchRefused, SyncError, from_body
-from cs_console.sync.protocol import MAX_OPS, MAX_PAGE_BYTES, MIN_PAGE_BYTES, Op, SyncRequest, response_from_wire
+from cs_console.sync.errors import BatchRefused, Forked, SyncError, from_body
+from cs_console.sync.protocol import (
+    MAX_OPS,
+    MAX_PAGE_BYTES,
+    MIN_PAGE_BYTES,
+    Continuity,
+    Op,
+    SyncRequest,
+    SyncResponse,
+    response_from_wire,
+)
 
 
 class TransportError(UserError):
@@ -56,6 +71,9 @@ class SyncReport:
     """Operations still waiting to go up."""
     refused: int = 0
     """Operations the server refused in this cycle, now set aside."""
+    new_identity: bool = False
+    """This database turned out to be a copy (or put back from a backup) and now syncs as
+    a device of its own, with a new ticket prefix."""
     error: str | None = None
 
     @property
@@ -95,6 +113,20 @@ def _error_of(status: int, body: bytes) -> SyncError:
         return from_body(status, {})
 
 
+def _whose_cursors(store: Store, response: SyncResponse, standing: Standing) -> dict[str, str]:
+    """The sync settings saved with a page: the server and scope its cursors belong to.
+
+    On a server not synced with before, operations acknowledged until now are another
+    server's business: only those acknowledged from here on are checked for loss.
+    """
+    if response.server_id is None:
+        return {}
+    settings = {"server": response.server_id, "scope": response.scope or ""}
+    if response.server_id != standing.server_id:
+        settings["acked_floor"] = str(store.acked_high())
+    return settings
+
+
 def run_cycle(store: Store, transport: Transport) -> SyncReport:
     """Sync until the outbox (as it was at the start) is up and no page is left, or a failure.
 
@@ -104,7 +136,7 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
     cursor = int(store.sync_value("cursor") or 0)
     library_cursor = int(store.sync_value("library_cursor") or 0)
     target = max((op.seq for op in store.pending_operations()), default=0)
-    done = dict(sent=0, received=0, pages=0, round_trips=0, bytes_up=0, bytes_down=0, refused=0)
+    done = dict(sent=0, received=0, pages=0, round_trips=0, bytes_up=0, bytes_down=0, refused=0, new_identity=False)
 
     def report(error: str | None = None) -> SyncReport:
         return SyncReport(**done, pending=store.pending_count(), error=error)
@@ -116,7 +148,9 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
             break
         if done["round_trips"] >= MAX_ROUND_TRIPS:
             return report(f"the server kept sending pages after {MAX_ROUND_TRIPS} round trips; try again later")
-        request = SyncRequest(store.device_id, cursor, library_cursor, sizes.page_bytes, tuple(_as_op(op) for op in ops))
+        standing = store.standing()
+        request = SyncRequest(store.device_id, cursor, library_cursor, sizes.page_bytes, tuple(_as_op(op) for op in ops),
+                              Continuity(standing.server_id, standing.scope, standing.outbox_high, standing.last_acked))
         body = codec.encode(request.to_wire())
         try:
             status, answer, answer_type = transport(body, codec.BINARY_TYPE)
@@ -128,6 +162,10 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
         done["bytes_down"] += len(answer)
         if status != 200:
             error = _error_of(status, answer)
+            if isinstance(error, Forked) and not done["new_identity"]:
+                store.take_new_identity()
+                done["new_identity"], cursor, library_cursor = True, 0, 0
+                continue
             if isinstance(error, BatchRefused) and {p.op_id for p in error.problems} <= {op.op_id for op in ops}:
                 store.set_aside_operations({p.op_id: p.message for p in error.problems})
                 done["refused"] += len(error.problems)
@@ -146,7 +184,11 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
             cursor=response.cursor,
             library_cursor=response.library_cursor,
             server_ms=response.server_ms,
+            settings=_whose_cursors(store, response, standing),
         )
+        if response.resend_after is not None and standing.last_acked:
+            store.resend_acknowledged(response.resend_after, standing.last_acked[0])
+            target = max((op.seq for op in store.pending_operations()), default=0)
         done["sent"] += len(ops)
         done["pages"] += 1
         cursor, library_cursor = response.cursor, response.library_cursor

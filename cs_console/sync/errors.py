@@ -68,6 +68,15 @@ class VersionMismatch(SyncError):
     code = "version"
 
 
+class Forked(SyncError):
+    """The device's history departs from what the server saw of its device id: the file was
+    copied to another machine, or put back from a backup. Nothing was applied; the device
+    takes a new identity and syncs again."""
+
+    status = 409
+    code = "forked"
+
+
 class BatchRefused(SyncError):
     """One or more operations were refused, so none of the batch was applied."""
 
@@ -100,7 +109,7 @@ class ServerError(SyncError):
 
 
 _BY_CODE: dict[str, type[SyncError]] = {
-    cls.code: cls for cls in (BadRequest, TooLarge, Unauthorized, Forbidden, VersionMismatch, ServerError)
+    cls.code: cls for cls in (BadRequest, TooLarge, Unauthorized, Forbidden, VersionMismatch, Forked, ServerError)
 }
 
 

@@ -3,9 +3,18 @@
 Version 1, spoken at `/v1/sync` and in every body's `v`:
 
     request  {v, d: device id, c: cursor, k: library cursor, b: page budget in bytes (0: none),
-              o: [[seq, op id, entity, entity id, action, payload, hlc], ...]}
+              o: [[seq, op id, entity, entity id, action, payload, hlc], ...],
+              s, e: the server id and scope key the cursors belong to, h: the device's highest
+              outbox seq, l: [seq, op id] of its newest acknowledged operation}
     response {v, a: highest seq acknowledged (or null), c, k: the new cursors, m: more pages
-              wait, t: server time in ms, r: {entity: [[column, ...], [value, ...], ...]}}
+              wait, t: server time in ms, r: {entity: [[column, ...], [value, ...], ...]},
+              s, e: the server id and scope key the new cursors belong to, w: send your
+              acknowledged operations after this seq again (or null)}
+
+`s`, `e`, `h`, `l` and `w` keep a device in step when its history breaks (`server.continuity`):
+another account, server or scope starts the cursor over; a copied or restored device file
+is told to take a new identity (`Forked`); a server restored from a backup asks for the
+operations it lost. They are optional: a device that leaves them out syncs as before.
 
 Two cursors, because the knowledge base and templates (the library) come down only once
 the tickets are: a bulk import of articles must not hold back a customer's message.
@@ -62,9 +71,11 @@ class SyncRequest:
     library_cursor: int
     page_bytes: int
     ops: tuple[Op, ...] = ()
+    continuity: Continuity | None = None
+    """None from a device that predates it: no cursor resets, fork or loss checks."""
 
     def to_wire(self) -> dict:
-        return {
+        wire = {
             "v": PROTOCOL_VERSION,
             "d": self.device_id,
             "c": self.cursor,
@@ -72,6 +83,27 @@ class SyncRequest:
             "b": self.page_bytes,
             "o": [op.to_wire() for op in self.ops],
         }
+        if self.continuity is not None:
+            wire.update(self.continuity.to_wire())
+        return wire
+
+
+@dataclass(frozen=True)
+class Continuity:
+    """What a device tells the server so it notices a history that broke."""
+
+    server_id: str
+    """The server the cursors belong to ("" before the first page)."""
+    scope: str
+    """The scope key the ticket cursor belongs to ("" before the first page)."""
+    outbox_high: int
+    """The highest seq this device's outbox ever gave (0: none)."""
+    last_acked: tuple[int, str] | None
+    """(seq, op id) of the newest operation the server acknowledged, if any."""
+
+    def to_wire(self) -> dict:
+        return {"s": self.server_id, "e": self.scope, "h": self.outbox_high,
+                "l": list(self.last_acked) if self.last_acked else None}
 
 
 @dataclass(frozen=True)
@@ -84,9 +116,14 @@ class SyncResponse:
     server_ms: int
     rows: Mapping[str, tuple[dict, ...]] = field(default_factory=dict)
     """Entity name to the rows of this page, each a map of column to value."""
+    server_id: str | None = None
+    scope: str | None = None
+    """The server and scope key the new cursors belong to (None from an older server)."""
+    resend_after: int | None = None
+    """The server lacks acknowledged operations of this device after this seq."""
 
     def to_wire(self) -> dict:
-        return {
+        wire = {
             "v": PROTOCOL_VERSION,
             "a": self.acked_through,
             "c": self.cursor,
@@ -95,6 +132,9 @@ class SyncResponse:
             "t": self.server_ms,
             "r": {entity: columns_to_wire(rows) for entity, rows in self.rows.items() if rows},
         }
+        if self.server_id is not None:
+            wire.update(s=self.server_id, e=self.scope, w=self.resend_after)
+        return wire
 
 
 def columns_to_wire(rows: tuple[dict, ...]) -> list:
@@ -217,7 +257,25 @@ def request_from_wire(message: Mapping) -> SyncRequest:
         library_cursor=max(0, library_cursor),
         page_bytes=0 if page_bytes == 0 else min(MAX_PAGE_BYTES, max(MIN_PAGE_BYTES, page_bytes)),
         ops=tuple(_op_from_wire(item) for item in ops),
+        continuity=_continuity_from_wire(message),
     )
+
+
+def _continuity_from_wire(message: Mapping) -> Continuity | None:
+    if "s" not in message:
+        return None
+    server_id = _require(message, "s", str, "the server id the cursors belong to")
+    scope = _require(message, "e", str, "the scope key the cursor belongs to")
+    outbox_high = _require(message, "h", int, "the highest outbox seq")
+    last = message.get("l")
+    if last is not None and not (
+        isinstance(last, list) and len(last) == 2 and isinstance(last[0], int) and not isinstance(last[0], bool)
+        and _is_name(last[1])
+    ):
+        raise BadRequest("field l (the newest acknowledged operation) must be [seq, op id] or null")
+    if len(server_id) > 200 or len(scope) > 200:
+        raise BadRequest("fields s and e (server id, scope key) are at most 200 characters")
+    return Continuity(server_id, scope, max(0, outbox_high), (last[0], last[1]) if last else None)
 
 
 def response_from_wire(message: Mapping) -> SyncResponse:
@@ -230,6 +288,7 @@ def response_from_wire(message: Mapping) -> SyncResponse:
         names, *values = table
         rows[entity] = tuple(dict(zip(names, row, strict=True)) for row in values)
     acked = message.get("a")
+    resend = message.get("w")
     return SyncResponse(
         acked_through=acked if isinstance(acked, int) else None,
         cursor=_require(message, "c", int, "the cursor"),
@@ -237,4 +296,7 @@ def response_from_wire(message: Mapping) -> SyncResponse:
         more=bool(message.get("m")),
         server_ms=_require(message, "t", int, "the server time"),
         rows=rows,
+        server_id=message.get("s") if isinstance(message.get("s"), str) else None,
+        scope=message.get("e") if isinstance(message.get("e"), str) else None,
+        resend_after=resend if isinstance(resend, int) and not isinstance(resend, bool) else None,
     )

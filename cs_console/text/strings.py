@@ -474,6 +474,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "sync.online": ("● online · {waiting} · {fresh}", "● 在线 · {waiting} · {fresh}"),
     "sync.offline": ("○ offline · {waiting} · {fresh}", "○ 离线 · {waiting} · {fresh}"),
     "sync.offline_retry": ("○ offline · {waiting} · {fresh} · retry in {wait}", "○ 离线 · {waiting} · {fresh} · {wait}后重试"),
+    "sync.new_identity": ("This database is a copy of another device's, or was put back from a backup: it now syncs "
+                          "as a device of its own, and new tickets are numbered {prefix}-…",
+                          "此数据库是另一台设备的副本，或从备份恢复：现在作为独立设备同步，新工单编号为 {prefix}-…"),
     "sync.just_now": ("just now", "刚刚"),
     "sync.ago": ("{span} ago", "{span}前"),
     "sync.seconds": ("{count}s", "{count} 秒"),
