@@ -238,3 +238,41 @@ async def test_a_compliance_prompt_appears_on_a_matching_ticket(demo_store):
         await pilot.press("escape")
         await open_ticket(pilot, plain.id)
         assert not app.screen.query_one("#ticket-compliance", Static).display
+
+
+async def test_colons_inside_a_word_are_typed_and_escape_gives_back_the_colons(demo_store):
+    ticket = new_demo_ticket(demo_store, "The terminal lost its IPv6 route.")
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, ticket.id)
+        await pilot.press("r", *"Gateway fe80::1 set")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen), "an IPv6 address does not open the picker"
+        assert composer_text(app) == "Gateway fe80::1 set"
+        await pilot.press("space", ":", ":")
+        await settle(pilot)
+        assert isinstance(app.screen, KnowledgeBaseScreen) and app.screen.picker
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        assert composer_text(app) == "Gateway fe80::1 set ::", "Escape restores what was typed"
+
+
+async def test_the_red_line_warning_goes_once_the_phrase_is_edited_out(demo_store):
+    ticket = new_demo_ticket(demo_store, "Bilge alarm keeps sounding.")
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, ticket.id)
+        await pilot.press("r")
+        app.screen.query_one("#composer").insert("Sorry, that’s not my job.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(pilot)
+        status = app.screen.query_one("#composer-status", Static)
+        assert "not my job" in str(status.render())
+        assert app.screen.query_one("#composer").has_focus
+        await pilot.press(*["backspace"] * len("not my job."), *"on its way.")
+        await pilot.pause()
+        assert composer_text(app) == "Sorry, that’s on its way."
+        assert "not my job" not in str(status.render()), "the warning is checked again as the text changes"

@@ -60,6 +60,8 @@ class TicketScreen(ConsoleScreen):
         self.due_times: dict = {}
         self._sent_in_cycle: int | None = None
         """The sync cycle that carries the last reply up; "sent" shows once it finished."""
+        self._warned = False
+        """The composer's status shows what the text must be checked for before it goes out."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-header", classes="title-bar")
@@ -176,8 +178,21 @@ class TicketScreen(ConsoleScreen):
         s = self.strings
         question = f"[b]{s('ticket.confirm_title')}[/b]\n" + "\n".join(f"• {escape(w)}" for w in warnings)
         question += f"\n\n{s('ticket.confirm_question')}"
-        self._say(s("ticket.not_sent_yet", warnings=s("common.clause_separator").join(warnings)))
+        self._say_warnings(warnings)
         self.app.push_screen(ConfirmScreen(question), lambda confirmed: self._start_send(text) if confirmed else None)
+
+    def _say_warnings(self, warnings: list[str]) -> None:
+        s = self.strings
+        self._say(s("ticket.not_sent_yet", warnings=s("common.clause_separator").join(warnings)) if warnings else "")
+        self._warned = bool(warnings)
+
+    @on(Composer.Changed, "#composer")
+    def _recheck_warnings(self) -> None:
+        """A warning shown before a send is checked again as the text changes, so it never
+        names a phrase that is no longer there."""
+        if self._warned:
+            text = self.query_one("#composer", Composer).text.strip()
+            self._say_warnings(self._warnings(text) if text and self.mode == "public_reply" else [])
 
     def _warnings(self, text: str) -> list[str]:
         """What the agent is asked to confirm: red-line phrases and unfilled placeholders."""
@@ -224,6 +239,7 @@ class TicketScreen(ConsoleScreen):
         self._say(self.strings("ticket.send_failed", reason=reason))
 
     def _say(self, text: str) -> None:
+        self._warned = False
         self.query_one("#composer-status", Static).update(text)
 
     def action_set_status(self) -> None:
@@ -267,7 +283,9 @@ class TicketScreen(ConsoleScreen):
         self.app.push_screen(KnowledgeBaseScreen(picker=True), self._template_chosen)
 
     def _template_chosen(self, template_id: str | None) -> None:
-        self.query_one("#composer", Composer).focus()
+        composer = self.query_one("#composer", Composer)
+        composer.picker_closed(inserted=template_id is not None)
+        composer.focus()
         if template_id is not None and self.detail is not None:
             self._fill_template(template_id)
 
