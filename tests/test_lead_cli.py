@@ -74,7 +74,7 @@ def test_route_suggests_then_applies_for_a_lead_only(isolated_home):
     read_only = cli("--agent", "zhao.min", "--readonly", "route", "--apply", home=isolated_home)
     assert read_only.returncode == 2 and "read-only session" in read_only.stderr
     applied = cli("--agent", "zhao.min", "route", "--apply", home=isolated_home)
-    assert applied.returncode == 0 and "Assigned 4 ticket(s)." in applied.stdout
+    assert applied.returncode == 0 and "Assigned 4 tickets." in applied.stdout
     again = cli("route", home=isolated_home)
     assert "No unassigned active ticket to route." in again.stdout, "the lead's desk is clear"
 

@@ -125,7 +125,7 @@ async def test_drill_down_reassign_a_selection_and_see_it_change_queues(demo_sto
         assert isinstance(app.screen, AgentQueueScreen)
         assert not set(moving) & set(table.keys), "they left Lin Wei's queue"
         assert "Queue of 林伟 Lin Wei · 38 active · 0 selected" in text_of(app, "#drill-title")
-        assert any("Moved 2 ticket(s) to Ingrid Haugen." == n.message for n in app._notifications)
+        assert any("Moved 2 tickets to Ingrid Haugen." == n.message for n in app._notifications)
         await pilot.press("escape")
         await settle(pilot)
         board = app.screen.query_one("#team", SteadyTable)
@@ -145,7 +145,7 @@ async def test_reassign_from_the_breach_list_and_open_a_ticket(demo_store):
         first = breaches.keys[0]
         await pilot.press("a")
         await pilot.pause()
-        assert isinstance(app.screen, AssignScreen) and "Reassign 1 ticket(s)" in str(
+        assert isinstance(app.screen, AssignScreen) and "Reassign 1 ticket:" in str(
             app.screen.query_one(Static).render())
         await pilot.press("escape")
         assert app.screen is lead
@@ -173,7 +173,7 @@ async def test_unassigned_tickets_are_routed_as_suggested(demo_store):
         await pilot.press("u")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        assert "Route 4 unassigned ticket(s) as suggested?" in str(app.screen.query_one(Static).render())
+        assert "Route 4 unassigned tickets as suggested?" in str(app.screen.query_one(Static).render())
         await pilot.press("y")
         await settle(pilot, 5)
         board = app.screen.query_one("#team", SteadyTable)

@@ -39,7 +39,7 @@ def test_a_lead_moves_a_ticket_in_a_real_terminal(tmp_path):
         terminal.wait_for("Queue of 林伟 Lin Wei · 40 active")
         number = re.search(r"(DEMO-\d{4})", terminal.screen().split("Customer")[1]).group(1)
         terminal.keys("a")
-        dialog = terminal.wait_for("Reassign 1 ticket(s)")
+        dialog = terminal.wait_for("Reassign 1 ticket:")
         assert number in dialog and "Ingrid Haugen" in dialog and "speaks" in dialog
         choices = [line for line in dialog.splitlines() if "· load" in line]
         terminal.keys(*(["Down"] * next(i for i, line in enumerate(choices) if "Ingrid Haugen" in line)), "Enter")
