@@ -270,7 +270,7 @@ async def test_read_only_moves_nothing(demo_store):
     app = lead_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         lead = await open_team_view(pilot)
-        assert "[read-only]" in text_of(app, "#lead-title")
+        assert "READ-ONLY: nothing can be changed" in text_of(app, "#lead-title")
         assert "u" not in footer_keys(app)
         await pilot.press("2")
         assert not {"a", "space"} & footer_keys(app)

@@ -183,3 +183,31 @@ async def test_help_lists_the_screen_keys(store):
         assert "New" in text and "Filter" in text and "ctrl+p" in text
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)
+
+
+def footer_keys(app) -> set[str]:
+    return {b.binding.key for b in app.screen.active_bindings.values() if b.binding.show}
+
+
+async def test_a_read_only_session_says_so_and_offers_no_key_that_changes_anything(store):
+    app, tickets = seeded_app(store)
+    store.readonly = True
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "READ-ONLY" in str(app.screen.query_one("#queue-title", Static).render())
+        assert "n" not in footer_keys(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen), "no new ticket in a read-only session"
+
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        assert "READ-ONLY" in str(app.screen.query_one("#ticket-header", Static).render())
+        assert not {"r", "i", "s", "x", "b", "ctrl+s", "ctrl+t"} & footer_keys(app)
+        assert "c" in footer_keys(app), "reading the customer's history is still offered"
+        await pilot.press("r", *"hello", "ctrl+s")
+        await settle(pilot)
+        assert not app.screen.query_one("#composer", TextArea).display
+        assert app.screen.query_one("#composer", TextArea).text == ""
+    assert len(store.ticket_detail(tickets["Oil record book entry missing"].id).interactions) == 1

@@ -50,6 +50,7 @@ def console_commands(app: App) -> Iterator[SystemCommand]:
     yield SystemCommand(s("app.switch_agent"), s("app.switch_agent_help"), app.action_switch_agent)
     yield SystemCommand(s("app.refused"), s("app.refused_help"), app.action_refused)
     if app.agent is not None:
-        yield SystemCommand(s("app.new_ticket"), s("app.new_ticket_help"), app.new_ticket)
+        if not app.store.readonly:
+            yield SystemCommand(s("app.new_ticket"), s("app.new_ticket_help"), app.new_ticket)
         yield SystemCommand(s("app.queue"), s("app.queue_help"), app.back_to_queue)
         yield SystemCommand(s("app.knowledge_base"), s("app.knowledge_base_help"), app.open_knowledge_base)

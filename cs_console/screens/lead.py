@@ -166,8 +166,7 @@ class LeadScreen(ConsoleScreen):
         lead = data.lead
         team_name = lead.team if team.Scope.of(lead).team else s("lead.all_teams")
         title = s("lead.title", team=team_name, lead=lead.name)
-        if self.app.store.readonly:
-            title += f" · [{s('lead.readonly')}]"
+        title += self.readonly_mark()
         rows = data.rows
         summary = s("lead.summary", agents=len(data.agents), active=len(data.states),
                     breached=sum(r.breached for r in rows), at_risk=sum(r.at_risk for r in rows),

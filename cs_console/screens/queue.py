@@ -96,6 +96,7 @@ class QueueScreen(ConsoleScreen):
     }
     """
     TICKS_COVERED = True
+    CHANGES = frozenset({"new_ticket"})
     BINDINGS = [
         Binding("n", "new_ticket", english("key.new_ticket"), id="new_ticket"),
         Binding("slash", "search", english("key.search"), id="search"),
@@ -281,7 +282,7 @@ class QueueScreen(ConsoleScreen):
         )
         if self.search_text:
             title += f" · “{self.search_text}”"
-        self.query_one("#queue-title", Static).update(title)
+        self.query_one("#queue-title", Static).update(title + self.readonly_mark())
         empty = self.query_one("#queue-empty", Static)
         empty.display = not loading and not self.rows
         empty.update(s("queue.empty"))

@@ -50,6 +50,8 @@ class TicketScreen(ConsoleScreen):
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("escape", "back", english("key.back"), id="back"),
     ]
+    CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
+                         "templates"})
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
@@ -75,6 +77,9 @@ class TicketScreen(ConsoleScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if self.app.store.readonly:
+            for widget in self.query("#composer-label, #composer, #composer-status"):
+                widget.display = False
         self.query_one("#conversation").focus()
         self.reload()
 
@@ -107,7 +112,7 @@ class TicketScreen(ConsoleScreen):
         channel = s(f"channel.{ticket.channel}") if ticket.channel in CHANNELS else ticket.channel
         self.query_one("#ticket-header", Static).update(
             f"[b]{ticket.number}[/b]  {s(f'priority.short.{ticket.priority}').strip()}  ·  "
-            f"{s(f'status.{ticket.status}')}  ·  {assignee}\n"
+            f"{s(f'status.{ticket.status}')}  ·  {assignee}{self.readonly_mark()}\n"
             f"[b]{escape(ticket.subject)}[/b]\n"
             f"{escape(customer.name)} · {escape(customer.contact_name)} · {customer.phone} · {channel}"
         )

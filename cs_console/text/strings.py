@@ -39,7 +39,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{agents} agents · {active} active · ✖ {breached} overdue · ! {at_risk} at risk · ☹ {upset} upset",
         "{agents} 名坐席 · {active} 个处理中 · ✖ {breached} 超时 · ! {at_risk} 临近超时 · ☹ {upset} 需安抚",
     ),
-    "lead.readonly": ("read-only", "只读"),
     "lead.loading": ("loading…", "加载中…"),
     "lead.tab.team": ("Team", "团队"),
     "lead.tab.breaches": ("Breaches", "超时"),
@@ -492,6 +491,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "app.clock_title": ("Follow-up clock", "跟进时限"),
     "app.reminder_title": ("Reminder due", "提醒到期"),
     # -- the queue --------------------------------------------------------------------------
+    "app.readonly_mark": ("READ-ONLY: nothing can be changed", "只读：不能修改任何内容"),
     "queue.title": ("Queue · {who} · {count} tickets · status: {status} · priority: {priority}",
                     "队列 · {who} · {count} 个工单 · 状态：{status} · 优先级：{priority}"),
     "queue.title.one": ("Queue · {who} · 1 ticket · status: {status} · priority: {priority}",
