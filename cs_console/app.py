@@ -319,10 +319,15 @@ class ConsoleApp(App):
 
     @work(thread=True, exclusive=True, group="switch-agent")
     def action_switch_agent(self) -> None:
-        """Choose, from the palette, whom this device works as."""
+        """Choose, from the palette, whom this device works as (on a device without a login)."""
         from cs_console.screens.choose import ChooseScreen
+        from cs_console.usecases.agent_switch import switch_refusal
 
         s = self.strings
+        refusal = switch_refusal(s)
+        if refusal is not None:
+            self.call_from_thread(self.notify, refusal, severity="warning", timeout=15)
+            return
         options = [(agent.id, f"{agent.name} · {s(f'lead.role.{agent.role}')} · {agent.team or '-'}")
                    for agent in self.store.agents() if agent.active]
         self.call_from_thread(lambda: self.push_screen(ChooseScreen(s("app.switch_title"), options), self._switch_to))

@@ -308,3 +308,19 @@ async def test_every_view_fits_the_terminal(demo_store, size):
             await settle(pilot)
             assert lead.query_one("#lead-views").region.bottom <= size[1] - 2, "above the sync line and footer"
             assert lead.query_one("#lead-views").region.right <= size[0]
+
+
+async def test_a_logged_in_device_offers_no_switching_agent(demo_store, isolated_home):
+    from cs_console.sync.login import Settings, save_settings
+
+    save_settings(Settings(server="http://127.0.0.1:9", token="t0ken", agent_id=LIN, agent_name="林伟 Lin Wei"))
+    app = lead_app(demo_store, agent=LIN)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.sync_state.configured
+        assert "Switch agent" not in [command.title for command in app.get_system_commands(app.screen)]
+        app.action_switch_agent()
+        await settle(pilot)
+        assert not isinstance(app.screen, ChooseScreen)
+        assert any("logged in to http://127.0.0.1:9 as 林伟 Lin Wei" in n.message for n in app._notifications)
+    assert demo_store.current_agent().id == LIN

@@ -203,6 +203,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "app.switch_agent_help": ("Work as another agent on this device", "在本机以其他坐席身份工作"),
     "app.switch_title": ("Work as", "切换为"),
     "app.switched": ("Working as {name}.", "当前身份：{name}。"),
+    "app.switch_refused": (
+        "This device is logged in to {server} as {name}, so it works as {name}: switching agent is for devices "
+        "without a login (local or demo use). To work as someone else, run cs-console login with their token.",
+        "本机已登录 {server}，身份是 {name}（令牌的所有者）：切换坐席仅用于未登录的设备（本地或演示）。"
+        "要以其他坐席工作，请用其令牌运行 cs-console login。",
+    ),
     # -- staffing scoped to a team (lead screen's staffing pane, `cs-console staffing`) ------
     "staffing.scope": ("{team} · {count} tickets created in the last {weeks} weeks · hours in {zone}",
                        "{team} · 最近 {weeks} 周新建 {count} 个工单 · 时间为 {zone}"),
