@@ -33,6 +33,10 @@ class Terminal:
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p", "-t", "main")
 
+    def styled_screen(self) -> str:
+        """The screen with its SGR escape sequences (colours, bold, reverse), as tmux keeps them."""
+        return self._tmux("capture-pane", "-p", "-e", "-t", "main")
+
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "main", *keys)
 

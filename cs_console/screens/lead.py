@@ -195,8 +195,8 @@ class LeadScreen(ConsoleScreen):
             lines.append((row.agent_id or "", (
                 clip(name, width),
                 str(row.active),
-                clock_text(f"{STATE_SYMBOLS['breached']} {row.breached}") if row.breached else "0",
-                clock_text(f"{STATE_SYMBOLS['at_risk']} {row.at_risk}") if row.at_risk else "0",
+                clock_text(f"{STATE_SYMBOLS['breached']} {row.breached}", self.app.no_color) if row.breached else "0",
+                clock_text(f"{STATE_SYMBOLS['at_risk']} {row.at_risk}", self.app.no_color) if row.at_risk else "0",
                 str(row.upset) if row.upset else "",
                 oldest,
                 f"{bar(row.load, most, 6)} {row.load:g}",

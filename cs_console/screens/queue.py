@@ -119,7 +119,7 @@ class QueueScreen(ConsoleScreen):
         self._loads = 0
         """How many loads have started: only the newest may show its rows."""
         self._cells: LRUCache[str, tuple] = LRUCache(CELL_CACHE)
-        self.labels = RowLabels.of(self.strings)
+        self.labels = RowLabels.of(self.strings, self.app.no_color)
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title", classes="title-bar")
@@ -379,11 +379,13 @@ class RowLabels:
     statuses: Mapping[str, str]
     done: str
     """"Next due" of a ticket whose clocks have all stopped."""
+    no_color: bool = False
+    """Clocks marked by weight and reverse video, not colour (`clock_text`)."""
 
     @classmethod
-    def of(cls, strings: Strings) -> RowLabels:
+    def of(cls, strings: Strings, no_color: bool = False) -> RowLabels:
         return cls({p: strings(f"priority.short.{p}") for p in PRIORITIES},
-                   {status: strings(f"status.short.{status}") for status in STATUSES}, strings("clock.done"))
+                   {status: strings(f"status.short.{status}") for status in STATUSES}, strings("clock.done"), no_color)
 
 
 def row_cells(row: QueueRow, clocks: FollowUpClocks, now: datetime, labels: RowLabels, upset: bool = False) -> tuple:
@@ -394,7 +396,7 @@ def row_cells(row: QueueRow, clocks: FollowUpClocks, now: datetime, labels: RowL
     return (
         row.number,
         labels.priorities[row.priority],
-        clock_text(due),
+        clock_text(due, labels.no_color),
         row.customer_name,
         mark + row.subject,
         labels.statuses[row.status],

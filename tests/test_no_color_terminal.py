@@ -1,0 +1,52 @@
+"""Under NO_COLOR, in a real terminal, an overdue clock stands out by reverse video and weight.
+
+Textual turns colours into greys under NO_COLOR; a clock styled red came out dark grey
+(237) on dark grey (235). tmux keeps the SGR attributes of each cell, so they are read back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+from tests.test_terminal import Terminal, pytestmark  # noqa: F401  (skips without tmux)
+
+
+def sgr_attributes(sequences: str) -> set[str]:
+    """The SGR parameters in force after `sequences` (a reset, `0`, clears what came before)."""
+    attributes: set[str] = set()
+    for params in re.findall(r"\x1b\[([0-9;]*)m", sequences):
+        parts = params.split(";") if params else ["0"]
+        index = 0
+        while index < len(parts):
+            part = parts[index]
+            if part in ("38", "48"):  # 38;5;N or 48;5;N: a colour, three parameters
+                attributes = {a for a in attributes if not a.startswith(part)}
+                attributes.add(f"{part};{';'.join(parts[index + 1:index + 3])}")
+                index += 3
+                continue
+            attributes = set() if part == "0" else attributes | {part}
+            index += 1
+    return attributes
+
+
+def test_an_overdue_clock_is_reverse_and_bold_under_no_color(tmp_path):
+    home = tmp_path / "home"
+    env = {"CS_CONSOLE_HOME": str(home), "PYTHONPATH": os.getcwd()}
+    subprocess.run([sys.executable, "-m", "cs_console", "demo"], env={**os.environ, **env}, check=True,
+                   capture_output=True)
+    terminal = Terminal(f"env NO_COLOR=1 {sys.executable} -m cs_console", env, width=100, height=30)
+    try:
+        terminal.wait_for("^q Quit")
+        styled = terminal.styled_screen()
+        overdue = [line.split("✖ -")[0] for line in styled.splitlines() if "✖ -" in line]
+        assert overdue, styled
+        for sequences in overdue:  # what is in force where the clock starts, from the line's start
+            attributes = sgr_attributes(sequences)
+            assert {"1", "7"} <= attributes, f"bold and reverse, not a grey: {sequences!r}"
+            assert not any(a.startswith("38;5;23") for a in attributes), f"no dark-grey text: {sequences!r}"
+        terminal.quit()
+    finally:
+        terminal.close()
