@@ -185,6 +185,16 @@ async def test_help_lists_the_screen_keys(store):
         assert isinstance(app.screen, QueueScreen)
 
 
+async def test_help_lists_no_key_that_does_nothing_for_this_agent(store):
+    app, _ = seeded_app(store)  # an agent, not a lead: no team view
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "New" in text and "Team" not in text
+
+
 def footer_keys(app) -> set[str]:
     return {b.binding.key for b in app.screen.active_bindings.values() if b.binding.show}
 
