@@ -37,9 +37,31 @@ from cs_console.widgets.sync_status import SyncStatusBar
 TICK_SECONDS = 1.0
 """How often countdowns refresh; low-bandwidth mode ticks once a minute."""
 LOW_BANDWIDTH_TICK_SECONDS = 60.0
+ADMIN_ACCOUNTS = frozenset({"root", "admin", "administrator"})
+"""System accounts whose login name is no agent's name."""
 LOW_BANDWIDTH_THEME = "ansi-dark"
 """Low-bandwidth mode paints in the terminal's own 16 colours: their codes are a third the
 length of 256-colour ones, which cuts what a repaint sends by about 40%."""
+
+
+def first_agent_name(strings: Strings) -> str:
+    """The name of the first agent of an empty store: the account's full name, else its login
+    name, but never an administrator's account ("root"), which says nothing about who works."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = ""
+    try:
+        import pwd
+
+        full_name = pwd.getpwnam(login).pw_gecos.split(",")[0].strip() if login else ""
+    except (ImportError, KeyError):
+        full_name = ""
+    if full_name and full_name.casefold() != login.casefold():
+        return full_name
+    if not login or login in ADMIN_ACCOUNTS:
+        return strings("app.first_agent")
+    return login
 
 
 class ConsoleApp(App):
@@ -213,7 +235,7 @@ class ConsoleApp(App):
             load(self.store, self.now())
         agent = self.store.current_agent()
         if agent is None:
-            agent = self.store.create_agent(getpass.getuser())
+            agent = self.store.create_agent(first_agent_name(self.strings))
             self.store.set_current_agent(agent.id)
         self.call_from_thread(self._agent_ready, agent)
 

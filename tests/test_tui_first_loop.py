@@ -221,3 +221,18 @@ async def test_a_read_only_session_says_so_and_offers_no_key_that_changes_anythi
         assert not app.screen.query_one("#composer", TextArea).display
         assert app.screen.query_one("#composer", TextArea).text == ""
     assert len(store.ticket_detail(tickets["Oil record book entry missing"].id).interactions) == 1
+
+
+async def test_an_empty_store_names_its_first_agent_not_after_the_root_account(store, monkeypatch):
+    import getpass
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "root")
+    app = ConsoleApp(store, Config(), clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")  # no demo data: start empty
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        title = str(app.screen.query_one("#queue-title", Static).render())
+        assert "Queue · Agent ·" in title and "root" not in title
+    assert store.current_agent().name == "Agent"

@@ -202,6 +202,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "app.switch_agent": ("Switch agent", "切换坐席"),
     "app.switch_agent_help": ("Work as another agent on this device", "在本机以其他坐席身份工作"),
     "app.switch_title": ("Work as", "切换为"),
+    "app.first_agent": ("Agent", "坐席"),
     "app.switched": ("Working as {name}.", "当前身份：{name}。"),
     "app.switch_refused": (
         "This device is logged in to {server} as {name}, so it works as {name}: switching agent is for devices "
