@@ -276,3 +276,38 @@ async def test_the_red_line_warning_goes_once_the_phrase_is_edited_out(demo_stor
         await pilot.pause()
         assert composer_text(app) == "Sorry, that’s on its way."
         assert "not my job" not in str(status.render()), "the warning is checked again as the text changes"
+
+
+async def test_enter_typed_before_the_results_picks_the_best_of_them(demo_store, monkeypatch):
+    import threading
+
+    ticket = new_demo_ticket(demo_store, "Bilge alarm keeps sounding.")
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, ticket.id)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        catalog, results_held = app.catalog(), threading.Event()
+        search = catalog.search
+        monkeypatch.setattr(catalog, "search", lambda query, **kw: results_held.wait(30) and search(query, **kw))
+        app.screen.query_one("#kb-query", Input).value = "callback no answer"
+        await pilot.press("enter")  # before the results of what was typed are in
+        results_held.set()
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen), "one Enter chose"
+        assert composer_text(app).startswith("Hi Wang Fang, 林伟 Lin Wei here. I tried to call you"), \
+            "the best result of what was typed, not of the query before"
+
+
+async def test_enter_in_the_queue_filter_opens_the_ticket_it_found(demo_store):
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        number = app.screen.rows[3].number
+        await pilot.press("slash", *number)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen), "one Enter from the filter opens the ticket"
+        assert number in str(app.screen.query_one("#ticket-header", Static).render())

@@ -331,7 +331,11 @@ class QueueScreen(ConsoleScreen):
 
     @on(Input.Submitted, "#queue-search")
     def _search_done(self) -> None:
+        """Enter in the filter opens the highlighted match at once; the list keeps the focus
+        for when the agent comes back."""
         self.table.focus()
+        if self.table.cursor_key is not None:
+            self.app.open_ticket(self.table.cursor_key)
 
     def action_clear_search(self) -> None:
         search = self.query_one("#queue-search", Input)
