@@ -39,7 +39,7 @@ def test_an_overdue_clock_is_reverse_and_bold_under_no_color(tmp_path):
                    capture_output=True)
     terminal = Terminal(f"env NO_COLOR=1 {sys.executable} -m cs_console", env, width=100, height=30)
     try:
-        terminal.wait_for("^q Quit")
+        terminal.wait_for("? Help")
         styled = terminal.styled_screen()
         overdue = [line.split("✖ -")[0] for line in styled.splitlines() if "✖ -" in line]
         assert overdue, styled

@@ -74,7 +74,7 @@ def test_agent_answers_a_ticket_in_a_real_terminal(tmp_path):
     terminal = Terminal(f"{sys.executable} -m cs_console", env)
     try:
         terminal.wait_for("Queue · ")
-        queue = terminal.wait_for("^q Quit")
+        queue = terminal.wait_for("? Help")
         assert "DEMO-" in queue
         lines = queue.splitlines()
         assert len(lines) <= 24 and max(len(line) for line in lines) <= 80

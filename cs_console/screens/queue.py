@@ -97,6 +97,8 @@ class QueueScreen(ConsoleScreen):
     """
     TICKS_COVERED = True
     CHANGES = frozenset({"new_ticket"})
+    FOOTER_PRIORITY = ("new_ticket", "search", "team", "filter_status", "filter_priority", "knowledge_base")
+    """The keys most used first (the team view, for a lead, among them): the footer shows those that fit."""
     BINDINGS = [
         Binding("n", "new_ticket", english("key.new_ticket"), id="new_ticket"),
         Binding("slash", "search", english("key.search"), id="search"),

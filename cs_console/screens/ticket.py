@@ -44,12 +44,15 @@ class TicketScreen(ConsoleScreen):
         Binding("c", "customer", english("key.customer"), id="customer"),
         Binding("x", "propose_solution", english("key.propose_solution"), id="propose_solution"),
         Binding("b", "callback", english("key.callback"), id="callback"),
-        Binding("e", "escalate", english("key.escalate"), id="escalate", show=False),
-        Binding("m", "remind", english("key.remind"), id="remind", show=False),
+        Binding("e", "escalate", english("key.escalate"), id="escalate"),
+        Binding("m", "remind", english("key.remind"), id="remind"),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("escape", "back", english("key.back"), id="back"),
     ]
+    FOOTER_PRIORITY = ("reply", "note", "send", "set_status", "propose_solution", "callback", "escalate", "remind",
+                       "customer", "templates")
+    """The keys most used first: the footer shows those that fit (`KeyFooter`)."""
     CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
                          "templates"})
 
