@@ -1,4 +1,5 @@
-"""Under NO_COLOR, in a real terminal, an overdue clock stands out by reverse video and weight.
+"""Under NO_COLOR an overdue clock stands out by reverse video and weight, in the queue (in a
+real terminal) and on the ticket screen.
 
 Textual turns colours into greys under NO_COLOR; a clock styled red came out dark grey
 (237) on dark grey (235). tmux keeps the SGR attributes of each cell, so they are read back.
@@ -50,3 +51,26 @@ def test_an_overdue_clock_is_reverse_and_bold_under_no_color(tmp_path):
         terminal.quit()
     finally:
         terminal.close()
+
+
+async def test_an_overdue_clock_on_the_ticket_screen_is_reverse_and_bold_under_no_color(demo_store):
+    from cs_console.app import ConsoleApp
+    from cs_console.config import Config
+    from cs_console.screens.ticket import TicketScreen
+    from tests.conftest import NOW
+    from tests.test_interface_strings import shown
+    from tests.test_tui_first_loop import settle
+
+    app = ConsoleApp(demo_store, Config(), clock=lambda: NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        line = next(line for line in shown(app).splitlines() if "✖ -" in line)
+        number = re.search(r"DEMO-\d{4}", line).group(0)
+        app.open_ticket(next(row.id for row in app.screen.rows if row.number == number))
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        segments = [segment for strip in app.screen._compositor.render_strips() for segment in strip
+                    if "✖" in segment.text]
+        assert segments, "an overdue clock on screen"
+        assert all(segment.style.bold and segment.style.reverse for segment in segments), segments

@@ -26,6 +26,7 @@ from cs_console.text.display import clip, local_time, pad
 from cs_console.text.strings import english
 from cs_console.usecases.ticket_changes import add_interaction, change_status
 from cs_console.vocabulary import CHANNELS, STATUSES
+from cs_console.widgets.clock_text import clock_lines
 from cs_console.widgets.composer import Composer
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.sync_status import SyncStatusBar
@@ -163,7 +164,7 @@ class TicketScreen(ConsoleScreen):
         text = "\n".join(lines)
         if self._clock_text != text:
             self._clock_text = text
-            lines_widget.first(Static).update(text)
+            lines_widget.first(Static).update(clock_lines(text, self.app.no_color))
 
     def action_compose(self, mode: str) -> None:
         self.mode = mode

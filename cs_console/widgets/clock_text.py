@@ -23,3 +23,17 @@ def clock_text(text: str, no_color: bool = False) -> Text:
     """`text` (a next-due countdown, a count of breaches) styled by the symbol it starts with;
     `no_color`: the app runs under NO_COLOR (`App.no_color`)."""
     return Text(text, style=(NO_COLOR_STATE_STYLES if no_color else STATE_STYLES).get(text[:1], ""))
+
+
+def clock_lines(text: str, no_color: bool = False) -> Text:
+    """Lines of clocks (a title, then a state symbol and what follows), each styled from its
+    first state symbol on, as `clock_text` styles a cell."""
+    styles = NO_COLOR_STATE_STYLES if no_color else STATE_STYLES
+    lines = Text("\n").join(Text(line) for line in text.split("\n"))
+    offset = 0
+    for line in text.split("\n"):
+        at = next((i for i, char in enumerate(line) if char in styles), None)
+        if at is not None:
+            lines.stylize(styles[line[at]], offset + at, offset + len(line))
+        offset += len(line) + 1
+    return lines
