@@ -37,11 +37,11 @@ from cs_console.widgets.sync_status import SyncStatusBar
 TICK_SECONDS = 1.0
 """How often countdowns refresh; low-bandwidth mode ticks once a minute."""
 LOW_BANDWIDTH_TICK_SECONDS = 60.0
-ADMIN_ACCOUNTS = frozenset({"root", "admin", "administrator"})
-"""System accounts whose login name is no agent's name."""
 LOW_BANDWIDTH_THEME = "ansi-dark"
 """Low-bandwidth mode paints in the terminal's own 16 colours: their codes are a third the
 length of 256-colour ones, which cuts what a repaint sends by about 40%."""
+ADMIN_ACCOUNTS = frozenset({"root", "admin", "administrator"})
+"""System accounts whose login name is no agent's name."""
 
 
 def first_agent_name(strings: Strings) -> str:

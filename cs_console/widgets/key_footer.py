@@ -9,8 +9,8 @@ resume as a stack update), and its footer is rebuilt then.
 Textual's Footer lays every key out in one line and cuts what does not fit, mid-word and,
 in Chinese, mid-character ("? 帮 ▏^p 命令  板"). This one shows the keys that fit whole, the
 most used first: `?` always (it lists the rest), then the screen's `FOOTER_PRIORITY` (ids of
-its bindings or the app's, most used first), then the rest of its BINDINGS, then the app's. It is rebuilt when
-the terminal's width changes.
+its bindings or the app's, most used first), then the rest of its BINDINGS, then the app's.
+It is rebuilt when the terminal's width changes.
 """
 
 from __future__ import annotations
@@ -28,10 +28,14 @@ FOOTER_PADDING = 2
 
 
 def key_width(key: FooterKey) -> int:
+    """Cells `key` takes in the footer (the command palette's has a bar before it)."""
     return cell_len(key.key_display) + cell_len(key.description) + KEY_PADDING + key.has_class("-command-palette")
 
 
 class KeyFooter(Footer):
+    _built_for_width = 0
+    """The terminal's width when the keys were last chosen."""
+
     def bindings_changed(self, screen: Screen) -> None:
         # Footer.bindings_changed, with the rebuild skipped when by then the screen is covered.
         self._bindings_ready = True
@@ -41,8 +45,6 @@ class KeyFooter(Footer):
     async def _rebuild_if_shown(self) -> None:
         if self.is_attached and self.screen is self.app.screen:  # is_current counts the one beneath too
             await self.recompose()
-
-    _built_for_width = 0
 
     def compose(self):
         self._built_for_width = self.app.size.width
