@@ -51,6 +51,29 @@ DRAFT_SAVE_DELAY = 0.4
 """Seconds of quiet typing before a draft is written: one write per pause, not per key, and
 still saved before a crash could take more than the last few keys."""
 
+ADMIN_ACCOUNTS = frozenset({"root", "admin", "administrator"})
+"""System accounts whose login name is no agent's name."""
+
+
+def first_agent_name(strings: Strings) -> str:
+    """The name of the first agent of an empty store: the account's full name, else its login
+    name, but never an administrator's account ("root"), which says nothing about who works."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = ""
+    try:
+        import pwd
+
+        full_name = pwd.getpwnam(login).pw_gecos.split(",")[0].strip() if login else ""
+    except (ImportError, KeyError):
+        full_name = ""
+    if full_name and full_name.casefold() != login.casefold():
+        return full_name
+    if not login or login in ADMIN_ACCOUNTS:
+        return strings("app.first_agent")
+    return login
+
 
 class ConsoleApp(App):
     """cs-console's terminal user interface."""
@@ -356,7 +379,7 @@ class ConsoleApp(App):
                 load(self.store, self.now())
             agent = self.store.current_agent()
             if agent is None:
-                agent = self.store.create_agent(getpass.getuser())
+                agent = self.store.create_agent(first_agent_name(self.strings))
                 self.store.set_current_agent(agent.id)
         except UserError as error:
             self.call_from_thread(self._stop, error)
@@ -476,10 +499,15 @@ class ConsoleApp(App):
 
     @work(thread=True, exclusive=True, group="switch-agent")
     def action_switch_agent(self) -> None:
-        """Choose, from the palette, whom this device works as."""
+        """Choose, from the palette, whom this device works as (on a device without a login)."""
         from cs_console.screens.choose import ChooseScreen
+        from cs_console.usecases.agent_switch import switch_refusal
 
         s = self.strings
+        refusal = switch_refusal(s)
+        if refusal is not None:
+            self.call_from_thread(self.notify, refusal, severity="warning", timeout=15)
+            return
         options = [(agent.id, f"{agent.name} · {s(f'lead.role.{agent.role}')} · {agent.team or '-'}")
                    for agent in self.store.agents() if agent.active]
         self.call_from_thread(lambda: self.push_screen(ChooseScreen(s("app.switch_title"), options), self._switch_to))

@@ -46,6 +46,17 @@ DEFAULT_KEYS: dict[str, str] = {
     "refused": "ctrl+r",
 }
 """Binding id to key. Defaults survive SSH and tmux: letters, F-keys, ctrl+letter."""
+FIXED_KEYS: dict[str, str] = {"quit": "ctrl+q", "command_palette": "ctrl+p", "back": "escape"}
+"""Keys the console binds everywhere and does not let the config move."""
+KEY_SCOPES: dict[str, tuple[str, ...]] = {
+    "queue": ("new_ticket", "search", "filter_status", "filter_priority", "refresh", "knowledge_base"),
+    "ticket": ("reply", "note", "set_status", "customer", "propose_solution", "callback", "escalate", "remind",
+               "send", "templates"),
+    "team": ("select", "reassign", "auto_route", "refresh"),
+}
+"""Which binding ids are live together on one screen; the app's own (`team`, `help`,
+`refused`) and `FIXED_KEYS` are live on every screen. Two ids of one scope must not share a key."""
+APP_WIDE_KEYS = ("team", "help", "refused")
 
 
 class ConfigError(UserError, ValueError):
@@ -132,6 +143,7 @@ def from_mapping(data: dict, source: str = "config") -> Config:
         if not isinstance(key, str) or not key:
             raise ConfigError(f"{source}: keys.{binding_id}: expected a key name such as \"n\" or \"f5\"")
         keys[binding_id] = key
+    _refuse_key_clashes(keys, set(data.get("keys", {})), source)
     try:
         policy = policy_from_mapping(data.get("sla", {}))
         calendar = calendar_from_mapping(data.get("calendar", {}), timezone)
@@ -146,6 +158,25 @@ def from_mapping(data: dict, source: str = "config") -> Config:
         policy=policy, calendar=calendar, red_lines=red_lines_from_config(data, source), raw=data,
         lexicon=lexicon_from_config(data, source), staffing=staffing,
     )
+
+
+def _refuse_key_clashes(keys: Mapping[str, str], configured: set[str], source: str) -> None:
+    """Two bindings live on one screen cannot share a key: the later one would silently
+    take the other's. Only clashes that involve a configured binding are reported.
+
+    Raises:
+        ConfigError: names both bindings, their key and the screen.
+    """
+    for screen, scoped in KEY_SCOPES.items():
+        owners = {key: f"the fixed {name} key" for name, key in FIXED_KEYS.items()}
+        for binding_id in (*APP_WIDE_KEYS, *scoped):
+            key, name = keys[binding_id], f"keys.{binding_id}"
+            other = owners.setdefault(key, name)
+            if other == name or not (binding_id in configured or other.removeprefix("keys.") in configured):
+                continue
+            mine, theirs = (name, other) if binding_id in configured else (other, name)
+            raise ConfigError(f"{source}: {mine} = {key!r} clashes with {theirs}, also {key!r} on the {screen} "
+                              f"screen; choose another key for one of them")
 
 
 def calendar_from_mapping(data: dict, timezone: str) -> BusinessCalendar:

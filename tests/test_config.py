@@ -48,3 +48,28 @@ def test_a_broken_config_file_stops_the_console_with_its_name(isolated_home, tmp
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "config.toml" in result.stderr
     assert not (tmp_path / "x.db").exists(), "nothing written when the settings are wrong"
+
+
+@pytest.mark.parametrize(("keys", "message"), [
+    ({"reply": "s"}, "keys.reply = 's' clashes with keys.set_status, also 's' on the ticket screen"),
+    ({"help": "n"}, "keys.help = 'n' clashes with keys.new_ticket, also 'n' on the queue screen"),
+    ({"send": "ctrl+q"}, "keys.send = 'ctrl+q' clashes with the fixed quit key"),
+    ({"reply": "f5", "note": "f5"}, "keys.note = 'f5' clashes with keys.reply"),
+])
+def test_a_key_that_takes_another_bindings_key_is_refused_naming_both(keys, message):
+    with pytest.raises(ConfigError, match=message.replace("+", r"\+")):
+        from_mapping({"keys": keys})
+
+
+def test_one_key_may_serve_bindings_of_different_screens():
+    assert from_mapping({"keys": {"reply": "n", "new_ticket": "f2"}}).key("reply") == "n"
+    assert from_mapping({}).key("filter_status") == from_mapping({}).key("set_status") == "s"
+
+
+def test_a_key_clash_stops_the_console_with_a_message(isolated_home, tmp_path):
+    isolated_home.mkdir(parents=True)
+    (isolated_home / "config.toml").write_text('[keys]\nreply = "s"\n')
+    result = subprocess.run([sys.executable, "-m", "cs_console", "--db", str(tmp_path / "x.db"), "agent", "list"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "config.toml: keys.reply = 's' clashes with keys.set_status" in result.stderr

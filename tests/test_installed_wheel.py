@@ -94,7 +94,7 @@ def test_the_installed_console_opens_its_first_screen(console, outside):
     _run([console / "cs-console", "demo"], cwd=outside, home=home)
     terminal = Terminal(f"sh -c 'cd {outside} && exec {console / 'cs-console'}'", {"CS_CONSOLE_HOME": str(home)})
     try:
-        queue = terminal.wait_for("^q Quit")
+        queue = terminal.wait_for("? Help")
         assert "Queue · " in queue and "DEMO-" in queue
         terminal.quit()
     finally:

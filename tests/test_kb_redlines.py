@@ -142,6 +142,13 @@ def test_rule_is_the_first_paragraph_or_a_short_first_sentence():
     assert article_rule(article("e", "T", "Keep pressure at 3.5 bar at all times " * 8, [])).endswith("…")
 
 
+def test_a_rule_shows_its_words_not_its_markdown():
+    body = "Sulphur content **0.10% m/m** at most in an *ECA*; see [MARPOL VI](https://example.com) and `FONAR`."
+    assert article_rule(article("f", "T", body, [])) == (
+        "Sulphur content 0.10% m/m at most in an ECA; see MARPOL VI and FONAR.")
+    assert article_rule(article("g", "T", "2 * 3 * 4 = 24", [])) == "2 * 3 * 4 = 24"
+
+
 def test_demo_articles_prompt_on_oily_water_and_ballast(demo_store):
     articles = demo_store.compliance_articles()
     assert {p.trigger for p in compliance_prompts("机舱含油污水怎么处理？", articles)} == {"含油污水"}

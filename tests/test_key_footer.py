@@ -65,3 +65,38 @@ async def test_a_screen_back_on_top_shows_its_keys_as_they_are_now():
         await pilot.pause()
         assert app.screen is queue
         assert footer_keys(queue) == ["New"], "rebuilt on its return, without the key it lost"
+
+
+async def shown_ticket_footer(demo_store, language: str, width: int) -> str:
+    """The last line of the terminal on a demo ticket, as it would show it."""
+    from cs_console.app import ConsoleApp
+    from cs_console.config import from_mapping
+    from cs_console.screens.ticket import TicketScreen
+    from tests.conftest import NOW
+    from tests.test_interface_strings import shown
+    from tests.test_tui_first_loop import settle
+
+    app = ConsoleApp(demo_store, from_mapping({"language": language}), clock=lambda: NOW)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        return shown(app).splitlines()[-1]
+
+
+async def test_a_narrow_chinese_footer_shows_whole_labels_only(demo_store):
+    from cs_console.text.strings import CATALOG
+
+    line = await shown_ticket_footer(demo_store, "zh", 80)
+    assert "? 帮助" in line and "命令面板" in line, line
+    labels = {chinese for key, (_, chinese) in CATALOG.items() if key.startswith("key.")}
+    shown_labels = [word for word in line.replace("▏", " ").split() if not word.isascii()]
+    assert shown_labels and all(word in labels for word in shown_labels), line
+
+
+async def test_a_wide_footer_shows_the_most_used_keys_escalate_and_remind_among_them(demo_store):
+    line = await shown_ticket_footer(demo_store, "en", 120)
+    for key in ("r Reply", "^s Send", "e Escalate", "m Remind", "? Help"):
+        assert key in line, line

@@ -74,7 +74,7 @@ def test_route_suggests_then_applies_for_a_lead_only(isolated_home):
     read_only = cli("--agent", "zhao.min", "--readonly", "route", "--apply", home=isolated_home)
     assert read_only.returncode == 2 and "read-only session" in read_only.stderr
     applied = cli("--agent", "zhao.min", "route", "--apply", home=isolated_home)
-    assert applied.returncode == 0 and "Assigned 4 ticket(s)." in applied.stdout
+    assert applied.returncode == 0 and "Assigned 4 tickets." in applied.stdout
     again = cli("route", home=isolated_home)
     assert "No unassigned active ticket to route." in again.stdout, "the lead's desk is clear"
 
@@ -107,3 +107,28 @@ def test_low_bandwidth_and_read_only_from_the_command_line(isolated_home, monkey
 def test_read_only_needs_someone_to_work_as(isolated_home):
     empty = cli("--readonly", home=isolated_home)
     assert empty.returncode == 2 and "--readonly: nobody works on this device yet; add --agent NAME" in empty.stderr
+
+
+def test_agent_list_lines_up_after_chinese_names(isolated_home):
+    from rich.cells import cell_len
+
+    cli("demo", home=isolated_home)
+    lines = cli("agent", "list", home=isolated_home).stdout.splitlines()
+    chinese = next(line for line in lines if "赵敏 Zhao Min" in line)
+    latin = next(line for line in lines if "Ingrid" in line)
+    column = [cell_len(line[: line.index(role)]) for line, role in ((chinese, " lead "), (latin, " agent "))]
+    assert column[0] == column[1], lines
+
+
+def test_a_logged_in_device_works_as_the_tokens_owner(isolated_home):
+    from cs_console.sync.login import Settings, save_settings
+
+    cli("demo", home=isolated_home)
+    save_settings(Settings(server="https://cs.example.com", token="t0ken", agent_id=demo_id("agent", "lin.wei"),
+                           agent_name="林伟 Lin Wei"), isolated_home / "login.json")
+    refused = cli("agent", "use", "zhao.min", home=isolated_home)
+    assert refused.returncode == 2
+    assert "logged in to https://cs.example.com as 林伟 Lin Wei" in refused.stderr
+    assert current_agent(isolated_home) == demo_id("agent", "lin.wei"), "unchanged"
+    assert cli("--agent", "zhao.min", "agent", "list", home=isolated_home).returncode == 2
+    assert cli("agent", "use", "lin.wei", home=isolated_home).returncode == 0, "the token's owner is fine"

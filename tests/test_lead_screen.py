@@ -84,10 +84,10 @@ async def test_the_team_board_shows_who_is_drowning(demo_store):
         assert board.keys == (LIN, INGRID, ZHAO, ""), "the Maritime Desk, busiest first, then the unassigned"
         assert "Team · Maritime Desk · 赵敏 Zhao Min" in text_of(app, "#lead-title")
         assert "3 agents · 55 active" in text_of(app, "#lead-title")
-        assert "☹ 2 upset" in text_of(app, "#lead-title")
+        assert "☹ 1 upset" in text_of(app, "#lead-title"), "a plain fault report (无法启动) is not an upset customer"
         expected = next(row for row in lead.data.rows if row.agent_id == LIN)
         lin = [str(cell) for cell in board.get_row(LIN)]
-        assert lin[:5] == ["林伟 Lin Wei", "40", f"✖ {expected.breached}", f"! {expected.at_risk}", "2"]
+        assert lin[:5] == ["林伟 Lin Wei", "40", f"✖ {expected.breached}", f"! {expected.at_risk}", "1"]
         assert expected.breached and expected.at_risk
         assert lin[5] == f"{short_age(expected.oldest_wait)} {expected.oldest_number}", "waited longest on us"
         breaches = len(team.breaches(lead.data.states))
@@ -125,7 +125,7 @@ async def test_drill_down_reassign_a_selection_and_see_it_change_queues(demo_sto
         assert isinstance(app.screen, AgentQueueScreen)
         assert not set(moving) & set(table.keys), "they left Lin Wei's queue"
         assert "Queue of 林伟 Lin Wei · 38 active · 0 selected" in text_of(app, "#drill-title")
-        assert any("Moved 2 ticket(s) to Ingrid Haugen." == n.message for n in app._notifications)
+        assert any("Moved 2 tickets to Ingrid Haugen." == n.message for n in app._notifications)
         await pilot.press("escape")
         await settle(pilot)
         board = app.screen.query_one("#team", SteadyTable)
@@ -145,7 +145,7 @@ async def test_reassign_from_the_breach_list_and_open_a_ticket(demo_store):
         first = breaches.keys[0]
         await pilot.press("a")
         await pilot.pause()
-        assert isinstance(app.screen, AssignScreen) and "Reassign 1 ticket(s)" in str(
+        assert isinstance(app.screen, AssignScreen) and "Reassign 1 ticket:" in str(
             app.screen.query_one(Static).render())
         await pilot.press("escape")
         assert app.screen is lead
@@ -173,7 +173,7 @@ async def test_unassigned_tickets_are_routed_as_suggested(demo_store):
         await pilot.press("u")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        assert "Route 4 unassigned ticket(s) as suggested?" in str(app.screen.query_one(Static).render())
+        assert "Route 4 unassigned tickets as suggested?" in str(app.screen.query_one(Static).render())
         await pilot.press("y")
         await settle(pilot, 5)
         board = app.screen.query_one("#team", SteadyTable)
@@ -270,7 +270,7 @@ async def test_read_only_moves_nothing(demo_store):
     app = lead_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:
         lead = await open_team_view(pilot)
-        assert "[read-only]" in text_of(app, "#lead-title")
+        assert "READ-ONLY: nothing can be changed" in text_of(app, "#lead-title")
         assert "u" not in footer_keys(app)
         await pilot.press("2")
         assert not {"a", "space"} & footer_keys(app)
@@ -308,3 +308,19 @@ async def test_every_view_fits_the_terminal(demo_store, size):
             await settle(pilot)
             assert lead.query_one("#lead-views").region.bottom <= size[1] - 2, "above the sync line and footer"
             assert lead.query_one("#lead-views").region.right <= size[0]
+
+
+async def test_a_logged_in_device_offers_no_switching_agent(demo_store, isolated_home):
+    from cs_console.sync.login import Settings, save_settings
+
+    save_settings(Settings(server="http://127.0.0.1:9", token="t0ken", agent_id=LIN, agent_name="林伟 Lin Wei"))
+    app = lead_app(demo_store, agent=LIN)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.sync_state.configured
+        assert "Switch agent" not in [command.title for command in app.get_system_commands(app.screen)]
+        app.action_switch_agent()
+        await settle(pilot)
+        assert not isinstance(app.screen, ChooseScreen)
+        assert any("logged in to http://127.0.0.1:9 as 林伟 Lin Wei" in n.message for n in app._notifications)
+    assert demo_store.current_agent().id == LIN

@@ -33,7 +33,7 @@ def test_the_keys_built_from_names_all_exist():
 
 
 def test_strings_fill_their_blanks():
-    assert Strings("en")("lead.moved", count=3, agent="Lin Wei") == "Moved 3 ticket(s) to Lin Wei."
+    assert Strings("en")("lead.moved", count=3, agent="Lin Wei") == "Moved 3 tickets to Lin Wei."
     assert Strings("zh")("lead.moved", count=3, agent="林伟") == "已把 3 个工单转给 林伟。"
     assert english("key.reassign") == "Reassign"
     assert Strings("zh")("routing.load", value="2", points=-2.0) == "负荷 2（-2）"
@@ -70,6 +70,21 @@ def test_every_string_is_used_somewhere():
 
     source = "\n".join(path.read_text(encoding="utf-8") for path in Path(cs_console.__file__).parent.rglob("*.py")
                        if path.name != "strings.py")
-    unused = [key for key in CATALOG
+    unused = [key for key in (key.removesuffix(".one") for key in CATALOG)
               if f'"{key}"' not in source and f"'{key}'" not in source and f"{key.rsplit('.', 1)[0]}.{{" not in source]
     assert unused == []
+
+
+@pytest.mark.parametrize(("key", "values", "english_text"), [
+    ("assign.title", {"count": 1, "numbers": "DEMO-0001"}, "Reassign 1 ticket: DEMO-0001"),
+    ("assign.title", {"count": 2, "numbers": "DEMO-0001, DEMO-0002"}, "Reassign 2 tickets: DEMO-0001, DEMO-0002"),
+    ("lead.moved", {"count": 1, "agent": "Lin Wei"}, "Moved 1 ticket to Lin Wei."),
+    ("kb.uses", {"count": 1}, "used once"),
+    ("kb.uses", {"count": 0}, "used 0 times"),
+])
+def test_one_of_a_thing_reads_in_the_singular(key, values, english_text):
+    assert english(key, **values) == english_text
+
+
+def test_no_sentence_hedges_its_plural():
+    assert [key for key, (english_text, _) in CATALOG.items() if "(s)" in english_text] == []

@@ -143,14 +143,32 @@ def test_the_same_numbers_in_every_format(report):
         number = as_json["metrics"][line.key]["value"]
         assert number == line.current
         printed = reports.format_value(number, line.key)
-        assert team_rows[line.key]["value"] == reports.format_value(number, line.key, suffix=False)
+        assert team_rows[line.key]["value"] == reports.format_value(number, line.key, suffix=False, empty="")
         assert f"| {printed} |" in markdown, line.key
         assert f">{printed}</td>" in page, line.key
     for agent in as_json["agents"]:
         for key in reports.AGENT_METRICS:
             cell = next(r for r in rows if r["section"] == "agent" and r["name"] == agent["name"] and r["metric"] == key)
-            assert cell["value"] == reports.format_value(agent[key], key, suffix=False)
+            assert cell["value"] == reports.format_value(agent[key], key, suffix=False, empty="")
     assert as_json["voice_of_customer"]["top_tags"][0] == {"name": "refund", "count": 2, "previous": 1, "change": 1}
+
+
+def test_csv_number_columns_hold_numbers_or_nothing(report):
+    rows = list(csv.DictReader(io.StringIO(reports.render(report, "csv", Strings("en")))))
+    csat = next(row for row in rows if row["section"] == "team" and row["metric"] == "csat")
+    assert csat["previous"] == "" and csat["change"] == "", "no callback in W47: an empty cell, not a dash"
+    for row in rows:
+        for column in ("value", "previous", "change"):
+            if row[column]:
+                float(row[column])  # a number a spreadsheet can add up
+
+
+def test_report_times_are_in_the_zone_they_are_labelled_with():
+    shanghai = reports.build([*LAST_WEEK, *WEEK], AGENTS, Period("weekly", WEEK_48.first, "Asia/Shanghai"), AFTER,
+                             DEFAULT_POLICY, CALENDAR)
+    markdown = reports.render(shanghai, "md", Strings("en"))
+    assert "2026-11-23 00:00 to 2026-11-30 00:00 (Asia/Shanghai)" in markdown
+    assert json.loads(reports.render(shanghai, "json", Strings("en")))["start"] == "2026-11-23T00:00:00+08:00"
 
 
 def test_chinese_reports_translate_labels_not_numbers(report):

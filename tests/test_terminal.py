@@ -37,6 +37,10 @@ class Terminal:
         """The screen and the lines scrolled off it, wrapped lines joined: what a program printed as it exited."""
         return self._tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "main")
 
+    def styled_screen(self) -> str:
+        """The screen with its SGR escape sequences (colours, bold, reverse), as tmux keeps them."""
+        return self._tmux("capture-pane", "-p", "-e", "-t", "main")
+
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "main", *keys)
 
@@ -97,7 +101,7 @@ def test_agent_answers_a_ticket_in_a_real_terminal(tmp_path):
     terminal = Terminal(f"{sys.executable} -m cs_console", env)
     try:
         terminal.wait_for("Queue · ")
-        queue = terminal.wait_for("^q Quit")
+        queue = terminal.wait_for("? Help")
         assert "DEMO-" in queue
         lines = queue.splitlines()
         assert len(lines) <= 24 and max(len(line) for line in lines) <= 80

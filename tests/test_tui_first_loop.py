@@ -183,3 +183,56 @@ async def test_help_lists_the_screen_keys(store):
         assert "New" in text and "Filter" in text and "ctrl+p" in text
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)
+
+
+async def test_help_lists_no_key_that_does_nothing_for_this_agent(store):
+    app, _ = seeded_app(store)  # an agent, not a lead: no team view
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "New" in text and "Team" not in text
+
+
+def footer_keys(app) -> set[str]:
+    return {b.binding.key for b in app.screen.active_bindings.values() if b.binding.show}
+
+
+async def test_a_read_only_session_says_so_and_offers_no_key_that_changes_anything(store):
+    app, tickets = seeded_app(store)
+    store.readonly = True
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "READ-ONLY" in str(app.screen.query_one("#queue-title", Static).render())
+        assert "n" not in footer_keys(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen), "no new ticket in a read-only session"
+
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        assert "READ-ONLY" in str(app.screen.query_one("#ticket-header", Static).render())
+        assert not {"r", "i", "s", "x", "b", "ctrl+s", "ctrl+t"} & footer_keys(app)
+        assert "c" in footer_keys(app), "reading the customer's history is still offered"
+        await pilot.press("r", *"hello", "ctrl+s")
+        await settle(pilot)
+        assert not app.screen.query_one("#composer", TextArea).display
+        assert app.screen.query_one("#composer", TextArea).text == ""
+    assert len(store.ticket_detail(tickets["Oil record book entry missing"].id).interactions) == 1
+
+
+async def test_an_empty_store_names_its_first_agent_not_after_the_root_account(store, monkeypatch):
+    import getpass
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "root")
+    app = ConsoleApp(store, Config(), clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")  # no demo data: start empty
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        title = str(app.screen.query_one("#queue-title", Static).render())
+        assert "Queue · Agent ·" in title and "root" not in title
+    assert store.current_agent().name == "Agent"

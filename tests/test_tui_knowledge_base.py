@@ -238,3 +238,76 @@ async def test_a_compliance_prompt_appears_on_a_matching_ticket(demo_store):
         await pilot.press("escape")
         await open_ticket(pilot, plain.id)
         assert not app.screen.query_one("#ticket-compliance", Static).display
+
+
+async def test_colons_inside_a_word_are_typed_and_escape_gives_back_the_colons(demo_store):
+    ticket = new_demo_ticket(demo_store, "The terminal lost its IPv6 route.")
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, ticket.id)
+        await pilot.press("r", *"Gateway fe80::1 set")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen), "an IPv6 address does not open the picker"
+        assert composer_text(app) == "Gateway fe80::1 set"
+        await pilot.press("space", ":", ":")
+        await settle(pilot)
+        assert isinstance(app.screen, KnowledgeBaseScreen) and app.screen.picker
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        assert composer_text(app) == "Gateway fe80::1 set ::", "Escape restores what was typed"
+
+
+async def test_the_red_line_warning_goes_once_the_phrase_is_edited_out(demo_store):
+    ticket = new_demo_ticket(demo_store, "Bilge alarm keeps sounding.")
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, ticket.id)
+        await pilot.press("r")
+        app.screen.query_one("#composer").insert("Sorry, that’s not my job.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(pilot)
+        status = app.screen.query_one("#composer-status", Static)
+        assert "not my job" in str(status.render())
+        assert app.screen.query_one("#composer").has_focus
+        await pilot.press(*["backspace"] * len("not my job."), *"on its way.")
+        await pilot.pause()
+        assert composer_text(app) == "Sorry, that’s on its way."
+        assert "not my job" not in str(status.render()), "the warning is checked again as the text changes"
+
+
+async def test_enter_typed_before_the_results_picks_the_best_of_them(demo_store, monkeypatch):
+    import threading
+
+    ticket = new_demo_ticket(demo_store, "Bilge alarm keeps sounding.")
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, ticket.id)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        catalog, results_held = app.catalog(), threading.Event()
+        search = catalog.search
+        monkeypatch.setattr(catalog, "search", lambda query, **kw: results_held.wait(30) and search(query, **kw))
+        app.screen.query_one("#kb-query", Input).value = "callback no answer"
+        await pilot.press("enter")  # before the results of what was typed are in
+        results_held.set()
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen), "one Enter chose"
+        assert composer_text(app).startswith("Hi Wang Fang, 林伟 Lin Wei here. I tried to call you"), \
+            "the best result of what was typed, not of the query before"
+
+
+async def test_enter_in_the_queue_filter_opens_the_ticket_it_found(demo_store):
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        number = app.screen.rows[3].number
+        await pilot.press("slash", *number)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen), "one Enter from the filter opens the ticket"
+        assert number in str(app.screen.query_one("#ticket-header", Static).render())

@@ -22,7 +22,9 @@ from cs_console.commands import whole_number
 from cs_console.errors import UserError
 from cs_console.lead.periods import KINDS, PeriodError, parse_period
 from cs_console.lead.reports import FORMATS
+from cs_console.text.display import pad
 from cs_console.text.strings import Strings, interface_language
+from cs_console.usecases.agent_switch import switch_refusal
 from cs_console.utc import utcnow
 
 if TYPE_CHECKING:  # the store and models load SQLAlchemy: `cs-console --help` stays quick
@@ -125,9 +127,13 @@ def use_agent(store: Store, text: str, strings: Strings) -> Agent:
     """Make the agent `text` names the one working on this device.
 
     Raises:
-        CommandError: no agent, or several, match `text`.
+        CommandError: no agent, or several, match `text`; or the device is logged in to a
+            server as another agent (`usecases.agent_switch`).
     """
     agent = match_agent(store.agents(), text, strings)
+    refusal = switch_refusal(strings, agent.id)
+    if refusal is not None:
+        raise CommandError(refusal)
     store.set_current_agent(agent.id)
     return agent
 
@@ -140,7 +146,7 @@ def _agent(store: Store, args, strings: Strings) -> int:
     current = store.current_agent()
     for agent in store.agents():
         mark = "*" if current is not None and agent.id == current.id else " "
-        print(f"{mark} {agent.name:<24} {agent.role:<6} {agent.team or '-':<16} {agent.id}")
+        print(f"{mark} {pad(agent.name, 24)} {agent.role:<6} {pad(agent.team or '-', 16)} {agent.id}")
     return 0
 
 

@@ -63,6 +63,8 @@ _SENTENCE_END = re.compile(r"[。！？]|[.!?](?=\s|$)")
 """Chinese sentence ends anywhere; Latin ones only before a space, so "3.5 m" stays whole."""
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+>]|\d+[.)])\s+")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -192,10 +194,12 @@ def _triggers(article: KbArticle) -> list[str]:
 
 
 def article_rule(article: KbArticle) -> str:
-    """The article's rule in brief: its first paragraph, or first sentence if that is long."""
+    """The article's rule in brief, as plain text: its first paragraph, or first sentence if
+    that is long; Markdown emphasis, code marks and links are read as their words."""
     text = "\n".join(line for line in article.body.splitlines() if not _HEADING.match(line))
     paragraph = next((p for p in re.split(r"\n\s*\n", text) if p.strip()), "")
     rule = " ".join(" ".join(_LIST_MARK.sub("", line) for line in paragraph.splitlines()).split())
+    rule = _EMPHASIS.sub(r"\2", _LINK.sub(r"\1", rule))
     if not rule:
         return article.title
     if len(rule) > RULE_MAX_CHARS:

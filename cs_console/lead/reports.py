@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from cs_console.clocks.calendars import BusinessCalendar
 from cs_console.clocks.sla import SlaPolicy
@@ -36,6 +37,8 @@ FORMATS = ("md", "csv", "html", "json")
 TOP_ISSUES = 5
 """How many categories and tags the voice-of-the-customer lists show."""
 EMPTY = "—"
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+"""Times in a report's heading, local to the zone it names."""
 """How a number that could not be measured is written."""
 
 
@@ -202,18 +205,19 @@ def build(
     )
 
 
-def format_value(value: float | None, key: str, *, suffix: bool = True) -> str:
-    """A metric's value as every format writes it: its decimals, "%" for shares, "—" if none."""
+def format_value(value: float | None, key: str, *, suffix: bool = True, empty: str = EMPTY) -> str:
+    """A metric's value as every format writes it: its decimals, "%" for shares, `empty`
+    ("—", or nothing in a CSV number column) if none."""
     if value is None:
-        return EMPTY
+        return empty
     spec = SPECS[key]
     text = f"{value:.{spec.decimals}f}"
     return text + (UNIT_SUFFIX[spec.unit] if suffix else "")
 
 
-def format_change(value: float | None, key: str) -> str:
+def format_change(value: float | None, key: str, empty: str = EMPTY) -> str:
     if value is None:
-        return EMPTY
+        return empty
     return ("+" if value > 0 else "") + format_value(value, key, suffix=False)
 
 
@@ -253,11 +257,11 @@ def to_json(report: Report) -> str:
         "kind": report.kind,
         "period": report.period,
         "previous_period": report.previous_period,
-        "start": report.start.isoformat(),
-        "end": report.end.isoformat(),
+        "start": _local(report, report.start).isoformat(),
+        "end": _local(report, report.end).isoformat(),
         "timezone": report.zone,
         "team": report.team,
-        "generated_at": report.generated_at.isoformat(),
+        "generated_at": _local(report, report.generated_at).isoformat(),
         "metrics": {m.key: {"value": m.current, "previous": m.previous, "change": m.change,
                             "unit": SPECS[m.key].unit} for m in report.metrics},
         "trends": {t.key: {"labels": list(t.labels), "values": list(t.values)} for t in report.trends},
@@ -273,14 +277,16 @@ def to_json(report: Report) -> str:
 
 
 def to_csv(report: Report, strings: Strings) -> str:
-    """Long format, one number per line: section, name, metric, label, value, previous, change."""
+    """Long format, one number per line: section, name, metric, label, value, previous, change.
+    A value that cannot be measured is an empty cell, so a spreadsheet reads the column as numbers."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["section", "name", "metric", "label", "value", "previous", "change", "unit"])
     for m in report.metrics:
         writer.writerow(["team", report.team or "", m.key, strings(f"metric.{m.key}"),
-                         format_value(m.current, m.key, suffix=False), format_value(m.previous, m.key, suffix=False),
-                         format_change(m.change, m.key), SPECS[m.key].unit])
+                         format_value(m.current, m.key, suffix=False, empty=""),
+                         format_value(m.previous, m.key, suffix=False, empty=""), format_change(m.change, m.key, empty=""),
+                         SPECS[m.key].unit])
     for section, lines in _issue_sections(report):
         for i in lines:
             writer.writerow([section, i.name, "tickets", strings(f"report.{section}"), i.count, i.previous,
@@ -288,11 +294,11 @@ def to_csv(report: Report, strings: Strings) -> str:
     for trend in report.trends:
         for label, value in zip(trend.labels, trend.values):
             writer.writerow(["trend", label, trend.key, strings(f"metric.{trend.key}"),
-                             format_value(value, trend.key, suffix=False), "", "", SPECS[trend.key].unit])
+                             format_value(value, trend.key, suffix=False, empty=""), "", "", SPECS[trend.key].unit])
     for agent in report.agents:
         for key, value in agent.values.items():
             writer.writerow(["agent", agent.name, key, strings(f"metric.{key}"),
-                             format_value(value, key, suffix=False), "", "", SPECS[key].unit])
+                             format_value(value, key, suffix=False, empty=""), "", "", SPECS[key].unit])
     return out.getvalue()
 
 
@@ -385,10 +391,15 @@ def _title(report: Report, strings: Strings) -> str:
 def _subtitle(report: Report, strings: Strings) -> str:
     return strings(
         "report.subtitle",
-        start=report.start.isoformat(timespec="minutes"), end=report.end.isoformat(timespec="minutes"),
+        start=_local(report, report.start).strftime(TIME_FORMAT), end=_local(report, report.end).strftime(TIME_FORMAT),
         zone=report.zone, team=report.team or strings("report.all_teams"), previous=report.previous_period,
-        generated=report.generated_at.isoformat(timespec="minutes"),
+        generated=_local(report, report.generated_at).strftime(TIME_FORMAT),
     )
+
+
+def _local(report: Report, moment: datetime) -> datetime:
+    """`moment` in the report's zone, the one its heading names."""
+    return moment.astimezone(ZoneInfo(report.zone))
 
 
 def _issue_sections(report: Report) -> tuple[tuple[str, tuple[IssueLine, ...]], ...]:

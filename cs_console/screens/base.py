@@ -21,6 +21,9 @@ class Console:
     TICKS_COVERED = False
     """True for a screen whose tick must run even under another screen (the queue, whose
     clocks alert the agent whatever is on top); the others tick only while on top."""
+    CHANGES: frozenset[str] = frozenset()
+    """The screen's actions that change something: hidden from its footer, and refused, in a
+    read-only session (`cs-console --readonly`)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -30,6 +33,13 @@ class Console:
     def strings(self) -> Strings:
         """The interface language's sentences (`cs_console.text.strings`)."""
         return self.app.strings
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in self.CHANGES and self.app.store.readonly)
+
+    def readonly_mark(self) -> str:
+        """" · read-only" for a title bar in a read-only session, else nothing."""
+        return f" · {self.strings('app.readonly_mark')}" if self.app.store.readonly else ""
 
     def tick(self) -> None:
         """The app's timer fired: refresh what moves with time (countdowns)."""

@@ -41,16 +41,18 @@ def textual_commands(app: App, screen: Screen) -> Iterator[SystemCommand]:
 
 
 def console_commands(app: App) -> Iterator[SystemCommand]:
-    """The console's own commands: the team view for leads only, and the queue's once the
-    agent is known (the queue opens then)."""
+    """The console's own commands: the team view for leads only, switching agent on a device
+    without a login only, and the queue's once the agent is known (the queue opens then)."""
     s = app.strings
     yield SystemCommand(s("app.help"), s("app.help_help"), app.action_help)
     if is_lead(app.agent):
         yield SystemCommand(s("app.team_view"), s("app.team_view_help"), app.action_team)
-    yield SystemCommand(s("app.switch_agent"), s("app.switch_agent_help"), app.action_switch_agent)
+    if not app.sync_state.configured:  # logged in: the device works as the token's owner
+        yield SystemCommand(s("app.switch_agent"), s("app.switch_agent_help"), app.action_switch_agent)
     yield SystemCommand(s("app.refused"), s("app.refused_help"), app.action_refused)
     if app.agent is not None:
-        yield SystemCommand(s("app.new_ticket"), s("app.new_ticket_help"), app.new_ticket)
+        if not app.store.readonly:
+            yield SystemCommand(s("app.new_ticket"), s("app.new_ticket_help"), app.new_ticket)
         yield SystemCommand(s("app.drafts"), s("app.drafts_help"), app.action_drafts)
         yield SystemCommand(s("app.queue"), s("app.queue_help"), app.back_to_queue)
         yield SystemCommand(s("app.knowledge_base"), s("app.knowledge_base_help"), app.open_knowledge_base)

@@ -1,5 +1,7 @@
 """`?`: every key the current screen answers to, read from its bindings and the app's, labelled
-in the interface language as the footer is (`cs_console.widgets.key_labels`)."""
+in the interface language as the footer is (`cs_console.widgets.key_labels`). A key the
+screen does not offer now (the team view to an agent who is not a lead, a change in a
+read-only session) is not listed."""
 
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ class HelpScreen(ConsoleDialog[None]):
     def __init__(self, screen: Screen) -> None:
         super().__init__()
         self.for_screen = screen
+        self.offered = {active.binding.action for active in screen.active_bindings.values()}
+        """The actions the screen answers to now, worked out while it is still on top."""
 
     def compose(self) -> ComposeResult:
         s = self.strings
@@ -39,7 +43,7 @@ class HelpScreen(ConsoleDialog[None]):
         keys = self.app.config.keys
         labels = getattr(self.for_screen, "KEY_LABELS", None)
         for binding in [*self.for_screen.BINDINGS, *self.app.BINDINGS]:
-            if not isinstance(binding, Binding) or not binding.description:
+            if not isinstance(binding, Binding) or not binding.description or binding.action not in self.offered:
                 continue
             key = keys.get(binding.id, binding.key) if binding.id else binding.key
             lines.append(f"  {_key_name(key):<16} {escape(binding_label(binding, s, labels))}")

@@ -56,6 +56,10 @@ class KnowledgeBaseScreen(ConsoleScreen[str | None]):
         super().__init__()
         self.picker = picker
         self.hits: list[Hit] = []
+        self._shown_query: str | None = None
+        """The query whose results are on screen; the one typed may be newer."""
+        self._choose_when_shown = False
+        """Enter came before the typed query's results: pick its best hit once they arrive."""
 
     def compose(self) -> ComposeResult:
         s = self.strings
@@ -90,11 +94,15 @@ class KnowledgeBaseScreen(ConsoleScreen[str | None]):
         if query != self.query_one("#kb-query", Input).value:
             return  # a newer keystroke's results are on their way
         self.hits = hits
+        self._shown_query = query
         rows = SequenceRows(hits, lambda hit: self._cells(hit, catalog), key=attrgetter("id"))
         # A new ranking starts over at its best hit, which the table then highlights.
         self.query_one("#kb-results", VirtualTable).show(rows, keep=hits[0].id if hits else None)
         if not hits:
             self.query_one("#kb-preview", Static).update(empty_note or (self.strings("kb.no_match") if query else ""))
+        if self._choose_when_shown:
+            self._choose_when_shown = False
+            self._choose()
 
     def _cells(self, hit: Hit, catalog: Catalog) -> tuple:
         document = catalog.document(hit.id)
@@ -121,6 +129,11 @@ class KnowledgeBaseScreen(ConsoleScreen[str | None]):
 
     @on(Input.Submitted, "#kb-query")
     def _choose(self) -> None:
+        """Enter in the query picks the highlighted result, or, when the results of what was
+        typed are still on their way, the best of them as soon as they arrive."""
+        if self._shown_query != self.query_one("#kb-query", Input).value:
+            self._choose_when_shown = True
+            return
         chosen = self.query_one("#kb-results", VirtualTable).cursor_key
         if self.picker and chosen is not None:
             self.dismiss(chosen)

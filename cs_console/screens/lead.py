@@ -166,8 +166,7 @@ class LeadScreen(ConsoleScreen):
         lead = data.lead
         team_name = lead.team if team.Scope.of(lead).team else s("lead.all_teams")
         title = s("lead.title", team=team_name, lead=lead.name)
-        if self.app.store.readonly:
-            title += f" · [{s('lead.readonly')}]"
+        title += self.readonly_mark()
         rows = data.rows
         summary = s("lead.summary", agents=len(data.agents), active=len(data.states),
                     breached=sum(r.breached for r in rows), at_risk=sum(r.at_risk for r in rows),
@@ -196,8 +195,8 @@ class LeadScreen(ConsoleScreen):
             lines.append((row.agent_id or "", (
                 clip(name, width),
                 str(row.active),
-                clock_text(f"{STATE_SYMBOLS['breached']} {row.breached}") if row.breached else "0",
-                clock_text(f"{STATE_SYMBOLS['at_risk']} {row.at_risk}") if row.at_risk else "0",
+                clock_text(f"{STATE_SYMBOLS['breached']} {row.breached}", self.app.no_color) if row.breached else "0",
+                clock_text(f"{STATE_SYMBOLS['at_risk']} {row.at_risk}", self.app.no_color) if row.at_risk else "0",
                 str(row.upset) if row.upset else "",
                 oldest,
                 f"{bar(row.load, most, 6)} {row.load:g}",

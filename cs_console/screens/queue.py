@@ -96,6 +96,9 @@ class QueueScreen(ConsoleScreen):
     }
     """
     TICKS_COVERED = True
+    CHANGES = frozenset({"new_ticket"})
+    FOOTER_PRIORITY = ("new_ticket", "search", "team", "filter_status", "filter_priority", "knowledge_base")
+    """The keys most used first (the team view, for a lead, among them): the footer shows those that fit."""
     BINDINGS = [
         Binding("n", "new_ticket", english("key.new_ticket"), id="new_ticket"),
         Binding("slash", "search", english("key.search"), id="search"),
@@ -118,7 +121,7 @@ class QueueScreen(ConsoleScreen):
         self._loads = 0
         """How many loads have started: only the newest may show its rows."""
         self._cells: LRUCache[str, tuple] = LRUCache(CELL_CACHE)
-        self.labels = RowLabels.of(self.strings)
+        self.labels = RowLabels.of(self.strings, self.app.no_color)
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title", classes="title-bar")
@@ -281,7 +284,7 @@ class QueueScreen(ConsoleScreen):
         )
         if self.search_text:
             title += f" · “{self.search_text}”"
-        self.query_one("#queue-title", Static).update(title)
+        self.query_one("#queue-title", Static).update(title + self.readonly_mark())
         empty = self.query_one("#queue-empty", Static)
         empty.display = not loading and not self.rows
         empty.update(s("queue.empty"))
@@ -330,7 +333,11 @@ class QueueScreen(ConsoleScreen):
 
     @on(Input.Submitted, "#queue-search")
     def _search_done(self) -> None:
+        """Enter in the filter opens the highlighted match at once; the list keeps the focus
+        for when the agent comes back."""
         self.table.focus()
+        if self.table.cursor_key is not None:
+            self.app.open_ticket(self.table.cursor_key)
 
     def action_clear_search(self) -> None:
         search = self.query_one("#queue-search", Input)
@@ -378,11 +385,13 @@ class RowLabels:
     statuses: Mapping[str, str]
     done: str
     """"Next due" of a ticket whose clocks have all stopped."""
+    no_color: bool = False
+    """Clocks marked by weight and reverse video, not colour (`clock_text`)."""
 
     @classmethod
-    def of(cls, strings: Strings) -> RowLabels:
+    def of(cls, strings: Strings, no_color: bool = False) -> RowLabels:
         return cls({p: strings(f"priority.short.{p}") for p in PRIORITIES},
-                   {status: strings(f"status.short.{status}") for status in STATUSES}, strings("clock.done"))
+                   {status: strings(f"status.short.{status}") for status in STATUSES}, strings("clock.done"), no_color)
 
 
 def row_cells(row: QueueRow, clocks: FollowUpClocks, now: datetime, labels: RowLabels, upset: bool = False) -> tuple:
@@ -393,7 +402,7 @@ def row_cells(row: QueueRow, clocks: FollowUpClocks, now: datetime, labels: RowL
     return (
         row.number,
         labels.priorities[row.priority],
-        clock_text(due),
+        clock_text(due, labels.no_color),
         row.customer_name,
         mark + row.subject,
         labels.statuses[row.status],

@@ -32,6 +32,7 @@ from cs_console.text.strings import english
 from cs_console.usecases.drafts import DraftText, reply_key
 from cs_console.usecases.ticket_changes import add_interaction, change_status
 from cs_console.vocabulary import CHANNELS, STATUSES
+from cs_console.widgets.clock_text import clock_lines
 from cs_console.widgets.composer import Composer
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.sync_status import SyncStatusBar
@@ -50,12 +51,17 @@ class TicketScreen(ConsoleScreen):
         Binding("c", "customer", english("key.customer"), id="customer"),
         Binding("x", "propose_solution", english("key.propose_solution"), id="propose_solution"),
         Binding("b", "callback", english("key.callback"), id="callback"),
-        Binding("e", "escalate", english("key.escalate"), id="escalate", show=False),
-        Binding("m", "remind", english("key.remind"), id="remind", show=False),
+        Binding("e", "escalate", english("key.escalate"), id="escalate"),
+        Binding("m", "remind", english("key.remind"), id="remind"),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("escape", "back", english("key.back"), id="back"),
     ]
+    FOOTER_PRIORITY = ("reply", "note", "send", "set_status", "propose_solution", "callback", "escalate", "remind",
+                       "customer", "templates")
+    """The keys most used first: the footer shows those that fit (`KeyFooter`)."""
+    CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
+                         "templates"})
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
@@ -72,6 +78,8 @@ class TicketScreen(ConsoleScreen):
         self._draft_restored = False
         """Changes are kept only once the kept draft was looked for, so an empty composer
         at mount never overwrites it."""
+        self._warned = False
+        """The composer's status shows what the text must be checked for before it goes out."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-header", classes="title-bar")
@@ -85,6 +93,9 @@ class TicketScreen(ConsoleScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if self.app.store.readonly:
+            for widget in self.query("#composer-label, #composer, #composer-status"):
+                widget.display = False
         self.query_one("#conversation").focus()
         self.reload()
         self._restore_draft()
@@ -156,7 +167,7 @@ class TicketScreen(ConsoleScreen):
         channel = s(f"channel.{ticket.channel}") if ticket.channel in CHANNELS else ticket.channel
         self.query_one("#ticket-header", Static).update(
             f"[b]{ticket.number}[/b]  {s(f'priority.short.{ticket.priority}').strip()}  ·  "
-            f"{s(f'status.{ticket.status}')}  ·  {assignee}\n"
+            f"{s(f'status.{ticket.status}')}  ·  {assignee}{self.readonly_mark()}\n"
             f"[b]{escape(ticket.subject)}[/b]\n"
             f"{escape(customer.name)} · {escape(customer.contact_name)} · {customer.phone} · {channel}"
         )
@@ -204,7 +215,7 @@ class TicketScreen(ConsoleScreen):
         text = "\n".join(lines)
         if self._clock_text != text:
             self._clock_text = text
-            lines_widget.first(Static).update(text)
+            lines_widget.first(Static).update(clock_lines(text, self.app.no_color))
 
     def action_compose(self, mode: str) -> None:
         self.mode = mode
@@ -228,8 +239,21 @@ class TicketScreen(ConsoleScreen):
         s = self.strings
         question = f"[b]{s('ticket.confirm_title')}[/b]\n" + "\n".join(f"• {escape(w)}" for w in warnings)
         question += f"\n\n{s('ticket.confirm_question')}"
-        self._say(s("ticket.not_sent_yet", warnings=s("common.clause_separator").join(warnings)))
+        self._say_warnings(warnings)
         self.app.push_screen(ConfirmScreen(question), lambda confirmed: self._start_send(text) if confirmed else None)
+
+    def _say_warnings(self, warnings: list[str]) -> None:
+        s = self.strings
+        self._say(s("ticket.not_sent_yet", warnings=s("common.clause_separator").join(warnings)) if warnings else "")
+        self._warned = bool(warnings)
+
+    @on(Composer.Changed, "#composer")
+    def _recheck_warnings(self) -> None:
+        """A warning shown before a send is checked again as the text changes, so it never
+        names a phrase that is no longer there."""
+        if self._warned:
+            text = self.query_one("#composer", Composer).text.strip()
+            self._say_warnings(self._warnings(text) if text and self.mode == "public_reply" else [])
 
     def _warnings(self, text: str) -> list[str]:
         """What the agent is asked to confirm: red-line phrases and unfilled placeholders."""
@@ -287,6 +311,7 @@ class TicketScreen(ConsoleScreen):
             self.app.keep_draft(self.draft_key, self._draft)  # it is still unsent
 
     def _say(self, text: str) -> None:
+        self._warned = False
         self.query_one("#composer-status", Static).update(text)
 
     def action_set_status(self) -> None:
@@ -330,7 +355,9 @@ class TicketScreen(ConsoleScreen):
         self.app.push_screen(KnowledgeBaseScreen(picker=True), self._template_chosen)
 
     def _template_chosen(self, template_id: str | None) -> None:
-        self.query_one("#composer", Composer).focus()
+        composer = self.query_one("#composer", Composer)
+        composer.picker_closed(inserted=template_id is not None)
+        composer.focus()
         if template_id is not None and self.detail is not None:
             self._fill_template(template_id)
 

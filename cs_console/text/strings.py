@@ -6,6 +6,7 @@ test can check that every key has both languages with the same placeholders. The
 comes from the config file's `language` when it sets one, else from the locale
 (LC_ALL, LC_MESSAGES, LANG: "zh_CN.UTF-8" speaks Chinese), else English.
 
+A key ending in `.one` is the singular of the key before it, picked when `count` is 1.
 Keys name where a string is used: `lead.*` the team view, `kpi.*` its KPI pane, `staffing.*`
 the Erlang C pane and command, `assign.*` the reassign dialog, `routing.*` the reasons of a
 routing suggestion, `metric.*` and `report.*` the reports, `cli.*` the commands, `key.*`
@@ -38,7 +39,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{agents} agents · {active} active · ✖ {breached} overdue · ! {at_risk} at risk · ☹ {upset} upset",
         "{agents} 名坐席 · {active} 个处理中 · ✖ {breached} 超时 · ! {at_risk} 临近超时 · ☹ {upset} 需安抚",
     ),
-    "lead.readonly": ("read-only", "只读"),
     "lead.loading": ("loading…", "加载中…"),
     "lead.tab.team": ("Team", "团队"),
     "lead.tab.breaches": ("Breaches", "超时"),
@@ -72,19 +72,24 @@ CATALOG: dict[str, tuple[str, str]] = {
                               "只读会话：不能修改任何内容（以 --readonly 启动）。"),
     "lead.nothing_chosen": ("Put the cursor on a ticket, or select some with space, first.",
                             "请先把光标移到工单上，或用空格选择工单。"),
-    "lead.confirm_move": ("Move {count} ticket(s) to {agent}?\n{numbers}",
+    "lead.confirm_move": ("Move {count} tickets to {agent}?\n{numbers}",
                           "把 {count} 个工单转给 {agent}？\n{numbers}"),
-    "lead.moved": ("Moved {count} ticket(s) to {agent}.", "已把 {count} 个工单转给 {agent}。"),
+    "lead.confirm_move.one": ("Move 1 ticket to {agent}?\n{numbers}", "把 1 个工单转给 {agent}？\n{numbers}"),
+    "lead.moved": ("Moved {count} tickets to {agent}.", "已把 {count} 个工单转给 {agent}。"),
+    "lead.moved.one": ("Moved 1 ticket to {agent}.", "已把 1 个工单转给 {agent}。"),
     "lead.move_failed": ("Nothing moved: {reason}", "未转派：{reason}"),
     "lead.route_none": ("No unassigned ticket to route.", "没有待分配的工单。"),
     "lead.route_nobody": ("No active agent in the team to route to.", "团队里没有可分配的在岗坐席。"),
-    "lead.confirm_route": ("Route {count} unassigned ticket(s) as suggested?\n{plan}",
+    "lead.confirm_route": ("Route {count} unassigned tickets as suggested?\n{plan}",
                            "按建议分配 {count} 个未分配工单？\n{plan}"),
+    "lead.confirm_route.one": ("Route 1 unassigned ticket as suggested?\n{plan}", "按建议分配 1 个未分配工单？\n{plan}"),
     "lead.route_line": ("{number} → {agent} ({why})", "{number} → {agent}（{why}）"),
     "lead.route_more": ("… and {count} more", "…… 还有 {count} 个"),
-    "lead.routed": ("Routed {count} ticket(s).", "已分配 {count} 个工单。"),
+    "lead.routed": ("Routed {count} tickets.", "已分配 {count} 个工单。"),
+    "lead.routed.one": ("Routed 1 ticket.", "已分配 1 个工单。"),
     # -- the reassign dialog ----------------------------------------------------------------
-    "assign.title": ("Reassign {count} ticket(s): {numbers}", "转派 {count} 个工单：{numbers}"),
+    "assign.title": ("Reassign {count} tickets: {numbers}", "转派 {count} 个工单：{numbers}"),
+    "assign.title.one": ("Reassign 1 ticket: {numbers}", "转派 1 个工单：{numbers}"),
     "assign.hint": ("Best first for {number}. Enter picks, Escape cancels.",
                     "按 {number} 的匹配度排序。回车选择，Esc 取消。"),
     "assign.option": ("{name} · {score:+.1f} · load {load}", "{name} · {score:+.1f} · 负荷 {load}"),
@@ -185,7 +190,8 @@ CATALOG: dict[str, tuple[str, str]] = {
                            "只有组长或管理员可以分配工单；{agent} 的角色是{role}。"),
     "cli.route_nothing": ("No unassigned active ticket to route.", "没有待分配的处理中工单。"),
     "cli.route_plan": ("{number}  →  {agent}  ({why})", "{number}  →  {agent}（{why}）"),
-    "cli.route_applied": ("Assigned {count} ticket(s).", "已分配 {count} 个工单。"),
+    "cli.route_applied": ("Assigned {count} tickets.", "已分配 {count} 个工单。"),
+    "cli.route_applied.one": ("Assigned 1 ticket.", "已分配 1 个工单。"),
     "cli.route_dry_run": ("Nothing assigned yet: run again with --apply to assign as shown.",
                           "尚未分配：加 --apply 再运行即按上述分配。"),
     "cli.readonly": ("read-only session (--readonly): nothing was changed", "只读会话（--readonly）：未做任何修改"),
@@ -196,10 +202,17 @@ CATALOG: dict[str, tuple[str, str]] = {
     "app.switch_agent": ("Switch agent", "切换坐席"),
     "app.switch_agent_help": ("Work as another agent on this device", "在本机以其他坐席身份工作"),
     "app.switch_title": ("Work as", "切换为"),
+    "app.first_agent": ("Agent", "坐席"),
     "app.switched": ("Working as {name}.", "当前身份：{name}。"),
     "app.read_only_now": ("Read-only from now on, nothing more can be saved: {reason}",
                           "从现在起只读，无法再保存任何内容：{reason}"),
     "app.backup_failed": ("Daily backup failed", "每日备份失败"),
+    "app.switch_refused": (
+        "This device is logged in to {server} as {name}, so it works as {name}: switching agent is for devices "
+        "without a login (local or demo use). To work as someone else, run cs-console login with their token.",
+        "本机已登录 {server}，身份是 {name}（令牌的所有者）：切换坐席仅用于未登录的设备（本地或演示）。"
+        "要以其他坐席工作，请用其令牌运行 cs-console login。",
+    ),
     # -- staffing scoped to a team (lead screen's staffing pane, `cs-console staffing`) ------
     "staffing.scope": ("{team} · {count} tickets created in the last {weeks} weeks · hours in {zone}",
                        "{team} · 最近 {weeks} 周新建 {count} 个工单 · 时间为 {zone}"),
@@ -341,6 +354,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ticket.due": ("due {time}", "截止 {time}"),
     "ticket.sent": ("sent", "已发出"),
     "ticket.sent_others_waiting": ("sent · {count} other changes still waiting", "已发出 · 另有 {count} 项改动待同步"),
+    "ticket.sent_others_waiting.one": ("sent · 1 other change still waiting", "已发出 · 另有 1 项改动待同步"),
     "ticket.nothing_to_send": ("Nothing to send: type in the composer first ({reply}: reply, {note}: note)",
                                "没有可发送的内容：请先在输入框中输入（{reply}：回复，{note}：备注）"),
     "ticket.confirm_title": ("Before this reply goes out", "发出这条回复之前"),
@@ -457,6 +471,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "kb.kind.article": ("article", "知识文章"),
     "kb.kind.template": ("template", "标准话术"),
     "kb.uses": ("used {count} times", "已使用 {count} 次"),
+    "kb.uses.one": ("used once", "已使用 1 次"),
     "kb.col.kind": ("Kind", "类型"),
     "kb.col.title": ("Title", "标题"),
     "kb.col.lang": ("Lang", "语言"),
@@ -511,8 +526,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "app.clock_title": ("Follow-up clock", "跟进时限"),
     "app.reminder_title": ("Reminder due", "提醒到期"),
     # -- the queue --------------------------------------------------------------------------
+    "app.readonly_mark": ("READ-ONLY: nothing can be changed", "只读：不能修改任何内容"),
     "queue.title": ("Queue · {who} · {count} tickets · status: {status} · priority: {priority}",
                     "队列 · {who} · {count} 个工单 · 状态：{status} · 优先级：{priority}"),
+    "queue.title.one": ("Queue · {who} · 1 ticket · status: {status} · priority: {priority}",
+                        "队列 · {who} · 1 个工单 · 状态：{status} · 优先级：{priority}"),
     "queue.everyone": ("everyone", "全部"),
     "queue.filter.active": ("active", "处理中"),
     "queue.filter.all": ("all", "全部"),
@@ -584,7 +602,12 @@ class Strings:
         self._index = LANGUAGES.index(language)
 
     def __call__(self, key: str, **values: object) -> str:
-        """Raises KeyError for an unknown key or a placeholder left without a value."""
+        """Raises KeyError for an unknown key or a placeholder left without a value.
+
+        With `count` 1 (or "1"), a `<key>.one` entry, where there is one, is the sentence ("1 ticket",
+        not "1 tickets")."""
+        if str(values.get("count")) == "1" and f"{key}.one" in CATALOG:
+            key = f"{key}.one"
         return CATALOG[key][self._index].format(**values)
 
 

@@ -80,7 +80,8 @@ class TicketTable(SteadyTable):
             cells = ["●" if facts.id in self.selected else " ", facts.number]
             if self.show_agent:
                 cells.append(clip(names.get(facts.assignee_id or "", nobody), AGENT_MIN_WIDTH))
-            cells += [s(f"priority.short.{facts.priority}"), clock_text(due), SOOTHE_MARK if state.soothe else " ",
+            cells += [s(f"priority.short.{facts.priority}"), clock_text(due, self.app.no_color),
+                      SOOTHE_MARK if state.soothe else " ",
                       clip(f"{facts.customer_name} · {facts.subject}", subject)]
             rows.append((facts.id, tuple(cells)))
         self.show_rows(rows)
