@@ -95,7 +95,7 @@ def test_a_demo_console_logged_in_says_demo_in_a_real_terminal(tmp_path, server,
     before = central_counts(database)
     terminal = Terminal(f"{sys.executable} -m cs_console", {"CS_CONSOLE_HOME": str(home), "PYTHONPATH": os.getcwd()})
     try:
-        terminal.wait_for("^q Quit")
+        terminal.wait_for("? Help")
         terminal.keys("Enter")
         ticket = terminal.wait_for("◇ demo data · never synced")
         assert "waiting" not in ticket

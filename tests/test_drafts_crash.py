@@ -33,7 +33,7 @@ def test_a_reply_typed_before_kill_9_is_back_after_a_restart(tmp_path):
 
     first = Terminal(f"{sys.executable} -m cs_console", env)
     try:
-        first.wait_for("^q Quit")
+        first.wait_for("? Help")
         first.keys("Enter")
         first.wait_for("Reply to the customer")
         first.keys("r")
@@ -50,7 +50,7 @@ def test_a_reply_typed_before_kill_9_is_back_after_a_restart(tmp_path):
 
     again = Terminal(f"{sys.executable} -m cs_console", env)
     try:
-        again.wait_for("^q Quit")
+        again.wait_for("? Help")
         again.keys("C-p")
         again.wait_for("Search for commands")
         again.type("Drafts")

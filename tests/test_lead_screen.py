@@ -310,11 +310,15 @@ async def test_every_view_fits_the_terminal(demo_store, size):
             assert lead.query_one("#lead-views").region.right <= size[0]
 
 
-async def test_a_logged_in_device_offers_no_switching_agent(demo_store, isolated_home):
+async def test_a_logged_in_device_offers_no_switching_agent(store, isolated_home):
+    """A device logged in works as the token's owner (a demo database never syncs, so it is
+    not one: this is a plain store)."""
     from cs_console.sync.login import Settings, save_settings
 
-    save_settings(Settings(server="http://127.0.0.1:9", token="t0ken", agent_id=LIN, agent_name="林伟 Lin Wei"))
-    app = lead_app(demo_store, agent=LIN)
+    lin = store.create_agent("林伟 Lin Wei", role="lead")
+    store.create_agent("Ingrid Haugen")
+    save_settings(Settings(server="http://127.0.0.1:9", token="t0ken", agent_id=lin.id, agent_name=lin.name))
+    app = lead_app(store, agent=lin.id)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.sync_state.configured
@@ -323,4 +327,4 @@ async def test_a_logged_in_device_offers_no_switching_agent(demo_store, isolated
         await settle(pilot)
         assert not isinstance(app.screen, ChooseScreen)
         assert any("logged in to http://127.0.0.1:9 as 林伟 Lin Wei" in n.message for n in app._notifications)
-    assert demo_store.current_agent().id == LIN
+    assert store.current_agent().id == lin.id
