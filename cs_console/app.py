@@ -174,7 +174,8 @@ class ConsoleApp(App):
         """Tell the agent, once, about each clock that turns at risk or overdue and each reminder due."""
         now = self.now()
         for row, ticket_clocks in zip(rows, clocks):
-            for alert in self.clock_watch.observe(row.id, row.number, ticket_clocks):
+            budgets = self.config.policy.budgets(row.priority)
+            for alert in self.clock_watch.observe(row.id, row.number, ticket_clocks, budgets):
                 severity = "error" if alert.clock.state == "breached" else "warning"
                 self.notify(alert.message(self.strings), title=self.strings("app.clock_title"), severity=severity,
                             timeout=10)

@@ -14,18 +14,22 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from cs_console.clocks.follow_up import clock_title
 from cs_console.clocks.sla import follow_up_clocks
 from cs_console.kb.redlines import CompliancePrompt, compliance_prompts, find_red_lines
 from cs_console.kb.templates import fill, template_values, unfilled
 from cs_console.screens.base import ConsoleScreen
 from cs_console.screens.callback import CallbackLog
+from cs_console.screens.escalate import EscalationRequest
 from cs_console.screens.reminder import ReminderRequest
 from cs_console.storage.tickets import TicketDetail
 from cs_console.store import StoreError
 from cs_console.text.display import clip, local_time, pad
 from cs_console.text.strings import english
-from cs_console.usecases.ticket_changes import add_interaction, change_status
-from cs_console.vocabulary import CHANNELS, STATUSES
+from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
+from cs_console.usecases.ticket_trail import Activity, ticket_trail
+from cs_console.utc import from_text
+from cs_console.vocabulary import CHANNELS, CLOSE_REASONS, PRIORITIES, STATUSES
 from cs_console.widgets.composer import Composer
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.sync_status import SyncStatusBar
@@ -46,6 +50,7 @@ class TicketScreen(ConsoleScreen):
         Binding("b", "callback", english("key.callback"), id="callback"),
         Binding("e", "escalate", english("key.escalate"), id="escalate", show=False),
         Binding("m", "remind", english("key.remind"), id="remind", show=False),
+        Binding("a", "compose('expert_answer')", english("key.expert_answer"), id="expert_answer", show=False),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("escape", "back", english("key.back"), id="back"),
@@ -114,7 +119,10 @@ class TicketScreen(ConsoleScreen):
         conversation.remove_children()
         zone, now = self.app.config.zone, self.app.now()
         entries = []
-        for interaction in detail.interactions:
+        for interaction in ticket_trail(detail):
+            if isinstance(interaction, Activity):
+                entries.append(Static(escape(self._activity_line(interaction)), classes="entry activity"))
+                continue
             author = detail.authors.get(interaction.author_id, customer.contact_name or customer.name)
             heading = " · ".join([s(f"interaction.{interaction.kind}"), escape(author),
                                   local_time(interaction.created_at, zone, now, s)])
@@ -128,6 +136,34 @@ class TicketScreen(ConsoleScreen):
         conversation.mount_all(entries)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
 
+    def _activity_line(self, activity: Activity) -> str:
+        """One compact line of the trail: "status Open → Closed · Lin Wei · Mon 09:12"."""
+        s, authors, detail = self.strings, self.detail.authors, activity.detail
+        zone, now = self.app.config.zone, self.app.now()
+        old, new = detail.get("from"), detail.get("to")
+        if activity.kind == "status_changed":
+            what = s("activity.status_changed", old=_word(s, "status", old, STATUSES), new=_word(s, "status", new, STATUSES))
+        elif activity.kind == "priority_changed":
+            what = s("activity.priority_changed", old=_word(s, "priority", old, PRIORITIES),
+                     new=_word(s, "priority", new, PRIORITIES))
+        elif activity.kind == "reassigned":
+            nobody = s("activity.nobody")
+            what = s("activity.reassigned", old=authors.get(old, nobody) if old else nobody,
+                     new=authors.get(new, nobody) if new else nobody)
+        elif activity.kind in ("escalated", "expert_answered"):
+            what = s(f"activity.{activity.kind}", team=detail.get("team", ""), reason=detail.get("reason", ""))
+        elif activity.kind == "reminder_set":
+            due = detail.get("due")
+            when = local_time(from_text(due), zone, now, s) if due else ""
+            what = s("activity.reminder_set", when=when, note=detail.get("note", ""))
+        elif activity.kind == "reminder_done":
+            what = s("activity.reminder_done", note=detail.get("note", ""))
+        else:  # marked_<reason>
+            reason = activity.kind.removeprefix("marked_")
+            what = s("activity.marked", reason=_word(s, "close_reason", reason, CLOSE_REASONS))
+        who = authors.get(activity.author_id, s("activity.system")) if activity.author_id else s("activity.system")
+        return "· " + s("activity.line", what=what, who=who, when=local_time(activity.at, zone, now, s))
+
     def tick(self) -> None:
         """Refresh the clock lines (repainted only when their text changed) and say "sent"
         once a sync has carried the last reply up."""
@@ -140,11 +176,16 @@ class TicketScreen(ConsoleScreen):
             return  # not loaded yet, or the screen is being taken down
         config, now = self.app.config, self.app.now()
         events = [(event.kind, event.at) for event in self.detail.events]
-        clocks = follow_up_clocks(events, self.detail.ticket.priority, config.policy, config.calendar, now)
+        priority = self.detail.ticket.priority
+        clocks = follow_up_clocks(events, priority, config.policy, config.calendar, now)
+        budgets = config.policy.budgets(priority)
         self.due_times = {clock.name: clock.due if clock.is_open else None for clock in clocks}
         lines = []
         for clock in clocks:
-            line = f"{pad(s(f'clock.{clock.name}'), CLOCK_TITLE_WIDTH)} {clock.symbol()} {s(f'clock_state.{clock.state}')}"
+            state = s(f"clock_state.{clock.state}")
+            if clock.reason:
+                state = s("ticket.waived_because", state=state, reason=s(f"close_reason.{clock.reason}"))
+            line = f"{pad(clock_title(s, clock.name, budgets[clock.name]), CLOCK_TITLE_WIDTH)} {clock.symbol()} {state}"
             if clock.is_open and clock.state != "paused":
                 line += f" {clock.countdown_text()}"
             if clock.due is not None and clock.is_open:
@@ -195,9 +236,14 @@ class TicketScreen(ConsoleScreen):
     def _send(self, kind: str, text: str) -> None:
         agent = self.app.agent
         try:
-            add_interaction(
-                self.app.store, self.ticket_id, kind, text, author_id=agent.id if agent else None, at=self.app.now()
-            )
+            if kind == "expert_answer":
+                if agent is None:
+                    raise ValueError(self.strings("ticket.expert_needs_agent"))
+                answer_escalation(self.app.store, self.ticket_id, text, author_id=agent.id, at=self.app.now())
+            else:
+                add_interaction(
+                    self.app.store, self.ticket_id, kind, text, author_id=agent.id if agent else None, at=self.app.now()
+                )
         except (StoreError, ValueError) as error:
             self.app.call_from_thread(self._send_failed, str(error))
             return
@@ -236,13 +282,23 @@ class TicketScreen(ConsoleScreen):
         self.app.push_screen(ChooseScreen(s("ticket.set_status"), options), self._status_chosen)
 
     def _status_chosen(self, status: str | None) -> None:
-        if status:
+        from cs_console.screens.choose import ChooseScreen
+
+        if status == "closed" and self.detail is not None and not any(
+            event.kind == "first_response" for event in self.detail.events
+        ):
+            s = self.strings  # closing unanswered: a kept promise only for a reason the policy accepts
+            options = [("", s("close_reason.none")), *((reason, s(f"close_reason.{reason}")) for reason in CLOSE_REASONS)]
+            self.app.push_screen(ChooseScreen(s("ticket.close_reason"), options),
+                                 lambda reason: self._change_status("closed", reason or None) if reason is not None else None)
+        elif status:
             self._change_status(status)
 
-    def _change_status(self, status: str) -> None:
+    def _change_status(self, status: str, reason: str | None = None) -> None:
         self._store_action(
             self.strings("ticket.status_changed", status=self.strings(f"status.{status}")),
-            lambda store, agent_id, at: change_status(store, self.ticket_id, status, author_id=agent_id, at=at),
+            lambda store, agent_id, at: change_status(store, self.ticket_id, status, author_id=agent_id, reason=reason,
+                                                      at=at),
         )
 
     @work(thread=True, group="send")
@@ -307,11 +363,22 @@ class TicketScreen(ConsoleScreen):
                 ),
             )
 
+    @work(thread=True, group="escalate")
     def action_escalate(self) -> None:
-        self._store_action(
-            self.strings("ticket.escalated"),
-            lambda store, agent_id, at: store.escalate(self.ticket_id, author_id=agent_id, at=at),
-        )
+        from cs_console.screens.escalate import EscalateScreen
+
+        teams = sorted({agent.team for agent in self.app.store.agents() if agent.team})
+        self.app.call_from_thread(self.app.push_screen, EscalateScreen(teams), self._escalation_asked)
+
+    def _escalation_asked(self, request: EscalationRequest | None) -> None:
+        if request is not None and self.detail is not None:
+            s = self.strings
+            clock = clock_title(s, "escalation", self.app.config.policy.budgets(self.detail.ticket.priority)["escalation"])
+            self._store_action(
+                s("ticket.escalated", team=request.team, clock=clock),
+                lambda store, agent_id, at: store.escalate(self.ticket_id, request.team, request.reason,
+                                                           author_id=agent_id, at=at),
+            )
 
     def action_remind(self) -> None:
         from cs_console.screens.reminder import ReminderScreen
@@ -323,7 +390,8 @@ class TicketScreen(ConsoleScreen):
             when = local_time(request.due_at, self.app.config.zone, self.app.now(), self.strings)
             self._store_action(
                 self.strings("ticket.reminder_set", when=when),
-                lambda store, agent_id, at: store.add_reminder(self.ticket_id, request.due_at, request.note, agent_id=agent_id),
+                lambda store, agent_id, at: store.add_reminder(self.ticket_id, request.due_at, request.note,
+                                                               agent_id=agent_id, at=at),
             )
 
     def action_customer(self) -> None:
@@ -336,3 +404,8 @@ class TicketScreen(ConsoleScreen):
             self.query_one("#conversation").focus()
         else:
             self.app.go_back()
+
+
+def _word(strings, section: str, value: str | None, known: tuple[str, ...]) -> str:
+    """A stored value in the interface language, or as stored when this release does not know it."""
+    return strings(f"{section}.{value}") if value in known else str(value or "")

@@ -242,6 +242,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        7,
+        "a detail on ticket events (from and to of a status change or reassignment, an escalation's team "
+        "and reason, a reminder's note), so the ticket's trail says what happened and who did it",
+        ("ALTER TABLE ticket_event ADD COLUMN detail VARCHAR NOT NULL DEFAULT '{}'",),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
