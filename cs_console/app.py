@@ -253,6 +253,15 @@ class ConsoleApp(App):
 
         self.push_screen(NewTicketScreen(), lambda ticket_id: self.open_ticket(ticket_id) if ticket_id else None)
 
+    def open_reminders(self) -> None:
+        from cs_console.screens.reminders import RemindersScreen
+
+        shown = self._shown(RemindersScreen)
+        if shown is None:
+            self.push_screen(RemindersScreen())
+        else:
+            self._back_to(shown)
+
     def open_knowledge_base(self) -> None:
         from cs_console.screens.knowledge_base import KnowledgeBaseScreen
 

@@ -41,6 +41,9 @@ CLOCK_TITLE_WIDTH = 22
 
 
 class TicketScreen(ConsoleScreen):
+    HELP_NOTE = "help.clocks"
+    """What `?` adds under the keys: how to read the clocks (`help` screen)."""
+
     BINDINGS = [
         Binding("r", "compose('public_reply')", english("key.reply"), id="reply"),
         Binding("i", "compose('internal_note')", english("key.note"), id="note"),
@@ -365,10 +368,13 @@ class TicketScreen(ConsoleScreen):
 
     @work(thread=True, group="escalate")
     def action_escalate(self) -> None:
+        teams = sorted({agent.team for agent in self.app.store.agents() if agent.team})
+        self.app.call_from_thread(self._ask_escalation, teams)
+
+    def _ask_escalation(self, teams: list[str]) -> None:
         from cs_console.screens.escalate import EscalateScreen
 
-        teams = sorted({agent.team for agent in self.app.store.agents() if agent.team})
-        self.app.call_from_thread(self.app.push_screen, EscalateScreen(teams), self._escalation_asked)
+        self.app.push_screen(EscalateScreen(teams), self._escalation_asked)
 
     def _escalation_asked(self, request: EscalationRequest | None) -> None:
         if request is not None and self.detail is not None:
