@@ -128,8 +128,7 @@ async def escalate(pilot, team_downs: int, reason: str) -> None:
     await pilot.press("e")
     await settle(pilot)
     assert isinstance(pilot.app.screen, EscalateScreen)
-    await pilot.press("shift+tab", *["down"] * team_downs, "enter")
-    await pilot.press(*reason, "enter")
+    await pilot.press(*["down"] * team_downs, *reason, "enter")
     await settle(pilot)
     await settle(pilot)
 

@@ -22,9 +22,13 @@ class EscalationRequest:
 
 
 class EscalateScreen(ConsoleDialog[EscalationRequest | None]):
-    """Pick the team (arrows) and type the reason; Enter escalates, Escape cancels."""
+    """Pick the team with the arrows while typing the reason; Enter escalates, Escape cancels."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel"),
+        Binding("up", "team(-1)", show=False),
+        Binding("down", "team(1)", show=False),
+    ]
 
     def __init__(self, teams: list[str]) -> None:
         super().__init__()
@@ -33,7 +37,7 @@ class EscalateScreen(ConsoleDialog[EscalationRequest | None]):
     def compose(self) -> ComposeResult:
         s = self.strings
         with Vertical(classes="dialog"):
-            yield Static(f"[b]{s('escalate.title')}[/b] · {s('escalate.hint')}")
+            yield Static(f"[b]{s('escalate.title')}[/b] · {s('escalate.hint')}", id="escalate-title")
             yield Static(s("escalate.team"))
             yield OptionList(*(Option(team, id=team) for team in self.teams), id="escalate-team")
             yield Input(placeholder=s("escalate.reason"), id="escalate-reason")
@@ -44,6 +48,12 @@ class EscalateScreen(ConsoleDialog[EscalationRequest | None]):
         if self.teams:
             teams.highlighted = 0
         self.query_one("#escalate-reason", Input).focus()
+
+    def action_team(self, step: int) -> None:
+        """Up and down choose the team without leaving the reason."""
+        teams = self.query_one("#escalate-team", OptionList)
+        if self.teams:
+            teams.highlighted = ((teams.highlighted or 0) + step) % len(self.teams)
 
     @on(OptionList.OptionSelected)
     def _team_picked(self) -> None:

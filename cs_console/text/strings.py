@@ -370,7 +370,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "activity.system": ("system", "系统"),
     # -- the escalation dialog ----------------------------------------------------------------
     "escalate.title": ("Escalate to an expert team", "升级至专家团队"),
-    "escalate.hint": ("Tab moves · Enter escalates · Escape cancels", "Tab 切换 · 回车升级 · Esc 取消"),
+    "escalate.hint": ("↑↓ choose the team · type the reason · Enter escalates · Escape cancels",
+                      "↑↓ 选择团队 · 输入原因 · 回车升级 · Esc 取消"),
     "escalate.team": ("expert team", "专家团队"),
     "escalate.reason": ("reason: what should the experts answer?", "原因：需要专家答复什么？"),
     "escalate.no_team": ("choose the expert team that is to answer", "请选择负责答复的专家团队"),
