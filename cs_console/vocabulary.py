@@ -37,6 +37,9 @@ ACTIVITY_EVENT_KINDS = ("status_changed", "reassigned", "priority_changed", "rem
 Their `detail` says more (from and to, a note)."""
 EVENT_KINDS = (*CLOCK_EVENT_KINDS, *ACTIVITY_EVENT_KINDS)
 """Every kind of ticket event, as stored and synced."""
+TRAIL_EVENT_KINDS = (*ACTIVITY_EVENT_KINDS, "escalated", "expert_answered", *(f"marked_{r}" for r in CLOSE_REASONS))
+"""The events a person reads as a ticket's trail (in its thread and the customer's history);
+the other clock events ("closed"...) say again what the status change beside them says."""
 ROLES = ("agent", "lead", "admin")
 LEAD_ROLES = frozenset({"lead", "admin"})
 """Roles that see and move a team's work."""

@@ -110,6 +110,11 @@ async def test_closing_an_unanswered_ticket_misses_its_clocks_and_the_trail_says
         lines = clock_lines(app)
         assert re.search(r"1h first response\s+✘ missed", lines) and re.search(r"3wd solution\s+✘ missed", lines), lines
         assert re.search(r"· status Open → Closed · Lin Wei · .*10:05", thread_text(app)), thread_text(app)
+        await pilot.press("c")
+        await settle(pilot)
+        history = app.screen.query_one("#customer-history", VirtualTable)
+        rows = [(history.cell_text(i, "kind"), history.cell_text(i, "body")) for i in range(history.row_count)]
+        assert rows[0] == ("activity", "status Open → Closed · Lin Wei"), "the customer's history has the trail too"
 
 
 async def test_closing_as_a_duplicate_waives_the_clocks_and_shows_the_reason(store):
@@ -218,3 +223,30 @@ async def test_a_due_reminder_sits_below_an_overdue_ticket_and_is_cleared_from_m
     assert [r.id for r, _n, _s in store.open_reminders(agent.id)] == [snoozed.id]
     kinds = [e.kind for e in store.ticket_detail(reminded.id).events]
     assert kinds.count("reminder_set") == 1 and kinds.count("reminder_done") == 1
+
+
+async def test_the_thread_keeps_a_trail_of_priority_reassignment_and_reminder_in_order(store):
+    clock = MovableClock(NOW)
+    agent, ticket = seeded(store, clock)
+    ingrid = next(other for other in store.agents() if other.name == "Ingrid Haugen")
+    store.add_reminder(ticket.id, NOW + timedelta(hours=2), "call the master", agent_id=agent.id,
+                       at=NOW + timedelta(minutes=1))
+    app = ConsoleApp(store, Config(), clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first_ticket(pilot)
+        clock.advance(minutes=5)
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("enter")  # normal -> the first other choice, urgent
+        await settle(pilot)
+        await settle(pilot)
+        assert "15m first response" in clock_lines(app), "the clocks follow the new priority's targets"
+        store.assign_many([ticket.id], ingrid.id, author_id=agent.id, at=clock.now + timedelta(minutes=1))
+        app.screen.reload()
+        await settle(pilot)
+        trail = [line for line in thread_text(app).splitlines() if line.startswith("· ")]
+        assert trail == [
+            "· reminder for 12:00: call the master · Lin Wei · 10:01",
+            "· priority normal → urgent · Lin Wei · 10:05",
+            "· reassigned Lin Wei → Ingrid Haugen · Lin Wei · 10:06",
+        ]

@@ -27,8 +27,7 @@ from cs_console.store import StoreError
 from cs_console.text.display import clip, local_time, pad
 from cs_console.text.strings import english
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
-from cs_console.usecases.ticket_trail import Activity, ticket_trail
-from cs_console.utc import from_text
+from cs_console.usecases.ticket_trail import Activity, activity_text, ticket_trail
 from cs_console.vocabulary import CHANNELS, CLOSE_REASONS, PRIORITIES, STATUSES
 from cs_console.widgets.composer import Composer
 from cs_console.widgets.key_footer import KeyFooter
@@ -54,6 +53,7 @@ class TicketScreen(ConsoleScreen):
         Binding("e", "escalate", english("key.escalate"), id="escalate", show=False),
         Binding("m", "remind", english("key.remind"), id="remind", show=False),
         Binding("a", "compose('expert_answer')", english("key.expert_answer"), id="expert_answer", show=False),
+        Binding("p", "set_priority", english("key.set_priority"), id="set_priority", show=False),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("escape", "back", english("key.back"), id="back"),
@@ -139,33 +139,10 @@ class TicketScreen(ConsoleScreen):
         conversation.mount_all(entries)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
 
-    def _activity_line(self, activity: Activity) -> str:
-        """One compact line of the trail: "status Open → Closed · Lin Wei · Mon 09:12"."""
-        s, authors, detail = self.strings, self.detail.authors, activity.detail
-        zone, now = self.app.config.zone, self.app.now()
-        old, new = detail.get("from"), detail.get("to")
-        if activity.kind == "status_changed":
-            what = s("activity.status_changed", old=_word(s, "status", old, STATUSES), new=_word(s, "status", new, STATUSES))
-        elif activity.kind == "priority_changed":
-            what = s("activity.priority_changed", old=_word(s, "priority", old, PRIORITIES),
-                     new=_word(s, "priority", new, PRIORITIES))
-        elif activity.kind == "reassigned":
-            nobody = s("activity.nobody")
-            what = s("activity.reassigned", old=authors.get(old, nobody) if old else nobody,
-                     new=authors.get(new, nobody) if new else nobody)
-        elif activity.kind in ("escalated", "expert_answered"):
-            what = s(f"activity.{activity.kind}", team=detail.get("team", ""), reason=detail.get("reason", ""))
-        elif activity.kind == "reminder_set":
-            due = detail.get("due")
-            when = local_time(from_text(due), zone, now, s) if due else ""
-            what = s("activity.reminder_set", when=when, note=detail.get("note", ""))
-        elif activity.kind == "reminder_done":
-            what = s("activity.reminder_done", note=detail.get("note", ""))
-        else:  # marked_<reason>
-            reason = activity.kind.removeprefix("marked_")
-            what = s("activity.marked", reason=_word(s, "close_reason", reason, CLOSE_REASONS))
-        who = authors.get(activity.author_id, s("activity.system")) if activity.author_id else s("activity.system")
-        return "· " + s("activity.line", what=what, who=who, when=local_time(activity.at, zone, now, s))
+    def _activity_line(self, step: Activity) -> str:
+        """One compact line of the trail: "· status Open → Closed · Lin Wei · Mon 09:12"."""
+        s, zone, now = self.strings, self.app.config.zone, self.app.now()
+        return f"· {activity_text(step, s, self.detail.authors, zone, now)} · {local_time(step.at, zone, now, s)}"
 
     def tick(self) -> None:
         """Refresh the clock lines (repainted only when their text changed) and say "sent"
@@ -283,6 +260,22 @@ class TicketScreen(ConsoleScreen):
         s, current = self.strings, self.detail.ticket.status
         options = [(status, s(f"status.{status}")) for status in STATUSES if status != current]
         self.app.push_screen(ChooseScreen(s("ticket.set_status"), options), self._status_chosen)
+
+    def action_set_priority(self) -> None:
+        from cs_console.screens.choose import ChooseScreen
+
+        if self.detail is None:
+            return
+        s, current = self.strings, self.detail.ticket.priority
+        options = [(priority, s(f"priority.{priority}")) for priority in PRIORITIES if priority != current]
+        self.app.push_screen(ChooseScreen(s("ticket.set_priority"), options), self._priority_chosen)
+
+    def _priority_chosen(self, priority: str | None) -> None:
+        if priority:
+            self._store_action(
+                self.strings("ticket.priority_changed", priority=self.strings(f"priority.{priority}")),
+                lambda store, agent_id, at: store.change_priority(self.ticket_id, priority, author_id=agent_id, at=at),
+            )
 
     def _status_chosen(self, status: str | None) -> None:
         from cs_console.screens.choose import ChooseScreen
@@ -411,7 +404,3 @@ class TicketScreen(ConsoleScreen):
         else:
             self.app.go_back()
 
-
-def _word(strings, section: str, value: str | None, known: tuple[str, ...]) -> str:
-    """A stored value in the interface language, or as stored when this release does not know it."""
-    return strings(f"{section}.{value}") if value in known else str(value or "")

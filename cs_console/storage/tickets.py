@@ -257,6 +257,29 @@ class Tickets:
             self._update(session, ticket, {"status": status, "updated_at": at})
         return ticket
 
+    def change_priority(self, ticket_id: str, priority: str, *, author_id: str | None,
+                        at: datetime | None = None) -> Ticket:
+        """Give a ticket another priority (its clocks follow that priority's targets), and
+        record from which to which for the trail.
+
+        Raises:
+            StoreError: an unknown priority or ticket; nothing was changed.
+        """
+        if priority not in PRIORITIES:
+            raise StoreError(f"unknown priority {priority!r}; expected one of {', '.join(PRIORITIES)}")
+        at = at or utcnow()
+        with self.write() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            if ticket.priority == priority:
+                return ticket
+            before = ticket.priority
+            self._update(session, ticket, {"priority": priority, "updated_at": at})
+            self._insert(session, TicketEvent(ticket_id=ticket_id, kind="priority_changed", at=at, author_id=author_id,
+                                              detail=_detail(**{"from": before, "to": priority})))
+        return ticket
+
     def escalate(self, ticket_id: str, team: str, reason: str, *, author_id: str | None,
                  at: datetime | None = None) -> None:
         """Hand a complex issue to an expert `team`, saying why; starts a new clock for their answer.
