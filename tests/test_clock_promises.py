@@ -63,8 +63,8 @@ def test_a_business_countdown_counts_working_days_and_agrees_with_the_due_date()
     assert solution.countdown_text() == "3wd 0h"
     tuesday = clocks_at([("created", created)], sh(2026, 12, 8, 11)).solution
     assert tuesday.countdown_text() == "2wd 6h", "Monday's 41 min and Tuesday's 2 h spent of 27 working hours"
-    assert next_due_text(tuesday_clocks := clocks_at([("created", created)], sh(2026, 12, 10, 18)), "done") == \
-        f"✖ -{tuesday_clocks.most_urgent.countdown_text()[1:]} R"
+    answered = [("created", created), ("first_response", created + 10 * M)]
+    assert next_due_text(clocks_at(answered, sh(2026, 12, 8, 11)), "done") == "▸ 2wd 6h S", "the queue's column too"
     urgent = clocks_at(CREATED, MONDAY_10 + 2 * H, "urgent").solution
     assert urgent.day is None and urgent.countdown_text() == "22h 00m", "elapsed clocks keep 24-hour days"
     assert Budget.parse("3bd").target_text() == "3wd" and Budget.parse("1bh").target_text() == "1h"

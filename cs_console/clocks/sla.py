@@ -611,8 +611,8 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
     for clock in _THREE if len(due) == 3 else _FOUR:
         name = _NAMES[clock]
         if doing[clock] >= _DONE:
-            state = "waived" if doing[clock] == _WAIVED else "missed" if doing[clock] == _MISSED or left[
-                clock] < ZERO else "met"
+            stopped = doing[clock]
+            state = "waived" if stopped == _WAIVED else "missed" if stopped == _MISSED or left[clock] < ZERO else "met"
             fields[name] = Clock(name, state, instants[clock](due[clock]), left[clock], lengths[clock], days[clock],
                                  waived_for if state == "waived" else "")
             continue

@@ -278,11 +278,11 @@ class TicketScreen(ConsoleScreen):
             )
 
     def _status_chosen(self, status: str | None) -> None:
-        from cs_console.screens.choose import ChooseScreen
-
         if status == "closed" and self.detail is not None and not any(
             event.kind == "first_response" for event in self.detail.events
         ):
+            from cs_console.screens.choose import ChooseScreen
+
             s = self.strings  # closing unanswered: a kept promise only for a reason the policy accepts
             options = [("", s("close_reason.none")), *((reason, s(f"close_reason.{reason}")) for reason in CLOSE_REASONS)]
             self.app.push_screen(ChooseScreen(s("ticket.close_reason"), options),
@@ -403,4 +403,3 @@ class TicketScreen(ConsoleScreen):
             self.query_one("#conversation").focus()
         else:
             self.app.go_back()
-
