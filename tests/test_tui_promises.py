@@ -93,7 +93,8 @@ async def close_via_status(pilot, reason_downs: int) -> None:
     await pilot.pause()
     await pilot.press("down", "down", "down", "enter")  # open -> waiting, proposed, resolved, closed
     await pilot.pause()
-    assert pilot.app.screen.query_one(Static).render()  # the reason dialog is up
+    asked = "\n".join(str(widget.render()) for widget in pilot.app.screen.query(Static))
+    assert "No reply has gone out yet: why close it?" in asked, "closing unanswered asks why"
     await pilot.press(*["down"] * reason_downs, "enter")
     await settle(pilot)
     await settle(pilot)
