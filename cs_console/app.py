@@ -336,7 +336,8 @@ class ConsoleApp(App):
         """Tell the agent, once, about each clock that turns at risk or overdue and each reminder due."""
         now = self.now()
         for row, ticket_clocks in zip(rows, clocks):
-            for alert in self.clock_watch.observe(row.id, row.number, ticket_clocks):
+            budgets = self.config.policy.budgets(row.priority)
+            for alert in self.clock_watch.observe(row.id, row.number, ticket_clocks, budgets):
                 severity = "error" if alert.clock.state == "breached" else "warning"
                 self.notify(alert.message(self.strings), title=self.strings("app.clock_title"), severity=severity,
                             timeout=10)
@@ -429,6 +430,15 @@ class ConsoleApp(App):
         shown = self._shown(NewTicketScreen)
         if shown is None:
             self.push_screen(NewTicketScreen(), lambda ticket_id: self.open_ticket(ticket_id) if ticket_id else None)
+        else:
+            self._back_to(shown)
+
+    def open_reminders(self) -> None:
+        from cs_console.screens.reminders import RemindersScreen
+
+        shown = self._shown(RemindersScreen)
+        if shown is None:
+            self.push_screen(RemindersScreen())
         else:
             self._back_to(shown)
 

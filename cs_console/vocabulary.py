@@ -23,11 +23,23 @@ SATISFACTION_SCORES = range(1, 6)
 """A callback's satisfaction score, 1 to 5."""
 NPS_SCORES = range(11)
 """How likely the customer is to recommend us, 0 to 10, when a callback asked."""
-EVENT_KINDS = (
+CLOSE_REASONS = ("duplicate", "spam", "merged")
+"""Why a ticket may be closed with no response and no promise broken; each is recorded as a
+"marked_<reason>" event just before the "closed" one."""
+CLOCK_EVENT_KINDS = (
     "created", "first_response", "solution_proposed", "waiting_on_customer", "customer_replied",
-    "escalated", "resolved", "closed", "callback", "reopened",
+    "escalated", "expert_answered", "resolved", "closed", "callback", "reopened",
+    *(f"marked_{reason}" for reason in CLOSE_REASONS),
 )
 """The ticket events the clocks read; `cs_console.clocks.workflow` decides when each is recorded."""
+ACTIVITY_EVENT_KINDS = ("status_changed", "reassigned", "priority_changed", "reminder_set", "reminder_done")
+"""Events that only tell what happened, for the ticket's trail; the clocks pass over them.
+Their `detail` says more (from and to, a note)."""
+EVENT_KINDS = (*CLOCK_EVENT_KINDS, *ACTIVITY_EVENT_KINDS)
+"""Every kind of ticket event, as stored and synced."""
+TRAIL_EVENT_KINDS = (*ACTIVITY_EVENT_KINDS, "escalated", "expert_answered", *(f"marked_{r}" for r in CLOSE_REASONS))
+"""The events a person reads as a ticket's trail (in its thread and the customer's history);
+the other clock events ("closed"...) say again what the status change beside them says."""
 ROLES = ("agent", "lead", "admin")
 LEAD_ROLES = frozenset({"lead", "admin"})
 """Roles that see and move a team's work."""

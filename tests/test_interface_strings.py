@@ -138,7 +138,7 @@ async def test_the_agents_screens_speak_english(store):
         assert not CJK.search(text), f"{screen.__name__} shows Chinese:\n{text}"
         for key in FOOTER_KEYS.get(screen, ()):
             assert en(f"key.{key}") in text, f"{screen.__name__}'s footer lacks {en(f'key.{key}')}"
-    assert "Reply to the customer" in seen[TicketScreen] and "1h first response" in seen[TicketScreen]
+    assert "Reply to the customer" in seen[TicketScreen] and "15m first response" in seen[TicketScreen]
     assert "Sat 21 Nov" in seen[TicketScreen]
     assert "Keys · Ticket" in seen[HelpScreen] and "Keys are rebound in config.toml under [keys]" in seen[HelpScreen]
     assert "Opened" in seen[CustomerScreen] and "New ticket" in seen[NewTicketScreen]

@@ -8,6 +8,7 @@ from the end of a long list must be the one shown there.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import timedelta
 
@@ -28,7 +29,7 @@ from cs_console.store import Store
 from cs_console.usecases import queue_list
 from cs_console.usecases.queue_list import QueueFilter, QueueList, settled_at
 from cs_console.usecases.ticket_changes import add_interaction, change_status
-from cs_console.vocabulary import PRIORITIES, STATUSES
+from cs_console.vocabulary import PRIORITIES, STATUSES, TRAIL_EVENT_KINDS
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 from tests.test_tui_first_loop import screen_text, settle
@@ -187,7 +188,11 @@ async def test_a_long_customer_history_lists_every_interaction_and_opens_the_old
             oldest = session.connection().exec_driver_sql(
                 "SELECT t.id FROM interaction i JOIN ticket t ON t.id = i.ticket_id WHERE t.customer_id = ? "
                 "ORDER BY i.created_at, i.id LIMIT 1", (generated.busiest_customer_id,)).scalar()
-        assert count > 2_000 and history.row_count == count
+            trail = session.connection().exec_driver_sql(
+                "SELECT count(*) FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id WHERE t.customer_id = ? "
+                "AND e.kind IN (SELECT value FROM json_each(?))",
+                (generated.busiest_customer_id, json.dumps(TRAIL_EVENT_KINDS))).scalar()
+        assert count > 2_000 and history.row_count == count + trail, "every message and every step of the trail"
         assert app.screen.query_one("#customer-tickets", VirtualTable).row_count == len(
             {entry.ticket_id for entry in app.screen.entries})
         history.focus()
@@ -210,7 +215,7 @@ def test_a_new_event_puts_a_settled_ticket_back_among_the_live_ones(tmp_path):
 
     assert [row.id for row in store.live_tickets(agent.id, NOW)] == [ticket.id], "not checked yet: live"
     [(ticket_id, priority, events)] = store.unchecked_tickets(10)
-    assert ticket_id == ticket.id and [kind for kind, _ in events][-2:] == ["callback", "closed"]
+    assert ticket_id == ticket.id and [kind for kind, _ in events][-3:] == ["callback", "closed", "status_changed"]
     store.save_settled({ticket.id: (settled_at(priority, events, CONFIG.policy, CONFIG.calendar), len(events))})
     assert store.unchecked_tickets(10) == [] and store.live_tickets(agent.id, NOW) == ()
     assert [key.id for key in store.settled_page(agent.id, NOW, None, 10)] == [ticket.id]

@@ -501,12 +501,13 @@ def test_solution_is_met_by_a_proposal_or_a_resolution():
 
 
 def test_closing_stops_the_response_and_solution_clocks_still_running():
-    closed_early = clocks_at([*CREATED, ("closed", sh(2026, 3, 2, 10, 30))], sh(2026, 3, 4, 10))
-    assert summary(closed_early.first_response) == ("met", sh(2026, 3, 2, 11), 30 * M)
+    answered = [*CREATED, ("first_response", sh(2026, 3, 2, 10, 20))]
+    closed_early = clocks_at([*answered, ("closed", sh(2026, 3, 2, 10, 30))], sh(2026, 3, 4, 10))
+    assert summary(closed_early.first_response) == ("met", sh(2026, 3, 2, 11), 40 * M)
     assert closed_early.solution.state == "met"
     assert closed_early.closure.state == "running", "closure still wants the callback"
-    closed_late = clocks_at([*CREATED, ("closed", sh(2026, 3, 6, 10))], sh(2026, 3, 9, 10))
-    assert closed_late.first_response.state == "missed" and closed_late.solution.state == "missed"
+    closed_late = clocks_at([*answered, ("closed", sh(2026, 3, 6, 10))], sh(2026, 3, 9, 10))
+    assert closed_late.first_response.state == "met" and closed_late.solution.state == "missed"
 
 
 def test_a_reopened_ticket_runs_solution_and_closure_again():
@@ -533,7 +534,7 @@ def test_escalation_gets_its_own_clock():
     events = [*CREATED, ("escalated", sh(2026, 3, 2, 14))]
     running = clocks_at(events, sh(2026, 3, 3, 14)).escalation
     assert summary(running) == ("running", sh(2026, 3, 4, 14), 24 * H)
-    answered = clocks_at([*events, ("solution_proposed", sh(2026, 3, 3, 9))], sh(2026, 3, 5, 9)).escalation
+    answered = clocks_at([*events, ("expert_answered", sh(2026, 3, 3, 9))], sh(2026, 3, 5, 9)).escalation
     assert summary(answered) == ("met", sh(2026, 3, 4, 14), 29 * H)
     waiting = [*CREATED, ("waiting_on_customer", sh(2026, 3, 2, 12)), ("escalated", sh(2026, 3, 2, 14))]
     assert summary(clocks_at(waiting, sh(2026, 3, 3, 14)).escalation) == ("paused", None, 48 * H)

@@ -27,7 +27,7 @@ CALENDARS = (
 ZONES = (UTC, ZoneInfo("Europe/Oslo"), ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York"))
 HAPPENINGS = (
     "first_response", "solution_proposed", "waiting_on_customer", "customer_replied", "escalated",
-    "resolved", "closed", "callback", "reopened",
+    "expert_answered", "resolved", "marked_duplicate", "closed", "callback", "reopened", "status_changed",
 )
 """Every event kind but "created", which each generated history starts with."""
 
@@ -78,7 +78,10 @@ def test_a_later_now_never_leaves_more_time(calendar, priority, history, first, 
     later = earlier + second
     before = follow_up_clocks(events, priority, DEFAULT_POLICY, calendar, earlier)
     after = follow_up_clocks(events, priority, DEFAULT_POLICY, calendar, later)
+    escalated_again = any(kind == "escalated" and earlier < at.astimezone(UTC) <= later for kind, at in events)
     for clock_before in before:
+        if clock_before.name == "escalation" and escalated_again:
+            continue  # a new escalation is a new promise, with the whole budget
         clock_after = getattr(after, clock_before.name)
         assert clock_after.remaining <= clock_before.remaining, (clock_before, clock_after)
 

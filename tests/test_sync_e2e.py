@@ -9,6 +9,7 @@ commands `login` and `sync` work as a person would use them.
 from __future__ import annotations
 
 import json
+import uuid
 import os
 import stat
 import subprocess
@@ -158,7 +159,7 @@ def _cli(home, *args: str, **kw) -> subprocess.CompletedProcess:
 
 
 def test_login_and_sync_commands(tmp_path, server, database):
-    agent, token = account(database, "agent")
+    agent, token = account(database, "agent", team=f"own-{uuid.uuid4().hex[:6]}")  # not the earlier tests' teams
     home = tmp_path / "home"
     wrong = _cli(home, "login", server.url, "--token", "not-a-token")
     assert wrong.returncode == 2 and "does not know the token" in wrong.stderr

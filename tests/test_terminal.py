@@ -26,6 +26,8 @@ class Terminal:
                    f"env {env_args} TERM=xterm-256color {command}")
         # Keep the pane after the program ends, so a crash leaves its traceback to read.
         self._tmux("set-option", "-t", "main", "remain-on-exit", "on")
+        # A detached session may start at tmux's default size whatever -x and -y asked for.
+        self._tmux("resize-window", "-t", "main", "-x", str(width), "-y", str(height))
 
     def _tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True).stdout
@@ -122,6 +124,53 @@ def test_agent_answers_a_ticket_in_a_real_terminal(tmp_path):
         terminal.keys("Escape")
         terminal.keys("Escape")
         terminal.wait_for("Queue · ")
+        terminal.quit()
+    finally:
+        terminal.close()
+
+
+def test_an_urgent_ticket_is_escalated_answered_and_closed_as_a_duplicate_in_a_real_terminal(tmp_path):
+    from cs_console.storage.models import Customer
+    from cs_console.store import Store
+
+    home = tmp_path / "home"
+    home.mkdir()
+    store = Store.open(home / "cs-console.db")
+    agent = store.create_agent("Lin Wei", team="Radio")
+    store.create_agent("Ingrid Haugen", team="Deck")
+    store.set_current_agent(agent.id)
+    store.create_ticket(new_customer=Customer(name="Statoil Rig Alpha"), subject="EPIRB registration",
+                        first_message="EPIRB expired", priority="urgent", assignee_id=agent.id)
+    store.close()
+    env = {"CS_CONSOLE_HOME": str(home), "PYTHONPATH": os.getcwd()}
+    terminal = Terminal(f"{sys.executable} -m cs_console", env, width=120, height=40)
+    try:
+        terminal.wait_for("EPIRB registrat")
+        terminal.keys("Enter")
+        terminal.wait_for("15m first response")  # the urgent ticket's own target, not "1h"
+
+        terminal.keys("e")
+        terminal.wait_for("Escalate to an expert team")
+        terminal.keys("Down")  # Deck, Radio: Radio
+        terminal.type("beacon ID mismatch")
+        terminal.wait_for("beacon ID mismatch")
+        terminal.keys("Enter")
+        terminal.wait_for("escalated to Radio: beacon ID mismatch · Lin Wei")
+
+        terminal.keys("a")
+        terminal.wait_for("Expert answer (an internal note")
+        terminal.type("Beacon re-registered with the authority")
+        terminal.wait_for("Beacon re-registered with the authority")  # in the composer before it is sent
+        terminal.keys("C-s")
+        terminal.wait_for("expert answer from Radio · Lin Wei")
+
+        terminal.keys("s")  # the conversation has the focus again once the answer is saved
+        terminal.wait_for("Set status")
+        terminal.keys("Down", "Down", "Down", "Enter")  # open -> waiting, proposed, resolved, closed
+        terminal.wait_for("No reply has gone out yet")
+        terminal.keys("Down", "Enter")  # no reason, duplicate
+        screen = terminal.wait_for("closed as duplicate · Lin Wei")
+        assert "waived: duplicate" in screen and "status Open → Closed · Lin Wei" in screen, screen
         terminal.quit()
     finally:
         terminal.close()

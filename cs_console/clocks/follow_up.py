@@ -7,10 +7,11 @@ are told. It never reads the database or the terminal.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cs_console.clocks.sla import Clock, FollowUpClocks, urgency_key
+from cs_console.clocks.sla import Budget, Clock, FollowUpClocks
 from cs_console.text.strings import Strings
 from cs_console.vocabulary import PRIORITIES
 
@@ -30,9 +31,23 @@ def next_due_text(clocks: FollowUpClocks, done: str) -> str:
     return f"{clock.symbol()} {clock.countdown_text()} {CLOCK_CODES[clock.name]}"
 
 
+OVERDUE_RANK, REMINDER_RANK, QUIET_RANK = range(3)
+"""The first part of `queue_order`: a ticket with an overdue clock, one with a reminder due,
+and the rest (whose place is their time left alone)."""
+
+
 def queue_order(priority: str, clocks: FollowUpClocks, created_at: datetime, reminder_due: bool) -> tuple:
-    """Sort key, most urgent first: due reminders, then the least time left, then priority."""
-    return (not reminder_due, urgency_key(clocks), PRIORITIES.index(priority), created_at)
+    """Sort key, most urgent first: overdue clocks (the most overdue first), then due
+    reminders, then the least time left, then priority. A reminder the agent set never
+    puts a ticket above one whose promise to a customer is already broken."""
+    urgency = clocks.urgency
+    rank = OVERDUE_RANK if urgency < 0 else REMINDER_RANK if reminder_due else QUIET_RANK
+    return (rank, urgency, PRIORITIES.index(priority), created_at)
+
+
+def clock_title(strings: Strings, name: str, budget: Budget) -> str:
+    """A clock's title from the ticket's own target: "15m first response", "3wd solution"."""
+    return strings("clock.title", target=budget.target_text(), clock=strings(f"clock.{name}"))
 
 
 @dataclass(frozen=True)
@@ -40,11 +55,13 @@ class ClockAlert:
     ticket_id: str
     number: str
     clock: Clock
+    budget: Budget
+    """The clock's target for this ticket, which its title names."""
 
     def message(self, strings: Strings) -> str:
-        """What the agent is told, in the language of `strings`: "DEMO-1: 1h first response at risk (10m)"."""
+        """What the agent is told, in the language of `strings`: "DEMO-1: 15m first response at risk (2m)"."""
         clock = self.clock
-        return strings("clock.alert", number=self.number, clock=strings(f"clock.{clock.name}"),
+        return strings("clock.alert", number=self.number, clock=clock_title(strings, clock.name, self.budget),
                        state=strings(f"clock_state.{clock.state}"), countdown=clock.countdown_text())
 
 
@@ -58,12 +75,14 @@ class ClockWatch:
 
     _states: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def observe(self, ticket_id: str, number: str, clocks: FollowUpClocks) -> list[ClockAlert]:
+    def observe(self, ticket_id: str, number: str, clocks: FollowUpClocks,
+                budgets: Mapping[str, Budget]) -> list[ClockAlert]:
+        """The alerts for `clocks`; `budgets` are the ticket's targets (`SlaPolicy.budgets`)."""
         alerts = []
         for clock in clocks:
             key = (ticket_id, clock.name)
             before = self._states.get(key)
             self._states[key] = clock.state
             if before is not None and before != clock.state and clock.state in ALERT_STATES:
-                alerts.append(ClockAlert(ticket_id, number, clock))
+                alerts.append(ClockAlert(ticket_id, number, clock, budgets[clock.name]))
         return alerts

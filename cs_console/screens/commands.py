@@ -55,4 +55,5 @@ def console_commands(app: App) -> Iterator[SystemCommand]:
             yield SystemCommand(s("app.new_ticket"), s("app.new_ticket_help"), app.new_ticket)
         yield SystemCommand(s("app.drafts"), s("app.drafts_help"), app.action_drafts)
         yield SystemCommand(s("app.queue"), s("app.queue_help"), app.back_to_queue)
+        yield SystemCommand(s("app.reminders"), s("app.reminders_help"), app.open_reminders)
         yield SystemCommand(s("app.knowledge_base"), s("app.knowledge_base_help"), app.open_knowledge_base)

@@ -29,6 +29,8 @@ from cs_console.text.display import clip, local_time
 from cs_console.text.strings import CATALOG, Strings, english
 from cs_console.usecases.customer_profile import site_names
 from cs_console.usecases.paging import later_pages
+from cs_console.usecases.ticket_trail import activity, activity_text
+from cs_console.vocabulary import TRAIL_EVENT_KINDS
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.paged_loader import PagedLoad, append_page
 from cs_console.widgets.virtual_table import Column, SequenceRows, VirtualTable, with_headings
@@ -67,6 +69,8 @@ class CustomerScreen(ConsoleScreen):
         self.customer_id = customer_id
         self.tickets: list[HistoryTicket] | None = None
         self.entries: list[HistoryEntry] | None = None
+        self.names: dict[str, str] = {}
+        """Agent id to name, for who did each step of a ticket's trail."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="customer-profile", classes="title-bar")
@@ -94,6 +98,7 @@ class CustomerScreen(ConsoleScreen):
             customer = store.customer(customer_id)
             tickets = store.customer_tickets_page(customer_id, None, FIRST_PAGE)
             entries = store.customer_interactions_page(customer_id, None, FIRST_PAGE)
+            self.names = {agent.id: agent.name for agent in store.agents()}
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
@@ -140,14 +145,22 @@ class CustomerScreen(ConsoleScreen):
                 s(f"status.short.{ticket.status}"), ticket.subject)
 
     def _entry_cells(self, entry: HistoryEntry) -> tuple:
-        return (self._when(entry.created_at), entry.number, self.strings(f"interaction.{entry.kind}"), entry.body)
+        return (self._when(entry.created_at), entry.number, *self._kind_and_text(entry))
+
+    def _kind_and_text(self, entry: HistoryEntry) -> tuple[str, str]:
+        """What an entry is and says: a message's kind and body, or a trail step worded."""
+        s = self.strings
+        if entry.kind not in TRAIL_EVENT_KINDS:
+            return s(f"interaction.{entry.kind}"), entry.body
+        step = activity(entry.kind, entry.created_at, entry.author_id, entry.body)
+        return s("customer.activity"), activity_text(step, s, self.names, self.app.config.zone, self.app.now())
 
     @on(VirtualTable.RowHighlighted, "#customer-history")
     def _preview(self, event: VirtualTable.RowHighlighted) -> None:
         entry = self.entries[event.index]
+        kind, text = self._kind_and_text(entry)
         self.query_one("#customer-entry", Static).update(
-            f"[b]{self._when(entry.created_at)} · {entry.number} · {self.strings(f'interaction.{entry.kind}')}[/b]  "
-            f"{escape(' '.join(entry.body.split()))}"
+            f"[b]{self._when(entry.created_at)} · {entry.number} · {kind}[/b]  {escape(' '.join(text.split()))}"
         )
 
     @on(VirtualTable.RowSelected, "#customer-tickets")

@@ -49,6 +49,9 @@ class HelpScreen(ConsoleDialog[None]):
             lines.append(f"  {_key_name(key):<16} {escape(binding_label(binding, s, labels))}")
         lines += ["", f"[b]{s('help.everywhere')}[/b]", ""]
         lines += [f"  {key:<16} {s(f'help.general.{what}')}" for key, what in GENERAL_KEYS]
+        note = getattr(self.for_screen, "HELP_NOTE", None)
+        if note:
+            lines += ["", escape(s(note))]
         lines += ["", escape(s("help.rebind"))]
         with VerticalScroll(classes="dialog"):
             yield Static("\n".join(lines))

@@ -377,7 +377,7 @@ class LeadScreen(ConsoleScreen):
     def _move(self, by_agent: dict[str, list[str]], name: str | None) -> None:
         """Assign each agent their tickets (one transaction per agent), then say so."""
         app, s = self.app, self.strings
-        moved = move_tickets(app.store, by_agent, at=app.now())
+        moved = move_tickets(app.store, by_agent, at=app.now(), author_id=app.agent.id if app.agent else None)
         if moved.error is not None:
             app.call_from_thread(self.notify, s("lead.move_failed", reason=str(moved.error)), severity="error")
         if moved.count:

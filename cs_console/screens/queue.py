@@ -89,6 +89,9 @@ CELL_CACHE = 2048
 
 
 class QueueScreen(ConsoleScreen):
+    HELP_NOTE = "help.clocks"
+    """What `?` adds under the keys: how to read the "next due" column's clocks."""
+
     DEFAULT_CSS = """
     QueueScreen #queue-footer-space {
         dock: bottom;

@@ -26,15 +26,17 @@ class ReminderRequest:
 class ReminderScreen(ConsoleDialog[ReminderRequest | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel")]
 
-    def __init__(self) -> None:
+    def __init__(self, note: str = "") -> None:
+        """`note`: the note of a reminder being snoozed, kept unless the agent changes it."""
         super().__init__()
+        self.note = note
 
     def compose(self) -> ComposeResult:
         s = self.strings
         with Vertical(classes="dialog"):
             yield Static(f"[b]{s('reminder.title')}[/b] · {s('reminder.when_hint', forms=s('when.forms'))}")
             yield Input(placeholder=s("reminder.when"), id="reminder-when")
-            yield Input(placeholder=s("reminder.note"), id="reminder-note")
+            yield Input(self.note, placeholder=s("reminder.note"), id="reminder-note")
             yield Static(id="reminder-problem")
 
     @on(Input.Submitted)

@@ -19,19 +19,22 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static, TextArea
 
+from cs_console.clocks.follow_up import clock_title
 from cs_console.clocks.sla import follow_up_clocks
 from cs_console.kb.redlines import CompliancePrompt, compliance_prompts, find_red_lines
 from cs_console.kb.templates import fill, template_values, unfilled
 from cs_console.screens.base import ConsoleScreen
 from cs_console.screens.callback import CallbackLog
+from cs_console.screens.escalate import EscalationRequest
 from cs_console.screens.reminder import ReminderRequest
 from cs_console.storage.tickets import TicketDetail
 from cs_console.store import StoreError
 from cs_console.text.display import clip, local_time, pad
 from cs_console.text.strings import english
 from cs_console.usecases.drafts import DraftText, reply_key
-from cs_console.usecases.ticket_changes import add_interaction, change_status
-from cs_console.vocabulary import CHANNELS, STATUSES
+from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
+from cs_console.usecases.ticket_trail import Activity, activity_text, ticket_trail
+from cs_console.vocabulary import CHANNELS, CLOSE_REASONS, PRIORITIES, STATUSES
 from cs_console.widgets.clock_text import clock_lines
 from cs_console.widgets.composer import Composer
 from cs_console.widgets.key_footer import KeyFooter
@@ -44,6 +47,9 @@ CLOCK_TITLE_WIDTH = 22
 
 
 class TicketScreen(ConsoleScreen):
+    HELP_NOTE = "help.clocks"
+    """What `?` adds under the keys: how to read the clocks (`help` screen)."""
+
     BINDINGS = [
         Binding("r", "compose('public_reply')", english("key.reply"), id="reply"),
         Binding("i", "compose('internal_note')", english("key.note"), id="note"),
@@ -53,6 +59,8 @@ class TicketScreen(ConsoleScreen):
         Binding("b", "callback", english("key.callback"), id="callback"),
         Binding("e", "escalate", english("key.escalate"), id="escalate"),
         Binding("m", "remind", english("key.remind"), id="remind"),
+        Binding("a", "compose('expert_answer')", english("key.expert_answer"), id="expert_answer", show=False),
+        Binding("p", "set_priority", english("key.set_priority"), id="set_priority", show=False),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("escape", "back", english("key.back"), id="back"),
@@ -176,7 +184,10 @@ class TicketScreen(ConsoleScreen):
         conversation.remove_children()
         zone, now = self.app.config.zone, self.app.now()
         entries = []
-        for interaction in detail.interactions:
+        for interaction in ticket_trail(detail):
+            if isinstance(interaction, Activity):
+                entries.append(Static(escape(self._activity_line(interaction)), classes="entry activity"))
+                continue
             author = detail.authors.get(interaction.author_id, customer.contact_name or customer.name)
             heading = " · ".join([s(f"interaction.{interaction.kind}"), escape(author),
                                   local_time(interaction.created_at, zone, now, s)])
@@ -190,6 +201,11 @@ class TicketScreen(ConsoleScreen):
         conversation.mount_all(entries)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
 
+    def _activity_line(self, step: Activity) -> str:
+        """One compact line of the trail: "· status Open → Closed · Lin Wei · Mon 09:12"."""
+        s, zone, now = self.strings, self.app.config.zone, self.app.now()
+        return f"· {activity_text(step, s, self.detail.authors, zone, now)} · {local_time(step.at, zone, now, s)}"
+
     def tick(self) -> None:
         """Refresh the clock lines (repainted only when their text changed) and say "sent"
         once a sync has carried the last reply up."""
@@ -202,11 +218,16 @@ class TicketScreen(ConsoleScreen):
             return  # not loaded yet, or the screen is being taken down
         config, now = self.app.config, self.app.now()
         events = [(event.kind, event.at) for event in self.detail.events]
-        clocks = follow_up_clocks(events, self.detail.ticket.priority, config.policy, config.calendar, now)
+        priority = self.detail.ticket.priority
+        clocks = follow_up_clocks(events, priority, config.policy, config.calendar, now)
+        budgets = config.policy.budgets(priority)
         self.due_times = {clock.name: clock.due if clock.is_open else None for clock in clocks}
         lines = []
         for clock in clocks:
-            line = f"{pad(s(f'clock.{clock.name}'), CLOCK_TITLE_WIDTH)} {clock.symbol()} {s(f'clock_state.{clock.state}')}"
+            state = s(f"clock_state.{clock.state}")
+            if clock.reason:
+                state = s("ticket.waived_because", state=state, reason=s(f"close_reason.{clock.reason}"))
+            line = f"{pad(clock_title(s, clock.name, budgets[clock.name]), CLOCK_TITLE_WIDTH)} {clock.symbol()} {state}"
             if clock.is_open and clock.state != "paused":
                 line += f" {clock.countdown_text()}"
             if clock.due is not None and clock.is_open:
@@ -272,10 +293,16 @@ class TicketScreen(ConsoleScreen):
         agent = self.app.agent
         try:
             with self.app.drafts.sending(self.draft_key):
-                add_interaction(
-                    self.app.store, self.ticket_id, kind, text, author_id=agent.id if agent else None,
-                    at=self.app.now(), clears_draft=self.draft_key,
-                )
+                if kind == "expert_answer":
+                    if agent is None:
+                        raise ValueError(self.strings("ticket.expert_needs_agent"))
+                    answer_escalation(self.app.store, self.ticket_id, text, author_id=agent.id, at=self.app.now(),
+                                      clears_draft=self.draft_key)
+                else:
+                    add_interaction(
+                        self.app.store, self.ticket_id, kind, text, author_id=agent.id if agent else None,
+                        at=self.app.now(), clears_draft=self.draft_key,
+                    )
         except (StoreError, ValueError) as error:
             number = self.detail.ticket.number if self.detail else ""
             kept = self.app.store.keep_unsaved(f"ticket {number} ({self.ticket_id}) · {kind}", text)
@@ -323,14 +350,40 @@ class TicketScreen(ConsoleScreen):
         options = [(status, s(f"status.{status}")) for status in STATUSES if status != current]
         self.app.push_screen(ChooseScreen(s("ticket.set_status"), options), self._status_chosen)
 
+    def action_set_priority(self) -> None:
+        from cs_console.screens.choose import ChooseScreen
+
+        if self.detail is None:
+            return
+        s, current = self.strings, self.detail.ticket.priority
+        options = [(priority, s(f"priority.{priority}")) for priority in PRIORITIES if priority != current]
+        self.app.push_screen(ChooseScreen(s("ticket.set_priority"), options), self._priority_chosen)
+
+    def _priority_chosen(self, priority: str | None) -> None:
+        if priority:
+            self._store_action(
+                self.strings("ticket.priority_changed", priority=self.strings(f"priority.{priority}")),
+                lambda store, agent_id, at: store.change_priority(self.ticket_id, priority, author_id=agent_id, at=at),
+            )
+
     def _status_chosen(self, status: str | None) -> None:
-        if status:
+        if status == "closed" and self.detail is not None and not any(
+            event.kind == "first_response" for event in self.detail.events
+        ):
+            from cs_console.screens.choose import ChooseScreen
+
+            s = self.strings  # closing unanswered: a kept promise only for a reason the policy accepts
+            options = [("", s("close_reason.none")), *((reason, s(f"close_reason.{reason}")) for reason in CLOSE_REASONS)]
+            self.app.push_screen(ChooseScreen(s("ticket.close_reason"), options),
+                                 lambda reason: self._change_status("closed", reason or None) if reason is not None else None)
+        elif status:
             self._change_status(status)
 
-    def _change_status(self, status: str) -> None:
+    def _change_status(self, status: str, reason: str | None = None) -> None:
         self._store_action(
             self.strings("ticket.status_changed", status=self.strings(f"status.{status}")),
-            lambda store, agent_id, at: change_status(store, self.ticket_id, status, author_id=agent_id, at=at),
+            lambda store, agent_id, at: change_status(store, self.ticket_id, status, author_id=agent_id, reason=reason,
+                                                      at=at),
         )
 
     @work(thread=True, group="send")
@@ -397,11 +450,25 @@ class TicketScreen(ConsoleScreen):
                 ),
             )
 
+    @work(thread=True, group="escalate")
     def action_escalate(self) -> None:
-        self._store_action(
-            self.strings("ticket.escalated"),
-            lambda store, agent_id, at: store.escalate(self.ticket_id, author_id=agent_id, at=at),
-        )
+        teams = sorted({agent.team for agent in self.app.store.agents() if agent.team})
+        self.app.call_from_thread(self._ask_escalation, teams)
+
+    def _ask_escalation(self, teams: list[str]) -> None:
+        from cs_console.screens.escalate import EscalateScreen
+
+        self.app.push_screen(EscalateScreen(teams), self._escalation_asked)
+
+    def _escalation_asked(self, request: EscalationRequest | None) -> None:
+        if request is not None and self.detail is not None:
+            s = self.strings
+            clock = clock_title(s, "escalation", self.app.config.policy.budgets(self.detail.ticket.priority)["escalation"])
+            self._store_action(
+                s("ticket.escalated", team=request.team, clock=clock),
+                lambda store, agent_id, at: store.escalate(self.ticket_id, request.team, request.reason,
+                                                           author_id=agent_id, at=at),
+            )
 
     def action_remind(self) -> None:
         from cs_console.screens.reminder import ReminderScreen
@@ -413,7 +480,8 @@ class TicketScreen(ConsoleScreen):
             when = local_time(request.due_at, self.app.config.zone, self.app.now(), self.strings)
             self._store_action(
                 self.strings("ticket.reminder_set", when=when),
-                lambda store, agent_id, at: store.add_reminder(self.ticket_id, request.due_at, request.note, agent_id=agent_id),
+                lambda store, agent_id, at: store.add_reminder(self.ticket_id, request.due_at, request.note,
+                                                               agent_id=agent_id, at=at),
             )
 
     def action_customer(self) -> None:

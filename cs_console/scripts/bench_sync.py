@@ -258,6 +258,10 @@ def _day_script(day: dict, seed: int) -> list[list[tuple]]:
     return cycles
 
 
+ESCALATION_TEAM = "shore experts"
+"""The expert team the field day's escalations go to."""
+
+
 def _act(field: Member, shore: Member, tickets: list[str], action: tuple) -> None:
     who, what, index, text = action
     ticket_id = tickets[index]
@@ -266,7 +270,7 @@ def _act(field: Member, shore: Member, tickets: list[str], action: tuple) -> Non
     elif what == "status":
         change_status(field.store, ticket_id, text, author_id=field.agent_id)
     elif what == "escalate":
-        field.store.escalate(ticket_id, author_id=field.agent_id)
+        field.store.escalate(ticket_id, ESCALATION_TEAM, "needs the shore experts", author_id=field.agent_id)
     else:
         add_interaction(field.store, ticket_id, what, text, author_id=field.agent_id)
 

@@ -32,11 +32,13 @@ from sqlalchemy import (
     String,
     Table,
     insert,
+    inspect,
+    literal,
     select,
     update,
 )
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, create_engine
 
 from cs_console import paths
@@ -187,6 +189,7 @@ class Database:
         SQLModel.metadata.create_all(self.engine, tables=[spec.model.__table__ for spec in ENTITIES.values()])
         metadata.create_all(self.engine)
         with self.engine.begin() as connection:
+            _add_new_columns(connection)
             for index in applied_ops.indexes:  # create_all adds no index to a table made earlier
                 index.create(connection, checkfirst=True)
             for table, values in ((counter, {"value": 0}), (identity, {"server_id": secrets.token_urlsafe(9)})):
@@ -210,3 +213,26 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _add_new_columns(connection: Connection) -> None:
+    """Add to a synced table made by an earlier release the columns its model has gained
+    since (`create_all` makes missing tables only), each with its model's default. Another
+    process starting at the same moment may add one first; that is no error."""
+    for spec in ENTITIES.values():
+        table = spec.model.__table__
+        present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            kind = column.type.compile(dialect=connection.dialect)
+            value = None if column.default is None or callable(column.default.arg) else column.default.arg
+            default = "" if value is None else " DEFAULT " + str(
+                literal(value).compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+            try:
+                with connection.begin_nested():
+                    connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"
+                                               f"{'' if column.nullable else ' NOT NULL'}{default}")
+            except DBAPIError:
+                if column.name not in {c["name"] for c in inspect(connection).get_columns(table.name)}:
+                    raise

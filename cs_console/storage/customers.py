@@ -10,6 +10,7 @@ Methods of `cs_console.store.Store`, which reads through `read` and `_plain_read
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import NamedTuple
 
@@ -20,6 +21,7 @@ from cs_console.storage.columns import utc_from_text as _utc
 from cs_console.storage.errors import NotFound
 from cs_console.storage.models import Customer
 from cs_console.utc import to_text
+from cs_console.vocabulary import TRAIL_EVENT_KINDS
 
 PAGE_BODY_CHARS = 400
 """How much of an interaction's body a history page carries; the ticket screen shows it whole."""
@@ -37,7 +39,8 @@ class HistoryTicket(NamedTuple):
 
 
 class HistoryEntry(NamedTuple):
-    """One interaction in a customer's history, its body cut to what a line can show."""
+    """One interaction in a customer's history, its body cut to what a line can show; or one
+    step of a ticket's trail (`vocabulary.TRAIL_EVENT_KINDS`), its body the event's detail."""
 
     id: str
     ticket_id: str
@@ -45,6 +48,7 @@ class HistoryEntry(NamedTuple):
     kind: str
     body: str
     created_at: datetime
+    author_id: str | None = None
 
 
 class Customers:
@@ -77,17 +81,26 @@ class Customers:
         return [HistoryTicket(*row[:5], _utc(row[5])) for row in page]
 
     def customer_interactions_page(self, customer_id: str, after: HistoryEntry | None, limit: int) -> list[HistoryEntry]:
-        """Up to `limit` interactions of all a customer's tickets, newest first, from after `after`."""
-        bound, bound_args = ("", ()) if after is None else (
-            " AND (h.created_at, h.interaction_id) < (?, ?)", (to_text(after.created_at), after.id))
+        """Up to `limit` interactions and trail steps of all a customer's tickets, newest
+        first, from after `after`: each source paged on its own index, then the two merged."""
+        bound_args = () if after is None else (to_text(after.created_at), after.id)
+        said = "" if after is None else " AND (h.created_at, h.interaction_id) < (?, ?)"
+        done = "" if after is None else " AND (e.at, e.id) < (?, ?)"
         with self._plain_reads() as db:
             page = db.execute(
-                "SELECT i.id, i.ticket_id, t.number, i.kind, substr(i.body, 1, ?), i.created_at FROM history_index h "
-                "JOIN interaction i ON i.id = h.interaction_id JOIN ticket t ON t.id = i.ticket_id "
-                f"WHERE h.customer_id = ?{bound} ORDER BY h.created_at DESC, h.interaction_id DESC LIMIT ?",
-                (PAGE_BODY_CHARS, customer_id, *bound_args, limit),
+                "SELECT * FROM (SELECT i.id, i.ticket_id, t.number, i.kind, substr(i.body, 1, ?), h.created_at AS at, "
+                "i.author_id FROM history_index h JOIN interaction i ON i.id = h.interaction_id "
+                f"JOIN ticket t ON t.id = i.ticket_id WHERE h.customer_id = ?{said} "
+                "ORDER BY h.created_at DESC, h.interaction_id DESC LIMIT ?) "
+                "UNION ALL SELECT * FROM (SELECT e.id, e.ticket_id, t.number, e.kind, e.detail, e.at AS at, e.author_id "
+                "FROM ticket t JOIN ticket_event e ON e.ticket_id = t.id "
+                f"WHERE t.customer_id = ? AND e.kind IN (SELECT value FROM json_each(?)){done} "
+                "ORDER BY e.at DESC, e.id DESC LIMIT ?) "
+                "ORDER BY at DESC, 1 DESC LIMIT ?",
+                (PAGE_BODY_CHARS, customer_id, *bound_args, limit,
+                 customer_id, json.dumps(TRAIL_EVENT_KINDS), *bound_args, limit, limit),
             ).fetchall()
-        return [HistoryEntry(*row[:5], _utc(row[5])) for row in page]
+        return [HistoryEntry(*row[:5], _utc(row[5]), row[6]) for row in page]
 
 
 def _containing_every_word(query: Select, text: str, columns: tuple) -> Select:

@@ -255,6 +255,12 @@ MIGRATIONS: tuple[Migration, ...] = (
                 updated_at VARCHAR(26) NOT NULL)""",
         ),
     ),
+    Migration(
+        8,
+        "a detail on ticket events (from and to of a status change or reassignment, an escalation's team "
+        "and reason, a reminder's note), so the ticket's trail says what happened and who did it",
+        ("ALTER TABLE ticket_event ADD COLUMN detail VARCHAR NOT NULL DEFAULT '{}'",),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -89,6 +89,9 @@ class TicketEvent(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
     author_id: str | None = Field(default=None, foreign_key="agent.id")
     hlc: str = ""
+    detail: str = "{}"
+    """A JSON object that says more for the trail: {"from": ..., "to": ...} of a status change or
+    reassignment, {"team": ..., "reason": ...} of an escalation, {"note": ..., "due": ...} of a reminder."""
 
 
 class Reminder(SQLModel, table=True):

@@ -21,12 +21,23 @@ from sqlmodel import col, select
 
 from cs_console.storage.errors import NotFound, StoreError
 from cs_console.storage.models import Agent, Customer, Interaction, Reminder, Ticket, TicketEvent
-from cs_console.utc import utcnow
+from cs_console.utc import to_text, utcnow
 from cs_console.vocabulary import INTERACTION_KINDS, NPS_SCORES, PRIORITIES, SATISFACTION_SCORES
 
 StatusEvents = Callable[[str, str], tuple[str, ...]]
 """The events a ticket records going from one status to another (the workflow's rule); it
 raises for a status it does not know, and nothing is written."""
+
+EventTime = Callable[[str, datetime], datetime]
+"""When an event of a kind, recorded by a change at a time, is stamped (the workflow's rule)."""
+
+ExpertTeam = Callable[[list[tuple[str, dict]], str], str]
+"""Given a ticket's events as (kind, detail) and the answering agent's team, the expert team
+the answer is for; it raises when that agent may not answer, and nothing is written."""
+
+
+def _detail(**values) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 InteractionEvents = Callable[[str, bool], tuple[tuple[str, ...], str]]
 """Given a ticket's status and whether it has had its first response, the events a new
@@ -43,7 +54,7 @@ class TicketDetail:
     interactions: tuple[Interaction, ...]
     events: tuple[TicketEvent, ...]
     authors: dict[str, str]
-    """Agent id to display name, for every agent who wrote in the conversation."""
+    """Agent id to display name, for every agent who wrote in the conversation or acted on it."""
 
 
 class Tickets:
@@ -67,11 +78,17 @@ class Tickets:
             )
             events = tuple(
                 session.exec(
-                    select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.at)
+                    select(TicketEvent)
+                    .where(TicketEvent.ticket_id == ticket_id)
+                    .order_by(TicketEvent.at, TicketEvent.hlc)
                 )
             )
-            author_ids = {i.author_id for i in interactions if i.author_id} | (
-                {ticket.assignee_id} if ticket.assignee_id else set()
+            reassigned = [json.loads(e.detail or "{}") for e in events if e.kind == "reassigned"]
+            author_ids = (
+                {i.author_id for i in interactions if i.author_id}
+                | {e.author_id for e in events if e.author_id}
+                | {agent for detail in reassigned for agent in (detail.get("from"), detail.get("to")) if agent}
+                | ({ticket.assignee_id} if ticket.assignee_id else set())
             )
             authors = {
                 agent.id: agent.name
@@ -220,10 +237,18 @@ class Tickets:
         return interaction
 
     def change_status(
-        self, ticket_id: str, status: str, *, author_id: str | None, events_for: StatusEvents, at: datetime | None = None
+        self,
+        ticket_id: str,
+        status: str,
+        *,
+        author_id: str | None,
+        events_for: StatusEvents,
+        event_time: EventTime,
+        at: datetime | None = None,
     ) -> Ticket:
-        """Move a ticket to `status`, recording the events (`events_for`) that pause, resume
-        or stop clocks."""
+        """Move a ticket to `status`, recording the events (`events_for`, stamped by
+        `event_time`) that pause, resume or stop clocks, and a "status_changed" event from
+        the old status to the new one for the trail."""
         at = at or utcnow()
         with self.write() as session:
             ticket = session.get(Ticket, ticket_id)
@@ -233,31 +258,139 @@ class Tickets:
             if not kinds and status == ticket.status:
                 return ticket
             for event_kind in kinds:
-                self._insert(session, TicketEvent(ticket_id=ticket_id, kind=event_kind, at=at, author_id=author_id))
+                self._insert(session, TicketEvent(ticket_id=ticket_id, kind=event_kind, at=event_time(event_kind, at),
+                                                  author_id=author_id))
+            self._insert(session, TicketEvent(ticket_id=ticket_id, kind="status_changed", at=at, author_id=author_id,
+                                              detail=_detail(**{"from": ticket.status, "to": status})))
             self._update(session, ticket, {"status": status, "updated_at": at})
         return ticket
 
-    def escalate(self, ticket_id: str, *, author_id: str | None, at: datetime | None = None) -> None:
-        """Hand a complex issue to the expert team; starts its 48-hour clock."""
+    def change_priority(self, ticket_id: str, priority: str, *, author_id: str | None,
+                        at: datetime | None = None) -> Ticket:
+        """Give a ticket another priority (its clocks follow that priority's targets), and
+        record from which to which for the trail.
+
+        Raises:
+            StoreError: an unknown priority or ticket; nothing was changed.
+        """
+        if priority not in PRIORITIES:
+            raise StoreError(f"unknown priority {priority!r}; expected one of {', '.join(PRIORITIES)}")
         at = at or utcnow()
         with self.write() as session:
             ticket = session.get(Ticket, ticket_id)
             if ticket is None:
                 raise NotFound(f"no ticket with id {ticket_id}")
-            self._insert(session, TicketEvent(ticket_id=ticket_id, kind="escalated", at=at, author_id=author_id))
+            if ticket.priority == priority:
+                return ticket
+            before = ticket.priority
+            self._update(session, ticket, {"priority": priority, "updated_at": at})
+            self._insert(session, TicketEvent(ticket_id=ticket_id, kind="priority_changed", at=at, author_id=author_id,
+                                              detail=_detail(**{"from": before, "to": priority})))
+        return ticket
+
+    def escalate(self, ticket_id: str, team: str, reason: str, *, author_id: str | None,
+                 at: datetime | None = None) -> None:
+        """Hand a complex issue to an expert `team`, saying why; starts a new clock for their answer.
+
+        Raises:
+            StoreError: the team or the reason is empty, or the ticket does not exist.
+        """
+        team, reason = team.strip(), reason.strip()
+        if not team or not reason:
+            raise StoreError("an escalation needs the expert team and a reason")
+        at = at or utcnow()
+        with self.write() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                raise NotFound(f"no ticket with id {ticket_id}")
+            self._insert(session, TicketEvent(ticket_id=ticket_id, kind="escalated", at=at, author_id=author_id,
+                                              detail=_detail(team=team, reason=reason)))
             self._update(session, ticket, {"updated_at": at})
 
-    def add_reminder(self, ticket_id: str, due_at: datetime, note: str, *, agent_id: str | None) -> Reminder:
+    def answer_escalation(self, ticket_id: str, body: str, *, author_id: str, expert_team: ExpertTeam,
+                          at: datetime | None = None, clears_draft: str | None = None) -> Interaction:
+        """The expert team's answer: an internal note and the "expert_answered" event that
+        stops the escalation's clock, if `expert_team` (the workflow's rule) lets the author answer.
+        The draft named by `clears_draft` goes in the same transaction.
+
+        Raises:
+            StoreError: an empty answer, or no such ticket or agent; WorkflowError from
+                `expert_team`. Nothing is written.
+        """
+        if not body.strip():
+            raise StoreError("an empty message cannot be sent")
+        at = at or utcnow()
+        with self.write() as session:
+            ticket = session.get(Ticket, ticket_id)
+            agent = session.get(Agent, author_id)
+            if ticket is None or agent is None:
+                raise NotFound(f"no ticket with id {ticket_id}" if ticket is None else f"no agent with id {author_id}")
+            events = session.exec(select(TicketEvent.kind, TicketEvent.detail).where(TicketEvent.ticket_id == ticket_id)
+                                  .order_by(TicketEvent.at, TicketEvent.hlc))
+            team = expert_team([(kind, json.loads(detail or "{}")) for kind, detail in events], agent.team)
+            note = Interaction(ticket_id=ticket_id, kind="internal_note", author_id=author_id, body=body.strip(),
+                               created_at=at)
+            self._insert(session, note)
+            self._insert(session, TicketEvent(ticket_id=ticket_id, kind="expert_answered", at=at, author_id=author_id,
+                                              detail=_detail(team=team)))
+            self._update(session, ticket, {"updated_at": at})
+            if clears_draft is not None:
+                self._discard_draft(session, clears_draft)
+        return note
+
+    def add_reminder(self, ticket_id: str, due_at: datetime, note: str, *, agent_id: str | None,
+                     at: datetime | None = None) -> Reminder:
         """A personal follow-up ("call back Tuesday 10:00") that shows in the queue when due."""
         reminder = Reminder(ticket_id=ticket_id, agent_id=agent_id, due_at=due_at, note=note.strip())
         with self.write() as session:
             if session.get(Ticket, ticket_id) is None:
                 raise NotFound(f"no ticket with id {ticket_id}")
             self._insert(session, reminder)
+            self._insert(session, TicketEvent(ticket_id=ticket_id, kind="reminder_set", at=at or utcnow(),
+                                              author_id=agent_id, detail=_detail(due=to_text(due_at), note=reminder.note)))
         return reminder
 
-    def assign_many(self, ticket_ids: Sequence[str], agent_id: str | None, *, at: datetime | None = None) -> list[Ticket]:
+    def finish_reminder(self, reminder_id: str, *, author_id: str | None, at: datetime | None = None) -> Reminder:
+        """Mark a reminder done: it leaves the queue and the reminders list, and the trail says so."""
+        with self.write() as session:
+            reminder = self._reminder(session, reminder_id)
+            self._update(session, reminder, {"done": True})
+            self._insert(session, TicketEvent(ticket_id=reminder.ticket_id, kind="reminder_done", at=at or utcnow(),
+                                              author_id=author_id, detail=_detail(note=reminder.note)))
+        return reminder
+
+    def snooze_reminder(self, reminder_id: str, due_at: datetime, *, author_id: str | None,
+                        at: datetime | None = None) -> Reminder:
+        """Move an open reminder to `due_at`; the trail records the new time."""
+        with self.write() as session:
+            reminder = self._reminder(session, reminder_id)
+            self._update(session, reminder, {"due_at": due_at})
+            self._insert(session, TicketEvent(ticket_id=reminder.ticket_id, kind="reminder_set", at=at or utcnow(),
+                                              author_id=author_id, detail=_detail(due=to_text(due_at), note=reminder.note)))
+        return reminder
+
+    def open_reminders(self, agent_id: str | None) -> list[tuple[Reminder, str, str]]:
+        """The open reminders of `agent_id` (everyone's when None), soonest first, each with
+        its ticket's number and subject."""
+        with self.read() as session:
+            query = (select(Reminder, Ticket.number, Ticket.subject).join(Ticket, Ticket.id == Reminder.ticket_id)
+                     .where(Reminder.done == False).order_by(Reminder.due_at))  # noqa: E712 (SQL, not Python)
+            if agent_id is not None:
+                query = query.where(Reminder.agent_id == agent_id)
+            return [(reminder, number, subject) for reminder, number, subject in session.exec(query)]
+
+    def _reminder(self, session, reminder_id: str) -> Reminder:
+        reminder = session.get(Reminder, reminder_id)
+        if reminder is None:
+            raise NotFound(f"no reminder with id {reminder_id}")
+        if reminder.done:
+            raise StoreError(f"the reminder “{reminder.note}” is already done")
+        return reminder
+
+    def assign_many(self, ticket_ids: Sequence[str], agent_id: str | None, *, author_id: str | None = None,
+                    at: datetime | None = None) -> list[Ticket]:
         """Give every ticket to `agent_id` (None: unassign) in one transaction: all move or none.
+        Each ticket that changes hands records who moved it (`author_id`), from whom and to whom.
 
         Raises:
             NotFound: a ticket or the agent does not exist; nothing moved.
@@ -271,6 +404,10 @@ class Tickets:
                 ticket = session.get(Ticket, ticket_id)
                 if ticket is None:
                     raise NotFound(f"no ticket with id {ticket_id}")
+                before = ticket.assignee_id
                 self._update(session, ticket, {"assignee_id": agent_id, "updated_at": at})
+                if before != agent_id:  # after the move, so a server sees the ticket in the new holder's hands
+                    self._insert(session, TicketEvent(ticket_id=ticket_id, kind="reassigned", at=at, author_id=author_id,
+                                                      detail=_detail(**{"from": before, "to": agent_id})))
                 moved.append(ticket)
         return moved

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from math import inf
 
 from cs_console.clocks.calendars import ALWAYS, BusinessCalendar
-from cs_console.clocks.follow_up import queue_order
+from cs_console.clocks.follow_up import QUIET_RANK, queue_order
 from cs_console.clocks.sla import (
     DEFAULT_POLICY,
     FollowUpClocks,
@@ -143,8 +143,9 @@ class QueueList:
         keys = [queue_order(row.priority, clocks, row.created_at, reminder_due(row, now))
                 for row, clocks in zip(live, computed)]
         order = sorted(range(len(live)), key=keys.__getitem__)
-        moving = [live[i] for i in order if not keys[i][0] or keys[i][1] != inf]
-        self._quiet = sorted((live[i] for i in order if keys[i][0] and keys[i][1] == inf), key=settled_order)
+        moving = [live[i] for i in order if keys[i][0] != QUIET_RANK or keys[i][1] != inf]
+        self._quiet = sorted((live[i] for i in order if keys[i][0] == QUIET_RANK and keys[i][1] == inf),
+                             key=settled_order)
         """Live tickets with no clock open and no reminder due, waiting to merge into the settled part."""
         self._live_ids = {row.id for row in live}
         self.rows: list[QueueRow] = []

@@ -92,12 +92,14 @@ def route_plan(data: TeamData) -> RoutePlan:
     return RoutePlan(len(waiting), routing.route(waiting, routing.candidates(data.agents, data.facts)))
 
 
-def move_tickets(store: Store, by_agent: dict[str, list[str]], at: datetime | None = None) -> Moved:
-    """Assign each agent their tickets, one transaction per agent, stopping at the first failure."""
+def move_tickets(store: Store, by_agent: dict[str, list[str]], at: datetime | None = None,
+                 author_id: str | None = None) -> Moved:
+    """Assign each agent their tickets, one transaction per agent, stopping at the first
+    failure; each ticket's trail says `author_id` moved it."""
     moved = 0
     try:
         for agent_id, ticket_ids in by_agent.items():
-            store.assign_many(ticket_ids, agent_id, at=at)
+            store.assign_many(ticket_ids, agent_id, author_id=author_id, at=at)
             moved += len(ticket_ids)
     except StoreError as error:
         return Moved(moved, error)

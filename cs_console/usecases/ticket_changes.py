@@ -58,12 +58,31 @@ def add_interaction(
     )
 
 
-def change_status(store: Store, ticket_id: str, status: str, *, author_id: str | None, at: datetime | None = None) -> Ticket:
-    """Move a ticket to `status`, recording the events that pause, resume or stop clocks.
+def change_status(store: Store, ticket_id: str, status: str, *, author_id: str | None, reason: str | None = None,
+                  at: datetime | None = None) -> Ticket:
+    """Move a ticket to `status`, recording the events that pause, resume or stop clocks;
+    closing may give a `reason` (`vocabulary.CLOSE_REASONS`) that waives unanswered clocks.
 
     Raises:
-        workflow.WorkflowError: `status` is not a status; nothing was changed.
+        workflow.WorkflowError: `status` is not a status, or `reason` is not a close reason;
+            nothing was changed.
     """
     return store.change_status(
-        ticket_id, status, author_id=author_id, events_for=workflow.events_for_status_change, at=at
+        ticket_id, status, author_id=author_id,
+        events_for=lambda old, new: workflow.events_for_status_change(old, new, reason),
+        event_time=workflow.event_time, at=at,
     )
+
+
+def answer_escalation(store: Store, ticket_id: str, body: str, *, author_id: str,
+                      at: datetime | None = None, clears_draft: str | None = None) -> Interaction:
+    """Save the expert team's answer to the ticket's open escalation, which stops its clock;
+    `clears_draft` as for `add_interaction`.
+
+    Raises:
+        workflow.WorkflowError: no escalation is waiting, or the author is not in its team.
+        ValueRefused: text the server would refuse (a NUL).
+    """
+    check_values("interaction", {"body": body})
+    return store.answer_escalation(ticket_id, body, author_id=author_id, expert_team=workflow.expert_answer_team,
+                                   at=at, clears_draft=clears_draft)
