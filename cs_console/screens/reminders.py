@@ -23,6 +23,7 @@ from cs_console.widgets.key_footer import KeyFooter
 
 
 class RemindersScreen(ConsoleScreen):
+    CHANGES = frozenset({"done", "snooze"})
     BINDINGS = [
         Binding("d", "done", english("key.reminder_done"), id="reminder_done"),
         Binding("z", "snooze", english("key.snooze"), id="snooze"),

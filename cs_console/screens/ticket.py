@@ -69,7 +69,7 @@ class TicketScreen(ConsoleScreen):
                        "customer", "templates")
     """The keys most used first: the footer shows those that fit (`KeyFooter`)."""
     CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
-                         "templates"})
+                         "templates", "set_priority"})
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
