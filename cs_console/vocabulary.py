@@ -15,8 +15,13 @@ STATUSES = ("open", "waiting_on_customer", "solution_proposed", "resolved", "clo
 ACTIVE_STATUSES = ("open", "waiting_on_customer", "solution_proposed")
 """Statuses of tickets still being worked: an agent's load, the team view's tickets."""
 
-CHANNELS = ("phone", "email", "im", "radio", "on_site")
+CHANNELS = ("phone", "email", "im", "web", "api", "radio", "on_site")
+"""How a ticket or a message came or went: a call, a mail, a chat, a web form, a system
+calling the intake API, the radio, or in person (walk-in, on site)."""
+CALL_KINDS = frozenset({"call_log", "callback"})
+"""Interactions that are a telephone call whatever the ticket's channel."""
 INTERACTION_KINDS = ("customer_message", "public_reply", "internal_note", "call_log", "callback")
+
 FIRST_RESPONSE_KINDS = frozenset({"public_reply", "call_log"})
 """What counts as the first response to the customer: a written reply or a logged call."""
 SATISFACTION_SCORES = range(1, 6)
@@ -31,3 +36,12 @@ EVENT_KINDS = (
 ROLES = ("agent", "lead", "admin")
 LEAD_ROLES = frozenset({"lead", "admin"})
 """Roles that see and move a team's work."""
+
+
+def message_channel(kind: str, ticket_channel: str) -> str | None:
+    """The channel an interaction of `kind` travels by when nobody says otherwise: calls by
+    phone, an internal note by none (the customer never sees it), messages and replies by
+    the ticket's own channel."""
+    if kind == "internal_note":
+        return None
+    return "phone" if kind in CALL_KINDS else ticket_channel

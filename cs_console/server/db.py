@@ -28,15 +28,18 @@ from sqlalchemy import (
     String,
     Table,
     insert,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Session, SQLModel, create_engine
 
 from cs_console import paths
 from cs_console.storage.engine import sqlite_engine
+from cs_console.storage.migrations import INTERACTION_CHANNEL_BACKFILL
 from cs_console.sync.schema import ENTITIES
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -97,6 +100,10 @@ counter = Table(
 )
 
 
+COLUMN_BACKFILLS = {("interaction", "channel"): INTERACTION_CHANNEL_BACKFILL}
+"""What the rows already here get when a column is added (the device's migrations do the same)."""
+
+
 def default_url() -> str:
     return f"sqlite:///{paths.data_dir() / 'server.db'}"
 
@@ -153,7 +160,9 @@ class Database:
         return database
 
     def create_tables(self) -> None:
-        SQLModel.metadata.create_all(self.engine, tables=[spec.model.__table__ for spec in ENTITIES.values()])
+        synced = [spec.model.__table__ for spec in ENTITIES.values()]
+        SQLModel.metadata.create_all(self.engine, tables=synced)
+        self._add_new_columns(synced)
         metadata.create_all(self.engine)
         with self.engine.begin() as connection:
             if connection.execute(select(counter.c.id)).first() is None:
@@ -162,6 +171,25 @@ class Database:
                         connection.execute(insert(counter).values(id=1, value=0))
                 except IntegrityError:
                     pass  # another process created it first
+
+    def _add_new_columns(self, tables: list[Table]) -> None:
+        """Add the nullable columns the models gained since this database was made, and give
+        the old rows what they would have had (`COLUMN_BACKFILLS`)."""
+        with self.engine.begin() as connection:
+            existing = {table.name: {c["name"] for c in inspect(connection).get_columns(table.name)} for table in tables}
+            for table in tables:
+                for column in table.columns:
+                    if column.name in existing[table.name] or not column.nullable:
+                        continue
+                    kind = column.type.compile(dialect=connection.dialect)
+                    try:
+                        with connection.begin_nested():
+                            connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+                    except (OperationalError, ProgrammingError):
+                        continue  # another process added it first
+                    backfill = COLUMN_BACKFILLS.get((table.name, column.name))
+                    if backfill:
+                        connection.execute(text(backfill))
 
     def read(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -19,6 +19,13 @@ class Migration:
     statements: tuple[str, ...]
 
 
+INTERACTION_CHANNEL_BACKFILL = """UPDATE interaction SET channel = CASE
+    WHEN kind IN ('call_log', 'callback') THEN 'phone'
+    ELSE (SELECT channel FROM ticket WHERE ticket.id = interaction.ticket_id) END
+    WHERE channel IS NULL AND kind != 'internal_note'"""
+"""Gives the messages written before channels were recorded the one `vocabulary.message_channel`
+would have given them; the central server runs it too when it adds the column."""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -253,6 +260,15 @@ MIGRATIONS: tuple[Migration, ...] = (
                 body VARCHAR NOT NULL,
                 fields VARCHAR NOT NULL,
                 updated_at VARCHAR(26) NOT NULL)""",
+        ),
+    ),
+    Migration(
+        8,
+        "the channel of every message (phone, email, api...): older rows take their ticket's "
+        "channel, calls and callbacks the phone, internal notes none",
+        (
+            "ALTER TABLE interaction ADD COLUMN channel VARCHAR",
+            INTERACTION_CHANNEL_BACKFILL,
         ),
     ),
 )
