@@ -20,6 +20,12 @@ CHANNELS = ("phone", "email", "im", "web", "api", "radio", "on_site")
 calling the intake API, the radio, or in person (walk-in, on site)."""
 CALL_KINDS = frozenset({"call_log", "callback"})
 """Interactions that are a telephone call whatever the ticket's channel."""
+CATEGORIES = (
+    "safety_equipment", "pollution_prevention", "emissions", "manning_certification",
+    "delay_claim", "port_state_control", "sim_activation", "billing", "roaming",
+    "number_porting", "bid_documents", "bid_deadline", "e_bidding_platform", "other",
+)
+"""What a ticket is about, as the new-ticket form and the intake API offer it."""
 INTERACTION_KINDS = ("customer_message", "public_reply", "internal_note", "call_log", "callback")
 
 FIRST_RESPONSE_KINDS = frozenset({"public_reply", "call_log"})

@@ -65,3 +65,29 @@ def test_the_report_shows_the_channel_mix():
 def test_the_stored_tickets_bring_their_channel_to_the_reports(store):
     new_ticket(store, channel="api")
     assert [facts.channel for facts in ticket_facts(store)] == ["api"]
+
+
+def test_a_server_database_from_before_channels_gains_them(tmp_path):
+    from sqlalchemy import text
+
+    from cs_console.server.db import Database
+
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    old = Database.open(url)
+    with old.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE interaction DROP COLUMN channel"))
+        connection.execute(text("INSERT INTO customer (id, name, kind, contact_name, phone, email, language, sites, "
+                                "preferences, notes, created_at, updated_at, field_clocks) VALUES ('c1', 'Hai Xing', "
+                                "'', '', '', '', 'zh', '[]', '', '', '2025-01-01', '2025-01-01', '{}')"))
+        connection.execute(text("INSERT INTO ticket (id, number, customer_id, team, subject, category, priority, "
+                                "channel, status, created_at, updated_at, field_clocks) VALUES ('t1', 'OLD-1', 'c1', "
+                                "'', 'Ballast', 'other', 'normal', 'email', 'open', '2025-01-01', '2025-01-01', '{}')"))
+        connection.execute(text("INSERT INTO interaction (id, ticket_id, kind, body, created_at, hlc) VALUES "
+                                "('i1', 't1', 'customer_message', 'x', '2025-01-01', ''), "
+                                "('i2', 't1', 'call_log', 'x', '2025-01-01', '')"))
+    old.close()
+    upgraded = Database.open(url)
+    with upgraded.engine.connect() as connection:
+        found = dict(connection.execute(text("SELECT id, channel FROM interaction")).all())
+    upgraded.close()
+    assert found == {"i1": "email", "i2": "phone"}

@@ -23,14 +23,9 @@ from cs_console.text.display import clip
 from cs_console.text.strings import english
 from cs_console.usecases.drafts import NEW_TICKET, DraftText
 from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
-from cs_console.vocabulary import CHANNELS, PRIORITIES
+from cs_console.vocabulary import CATEGORIES, CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
 
-CATEGORIES = (
-    "safety_equipment", "pollution_prevention", "emissions", "manning_certification",
-    "delay_claim", "port_state_control", "sim_activation", "billing", "roaming",
-    "number_porting", "bid_documents", "bid_deadline", "e_bidding_platform", "other",
-)
 NEW_CUSTOMER = "+new"
 """Option id of "create a new customer with the typed name"."""
 TYPED_FIELDS = ("customer_search", "customer_id", "new_customer_name", "subject")

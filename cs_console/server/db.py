@@ -92,6 +92,28 @@ scope_exits = Table(
 )
 """A ticket left the scope of this assignee (or this team's pool): they get its final state."""
 
+integrations = Table(
+    "intake_integration",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("team", String, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+)
+"""A web form, monitoring system or partner portal that files tickets for one team through
+the intake API; like an account, only its token's SHA-256 is kept."""
+
+intake_requests = Table(
+    "intake_request",
+    metadata,
+    Column("integration_id", String, primary_key=True),
+    Column("idempotency_key", String, primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("ticket_id", String, nullable=False),
+    Column("interaction_id", String, nullable=False),
+)
+"""Every intake request sent with an `Idempotency-Key`: a retry answers with what the first made."""
+
 counter = Table(
     "sync_counter",
     metadata,
