@@ -32,6 +32,7 @@ from cs_console.storage.queue_rows import QueueRow
 from cs_console.store import Store, StoreError
 from cs_console.sync.schedule import INTERVAL, LOW_BANDWIDTH_INTERVAL, SyncState
 from cs_console.text.strings import Strings, english, interface_language
+from cs_console.usecases.caller_lookup import Caller, look_up_caller
 from cs_console.usecases.drafts import DraftKeeper, DraftText, ticket_of
 from cs_console.utc import utcnow
 from cs_console.widgets.key_labels import localize_bindings
@@ -62,8 +63,11 @@ class ConsoleApp(App):
                 priority=True),
     ]
 
-    def __init__(self, store: Store, config: Config, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, store: Store, config: Config, clock: Callable[[], datetime] = utcnow, *,
+                 call: str | None = None) -> None:
         super().__init__()
+        self.call = call
+        """A caller's number (`cs-console call`): their ticket or a new-ticket form opens over the queue."""
         self.store = store
         self.config = config
         self.now = clock
@@ -299,6 +303,26 @@ class ConsoleApp(App):
         self.config = self.config.for_agent(agent.timezone)
         self._open_queue()
         self._load_sync_settings()
+        if self.call is not None:
+            self._look_up_caller(self.call)
+
+    @work(thread=True, exclusive=True, group="call")
+    def _look_up_caller(self, number: str) -> None:
+        try:
+            caller = look_up_caller(self.store, number, self.config.phone_region)
+        except (StoreError, ValueError) as error:
+            self.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.call_from_thread(self.answer_call, caller)
+
+    def answer_call(self, caller: Caller) -> None:
+        """Open the caller's open ticket, else the new-ticket form filled in for them."""
+        if caller.ticket_id is not None:
+            self.open_ticket(caller.ticket_id)
+            return
+        from cs_console.screens.new_ticket import NewTicketScreen
+
+        self.push_screen(NewTicketScreen(caller), lambda ticket_id: self.open_ticket(ticket_id) if ticket_id else None)
 
     def _open_queue(self) -> None:
         from cs_console.screens.queue import QueueScreen

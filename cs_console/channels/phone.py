@@ -32,3 +32,12 @@ def normalise_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
 def is_region(code: str) -> bool:
     """Whether `code` is a region libphonenumber knows (CN, NO, SG...)."""
     return code in phonenumbers.SUPPORTED_REGIONS
+
+
+def display_phone(e164: str) -> str:
+    """An E.164 number as people read it: `+8613800138000` gives `+86 138 0013 8000`."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,7 +1,9 @@
 """A call taken at the desk becomes work: pick or create the customer, then the ticket.
 
-The customer field searches names, contacts, vessels and sites as the agent types; the
-last option always creates a new customer with the typed name. ctrl+s saves. The form is
+The customer field searches names, contacts, vessels and sites, phone numbers and email
+addresses as the agent types; the last option always creates a new customer with the typed
+name. ctrl+s saves. Opened for a call (`cs-console call NUMBER`), the form comes filled in
+with the caller, or a new customer with their number, and the channel `phone`. The form is
 kept as a draft (`usecases.drafts`) as the agent fills it in, put back when it opens again,
 and dropped with the ticket it becomes.
 """
@@ -16,11 +18,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from cs_console.channels.phone import display_phone
 from cs_console.screens.base import ConsoleScreen
 from cs_console.storage.models import Customer
 from cs_console.store import StoreError
 from cs_console.text.display import clip
 from cs_console.text.strings import english
+from cs_console.usecases.caller_lookup import Caller, find_customers
 from cs_console.usecases.drafts import NEW_TICKET, DraftText
 from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
 from cs_console.vocabulary import CATEGORIES, CHANNELS, PRIORITIES
@@ -41,10 +45,12 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     KEY_LABELS = {"send": "key.save"}
     """ctrl+s shares the ticket's `send` id, so one rebinding moves both; here it saves."""
 
-    def __init__(self) -> None:
+    def __init__(self, caller: Caller | None = None) -> None:
         super().__init__()
+        self.caller = caller
         self.customer: Customer | None = None
         self.new_customer_name: str | None = None
+        self.new_customer_phone = caller.phone if caller is not None and caller.customer is None else ""
         self._matches: dict[str, Customer] = {}
         self._draft: DraftText | None = None
         """The form as last given to the app's drafts (None: nothing to keep)."""
@@ -72,7 +78,29 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#first-message", TextArea).border_title = self.strings("new_ticket.first_message")
         self.query_one("#customer-search").focus()
-        self._restore_draft()
+        if self.caller is None:
+            self._restore_draft()
+        else:
+            self._fill_for_call(self.caller)
+
+    def _fill_for_call(self, caller: Caller) -> None:
+        """The caller as the customer (or a new one named by their number), channel phone;
+        the form counts as kept once the agent changes it."""
+        s, number = self.strings, display_phone(caller.phone)
+        self.query_one("#channel", Select).value = "phone"
+        if caller.customer is not None:
+            self.customer = caller.customer
+            self._show_customer(s("new_ticket.customer_chosen", name=caller.customer.name))
+            status = s("new_ticket.call_known", number=number, name=caller.customer.name)
+            self.query_one("#subject").focus()
+        else:
+            self.new_customer_name = number
+            self._show_customer(s("new_ticket.customer_new", name=number))
+            self.query_one("#customer-search", Input).value = ""
+            status = s("new_ticket.call_unknown", number=number)
+        self.query_one("#new-ticket-status", Static).update(escape(status))
+        self._draft_restored = True
+        self._draft = self._form()
 
     def on_unmount(self) -> None:
         if self._draft is not None:
@@ -84,6 +112,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             "customer_search": self.query_one("#customer-search", Input).value,
             "customer_id": self.customer.id if self.customer else "",
             "new_customer_name": self.new_customer_name or "",
+            "new_customer_phone": self.new_customer_phone,
             "subject": self.query_one("#subject", Input).value,
             **{name: str(self.query_one(f"#{name}", Select).value) for name in CHOICES},
         }
@@ -119,6 +148,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
                 self.query_one(f"#{name}", Select).value = fields[name]
         self.query_one("#first-message", TextArea).load_text(draft.body)
         self.customer, self.new_customer_name = customer, fields.get("new_customer_name") or None
+        self.new_customer_phone = fields.get("new_customer_phone", "")
         if customer is not None:
             self._show_customer(self.strings("new_ticket.customer_chosen", name=customer.name))
         elif self.new_customer_name:
@@ -144,14 +174,17 @@ class NewTicketScreen(ConsoleScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="customer-search")
     def _find(self, text: str) -> None:
-        matches = self.app.store.find_customers(text) if text.strip() else []
+        matches = find_customers(self.app.store, text, self.app.config.phone_region)
         self.app.call_from_thread(self._show_matches, text.strip(), matches)
 
     def _show_matches(self, text: str, matches: list[Customer]) -> None:
         options = self.query_one("#customer-matches", OptionList)
         options.clear_options()
         self._matches = {customer.id: customer for customer in matches}
-        options.add_options(Option(f"{clip(c.name, 40)} · {clip(c.contact_name, 20)}", id=c.id) for c in matches)
+        options.add_options(
+            Option(" · ".join(clip(part, 40) for part in (c.name, c.contact_name, c.phone) if part), id=c.id)
+            for c in matches
+        )
         if text:
             options.add_option(Option(self.strings("new_ticket.new_customer_option", name=text), id=NEW_CUSTOMER))
         if options.option_count:
@@ -189,6 +222,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             first_message=self.query_one("#first-message", TextArea).text,
             customer_id=self.customer.id if self.customer else None,
             new_customer_name=self.new_customer_name or "",
+            new_customer_phone=self.new_customer_phone if self.customer is None else "",
             category=self.query_one("#category", Select).value,
             priority=self.query_one("#priority", Select).value,
             channel=self.query_one("#channel", Select).value,

@@ -383,7 +383,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     # -- the new-ticket screen ----------------------------------------------------------------
     "new_ticket.title": ("New ticket", "新建工单"),
     "new_ticket.hint": ("Tab moves between fields · {save} saves · Escape cancels", "Tab 切换字段 · {save} 保存 · Esc 取消"),
-    "new_ticket.customer_search": ("Customer: type part of a name, vessel or site", "客户：输入客户名、船名或站点的一部分"),
+    "new_ticket.customer_search": ("Customer: part of a name, vessel or site, a phone number or email",
+                                   "客户：输入客户名、船名、站点的一部分，或电话、邮箱"),
+    "new_ticket.call_known": ("Call from {number}: {name} has no open ticket; file one",
+                              "来电 {number}：{name} 没有未结工单，请新建"),
+    "new_ticket.call_unknown": ("Call from {number}: nobody here has this number; a new customer with it, "
+                                "or type to find one", "来电 {number}：没有客户使用此号码；新建客户，或输入查找"),
     "new_ticket.customer_none": ("Customer: none chosen yet", "客户：尚未选择"),
     "new_ticket.customer_chosen": ("Customer: {name}", "客户：{name}"),
     "new_ticket.customer_new": ("Customer: {name} (new)", "客户：{name}（新客户）"),
