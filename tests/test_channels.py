@@ -91,3 +91,44 @@ def test_a_server_database_from_before_channels_gains_them(tmp_path):
         found = dict(connection.execute(text("SELECT id, channel FROM interaction")).all())
     upgraded.close()
     assert found == {"i1": "email", "i2": "phone"}
+
+
+async def test_the_thread_shows_each_messages_channel_and_the_header_the_tickets(store):
+    from cs_console.app import ConsoleApp
+    from cs_console.config import Config
+    from cs_console.screens.ticket import TicketScreen
+    from tests.test_tui_first_loop import SIZE, screen_text, settle
+
+    agent = store.create_agent("Lin Wei")
+    store.set_current_agent(agent.id)
+    ticket = new_ticket(store, channel="web", assignee_id=agent.id)
+    add_interaction(store, ticket.id, "call_log", "Called the master back.", author_id=agent.id,
+                    at=NOW + timedelta(minutes=5))
+    app = ConsoleApp(store, Config(), clock=lambda: NOW + timedelta(minutes=10))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_ticket(ticket.id)
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        header = str(app.screen.query_one("#ticket-header").render())
+        text = screen_text(app)
+    assert header.rstrip().endswith("web form")
+    assert "Customer · Blue Whale Shipping" in text and "· web form" in text
+    assert "Call · Lin Wei" in text and "· phone" in text
+
+
+def test_a_messages_channel_travels_up_and_down(tmp_path):
+    from cs_console.server.db import Database
+    from tests.test_sync_harness import account, sync_in_process
+
+    database = Database.open(f"sqlite:///{tmp_path / 'server.db'}")
+    _agent, token = account(database, "agent", "deck")
+    first, second = Store.open(tmp_path / "a.db"), Store.open(tmp_path / "b.db")
+    ticket = new_ticket(first, channel="email", team="deck")
+    first.add_interaction(ticket.id, "customer_message", "Called instead.", author_id=None, channel="phone",
+                          at=NOW + timedelta(minutes=1), events_for=lambda status, responded: ((), status))
+    assert sync_in_process(first, database, token).ok
+    assert sync_in_process(second, database, token).ok
+    channels = sorted(i.channel for i in second.ticket_detail(ticket.id).interactions)
+    first.close(), second.close(), database.close()
+    assert channels == ["email", "phone"]
