@@ -158,7 +158,8 @@ def _cli(home, *args: str, **kw) -> subprocess.CompletedProcess:
 
 
 def test_login_and_sync_commands(tmp_path, server, database):
-    agent, token = account(database, "agent")
+    # A team of its own: what the other tests left in "deck" would take more than one page.
+    agent, token = account(database, "agent", "bridge")
     home = tmp_path / "home"
     wrong = _cli(home, "login", server.url, "--token", "not-a-token")
     assert wrong.returncode == 2 and "does not know the token" in wrong.stderr
