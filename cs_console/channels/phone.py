@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import phonenumbers
 
+TAIL_DIGITS = 7
+"""How many final digits narrow the stored numbers to a few candidates before they are
+compared whole: enough to leave few, short enough that any national prefix is left out."""
 DEFAULT_REGION = "CN"
 """Where a number written without its country code is read, unless the config says otherwise:
 the hotline's home country."""

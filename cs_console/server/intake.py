@@ -21,20 +21,20 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlmodel import Session, col
 
-from cs_console.channels.phone import DEFAULT_REGION, normalise_phone
+from cs_console.channels.phone import DEFAULT_REGION, TAIL_DIGITS, normalise_phone
 from cs_console.clocks import workflow
 from cs_console.server import changes
 from cs_console.server.db import Database, Numbers, intake_requests
 from cs_console.server.integrations import Integration
-from cs_console.server.merge import SERVER_NODE, merge_fields
+from cs_console.server.merge import SERVER_NODE, server_write
 from cs_console.server.scope import Caller, ticket_clause
 from cs_console.storage import hlc
+from cs_console.storage.customers import PHONE_SEPARATORS
 from cs_console.storage.models import Customer, Interaction, Ticket, TicketEvent, new_id
 from cs_console.sync.errors import SyncError
-from cs_console.sync.schema import ENTITIES
 from cs_console.utc import to_text, utcnow
 
 NUMBER_PREFIX = "API-"
@@ -85,17 +85,8 @@ class _Writer:
         self.counter += 1
         return str(hlc.Stamp(self.now_ms, self.counter, SERVER_NODE))
 
-    def mutable(self, entity: str, values: dict, ticket_id: str | None = None) -> str:
-        """A new customer or ticket, its fields stamped by the server; returns its id."""
-        spec = ENTITIES[entity]
-        row = spec.model(id=new_id(), field_clocks="{}")
-        merge_fields(row, spec, values, self.stamp())
-        self.session.add(row)
-        self.session.flush()
-        changes.touch(self.session, self.numbers, entity, row.id, row.id if entity == "ticket" else ticket_id)
-        return row.id
-
     def history(self, row: Interaction | TicketEvent, entity: str) -> None:
+        """Append a message or event, logged for the ticket's holders."""
         self.session.add(row)
         self.session.flush()
         changes.touch(self.session, self.numbers, entity, row.id, row.ticket_id)
@@ -134,7 +125,7 @@ def _team_clause(integration: Integration):
 
 def _digits(column):
     """SQL: a phone column with the usual separators taken out."""
-    for separator in (" ", "-", "(", ")", ".", "+", "/"):
+    for separator in PHONE_SEPARATORS:
         column = func.replace(column, separator, "")
     return column
 
@@ -146,14 +137,13 @@ def matching_customer(session: Session, integration: Integration, email: str, ph
     if email:
         contact.append(func.lower(Customer.email) == email.lower())
     if phone:
-        national = phone.lstrip("+")[-8:]
-        contact.append(_digits(col(Customer.phone)).like(f"%{national}"))
+        contact.append(_digits(col(Customer.phone)).like(f"%{phone[-TAIL_DIGITS:]}"))
     if not contact:
         return None
     query = (
         select(Customer.id, Customer.email, Customer.phone)
         .join(Ticket, col(Ticket.customer_id) == Customer.id)
-        .where(_team_clause(integration), contact[0] if len(contact) == 1 else (contact[0] | contact[1]))
+        .where(_team_clause(integration), or_(*contact))
         .order_by(col(Ticket.created_at).desc())
     )
     for customer_id, stored_email, stored_phone in session.execute(query):
@@ -190,16 +180,19 @@ def file_ticket(database: Database, integration: Integration, customer: NewCusto
             return earlier
         writer = _Writer(session, numbers)
         now = to_text(writer.now)
-        customer_id = matching_customer(session, integration, customer.email, phone) or writer.mutable("customer", {
-            "name": customer.name, "email": customer.email, "phone": phone or customer.phone,
-            "notes": f"Created by integration {integration.name}", "created_at": now, "updated_at": now,
-        })
-        number = _next_number(session)
-        ticket_id = writer.mutable("ticket", {
+        customer_id = matching_customer(session, integration, customer.email, phone)
+        if customer_id is None:
+            customer_id = new_id()
+            server_write(session, numbers, "customer", customer_id, {
+                "name": customer.name, "email": customer.email, "phone": phone or customer.phone,
+                "notes": f"Created by integration {integration.name}", "created_at": now, "updated_at": now,
+            }, writer.now_ms)
+        number, ticket_id = _next_number(session), new_id()
+        server_write(session, numbers, "ticket", ticket_id, {
             "number": number, "customer_id": customer_id, "assignee_id": None, "team": integration.team,
             "subject": subject, "category": category, "priority": priority, "channel": CHANNEL, "status": "open",
             "created_at": now, "updated_at": now,
-        })
+        }, writer.now_ms, ticket_id)
         writer.history(TicketEvent(ticket_id=ticket_id, kind="created", at=writer.now, hlc=writer.stamp()), "ticket_event")
         note = Interaction(ticket_id=ticket_id, kind="customer_message", body=message, created_at=writer.now,
                            channel=CHANNEL, hlc=writer.stamp())
@@ -234,13 +227,8 @@ def add_message(database: Database, integration: Integration, number: str, messa
             for kind in workflow.events_for_status_change(ticket.status, status):
                 event = TicketEvent(ticket_id=ticket.id, kind=kind, at=writer.now, hlc=writer.stamp())
                 writer.history(event, "ticket_event")
-        values = {"status": status, "updated_at": to_text(writer.now)}
-        newest = max(json.loads(ticket.field_clocks or "{}").values(), default=None)
-        stamp = hlc.tick(hlc.Stamp.parse(newest) if newest else hlc.ZERO, writer.now_ms, SERVER_NODE)
-        merge_fields(ticket, ENTITIES["ticket"], values, str(stamp))
-        session.add(ticket)
-        session.flush()
-        changes.touch(session, numbers, "ticket", ticket.id, ticket.id)
+        server_write(session, numbers, "ticket", ticket.id, {"status": status, "updated_at": to_text(writer.now)},
+                     writer.now_ms, ticket.id)
         filed = Filed(ticket.id, ticket.number, ticket.customer_id, note.id, replayed=False)
         _remember(session, integration, key, fingerprint, filed)
     return filed

@@ -13,17 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cs_console.channels.phone import normalise_phone
+from cs_console.channels.phone import TAIL_DIGITS, normalise_phone
 from cs_console.errors import UserError
 from cs_console.vocabulary import ACTIVE_STATUSES
 
 if TYPE_CHECKING:
     from cs_console.storage.models import Customer
     from cs_console.store import Store
-
-PHONE_TAIL_DIGITS = 7
-"""How many final digits narrow the candidates before the numbers are compared whole:
-enough to leave few, short enough to survive any national prefix."""
 
 
 class NotAPhoneNumber(UserError, ValueError):
@@ -57,7 +53,7 @@ def phone_or_refuse(text: str, region: str) -> str:
 
 def customers_by_phone(store: Store, phone: str, region: str) -> list[Customer]:
     """The customers whose phone is `phone` (E.164), those with the latest ticket first."""
-    candidates = store.customers_by_contact(phone_tail=phone[-PHONE_TAIL_DIGITS:])
+    candidates = store.customers_by_contact(phone_tail=phone[-TAIL_DIGITS:])
     return [customer for customer in candidates if normalise_phone(customer.phone, region) == phone]
 
 
