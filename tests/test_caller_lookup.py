@@ -127,3 +127,30 @@ async def test_the_form_finds_a_customer_by_phone_number(store):
         await settle(pilot)
         options = app.screen.query_one("#customer-matches", OptionList)
         assert "Hai Xing Shipping" in str(options.get_option_at_index(0).prompt)
+
+
+async def test_a_call_keeps_its_own_draft_and_leaves_the_agents_form_alone(store):
+    from cs_console.usecases.drafts import NEW_TICKET, call_key
+
+    desk(store)
+    store.save_draft(NEW_TICKET, "Half a complaint about roaming", {"subject": "Roaming"})
+    app = call_app(store, "139 1234 5678")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, NewTicketScreen)
+        assert app.screen.query_one("#subject", Input).value == "", "the call's form, not the kept one"
+        app.screen.query_one("#subject", Input).focus()
+        await pilot.press(*"Lost SIM")
+        await pilot.press("escape")
+        await settle(pilot)
+        kept_call = app.drafts.read(call_key("+8613912345678"))
+        kept_form = app.drafts.read(NEW_TICKET)
+        app.open_draft(call_key("+8613912345678"))
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, NewTicketScreen)
+        assert app.screen.query_one("#subject", Input).value == "Lost SIM"
+        assert app.screen.new_customer_phone == "+8613912345678"
+    assert kept_call.fields["subject"] == "Lost SIM"
+    assert kept_form.body == "Half a complaint about roaming"

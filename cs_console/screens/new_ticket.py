@@ -25,7 +25,7 @@ from cs_console.store import StoreError
 from cs_console.text.display import clip
 from cs_console.text.strings import english
 from cs_console.usecases.caller_lookup import Caller, find_customers
-from cs_console.usecases.drafts import NEW_TICKET, DraftText
+from cs_console.usecases.drafts import NEW_TICKET, DraftText, call_key
 from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
 from cs_console.vocabulary import CATEGORIES, CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
@@ -48,6 +48,8 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def __init__(self, caller: Caller | None = None) -> None:
         super().__init__()
         self.caller = caller
+        self.draft_key = NEW_TICKET if caller is None else call_key(caller.phone)
+        """Where the form is kept: a call's form apart from the one the agent may have left."""
         self.customer: Customer | None = None
         self.new_customer_name: str | None = None
         self.new_customer_phone = caller.phone if caller is not None and caller.customer is None else ""
@@ -55,6 +57,8 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         self._draft: DraftText | None = None
         """The form as last given to the app's drafts (None: nothing to keep)."""
         self._draft_restored = False
+        self._prefill: DraftText | None = None
+        """The form as a call filled it in: nothing to keep until the agent changes it."""
         """Changes are kept only once the kept draft was looked for, so an empty form at
         mount never overwrites it."""
 
@@ -78,14 +82,11 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#first-message", TextArea).border_title = self.strings("new_ticket.first_message")
         self.query_one("#customer-search").focus()
-        if self.caller is None:
-            self._restore_draft()
-        else:
-            self._fill_for_call(self.caller)
+        self._restore_draft()
 
     def _fill_for_call(self, caller: Caller) -> None:
         """The caller as the customer (or a new one named by their number), channel phone;
-        the form counts as kept once the agent changes it."""
+        kept as a draft once the agent changes it."""
         s, number = self.strings, display_phone(caller.phone)
         self.query_one("#channel", Select).value = "phone"
         if caller.customer is not None:
@@ -99,15 +100,15 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             self.query_one("#customer-search", Input).value = ""
             status = s("new_ticket.call_unknown", number=number)
         self.query_one("#new-ticket-status", Static).update(escape(status))
-        self._draft_restored = True
-        self._draft = self._form()
+        self._prefill = self._form()
 
     def on_unmount(self) -> None:
         if self._draft is not None:
             self.app.notify(self.strings("drafts.kept", what=self.strings("drafts.new_ticket")))
 
     def _form(self) -> DraftText | None:
-        """What the form holds now, as a draft; None while nothing has been typed."""
+        """What the form holds now, as a draft; None while nothing has been typed (or changed
+        since a call filled it in)."""
         fields = {
             "customer_search": self.query_one("#customer-search", Input).value,
             "customer_id": self.customer.id if self.customer else "",
@@ -118,13 +119,14 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         }
         body = self.query_one("#first-message", TextArea).text
         typed = body.strip() or any(fields[name].strip() for name in TYPED_FIELDS)
-        return DraftText(body, fields) if typed else None
+        form = DraftText(body, fields) if typed else None
+        return None if form == self._prefill else form
 
     @work(thread=True, group="draft")
     def _restore_draft(self) -> None:
         draft = customer = None
         try:
-            draft = self.app.drafts.read(NEW_TICKET)
+            draft = self.app.drafts.read(self.draft_key)
         except StoreError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
         if draft is not None and draft.fields.get("customer_id"):
@@ -137,6 +139,9 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def _put_back(self, draft: DraftText | None, customer: Customer | None) -> None:
         """Fill the form from the kept draft, unless the agent has started filling it in."""
         self._draft_restored = True
+        if draft is None and self.caller is not None:
+            self._fill_for_call(self.caller)
+            return
         if draft is None or self._form() is not None:
             self._keep_draft()
             return
@@ -166,7 +171,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         draft = self._form()
         if draft != self._draft:
             self._draft = draft
-            self.app.keep_draft(NEW_TICKET, draft)
+            self.app.keep_draft(self.draft_key, draft)
 
     @on(Input.Changed, "#customer-search")
     def _search_customers(self, event: Input.Changed) -> None:
@@ -239,8 +244,9 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def _save(self, draft: TicketDraft) -> None:
         app = self.app
         try:
-            with app.drafts.sending(NEW_TICKET):
-                ticket = create_ticket(app.store, draft, app.agent, self.strings, at=app.now(), clears_draft=NEW_TICKET)
+            with app.drafts.sending(self.draft_key):
+                ticket = create_ticket(app.store, draft, app.agent, self.strings, at=app.now(),
+                                       clears_draft=self.draft_key)
         except (StoreError, ValueError) as error:
             app.call_from_thread(self._not_saved, str(error))
             return
@@ -253,7 +259,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def _not_saved(self, reason: str) -> None:
         self.query_one("#new-ticket-status", Static).update(escape(self.strings("new_ticket.not_saved", reason=reason)))
         if self._draft is not None:
-            self.app.keep_draft(NEW_TICKET, self._draft)  # it is still unsaved
+            self.app.keep_draft(self.draft_key, self._draft)  # it is still unsaved
 
     def action_cancel(self) -> None:
         self.dismiss(None)
