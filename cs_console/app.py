@@ -36,7 +36,8 @@ from cs_console.storage.queue_rows import QueueRow
 from cs_console.store import Store, StoreError
 from cs_console.sync.schedule import INTERVAL, LOW_BANDWIDTH_INTERVAL, SyncState
 from cs_console.text.strings import Strings, english, interface_language
-from cs_console.usecases.drafts import DraftKeeper, DraftText, ticket_of
+from cs_console.usecases.caller_lookup import Caller, look_up_caller
+from cs_console.usecases.drafts import DraftKeeper, DraftText, caller_of, ticket_of
 from cs_console.utc import utcnow
 from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.sync_status import SyncStatusBar
@@ -89,8 +90,11 @@ class ConsoleApp(App):
                 priority=True),
     ]
 
-    def __init__(self, store: Store, config: Config, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, store: Store, config: Config, clock: Callable[[], datetime] = utcnow, *,
+                 call: str | None = None) -> None:
         super().__init__()
+        self.call = call
+        """A caller's number (`cs-console call`): their ticket or a new-ticket form opens over the queue."""
         self.store = store
         self.config = config
         self.now = clock
@@ -309,8 +313,10 @@ class ConsoleApp(App):
         """Open what the draft under `key` was typed in; its screen puts the text back."""
         if key is None:
             return
-        ticket_id = ticket_of(key)
-        if ticket_id is None:
+        ticket_id, phone = ticket_of(key), caller_of(key)
+        if phone is not None:
+            self._look_up_caller(phone, form=True)
+        elif ticket_id is None:
             self.new_ticket()
         else:
             self.open_ticket(ticket_id)
@@ -392,6 +398,27 @@ class ConsoleApp(App):
         self.config = self.config.for_agent(agent.timezone)
         self._open_queue()
         self._load_sync_settings()
+        if self.call is not None:
+            self._look_up_caller(self.call)
+
+    @work(thread=True, exclusive=True, group="call")
+    def _look_up_caller(self, number: str, form: bool = False) -> None:
+        try:
+            caller = look_up_caller(self.store, number, self.config.phone_region)
+        except (StoreError, ValueError) as error:
+            self.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.call_from_thread(self.answer_call, caller, form)
+
+    def answer_call(self, caller: Caller, form: bool = False) -> None:
+        """Open the caller's open ticket, else (or, with `form`, always: a kept draft of
+        it) the new-ticket form filled in for them."""
+        if caller.ticket_id is not None and not form:
+            self.open_ticket(caller.ticket_id)
+            return
+        from cs_console.screens.new_ticket import NewTicketScreen
+
+        self.push_screen(NewTicketScreen(caller), lambda ticket_id: self.open_ticket(ticket_id) if ticket_id else None)
 
     def _open_queue(self) -> None:
         from cs_console.screens.queue import QueueScreen
@@ -427,7 +454,8 @@ class ConsoleApp(App):
         form if it is open already (one form, one draft)."""
         from cs_console.screens.new_ticket import NewTicketScreen
 
-        shown = self._shown(NewTicketScreen)
+        shown = next((screen for screen in self.screen_stack
+                      if isinstance(screen, NewTicketScreen) and screen.caller is None), None)
         if shown is None:
             self.push_screen(NewTicketScreen(), lambda ticket_id: self.open_ticket(ticket_id) if ticket_id else None)
         else:

@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="fewer frames and countdowns ticking once a minute, for slow SSH hops and satellite links")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="start the console (the default when no command is given)")
+    call = commands.add_parser(
+        "call", help="open the console on a caller: their open ticket, else a new ticket for them "
+                     "(for a softphone's run-on-incoming-call hook)")
+    call.add_argument("number", metavar="NUMBER", help="the caller's number, e.g. +86 138 0013 8000 or 13800138000")
     demo_commands.add_commands(commands)
     kb_commands.add_commands(commands)
     server_commands.add_commands(commands)
@@ -99,7 +103,16 @@ def _dispatch(args) -> int:
             return kb_commands.run(store, args)
         if args.command == "sync":
             return sync_commands.sync(store, args)
-        return _run(store, config)
+        call = None
+        if args.command == "call":
+            from cs_console.usecases.caller_lookup import phone_or_refuse
+
+            try:
+                call = phone_or_refuse(args.number, config.phone_region)
+            except ValueError as error:
+                print(f"cs-console: error: call: {error}", file=sys.stderr)
+                return 2
+        return _run(store, config, call)
     finally:
         store.close()
 
@@ -109,11 +122,11 @@ LOW_BANDWIDTH_FPS = 4
 changes goes out as one frame. Read by Textual when it is imported, so set before that."""
 
 
-def _run(store, config) -> int:
+def _run(store, config, call: str | None = None) -> int:
     if config.low_bandwidth:
         os.environ.setdefault("TEXTUAL_FPS", str(LOW_BANDWIDTH_FPS))
     from cs_console.app import ConsoleApp
 
-    app = ConsoleApp(store, config)
+    app = ConsoleApp(store, config, call=call)
     app.run()
     return app.return_code or 0

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cs_console.channels.phone import DEFAULT_REGION, is_region
 from cs_console.clocks.calendars import BusinessCalendar, CalendarError
 from cs_console.clocks.sla import DEFAULT_POLICY, PolicyError, SlaPolicy, policy_from_mapping
 from cs_console.errors import UserError
@@ -90,6 +91,8 @@ class Config:
     """Words that mark a customer's message as needing soothing, from [sentiment]."""
     staffing: StaffingSettings = field(default_factory=StaffingSettings)
     """Handling time, service-level target and history for Erlang C, from [staffing]."""
+    phone_region: str = DEFAULT_REGION
+    """Where a phone number typed without its country code is read (CN, NO, SG...)."""
 
     @property
     def clock_settings(self) -> str:
@@ -140,6 +143,9 @@ def from_mapping(data: dict, source: str = "config") -> Config:
     low_bandwidth = data.get("low_bandwidth", False)
     if not isinstance(low_bandwidth, bool):
         raise ConfigError(f"{source}: low_bandwidth: expected true or false, got {low_bandwidth!r}")
+    phone_region = data.get("phone_region", DEFAULT_REGION)
+    if not isinstance(phone_region, str) or not is_region(phone_region):
+        raise ConfigError(f"{source}: phone_region: {phone_region!r} is not a region code like CN or NO")
     keys = dict(DEFAULT_KEYS)
     for binding_id, key in data.get("keys", {}).items():
         if binding_id not in DEFAULT_KEYS:
@@ -160,7 +166,7 @@ def from_mapping(data: dict, source: str = "config") -> Config:
     return Config(
         timezone=timezone, language=language, low_bandwidth=low_bandwidth, keys=keys,
         policy=policy, calendar=calendar, red_lines=red_lines_from_config(data, source), raw=data,
-        lexicon=lexicon_from_config(data, source), staffing=staffing,
+        lexicon=lexicon_from_config(data, source), staffing=staffing, phone_region=phone_region,
     )
 
 

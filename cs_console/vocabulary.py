@@ -15,8 +15,19 @@ STATUSES = ("open", "waiting_on_customer", "solution_proposed", "resolved", "clo
 ACTIVE_STATUSES = ("open", "waiting_on_customer", "solution_proposed")
 """Statuses of tickets still being worked: an agent's load, the team view's tickets."""
 
-CHANNELS = ("phone", "email", "im", "radio", "on_site")
+CHANNELS = ("phone", "email", "im", "web", "api", "radio", "on_site")
+"""How a ticket or a message came or went: a call, a mail, a chat, a web form, a system
+calling the intake API, the radio, or in person (walk-in, on site)."""
+CALL_KINDS = frozenset({"call_log", "callback"})
+"""Interactions that are a telephone call whatever the ticket's channel."""
+CATEGORIES = (
+    "safety_equipment", "pollution_prevention", "emissions", "manning_certification",
+    "delay_claim", "port_state_control", "sim_activation", "billing", "roaming",
+    "number_porting", "bid_documents", "bid_deadline", "e_bidding_platform", "other",
+)
+"""What a ticket is about, as the new-ticket form and the intake API offer it."""
 INTERACTION_KINDS = ("customer_message", "public_reply", "internal_note", "call_log", "callback")
+
 FIRST_RESPONSE_KINDS = frozenset({"public_reply", "call_log"})
 """What counts as the first response to the customer: a written reply or a logged call."""
 SATISFACTION_SCORES = range(1, 6)
@@ -43,3 +54,12 @@ the other clock events ("closed"...) say again what the status change beside the
 ROLES = ("agent", "lead", "admin")
 LEAD_ROLES = frozenset({"lead", "admin"})
 """Roles that see and move a team's work."""
+
+
+def message_channel(kind: str, ticket_channel: str) -> str | None:
+    """The channel an interaction of `kind` travels by when nobody says otherwise: calls by
+    phone, an internal note by none (the customer never sees it), messages and replies by
+    the ticket's own channel."""
+    if kind == "internal_note":
+        return None
+    return "phone" if kind in CALL_KINDS else ticket_channel

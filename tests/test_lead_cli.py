@@ -93,7 +93,7 @@ def test_low_bandwidth_and_read_only_from_the_command_line(isolated_home, monkey
     class App:
         return_code = None
 
-        def __init__(self, store, config):
+        def __init__(self, store, config, call=None):
             seen.update(low=config.low_bandwidth, fps=environment.get("TEXTUAL_FPS"), readonly=store.readonly)
 
         def run(self):

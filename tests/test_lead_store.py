@@ -170,6 +170,7 @@ def test_an_older_database_gains_nps_scores_and_keeps_its_messages(tmp_path):
     with sqlite3.connect(path, isolation_level=None) as downgraded:
         downgraded.execute("ALTER TABLE interaction DROP COLUMN nps")
         downgraded.execute("ALTER TABLE ticket_event DROP COLUMN detail")  # a later step's column
+        downgraded.execute("ALTER TABLE interaction DROP COLUMN channel")  # a later step than BEFORE_NPS
         downgraded.execute(f"PRAGMA user_version = {BEFORE_NPS}")
     store = Store.open(path)
     store.close()

@@ -174,3 +174,30 @@ def test_an_urgent_ticket_is_escalated_answered_and_closed_as_a_duplicate_in_a_r
         terminal.quit()
     finally:
         terminal.close()
+
+
+def test_a_softphone_call_opens_the_callers_ticket(tmp_path, monkeypatch):
+    from cs_console import paths
+    from cs_console.store import Store
+    from cs_console.usecases.caller_lookup import look_up_caller
+
+    home = tmp_path / "home"
+    env = {"CS_CONSOLE_HOME": str(home), "PYTHONPATH": os.getcwd()}
+    subprocess.run([sys.executable, "-m", "cs_console", "demo"], env={**os.environ, **env}, check=True, capture_output=True)
+    monkeypatch.setenv("CS_CONSOLE_HOME", str(home))
+    store = Store.open(paths.default_database())
+    try:
+        ticket = store.ticket_detail(look_up_caller(store, "+86 574 8736 2150", "CN").ticket_id).ticket
+    finally:
+        store.close()
+    assert ticket.status in ("open", "waiting_on_customer", "solution_proposed")
+    refused = subprocess.run([sys.executable, "-m", "cs_console", "call", "call me"], env={**os.environ, **env},
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "'call me' is not a phone number" in refused.stderr
+    terminal = Terminal(f"{sys.executable} -m cs_console call 0086-574-8736-2150", env)
+    try:
+        screen = terminal.wait_for("Reply to the customer")  # the ticket screen, over the queue
+        assert ticket.number in screen and ticket.subject in screen
+        terminal.quit()
+    finally:
+        terminal.close()

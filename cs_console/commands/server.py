@@ -1,5 +1,6 @@
-"""The central sync server from the command line: `cs-console server` runs it, and its
-`add-agent`, `list-agents`, `disable-agent` and `rotate-token` manage agent accounts.
+"""The central sync server from the command line: `cs-console server` runs it, its
+`add-agent`, `list-agents`, `disable-agent` and `rotate-token` manage agent accounts, and
+`add-integration` / `list-integrations` the intake API's integrations.
 
 The server's dependencies are an extra (`cs-console[server]`); a ship terminal installs
 only the console. This module is the one place that says so: when a server module is
@@ -39,7 +40,13 @@ def add_commands(commands) -> None:
     backup = accounts.add_parser("backup", help="copy the server's SQLite database now, safely while it serves "
                                  "(PostgreSQL: pg_dump, see the README)")
     backup.add_argument("path", type=Path, metavar="PATH", help="the file to write")
-    for command in (add, listing, disable, rotate, backup):
+    integration = accounts.add_parser(
+        "add-integration", help="let a web form, monitoring system or partner portal file tickets for a team "
+                                "(POST /v1/intake/tickets); prints its token once")
+    integration.add_argument("name", metavar="NAME")
+    integration.add_argument("--team", required=True, metavar="T", help="the team whose unassigned pool gets the tickets")
+    integrations = accounts.add_parser("list-integrations", help="list the integrations and their teams")
+    for command in (add, listing, disable, rotate, backup, integration, integrations):
         command.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS, help=database_help)
 
 
@@ -79,6 +86,8 @@ def _serve_or_administer(args) -> int:
             account = accounts.disable_agent(database, args.name)
             print(f"Disabled {account.name}; their token no longer syncs.")
             return 0
+        if args.server_command in ("add-integration", "list-integrations"):
+            return _integrations(database, args)
         if args.server_command == "add-agent":
             account, token = accounts.add_agent(database, args.name, args.role, args.team)
         else:
@@ -110,4 +119,18 @@ def _backup(database_url: str | None, target: Path) -> int:
         raise UserError(f"{source}: no such server database, nothing to back up")
     made = back_up(source, target)
     print(f"Backed up {source} to {made}")
+    return 0
+
+
+def _integrations(database, args) -> int:
+    from cs_console.server import integrations
+
+    if args.server_command == "list-integrations":
+        for found in integrations.list_integrations(database):
+            print(f"{found.name:<24} {found.team:<16} {found.id}")
+        return 0
+    made, token = integrations.add_integration(database, args.name, args.team)
+    print(f"Integration {made.name} files tickets for team {made.team} (id {made.id})")
+    print("Token, shown this once (send it as Authorization: Bearer TOKEN to POST /v1/intake/tickets):")
+    print(token)
     return 0

@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 from cs_console.paths import asset
 from cs_console.storage.models import Agent, Customer, Interaction, KbArticle, Template, Ticket, TicketEvent
 from cs_console.store import Store
-from cs_console.vocabulary import FIRST_RESPONSE_KINDS
+from cs_console.vocabulary import FIRST_RESPONSE_KINDS, message_channel
 
 DEMO_NAMESPACE = uuid.UUID("5d1f3c8e-2f4b-4a8e-9a61-3c0f2b7e9d10")
 """Fixed, so the same key gives the same id on every device."""
@@ -132,6 +132,7 @@ def _ticket_rows(ticket: dict, number: int, at) -> Iterator[SQLModel]:
             body=interaction["body"],
             satisfaction=interaction.get("satisfaction"),
             created_at=at(interaction["min"]),
+            channel=message_channel(interaction["kind"], ticket["channel"]),
         )
     for index, (kind, minutes, author) in enumerate(events):
         yield TicketEvent(

@@ -45,6 +45,7 @@ from cs_console.storage.models import (
 )
 from cs_console.store import Store, StoreError
 from cs_console.usecases.queue_list import settled_at
+from cs_console.vocabulary import message_channel
 
 YEARS = 3
 """How long the generated desk has been working."""
@@ -215,6 +216,7 @@ def _ticket(rng: random.Random, make_id, rows: dict, number: int, customer: str,
     at = created
     status = "open"
     body = {"topic": topic, "issue": issue}
+    own_interactions = len(rows[Interaction])
     rows[Interaction].append({"id": make_id(), "ticket_id": ticket_id, "kind": "customer_message",
                               "body": f"{subject}: please help, {topic} {issue} on board.", "created_at": created})
     for kind in steps:
@@ -231,9 +233,12 @@ def _ticket(rng: random.Random, make_id, rows: dict, number: int, customer: str,
                 "author_id": assignee if by_agent else None, "created_at": at,
                 "satisfaction": rng.choice((3, 4, 4, 5, 5)) if written == "callback" else None,
             })
+    channel = rng.choice(("phone", "email", "im"))
+    for interaction in rows[Interaction][own_interactions:]:
+        interaction["channel"] = message_channel(interaction["kind"], channel)
     rows[Ticket].append({
         "id": ticket_id, "number": f"{NUMBER_PREFIX}{number + 1:06d}", "customer_id": customer, "assignee_id": assignee,
-        "team": "Maritime Desk", "subject": subject, "category": domain, "channel": rng.choice(("phone", "email", "im")),
+        "team": "Maritime Desk", "subject": subject, "category": domain, "channel": channel,
         "priority": rng.choices(list(PRIORITY_WEIGHTS), weights=list(PRIORITY_WEIGHTS.values()))[0],
         "status": status, "created_at": created, "updated_at": events[-1][1],
     })

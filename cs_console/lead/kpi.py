@@ -20,6 +20,7 @@ agree. Definitions, for a period `[start, end)` evaluated "as of" `min(end, now)
 - NPS: scores 0-10 given in the period: % promoters (9-10) minus % detractors (0-6).
 - backlog: tickets created by the as-of time and not resolved or closed at it, with their
   median and oldest age in hours.
+- channel mix: cohort counts per channel the ticket came in by (phone, email, api...).
 - per category and tag: cohort counts, most frequent first. Tags are the hashtags agents
   write in a ticket's internal notes ("#typhoon #vip"), lower-cased; all-digit ones
   ("berth #3") are not tags.
@@ -88,6 +89,8 @@ class TicketFacts:
     """(kind, at), oldest first: what the clocks are computed from."""
     contacts: tuple[Contact, ...] = ()
     """Oldest first."""
+    channel: str = "phone"
+    """How it came in (`vocabulary.CHANNELS`)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class Kpis:
     by_category: tuple[tuple[str, int], ...] = ()
     """Most frequent first, ties by name."""
     by_tag: tuple[tuple[str, int], ...] = ()
+    by_channel: tuple[tuple[str, int], ...] = ()
+    """The cohort by the channel it came in by: the channel mix, most frequent first."""
 
 
 def compute(
@@ -173,6 +178,7 @@ def compute(
         backlog_oldest_age_h=ages[-1] if ages else None,
         by_category=_ranked(Counter(t.category for t in cohort)),
         by_tag=_ranked(Counter(tag for t in cohort for tag in t.tags)),
+        by_channel=_ranked(Counter(t.channel for t in cohort)),
     )
 
 

@@ -28,6 +28,7 @@ from cs_console.clocks.sla import SlaPolicy
 from cs_console.lead import kpi
 from cs_console.lead.charts import sparkline
 from cs_console.lead.periods import Period
+from cs_console.text.display import channel_name
 from cs_console.text.strings import Strings
 
 if TYPE_CHECKING:
@@ -100,6 +101,18 @@ class IssueLine:
 
 
 @dataclass(frozen=True)
+class ChannelLine:
+    """A channel (phone, email, api...): tickets that came in by it this period, their share
+    of the period's tickets in percent, and the count the period before."""
+
+    name: str
+    count: int
+    share: float
+    previous: int
+    change: int
+
+
+@dataclass(frozen=True)
 class AgentLine:
     agent_id: str
     name: str
@@ -130,6 +143,7 @@ class Report:
     top_tags: tuple[IssueLine, ...]
     rising_tags: tuple[IssueLine, ...]
     agents: tuple[AgentLine, ...]
+    channel_mix: tuple[ChannelLine, ...] = ()
 
 
 def metric_values(numbers: kpi.Kpis) -> dict[str, float | None]:
@@ -202,6 +216,7 @@ def build(
         top_categories=categories[:TOP_ISSUES], rising_categories=_rising(categories),
         top_tags=tags[:TOP_ISSUES], rising_tags=_rising(tags),
         agents=tuple(agent_lines),
+        channel_mix=_channel_mix(current.by_channel, before.by_channel),
     )
 
 
@@ -272,6 +287,8 @@ def to_json(report: Report) -> str:
             "rising_tags": issues(report.rising_tags),
         },
         "agents": [{"id": a.agent_id, "name": a.name, **a.values} for a in report.agents],
+        "channel_mix": [{"channel": c.name, "count": c.count, "share": c.share, "previous": c.previous,
+                         "change": c.change} for c in report.channel_mix],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -291,6 +308,9 @@ def to_csv(report: Report, strings: Strings) -> str:
         for i in lines:
             writer.writerow([section, i.name, "tickets", strings(f"report.{section}"), i.count, i.previous,
                              _signed(i.change), "count"])
+    for c in report.channel_mix:
+        writer.writerow(["channel_mix", c.name, "tickets", channel_name(c.name, strings), c.count, c.previous,
+                         _signed(c.change), "count"])
     for trend in report.trends:
         for label, value in zip(trend.labels, trend.values):
             writer.writerow(["trend", label, trend.key, strings(f"metric.{trend.key}"),
@@ -315,6 +335,14 @@ def to_markdown(report: Report, strings: Strings) -> str:
         first, last = (trend.labels[0], trend.labels[-1]) if trend.labels else ("", "")
         lines.append(f"- {strings(f'metric.{trend.key}')}: `{sparkline(trend.values)}` ({first} … {last}: "
                      + ", ".join(format_value(v, trend.key) for v in trend.values) + ")")
+    lines += ["", f"## {strings('report.channel_mix')}", ""]
+    if report.channel_mix:
+        lines += [f"| {strings('report.channel')} | {report.period} | % | {report.previous_period} | "
+                  f"{strings('report.change')} |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {channel_name(c.name, strings)} | {c.count} | {c.share:.1f}% | {c.previous} | {_signed(c.change)} |"
+                  for c in report.channel_mix]
+    else:
+        lines.append(strings("report.none"))
     lines += ["", f"## {strings('report.voice')}", ""]
     for section, issues in _issue_sections(report):
         lines += [f"### {strings(f'report.{section}')}", ""]
@@ -356,7 +384,14 @@ def to_html(report: Report, strings: Strings) -> str:
         parts.append(f"<li>{e(strings(f'metric.{trend.key}'))}: <code>{e(sparkline(trend.values))}</code> "
                      + e(", ".join(f"{label} {format_value(v, trend.key)}" for label, v in zip(trend.labels, trend.values)))
                      + "</li>")
-    parts += ["</ul>", f"<h2>{e(strings('report.voice'))}</h2>"]
+    parts += ["</ul>", f"<h2>{e(strings('report.channel_mix'))}</h2>"]
+    parts.append(
+        _html_table([strings("report.channel"), report.period, "%", report.previous_period, strings("report.change")],
+                    [[channel_name(c.name, strings), str(c.count), f"{c.share:.1f}%", str(c.previous), _signed(c.change)]
+                     for c in report.channel_mix])
+        if report.channel_mix else f"<p>{e(strings('report.none'))}</p>"
+    )
+    parts.append(f"<h2>{e(strings('report.voice'))}</h2>")
     for section, issues in _issue_sections(report):
         parts.append(f"<h3>{e(strings(f'report.{section}'))}</h3>")
         parts.append(
@@ -415,6 +450,18 @@ def _issues(current: Sequence[tuple[str, int]], before: Sequence[tuple[str, int]
     """Every name of this period, most frequent first, with its count the period before."""
     earlier = dict(before)
     return tuple(IssueLine(name, count, earlier.get(name, 0), count - earlier.get(name, 0)) for name, count in current)
+
+
+def _channel_mix(current: Sequence[tuple[str, int]], before: Sequence[tuple[str, int]]) -> tuple[ChannelLine, ...]:
+    """Every channel of this period or the one before, most tickets this period first."""
+    now, earlier = dict(current), dict(before)
+    total = sum(now.values())
+    names = [name for name, _ in current] + sorted(set(earlier) - set(now))
+    return tuple(
+        ChannelLine(name, now.get(name, 0), round(100 * now.get(name, 0) / total, 1) if total else 0.0,
+                    earlier.get(name, 0), now.get(name, 0) - earlier.get(name, 0))
+        for name in names
+    )
 
 
 def _rising(lines: Sequence[IssueLine]) -> tuple[IssueLine, ...]:

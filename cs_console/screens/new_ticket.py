@@ -1,7 +1,9 @@
 """A call taken at the desk becomes work: pick or create the customer, then the ticket.
 
-The customer field searches names, contacts, vessels and sites as the agent types; the
-last option always creates a new customer with the typed name. ctrl+s saves. The form is
+The customer field searches names, contacts, vessels and sites, phone numbers and email
+addresses as the agent types; the last option always creates a new customer with the typed
+name. ctrl+s saves. Opened for a call (`cs-console call NUMBER`), the form comes filled in
+with the caller, or a new customer with their number, and the channel `phone`. The form is
 kept as a draft (`usecases.drafts`) as the agent fills it in, put back when it opens again,
 and dropped with the ticket it becomes.
 """
@@ -16,21 +18,18 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from cs_console.channels.phone import display_phone
 from cs_console.screens.base import ConsoleScreen
 from cs_console.storage.models import Customer
 from cs_console.store import StoreError
 from cs_console.text.display import clip
 from cs_console.text.strings import english
-from cs_console.usecases.drafts import NEW_TICKET, DraftText
+from cs_console.usecases.caller_lookup import Caller, find_customers
+from cs_console.usecases.drafts import NEW_TICKET, DraftText, call_key
 from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
-from cs_console.vocabulary import CHANNELS, PRIORITIES
+from cs_console.vocabulary import CATEGORIES, CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
 
-CATEGORIES = (
-    "safety_equipment", "pollution_prevention", "emissions", "manning_certification",
-    "delay_claim", "port_state_control", "sim_activation", "billing", "roaming",
-    "number_porting", "bid_documents", "bid_deadline", "e_bidding_platform", "other",
-)
 NEW_CUSTOMER = "+new"
 """Option id of "create a new customer with the typed name"."""
 TYPED_FIELDS = ("customer_search", "customer_id", "new_customer_name", "subject")
@@ -46,14 +45,20 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     KEY_LABELS = {"send": "key.save"}
     """ctrl+s shares the ticket's `send` id, so one rebinding moves both; here it saves."""
 
-    def __init__(self) -> None:
+    def __init__(self, caller: Caller | None = None) -> None:
         super().__init__()
+        self.caller = caller
+        self.draft_key = NEW_TICKET if caller is None else call_key(caller.phone)
+        """Where the form is kept: a call's form apart from the one the agent may have left."""
         self.customer: Customer | None = None
         self.new_customer_name: str | None = None
+        self.new_customer_phone = caller.phone if caller is not None and caller.customer is None else ""
         self._matches: dict[str, Customer] = {}
         self._draft: DraftText | None = None
         """The form as last given to the app's drafts (None: nothing to keep)."""
         self._draft_restored = False
+        self._prefill: DraftText | None = None
+        """The form as a call filled it in: nothing to keep until the agent changes it."""
         """Changes are kept only once the kept draft was looked for, so an empty form at
         mount never overwrites it."""
 
@@ -79,28 +84,49 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         self.query_one("#customer-search").focus()
         self._restore_draft()
 
+    def _fill_for_call(self, caller: Caller) -> None:
+        """The caller as the customer (or a new one named by their number), channel phone;
+        kept as a draft once the agent changes it."""
+        s, number = self.strings, display_phone(caller.phone)
+        self.query_one("#channel", Select).value = "phone"
+        if caller.customer is not None:
+            self.customer = caller.customer
+            self._show_customer(s("new_ticket.customer_chosen", name=caller.customer.name))
+            status = s("new_ticket.call_known", number=number, name=caller.customer.name)
+            self.query_one("#subject").focus()
+        else:
+            self.new_customer_name = number
+            self._show_customer(s("new_ticket.customer_new", name=number))
+            self.query_one("#customer-search", Input).value = ""
+            status = s("new_ticket.call_unknown", number=number)
+        self.query_one("#new-ticket-status", Static).update(escape(status))
+        self._prefill = self._form()
+
     def on_unmount(self) -> None:
         if self._draft is not None:
             self.app.notify(self.strings("drafts.kept", what=self.strings("drafts.new_ticket")))
 
     def _form(self) -> DraftText | None:
-        """What the form holds now, as a draft; None while nothing has been typed."""
+        """What the form holds now, as a draft; None while nothing has been typed (or changed
+        since a call filled it in)."""
         fields = {
             "customer_search": self.query_one("#customer-search", Input).value,
             "customer_id": self.customer.id if self.customer else "",
             "new_customer_name": self.new_customer_name or "",
+            "new_customer_phone": self.new_customer_phone,
             "subject": self.query_one("#subject", Input).value,
             **{name: str(self.query_one(f"#{name}", Select).value) for name in CHOICES},
         }
         body = self.query_one("#first-message", TextArea).text
         typed = body.strip() or any(fields[name].strip() for name in TYPED_FIELDS)
-        return DraftText(body, fields) if typed else None
+        form = DraftText(body, fields) if typed else None
+        return None if form == self._prefill else form
 
     @work(thread=True, group="draft")
     def _restore_draft(self) -> None:
         draft = customer = None
         try:
-            draft = self.app.drafts.read(NEW_TICKET)
+            draft = self.app.drafts.read(self.draft_key)
         except StoreError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
         if draft is not None and draft.fields.get("customer_id"):
@@ -113,6 +139,9 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def _put_back(self, draft: DraftText | None, customer: Customer | None) -> None:
         """Fill the form from the kept draft, unless the agent has started filling it in."""
         self._draft_restored = True
+        if draft is None and self.caller is not None:
+            self._fill_for_call(self.caller)
+            return
         if draft is None or self._form() is not None:
             self._keep_draft()
             return
@@ -124,6 +153,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
                 self.query_one(f"#{name}", Select).value = fields[name]
         self.query_one("#first-message", TextArea).load_text(draft.body)
         self.customer, self.new_customer_name = customer, fields.get("new_customer_name") or None
+        self.new_customer_phone = fields.get("new_customer_phone", "")
         if customer is not None:
             self._show_customer(self.strings("new_ticket.customer_chosen", name=customer.name))
         elif self.new_customer_name:
@@ -141,7 +171,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         draft = self._form()
         if draft != self._draft:
             self._draft = draft
-            self.app.keep_draft(NEW_TICKET, draft)
+            self.app.keep_draft(self.draft_key, draft)
 
     @on(Input.Changed, "#customer-search")
     def _search_customers(self, event: Input.Changed) -> None:
@@ -149,14 +179,17 @@ class NewTicketScreen(ConsoleScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="customer-search")
     def _find(self, text: str) -> None:
-        matches = self.app.store.find_customers(text) if text.strip() else []
+        matches = find_customers(self.app.store, text, self.app.config.phone_region)
         self.app.call_from_thread(self._show_matches, text.strip(), matches)
 
     def _show_matches(self, text: str, matches: list[Customer]) -> None:
         options = self.query_one("#customer-matches", OptionList)
         options.clear_options()
         self._matches = {customer.id: customer for customer in matches}
-        options.add_options(Option(f"{clip(c.name, 40)} · {clip(c.contact_name, 20)}", id=c.id) for c in matches)
+        options.add_options(
+            Option(" · ".join(clip(part, 40) for part in (c.name, c.contact_name, c.phone) if part), id=c.id)
+            for c in matches
+        )
         if text:
             options.add_option(Option(self.strings("new_ticket.new_customer_option", name=text), id=NEW_CUSTOMER))
         if options.option_count:
@@ -194,6 +227,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             first_message=self.query_one("#first-message", TextArea).text,
             customer_id=self.customer.id if self.customer else None,
             new_customer_name=self.new_customer_name or "",
+            new_customer_phone=self.new_customer_phone if self.customer is None else "",
             category=self.query_one("#category", Select).value,
             priority=self.query_one("#priority", Select).value,
             channel=self.query_one("#channel", Select).value,
@@ -210,8 +244,9 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def _save(self, draft: TicketDraft) -> None:
         app = self.app
         try:
-            with app.drafts.sending(NEW_TICKET):
-                ticket = create_ticket(app.store, draft, app.agent, self.strings, at=app.now(), clears_draft=NEW_TICKET)
+            with app.drafts.sending(self.draft_key):
+                ticket = create_ticket(app.store, draft, app.agent, self.strings, at=app.now(),
+                                       clears_draft=self.draft_key)
         except (StoreError, ValueError) as error:
             customer = draft.customer_id or draft.new_customer_name
             kept = app.store.keep_unsaved(f"new ticket for {customer} · {draft.subject}", draft.first_message)
@@ -228,7 +263,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def _not_saved(self, message: str) -> None:
         self.query_one("#new-ticket-status", Static).update(escape(message))
         if self._draft is not None:
-            self.app.keep_draft(NEW_TICKET, self._draft)  # it is still unsaved
+            self.app.keep_draft(self.draft_key, self._draft)  # it is still unsaved
 
     def action_cancel(self) -> None:
         self.dismiss(None)

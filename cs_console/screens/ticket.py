@@ -29,12 +29,12 @@ from cs_console.screens.escalate import EscalationRequest
 from cs_console.screens.reminder import ReminderRequest
 from cs_console.storage.tickets import TicketDetail
 from cs_console.store import StoreError
-from cs_console.text.display import clip, local_time, pad
+from cs_console.text.display import channel_name, clip, local_time, pad
 from cs_console.text.strings import english
 from cs_console.usecases.drafts import DraftText, reply_key
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
 from cs_console.usecases.ticket_trail import Activity, activity_text, ticket_trail
-from cs_console.vocabulary import CHANNELS, CLOSE_REASONS, PRIORITIES, STATUSES
+from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
 from cs_console.widgets.clock_text import clock_lines
 from cs_console.widgets.composer import Composer
 from cs_console.widgets.key_footer import KeyFooter
@@ -172,7 +172,7 @@ class TicketScreen(ConsoleScreen):
         s = self.strings
         ticket, customer = detail.ticket, detail.customer
         assignee = escape(detail.assignee.name) if detail.assignee else s("ticket.unassigned")
-        channel = s(f"channel.{ticket.channel}") if ticket.channel in CHANNELS else ticket.channel
+        channel = channel_name(ticket.channel, s)
         self.query_one("#ticket-header", Static).update(
             f"[b]{ticket.number}[/b]  {s(f'priority.short.{ticket.priority}').strip()}  ·  "
             f"{s(f'status.{ticket.status}')}  ·  {assignee}{self.readonly_mark()}\n"
@@ -191,6 +191,8 @@ class TicketScreen(ConsoleScreen):
             author = detail.authors.get(interaction.author_id, customer.contact_name or customer.name)
             heading = " · ".join([s(f"interaction.{interaction.kind}"), escape(author),
                                   local_time(interaction.created_at, zone, now, s)])
+            if interaction.channel:
+                heading += " · " + channel_name(interaction.channel, s)
             if interaction.satisfaction is not None:
                 heading += " · " + s("ticket.satisfaction", score=interaction.satisfaction)
             if interaction.nps is not None:

@@ -1,4 +1,5 @@
-"""The ASGI application: health, who-am-I, and the one sync call; OpenAPI docs at /docs.
+"""The ASGI application: health, who-am-I, the one sync call, and the intake API for
+integrations (`intake_api`); OpenAPI docs at /docs.
 
 Each request authenticates its token against the database, applies the operations it
 carries in one transaction, then reads one page of changes for the caller. The process
@@ -15,11 +16,12 @@ import time
 from dataclasses import replace
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cs_console import __version__
-from cs_console.server import accounts, changes, continuity, merge
+from cs_console.server import accounts, changes, continuity, intake_api, merge
 from cs_console.server.db import Database
 from cs_console.server.scope import Caller
 from cs_console.sync import codec
@@ -112,6 +114,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
     @app.exception_handler(SyncError)
     async def _sync_error(_request: Request, error: SyncError) -> JSONResponse:
         return JSONResponse(error.body(), status_code=error.status)
+
+    app.add_exception_handler(RequestValidationError, intake_api.validation_error)
+    app.include_router(intake_api.router(database))
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, error: Exception) -> JSONResponse:

@@ -35,6 +35,7 @@ from sqlalchemy import (
     inspect,
     literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -43,6 +44,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from cs_console import paths
 from cs_console.storage.engine import sqlite_engine
+from cs_console.storage.migrations import INTERACTION_CHANNEL_BACKFILL
 from cs_console.sync.schema import ENTITIES
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -97,6 +99,28 @@ scope_exits = Table(
 )
 """A ticket left the scope of this assignee (or this team's pool): they get its final state."""
 
+integrations = Table(
+    "intake_integration",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("name", String, nullable=False, unique=True),
+    Column("team", String, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+)
+"""A web form, monitoring system or partner portal that files tickets for one team through
+the intake API; like an account, only its token's SHA-256 is kept."""
+
+intake_requests = Table(
+    "intake_request",
+    metadata,
+    Column("integration_id", String, primary_key=True),
+    Column("idempotency_key", String, primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("ticket_id", String, nullable=False),
+    Column("interaction_id", String, nullable=False),
+)
+"""Every intake request sent with an `Idempotency-Key`: a retry answers with what the first made."""
+
 counter = Table(
     "sync_counter",
     metadata,
@@ -112,6 +136,10 @@ identity = Table(
 )
 """One row: this server's random id (72 bits, short: it travels in every sync), so a device
 notices when it syncs with another server. A copy or backup of the database keeps it."""
+
+
+COLUMN_BACKFILLS = {("interaction", "channel"): INTERACTION_CHANNEL_BACKFILL}
+"""What the rows already here get when a column is added (the device's migrations do the same)."""
 
 
 def default_url() -> str:
@@ -186,7 +214,8 @@ class Database:
         return database
 
     def create_tables(self) -> None:
-        SQLModel.metadata.create_all(self.engine, tables=[spec.model.__table__ for spec in ENTITIES.values()])
+        synced = [spec.model.__table__ for spec in ENTITIES.values()]
+        SQLModel.metadata.create_all(self.engine, tables=synced)
         metadata.create_all(self.engine)
         with self.engine.begin() as connection:
             _add_new_columns(connection)
@@ -217,8 +246,9 @@ class Database:
 
 def _add_new_columns(connection: Connection) -> None:
     """Add to a synced table made by an earlier release the columns its model has gained
-    since (`create_all` makes missing tables only), each with its model's default. Another
-    process starting at the same moment may add one first; that is no error."""
+    since (`create_all` makes missing tables only), each with its model's default, and give
+    the old rows what they would have had (`COLUMN_BACKFILLS`). Another process starting at
+    the same moment may add one first; that is no error."""
     for spec in ENTITIES.values():
         table = spec.model.__table__
         present = {column["name"] for column in inspect(connection).get_columns(table.name)}
@@ -236,3 +266,7 @@ def _add_new_columns(connection: Connection) -> None:
             except DBAPIError:
                 if column.name not in {c["name"] for c in inspect(connection).get_columns(table.name)}:
                     raise
+                continue  # another process added it first
+            backfill = COLUMN_BACKFILLS.get((table.name, column.name))
+            if backfill:
+                connection.execute(text(backfill))

@@ -23,6 +23,8 @@ from cs_console.storage.models import Customer
 from cs_console.utc import to_text
 from cs_console.vocabulary import TRAIL_EVENT_KINDS
 
+PHONE_SEPARATORS = (" ", "-", ".", "(", ")", "+", "/")
+"""What people put between the digits of a phone number."""
 PAGE_BODY_CHARS = 400
 """How much of an interaction's body a history page carries; the ticket screen shows it whole."""
 
@@ -67,6 +69,39 @@ class Customers:
         query = _containing_every_word(query, text, (Customer.name, Customer.contact_name, Customer.sites))
         with self.read() as session:
             return list(session.exec(query))
+
+    def customers_by_contact(self, *, email: str = "", phone_tail: str = "", limit: int = 50) -> list[Customer]:
+        """Customers whose email is `email` (any case), or whose phone, its spaces, dashes,
+        dots, brackets and plus signs taken out, ends with the digits `phone_tail`; those
+        with the latest ticket first. Candidates: the caller compares the numbers whole."""
+        where, args = [], []
+        if email:
+            where.append("lower(c.email) = lower(?)")
+            args.append(email)
+        if phone_tail:
+            digits = "c.phone"
+            for separator in PHONE_SEPARATORS:
+                digits = f"replace({digits}, '{separator}', '')"
+            where.append(f"{digits} LIKE ?")
+            args.append(f"%{phone_tail}")
+        if not where:
+            return []
+        with self._plain_reads() as db:
+            ids = [row[0] for row in db.execute(
+                f"SELECT c.id FROM customer c WHERE {' OR '.join(where)} ORDER BY "
+                "(SELECT max(created_at) FROM ticket t WHERE t.customer_id = c.id) DESC, c.name LIMIT ?",
+                (*args, limit))]
+        with self.read() as session:
+            found = {customer.id: customer for customer in session.exec(select(Customer).where(col(Customer.id).in_(ids)))}
+        return [found[customer_id] for customer_id in ids if customer_id in found]
+
+    def newest_ticket_of(self, customer_id: str, statuses: tuple[str, ...]) -> str | None:
+        """The id of the customer's newest ticket in one of `statuses`, if any."""
+        with self._plain_reads() as db:
+            row = db.execute(
+                f"SELECT id FROM ticket WHERE customer_id = ? AND status IN ({','.join('?' * len(statuses))}) "
+                "ORDER BY created_at DESC, id DESC LIMIT 1", (customer_id, *statuses)).fetchone()
+        return row[0] if row else None
 
     def customer_tickets_page(self, customer_id: str, after: HistoryTicket | None, limit: int) -> list[HistoryTicket]:
         """Up to `limit` of a customer's tickets, newest first, from after `after`."""

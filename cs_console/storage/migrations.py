@@ -19,6 +19,13 @@ class Migration:
     statements: tuple[str, ...]
 
 
+INTERACTION_CHANNEL_BACKFILL = """UPDATE interaction SET channel = CASE
+    WHEN kind IN ('call_log', 'callback') THEN 'phone'
+    ELSE (SELECT channel FROM ticket WHERE ticket.id = interaction.ticket_id) END
+    WHERE channel IS NULL AND kind != 'internal_note'"""
+"""Gives the messages written before channels were recorded the one `vocabulary.message_channel`
+would have given them; the central server runs it too when it adds the column."""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -260,6 +267,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         "a detail on ticket events (from and to of a status change or reassignment, an escalation's team "
         "and reason, a reminder's note), so the ticket's trail says what happened and who did it",
         ("ALTER TABLE ticket_event ADD COLUMN detail VARCHAR NOT NULL DEFAULT '{}'",),
+    ),
+    Migration(
+        9,
+        "the channel of every message (phone, email, api...): older rows take their ticket's "
+        "channel, calls and callbacks the phone, internal notes none",
+        (
+            "ALTER TABLE interaction ADD COLUMN channel VARCHAR",
+            INTERACTION_CHANNEL_BACKFILL,
+        ),
     ),
 )
 

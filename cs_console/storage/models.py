@@ -78,6 +78,8 @@ class Interaction(SQLModel, table=True):
     hlc: str = ""
     nps: int | None = None
     """On a callback: how likely the customer is to recommend us, 0-10, when they were asked."""
+    channel: str | None = None
+    """How it came or went (`vocabulary.CHANNELS`); None for an internal note."""
 
 
 class TicketEvent(SQLModel, table=True):

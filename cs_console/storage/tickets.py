@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from cs_console.storage.errors import NotFound, StoreError
 from cs_console.storage.models import Agent, Customer, Interaction, Reminder, Ticket, TicketEvent
 from cs_console.utc import to_text, utcnow
-from cs_console.vocabulary import INTERACTION_KINDS, NPS_SCORES, PRIORITIES, SATISFACTION_SCORES
+from cs_console.vocabulary import INTERACTION_KINDS, NPS_SCORES, PRIORITIES, SATISFACTION_SCORES, message_channel
 
 StatusEvents = Callable[[str, str], tuple[str, ...]]
 """The events a ticket records going from one status to another (the workflow's rule); it
@@ -169,7 +169,8 @@ class Tickets:
             if first_message.strip():
                 self._insert(
                     session,
-                    Interaction(ticket_id=ticket.id, kind="customer_message", body=first_message.strip(), created_at=at),
+                    Interaction(ticket_id=ticket.id, kind="customer_message", body=first_message.strip(),
+                                created_at=at, channel=channel),
                 )
             if clears_draft is not None:
                 self._discard_draft(session, clears_draft)
@@ -186,13 +187,15 @@ class Tickets:
         satisfaction: int | None = None,
         nps: int | None = None,
         at: datetime | None = None,
+        channel: str | None = None,
         clears_draft: str | None = None,
     ) -> Interaction:
         """Append a message, reply, note, call log or callback, with the events `events_for`
         says it implies and the status it moves the ticket to.
 
         A callback carries the customer's satisfaction (1-5) and, when they were asked, how
-        likely they are to recommend us (`nps`, 0-10). The draft named by `clears_draft` (the
+        likely they are to recommend us (`nps`, 0-10). Without a `channel` it travels by the
+        one `vocabulary.message_channel` gives (calls by phone, replies as the ticket came). The draft named by `clears_draft` (the
         text this was typed as) goes in the same transaction, so a crash never leaves both."""
         if kind not in INTERACTION_KINDS:
             raise StoreError(f"unknown interaction kind {kind!r}; expected one of {', '.join(INTERACTION_KINDS)}")
@@ -215,6 +218,7 @@ class Tickets:
                 satisfaction=satisfaction,
                 nps=nps,
                 created_at=at,
+                channel=channel or message_channel(kind, ticket.channel),
             )
             self._insert(session, interaction)
             responded = (

@@ -81,6 +81,7 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("ticket", "priority"): PRIORITIES,
     ("ticket", "channel"): CHANNELS,
     ("interaction", "kind"): INTERACTION_KINDS,
+    ("interaction", "channel"): CHANNELS,
     ("agent", "role"): ROLES,
     ("ticket_event", "kind"): EVENT_KINDS,
 }

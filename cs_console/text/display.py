@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cs_console.text.strings import Strings
+from cs_console.vocabulary import CHANNELS
 
 
 def short_age(delta: timedelta) -> str:
@@ -55,3 +56,8 @@ def clip(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return text
     return set_cell_size(text, max(0, width - 1)) + "…"
+
+
+def channel_name(channel: str, strings: Strings) -> str:
+    """A channel as the interface names it; one this release does not know, as stored."""
+    return strings(f"channel.{channel}") if channel in CHANNELS else channel

@@ -2,7 +2,8 @@
 
 A draft is named by a stable key: `reply:<ticket id>` for a ticket's composer (whether it is
 a reply or an internal note rides in its fields, as `mode`), `new-ticket` for the new-ticket
-form. Drafts live in the device's store, never synced.
+form, `call:<number>` for the form opened for a caller (`cs-console call`), so a call never
+overwrites a form the agent left half-filled. Drafts live in the device's store, never synced.
 
 `DraftKeeper` is the one way drafts are written. A screen tells it every change at once, on
 the event loop and without touching the database (`note`); a thread worker writes the latest
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 NEW_TICKET = "new-ticket"
 """The key of the new-ticket form's draft (one form, one draft)."""
 REPLY_PREFIX = "reply:"
+CALL_PREFIX = "call:"
 
 
 def reply_key(ticket_id: str) -> str:
@@ -37,8 +39,18 @@ def reply_key(ticket_id: str) -> str:
     return f"{REPLY_PREFIX}{ticket_id}"
 
 
+def call_key(phone: str) -> str:
+    """The key of the new-ticket form opened for a call from `phone` (E.164)."""
+    return f"{CALL_PREFIX}{phone}"
+
+
+def caller_of(key: str) -> str | None:
+    """The caller's number a draft key belongs to; None for any other draft."""
+    return key.removeprefix(CALL_PREFIX) if key.startswith(CALL_PREFIX) else None
+
+
 def ticket_of(key: str) -> str | None:
-    """The ticket a draft key belongs to; None for the new-ticket form."""
+    """The ticket a draft key belongs to; None for a new-ticket form."""
     return key.removeprefix(REPLY_PREFIX) if key.startswith(REPLY_PREFIX) else None
 
 

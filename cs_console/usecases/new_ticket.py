@@ -39,6 +39,8 @@ class TicketDraft:
     first_message: str
     customer_id: str | None = None
     new_customer_name: str = ""
+    new_customer_phone: str = ""
+    """The number a new customer called from (the hotline's lookup fills it in)."""
     category: str = "other"
     priority: str = "normal"
     channel: str = "phone"
@@ -76,7 +78,8 @@ def create_ticket(store: Store, draft: TicketDraft, agent: Agent | None, strings
         check_values("customer", {"name": draft.new_customer_name})
     return store.create_ticket(
         customer_id=draft.customer_id,
-        new_customer=None if draft.customer_id else Customer(name=draft.new_customer_name.strip()),
+        new_customer=None if draft.customer_id else Customer(name=draft.new_customer_name.strip(),
+                                                             phone=draft.new_customer_phone),
         subject=draft.subject.strip(),
         first_message=draft.first_message.strip(),
         category=draft.category,

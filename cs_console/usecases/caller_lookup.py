@@ -1,0 +1,92 @@
+"""Who is calling, and what to open for them: the hotline's lookup (`cs-console call NUMBER`),
+and the new-ticket form's search by phone number or email address.
+
+Phone numbers are compared whole in E.164 (`channels.phone`), so `+86 138 0013 8000`,
+`13800138000` and `0086-138 0013 8000` find the same customer; the store only narrows the
+candidates by the last digits. A call opens the caller's newest open ticket, else the
+new-ticket form for that customer, else the form offering a new customer with the number.
+Call from a thread worker. It refuses to open screens: the app does, with what this returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cs_console.channels.phone import TAIL_DIGITS, normalise_phone
+from cs_console.errors import UserError
+from cs_console.vocabulary import ACTIVE_STATUSES
+
+if TYPE_CHECKING:
+    from cs_console.storage.models import Customer
+    from cs_console.store import Store
+
+
+class NotAPhoneNumber(UserError, ValueError):
+    """What `cs-console call` was given is not a phone number."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is on the line and what to open for them."""
+
+    phone: str
+    """The number in E.164 (`+8613800138000`)."""
+    customer: Customer | None = None
+    """The customer with that number; None for a number nobody here has."""
+    ticket_id: str | None = None
+    """The customer's newest open ticket, to open at once; None: file a new one."""
+
+
+def phone_or_refuse(text: str, region: str) -> str:
+    """`text` in E.164.
+
+    Raises:
+        NotAPhoneNumber: it is not a possible phone number, the sentence says why.
+    """
+    phone = normalise_phone(text, region)
+    if phone is None:
+        raise NotAPhoneNumber(f"{text!r} is not a phone number (expected one like +86 138 0013 8000, "
+                              f"or a {region} number without the country code)")
+    return phone
+
+
+def customers_by_phone(store: Store, phone: str, region: str) -> list[Customer]:
+    """The customers whose phone is `phone` (E.164), those with the latest ticket first."""
+    candidates = store.customers_by_contact(phone_tail=phone[-TAIL_DIGITS:])
+    return [customer for customer in candidates if normalise_phone(customer.phone, region) == phone]
+
+
+def look_up_caller(store: Store, number: str, region: str) -> Caller:
+    """What to open for a call from `number`.
+
+    Raises:
+        NotAPhoneNumber: `number` is not a phone number.
+        StoreError: the database cannot be read.
+    """
+    phone = phone_or_refuse(number, region)
+    customers = customers_by_phone(store, phone, region)
+    for customer in customers:
+        ticket_id = store.newest_ticket_of(customer.id, ACTIVE_STATUSES)
+        if ticket_id is not None:
+            return Caller(phone, customer, ticket_id)
+    return Caller(phone, customers[0] if customers else None)
+
+
+def find_customers(store: Store, text: str, region: str, limit: int = 8) -> list[Customer]:
+    """The new-ticket form's search: customers whose email is `text` or whose phone is the
+    number `text` spells, first, then those whose name, contact, vessels or sites hold
+    every word of it."""
+    text = text.strip()
+    if not text:
+        return []
+    by_contact: list[Customer] = []
+    if "@" in text:
+        by_contact = store.customers_by_contact(email=text, limit=limit)
+    else:
+        phone = normalise_phone(text, region)
+        if phone is not None:
+            by_contact = customers_by_phone(store, phone, region)
+    by_name = store.find_customers(text, limit)
+    found = {customer.id: customer for customer in [*by_contact, *by_name]}
+    return list(found.values())[:limit]
