@@ -1,0 +1,6 @@
+"""The ways a customer reaches the team and is answered: mail in and out.
+
+Pure: messages in, values out. No database, no network, no Textual; the server's mail
+workers (`cs_console.server.mail_in`, `cs_console.server.mail_out`) do the fetching,
+storing and sending around these functions.
+"""
