@@ -321,7 +321,7 @@ def _conflict_note(batch: _Batch, ticket: Ticket, lost: list[Lost], stamp: hlc.S
 
 
 def server_write(session: Session, numbers: Numbers, entity: str, entity_id: str, values: dict, now_ms: int) -> SQLModel:
-    """Create or change a mutable row as the server itself (accounts, the Sync agent).
+    """Create or change a mutable row as the server itself (accounts, the Sync agent, mail).
 
     Its stamp sorts after every stamp the row already carries, so the server's write wins.
     """
@@ -332,5 +332,5 @@ def server_write(session: Session, numbers: Numbers, entity: str, entity_id: str
     merge_fields(row, spec, values, str(stamp))
     session.add(row)
     session.flush()
-    changes.touch(session, numbers, entity, entity_id)
+    changes.touch(session, numbers, entity, entity_id, entity_id if entity == "ticket" else getattr(row, "ticket_id", None))
     return row

@@ -26,6 +26,7 @@ from cs_console.storage.models import (
     KbArticle,
     OutboxOp,
     Reminder,
+    ReplyDelivery,
     Template,
     Ticket,
     TicketEvent,
@@ -39,6 +40,7 @@ ENTITY_NAMES: dict[type[SQLModel], str] = {
     Interaction: "interaction",
     TicketEvent: "ticket_event",
     Reminder: "reminder",
+    ReplyDelivery: "reply_delivery",
     KbArticle: "kb_article",
     Template: "template",
 }
