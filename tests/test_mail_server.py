@@ -171,7 +171,7 @@ def test_a_reply_goes_out_threaded_and_the_answer_comes_back_to_its_ticket(
     [sent] = smtp_sink.received
     original_id = mail_in.parse_mail(original).message_id
     assert sent["Subject"] == f"Re: [{ticket.number}] VSAT link down on MV Ocean Pioneer"
-    assert sent["In-Reply-To"] == original_id and sent["To"].addresses[0].addr_spec == "li.wei@oceanpioneer.example"
+    assert sent["In-Reply-To"].strip() == original_id and sent["To"].addresses[0].addr_spec == "li.wei@oceanpioneer.example"
     assert sent["From"].addresses[0].addr_spec == MAILBOX and "RX level" in sent.get_content()
     assert delivery(database, reply_id).state == "sent"
 
@@ -231,3 +231,12 @@ def test_a_bounce_marks_the_sent_reply_failed_with_the_reason(database, config, 
     assert bounced.state == "failed" and "User unknown" in bounced.reason
     with database.read() as session:
         assert session.execute(select(mail_jobs.c.state).where(mail_jobs.c.interaction_id == reply_id)).scalar() == "failed"
+
+
+def test_no_device_may_write_a_delivery_state(database):  # noqa: F811
+    from cs_console.server.scope import Caller, write_problem
+
+    admin = Caller("a", "Admin", "admin", "")
+    with database.read() as session:
+        problem = write_problem(session, admin, "reply_delivery", None, {"id": "r", "state": "sent"})
+    assert problem == "only the server writes delivery states of mailed replies"

@@ -18,6 +18,7 @@ import imaplib
 import logging
 import re
 import ssl
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -40,8 +41,10 @@ from cs_console.utc import to_text, utcnow
 MAX_MAIL_BYTES = 50 * 1024 * 1024
 """A mail larger than this is left in the mailbox, unseen, and named in the log: 50 MB is
 above what common providers accept (Gmail 25 MB, Exchange Online 35 MB by default)."""
-LEASE_MS = 5 * 60 * 1000
-"""How long one process holds a mailbox; a process that dies frees it after this."""
+LEASE_MS = 30 * 1000
+"""How long one process holds a mailbox, renewed before each mail: a process that dies
+frees it within this. The lease only saves fetching a mail twice; should two processes
+ever take the same mail, its Message-ID's key still lets one ticket through."""
 TICKET_PREFIX = "MAIL"
 """Tickets opened by mail are numbered MAIL-0001 on: four letters, where a device's have five."""
 NEW_CUSTOMER_KIND = "new from email"
@@ -224,12 +227,14 @@ def fetch_mailbox(database: Database, config: MailConfig, mailbox: Mailbox, hold
     if not mail_claims.claim_lease(database, lease, holder, now_ms, LEASE_MS):
         return 0
     try:
-        return _fetch_unseen(database, config, mailbox, now_ms)
+        return _fetch_unseen(database, config, mailbox, lambda: mail_claims.claim_lease(
+            database, lease, holder, int(time.time() * 1000), LEASE_MS))
     finally:
         mail_claims.release_lease(database, lease, holder)
 
 
-def _fetch_unseen(database: Database, config: MailConfig, mailbox: Mailbox, now_ms: int) -> int:
+def _fetch_unseen(database: Database, config: MailConfig, mailbox: Mailbox, renew) -> int:
+    """Take in the unseen mail while `renew()` keeps the mailbox's lease."""
     taken = 0
     try:
         client = _connect(mailbox)
@@ -241,6 +246,8 @@ def _fetch_unseen(database: Database, config: MailConfig, mailbox: Mailbox, now_
             raise MailboxUnavailable(f"mailbox {mailbox.address}: folder {mailbox.folder!r} cannot be opened")
         _, found = client.uid("SEARCH", None, "UNSEEN")
         for uid in (found[0] or b"").split():
+            if not renew():
+                break  # another process holds the mailbox now
             _, sized = client.uid("FETCH", uid, "(RFC822.SIZE)")
             size = re.search(rb"RFC822\.SIZE (\d+)", sized[0] or b"")
             if size and int(size.group(1)) > MAX_MAIL_BYTES:
@@ -251,7 +258,8 @@ def _fetch_unseen(database: Database, config: MailConfig, mailbox: Mailbox, now_
             raw = _fetched(data)
             if raw is None:
                 continue
-            log.info("mailbox %s: %s", mailbox.address, ingest(database, mailbox, raw, config.own_addresses, now_ms))
+            outcome = ingest(database, mailbox, raw, config.own_addresses, int(time.time() * 1000))
+            log.info("mailbox %s: %s", mailbox.address, outcome)
             client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
             taken += 1
     except (OSError, imaplib.IMAP4.error) as error:

@@ -74,6 +74,12 @@ class ServerProcess:
         self._log.seek(0)
         return self._log.read().decode(errors="replace")[-4000:]
 
+    def kill(self) -> None:
+        """End the server at once (SIGKILL), as a crash or a power cut would."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
