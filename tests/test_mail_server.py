@@ -240,3 +240,26 @@ def test_no_device_may_write_a_delivery_state(database):  # noqa: F811
     with database.read() as session:
         problem = write_problem(session, admin, "reply_delivery", None, {"id": "r", "state": "sent"})
     assert problem == "only the server writes delivery states of mailed replies"
+
+
+def test_a_mail_over_the_size_limit_stays_in_the_mailbox_and_is_named_in_the_log(
+        database, config, dovecot, monkeypatch, caplog):  # noqa: F811
+    monkeypatch.setattr(mail_in, "MAX_MAIL_BYTES", 20_000)
+    dovecot.deliver(unique("applemail_attachment.eml"))
+    dovecot.deliver(b"From: radio@ship.example\r\nSubject: engine log\r\nMessage-ID: <" + uuid.uuid4().hex.encode()
+                    + b"@ship.example>\r\n\r\n" + b"x" * 30_000 + b"\r\n")
+    assert fetch(database, config) == 1
+    assert dovecot.unseen() == 1 and len(tickets_of(database, config)) == 1
+    assert "over the 20000 taken in; left unseen in the mailbox" in caplog.text
+
+
+def test_a_huge_text_with_nul_characters_is_cut_and_cleaned_on_every_backend(database, config):  # noqa: F811
+    text = "Noon report.\x00 " + "Wind NE 5, swell 2 m. " * 12_000
+    raw = (f"From: master@ship.example\r\nSubject: noon reports\r\nMessage-ID: <{uuid.uuid4()}@ship.example>\r\n"
+           f"Content-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n").encode()
+    # straight to the worker: an IMAP server would replace the NUL on the way
+    mail_in.ingest(database, config.mailboxes[0], raw, config.own_addresses, now_ms())
+    [ticket] = tickets_of(database, config)
+    [message] = messages_of(database, ticket.id)
+    assert "\x00" not in message.body and message.body.startswith("Noon report. Wind NE 5")
+    assert "[… cut here: the mail's text is" in message.body and len(message.body) < 200_000

@@ -63,6 +63,8 @@ def _decoded(part: EmailMessage, problems: list[str]) -> str:
     except LookupError:
         problems.append(f"unknown charset {declared!r}; read as UTF-8 with replacement characters")
     except UnicodeDecodeError as error:
+        if declared == "iso-8859-1":
+            return data.decode("latin-1")  # bytes Windows-1252 leaves undefined: Latin-1 reads every byte
         problems.append(f"text is not valid {declared} at byte {error.start}; undecodable bytes replaced")
         return data.decode(charset, errors="replace")
     return data.decode("utf-8", errors="replace")
@@ -84,10 +86,8 @@ def _attachments(message: EmailMessage, body: EmailMessage | None) -> tuple[Atta
         if part is body or part.is_multipart() or part.get_content_maintype() == "message":
             continue
         filename = part.get_filename()
-        if not (part.is_attachment() or filename or part.get_content_maintype() not in ("text",)):
-            continue
-        if part.get_content_type() in ("text/plain", "text/html") and not part.is_attachment():
-            continue  # the other alternative of the body
+        if part.get_content_maintype() == "text" and not (part.is_attachment() or filename):
+            continue  # the body's other alternative (the HTML beside the text), not a file
         data = part.get_payload(decode=True) or b""
         name = filename or f"part-{len(found) + 1}.{part.get_content_subtype()}"
         found.append(Attachment(name, part.get_content_type(), data))
@@ -95,12 +95,14 @@ def _attachments(message: EmailMessage, body: EmailMessage | None) -> tuple[Atta
 
 
 def _sent_at(message: EmailMessage, problems: list[str]) -> datetime | None:
+    if not message["Date"]:
+        return None
     try:
-        when = parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
+        when = parsedate_to_datetime(str(message["Date"]))
     except (TypeError, ValueError):
         problems.append(f"unreadable Date {message['Date']!r}")
         return None
-    return when.astimezone(UTC) if when and when.tzinfo else when.replace(tzinfo=UTC) if when else None
+    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def parse_mail(raw: bytes, own_addresses: frozenset[str] = frozenset()) -> InboundMail:

@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from cs_console.channels.inbound import InboundMail, parse_mail
@@ -36,6 +36,7 @@ from cs_console.server.mail_config import Mailbox, MailConfig
 from cs_console.server.merge import SERVER_NODE, server_write
 from cs_console.storage import hlc
 from cs_console.storage.models import Customer, Interaction, Ticket, TicketEvent
+from cs_console.sync.schema import MAX_TEXT_CHARS
 from cs_console.utc import to_text, utcnow
 
 MAX_MAIL_BYTES = 50 * 1024 * 1024
@@ -47,6 +48,9 @@ frees it within this. The lease only saves fetching a mail twice; should two pro
 ever take the same mail, its Message-ID's key still lets one ticket through."""
 TICKET_PREFIX = "MAIL"
 """Tickets opened by mail are numbered MAIL-0001 on: four letters, where a device's have five."""
+BODY_CHARS = MAX_TEXT_CHARS - 10_000
+"""The most of a mail's text a message keeps, leaving room for the sender and attachment lines
+within what every field may hold (`sync.schema.MAX_TEXT_CHARS`)."""
 NEW_CUSTOMER_KIND = "new from email"
 """The kind given to a customer the server created for an unknown sender, for an agent to check."""
 
@@ -121,7 +125,11 @@ def _next_number(session: Session) -> str:
 
 
 def _body(mail: InboundMail, customer_email: str | None) -> str:
-    body = mail.text or "(the mail has no text)"
+    """The message's text: who wrote it when not the ticket's customer, the mail's text (cut
+    to what a message field holds, NUL characters dropped) and the attachments kept."""
+    body = (mail.text or "(the mail has no text)").replace("\x00", "")
+    if len(body) > BODY_CHARS:
+        body = body[:BODY_CHARS] + f"\n\n[… cut here: the mail's text is {len(body):,} characters long]"
     if customer_email is not None and mail.sender != customer_email.lower():
         body = f"From {mail.sender_name} <{mail.sender}>:\n\n{body}" if mail.sender_name else f"From {mail.sender}:\n\n{body}"
     if mail.attachments:
@@ -258,7 +266,12 @@ def _fetch_unseen(database: Database, config: MailConfig, mailbox: Mailbox, rene
             raw = _fetched(data)
             if raw is None:
                 continue
-            outcome = ingest(database, mailbox, raw, config.own_addresses, int(time.time() * 1000))
+            try:
+                outcome = ingest(database, mailbox, raw, config.own_addresses, int(time.time() * 1000))
+            except SQLAlchemyError as error:
+                log.error("mailbox %s: mail uid %s could not be stored (%s); left unseen, tried again at the next poll",
+                          mailbox.address, uid.decode(), error)
+                continue
             log.info("mailbox %s: %s", mailbox.address, outcome)
             client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
             taken += 1
