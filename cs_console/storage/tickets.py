@@ -67,8 +67,31 @@ class TicketDetail:
         return ("device" if reply_id in self.unsent else "server"), ""
 
 
+@dataclass(frozen=True)
+class FailedReply:
+    """A reply the server could not mail, as the lead's view lists it."""
+
+    ticket_id: str
+    number: str
+    reason: str
+    retry_at: datetime | None
+    """When the server tries again; None when it gave up (a refusal, a bounce, the last retry)."""
+
+
 class Tickets:
     """Reading one ticket whole, and every change an agent makes to tickets."""
+
+    def failed_replies(self, limit: int = 20) -> list[FailedReply]:
+        """The replies whose last send failed, newest first, on the tickets this device holds."""
+        with self.read() as session:
+            rows = session.exec(
+                select(ReplyDelivery, Ticket.number)
+                .join(Ticket, col(Ticket.id) == ReplyDelivery.ticket_id)
+                .where(ReplyDelivery.state == "failed")
+                .order_by(col(ReplyDelivery.updated_at).desc())
+                .limit(limit)
+            ).all()
+            return [FailedReply(row.ticket_id, number, row.reason, row.retry_at) for row, number in rows]
 
     def is_empty(self) -> bool:
         with self.read() as session:

@@ -39,6 +39,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{agents} 名坐席 · {active} 个处理中 · ✖ {breached} 超时 · ! {at_risk} 临近超时 · ☹ {upset} 需安抚",
     ),
     "lead.readonly": ("read-only", "只读"),
+    "lead.failed_replies": ("✗ {count} mailed replies failed: {list}", "✗ {count} 条邮件回复发送失败：{list}"),
+    "lead.failed_reply": ("{number} ({reason})", "{number}（{reason}）"),
     "lead.loading": ("loading…", "加载中…"),
     "lead.tab.team": ("Team", "团队"),
     "lead.tab.breaches": ("Breaches", "超时"),
