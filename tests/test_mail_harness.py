@@ -12,6 +12,7 @@ import os
 import pwd
 import shutil
 import smtplib
+import ssl
 import subprocess
 import tempfile
 import time
@@ -45,7 +46,8 @@ class Dovecot:
     in a folder of its own. As root, Dovecot's login and mail processes must not be root, so
     the maildir lives in a folder owned by the `dovecot` user."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, certificate: tuple[Path, Path] | None = None) -> None:
+        """`certificate` (certificate, key) turns TLS on (STARTTLS on the IMAP port)."""
         self.port = free_port()
         self.root = root
         if os.geteuid() == 0:
@@ -61,6 +63,7 @@ class Dovecot:
             me = pwd.getpwuid(os.getuid()).pw_name
             users = f"default_internal_user = {me}\ndefault_login_user = {me}\n"
             mail_user = me
+        tls = f"ssl = required\nssl_cert = <{certificate[0]}\nssl_key = <{certificate[1]}" if certificate else "ssl = no"
         (root / "passwd").write_text(f"{MAILBOX}:{{PLAIN}}{PASSWORD}::::::\n")
         self.config = root / "dovecot.conf"
         self.config.write_text(f"""base_dir = {root}/run
@@ -68,7 +71,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{tls}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
@@ -92,6 +95,7 @@ service imap-login {{
 }}
 """)
         self.process: subprocess.Popen | None = None
+        self.certificate = certificate
 
     def start(self) -> Dovecot:
         self.process = subprocess.Popen(["dovecot", "-F", "-c", str(self.config)], stdout=subprocess.DEVNULL,
@@ -114,6 +118,8 @@ service imap-login {{
 
     def client(self) -> imaplib.IMAP4:
         client = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
+        if self.certificate is not None:
+            client.starttls(ssl.create_default_context(cafile=self.certificate[0]))
         client.login(MAILBOX, PASSWORD)
         return client
 
@@ -153,8 +159,10 @@ class SmtpSink:
     """An SMTP server on loopback that accepts every mail and keeps it; `stop()` takes it
     down (the relay is unreachable) and `start()` brings it back on the same port."""
 
-    def __init__(self) -> None:
+    def __init__(self, certificate: tuple[Path, Path] | None = None) -> None:
+        """`certificate` (certificate, key) makes it offer STARTTLS and require it."""
         self.port = free_port()
+        self.certificate = certificate
         self.received: list[EmailMessage] = []
         self.controller = None
 
@@ -165,7 +173,12 @@ class SmtpSink:
     def start(self) -> SmtpSink:
         from aiosmtpd.controller import Controller
 
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        tls = None
+        if self.certificate is not None:
+            tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            tls.load_cert_chain(*self.certificate)
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, tls_context=tls,
+                                     require_starttls=tls is not None)
         self.controller.start()
         return self
 
@@ -182,15 +195,18 @@ def smtp_sink():
     sink.stop()
 
 
-def mail_settings(path: Path, dovecot: Dovecot, sink: SmtpSink, team: str = "deck", poll_seconds: float = 0.3) -> Path:
+def mail_settings(path: Path, dovecot: Dovecot, sink: SmtpSink, team: str = "deck", poll_seconds: float = 0.3,
+                  security: str = "plain", ca_file: Path | None = None) -> Path:
     """A mail settings file for the server: `MAILBOX` on Dovecot for `team`, the sink as relay."""
+    trust = f'ca_file = "{ca_file}"' if ca_file else ""
     path.write_text(f"""[[mailbox]]
 team = "{team}"
 address = "{MAILBOX}"
 name = "Fleet Support"
 host = "127.0.0.1"
 port = {dovecot.port}
-security = "plain"
+security = "{security}"
+{trust}
 user = "{MAILBOX}"
 password = "{PASSWORD}"
 poll_seconds = {poll_seconds}
@@ -198,7 +214,8 @@ poll_seconds = {poll_seconds}
 [smtp]
 host = "127.0.0.1"
 port = {sink.port}
-security = "plain"
+security = "{security}"
+{trust}
 """)
     return path
 
@@ -215,3 +232,15 @@ def test_the_sink_keeps_what_it_is_sent(smtp_sink):
     with smtplib.SMTP("127.0.0.1", smtp_sink.port) as client:
         client.send_message(message)
     assert wait_for(lambda: smtp_sink.received, what="the sink to receive")[0]["Subject"] == "test"
+
+
+@pytest.fixture
+def certificate(tmp_path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key, as (certificate, key)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed; it makes the test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key

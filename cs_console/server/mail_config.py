@@ -20,6 +20,7 @@ Read from a TOML file given to `cs-console server --mail-config FILE`:
     security = "starttls"
     user = "support@seanet.example"
     password_env = "CS_SMTP_PASSWORD"
+    # ca_file = "/etc/ssl/private-ca.pem"  # in any entry: trust a private authority's certificates
 
 Every mistake is refused at start with the file, the entry and the field named; a
 password never travels unencrypted except to this machine itself, or when `insecure = true`
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import ssl
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +54,13 @@ class Server:
     security: str
     user: str
     password: str
+    ca_file: str | None = None
+    """A PEM file of the authority that signed the server's certificate, for a private CA;
+    None trusts the system's authorities."""
+
+    def tls(self) -> ssl.SSLContext:
+        """The TLS settings for this server: its certificate and host name always checked."""
+        return ssl.create_default_context(cafile=self.ca_file)
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,10 @@ def _server(entry: dict, kind: str, where: str) -> Server:
         if variable not in os.environ:
             raise MailConfigError(f"{where}: password_env names {variable}, which is not set in the environment")
         password = os.environ[variable]
-    return Server(host, port, security, _text(entry, "user", where, ""), password)
+    ca_file = _text(entry, "ca_file", where, "") or None
+    if ca_file is not None and not Path(ca_file).is_file():
+        raise MailConfigError(f"{where}: ca_file {ca_file} is not a file")
+    return Server(host, port, security, _text(entry, "user", where, ""), password, ca_file)
 
 
 def parse(data: dict, source: str) -> MailConfig:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import imaplib
 import logging
 import re
-import ssl
 import time
 import uuid
 from dataclasses import dataclass
@@ -209,11 +208,11 @@ def ingest(database: Database, mailbox: Mailbox, raw: bytes, own_addresses: froz
 def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
     server = mailbox.imap
     if server.security == "tls":
-        client = imaplib.IMAP4_SSL(server.host, server.port, ssl_context=ssl.create_default_context(), timeout=60)
+        client = imaplib.IMAP4_SSL(server.host, server.port, ssl_context=server.tls(), timeout=60)
     else:
         client = imaplib.IMAP4(server.host, server.port, timeout=60)
         if server.security == "starttls":
-            client.starttls(ssl.create_default_context())
+            client.starttls(server.tls())
     client.login(server.user or mailbox.address, server.password)
     return client
 

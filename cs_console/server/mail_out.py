@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import ssl
 from datetime import UTC, datetime
 
 from sqlalchemy import exists, insert, select, update
@@ -113,12 +112,12 @@ def _smtp_send(server: Server, message) -> None:
     try:
         if server.security == "tls":
             client = smtplib.SMTP_SSL(server.host, server.port, timeout=SMTP_TIMEOUT_SECONDS,
-                                      context=ssl.create_default_context())
+                                      context=server.tls())
         else:
             client = smtplib.SMTP(server.host, server.port, timeout=SMTP_TIMEOUT_SECONDS)
         with client:
             if server.security == "starttls":
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=server.tls())
             if server.user:
                 client.login(server.user, server.password)
             client.send_message(message)
