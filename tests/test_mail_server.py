@@ -263,3 +263,19 @@ def test_a_huge_text_with_nul_characters_is_cut_and_cleaned_on_every_backend(dat
     [message] = messages_of(database, ticket.id)
     assert "\x00" not in message.body and message.body.startswith("Noon report. Wind NE 5")
     assert "[… cut here: the mail's text is" in message.body and len(message.body) < 200_000
+
+
+def test_an_answer_to_a_ticket_waiting_on_the_customer_brings_it_back_to_work(database, config, dovecot):  # noqa: F811
+    original = unique("outlook_utf8.eml")
+    dovecot.deliver(original)
+    fetch(database, config)
+    [ticket] = tickets_of(database, config)
+    with database.write() as (session, numbers):
+        server_write(session, numbers, "ticket", ticket.id, {"status": "waiting_on_customer"}, now_ms())
+    dovecot.deliver((f"From: li.wei@oceanpioneer.example\r\nSubject: Re: [{ticket.number}] VSAT\r\n"
+                     f"Message-ID: <{uuid.uuid4()}@oceanpioneer.example>\r\n\r\nModem serial is 4417-A.\r\n").encode())
+    fetch(database, config)
+    with database.read() as session:
+        after = session.get(Ticket, ticket.id)
+        events = session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)).all()
+    assert after.status == "open" and "customer_replied" in events

@@ -62,6 +62,8 @@ class MailboxUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Taken:
+    """What became of one mail: the sentence for the log, and the ticket and message it made."""
+
     outcome: str
     ticket_id: str | None = None
     interaction_id: str | None = None
@@ -167,11 +169,10 @@ def _answer(writer: _Writer, ticket: Ticket, mail: InboundMail) -> Taken:
     customer = writer.session.get(Customer, ticket.customer_id)
     message_id = _message(writer, ticket, mail, customer.email if customer else None)
     status = status_after_customer_message(ticket.status)
-    if status != ticket.status:
-        for kind in events_for_status_change(ticket.status, status):
-            writer.append(TicketEvent(ticket_id=ticket.id, kind=kind, at=utcnow()))
-        server_write(writer.session, writer.numbers, "ticket", ticket.id,
-                     {"status": status, "updated_at": to_text(utcnow())}, writer.now_ms)
+    for kind in events_for_status_change(ticket.status, status):
+        writer.append(TicketEvent(ticket_id=ticket.id, kind=kind, at=utcnow()))
+    server_write(writer.session, writer.numbers, "ticket", ticket.id,
+                 {"status": status, "updated_at": to_text(utcnow())}, writer.now_ms)
     return Taken(f"added to ticket {ticket.number}", ticket.id, message_id)
 
 
