@@ -55,3 +55,14 @@ def test_the_server_refuses_to_start_on_a_broken_file(tmp_path):
                             capture_output=True, text=True, timeout=60, env={"CS_CONSOLE_HOME": str(tmp_path),
                                                                            "PATH": "/usr/bin:/bin"})
     assert result.returncode != 0 and "are not valid TOML" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_acknowledgement_template_with_an_unknown_blank_is_refused(tmp_path):
+    template = tmp_path / "ack.txt"
+    template.write_text("Ticket {ticket_no} received.")
+    with pytest.raises(MailConfigError, match=f"acknowledgement_file {template}: the template has the unknown blank"):
+        parse({"mailbox": [{**GOOD, "acknowledgement_file": str(template)}]}, "mail.toml")
+    template.write_text("Ticket {number} received.")
+    [mailbox] = parse({"mailbox": [{**GOOD, "acknowledgement_file": str(template)}]}, "mail.toml").mailboxes
+    assert mailbox.acknowledgement == "Ticket {number} received."
+    assert parse({"mailbox": [GOOD]}, "mail.toml").mailboxes[0].acknowledgement is None

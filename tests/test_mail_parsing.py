@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from cs_console.channels.acknowledgement import DEFAULT_TEMPLATE, fill, template_problem
 from cs_console.channels.html_text import html_to_text
 from cs_console.channels.inbound import parse_mail
 from cs_console.channels.noise import Noise
 from cs_console.channels.outbound import OutgoingReply, compose
 from cs_console.channels.quotes import fold_quoted
-from cs_console.channels.threading import reply_of, subject_with_number, ticket_number_in
+from cs_console.channels.threading import reply_message_id, reply_of, subject_with_number, ticket_number_in
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 OURS = frozenset({"support@seanet.example"})
@@ -109,7 +110,7 @@ def test_a_mail_that_is_only_quotation_keeps_it():
 
 def test_the_reply_carries_number_threading_and_our_address():
     message = compose(OutgoingReply(
-        interaction_id="0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", ticket_number="MAIL-0002",
+        message_id=reply_message_id("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "seanet.example"), ticket_number="MAIL-0002",
         subject="Inmarsat C terminal not polling", body="Please power-cycle the terminal.\n",
         to_address="radio@ship.example", to_name="Radio Officer", from_address="support@seanet.example",
         from_name="Fleet Support", in_reply_to="<abc@ship.example>", references=("<root@ship.example>",),
@@ -121,3 +122,19 @@ def test_the_reply_carries_number_threading_and_our_address():
     assert message["References"] == "<root@ship.example> <abc@ship.example>"
     assert message["From"].addresses[0].addr_spec == "support@seanet.example"
     assert subject_with_number(message["Subject"], "MAIL-0002") == message["Subject"]
+    assert message["Auto-Submitted"] is None, "a person's reply is not automatic"
+
+
+def test_the_acknowledgement_names_the_ticket_and_the_promise_in_both_languages():
+    text = fill(DEFAULT_TEMPLATE, number="MAIL-0007", subject="VSAT link down", name="Li Wei", team="Fleet Support")
+    assert "工单号 MAIL-0007" in text and "1 小时内首次答复" in text
+    assert "within 3 business days" in text and "keep [MAIL-0007] in the subject" in text and text.endswith("Fleet Support\n")
+    assert template_problem(DEFAULT_TEMPLATE) is None
+
+
+@pytest.mark.parametrize(("template", "problem"), [
+    ("Ticket {ticket}", "the template has the unknown blank {ticket}; it may use name, number, subject, team"),
+    ("Ticket {number", "the template is malformed"),
+])
+def test_a_template_with_a_wrong_blank_is_refused_by_name(template, problem):
+    assert template_problem(template).startswith(problem)

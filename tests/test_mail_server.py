@@ -230,7 +230,7 @@ def test_a_bounce_marks_the_sent_reply_failed_with_the_reason(database, config, 
     bounced = delivery(database, reply_id)
     assert bounced.state == "failed" and "User unknown" in bounced.reason
     with database.read() as session:
-        assert session.execute(select(mail_jobs.c.state).where(mail_jobs.c.interaction_id == reply_id)).scalar() == "failed"
+        assert session.execute(select(mail_jobs.c.state).where(mail_jobs.c.job_id == reply_id)).scalar() == "failed"
 
 
 def test_no_device_may_write_a_delivery_state(database):  # noqa: F811
@@ -279,3 +279,26 @@ def test_an_answer_to_a_ticket_waiting_on_the_customer_brings_it_back_to_work(da
         after = session.get(Ticket, ticket.id)
         events = session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)).all()
     assert after.status == "open" and "customer_replied" in events
+
+
+def test_a_new_ticket_is_acknowledged_once_with_its_number_and_an_answer_is_not(
+        tmp_path, database, dovecot, smtp_sink):  # noqa: F811
+    settings = mail_settings(tmp_path / "ack.toml", dovecot, smtp_sink, team=f"deck-{uuid.uuid4().hex[:6]}")
+    settings.write_text(settings.read_text().replace("poll_seconds", "acknowledge = true\npoll_seconds"))
+    config = mail_config.load(settings)
+    dovecot.deliver(unique("foxmail_gbk.eml"))
+    dovecot.deliver(unique("autoreply_outlook.eml"))
+    fetch(database, config)
+    [ticket] = tickets_of(database, config)
+    mail_out.send_due(database, config, "test-holder", now_ms())
+    [ack] = smtp_sink.received
+    assert ack["Auto-Submitted"] == "auto-replied" and ack["Subject"] == f"Re: [{ticket.number}] 海事卫星电话无法拨出"
+    assert ack["To"].addresses[0].addr_spec.lower() == "captain.wang@yuanyang.example"
+    assert f"工单号 {ticket.number}" in ack.get_content() and "within 3 business days" in ack.get_content()
+    dovecot.deliver((f"From: captain.wang@yuanyang.example\r\nSubject: Re: {ack['Subject']}\r\n"
+                     f"Message-ID: <{uuid.uuid4()}@yuanyang.example>\r\nIn-Reply-To: {ack['Message-ID']}\r\n\r\n"
+                     "收到，谢谢。\r\n").encode())
+    fetch(database, config)
+    mail_out.send_due(database, config, "test-holder", now_ms())
+    assert len(smtp_sink.received) == 1 and len(tickets_of(database, config)) == 1
+    assert "收到" in messages_of(database, ticket.id)[-1].body

@@ -13,12 +13,13 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from cs_console.channels.threading import reply_message_id, subject_with_number
+from cs_console.channels.threading import subject_with_number
 
 
 @dataclass(frozen=True)
 class OutgoingReply:
-    interaction_id: str
+    message_id: str
+    """`threading.reply_message_id` of the reply, or `acknowledgement_message_id` of the ticket."""
     ticket_number: str
     subject: str
     """The ticket's subject; the number and "Re:" are added."""
@@ -31,11 +32,12 @@ class OutgoingReply:
     """The Message-ID of the customer's latest mail on the ticket, if any came by mail."""
     references: tuple[str, ...]
     sent_at: datetime
+    automatic: bool = False
+    """Written by no person (the acknowledgement): marked so, as RFC 3834 asks."""
 
 
 def compose(reply: OutgoingReply) -> EmailMessage:
-    """The reply as a mail ready for SMTP; its Message-ID comes from the reply's id."""
-    domain = reply.from_address.rpartition("@")[2] or "localhost"
+    """The reply as a mail ready for SMTP."""
     message = EmailMessage()
     local, _, host = reply.from_address.partition("@")
     message["From"] = Address(reply.from_name, local, host)
@@ -43,7 +45,9 @@ def compose(reply: OutgoingReply) -> EmailMessage:
     message["To"] = Address(reply.to_name, to_local, to_host)
     message["Subject"] = subject_with_number(reply.subject, reply.ticket_number)
     message["Date"] = format_datetime(reply.sent_at)
-    message["Message-ID"] = reply_message_id(reply.interaction_id, domain)
+    message["Message-ID"] = reply.message_id
+    if reply.automatic:
+        message["Auto-Submitted"] = "auto-replied"
     if reply.in_reply_to:
         message["In-Reply-To"] = reply.in_reply_to
     references = [*reply.references, *([reply.in_reply_to] if reply.in_reply_to else [])]

@@ -120,7 +120,8 @@ mail_attachments = Table(
 mail_jobs = Table(
     "mail_job",
     metadata,
-    Column("interaction_id", String, primary_key=True),
+    Column("job_id", String, primary_key=True),
+    Column("kind", String, nullable=False),
     Column("ticket_id", String, nullable=False),
     Column("state", String, nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
@@ -130,8 +131,10 @@ mail_jobs = Table(
     Column("reason", String, nullable=False, default=""),
     Index("ix_mail_job_due", "state", "due_ms"),
 )
-"""One public reply to send by mail: `queued` until a process claims it (a lease that runs
-out if that process dies), then `sent`, or `queued` again for a retry, or `failed` for good."""
+"""One mail to send: a public reply (`kind` reply, `job_id` the reply's id) or a new
+ticket's acknowledgement (`kind` acknowledgement, `job_id` "ack:" and the ticket's id).
+`queued` until a process claims it (a lease that runs out if that process dies), then
+`sent`, or `queued` again for a retry, or `failed` for good."""
 
 mail_leases = Table(
     "mail_lease",

@@ -43,19 +43,19 @@ def release_lease(database: Database, name: str, holder: str) -> None:
 
 
 def claim_jobs(database: Database, holder: str, now_ms: int, lease_ms: int, limit: int) -> list[str]:
-    """Claim up to `limit` queued send jobs that are due and not held; returns their reply ids."""
+    """Claim up to `limit` queued send jobs that are due and not held; returns their job ids."""
     due = and_(mail_jobs.c.state == "queued", mail_jobs.c.due_ms <= now_ms, mail_jobs.c.lease_until_ms < now_ms)
     with Session(database.writer) as session, session.begin():
         candidates = session.execute(
-            select(mail_jobs.c.interaction_id).where(due).order_by(mail_jobs.c.due_ms).limit(limit)
+            select(mail_jobs.c.job_id).where(due).order_by(mail_jobs.c.due_ms).limit(limit)
             .with_for_update(skip_locked=True)
         ).scalars().all()
         claimed = []
-        for reply_id in candidates:
+        for job_id in candidates:
             taken = session.execute(
-                update(mail_jobs).where(mail_jobs.c.interaction_id == reply_id, due)
+                update(mail_jobs).where(mail_jobs.c.job_id == job_id, due)
                 .values(holder=holder, lease_until_ms=now_ms + lease_ms)
             ).rowcount
             if taken:
-                claimed.append(reply_id)
+                claimed.append(job_id)
         return claimed

@@ -13,6 +13,8 @@ Read from a TOML file given to `cs-console server --mail-config FILE`:
     password_env = "CS_MAIL_DECK_PASSWORD" # or password = "..."
     folder = "INBOX"
     poll_seconds = 60
+    acknowledge = true                     # answer new tickets with their number and the 1-3-7 promise
+    # acknowledgement_file = "ack.txt"     # ... in your own words: blanks {number} {subject} {name} {team}
 
     [smtp]
     host = "smtp.seanet.example"
@@ -36,6 +38,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from cs_console.channels.acknowledgement import DEFAULT_TEMPLATE, template_problem
 from cs_console.errors import UserError
 
 SECURITIES = ("tls", "starttls", "plain")
@@ -71,6 +74,8 @@ class Mailbox:
     imap: Server
     folder: str
     poll_seconds: float
+    acknowledgement: str | None = None
+    """The template new mail tickets are answered with automatically; None: no answer."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,23 @@ def _server(entry: dict, kind: str, where: str) -> Server:
     return Server(host, port, security, _text(entry, "user", where, ""), password, ca_file)
 
 
+def _acknowledgement(entry: dict, where: str) -> str | None:
+    path = _text(entry, "acknowledgement_file", where, "")
+    if not path:
+        acknowledge = entry.get("acknowledge", False)
+        if not isinstance(acknowledge, bool):
+            raise MailConfigError(f"{where}: acknowledge must be true or false, not {acknowledge!r}")
+        return DEFAULT_TEMPLATE if acknowledge else None
+    try:
+        template = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise MailConfigError(f"{where}: acknowledgement_file {path} cannot be read ({error})") from None
+    problem = template_problem(template)
+    if problem:
+        raise MailConfigError(f"{where}: acknowledgement_file {path}: {problem}")
+    return template
+
+
 def parse(data: dict, source: str) -> MailConfig:
     """The settings in `data` (a parsed TOML document) read from `source`.
 
@@ -146,6 +168,7 @@ def parse(data: dict, source: str) -> MailConfig:
         mailboxes.append(Mailbox(
             team=_text(entry, "team", where), address=address, name=_text(entry, "name", where, address),
             imap=_server(entry, "imap", where), folder=_text(entry, "folder", where, "INBOX"), poll_seconds=float(poll),
+            acknowledgement=_acknowledgement(entry, where),
         ))
     teams = [mailbox.team for mailbox in mailboxes]
     if len(set(teams)) != len(teams):

@@ -162,6 +162,8 @@ def _new_ticket(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
     changes.touch_family(writer.session, writer.numbers, ticket)
     writer.append(TicketEvent(ticket_id=ticket_id, kind="created", at=utcnow()))
     message_id = _message(writer, ticket, mail, None)
+    if mailbox.acknowledgement is not None:
+        mail_out.queue_acknowledgement(writer.session, ticket_id)
     return Taken(f"opened ticket {number}", ticket_id, message_id)
 
 

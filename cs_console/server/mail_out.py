@@ -6,7 +6,9 @@ team's, and its delivery state written as a synced `reply_delivery` row, so the 
 wrote it shows "sent", or "failed" with the mail server's words. A failure the relay calls
 temporary (or a relay that cannot be reached) is retried with growing pauses; a refusal
 (5xx) or running out of attempts is final. A bounce arriving later turns "sent" into
-"failed" (`bounced`).
+"failed" (`bounced`). A mailbox may also answer each new ticket with an acknowledgement
+(`channels.acknowledgement`), queued in the transaction that opens the ticket and sent the
+same way; it has no delivery row, there being no reply on any device to show it on.
 
 Sending is at least once: a process that dies after the relay took a mail and before its
 commit leaves the job to be sent again once its lease runs out.
@@ -22,7 +24,9 @@ from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from cs_console.channels.acknowledgement import fill
 from cs_console.channels.outbound import OutgoingReply, compose
+from cs_console.channels.threading import acknowledgement_message_id, reply_message_id
 from cs_console.server import mail_claims
 from cs_console.server.db import Database, Numbers, mail_jobs, mail_messages
 from cs_console.server.mail_config import MailConfig, Server
@@ -38,6 +42,8 @@ LEASE_MS = 2 * 60 * 1000
 SMTP_TIMEOUT_SECONDS = 60
 BATCH = 20
 """Jobs one process claims at a time."""
+ACKNOWLEDGEMENT_PREFIX = "ack:"
+"""An acknowledgement's job id is this and its ticket's id (a reply's is the reply's id)."""
 
 log = logging.getLogger("cs_console.server.mail_out")
 
@@ -58,20 +64,28 @@ def enqueue(database: Database, config: MailConfig) -> int:
         select(Interaction.id, Interaction.ticket_id)
         .join(Ticket, col(Ticket.id) == Interaction.ticket_id)
         .where(Interaction.kind == "public_reply", col(Ticket.team).in_([m.team for m in config.mailboxes]),
-               col(Ticket.id).in_(mailed), ~exists().where(mail_jobs.c.interaction_id == Interaction.id))
+               col(Ticket.id).in_(mailed), ~exists().where(mail_jobs.c.job_id == Interaction.id))
     )
     queued = 0
     with Session(database.writer) as session, session.begin():
         for reply_id, ticket_id in session.execute(query).all():
             try:
                 with session.begin_nested():
-                    session.execute(insert(mail_jobs).values(
-                        interaction_id=reply_id, ticket_id=ticket_id, state="queued", attempts=0, due_ms=0,
-                        lease_until_ms=0, reason=""))
+                    _queue(session, reply_id, "reply", ticket_id)
                 queued += 1
             except IntegrityError:
                 pass  # another process queued it first
     return queued
+
+
+def queue_acknowledgement(session: Session, ticket_id: str) -> None:
+    """Queue the acknowledgement of a new ticket, in the transaction that opens it."""
+    _queue(session, ACKNOWLEDGEMENT_PREFIX + ticket_id, "acknowledgement", ticket_id)
+
+
+def _queue(session: Session, job_id: str, kind: str, ticket_id: str) -> None:
+    session.execute(insert(mail_jobs).values(job_id=job_id, kind=kind, ticket_id=ticket_id, state="queued",
+                                             attempts=0, due_ms=0, lease_until_ms=0, reason=""))
 
 
 def _delivery(session: Session, numbers: Numbers, reply_id: str, ticket_id: str, state: str, reason: str,
@@ -83,8 +97,13 @@ def _delivery(session: Session, numbers: Numbers, reply_id: str, ticket_id: str,
     }, now_ms)
 
 
-def _outgoing(session: Session, config: MailConfig, reply: Interaction) -> tuple[OutgoingReply, Server]:
-    ticket = session.get(Ticket, reply.ticket_id)
+def _outgoing(session: Session, config: MailConfig, job) -> tuple[OutgoingReply, Server]:
+    """The mail a job sends, and the relay it leaves by.
+
+    Raises:
+        SendFailed: it cannot be sent as things stand (final: no address, no mailbox).
+    """
+    ticket = session.get(Ticket, job.ticket_id)
     mailbox = config.mailbox_of(ticket.team)
     if mailbox is None:
         raise SendFailed(f"team {ticket.team!r} has no mailbox in the server's mail settings", final=True)
@@ -100,11 +119,21 @@ def _outgoing(session: Session, config: MailConfig, reply: Interaction) -> tuple
         .where(mail_messages.c.ticket_id == ticket.id, mail_messages.c.direction == "in")
         .order_by(Interaction.created_at)
     ).scalars().all()
+    domain = mailbox.address.rpartition("@")[2]
+    name = customer.contact_name or customer.name
+    if job.kind == "reply":
+        reply = session.get(Interaction, job.job_id)
+        message_id, body, sent_at = reply_message_id(reply.id, domain), reply.body, reply.created_at
+    elif mailbox.acknowledgement is None:
+        raise SendFailed(f"mailbox {mailbox.address} no longer sends acknowledgements", final=True)
+    else:
+        body = fill(mailbox.acknowledgement, number=ticket.number, subject=ticket.subject, name=name, team=mailbox.name)
+        message_id, sent_at = acknowledgement_message_id(ticket.id, domain), utcnow()
     return OutgoingReply(
-        interaction_id=reply.id, ticket_number=ticket.number, subject=ticket.subject, body=reply.body,
-        to_address=customer.email.strip(), to_name=customer.contact_name or customer.name,
-        from_address=mailbox.address, from_name=mailbox.name, in_reply_to=received[-1] if received else None,
-        references=tuple(received[-10:-1]), sent_at=reply.created_at,
+        message_id=message_id, ticket_number=ticket.number, subject=ticket.subject, body=body,
+        to_address=customer.email.strip(), to_name=name, from_address=mailbox.address, from_name=mailbox.name,
+        in_reply_to=received[-1] if received else None, references=tuple(received[-10:-1]), sent_at=sent_at,
+        automatic=job.kind == "acknowledgement",
     ), config.smtp
 
 
@@ -131,13 +160,12 @@ def _smtp_send(server: Server, message) -> None:
         raise SendFailed(f"the relay {server.host}:{server.port} cannot be reached ({error})", final=False) from None
 
 
-def _send_one(database: Database, config: MailConfig, reply_id: str, now_ms: int) -> tuple[bool, str]:
+def _send_one(database: Database, config: MailConfig, job_id: str, now_ms: int) -> tuple[bool, str]:
     """Send one claimed job and record what became of it; returns (sent, the log line)."""
     with database.read() as session:
-        job = session.execute(select(mail_jobs).where(mail_jobs.c.interaction_id == reply_id)).one()
-        reply = session.get(Interaction, reply_id)
+        job = session.execute(select(mail_jobs).where(mail_jobs.c.job_id == job_id)).one()
         try:
-            outgoing, server = _outgoing(session, config, reply)
+            outgoing, server = _outgoing(session, config, job)
             message = compose(outgoing)
             failure = None
         except SendFailed as error:
@@ -148,42 +176,46 @@ def _send_one(database: Database, config: MailConfig, reply_id: str, now_ms: int
         except SendFailed as error:
             failure = error
     attempts = job.attempts + 1
+    what = f"reply {job_id}" if job.kind == "reply" else f"acknowledgement of ticket {job.ticket_id}"
+    reply_id = job_id if job.kind == "reply" else None
     with database.write() as (session, numbers):
         if failure is None:
-            session.execute(update(mail_jobs).where(mail_jobs.c.interaction_id == reply_id)
+            session.execute(update(mail_jobs).where(mail_jobs.c.job_id == job_id)
                             .values(state="sent", attempts=attempts, reason="", holder=None, lease_until_ms=0))
             if not session.execute(select(mail_messages.c.message_id)
                                    .where(mail_messages.c.message_id == message["Message-ID"])).first():
                 session.execute(insert(mail_messages).values(
                     message_id=message["Message-ID"], ticket_id=job.ticket_id, interaction_id=reply_id,
                     direction="out", outcome="sent"))
-            _delivery(session, numbers, reply_id, job.ticket_id, "sent", "", attempts, None, now_ms)
-            return True, f"reply {reply_id} sent to {outgoing.to_address} as {message['Message-ID']}"
+            if reply_id:
+                _delivery(session, numbers, reply_id, job.ticket_id, "sent", "", attempts, None, now_ms)
+            return True, f"{what} sent to {outgoing.to_address} as {message['Message-ID']}"
         final = failure.final or attempts > len(RETRY_SECONDS)
         due = None if final else now_ms + RETRY_SECONDS[attempts - 1] * 1000
-        session.execute(update(mail_jobs).where(mail_jobs.c.interaction_id == reply_id).values(
+        session.execute(update(mail_jobs).where(mail_jobs.c.job_id == job_id).values(
             state="failed" if final else "queued", attempts=attempts, reason=str(failure), holder=None,
             lease_until_ms=0, due_ms=due or 0))
-        _delivery(session, numbers, reply_id, job.ticket_id, "failed", str(failure), attempts, due, now_ms)
-    return False, f"reply {reply_id} failed (attempt {attempts}, {'given up' if final else 'will retry'}): {failure}"
+        if reply_id:
+            _delivery(session, numbers, reply_id, job.ticket_id, "failed", str(failure), attempts, due, now_ms)
+    return False, f"{what} failed (attempt {attempts}, {'given up' if final else 'will retry'}): {failure}"
 
 
 def send_due(database: Database, config: MailConfig, holder: str, now_ms: int) -> int:
     """Claim and send the jobs that are due; returns how many were tried."""
     claimed = mail_claims.claim_jobs(database, holder, now_ms, LEASE_MS, BATCH)
-    for reply_id in claimed:
-        sent, outcome = _send_one(database, config, reply_id, now_ms)
+    for job_id in claimed:
+        sent, outcome = _send_one(database, config, job_id, now_ms)
         (log.info if sent else log.warning)(outcome)
     return len(claimed)
 
 
 def bounced(session: Session, numbers: Numbers, reply_id: str, reason: str, now_ms: int) -> bool:
     """Mark a sent reply failed because its mail came back; False when it is not one of ours."""
-    job = session.execute(select(mail_jobs).where(mail_jobs.c.interaction_id == reply_id)).first()
+    job = session.execute(select(mail_jobs).where(mail_jobs.c.job_id == reply_id)).first()
     if job is None:
         return False
     reason = f"returned by the receiving mail server: {reason}"
-    session.execute(update(mail_jobs).where(mail_jobs.c.interaction_id == reply_id)
+    session.execute(update(mail_jobs).where(mail_jobs.c.job_id == reply_id)
                     .values(state="failed", reason=reason, lease_until_ms=0))
     _delivery(session, numbers, reply_id, job.ticket_id, "failed", reason, job.attempts, None, now_ms)
     return True
