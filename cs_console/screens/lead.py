@@ -165,7 +165,9 @@ class LeadScreen(ConsoleScreen):
         line.display = bool(failed)
         if failed:
             listed = s("common.list_separator").join(
-                s("lead.failed_reply", number=item.number, reason=item.reason) for item in failed)
+                s("lead.failed_reply_retrying" if item.retry_at else "lead.failed_reply", number=item.number,
+                  reason=item.reason)
+                for item in failed)
             show_text(line, Text(clip(s("lead.failed_replies", count=len(failed), list=listed), self.app.size.width - 2)))
 
     def tick(self) -> None:

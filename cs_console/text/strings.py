@@ -41,6 +41,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "lead.readonly": ("read-only", "只读"),
     "lead.failed_replies": ("✗ {count} mailed replies failed: {list}", "✗ {count} 条邮件回复发送失败：{list}"),
     "lead.failed_reply": ("{number} ({reason})", "{number}（{reason}）"),
+    "lead.failed_reply_retrying": ("{number} ({reason}; retrying)", "{number}（{reason}；将重试）"),
     "lead.loading": ("loading…", "加载中…"),
     "lead.tab.team": ("Team", "团队"),
     "lead.tab.breaches": ("Breaches", "超时"),
