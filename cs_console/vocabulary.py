@@ -30,6 +30,9 @@ INTERACTION_KINDS = ("customer_message", "public_reply", "internal_note", "call_
 
 FIRST_RESPONSE_KINDS = frozenset({"public_reply", "call_log"})
 """What counts as the first response to the customer: a written reply or a logged call."""
+DELIVERY_STATES = ("sent", "failed")
+"""What the server found when it mailed a public reply (`ReplyDelivery.state`); before
+that a reply is "saved on this device" until sync acknowledges it, then "on the server"."""
 SATISFACTION_SCORES = range(1, 6)
 """A callback's satisfaction score, 1 to 5."""
 NPS_SCORES = range(11)

@@ -34,7 +34,7 @@ SIZE = (160, 40)
 """Wide enough that the footer shows every key label in full, in either language."""
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SCREEN_SECTIONS = {
-    TicketScreen: ("ticket.mode.", "clock.", "clock_state.", "status.", "interaction.", "channel.", "sync."),
+    TicketScreen: ("ticket.mode.", "clock.", "clock_state.", "status.", "interaction.", "channel.", "sync.", "delivery."),
     CustomerScreen: ("customer.col.", "customer.no_", "status.short.", "interaction."),
     NewTicketScreen: ("new_ticket.", "category.", "priority.", "channel."),
     HelpScreen: ("help.",),
@@ -59,7 +59,7 @@ def seeded(store, language: str):
         new_customer=Customer(name="海星航运" if zh else "Hai Xing Shipping", contact_name="陈杰" if zh else "Chen Jie"),
         subject="油类记录簿缺页" if zh else "Oil record book entry missing",
         first_message="请协助补录。" if zh else "Please help us fill it in.",
-        priority="urgent", assignee_id=agent.id, at=NOW - timedelta(days=3),
+        priority="urgent", channel="email", assignee_id=agent.id, at=NOW - timedelta(days=3),
     )
     add_interaction(store, ticket.id, "public_reply", "已补录。" if zh else "Entry added.", author_id=agent.id,
                           at=NOW - timedelta(days=2))
@@ -120,6 +120,7 @@ async def test_the_agents_screens_speak_chinese(store):
         for key in FOOTER_KEYS.get(screen, ()):
             assert zh(f"key.{key}") in text, f"{screen.__name__}'s footer lacks {zh(f'key.{key}')}"
     assert zh("ticket.mode.public_reply") in seen[TicketScreen]
+    assert zh("delivery.device") in seen[TicketScreen]  # the reply on an email ticket says where it stands
     assert zh("clock.first_response") in seen[TicketScreen] and zh("status.open") in seen[TicketScreen]
     assert "11月21日 周六" in seen[TicketScreen], "the reply's date reads in Chinese"
     assert zh("help.title", screen=zh("help.screen.ticket")) in seen[HelpScreen]

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from rich.console import Console
+from sqlmodel import select
 from textual.widgets import OptionList, Static
 
 from cs_console.app import ConsoleApp
@@ -328,3 +329,29 @@ async def test_a_logged_in_device_offers_no_switching_agent(store, isolated_home
         assert not isinstance(app.screen, ChooseScreen)
         assert any("logged in to http://127.0.0.1:9 as 林伟 Lin Wei" in n.message for n in app._notifications)
     assert store.current_agent().id == lin.id
+
+
+async def test_replies_the_server_could_not_mail_are_named_with_the_reason(demo_store):
+    from cs_console.storage.models import Ticket
+    from cs_console.sync.apply import store_sync_page
+
+    with demo_store.read() as session:
+        ticket = session.exec(select(Ticket).order_by(Ticket.number)).first()
+    failed = {"id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "ticket_id": ticket.id, "state": "failed",
+              "reason": "550 5.1.1 User unknown", "attempts": 1, "retry_at": None,
+              "updated_at": "2026-11-24 09:00:00.000000", "field_clocks": {"state": "1796652508870.00001.server"}}
+    store_sync_page(demo_store, acked_through=None, rows={"reply_delivery": [failed]}, cursor=0, library_cursor=0,
+                    server_ms=1796652508870)
+    app = lead_app(demo_store)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await open_team_view(pilot)
+        line = app.screen.query_one("#lead-mail", Static)
+        assert line.display
+        assert f"✗ 1 mailed reply failed: {ticket.number} (550 5.1.1 User unknown)" in text_of(app, "#lead-mail")
+
+
+async def test_no_failed_reply_no_line(demo_store):
+    app = lead_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_team_view(pilot)
+        assert not app.screen.query_one("#lead-mail", Static).display

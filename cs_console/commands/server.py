@@ -27,6 +27,8 @@ def add_commands(commands) -> None:
     server.add_argument("--port", type=whole_number, default=8737, help="port to listen on (default 8737)")
     database_help = "the server database: a sqlite:/// path or a postgresql+psycopg:// URL (default: server.db in the data folder)"
     server.add_argument("--database-url", metavar="URL", help=database_help)
+    server.add_argument("--mail-config", metavar="FILE", type=Path,
+                        help="mail settings (TOML): the mailboxes to fetch and the SMTP relay (see the README)")
     accounts = server.add_subparsers(dest="server_command", metavar="COMMAND")
     add = accounts.add_parser("add-agent", help="create an account; prints its token once")
     add.add_argument("name", metavar="NAME")
@@ -66,9 +68,15 @@ def run(args) -> int:
 def _serve_or_administer(args) -> int:
     if args.server_command is None:
         from cs_console.server.app import serve
+        from cs_console.server.mail_config import load
 
+        mail = load(args.mail_config) if args.mail_config is not None else None
         print(f"cs-console sync server on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
-        serve(args.host, args.port, args.database_url)
+        if mail is not None:
+            teams = ", ".join(f"{m.team} <{m.address}>" for m in mail.mailboxes) or "none"
+            print(f"Mail: mailboxes {teams}; replies sent {'via ' + mail.smtp.host if mail.smtp else 'nowhere (no [smtp])'}",
+                  flush=True)
+        serve(args.host, args.port, args.database_url, mail)
         return 0
     if args.server_command == "backup":
         return _backup(args.database_url, args.path.expanduser())

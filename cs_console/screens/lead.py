@@ -41,6 +41,7 @@ from cs_console.lead.reports import Report, format_change, format_value, trend_a
 from cs_console.lead.staffing import HourPlan
 from cs_console.screens.assign import AgentChoice, AssignScreen
 from cs_console.screens.base import ConsoleScreen
+from cs_console.storage.tickets import FailedReply
 from cs_console.store import StoreError
 from cs_console.text.display import clip, short_age
 from cs_console.text.strings import Strings, english
@@ -97,6 +98,7 @@ class LeadScreen(ConsoleScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="lead-title", classes="title-bar")
+        yield Static(id="lead-mail")
         yield Static(id="lead-tabs")
         with ContentSwitcher(initial="team", id="lead-views"):
             yield SteadyTable(id="team")
@@ -130,6 +132,7 @@ class LeadScreen(ConsoleScreen):
         """Read the scope again (after a change, a sync, or `r`), and the open pane's numbers."""
         self._generation += 1
         self._load_team(self._generation)
+        self._load_failed_replies()
         if self.view == "kpis":
             self._load_kpis()
         elif self.view == "staffing":
@@ -144,6 +147,28 @@ class LeadScreen(ConsoleScreen):
             app.call_from_thread(self.notify, str(error), severity="error")
             return
         app.call_from_thread(self._show, data)
+
+    @work(thread=True, exclusive=True, group="lead-mail")
+    def _load_failed_replies(self) -> None:
+        app = self.app
+        try:
+            failed = app.store.failed_replies()
+        except StoreError as error:
+            app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        app.call_from_thread(self._show_failed_replies, failed)
+
+    def _show_failed_replies(self, failed: list[FailedReply]) -> None:
+        """One line naming the replies the server could not mail, and why; none: no line."""
+        s = self.strings
+        line = self.query_one("#lead-mail", Static)
+        line.display = bool(failed)
+        if failed:
+            listed = s("common.list_separator").join(
+                s("lead.failed_reply_retrying" if item.retry_at else "lead.failed_reply", number=item.number,
+                  reason=item.reason)
+                for item in failed)
+            show_text(line, Text(clip(s("lead.failed_replies", count=len(failed), list=listed), self.app.size.width - 2)))
 
     def tick(self) -> None:
         """The app's tick: the clocks move, the tickets stay; recomputed off the event loop."""

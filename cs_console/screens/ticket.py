@@ -80,6 +80,8 @@ class TicketScreen(ConsoleScreen):
         self.due_times: dict = {}
         self._sent_in_cycle: int | None = None
         """The sync cycle that carries the last reply up; "sent" shows once it finished."""
+        self._last_delivery: tuple | None = None
+        """The newest mailed reply and its delivery state as last said under the composer."""
         self.draft_key = reply_key(ticket_id)
         self._draft: DraftText | None = None
         """The composer's text as last given to the app's drafts (None: nothing to keep)."""
@@ -197,11 +199,30 @@ class TicketScreen(ConsoleScreen):
                 heading += " · " + s("ticket.satisfaction", score=interaction.satisfaction)
             if interaction.nps is not None:
                 heading += " · " + s("ticket.nps", score=interaction.nps)
+            if interaction.kind == "public_reply" and ticket.channel == "email":
+                heading += " · " + escape(self._delivery_text(detail, interaction.id))
             entries.append(
                 Static(f"[b]{heading}[/b]\n{escape(interaction.body)}", classes=f"entry {interaction.kind}")
             )
         conversation.mount_all(entries)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
+        self._say_last_delivery(detail)
+
+    def _delivery_text(self, detail: TicketDetail, reply_id: str) -> str:
+        state, reason = detail.delivery_of(reply_id)
+        return self.strings(f"delivery.{state}", reason=reason)
+
+    def _say_last_delivery(self, detail: TicketDetail) -> None:
+        """Under the composer, once the server has mailed the newest reply or failed to: say so."""
+        if detail.ticket.channel != "email":
+            return
+        reply = next((i for i in reversed(detail.interactions) if i.kind == "public_reply"), None)
+        if reply is None or reply.id not in detail.deliveries:
+            return
+        state = (reply.id, detail.delivery_of(reply.id))
+        if state != self._last_delivery:
+            self._last_delivery = state
+            self._say(self.strings("ticket.last_reply", state=self._delivery_text(detail, reply.id)))
 
     def _activity_line(self, step: Activity) -> str:
         """One compact line of the trail: "· status Open → Closed · Lin Wei · Mon 09:12"."""
@@ -214,7 +235,11 @@ class TicketScreen(ConsoleScreen):
         s, sync = self.strings, self.app.sync_state
         if self._sent_in_cycle is not None and sync.last_ok_cycle >= self._sent_in_cycle:
             self._sent_in_cycle = None
-            self._say(s("ticket.sent") if sync.pending == 0 else s("ticket.sent_others_waiting", count=sync.pending))
+            emailed = self.detail is not None and self.detail.ticket.channel == "email"
+            if emailed:
+                self._say(s("ticket.on_server"))
+            else:
+                self._say(s("ticket.sent") if sync.pending == 0 else s("ticket.sent_others_waiting", count=sync.pending))
         lines_widget = self.query("#ticket-clocks")
         if self.detail is None or not lines_widget:
             return  # not loaded yet, or the screen is being taken down

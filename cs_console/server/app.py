@@ -162,10 +162,24 @@ def create_app(database_url: str | None = None) -> FastAPI:
     return app
 
 
-def serve(host: str, port: int, database_url: str | None) -> None:
-    """Run the server until interrupted (the `cs-console server` command)."""
+def serve(host: str, port: int, database_url: str | None, mail_config=None) -> None:
+    """Run the server until interrupted (the `cs-console server` command), with the mail
+    workers when `mail_config` (a `mail_config.MailConfig`) names mailboxes."""
     import uvicorn
 
     app = create_app(database_url)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, date_header=False,
-                timeout_keep_alive=KEEP_ALIVE_SECONDS)
+    workers = None
+    if mail_config is not None and mail_config.mailboxes:
+        from cs_console.server.mail_workers import MailWorkers
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        workers = MailWorkers(app.state.database, mail_config).start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, date_header=False,
+                    timeout_keep_alive=KEEP_ALIVE_SECONDS)
+    finally:
+        if workers is not None:
+            workers.stop()

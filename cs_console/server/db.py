@@ -28,6 +28,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -120,6 +121,61 @@ intake_requests = Table(
     Column("interaction_id", String, nullable=False),
 )
 """Every intake request sent with an `Idempotency-Key`: a retry answers with what the first made."""
+
+mail_messages = Table(
+    "mail_message",
+    metadata,
+    Column("message_id", String, primary_key=True),
+    Column("ticket_id", String),
+    Column("interaction_id", String),
+    Column("direction", String(3), nullable=False),
+    Column("outcome", String, nullable=False),
+    Index("ix_mail_message_ticket", "ticket_id"),
+)
+"""Every mail taken in or sent, by Message-ID: a mail fetched again is recognised and
+skipped, and an answer's In-Reply-To/References lead to its ticket. `outcome` says what
+became of it (a ticket, a message on one, or why it was ignored)."""
+
+mail_attachments = Table(
+    "mail_attachment",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("interaction_id", String, nullable=False),
+    Column("filename", String, nullable=False),
+    Column("content_type", String, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Index("ix_mail_attachment_interaction", "interaction_id"),
+)
+"""The files that came with a customer's mail, kept on the server; the message lists them."""
+
+mail_jobs = Table(
+    "mail_job",
+    metadata,
+    Column("job_id", String, primary_key=True),
+    Column("kind", String, nullable=False),
+    Column("ticket_id", String, nullable=False),
+    Column("state", String, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("due_ms", BigInteger, nullable=False),
+    Column("lease_until_ms", BigInteger, nullable=False, default=0),
+    Column("holder", String),
+    Column("reason", String, nullable=False, default=""),
+    Index("ix_mail_job_due", "state", "due_ms"),
+)
+"""One mail to send: a public reply (`kind` reply, `job_id` the reply's id) or a new
+ticket's acknowledgement (`kind` acknowledgement, `job_id` "ack:" and the ticket's id).
+`queued` until a process claims it (a lease that runs out if that process dies), then
+`sent`, or `queued` again for a retry, or `failed` for good."""
+
+mail_leases = Table(
+    "mail_lease",
+    metadata,
+    Column("name", String, primary_key=True),
+    Column("holder", String),
+    Column("until_ms", BigInteger, nullable=False),
+)
+"""Work one process at a time does (fetching one mailbox), claimed for a while."""
 
 counter = Table(
     "sync_counter",

@@ -359,7 +359,7 @@ def _system_note(batch: _Batch, ticket: Ticket, body: str) -> None:
 def server_write(session: Session, numbers: Numbers, entity: str, entity_id: str, values: dict, now_ms: int,
                  ticket_id: str | None = None) -> SQLModel:
     """Create or change a mutable row as the server itself (accounts, the Sync agent, the
-    intake API); `ticket_id` is the ticket the row belongs to (itself for a ticket), for scope.
+    intake API, mail); `ticket_id` is the ticket the row belongs to (itself for a ticket), for scope.
 
     Its stamp sorts after every stamp the row already carries, so the server's write wins.
     """
@@ -370,5 +370,6 @@ def server_write(session: Session, numbers: Numbers, entity: str, entity_id: str
     merge_fields(row, spec, values, str(stamp))
     session.add(row)
     session.flush()
-    changes.touch(session, numbers, entity, entity_id, ticket_id)
+    changes.touch(session, numbers, entity, entity_id,
+                  ticket_id or (entity_id if entity == "ticket" else getattr(row, "ticket_id", None)))
     return row

@@ -32,9 +32,12 @@ def free_port() -> int:
 class ServerProcess:
     """`with ServerProcess(url) as server:` runs a server on `server.url` until the block ends."""
 
-    def __init__(self, database_url: str, *, home: Path | None = None, python: str = sys.executable) -> None:
-        """`python` is the interpreter whose installed cs-console serves (another venv's, say)."""
+    def __init__(self, database_url: str, *, home: Path | None = None, python: str = sys.executable,
+                 mail_config: Path | None = None) -> None:
+        """`python` is the interpreter whose installed cs-console serves (another venv's, say);
+        `mail_config` the mail settings it runs its mail workers with."""
         self.database_url = database_url
+        self.mail_config = mail_config
         self.python = python
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -48,6 +51,8 @@ class ServerProcess:
             env["CS_CONSOLE_HOME"] = str(self._home)
         command = [self.python, "-m", "cs_console", "server", "--port", str(self.port),
                    "--database-url", self.database_url]
+        if self.mail_config is not None:
+            command += ["--mail-config", str(self.mail_config)]
         self._log = tempfile.TemporaryFile()
         self._process = subprocess.Popen(command, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -68,6 +73,12 @@ class ServerProcess:
             return ""
         self._log.seek(0)
         return self._log.read().decode(errors="replace")[-4000:]
+
+    def kill(self) -> None:
+        """End the server at once (SIGKILL), as a crash or a power cut would."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:

@@ -34,6 +34,9 @@ ADMIN_ONLY: dict[str, str] = {"agent": "agents", "kb_article": "the knowledge ba
 """Entities only an admin writes, and how a refusal names them. Policies and calendars
 belong here once they sync."""
 
+SERVER_ONLY: dict[str, str] = {"reply_delivery": "delivery states of mailed replies"}
+"""Entities the server alone writes, what it found out: no device, an admin's included, may."""
+
 USAGE_FIELDS: dict[str, frozenset[str]] = {"template": frozenset({"uses"})}
 """Fields of admin-only entities that everyone bumps by using them (the picker's ranking)."""
 
@@ -122,6 +125,8 @@ def write_problem(
 
     `ticket` is the ticket a message, event or reminder belongs to.
     """
+    if entity in SERVER_ONLY:
+        return f"only the server writes {SERVER_ONLY[entity]}"
     if entity in ADMIN_ONLY and not caller.is_admin:
         changed = {name for name, value in after.items() if before is None or before.get(name) != value}
         if before is not None and changed <= USAGE_FIELDS.get(entity, frozenset()):

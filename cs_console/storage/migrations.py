@@ -277,6 +277,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             INTERACTION_CHANNEL_BACKFILL,
         ),
     ),
+    Migration(
+        10,
+        "reply deliveries: what became of each public reply the server sent by mail (sent, "
+        "or failed and why), written by the server and synced down",
+        (
+            """CREATE TABLE IF NOT EXISTS reply_delivery (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                ticket_id VARCHAR NOT NULL REFERENCES ticket (id),
+                state VARCHAR NOT NULL,
+                reason VARCHAR NOT NULL,
+                attempts INTEGER NOT NULL,
+                retry_at VARCHAR(26),
+                updated_at VARCHAR(26) NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

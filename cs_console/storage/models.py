@@ -106,6 +106,26 @@ class Reminder(SQLModel, table=True):
     field_clocks: str = "{}"
 
 
+class ReplyDelivery(SQLModel, table=True):
+    """What became of a public reply sent by mail, as the server found it: written by the
+    server alone and synced down, so the device that wrote the reply shows "sent", or
+    "failed" with the mail server's reason. Its id is the reply's (interaction) id; a reply
+    with no row here has not been sent yet."""
+
+    __tablename__ = "reply_delivery"
+
+    id: str = Field(primary_key=True)
+    ticket_id: str = Field(foreign_key="ticket.id")
+    state: str
+    reason: str = ""
+    """Why the last attempt failed, in the mail server's words; empty once sent."""
+    attempts: int = 0
+    retry_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the server tries a failed send again; None once sent or given up."""
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    field_clocks: str = "{}"
+
+
 class KbArticle(SQLModel, table=True):
     __tablename__ = "kb_article"
 

@@ -28,6 +28,7 @@ from cs_console.storage.models import (
     KbArticle,
     OutboxOp,
     Reminder,
+    ReplyDelivery,
     Template,
     Ticket,
     TicketEvent,
@@ -41,6 +42,7 @@ ENTITY_NAMES: dict[type[SQLModel], str] = {
     Interaction: "interaction",
     TicketEvent: "ticket_event",
     Reminder: "reminder",
+    ReplyDelivery: "reply_delivery",
     KbArticle: "kb_article",
     Template: "template",
 }

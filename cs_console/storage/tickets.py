@@ -20,7 +20,16 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from cs_console.storage.errors import NotFound, StoreError
-from cs_console.storage.models import Agent, Customer, Interaction, Reminder, Ticket, TicketEvent
+from cs_console.storage.models import (
+    Agent,
+    Customer,
+    Interaction,
+    OutboxOp,
+    Reminder,
+    ReplyDelivery,
+    Ticket,
+    TicketEvent,
+)
 from cs_console.utc import to_text, utcnow
 from cs_console.vocabulary import INTERACTION_KINDS, NPS_SCORES, PRIORITIES, SATISFACTION_SCORES, message_channel
 
@@ -55,10 +64,45 @@ class TicketDetail:
     events: tuple[TicketEvent, ...]
     authors: dict[str, str]
     """Agent id to display name, for every agent who wrote in the conversation or acted on it."""
+    deliveries: dict[str, ReplyDelivery]
+    """Public reply id to what the server found when it mailed it."""
+    unsent: frozenset[str]
+    """Public replies still in this device's outbox, not yet on the server."""
+
+    def delivery_of(self, reply_id: str) -> tuple[str, str]:
+        """Where a public reply stands, and the mail server's reason when it failed:
+        "device" (saved here, not synced), "server" (synced, not sent yet), "sent", "failed"."""
+        delivery = self.deliveries.get(reply_id)
+        if delivery is not None:
+            return delivery.state, delivery.reason
+        return ("device" if reply_id in self.unsent else "server"), ""
+
+
+@dataclass(frozen=True)
+class FailedReply:
+    """A reply the server could not mail, as the lead's view lists it."""
+
+    ticket_id: str
+    number: str
+    reason: str
+    retry_at: datetime | None
+    """When the server tries again; None when it gave up (a refusal, a bounce, the last retry)."""
 
 
 class Tickets:
     """Reading one ticket whole, and every change an agent makes to tickets."""
+
+    def failed_replies(self, limit: int = 20) -> list[FailedReply]:
+        """The replies whose last send failed, newest first, on the tickets this device holds."""
+        with self.read() as session:
+            rows = session.exec(
+                select(ReplyDelivery, Ticket.number)
+                .join(Ticket, col(Ticket.id) == ReplyDelivery.ticket_id)
+                .where(ReplyDelivery.state == "failed")
+                .order_by(col(ReplyDelivery.updated_at).desc())
+                .limit(limit)
+            ).all()
+            return [FailedReply(row.ticket_id, number, row.reason, row.retry_at) for row, number in rows]
 
     def is_empty(self) -> bool:
         with self.read() as session:
@@ -94,6 +138,13 @@ class Tickets:
                 agent.id: agent.name
                 for agent in session.exec(select(Agent).where(col(Agent.id).in_(author_ids)))
             }
+            replies = [i.id for i in interactions if i.kind == "public_reply"]
+            deliveries = {
+                row.id: row for row in session.exec(select(ReplyDelivery).where(col(ReplyDelivery.id).in_(replies)))
+            }
+            unsent = frozenset(session.exec(select(OutboxOp.entity_id).where(
+                OutboxOp.entity == "interaction", col(OutboxOp.entity_id).in_(replies), col(OutboxOp.acked_at).is_(None)
+            )))
             return TicketDetail(
                 ticket=ticket,
                 customer=session.get(Customer, ticket.customer_id),
@@ -101,6 +152,8 @@ class Tickets:
                 interactions=interactions,
                 events=events,
                 authors=authors,
+                deliveries=deliveries,
+                unsent=unsent,
             )
 
     def ticket_numbered(self, number: str) -> Ticket | None:

@@ -25,6 +25,7 @@ from cs_console.sync.protocol import INT64
 from cs_console.utc import from_text, to_text
 from cs_console.vocabulary import (
     CHANNELS,
+    DELIVERY_STATES,
     EVENT_KINDS,
     INTERACTION_KINDS,
     NPS_SCORES,
@@ -73,7 +74,7 @@ class EntitySpec:
 
 
 APPEND_ONLY = frozenset({"interaction", "ticket_event"})
-TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "reminder"})
+TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "reminder", "reply_delivery"})
 """Rows that belong to one ticket through `ticket_id`, and travel with it."""
 
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -84,6 +85,7 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("interaction", "channel"): CHANNELS,
     ("agent", "role"): ROLES,
     ("ticket_event", "kind"): EVENT_KINDS,
+    ("reply_delivery", "state"): DELIVERY_STATES,
 }
 BOUNDS: dict[tuple[str, str], range] = {
     ("interaction", "satisfaction"): SATISFACTION_SCORES,

@@ -1,0 +1,287 @@
+"""Customers' mail into tickets: each team's mailbox fetched over IMAP, in the server process.
+
+A new mail opens a ticket in its team's unassigned pool (channel email), the sender matched
+to a customer by address or a new customer created and marked as new from mail. An answer
+joins its ticket, found by the Message-IDs it answers (In-Reply-To, References) or by the
+ticket number in its subject. Automatic replies, bounces and our own mail never open a
+ticket; a bounce marks the reply it returns as failed.
+
+A mail is marked seen only after its ticket is committed, and every mail taken in is
+recorded by Message-ID in the same transaction: a crash in between fetches it again, and
+it is recognised and skipped. One process at a time fetches a mailbox (a lease in the
+database); should two ever take the same mail, the Message-ID's key refuses the second.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+import re
+import time
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session
+
+from cs_console.channels.inbound import InboundMail, parse_mail
+from cs_console.channels.noise import Noise
+from cs_console.channels.threading import reply_of, ticket_number_in
+from cs_console.clocks.workflow import events_for_status_change, status_after_customer_message
+from cs_console.server import changes, mail_claims, mail_out
+from cs_console.server.db import Database, Numbers, mail_attachments, mail_messages
+from cs_console.server.mail_config import Mailbox, MailConfig
+from cs_console.server.merge import SERVER_NODE, server_write
+from cs_console.storage import hlc
+from cs_console.storage.models import Customer, Interaction, Ticket, TicketEvent
+from cs_console.sync.schema import MAX_TEXT_CHARS
+from cs_console.utc import to_text, utcnow
+
+MAX_MAIL_BYTES = 50 * 1024 * 1024
+"""A mail larger than this is left in the mailbox, unseen, and named in the log: 50 MB is
+above what common providers accept (Gmail 25 MB, Exchange Online 35 MB by default)."""
+LEASE_MS = 30 * 1000
+"""How long one process holds a mailbox, renewed before each mail: a process that dies
+frees it within this. The lease only saves fetching a mail twice; should two processes
+ever take the same mail, its Message-ID's key still lets one ticket through."""
+TICKET_PREFIX = "MAIL"
+"""Tickets opened by mail are numbered MAIL-0001 on: four letters, where a device's have five."""
+BODY_CHARS = MAX_TEXT_CHARS - 10_000
+"""The most of a mail's text a message keeps, leaving room for the sender and attachment lines
+within what every field may hold (`sync.schema.MAX_TEXT_CHARS`)."""
+NEW_CUSTOMER_KIND = "new from email"
+"""The kind given to a customer the server created for an unknown sender, for an agent to check."""
+
+log = logging.getLogger("cs_console.server.mail_in")
+
+
+class MailboxUnavailable(Exception):
+    """The mailbox could not be reached or refused us; the message is the log line."""
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What became of one mail: the sentence for the log, and the ticket and message it made."""
+
+    outcome: str
+    ticket_id: str | None = None
+    interaction_id: str | None = None
+
+
+class _Writer:
+    """Rows the server writes for one mail, stamped by the server's clock."""
+
+    def __init__(self, session: Session, numbers: Numbers, now_ms: int) -> None:
+        self.session, self.numbers, self.now_ms, self.count = session, numbers, now_ms, 0
+
+    def stamp(self) -> str:
+        self.count += 1
+        return str(hlc.Stamp(self.now_ms, self.count, SERVER_NODE))
+
+    def append(self, row: Interaction | TicketEvent) -> None:
+        row.hlc = self.stamp()
+        self.session.add(row)
+        self.session.flush()
+        changes.touch(self.session, self.numbers, type(row).__tablename__, row.id, row.ticket_id)
+
+
+def _ticket_for(session: Session, mail: InboundMail) -> Ticket | None:
+    ids = [*reversed(mail.in_reply_to), *reversed(mail.references)]
+    if ids:
+        query = select(mail_messages.c.ticket_id).where(
+            mail_messages.c.message_id.in_(ids), mail_messages.c.ticket_id.is_not(None))
+        found = session.execute(query).first()
+        if found:
+            return session.get(Ticket, found[0])
+        for message_id in ids:
+            reply = session.get(Interaction, reply_of(message_id)) if reply_of(message_id) else None
+            if reply is not None:
+                return session.get(Ticket, reply.ticket_id)
+    number = ticket_number_in(mail.subject)
+    return session.scalars(select(Ticket).where(Ticket.number == number)).first() if number else None
+
+
+def _customer_for(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> str:
+    session = writer.session
+    found = session.scalars(select(Customer).where(func.lower(Customer.email) == mail.sender)).first()
+    if found is not None:
+        return found.id
+    customer_id = str(uuid.uuid4())
+    now = to_text(utcnow())
+    server_write(session, writer.numbers, "customer", customer_id, {
+        "name": mail.sender_name or mail.sender, "contact_name": mail.sender_name, "email": mail.sender,
+        "kind": NEW_CUSTOMER_KIND, "created_at": now, "updated_at": now,
+        "notes": f"Created by the server from a mail to {mailbox.address}; check the name and details.",
+    }, writer.now_ms)
+    return customer_id
+
+
+def _next_number(session: Session) -> str:
+    """The next MAIL-NNNN; the caller holds the change counter's lock, so no two processes
+    take the same one."""
+    numbers = session.scalars(select(Ticket.number).where(Ticket.number.like(f"{TICKET_PREFIX}-%"))).all()
+    highest = max((int(n.partition("-")[2]) for n in numbers if n.partition("-")[2].isdigit()), default=0)
+    return f"{TICKET_PREFIX}-{highest + 1:04d}"
+
+
+def _body(mail: InboundMail, customer_email: str | None) -> str:
+    """The message's text: who wrote it when not the ticket's customer, the mail's text (cut
+    to what a message field holds, NUL characters dropped) and the attachments kept."""
+    body = (mail.text or "(the mail has no text)").replace("\x00", "")
+    if len(body) > BODY_CHARS:
+        body = body[:BODY_CHARS] + f"\n\n[… cut here: the mail's text is {len(body):,} characters long]"
+    if customer_email is not None and mail.sender != customer_email.lower():
+        body = f"From {mail.sender_name} <{mail.sender}>:\n\n{body}" if mail.sender_name else f"From {mail.sender}:\n\n{body}"
+    if mail.attachments:
+        listed = "\n".join(f"- {a.filename} ({a.content_type}, {len(a.data):,} bytes)" for a in mail.attachments)
+        body += f"\n\nAttachments, kept on the server:\n{listed}"
+    return body
+
+
+def _message(writer: _Writer, ticket: Ticket, mail: InboundMail, customer_email: str | None) -> str:
+    now = utcnow()
+    message = Interaction(ticket_id=ticket.id, kind="customer_message", body=_body(mail, customer_email), created_at=now)
+    writer.append(message)
+    for attachment in mail.attachments:
+        writer.session.execute(insert(mail_attachments).values(
+            id=str(uuid.uuid4()), interaction_id=message.id, filename=attachment.filename,
+            content_type=attachment.content_type, size=len(attachment.data), data=attachment.data))
+    return message.id
+
+
+def _new_ticket(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
+    customer_id = _customer_for(writer, mailbox, mail)
+    ticket_id, now = str(uuid.uuid4()), to_text(utcnow())
+    number = _next_number(writer.session)
+    ticket = server_write(writer.session, writer.numbers, "ticket", ticket_id, {
+        "number": number, "customer_id": customer_id, "assignee_id": None, "team": mailbox.team,
+        "subject": mail.subject or "(no subject)", "channel": "email", "status": "open", "priority": "normal",
+        "category": "other", "created_at": now, "updated_at": now,
+    }, writer.now_ms)
+    changes.touch_family(writer.session, writer.numbers, ticket)
+    writer.append(TicketEvent(ticket_id=ticket_id, kind="created", at=utcnow()))
+    message_id = _message(writer, ticket, mail, None)
+    if mailbox.acknowledgement is not None:
+        mail_out.queue_acknowledgement(writer.session, ticket_id)
+    return Taken(f"opened ticket {number}", ticket_id, message_id)
+
+
+def _answer(writer: _Writer, ticket: Ticket, mail: InboundMail) -> Taken:
+    customer = writer.session.get(Customer, ticket.customer_id)
+    message_id = _message(writer, ticket, mail, customer.email if customer else None)
+    status = status_after_customer_message(ticket.status)
+    for kind in events_for_status_change(ticket.status, status):
+        writer.append(TicketEvent(ticket_id=ticket.id, kind=kind, at=utcnow()))
+    server_write(writer.session, writer.numbers, "ticket", ticket.id,
+                 {"status": status, "updated_at": to_text(utcnow())}, writer.now_ms)
+    return Taken(f"added to ticket {ticket.number}", ticket.id, message_id)
+
+
+def _take(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
+    if mail.noise is Noise.BOUNCE:
+        reply_id = reply_of(mail.bounce.original_message_id or "")
+        if reply_id and mail_out.bounced(writer.session, writer.numbers, reply_id, mail.bounce.reason, writer.now_ms):
+            return Taken(f"bounce: reply {reply_id} marked failed ({mail.bounce.reason})")
+        return Taken("bounce for no reply of ours; ignored")
+    if mail.noise is not Noise.NONE:
+        return Taken(f"{mail.noise.value}; no ticket opened")
+    ticket = _ticket_for(writer.session, mail)
+    return _answer(writer, ticket, mail) if ticket is not None else _new_ticket(writer, mailbox, mail)
+
+
+def ingest(database: Database, mailbox: Mailbox, raw: bytes, own_addresses: frozenset[str], now_ms: int) -> str:
+    """Take one raw mail in, in one transaction; returns what became of it, for the log."""
+    mail = parse_mail(raw, own_addresses)
+    for problem in mail.problems:
+        log.warning("mailbox %s, mail %s from %s: %s", mailbox.address, mail.message_id, mail.sender, problem)
+    try:
+        with database.write() as (session, numbers):
+            if session.execute(select(mail_messages.c.outcome).where(mail_messages.c.message_id == mail.message_id)).first():
+                return f"{mail.message_id} was taken in before; skipped"
+            taken = _take(_Writer(session, numbers, now_ms), mailbox, mail)
+            session.execute(insert(mail_messages).values(
+                message_id=mail.message_id, ticket_id=taken.ticket_id, interaction_id=taken.interaction_id,
+                direction="in", outcome=taken.outcome))
+    except IntegrityError:
+        return f"{mail.message_id} was taken in by another process; skipped"
+    return f"{mail.message_id} from {mail.sender}: {taken.outcome}"
+
+
+def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
+    server = mailbox.imap
+    if server.security == "tls":
+        client = imaplib.IMAP4_SSL(server.host, server.port, ssl_context=server.tls(), timeout=60)
+    else:
+        client = imaplib.IMAP4(server.host, server.port, timeout=60)
+        if server.security == "starttls":
+            client.starttls(server.tls())
+    client.login(server.user or mailbox.address, server.password)
+    return client
+
+
+def _fetched(data) -> bytes | None:
+    for item in data:
+        if isinstance(item, tuple) and len(item) == 2:
+            return item[1]
+    return None
+
+
+def fetch_mailbox(database: Database, config: MailConfig, mailbox: Mailbox, holder: str, now_ms: int) -> int:
+    """Take in the mailbox's unseen mail, if no other process holds it; returns how many.
+
+    Raises:
+        MailboxUnavailable: the server cannot be reached, refused the login or the folder.
+    """
+    lease = f"imap:{mailbox.team}"
+    if not mail_claims.claim_lease(database, lease, holder, now_ms, LEASE_MS):
+        return 0
+    try:
+        return _fetch_unseen(database, config, mailbox, lambda: mail_claims.claim_lease(
+            database, lease, holder, int(time.time() * 1000), LEASE_MS))
+    finally:
+        mail_claims.release_lease(database, lease, holder)
+
+
+def _fetch_unseen(database: Database, config: MailConfig, mailbox: Mailbox, renew) -> int:
+    """Take in the unseen mail while `renew()` keeps the mailbox's lease."""
+    taken = 0
+    try:
+        client = _connect(mailbox)
+    except (OSError, imaplib.IMAP4.error) as error:
+        raise MailboxUnavailable(f"mailbox {mailbox.address} at {mailbox.imap.host}:{mailbox.imap.port}: {error}") from None
+    try:
+        status, _ = client.select(f'"{mailbox.folder}"')
+        if status != "OK":
+            raise MailboxUnavailable(f"mailbox {mailbox.address}: folder {mailbox.folder!r} cannot be opened")
+        _, found = client.uid("SEARCH", None, "UNSEEN")
+        for uid in (found[0] or b"").split():
+            if not renew():
+                break  # another process holds the mailbox now
+            _, sized = client.uid("FETCH", uid, "(RFC822.SIZE)")
+            size = re.search(rb"RFC822\.SIZE (\d+)", sized[0] or b"")
+            if size and int(size.group(1)) > MAX_MAIL_BYTES:
+                log.error("mailbox %s: mail uid %s is %s bytes, over the %d taken in; left unseen in the mailbox",
+                          mailbox.address, uid.decode(), size.group(1).decode(), MAX_MAIL_BYTES)
+                continue
+            _, data = client.uid("FETCH", uid, "(BODY.PEEK[])")
+            raw = _fetched(data)
+            if raw is None:
+                continue
+            try:
+                outcome = ingest(database, mailbox, raw, config.own_addresses, int(time.time() * 1000))
+            except SQLAlchemyError as error:
+                log.error("mailbox %s: mail uid %s could not be stored (%s); left unseen, tried again at the next poll",
+                          mailbox.address, uid.decode(), error)
+                continue
+            log.info("mailbox %s: %s", mailbox.address, outcome)
+            client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+            taken += 1
+    except (OSError, imaplib.IMAP4.error) as error:
+        raise MailboxUnavailable(f"mailbox {mailbox.address}: {error}") from None
+    finally:
+        try:
+            client.logout()
+        except (OSError, imaplib.IMAP4.error):
+            pass
+    return taken
