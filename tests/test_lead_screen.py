@@ -167,6 +167,15 @@ async def test_the_escalation_queue_shows_the_experts_clock(demo_store):
         assert due[0].startswith("✖ -"), "the overdue expert answer first"
 
 
+async def test_the_escalation_column_is_titled_by_the_policys_own_target(demo_store):
+    app = lead_app(demo_store, config=from_mapping({"sla": {"escalation": "24h"}}, "test"))
+    async with app.run_test(size=SIZE) as pilot:
+        lead = await open_team_view(pilot)
+        await pilot.press("3")
+        escalations = lead.query_one("#escalations", TicketTable)
+        assert "24h answer" in [str(column.label) for column in escalations.columns.values()]
+
+
 async def test_unassigned_tickets_are_routed_as_suggested(demo_store):
     app = lead_app(demo_store)
     async with app.run_test(size=SIZE) as pilot:

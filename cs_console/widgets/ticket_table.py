@@ -47,7 +47,7 @@ class TicketTable(SteadyTable):
     def __init__(self, *, clock: str | None = None, show_agent: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.clock = clock
-        """None: the most urgent clock; "escalation": the experts' 48-hour clock."""
+        """None: the most urgent clock; "escalation": the experts' clock (48 hours by default)."""
         self.show_agent = show_agent
         self.selected: set[str] = set()
         self._shown: tuple[list[team.TicketState], dict[str, str], datetime] = ([], {}, datetime.min)
@@ -59,7 +59,8 @@ class TicketTable(SteadyTable):
         if self.show_agent:
             columns.append(("agent", s("lead.col.agent")))
         columns += [("priority", s("lead.col.priority")),
-                    ("due", s("lead.col.expert_clock") if self.clock == "escalation" else s("lead.col.due")),
+                    ("due", s("lead.col.expert_clock", target=self.app.config.policy.escalation.target_text())
+                     if self.clock == "escalation" else s("lead.col.due")),
                     ("mood", SOOTHE_MARK), ("subject", f"{s('lead.col.customer')} · {s('lead.col.subject')}")]
         self.set_columns(columns)
 
