@@ -369,19 +369,24 @@ class FollowUpClocks:
 
     def __getattr__(self, name: str) -> Clock | None:
         """A replayed ticket's clocks, made when first read (see `_replay`)."""
-        fields = self.__dict__
         if name not in _MADE_WHEN_READ:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return self._made()[name]
+
+    def __iter__(self) -> Iterator[Clock]:
+        fields = self._made() if "_replayed" in self.__dict__ else self.__dict__
+        if fields["escalation"] is None:
+            return iter((fields["first_response"], fields["solution"], fields["closure"]))
+        return iter((fields["first_response"], fields["solution"], fields["closure"], fields["escalation"]))
+
+    def _made(self) -> dict:
+        """The fields, the clocks of a replay made if they were not yet."""
+        fields = self.__dict__
         replayed = fields.get("_replayed")
         if replayed is not None:
             fields.update(_clocks_of(*replayed))  # all at once: a reader on another thread sees none or all
             fields.pop("_replayed", None)
-        return fields[name]
-
-    def __iter__(self) -> Iterator[Clock]:
-        clocks = (self.first_response, self.solution, self.closure)
-        escalation = self.escalation
-        return iter(clocks if escalation is None else (*clocks, escalation))
+        return fields
 
 
 _MADE_WHEN_READ = frozenset({"first_response", "solution", "closure", "escalation", "most_urgent"})
@@ -645,14 +650,13 @@ def _clocks_of(plan: _Plan, nows: tuple, due: list, left: list, doing: list, clo
     the most urgent open clock, -1 for none."""
     instants, lengths, at_risk, days = plan.instants, plan.lengths, plan.at_risk, plan.days
     made: dict[str, Clock | None] = {"escalation": None}
-    for clock in range(len(due)):
+    for clock, stopped in enumerate(doing):
         name = _NAMES[clock]
-        if doing[clock] >= _DONE:
-            stopped = doing[clock]
+        if stopped >= _DONE:
             state = "waived" if stopped == _WAIVED else "missed" if stopped == _MISSED or left[clock] < ZERO else "met"
             made[name] = Clock(name, state, instants[clock](due[clock]), left[clock], lengths[clock], days[clock],
                                waived_for if state == "waived" else "")
-        elif doing[clock] == _PAUSED:
+        elif stopped == _PAUSED:
             made[name] = Clock(name, "paused", None, left[clock], lengths[clock], days[clock])
         else:
             remaining = due[clock] - nows[clock]
