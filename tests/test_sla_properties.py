@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -116,6 +117,8 @@ def test_a_queues_clocks_are_exactly_the_clocks_made_in_full(calendar, queue, no
         tickets.append((priority, events))
     computed = queue_clocks(tickets, DEFAULT_POLICY, calendar, now)
     urgencies = [clocks.urgency for clocks in computed]  # all a sort reads
+    copies = [pickle.loads(pickle.dumps(clocks)) for clocks in queue_clocks(tickets, DEFAULT_POLICY, calendar, now)]
+    assert copies == computed, "a copy of clocks not read yet holds the same clocks"
     for (priority, events), clocks, urgency in zip(tickets, computed, urgencies):
         alone = follow_up_clocks(events, priority, DEFAULT_POLICY, calendar, now)
         whole = FollowUpClocks(*alone)  # made eagerly: the most urgent found by `most_urgent`
