@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cs_console.clocks.calendars import BusinessCalendar, add_business_time, business_time_between
-from cs_console.clocks.sla import DEFAULT_POLICY, PRIORITIES, follow_up_clocks
+from cs_console.clocks.sla import DEFAULT_POLICY, PRIORITIES, FollowUpClocks, follow_up_clocks, queue_clocks
 
 CALENDARS = (
     BusinessCalendar("Europe/Oslo"),
@@ -42,6 +43,8 @@ histories = st.tuples(
     st.lists(st.tuples(st.sampled_from(HAPPENINGS), steps), max_size=8),
 )
 """A creation time, then events as (kind, time since the previous event)."""
+queues = st.lists(st.tuples(st.sampled_from(PRIORITIES), histories, st.randoms(use_true_random=False)), max_size=6)
+"""Tickets of any priority, each with its events to be given in a shuffled order."""
 
 
 def events_of(history) -> list[tuple[str, datetime]]:
@@ -101,3 +104,25 @@ def test_a_pause_never_shortens_the_time_left(calendar, priority, history, waiti
         assert held.remaining >= plain.remaining, (plain, held)
         if plain.due is not None and held.due is not None:
             assert held.due >= plain.due, (plain, held)
+
+
+@given(calendars, queues, moments)
+def test_a_queues_clocks_are_exactly_the_clocks_made_in_full(calendar, queue, now):
+    """A queue sorts by each ticket's urgency before its clocks are made (they are made when
+    read): that urgency, and every clock, must be what the plain computation gives."""
+    tickets = []
+    for priority, history, order in queue:
+        events = events_of(history)
+        order.shuffle(events)
+        tickets.append((priority, events))
+    computed = queue_clocks(tickets, DEFAULT_POLICY, calendar, now)
+    urgencies = [clocks.urgency for clocks in computed]  # all a sort reads
+    copies = [pickle.loads(pickle.dumps(clocks)) for clocks in queue_clocks(tickets, DEFAULT_POLICY, calendar, now)]
+    assert copies == computed, "a copy of clocks not read yet holds the same clocks"
+    for (priority, events), clocks, urgency in zip(tickets, computed, urgencies):
+        alone = follow_up_clocks(events, priority, DEFAULT_POLICY, calendar, now)
+        whole = FollowUpClocks(*alone)  # made eagerly: the most urgent found by `most_urgent`
+        assert clocks == alone == whole
+        assert urgency == whole.urgency
+        if clocks.most_urgent is not None:
+            assert clocks.most_urgent is getattr(clocks, clocks.most_urgent.name)
