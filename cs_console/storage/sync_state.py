@@ -124,7 +124,7 @@ class SyncState:
     def standing(self) -> Standing:
         with self.read() as session:
             floor = int(self._meta(session, "sync.acked_floor") or 0)
-            refused = set(json.loads(self._meta(session, "sync.refused") or "{}"))
+            refused = self._set_aside_ids(session)
             newest_acked = (
                 select(OutboxOp.seq, OutboxOp.op_id)
                 .where(col(OutboxOp.acked_at).is_not(None), OutboxOp.seq > floor)
@@ -138,6 +138,12 @@ class SyncState:
                 last_acked=next(((seq, op_id) for seq, op_id in session.exec(newest_acked) if op_id not in refused), None),
             )
 
+    def _set_aside_ids(self, session: Session) -> set[str]:
+        """Op ids acknowledged here though no server applied them: refused, or discarded
+        by the agent (`storage.outbox`)."""
+        refused = json.loads(self._meta(session, "sync.refused") or "{}")
+        return set(refused) | set(json.loads(self._meta(session, "sync.discarded") or "[]"))
+
     def acked_high(self) -> int:
         """The highest seq any server acknowledged (0: none)."""
         with self.read() as session:
@@ -147,7 +153,7 @@ class SyncState:
         """Send again the acknowledged operations with a seq in (after, through] that a server
         put back from a backup lost (refused ones stay set aside); returns how many."""
         with self.write() as session:
-            refused = list(json.loads(self._meta(session, "sync.refused") or "{}"))
+            refused = list(self._set_aside_ids(session))
             query = update(OutboxOp).where(
                 col(OutboxOp.seq) > after, col(OutboxOp.seq) <= through,
                 col(OutboxOp.acked_at).is_not(None), col(OutboxOp.op_id).not_in(refused),
