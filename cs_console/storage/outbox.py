@@ -87,9 +87,9 @@ class Outbox:
             session.exec(update(OutboxOp).where(col(OutboxOp.op_id) == op_id).values(seq=high + 1, acked_at=None))
 
     def discard_operation(self, op_id: str, *, draft: tuple[str, str, Mapping[str, str]] | None = None) -> None:
-        """Never send this change: a refused one leaves the list; a waiting message or note
-        leaves this device with the steps it implied. `draft` (key, text, fields) keeps its
-        text in a composer in the same transaction, to edit and send anew.
+        """Never send this change: a refused one leaves the list; a message or note (refused
+        or waiting) leaves this device with the waiting steps it implied. `draft` (key, text, fields) is stored
+        as a composer's draft in the same transaction: the text goes back to be edited.
 
         Raises:
             NotFound: no such change waits or was refused.
@@ -100,24 +100,21 @@ class Outbox:
             refused = json.loads(self._meta(session, "sync.refused") or "{}")
             if op is None or (op.acked_at is not None and op_id not in refused):
                 raise NotFound(f"no change {op_id} waits on this device")
+            if op_id not in refused and op.entity != TAKEN_BACK:
+                raise StoreError("only a message or note can be taken back before it goes up; "
+                                 "change the field again instead")
             gone = [op_id]
             if op_id in refused:
                 del refused[op_id]
                 self._set_meta(session, "sync.refused", json.dumps(refused, ensure_ascii=False))
-            elif op.entity == TAKEN_BACK:
+            if op.entity == TAKEN_BACK:
                 gone += _take_back_message(session, op)
-            else:
-                raise StoreError("only a message or note can be taken back before it goes up; "
-                                 "change the field again instead")
             op.acked_at = utcnow()
             session.add(op)
             discarded = json.loads(self._meta(session, "sync.discarded") or "[]")
             self._set_meta(session, "sync.discarded", json.dumps([*discarded, *gone]))
             if draft is not None:
                 key, body, fields = draft
-                kept = session.get(Draft, key)
-                if kept is not None and kept.body.strip():
-                    body = f"{kept.body.rstrip()}\n\n{body}"
                 session.merge(Draft(key=key, body=body, fields=json.dumps(dict(fields), ensure_ascii=False),
                                     updated_at=utcnow()))
 

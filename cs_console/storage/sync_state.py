@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import func, update
+from sqlalchemy import LargeBinary, func, update
 from sqlmodel import Session, SQLModel, col, select
 
 from cs_console.storage import hlc
@@ -75,6 +75,15 @@ class Standing(NamedTuple):
     """(seq, op id) of the newest operation this server acknowledged and did not refuse."""
 
 
+OP_OVERHEAD_BYTES = 120
+"""What an operation costs in a request besides its payload: ids, entity, stamp, framing."""
+
+
+def op_bytes(op: OutboxOp) -> int:
+    """About how many bytes an operation takes in a request (before compression)."""
+    return len(op.payload.encode()) + OP_OVERHEAD_BYTES
+
+
 def ticket_prefix_of(device_id: str) -> str:
     """Five base32 letters from the device id: ticket numbers stay unique across devices."""
     return base64.b32encode(uuid.UUID(device_id).bytes).decode()[:5]
@@ -101,6 +110,13 @@ class SyncState:
             query = select(func.count()).select_from(OutboxOp).where(col(OutboxOp.acked_at).is_(None))
             return session.exec(query).one()
 
+    def pending_size(self) -> tuple[int, int]:
+        """How many operations wait to go up, and about how many bytes they take (`op_bytes`)."""
+        with self.read() as session:
+            query = select(func.count(), func.coalesce(func.sum(func.length(func.cast(OutboxOp.payload, LargeBinary))), 0))
+            count, payload = session.exec(query.where(col(OutboxOp.acked_at).is_(None))).one()
+            return count, payload + count * OP_OVERHEAD_BYTES
+
     def pending_operations(self, limit: int | None = None) -> list[OutboxOp]:
         """Outbox operations the server has not acknowledged, oldest first."""
         query = select(OutboxOp).where(col(OutboxOp.acked_at).is_(None)).order_by(OutboxOp.seq)
@@ -115,7 +131,7 @@ class SyncState:
         page: list[OutboxOp] = []
         size = 0
         for op in self.pending_operations(limit):
-            size += len(op.payload.encode()) + 120
+            size += op_bytes(op)
             if page and size > max_bytes:
                 break
             page.append(op)

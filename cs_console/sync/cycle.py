@@ -71,7 +71,8 @@ class SyncReport:
     bytes_up: int = 0
     bytes_down: int = 0
     seconds: float = 0.0
-    """How long the round trips took, from the first request out to the last answer in."""
+    """How long the answered round trips took, request out to answer in (a link that went
+    silent is not counted: its wait says nothing of the link's speed)."""
     pending: int = 0
     """Operations still waiting to go up."""
     refused: int = 0
@@ -153,11 +154,11 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
     cursor = int(store.sync_value("cursor") or 0)
     library_cursor = int(store.sync_value("library_cursor") or 0)
     target = put_urgent_first(store)
-    done = dict(sent=0, received=0, pages=0, round_trips=0, bytes_up=0, bytes_down=0, refused=0, new_identity=False)
-    started = time.monotonic()
+    done = dict(sent=0, received=0, pages=0, round_trips=0, bytes_up=0, bytes_down=0, seconds=0.0, refused=0,
+                new_identity=False)
 
     def report(error: str | None = None) -> SyncReport:
-        return SyncReport(**done, seconds=time.monotonic() - started, pending=store.pending_count(), error=error)
+        return SyncReport(**done, pending=store.pending_count(), error=error)
 
     more = True
     while True:
@@ -170,11 +171,13 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
         request = SyncRequest(store.device_id, cursor, library_cursor, sizes.page_bytes, tuple(_as_op(op) for op in ops),
                               Continuity(standing.server_id, standing.scope, standing.outbox_high, standing.last_acked))
         body = codec.encode(request.to_wire())
+        sent_at = time.monotonic()
         try:
             status, answer, answer_type = transport(body, codec.BINARY_TYPE)
         except TransportError as error:
             sizes.shrink()
             return report(str(error))
+        done["seconds"] += time.monotonic() - sent_at
         done["round_trips"] += 1
         done["bytes_up"] += len(body)
         done["bytes_down"] += len(answer)
