@@ -88,8 +88,8 @@ class Outbox:
 
     def discard_operation(self, op_id: str, *, draft: tuple[str, str, Mapping[str, str]] | None = None) -> None:
         """Never send this change: a refused one leaves the list; a message or note (refused
-        or waiting) leaves this device with the waiting steps it implied. `draft` (key, text, fields) is stored
-        as a composer's draft in the same transaction: the text goes back to be edited.
+        or waiting) leaves this device with the steps it implied. `draft` (key, text, fields)
+        is stored as a composer's draft in the same transaction: the text goes back to be edited.
 
         Raises:
             NotFound: no such change waits or was refused.
@@ -104,11 +104,10 @@ class Outbox:
                 raise StoreError("only a message or note can be taken back before it goes up; "
                                  "change the field again instead")
             gone = [op_id]
-            if op_id in refused:
-                del refused[op_id]
-                self._set_meta(session, "sync.refused", json.dumps(refused, ensure_ascii=False))
+            refused.pop(op_id, None)
             if op.entity == TAKEN_BACK:
-                gone += _take_back_message(session, op)
+                gone += _take_back_message(session, op, refused)
+            self._set_meta(session, "sync.refused", json.dumps(refused, ensure_ascii=False))
             op.acked_at = utcnow()
             session.add(op)
             discarded = json.loads(self._meta(session, "sync.discarded") or "[]")
@@ -119,18 +118,21 @@ class Outbox:
                                     updated_at=utcnow()))
 
 
-def _take_back_message(session: Session, op: OutboxOp) -> list[str]:
-    """Remove a waiting message and the waiting steps made with it (same ticket, same time)
-    from this device, their operations marked sent so they never go; returns those steps' op ids."""
+def _take_back_message(session: Session, op: OutboxOp, refused: dict[str, str]) -> list[str]:
+    """Remove a message and the steps made with it (same ticket, same time) that wait or were
+    refused from this device, their operations marked sent and out of `refused`, so they never
+    go (a message sent anew makes its own); returns those steps' op ids."""
     message = session.get(Interaction, op.entity_id)
     if message is None:
         return []
     steps = [event for event in session.exec(select(TicketEvent).where(
         TicketEvent.ticket_id == message.ticket_id, TicketEvent.at == message.created_at))]
     step_ids = [event.id for event in steps]
-    waiting = list(session.exec(select(OutboxOp).where(
-        OutboxOp.entity == "ticket_event", col(OutboxOp.entity_id).in_(step_ids), col(OutboxOp.acked_at).is_(None))))
+    waiting = [step_op for step_op in session.exec(select(OutboxOp).where(
+        OutboxOp.entity == "ticket_event", col(OutboxOp.entity_id).in_(step_ids)))
+        if step_op.acked_at is None or step_op.op_id in refused]
     for step_op in waiting:
+        refused.pop(step_op.op_id, None)
         step_op.acked_at = utcnow()
         session.add(step_op)
         session.delete(session.get(TicketEvent, step_op.entity_id))
