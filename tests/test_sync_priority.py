@@ -19,6 +19,7 @@ from tests.test_sync_harness import (  # noqa: F401  (fixtures)
     device,
     server,
     server_ticket,
+    sync_in_process,
 )
 
 STRUGGLING_LINK_OPS = "3"
@@ -101,3 +102,50 @@ def test_an_operation_lends_its_rank_to_what_must_precede_it(store):
     assert all(op.entity_id != routine.id for op in before_reply)
     rest = [by_id[op_id].seq for op_id in order[order.index(reply) + 1:] if by_id[op_id].entity != "agent"]
     assert rest == sorted(rest)
+
+
+def test_changes_the_server_took_before_the_answer_was_lost_are_passed_over_without_a_fork(tmp_path, database):
+    """The answer to a request is lost after the server applied it; then an urgent reply passes
+    those changes, which go up again under new seqs: acknowledged as repeats, applied once, and
+    the device keeps its identity."""
+    rig = device(tmp_path, "http://unused", database, "agent", "rig-8")
+    assert sync_in_process(rig.store, database, rig.settings.token).ok
+    pump = rig.store.create_ticket(new_customer=Customer(name="Bohai Drilling"), subject="Mud pump",
+                                   first_message="vibration", team="rig-8", assignee_id=rig.agent_id)
+    hatch = rig.store.create_ticket(new_customer=Customer(name="Hai Xing Shipping"), subject="Hatch cover",
+                                    first_message="water in hold 3", team="rig-8", assignee_id=rig.agent_id)
+    assert sync_in_process(rig.store, database, rig.settings.token).ok
+    device_id = rig.store.device_id
+    routine = [f"Pump reading {hour}:00" for hour in range(6, 10)]
+    for note in routine:
+        add_interaction(rig.store, pump.id, "internal_note", note, author_id=rig.agent_id)
+    rig.store.set_sync_value("batch_ops", STRUGGLING_LINK_OPS)
+
+    def answer_lost(body, content_type, deliver):
+        deliver(body, content_type)
+        raise TransportError("the link dropped after the server answered")
+
+    assert not sync_in_process(rig.store, database, rig.settings.token, answer_lost).ok
+    taken = bodies(server_ticket(database, pump.id))
+    assert any(note in taken for note in routine), "the server applied the first request"
+    add_interaction(rig.store, hatch.id, "public_reply", "Technician boards at 14:00.", author_id=rig.agent_id)
+    answered = []
+
+    def one_round_trip(body, content_type, deliver):
+        if answered:
+            raise TransportError("the link dropped")
+        answered.append(body)
+        return deliver(body, content_type)
+
+    report = sync_in_process(rig.store, database, rig.settings.token, one_round_trip)
+    assert not report.new_identity and report.round_trips == 1
+    assert "Technician boards at 14:00." in bodies(server_ticket(database, hatch.id)), "the reply went first"
+
+    for _ in range(20):
+        report = sync_in_process(rig.store, database, rig.settings.token)
+        assert not report.new_identity, "changes sent again under new seqs made the server take a copy"
+        if report.ok and report.pending == 0:
+            break
+    assert rig.store.device_id == device_id
+    on_server = [body for _, _, body, _ in server_ticket(database, pump.id)["interactions"]]
+    assert all(on_server.count(note) == 1 for note in routine), "each note applied once"
