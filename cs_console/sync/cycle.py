@@ -141,7 +141,10 @@ def put_urgent_first(store: Store) -> int:
         return 0
     families = {op.entity_id if op.entity == "ticket" else json.loads(op.payload).get("ticket_id") for op in waiting}
     priorities = store.ticket_priorities(families - {None})
-    store.put_in_order(send_order(waiting, {ticket for ticket, priority in priorities.items() if priority == "urgent"}))
+    order = send_order(waiting, {ticket for ticket, priority in priorities.items() if priority == "urgent"})
+    if order == [op.op_id for op in waiting]:
+        return waiting[-1].seq
+    store.put_in_order(order)
     return max((op.seq for op in store.pending_operations()), default=0)
 
 
