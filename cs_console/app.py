@@ -83,7 +83,7 @@ class ConsoleApp(App):
     CSS_PATH = str(asset("app.tcss"))
     BINDINGS = [
         Binding("t", "team", english("key.team"), id="team"),
-        Binding("ctrl+r", "refused", english("key.refused"), id="refused", show=False),
+        Binding("ctrl+o", "outbox", english("key.outbox"), id="outbox", show=False),
         Binding("question_mark", "help", english("key.help"), id="help"),
         Binding("ctrl+q", "quit", english("key.quit"), id="quit", priority=True),
         Binding("ctrl+p", "command_palette", english("key.command_palette"), id="command_palette", show=False,
@@ -105,6 +105,8 @@ class ConsoleApp(App):
         self.sync_state = SyncState(configured=False)
         self._sync_settings = None
         self._syncing = False
+        self.sync_started_at: datetime | None = None
+        """When the sync under way started (None: none is): what was made before goes up in it."""
         self._jitter = random.Random()
         self._reminders_told: set[str] = set()
         self.drafts = DraftKeeper(store)
@@ -143,8 +145,10 @@ class ConsoleApp(App):
         now = self.now()
         if self.sync_state.due(now) and not self._syncing:
             self._syncing = True
+            self.sync_started_at = now
             self.sync_state = self.sync_state.start_cycle()
             self._sync()
+            self._reload_outbox()
 
     def _console_screens(self) -> list[Console]:
         """The console's screens and dialogs on the stack that are mounted, bottom first."""
@@ -216,31 +220,40 @@ class ConsoleApp(App):
             settings = None if demo else load_settings()
         except LoginError:
             settings = None
-        pending = self.store.pending_count()
-        self.call_from_thread(self._sync_configured, settings, pending, demo)
+        from cs_console.sync.link_speed import recalled
 
-    def _sync_configured(self, settings, pending: int, demo: bool) -> None:
+        pending, size = self.store.pending_size()
+        speed = recalled(self.store).bytes_per_second
+        self.call_from_thread(self._sync_configured, settings, pending, size, speed, demo)
+
+    def _sync_configured(self, settings, pending: int, size: int, speed: float | None, demo: bool) -> None:
         self._sync_settings = settings
-        self.sync_state = SyncState(configured=settings is not None, demo=demo, pending=pending,
-                                    next_attempt_at=self.now() if settings else None)
+        self.sync_state = SyncState(configured=settings is not None, demo=demo, pending=pending, waiting_bytes=size,
+                                    speed=speed, next_attempt_at=self.now() if settings else None)
 
     @work(thread=True, exclusive=True, group="sync")
     def _sync(self) -> None:
         from cs_console.sync.client import sync_once
-        from cs_console.usecases.refused_changes import refused_changes
+        from cs_console.sync.link_speed import recalled
+        from cs_console.usecases.outbox import refused_changes
 
         report = sync_once(self.store, self._sync_settings)
         agent = self.store.current_agent()
         refused = refused_changes(self.store, newest=report.refused) if report.refused else []
-        self.call_from_thread(self._synced, report, agent, refused)
+        _, size = self.store.pending_size()
+        speed = recalled(self.store).bytes_per_second
+        self.call_from_thread(self._synced, report, agent, refused, size, speed)
 
-    def _synced(self, report, agent: Agent | None, refused: list) -> None:
+    def _synced(self, report, agent: Agent | None, refused: list, size: int = 0, speed: float | None = None) -> None:
         self._syncing = False
+        self.sync_started_at = None
         now = self.now()
         if report.ok:
-            self.sync_state = self.sync_state.after_success(now, report.pending, self._sync_interval)
+            self.sync_state = self.sync_state.after_success(now, report.pending, self._sync_interval,
+                                                            waiting_bytes=size, speed=speed)
         else:
-            self.sync_state = self.sync_state.after_failure(now, report.pending, report.error, self._jitter)
+            self.sync_state = self.sync_state.after_failure(now, report.pending, report.error, self._jitter,
+                                                            waiting_bytes=size, speed=speed)
         if agent is not None and (self.agent is None or agent.id != self.agent.id):
             self.agent = agent
             self.config = self.config.for_agent(agent.timezone)
@@ -248,13 +261,23 @@ class ConsoleApp(App):
             self.notify(self.strings("sync.new_identity", prefix=self.store.ticket_prefix),
                         title=self.strings("refused.notice_title"), severity="warning", timeout=30)
         if refused:
-            from cs_console.screens.refused import notice
+            from cs_console.screens.outbox import notice
 
-            self.notify(notice(refused, self.strings, self.config.key("refused")),
+            self.notify(notice(refused, self.strings, self.config.key("outbox")),
                         title=self.strings("refused.notice_title"), severity="error", timeout=30)
         if report.received or refused:
             for screen in self._console_screens():
                 screen.reload()
+        else:
+            self._reload_outbox()
+
+    def _reload_outbox(self) -> None:
+        """The outbox, if open, shows what a sync starting or ending changed."""
+        from cs_console.screens.outbox import OutboxScreen
+
+        outbox = self._shown(OutboxScreen)
+        if outbox is not None and outbox.is_mounted:
+            outbox.reload()
 
     def local_change(self) -> None:
         """A screen saved something: count what waits and sync at once if the link is up."""
@@ -262,11 +285,11 @@ class ConsoleApp(App):
 
     @work(thread=True, group="sync-setup")
     def _count_pending(self) -> None:
-        pending = self.store.pending_count()
-        self.call_from_thread(self._pending_counted, pending)
+        pending, size = self.store.pending_size()
+        self.call_from_thread(self._pending_counted, pending, size)
 
-    def _pending_counted(self, pending: int) -> None:
-        self.sync_state = self.sync_state.after_local_change(self.now(), pending)
+    def _pending_counted(self, pending: int, size: int) -> None:
+        self.sync_state = self.sync_state.after_local_change(self.now(), pending, size)
 
     # -- drafts -----------------------------------------------------------------------------
 
@@ -444,6 +467,18 @@ class ConsoleApp(App):
         else:
             self._back_to(shown)
 
+    def reopen_ticket(self, ticket_id: str) -> None:
+        """Open a ticket afresh, so its composer puts back the draft just kept for it (a text
+        taken back from the outbox): a screen of it already open closes first."""
+        from cs_console.screens.ticket import TicketScreen
+
+        shown = next((screen for screen in self.screen_stack
+                      if isinstance(screen, TicketScreen) and screen.ticket_id == ticket_id), None)
+        if shown is not None:
+            self._back_to(shown)
+            self.pop_screen()
+        self.push_screen(TicketScreen(ticket_id))
+
     def open_customer(self, customer_id: str) -> None:
         from cs_console.screens.customer import CustomerScreen
 
@@ -525,13 +560,13 @@ class ConsoleApp(App):
         else:
             self._back_to(lead)
 
-    def action_refused(self) -> None:
-        """Open the list of changes the server refused (from any screen)."""
-        from cs_console.screens.refused import RefusedScreen
+    def action_outbox(self) -> None:
+        """Open the outbox: every change not on the server yet (from any screen)."""
+        from cs_console.screens.outbox import OutboxScreen
 
-        shown = self._shown(RefusedScreen)
+        shown = self._shown(OutboxScreen)
         if shown is None:
-            self.push_screen(RefusedScreen())
+            self.push_screen(OutboxScreen())
         else:
             self._back_to(shown)
 

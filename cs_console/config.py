@@ -48,9 +48,15 @@ DEFAULT_KEYS: dict[str, str] = {
     "select": "space",
     "reassign": "a",
     "auto_route": "u",
-    "refused": "ctrl+r",
+    "outbox": "ctrl+o",
+    "retry": "r",
+    "edit_again": "e",
+    "discard": "d",
 }
 """Binding id to key. Defaults survive SSH and tmux: letters, F-keys, ctrl+letter."""
+RENAMED_KEYS: dict[str, str] = {"refused": "outbox"}
+"""Binding ids a config file may still use, to their names now: the list of refused changes
+became the outbox."""
 FIXED_KEYS: dict[str, str] = {"quit": "ctrl+q", "command_palette": "ctrl+p", "back": "escape"}
 """Keys the console binds everywhere and does not let the config move."""
 KEY_SCOPES: dict[str, tuple[str, ...]] = {
@@ -58,10 +64,11 @@ KEY_SCOPES: dict[str, tuple[str, ...]] = {
     "ticket": ("reply", "note", "set_status", "customer", "propose_solution", "callback", "escalate", "remind",
                "send", "templates"),
     "team": ("select", "reassign", "auto_route", "refresh"),
+    "outbox": ("retry", "edit_again", "discard"),
 }
 """Which binding ids are live together on one screen; the app's own (`team`, `help`,
-`refused`) and `FIXED_KEYS` are live on every screen. Two ids of one scope must not share a key."""
-APP_WIDE_KEYS = ("team", "help", "refused")
+`outbox`) and `FIXED_KEYS` are live on every screen. Two ids of one scope must not share a key."""
+APP_WIDE_KEYS = ("team", "help", "outbox")
 
 
 class ConfigError(UserError, ValueError):
@@ -147,13 +154,14 @@ def from_mapping(data: dict, source: str = "config") -> Config:
     if not isinstance(phone_region, str) or not is_region(phone_region):
         raise ConfigError(f"{source}: phone_region: {phone_region!r} is not a region code like CN or NO")
     keys = dict(DEFAULT_KEYS)
-    for binding_id, key in data.get("keys", {}).items():
+    given = {RENAMED_KEYS.get(binding_id, binding_id): key for binding_id, key in data.get("keys", {}).items()}
+    for binding_id, key in given.items():
         if binding_id not in DEFAULT_KEYS:
             raise ConfigError(f"{source}: keys.{binding_id}: no such binding; known: {', '.join(DEFAULT_KEYS)}")
         if not isinstance(key, str) or not key:
             raise ConfigError(f"{source}: keys.{binding_id}: expected a key name such as \"n\" or \"f5\"")
         keys[binding_id] = key
-    _refuse_key_clashes(keys, set(data.get("keys", {})), source)
+    _refuse_key_clashes(keys, set(given), source)
     try:
         policy = policy_from_mapping(data.get("sla", {}))
         calendar = calendar_from_mapping(data.get("calendar", {}), timezone)

@@ -16,7 +16,7 @@ import pytest
 
 from cs_console.sync.protocol import PROTOCOL_VERSION, SYNC_PATH
 from cs_console.sync.schema import ValueRefused
-from cs_console.usecases.refused_changes import refused_changes
+from cs_console.usecases.outbox import refused_changes
 from cs_console.usecases.ticket_changes import add_interaction
 from cs_console.utc import to_text, utcnow
 from tests.test_server_protocol import offline_ticket, ticket_count, wire_ops

@@ -49,7 +49,7 @@ def console_commands(app: App) -> Iterator[SystemCommand]:
         yield SystemCommand(s("app.team_view"), s("app.team_view_help"), app.action_team)
     if not app.sync_state.configured:  # logged in: the device works as the token's owner
         yield SystemCommand(s("app.switch_agent"), s("app.switch_agent_help"), app.action_switch_agent)
-    yield SystemCommand(s("app.refused"), s("app.refused_help"), app.action_refused)
+    yield SystemCommand(s("app.outbox"), s("app.outbox_help"), app.action_outbox)
     if app.agent is not None:
         if not app.store.readonly:
             yield SystemCommand(s("app.new_ticket"), s("app.new_ticket_help"), app.new_ticket)

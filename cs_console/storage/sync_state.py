@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import func, update
+from sqlalchemy import LargeBinary, func, update
 from sqlmodel import Session, SQLModel, col, select
 
 from cs_console.storage import hlc
@@ -77,6 +77,15 @@ class Standing(NamedTuple):
     """(seq, op id) of the newest operation this server acknowledged and did not refuse."""
 
 
+OP_OVERHEAD_BYTES = 120
+"""What an operation costs in a request besides its payload: ids, entity, stamp, framing."""
+
+
+def op_bytes(op: OutboxOp) -> int:
+    """About how many bytes an operation takes in a request (before compression)."""
+    return len(op.payload.encode()) + OP_OVERHEAD_BYTES
+
+
 def ticket_prefix_of(device_id: str) -> str:
     """Five base32 letters from the device id: ticket numbers stay unique across devices."""
     return base64.b32encode(uuid.UUID(device_id).bytes).decode()[:5]
@@ -103,6 +112,13 @@ class SyncState:
             query = select(func.count()).select_from(OutboxOp).where(col(OutboxOp.acked_at).is_(None))
             return session.exec(query).one()
 
+    def pending_size(self) -> tuple[int, int]:
+        """How many operations wait to go up, and about how many bytes they take (`op_bytes`)."""
+        with self.read() as session:
+            query = select(func.count(), func.coalesce(func.sum(func.length(func.cast(OutboxOp.payload, LargeBinary))), 0))
+            count, payload = session.exec(query.where(col(OutboxOp.acked_at).is_(None))).one()
+            return count, payload + count * OP_OVERHEAD_BYTES
+
     def pending_operations(self, limit: int | None = None) -> list[OutboxOp]:
         """Outbox operations the server has not acknowledged, oldest first."""
         query = select(OutboxOp).where(col(OutboxOp.acked_at).is_(None)).order_by(OutboxOp.seq)
@@ -117,7 +133,7 @@ class SyncState:
         page: list[OutboxOp] = []
         size = 0
         for op in self.pending_operations(limit):
-            size += len(op.payload.encode()) + 120
+            size += op_bytes(op)
             if page and size > max_bytes:
                 break
             page.append(op)
@@ -126,7 +142,7 @@ class SyncState:
     def standing(self) -> Standing:
         with self.read() as session:
             floor = int(self._meta(session, "sync.acked_floor") or 0)
-            refused = set(json.loads(self._meta(session, "sync.refused") or "{}"))
+            refused = self._set_aside_ids(session)
             newest_acked = (
                 select(OutboxOp.seq, OutboxOp.op_id)
                 .where(col(OutboxOp.acked_at).is_not(None), OutboxOp.seq > floor)
@@ -140,6 +156,12 @@ class SyncState:
                 last_acked=next(((seq, op_id) for seq, op_id in session.exec(newest_acked) if op_id not in refused), None),
             )
 
+    def _set_aside_ids(self, session: Session) -> set[str]:
+        """Op ids acknowledged here though no server applied them: refused, or discarded
+        by the agent (`storage.outbox`)."""
+        refused = json.loads(self._meta(session, "sync.refused") or "{}")
+        return set(refused) | set(json.loads(self._meta(session, "sync.discarded") or "[]"))
+
     def acked_high(self) -> int:
         """The highest seq any server acknowledged (0: none)."""
         with self.read() as session:
@@ -149,7 +171,7 @@ class SyncState:
         """Send again the acknowledged operations with a seq in (after, through] that a server
         put back from a backup lost (refused ones stay set aside); returns how many."""
         with self.write() as session:
-            refused = list(json.loads(self._meta(session, "sync.refused") or "{}"))
+            refused = list(self._set_aside_ids(session))
             query = update(OutboxOp).where(
                 col(OutboxOp.seq) > after, col(OutboxOp.seq) <= through,
                 col(OutboxOp.acked_at).is_not(None), col(OutboxOp.op_id).not_in(refused),

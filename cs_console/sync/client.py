@@ -21,6 +21,7 @@ import httpx
 
 from cs_console.storage.errors import NotFound
 from cs_console.store import Store, StoreError
+from cs_console.sync import link_speed
 from cs_console.sync.cycle import SyncReport, TransportError, run_cycle
 from cs_console.sync.errors import SyncError, from_body
 from cs_console.sync.login import LoginError, Settings, save_settings
@@ -126,6 +127,7 @@ def _demo_refusal(store: Store) -> str:
 def sync_once(store: Store, settings: Settings) -> SyncReport:
     """One sync cycle with the server; safe to call from a thread worker.
 
+    Each cycle's bytes and time go into the link's measured speed (`sync.link_speed`).
     Once the account's agent row is on the device, the device works as that agent. A demo
     database is refused before anything is sent (`Store.holds_demo`).
     """
@@ -134,6 +136,7 @@ def sync_once(store: Store, settings: Settings) -> SyncReport:
             return SyncReport(error=_demo_refusal(store), pending=store.pending_count())
         with open_http(settings) as http:
             report = run_cycle(store, HttpTransport(http, settings.server))
+        link_speed.remember(store, report.bytes_up + report.bytes_down, report.seconds)
         if report.ok and settings.agent_id:
             _work_as(store, settings.agent_id)
     except StoreError as error:

@@ -1,6 +1,7 @@
 """One sync cycle over any transport: operations up, pages down, until both are done.
 
-The first request carries the outbox and asks for the first page; each further request
+Waiting operations go up urgent first (`put_urgent_first`). The first request carries the
+outbox and asks for the first page; each further request
 asks for the next page (and carries any operations the first could not). A cycle costs
 1 + (further pages) round trips. Each answer is stored in one local transaction with its
 cursor, so a cut link loses at most the page in flight. Operations the server refused by
@@ -19,6 +20,7 @@ after a failure on its own: the caller decides when the link is worth another tr
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +30,7 @@ from cs_console.store import Store
 from cs_console.sync import codec
 from cs_console.sync.apply import store_sync_page
 from cs_console.sync.errors import BatchRefused, Forked, SyncError, from_body
+from cs_console.sync.priority import send_order
 from cs_console.sync.protocol import (
     MAX_OPS,
     MAX_PAGE_BYTES,
@@ -67,6 +70,9 @@ class SyncReport:
     round_trips: int = 0
     bytes_up: int = 0
     bytes_down: int = 0
+    seconds: float = 0.0
+    """How long the answered round trips took, request out to answer in (a link that went
+    silent is not counted: its wait says nothing of the link's speed)."""
     pending: int = 0
     """Operations still waiting to go up."""
     refused: int = 0
@@ -127,6 +133,21 @@ def _whose_cursors(store: Store, response: SyncResponse, standing: Standing) -> 
     return settings
 
 
+def put_urgent_first(store: Store) -> int:
+    """Renumber the waiting operations so that urgent work goes up first (`sync.priority`);
+    returns the highest seq waiting."""
+    waiting = store.pending_operations()
+    if not waiting:
+        return 0
+    families = {op.entity_id if op.entity == "ticket" else json.loads(op.payload).get("ticket_id") for op in waiting}
+    priorities = store.ticket_priorities(families - {None})
+    order = send_order(waiting, {ticket for ticket, priority in priorities.items() if priority == "urgent"})
+    if order == [op.op_id for op in waiting]:
+        return waiting[-1].seq
+    store.put_in_order(order)
+    return max((op.seq for op in store.pending_operations()), default=0)
+
+
 def run_cycle(store: Store, transport: Transport) -> SyncReport:
     """Sync until the outbox (as it was at the start) is up and no page is left, or a failure.
 
@@ -135,8 +156,9 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
     sizes = _Sizes(store)
     cursor = int(store.sync_value("cursor") or 0)
     library_cursor = int(store.sync_value("library_cursor") or 0)
-    target = max((op.seq for op in store.pending_operations()), default=0)
-    done = dict(sent=0, received=0, pages=0, round_trips=0, bytes_up=0, bytes_down=0, refused=0, new_identity=False)
+    target = put_urgent_first(store)
+    done = dict(sent=0, received=0, pages=0, round_trips=0, bytes_up=0, bytes_down=0, seconds=0.0, refused=0,
+                new_identity=False)
 
     def report(error: str | None = None) -> SyncReport:
         return SyncReport(**done, pending=store.pending_count(), error=error)
@@ -152,11 +174,13 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
         request = SyncRequest(store.device_id, cursor, library_cursor, sizes.page_bytes, tuple(_as_op(op) for op in ops),
                               Continuity(standing.server_id, standing.scope, standing.outbox_high, standing.last_acked))
         body = codec.encode(request.to_wire())
+        sent_at = time.monotonic()
         try:
             status, answer, answer_type = transport(body, codec.BINARY_TYPE)
         except TransportError as error:
             sizes.shrink()
             return report(str(error))
+        done["seconds"] += time.monotonic() - sent_at
         done["round_trips"] += 1
         done["bytes_up"] += len(body)
         done["bytes_down"] += len(answer)

@@ -222,27 +222,43 @@ CATALOG: dict[str, tuple[str, str]] = {
     # -- staffing scoped to a team (lead screen's staffing pane, `cs-console staffing`) ------
     "staffing.scope": ("{team} · {count} tickets created in the last {weeks} weeks · hours in {zone}",
                        "{team} · 最近 {weeks} 周新建 {count} 个工单 · 时间为 {zone}"),
-    # -- changes the server refused (screens/refused.py, the sync notification) --------------
-    "app.refused": ("Refused changes", "被拒绝的修改"),
-    "app.refused_help": ("What the server refused, and why, to type again", "服务器拒绝的修改及理由，以便重新录入"),
-    "refused.title": ("Changes the server refused · {count} · Enter: the whole text · Escape: back",
-                      "服务器拒绝的修改 · {count} 条 · 回车：查看全文 · Esc：返回"),
-    "refused.none": ("The server has refused nothing: every change reached it or waits to go up.",
-                     "服务器没有拒绝任何修改：所有修改都已送达或正在等待上传。"),
-    "refused.hint": ("Enter shows the whole text of the highlighted change here, to type it again where it belongs.",
-                     "回车在此显示所选修改的全文，以便在合适的地方重新录入。"),
-    "refused.made": ("Made {when} on this device; kept here and no longer sent.",
-                     "{when} 在本机所做；保留在本机，不再上传。"),
+    # -- the outbox: changes not on the server yet (screens/outbox.py, the sync notification) --
+    "app.outbox": ("Outbox", "发件箱"),
+    "app.outbox_help": ("Every change not on the server yet: waiting, sending or refused; retry, edit or discard",
+                        "尚未上传到服务器的所有修改：等待、发送中或被拒绝；可重试、编辑或丢弃"),
+    "outbox.title": ("Outbox · {count} not on the server · {size} · {refused} refused",
+                     "发件箱 · {count} 项未上传 · {size} · {refused} 项被拒绝"),
+    "outbox.other": ("Not about a ticket", "与工单无关"),
+    "outbox.none": ("Nothing waits: every change is on the server.", "没有待上传的修改：所有修改都已在服务器上。"),
+    "outbox.hint": ("Enter: the whole text · r: send again · e: edit in its ticket · d: discard. A change the server "
+                    "settled against a later one is on the server; its note on the ticket gives both values.",
+                    "回车：查看全文 · r：重新发送 · e：在工单中编辑 · d：丢弃。服务器按最新修改裁决的冲突已在服务器上，"
+                    "工单上的备注列出双方的值。"),
+    "outbox.state.waiting": ("waiting", "等待中"),
+    "outbox.state.sending": ("sending", "发送中"),
+    "outbox.state.refused": ("refused", "被拒绝"),
+    "outbox.made": ("made {age} ago · {size}", "{age}前所做 · {size}"),
+    "outbox.retried": ("It goes up again with the next sync.", "它将随下次同步重新上传。"),
+    "outbox.goes_next": ("It goes up with the next sync, urgent work first.", "它将随下次同步上传，紧急的优先。"),
+    "outbox.discard_question": ("Discard this change ({what}, {about})? It will never reach the server.",
+                                "丢弃这项修改（{what}，{about}）？它将不会送达服务器。"),
+    "outbox.discarded": ("Discarded: it will never reach the server.", "已丢弃：它不会送达服务器。"),
+    "outbox.cannot_discard": ("Only a message or note can be taken back before it goes up; change the field again "
+                              "instead.", "上传前只能撤回消息或备注；字段修改请再改一次。"),
+    "outbox.cannot_discard_sending": ("It is going up now; wait for the sync to end.", "它正在上传；请等同步结束。"),
+    "outbox.cannot_edit": ("Only a reply or an internal note goes back to a ticket's composer.",
+                           "只有回复或内部备注可以放回工单的编辑框。"),
+    "outbox.cannot_edit_sending": ("It is going up now; wait for the sync to end.", "它正在上传；请等同步结束。"),
     "refused.reason": ("The server's reason: {reason}", "服务器的理由：{reason}"),
     "refused.notice_one": (
         "The server refused a change ({what}, {about}): {reason}. It is kept on this device and no longer sent; "
-        "{binding} (or ctrl+p, Refused changes) shows it.",
-        "服务器拒绝了一项修改（{what}，{about}）：{reason}。它保留在本机，不再上传；按 {binding}（或 ctrl+p，被拒绝的修改）查看。",
+        "{binding} (or ctrl+p, Outbox) shows it.",
+        "服务器拒绝了一项修改（{what}，{about}）：{reason}。它保留在本机，不再上传；按 {binding}（或 ctrl+p，发件箱）查看。",
     ),
     "refused.notice_many": (
         "The server refused {count} changes, the first because {reason}. They are kept on this device and no longer "
-        "sent; {binding} (or ctrl+p, Refused changes) shows them.",
-        "服务器拒绝了 {count} 项修改，第一项的理由：{reason}。它们保留在本机，不再上传；按 {binding}（或 ctrl+p，被拒绝的修改）查看。",
+        "sent; {binding} (or ctrl+p, Outbox) shows them.",
+        "服务器拒绝了 {count} 项修改，第一项的理由：{reason}。它们保留在本机，不再上传；按 {binding}（或 ctrl+p，发件箱）查看。",
     ),
     "refused.notice_title": ("Sync", "同步"),
     "refused.kind.customer_message": ("Customer message", "客户消息"),
@@ -550,6 +566,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     # -- the sync status line -----------------------------------------------------------------
     "sync.waiting": ("{count} waiting", "{count} 项待同步"),
     "sync.nothing_waiting": ("nothing waiting", "无待同步"),
+    "sync.waiting_bytes": ("{waiting}, {size}", "{waiting}，{size}"),
+    "sync.outbox_key": ("{waiting} [{binding}]", "{waiting} [{binding}]"),
+    "sync.speed": ("{speed}, {fresh}", "{speed}，{fresh}"),
     "sync.synced": ("synced {ago}", "{ago}已同步"),
     "sync.never": ("never synced", "从未同步"),
     "sync.demo": ("◇ demo data · never synced (cs-console --db PATH for your own work)",
@@ -666,7 +685,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "key.refresh": ("Refresh", "刷新"),
     "key.period_kind": ("Period", "周期"),
     "key.next_day": ("Next day", "下一天"),
-    "key.refused": ("Refused", "被拒绝"),
+    "key.outbox": ("Outbox", "发件箱"),
+    "key.retry": ("Send again", "重新发送"),
+    "key.edit_again": ("Edit", "编辑"),
+    "key.discard": ("Discard", "丢弃"),
 }
 """Key to (English, Chinese)."""
 

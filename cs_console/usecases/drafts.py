@@ -122,6 +122,19 @@ class DraftKeeper:
             self._waiting.pop(key, None)
             yield
 
+    @contextmanager
+    def replacing(self, key: str) -> Iterator[DraftText | None]:
+        """Hold the drafts while another transaction writes the text under `key`: yields the
+        text there now (noted or stored); once the block succeeds, noted text not written yet
+        is forgotten, so it never overwrites what the block stored. Thread workers only."""
+        with self._lock:
+            waiting = self._waiting.get(key, _NOTHING)
+            if waiting is _NOTHING:
+                row = self._store.draft(key)
+                waiting = None if row is None else _text(row)
+            yield waiting
+            self._waiting.pop(key, None)
+
     def entries(self) -> list[DraftEntry]:
         """Every draft, the most recent first, with its ticket's number and subject. Thread workers only."""
         with self._lock:

@@ -1,5 +1,6 @@
-"""The one-line sync status an agent glances at: online or offline, changes waiting, and how
-fresh the data is. It repaints only when its text changes, on the app's tick."""
+"""The one-line sync status an agent glances at: online or offline, changes waiting (how many,
+their bytes, and the key that lists them), the link's measured speed and how fresh the data
+is. It repaints only when its text changes, on the app's tick."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ class SyncStatusBar(Static):
 
     def show_now(self) -> None:
         """Fill the line at once, on opening a screen; the app's tick keeps it current."""
-        self.show(self.app.sync_state.describe(self.app.now(), self.app.strings))
+        app = self.app
+        self.show(app.sync_state.describe(app.now(), app.strings, app.config.key("outbox")))
 
     def show(self, text: str) -> None:
         if str(self.content) != text:
