@@ -22,7 +22,7 @@ from cs_console.screens.ticket import TicketScreen
 from cs_console.storage.models import Customer, OutboxOp
 from cs_console.sync.cycle import SyncReport
 from cs_console.sync.link_speed import remember
-from cs_console.sync.schedule import SyncState
+from cs_console.sync.schedule import SyncState, size_text
 from cs_console.text.strings import Strings
 from cs_console.usecases.outbox import outbox_items, refused_changes
 from cs_console.usecases.ticket_changes import add_interaction, change_status
@@ -171,13 +171,18 @@ async def test_the_outbox_groups_by_ticket_newest_first_with_state_bytes_and_age
     async with app.run_test(size=SIZE) as pilot:
         await open_outbox(pilot)
         status = str(app.screen.query_one("SyncStatusBar", Static).render())
-        assert f"{store.pending_count()} waiting, 1.7 KB [ctrl+o]" in status, "the count, the bytes (refused aside), the key"
-        assert "Outbox · 7 not on the server · 2.2 KB · 1 refused" in pane_text(app, "#outbox-title")
+        waiting, waiting_bytes = store.pending_size()
+        assert f"{waiting} waiting, {size_text(waiting_bytes)} [ctrl+o]" in status, \
+            "the count, the bytes (refused aside), the key"
+        items = outbox_items(store)
+        assert f"Outbox · 7 not on the server · {size_text(sum(item.size for item in items))} · 1 refused" in \
+            pane_text(app, "#outbox-title")
+        note = next(item for item in items if "Called the bridge" in item.text)
         texts = option_texts(app)
         assert [i for i, text in enumerate(texts) if "Ballast log" in text or "Mud pump" in text] == [0, 6]
         assert f"{newer.number} Ballast log" in texts[0] and f"{older.number} Mud pump" in texts[6], \
             "the ticket with the newest change first"
-        assert texts[2].startswith("… waiting · Internal note · 438 B · 20m") and "Called the bridge" in texts[2]
+        assert texts[2].startswith(f"… waiting · Internal note · {size_text(note.size)} · 20m") and "Called the bridge" in texts[2]
         assert texts[5].startswith("✖ refused · Reply · ") and "· 3h" in texts[5] and reason in texts[5]
         assert texts[8].startswith("… waiting · Internal note ·") and "· 5h" in texts[8]
 
