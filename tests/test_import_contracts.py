@@ -7,6 +7,7 @@ console runs without the server extra; nothing the product runs imports `cs_cons
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import grimp
@@ -16,7 +17,15 @@ PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 
 
 def test_the_import_contracts_are_kept():
-    assert cli.lint_imports(config_filename=str(PYPROJECT), no_cache=True) == 0
+    # lint-imports configures logging with dictConfig, which disables every logger that
+    # exists by then (the server's, the mail workers'): give them back to later tests.
+    loggers = [logger for logger in logging.root.manager.loggerDict.values() if isinstance(logger, logging.Logger)]
+    enabled = [logger for logger in loggers if not logger.disabled]
+    try:
+        assert cli.lint_imports(config_filename=str(PYPROJECT), no_cache=True) == 0
+    finally:
+        for logger in enabled:
+            logger.disabled = False
 
 
 def test_no_module_is_part_of_an_import_cycle():
