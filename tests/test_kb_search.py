@@ -134,6 +134,24 @@ def test_tiers_prefix_then_word_start_then_substring_then_pinyin_then_subsequenc
     assert ids(index.search("dat")) == ["prefix", "word", "substring", "pinyin", "subsequence"]
 
 
+@pytest.mark.parametrize("query", ["tbwj", "tbw"])
+def test_a_title_spelt_with_common_readings_outranks_one_spelt_with_a_rare_reading(query):
+    """服 is fu, and bi only in old texts: 合同服务建议 spells tbwj only as (同)tong (服)bi
+    (务)wu (建)jian, a letter away from what anyone would type for it."""
+    index = SearchIndex([
+        doc("wanted", "投标文件递交截止时间咨询"),
+        doc("contract", "合同服务建议", uses=30),
+        doc("points", "系统服务积分", uses=30),
+        doc("bills", "统服务价"),
+    ])
+    assert ids(index.search(query))[0] == "wanted"
+
+
+def test_a_rare_reading_still_finds_a_title_none_spells_commonly():
+    index = SearchIndex([doc("contract", "合同服务建议"), doc("other", "投标截止")])
+    assert ids(index.search("tbwj")) == ["contract"]
+
+
 def test_more_uses_break_a_near_tie():
     index = SearchIndex([doc("few", "Delay notice A", uses=1), doc("many", "Delay notice B", uses=40)])
     assert ids(index.search("delay notice")) == ["many", "few"]

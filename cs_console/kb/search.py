@@ -11,8 +11,9 @@ How a query is answered:
 * Each term is looked up through a fixed list of *sources*, one per way of matching in one
   field, each with a level: title starts with it (100); a word starts with it in the title
   (90) or the tags (85); it is inside a word of the title (80) or the tags (75); pinyin or
-  word initials in the title (70) or the tags (65); its letters in order inside a title
-  word (60); a word starts with it in the body (55); it is inside a body word (50); a
+  word initials in the title (70), spelt with each character's first reading, or spelt only
+  through a character's rarer reading in the title (68: 服 read bi, not fu); the same two
+  in the tags (65, 63); its letters in order inside a title word (60); a word starts with it in the body (55); it is inside a body word (50); a
   correction of a typo in it is a word of the title (45), tags (40) or body (35). A Han term
   matches anywhere in a field as a "word": Chinese has no spaces to start words at.
 * A document's level is the lowest, over the query's terms, of each term's best level.
@@ -85,7 +86,7 @@ TYPO_MEMORY = 1024
 BUILD_CHUNK = 10_000
 """Documents folded and indexed at a time, so that a build holds few temporary copies."""
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 """The shape of a `SearchIndex`'s attributes. Bump it with any change to them: an index
 saved by a build of another format is rebuilt, never loaded."""
 
@@ -121,7 +122,9 @@ _LATIN_SOURCES = (
     _Source(80, "title", "substring"),
     _Source(75, "tags", "substring"),
     _Source(70, "title", "pinyin"),
+    _Source(68, "title", "readings"),
     _Source(65, "tags", "pinyin"),
+    _Source(63, "tags", "readings"),
     _Source(60, "title", "subsequence"),
     _BODY_WORD,
     _Source(50, "body", "substring"),
@@ -132,7 +135,11 @@ _LATIN_SOURCES = (
 _ANY = _Source(0, "any", "any")
 """Stands for every source at once in the cache: a term's matches in any way."""
 _MIN_LENGTH = {"substring": SUBSTRING_MIN, "subsequence": SUBSEQUENCE_MIN, "typo": TYPO_MIN}
-_PINYIN_LEVELS = frozenset({70, 65})
+_PINYIN_LEVELS = frozenset({70, 68, 65, 63})
+_PINYIN_WAYS = {"pinyin": True, "readings": False}
+"""Whether each pinyin way spells with first readings only: the common reading of a
+character outranks its rarer one, so `tbwj` puts 投标文件 (tou biao wen jian) before
+合同服务建议, which spells it only as 同服务建 read tong bi wu jian."""
 
 
 def _sources(term: str) -> tuple[_Source, ...]:
@@ -144,7 +151,7 @@ def _sources(term: str) -> tuple[_Source, ...]:
 def _narrows(term: str, source: _Source) -> bool:
     """Whether a longer term's look-up through `source` is cheaper as a check of the
     shorter term's result than as a fresh look-up: those that scan or verify documents."""
-    return source.way == "pinyin" or (source.field == "body" and is_han(term))
+    return source.way in _PINYIN_WAYS or (source.field == "body" and is_han(term))
 
 
 @lru_cache(maxsize=512)
@@ -225,46 +232,50 @@ def _new_keys(mapping: dict, before: int) -> list[str]:
 
 class _TokenField(_Vocabulary):
     """Title or tags: Latin words and Han characters as tokens, pairs of consecutive tokens,
-    and each slot's folded text and pinyin code. A `shared` field (tags, which repeat) keeps
-    one copy of each distinct text and code."""
+    and each slot's folded text and pinyin codes (every reading, and first readings only).
+    A `shared` field (tags, which repeat) keeps one copy of each distinct text and code."""
 
     def __init__(self, shared: bool) -> None:
         super().__init__()
-        self._shared: dict[str, tuple[str, str, list[str]]] | None = {} if shared else None
+        self._shared: dict[str, tuple[str, str, str, list[str]]] | None = {} if shared else None
         self.texts: list[str] = []
         self.codes: list[str] = []
+        self.first_codes: list[str] = []
         self.pairs: defaultdict[str, list[int]] = defaultdict(list)
         self._by_initials: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
         """For two initials, (spelling of the first token, pair key) of every pair whose
         tokens start with them, sorted: the candidates for a pinyin term that moves from one
         token to the next after a given number of letters."""
-        self._readings: list[tuple[str, str]] = []
+        self._readings: list[tuple[str, str, int]] = []
+        """(reading, character, rank of the reading: 0 for the first), sorted."""
 
     def extend(self, texts: list[str], slots: list[int]) -> None:
         """Index `texts` as the given (new, consecutive) slots. A token twice in one text is
         listed twice, which no union minds."""
         tokens_before, pairs_before = len(self.postings), len(self.pairs)
         token_list, pair_list, append = self.postings.__getitem__, self.pairs.__getitem__, list.append
-        find, join, encode = pinyin.TOKENS.findall, _PAIR.join, pinyin.encode
+        find, join, encode, encode_first = pinyin.TOKENS.findall, _PAIR.join, pinyin.encode, pinyin.encode_first
         shared = self._shared
         for slot, text in zip(slots, texts):
             if shared is None:
                 tokens = find(text)
                 self.texts.append(text)
                 self.codes.append(encode(text))
+                self.first_codes.append(encode_first(text))
             else:
                 if text not in shared:
-                    shared[text] = (text, encode(text), find(text))
-                text, code, tokens = shared[text]
+                    shared[text] = (text, encode(text), encode_first(text), find(text))
+                text, code, first_code, tokens = shared[text]
                 self.texts.append(text)
                 self.codes.append(code)
+                self.first_codes.append(first_code)
             keys = chain(map(token_list, tokens), map(pair_list, map(join, zip(tokens, tokens[1:]))))
             deque(map(append, keys, repeat(slot)), 0)
         new_tokens = _new_keys(self.postings, tokens_before)
         self.learn(new_tokens)
         chars = [t for t in new_tokens if HAN.match(t)]
         if chars:
-            self._readings.extend((r, c) for c in chars for r in pinyin.readings(c))
+            self._readings.extend((r, c, rank) for c in chars for rank, r in enumerate(pinyin.readings(c)))
             self._readings.sort()
         touched = set()
         for key in _new_keys(self.pairs, pairs_before):
@@ -277,7 +288,7 @@ class _TokenField(_Vocabulary):
             self._by_initials[initials].sort()
 
     def clear(self, slot: int) -> None:
-        self.texts[slot] = self.codes[slot] = ""
+        self.texts[slot] = self.codes[slot] = self.first_codes[slot] = ""
 
     def han_slots(self, term: str, within: set[int] | None = None) -> set[int]:
         """Slots whose text contains the Han term, found through its characters and bigrams."""
@@ -291,23 +302,27 @@ class _TokenField(_Vocabulary):
         texts = self.texts
         return {slot for slot in candidates if term in texts[slot]}
 
-    def pinyin_slots(self, term: str, word_slots: set[int], within: set[int] | None = None) -> set[int]:
-        """Slots whose code `term` spells (see `cs_console.kb.pinyin`). `word_slots` are those
-        with a Latin word starting with `term`: its one-token matches among words. A match
-        over two tokens is read off the pairs; one over more is checked document by
-        document, among those holding a pair that fits its start and one that may go on."""
+    def pinyin_slots(self, term: str, word_slots: set[int], first: bool, within: set[int] | None = None) -> set[int]:
+        """Slots whose code `term` spells (see `cs_console.kb.pinyin`), with `first` readings
+        only or with any. `word_slots` are those with a Latin word starting with `term`: its
+        one-token matches among words. A match over two tokens is read off the pairs; one
+        over more is checked document by document, among those holding a pair that fits its
+        start and one that may go on."""
         readings = self._readings
         start = bisect_left(readings, (term,))
-        chars = {c for _, c in readings[start : bisect_left(readings, (term + _LAST,), start)]}
-        found = self.slots(chars, within)
+        matching = readings[start : bisect_left(readings, (term + _LAST,), start)]
+        found = self.slots({c for _, c, rank in matching if not (first and rank)}, within)
         found |= word_slots
-        pattern, codes = pinyin.pattern(term), self.codes
+        pattern, codes = pinyin.pattern(term), self.first_codes if first else self.codes
         for cut in range(1, len(term)):
             head, rest = term[:cut], term[cut:]
             whole, partly = [], []
-            for _, key in self._pairs_from(head, rest[0]):
-                second = key[key.index(_PAIR) + 1 :]
-                (whole if any(s.startswith(rest) for s in pinyin.spellings(second)) else partly).append(key)
+            for spelling, key in self._pairs_from(head, rest[0]):
+                first_token, second = key.split(_PAIR)
+                if first and spelling != pinyin.spellings(first_token)[0]:
+                    continue
+                spelt = pinyin.spellings(second)[:1] if first else pinyin.spellings(second)
+                (whole if any(s.startswith(rest) for s in spelt) else partly).append(key)
             found |= _union(map(self.pairs.get, whole), within)
             if partly:
                 candidates = _union(map(self.pairs.get, partly), within)
@@ -590,8 +605,9 @@ class SearchIndex:
             return field.slots(field.with_prefix(term), within)
         if way == "substring":
             return field.slots(field.containing(term), within)
-        if way == "pinyin":
-            return field.pinyin_slots(term, self._matches(term, _WORD[source.field], within), within)
+        if way in _PINYIN_WAYS:
+            words = self._matches(term, _WORD[source.field], within)
+            return field.pinyin_slots(term, words, _PINYIN_WAYS[way], within)
         if way == "subsequence":
             return field.slots(field.with_subsequence(term), within)
         return field.slots(self._typo_words(term), within)
@@ -599,9 +615,10 @@ class SearchIndex:
     def _narrow(self, term: str, source: _Source, shorter: set[int]) -> set[int]:
         """The look-up of `term` through a source that `_narrows`, given the result for a
         prefix of it: only those documents can match."""
-        if source.way == "pinyin":
+        if source.way in _PINYIN_WAYS:
             words = self._matches(term, _WORD[source.field])
-            search, codes = pinyin.pattern(term).search, self._fields[source.field].codes
+            field = self._fields[source.field]
+            search, codes = pinyin.pattern(term).search, field.first_codes if _PINYIN_WAYS[source.way] else field.codes
             found = set(words)
             found.update(slot for slot in shorter - words if search(codes[slot]))
             return found
