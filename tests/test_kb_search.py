@@ -328,3 +328,11 @@ def test_upserts_and_removals_answer_like_an_index_built_afresh(corpus, changes,
     assert sorted((h.id, h.score) for h in index.search(query, limit)) == sorted(
         (h.id, h.score) for h in fresh.search(query, limit)
     )
+
+
+@pytest.mark.parametrize("query", ["台风", "tfyw", "taif", "typhoon", "tyhpoon", "cq", "yinhang", "bid b", "天线",
+                                   "season", "dat", "vsat outage", "台风 delay", "maritime t"])
+def test_packed_postings_answer_like_the_lists_they_were_packed_from(index, query):
+    with mock.patch.object(search._Postings, "pack", lambda postings: None):
+        unpacked = SearchIndex(CORPUS)
+    assert index.search(query, limit=20) == unpacked.search(query, limit=20)
