@@ -4,6 +4,7 @@ order, what it highlights, and that caching and narrowing never change an answer
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from unittest import mock
 
 import pytest
@@ -336,3 +337,14 @@ def test_packed_postings_answer_like_the_lists_they_were_packed_from(index, quer
     with mock.patch.object(search._Postings, "pack", lambda postings: None):
         unpacked = SearchIndex(CORPUS)
     assert index.search(query, limit=20) == unpacked.search(query, limit=20)
+
+
+def test_a_loaded_index_answers_and_changes_like_the_one_saved():
+    saved = SearchIndex(CORPUS)
+    loaded = pickle.loads(pickle.dumps(saved))
+    for index in (saved, loaded):
+        index.upsert(doc("satphone", "卫星电话信号恢复", uses=9, kind="template"))
+        index.remove("bank")
+    for query in ("wxdh", "yinhang", "typhoon", "卫星", ""):
+        assert loaded.search(query) == saved.search(query)
+    assert len(loaded) == len(saved) == len(CORPUS) - 1

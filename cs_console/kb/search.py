@@ -456,11 +456,11 @@ class _SortedTitles:
 
     def __init__(self) -> None:
         self._titles: list[str] = []
-        self._slots: list[int] = []
+        self._slots = array("i")
 
     def fill(self, titles: list[str]) -> None:
         """Take every slot's title at once (slot i has titles[i])."""
-        self._slots = sorted(range(len(titles)), key=titles.__getitem__)
+        self._slots = array("i", sorted(range(len(titles)), key=titles.__getitem__))
         self._titles = [titles[slot] for slot in self._slots]
 
     def insert(self, title: str, slot: int) -> None:
@@ -491,7 +491,8 @@ class SearchIndex:
         self._titles: list[str] = []
         self._langs: list[str] = []
         self._uses: list[int] = []
-        self._slot_of: dict[str, int] = {}
+        self._slot_of: dict[str, int] | None = {}
+        """Each live document's slot; made again on first need after a load (`_slot_map`)."""
         self._dead: set[int] = set()
         self._title = _TokenField(shared=False)
         self._tags = _TokenField(shared=True)
@@ -513,12 +514,13 @@ class SearchIndex:
         self._sorted_titles.fill(self._title.texts)
 
     def __len__(self) -> int:
-        return len(self._slot_of)
+        return len(self._ids) - len(self._dead)
 
     def __getstate__(self) -> dict:
-        """What pickling keeps: everything but the per-query caches, which refill as the agent types."""
+        """What pickling keeps: everything but the per-query caches, which refill as the agent types,
+        and the slot of each id, quicker to make again than to load."""
         state = self.__dict__.copy()
-        state.update(_cache=OrderedDict(), _cached_items=0, _typos={}, _buckets={}, _popular=None)
+        state.update(_cache=OrderedDict(), _cached_items=0, _typos={}, _buckets={}, _popular=None, _slot_of=None)
         return state
 
     # -- keeping it current --------------------------------------------------------------
@@ -533,7 +535,7 @@ class SearchIndex:
     def remove(self, doc_id: str) -> None:
         """Forget a document; an unknown id is not an error. Its slot is never reused: the
         postings that still name it are filtered out of every result."""
-        slot = self._slot_of.pop(doc_id, None)
+        slot = self._slot_map().pop(doc_id, None)
         if slot is None:
             return
         self._sorted_titles.remove(self._title.texts[slot], slot)
@@ -549,7 +551,7 @@ class SearchIndex:
         titles = [str(doc["title"]) for doc in docs]
         folded = [_clean(fold(title)) for title in titles]
         folded = [f if f != t else t for f, t in zip(folded, titles)]
-        self._slot_of.update(zip((doc["id"] for doc in docs), slots))
+        self._slot_map().update(zip((doc["id"] for doc in docs), slots))
         self._ids.extend(doc["id"] for doc in docs)
         self._kinds.extend(doc["kind"] for doc in docs)
         self._titles.extend(titles)
@@ -559,6 +561,12 @@ class SearchIndex:
         self._tags.extend([_clean(fold("\n".join(doc.get("tags") or ()))) for doc in docs], slots)
         self._body.extend([_clean(fold(doc.get("body") or "")) for doc in docs], slots)
         return first
+
+    def _slot_map(self) -> dict[str, int]:
+        if self._slot_of is None:
+            dead = self._dead
+            self._slot_of = {doc_id: slot for slot, doc_id in enumerate(self._ids) if slot not in dead}
+        return self._slot_of
 
     def _changed(self) -> None:
         self._cache.clear()
