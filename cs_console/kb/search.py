@@ -113,6 +113,7 @@ class _Source:
 
 _TITLE_PREFIX = _Source(100, "title", "prefix")
 _WORD = {"title": _Source(90, "title", "word"), "tags": _Source(85, "tags", "word")}
+_FIRST_READINGS = {"title": _Source(70, "title", "pinyin"), "tags": _Source(65, "tags", "pinyin")}
 _BODY_WORD = _Source(55, "body", "word")
 _HAN_SOURCES = (_TITLE_PREFIX, _WORD["title"], _WORD["tags"], _BODY_WORD)
 _LATIN_SOURCES = (
@@ -121,9 +122,9 @@ _LATIN_SOURCES = (
     _WORD["tags"],
     _Source(80, "title", "substring"),
     _Source(75, "tags", "substring"),
-    _Source(70, "title", "pinyin"),
+    _FIRST_READINGS["title"],
     _Source(68, "title", "readings"),
-    _Source(65, "tags", "pinyin"),
+    _FIRST_READINGS["tags"],
     _Source(63, "tags", "readings"),
     _Source(60, "title", "subsequence"),
     _BODY_WORD,
@@ -358,17 +359,21 @@ class _TokenField(_Vocabulary):
         texts = self.texts
         return {slot for slot in candidates if term in texts[slot]}
 
-    def pinyin_slots(self, term: str, word_slots: set[int], first: bool, within: set[int] | None = None) -> set[int]:
+    def pinyin_slots(self, term: str, known: set[int], first: bool, within: set[int] | None = None) -> set[int]:
         """Slots whose code `term` spells (see `cs_console.kb.pinyin`), with `first` readings
-        only or with any. `word_slots` are those with a Latin word starting with `term`: its
-        one-token matches among words. A match over two tokens is read off the pairs; one
-        over more is checked document by document, among those holding a pair that fits its
-        start and one that may go on."""
+        only or with any. `known` match already: with first readings, those with a Latin word
+        starting with `term` (its one-token matches among words); with any, the first
+        readings' matches. A match over two tokens is read off the pairs; one over more is
+        checked document by document, among those holding a pair that fits its start and one
+        that may go on."""
         readings = self._readings
         start = bisect_left(readings, (term,))
         matching = readings[start : bisect_left(readings, (term + _LAST,), start)]
-        found = self.slots({c for _, c, rank in matching if not (first and rank)}, within)
-        found |= word_slots
+        chars = {c for _, c, rank in matching if not rank}
+        if not first:  # the characters spelt with a first reading are in `known` already
+            chars = {c for _, c, rank in matching if rank} - chars
+        found = self.slots(chars, within)
+        found |= known
         pattern, codes = pinyin.pattern(term), self.first_codes if first else self.codes
         for cut in range(1, len(term)):
             head, rest = term[:cut], term[cut:]
@@ -672,8 +677,9 @@ class SearchIndex:
         if way == "substring":
             return field.slots(field.containing(term), within)
         if way in _PINYIN_WAYS:
-            words = self._matches(term, _WORD[source.field], within)
-            return field.pinyin_slots(term, words, _PINYIN_WAYS[way], within)
+            first = _PINYIN_WAYS[way]
+            known = self._matches(term, _WORD[source.field] if first else _FIRST_READINGS[source.field], within)
+            return field.pinyin_slots(term, known, first, within)
         if way == "subsequence":
             return field.slots(field.with_subsequence(term), within)
         return field.slots(self._typo_words(term), within)
