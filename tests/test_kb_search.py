@@ -345,6 +345,6 @@ def test_a_loaded_index_answers_and_changes_like_the_one_saved():
     for index in (saved, loaded):
         index.upsert(doc("satphone", "卫星电话信号恢复", uses=9, kind="template"))
         index.remove("bank")
-    for query in ("wxdh", "yinhang", "typhoon", "卫星", ""):
+    for query in ("wxdh", "yinhang", "typhoon", "卫星", "天线", "提前", ""):
         assert loaded.search(query) == saved.search(query)
     assert len(loaded) == len(saved) == len(CORPUS) - 1

