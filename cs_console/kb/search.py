@@ -11,11 +11,12 @@ How a query is answered:
 * Each term is looked up through a fixed list of *sources*, one per way of matching in one
   field, each with a level: title starts with it (100); a word starts with it in the title
   (90) or the tags (85); it is inside a word of the title (80) or the tags (75); pinyin or
-  word initials in the title (70), spelt with each character's first reading, or spelt only
-  through a character's rarer reading in the title (68: 服 read bi, not fu); the same two
-  in the tags (65, 63); its letters in order inside a title word (60); a word starts with it in the body (55); it is inside a body word (50); a
-  correction of a typo in it is a word of the title (45), tags (40) or body (35). A Han term
-  matches anywhere in a field as a "word": Chinese has no spaces to start words at.
+  word initials in the title spelt with each character's first reading (70), or only
+  through a character's rarer reading (68: 服 read bi, not fu), the same two in the tags
+  (65, 63); its letters in order inside a title word (60); a word starts with it in the
+  body (55); it is inside a body word (50); a correction of a typo in it is a word of the
+  title (45), tags (40) or body (35). A Han term matches anywhere in a field as a "word":
+  Chinese has no spaces to start words at.
 * A document's level is the lowest, over the query's terms, of each term's best level.
   Levels are visited from the top and the visit stops as soon as enough documents are found,
   so a short query never pays for body or typo look-ups whose results it could not show.

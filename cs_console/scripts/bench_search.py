@@ -13,10 +13,11 @@ process: `first_search_cold_s` with no saved index (read the documents, build, s
 first one saved (`cs_console.usecases.kb_index_file`). A build without that (an older
 cs-console) takes about the cold figure every time. `fzf_process_s` is one `fzf --filter`
 process over the titles and tags, its comparison; `imports_s` is a process that only
-imports the command line and the store, the floor under any `cs-console` command. `first_result_after_k_s` is what the agent waits for after
-`k` in a console started afresh: in a new process with the store open, as the console has
-it, the median of three runs of importing the catalog, loading the saved index and listing
-the first results (`load_s` the same without the search).
+imports the command line and the store, the floor under any `cs-console` command.
+`first_result_after_k_s` is what the agent waits for after `k` in a console started
+afresh: in a new process with the store open, as the console has it, the median of three
+runs of importing the catalog, loading the saved index and listing the first results
+(`load_s` the same without the search).
 
 Peak memory counts the corpus as the caller holds it while the index is built, as the
 application holds its documents. It asserts nothing: the targets are printed beside the
@@ -52,7 +53,8 @@ QUERIES = [
 """Thirty-five queries an agent might type, each typed from its first character to its last;
 the last five have several words, some with a one-letter word being typed."""
 
-TARGETS = {"p99_ms": 16, "build_s": 3, "peak_rss_mb": 300, "first_search_warm_s": 1, "first_result_after_k_s": 0.5}
+TARGETS = {"p95_ms": 10, "p99_ms": 16, "build_s": 3, "peak_rss_mb": 300, "first_search_warm_s": 1,
+           "first_result_after_k_s": 0.5}
 
 
 def main() -> None:
