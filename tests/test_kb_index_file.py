@@ -150,3 +150,9 @@ def test_a_folder_that_cannot_be_written_only_means_building_again(kb_store, mon
     monkeypatch.setattr(kb_index_file.tempfile, "mkstemp", refuse)
     assert titles(Catalog(kb_store), "vsat") == ["VSAT 终端重启步骤"]
     assert not kb_index_file.index_path(kb_store).exists()
+
+
+def test_the_saved_documents_come_back_as_the_store_gave_them(kb_store):
+    Catalog(kb_store)
+    documents, _ = kb_index_file.load(kb_index_file.index_path(kb_store), saved_key(kb_store))
+    assert {document["id"]: document for document in kb_store.kb_documents()} == dict(documents)

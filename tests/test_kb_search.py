@@ -4,6 +4,7 @@ order, what it highlights, and that caching and narrowing never change an answer
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from unittest import mock
 
 import pytest
@@ -132,6 +133,24 @@ def test_tiers_prefix_then_word_start_then_substring_then_pinyin_then_subsequenc
         doc("prefix", "Data sheet"),
     ])
     assert ids(index.search("dat")) == ["prefix", "word", "substring", "pinyin", "subsequence"]
+
+
+@pytest.mark.parametrize("query", ["tbwj", "tbw"])
+def test_a_title_spelt_with_common_readings_outranks_one_spelt_with_a_rare_reading(query):
+    """服 is fu, and bi only in old texts: 合同服务建议 spells tbwj only as (同)tong (服)bi
+    (务)wu (建)jian, a letter away from what anyone would type for it."""
+    index = SearchIndex([
+        doc("wanted", "投标文件递交截止时间咨询"),
+        doc("contract", "合同服务建议", uses=30),
+        doc("points", "系统服务积分", uses=30),
+        doc("bills", "统服务价"),
+    ])
+    assert ids(index.search(query))[0] == "wanted"
+
+
+def test_a_rare_reading_still_finds_a_title_none_spells_commonly():
+    index = SearchIndex([doc("contract", "合同服务建议"), doc("other", "投标截止")])
+    assert ids(index.search("tbwj")) == ["contract"]
 
 
 def test_more_uses_break_a_near_tie():
@@ -310,3 +329,22 @@ def test_upserts_and_removals_answer_like_an_index_built_afresh(corpus, changes,
     assert sorted((h.id, h.score) for h in index.search(query, limit)) == sorted(
         (h.id, h.score) for h in fresh.search(query, limit)
     )
+
+
+@pytest.mark.parametrize("query", ["台风", "tfyw", "taif", "typhoon", "tyhpoon", "cq", "yinhang", "bid b", "天线",
+                                   "season", "dat", "vsat outage", "台风 delay", "maritime t"])
+def test_packed_postings_answer_like_the_lists_they_were_packed_from(index, query):
+    with mock.patch.object(search._Postings, "pack", lambda postings: None):
+        unpacked = SearchIndex(CORPUS)
+    assert index.search(query, limit=20) == unpacked.search(query, limit=20)
+
+
+def test_a_loaded_index_answers_and_changes_like_the_one_saved():
+    saved = SearchIndex(CORPUS)
+    loaded = pickle.loads(pickle.dumps(saved))
+    for index in (saved, loaded):
+        index.upsert(doc("satphone", "卫星电话信号恢复", uses=9, kind="template"))
+        index.remove("bank")
+    for query in ("wxdh", "yinhang", "typhoon", "卫星", "天线", "提前", ""):
+        assert loaded.search(query) == saved.search(query)
+    assert len(loaded) == len(saved) == len(CORPUS) - 1

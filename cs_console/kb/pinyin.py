@@ -57,12 +57,17 @@ def spellings(token: str) -> tuple[str, ...]:
 
 
 class _CodeTable(dict):
-    """str.translate table from characters to code pieces, filled on first sight of each."""
+    """str.translate table from characters to code pieces, filled on first sight of each,
+    with each Han character's first `kept` readings (None: all)."""
+
+    def __init__(self, kept: int | None) -> None:
+        super().__init__()
+        self._kept = kept
 
     def __missing__(self, codepoint: int) -> str:
         char = chr(codepoint)
         if HAN.match(char):
-            piece = TOKEN + READING.join(readings(char) or (char,)) + TOKEN
+            piece = TOKEN + READING.join(readings(char)[: self._kept] or (char,)) + TOKEN
         elif re.match(WORD_CLASS, char):
             piece = char
         else:
@@ -71,13 +76,19 @@ class _CodeTable(dict):
         return piece
 
 
-_TABLE = _CodeTable()
+_TABLE = _CodeTable(None)
+_FIRST_TABLE = _CodeTable(1)
 
 
 def encode(folded: str) -> str:
     """The code of a folded text: its tokens, TOKEN between them, a Han character's readings
     separated by READING. One str.translate, so encoding a whole corpus is cheap."""
     return folded.translate(_TABLE)
+
+
+def encode_first(folded: str) -> str:
+    """The code of a folded text with each Han character's first (most common) reading only."""
+    return folded.translate(_FIRST_TABLE)
 
 
 _START = f"(?<![^{READING}{TOKEN}])"

@@ -38,4 +38,5 @@ class Catalog:
         with self._lock:
             document = self._documents[template_id]
             document["uses"] = document.get("uses", 0) + 1
+            self._documents.put(document)
             self._index.upsert(document)
