@@ -33,24 +33,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import fcntl
 import json
-import os
-import pty
 import resource
-import select
-import signal
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cs_console.demo.history import NUMBER_PREFIX, generate
+from cs_console.scripts.bench_start import start_in_terminal, terminal_env
 
 NOW = datetime(2026, 2, 25, 2, 30, tzinfo=UTC)
 """The generated desk's "now", and the clock of the measured console (10:30 in Shanghai)."""
@@ -63,7 +57,6 @@ PAGE_DOWNS = 300
 QUERIES = ("ocean", "台风", "hist-0999", "nordic tern", "refund", "sim", "crew change", "延误")
 """Filters an agent might type: a vessel, Chinese words, a ticket number, a customer."""
 TARGETS = {"startup_s": 1.0, "first_paint_s": 0.1, "scroll_ms_p95": 16, "filter_ms_p95": 16, "peak_rss_mb": 250}
-STARTUP_TIMEOUT_S = 60
 MARKER = NUMBER_PREFIX.encode()
 """Every generated ticket number starts so; the queue's rows are the first thing to show one."""
 
@@ -80,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     with tempfile.TemporaryDirectory() as folder:
         path = args.db or Path(folder) / "desk.db"
-        generate_s = _generate(path, args.tickets)
+        generate_s = generate_store(path, args.tickets)
         startup_s = _startup(path, Path(folder) / "home")
         console = _part("console", path)
         baseline = _part("datatable", path)
@@ -95,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     }, ensure_ascii=False))
 
 
-def _generate(path: Path, tickets: int) -> float | None:
+def generate_store(path: Path, tickets: int) -> float | None:
     """Generate the desk unless `path` holds one already; returns the seconds it took."""
     if path.exists():
         return None
@@ -130,24 +123,7 @@ def _startup(path: Path, home: Path) -> float:
 
 
 def _start_once(path: Path, home: Path) -> float:
-    env = {**os.environ, "CS_CONSOLE_HOME": str(home), "TERM": "xterm-256color"}
-    started = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:
-        fcntl.ioctl(sys.stdout.fileno(), termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-        os.execve(sys.executable, [sys.executable, "-m", "cs_console", "--db", str(path)], env)
-    seen = b""
-    try:
-        while MARKER not in seen:
-            ready, _, _ = select.select([fd], [], [], STARTUP_TIMEOUT_S)
-            if not ready:
-                raise RuntimeError(f"the console showed no queue within {STARTUP_TIMEOUT_S} s: {seen[-500:]!r}")
-            seen = seen[-len(MARKER):] + os.read(fd, 65536)
-        return time.perf_counter() - started
-    finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(fd)
+    return start_in_terminal([sys.executable, "-m", "cs_console", "--db", str(path)], terminal_env(home), MARKER)
 
 
 # -- the console's queue, in-process ----------------------------------------------------------
@@ -277,7 +253,11 @@ async def _settled(pilot) -> None:
     await pilot.pause()
 
 
-def _p95_ms(seconds: list[float]) -> float:
+def _p95_ms(seconds: list[float]) -> float | None:
+    """The 95th percentile in milliseconds; None when nothing was measured (a queue small
+    enough to filter in one slice has no later slices)."""
+    if len(seconds) < 2:
+        return round(seconds[0] * 1000, 2) if seconds else None
     return round(statistics.quantiles(seconds, n=100)[94] * 1000, 2)
 
 
