@@ -13,25 +13,39 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 HEAVY = ("textual", "sqlalchemy", "sqlmodel", "httpx")
+
+
+DOMAIN = ("cs_console.clocks", "cs_console.lead.reports", "cs_console.lead.kpi", "cs_console.text",
+          "cs_console.config", "cs_console.kb", "cs_console.usecases", "cs_console.sync", "cs_console.storage")
+"""What the console's work needs and a `--version` or `--help` does not."""
+
+
+def modules_after(script: str) -> set[str]:
+    """The modules a fresh interpreter has loaded once `script` has run."""
+    code = textwrap.dedent(script) + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1]))
 
 
 def loaded_after(script: str) -> set[str]:
     """The top-level packages a fresh interpreter has loaded once `script` has run."""
-    code = textwrap.dedent(script) + "\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))\n"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    return {name.split(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
+    return {name.split(".")[0] for name in modules_after(script)}
 
 
-def test_version_imports_neither_the_interface_nor_the_database_nor_http():
-    loaded = loaded_after("""
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_version_and_help_load_no_interface_database_http_or_domain(option):
+    loaded = modules_after(f"""
         from cs_console.cli import main
         try:
-            main(["--version"])
+            main([{option!r}])
         except SystemExit:
             pass
     """)
-    assert not loaded & set(HEAVY)
+    assert not {name.split(".")[0] for name in loaded} & set(HEAVY)
+    assert not [name for name in loaded if name.startswith(DOMAIN)]
 
 
 def test_first_queue_screen_without_a_login_leaves_http_unloaded(tmp_path):

@@ -40,15 +40,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from cs_console.demo.history import NUMBER_PREFIX, generate
+from cs_console.demo.history import NUMBER_PREFIX
 from cs_console.scripts.bench_start import start_in_terminal, terminal_env
+from cs_console.scripts.generated_desk import NOW, generate_store
 
-NOW = datetime(2026, 2, 25, 2, 30, tzinfo=UTC)
-"""The generated desk's "now", and the clock of the measured console (10:30 in Shanghai)."""
-SEED = 137
 SIZE = (120, 40)
 """Terminal columns and lines for every measurement."""
 STARTS = 5
@@ -86,21 +83,6 @@ def main(argv: list[str] | None = None) -> None:
         "generate_s": generate_s,
         "targets": TARGETS,
     }, ensure_ascii=False))
-
-
-def generate_store(path: Path, tickets: int) -> float | None:
-    """Generate the desk unless `path` holds one already; returns the seconds it took."""
-    if path.exists():
-        return None
-    from cs_console.store import Store
-
-    started = time.perf_counter()
-    store = Store.open(path)
-    try:
-        generate(store, tickets, now=NOW, seed=SEED)
-    finally:
-        store.close()
-    return round(time.perf_counter() - started, 1)
 
 
 def _part(part: str, path: Path) -> dict:

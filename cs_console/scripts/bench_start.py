@@ -91,7 +91,7 @@ def _medians(measures: dict, runs: int) -> dict[str, float]:
 
 def run(tickets: int, runs: int, db: Path | None) -> dict:
     from cs_console.demo.history import NUMBER_PREFIX
-    from cs_console.scripts.bench_queue import generate_store
+    from cs_console.scripts.generated_desk import generate_store
 
     python = sys.executable
     console = [python, "-m", "cs_console"]
