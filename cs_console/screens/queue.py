@@ -211,6 +211,7 @@ class QueueScreen(ConsoleScreen):
         if painted is not None:
             self.call_after_refresh(painted)
         self.call_after_refresh(self._mount_footer)
+        self.call_after_refresh(self.app.first_rows_shown)
 
     async def _mount_footer(self) -> None:
         """The key footer, in the line kept for it, once the first rows are on screen:

@@ -228,6 +228,8 @@ class QueueList:
             self._candidates, self._tested = (), 0
 
     def _matching(self, within: Sequence[int]) -> list[int]:
+        """The indexes in `within` whose rows the filter passes, in order; the longest word,
+        which passes fewest, is tested first."""
         queue_filter = self.filter
         found = within
         if queue_filter.statuses != _ALL_STATUSES or queue_filter.priorities != _ALL_PRIORITIES:
@@ -236,7 +238,7 @@ class QueueList:
                        if pair[0] in queue_filter.statuses and pair[1] in queue_filter.priorities}
             found = [index for index in found if kinds[index] in allowed]
         hay = self._hay
-        for word in queue_filter.words:
+        for word in sorted(queue_filter.words, key=len, reverse=True):
             found = [index for index in found if word in hay[index]]
         return found if isinstance(found, list) else list(found)
 
