@@ -43,6 +43,8 @@ class LazyStore(FirstScreenReads, QueueRows):
         self._lock = threading.Lock()
         self._store: Store | None = None
         self._readonly = False
+        self._own_lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
 
     @classmethod
     def open(cls, path: Path | str) -> LazyStore:
@@ -69,7 +71,7 @@ class LazyStore(FirstScreenReads, QueueRows):
             return self._store
 
     def __getattr__(self, name: str):
-        if name.startswith("__") or name in ("_lock", "_store"):
+        if name.startswith("__") or name in ("_lock", "_store", "_own_lock", "_connection"):
             raise AttributeError(name)  # copying, pickling, or a half-built instance
         return getattr(self.loaded(), name)
 
@@ -90,6 +92,8 @@ class LazyStore(FirstScreenReads, QueueRows):
         return self._store.stopped_by if self._store is not None else None
 
     def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
         if self._store is not None:
             self._store.close()
         if self._in_use is not None:
@@ -103,19 +107,23 @@ class LazyStore(FirstScreenReads, QueueRows):
 
     @contextmanager
     def _own(self, begin: str) -> Iterator[sqlite3.Connection]:
-        """A connection of its own for one transaction, until the full store is open. A
-        failure is the full store's to judge (it stops writing on a damaged file)."""
-        try:
-            connection = connect(self.path, BUSY_TIMEOUT_MS)
-        except sqlite3.DatabaseError as error:
-            raise self.loaded()._failure(error) from None
-        try:
-            connection.execute(begin)
-            yield connection
-            connection.execute("COMMIT")
-        except sqlite3.DatabaseError as error:
-            raise self.loaded()._failure(error) from None
-        finally:
-            if connection.in_transaction:
-                connection.rollback()
-            connection.close()
+        """One transaction on a connection of its own, until the full store is open. It
+        stays open, one thread at a time: closing the last connection to the file
+        checkpoints its log, 14 ms a time on the demo store. A failure is the full
+        store's to judge (it stops writing on a damaged file)."""
+        with self._own_lock:
+            try:
+                if self._connection is None:
+                    self._connection = connect(self.path, BUSY_TIMEOUT_MS)
+                connection = self._connection
+                connection.execute(begin)
+            except sqlite3.DatabaseError as error:
+                raise self.loaded()._failure(error) from None
+            try:
+                yield connection
+                connection.execute("COMMIT")
+            except sqlite3.DatabaseError as error:
+                raise self.loaded()._failure(error) from None
+            finally:
+                if connection.in_transaction:
+                    connection.rollback()
