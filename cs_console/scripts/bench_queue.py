@@ -192,11 +192,11 @@ async def _console(path: Path) -> dict:
         "agent_first_paint_s": round(agent_paint, 4),
         "history_rows": history_rows,
         "history_first_paint_s": round(history_paint, 4),
-        "scroll_ms_p95": _p95_ms(scrolls),
-        "filter_ms_p95": _p95_ms(keystrokes),
-        "filter_cpu_ms_p95": _p95_ms(keystrokes_cpu),
-        "filter_slice_ms_p95": _p95_ms(slices),
-        "filter_done_ms_p95": _p95_ms(done),
+        "scroll_ms_p95": p95_ms(scrolls),
+        "filter_ms_p95": p95_ms(keystrokes),
+        "filter_cpu_ms_p95": p95_ms(keystrokes_cpu),
+        "filter_slice_ms_p95": p95_ms(slices),
+        "filter_done_ms_p95": p95_ms(done),
         "peak_rss_mb": _peak_rss_mb(),
     }
 
@@ -239,7 +239,7 @@ async def _settled(pilot) -> None:
     await pilot.pause()
 
 
-def _p95_ms(seconds: list[float]) -> float | None:
+def p95_ms(seconds: list[float]) -> float | None:
     """The 95th percentile in milliseconds; None when nothing was measured (a queue small
     enough to filter in one slice has no later slices)."""
     if len(seconds) < 2:
