@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -30,10 +31,9 @@ from cs_console.lead.roles import is_lead
 from cs_console.paths import asset
 from cs_console.screens.base import Console
 from cs_console.screens.commands import console_commands, textual_commands
-from cs_console.storage.errors import ReadOnly, WriteFailed
-from cs_console.storage.models import Agent
+from cs_console.storage.errors import ReadOnly, StoreError, WriteFailed
+from cs_console.storage.first_screen import WorkingAgent
 from cs_console.storage.queue_rows import QueueRow
-from cs_console.store import Store, StoreError
 from cs_console.sync.schedule import INTERVAL, LOW_BANDWIDTH_INTERVAL, SyncState
 from cs_console.text.strings import Strings, english, interface_language
 from cs_console.usecases.caller_lookup import Caller, look_up_caller
@@ -41,6 +41,9 @@ from cs_console.usecases.drafts import DraftKeeper, DraftText, caller_of, ticket
 from cs_console.utc import utcnow
 from cs_console.widgets.key_labels import localize_bindings
 from cs_console.widgets.sync_status import SyncStatusBar
+
+if TYPE_CHECKING:  # the store's ORM loads after the first screen (`lazy_store`)
+    from cs_console.store import Store
 
 TICK_SECONDS = 1.0
 """How often countdowns refresh; low-bandwidth mode ticks once a minute."""
@@ -98,7 +101,7 @@ class ConsoleApp(App):
         self.store = store
         self.config = config
         self.now = clock
-        self.agent: Agent | None = None
+        self.agent: WorkingAgent | None = None
         self.clock_watch = ClockWatch()
         self._catalog = None
         self._catalog_lock = threading.Lock()
@@ -113,6 +116,7 @@ class ConsoleApp(App):
         """Unsent text of every composer and form, kept in the store as the agent types."""
         self._draft_timers: dict[str, Timer] = {}
         self._told_stopped = False
+        self._first_rows_shown = False
         self.strings = Strings(interface_language(config.raw, config.language))
         """The interface language's sentences (`cs_console.text.strings`), for the newer screens."""
         localize_bindings(self, self.strings)
@@ -123,7 +127,6 @@ class ConsoleApp(App):
         self.set_keymap(self.config.keys)
         self.set_interval(LOW_BANDWIDTH_TICK_SECONDS if self.config.low_bandwidth else TICK_SECONDS, self.tick)
         self._start()
-        self._back_up_daily()
 
     def catalog(self):
         """The knowledge-base index, loaded (or built) on first use; call from thread workers only."""
@@ -238,13 +241,13 @@ class ConsoleApp(App):
         from cs_console.usecases.outbox import refused_changes
 
         report = sync_once(self.store, self._sync_settings)
-        agent = self.store.current_agent()
+        agent = self.store.working_agent()
         refused = refused_changes(self.store, newest=report.refused) if report.refused else []
         _, size = self.store.pending_size()
         speed = recalled(self.store).bytes_per_second
         self.call_from_thread(self._synced, report, agent, refused, size, speed)
 
-    def _synced(self, report, agent: Agent | None, refused: list, size: int = 0, speed: float | None = None) -> None:
+    def _synced(self, report, agent: WorkingAgent | None, refused: list, size: int = 0, speed: float | None = None) -> None:
         self._syncing = False
         self.sync_started_at = None
         now = self.now()
@@ -407,20 +410,19 @@ class ConsoleApp(App):
                 from cs_console.demo.data_set import load_demo as load
 
                 load(self.store, self.now())
-            agent = self.store.current_agent()
+            agent = self.store.working_agent()
             if agent is None:
-                agent = self.store.create_agent(first_agent_name(self.strings))
-                self.store.set_current_agent(agent.id)
+                self.store.set_current_agent(self.store.create_agent(first_agent_name(self.strings)).id)
+                agent = self.store.working_agent()
         except UserError as error:
             self.call_from_thread(self._stop, error)
             return
         self.call_from_thread(self._agent_ready, agent)
 
-    def _agent_ready(self, agent: Agent) -> None:
+    def _agent_ready(self, agent: WorkingAgent) -> None:
         self.agent = agent
         self.config = self.config.for_agent(agent.timezone)
         self._open_queue()
-        self._load_sync_settings()
         if self.call is not None:
             self._look_up_caller(self.call)
 
@@ -447,6 +449,15 @@ class ConsoleApp(App):
         from cs_console.screens.queue import QueueScreen
 
         self.push_screen(QueueScreen())
+
+    def first_rows_shown(self) -> None:
+        """The queue's first rows are on screen: now the work that would have competed with
+        them for the interpreter, the sync settings (which load the store's ORM,
+        `lazy_store`) and today's backup."""
+        if not self._first_rows_shown:
+            self._first_rows_shown = True
+            self._load_sync_settings()
+            self._back_up_daily()
 
     def action_help(self) -> None:
         from cs_console.screens.help import HelpScreen
@@ -592,10 +603,10 @@ class ConsoleApp(App):
     @work(thread=True, exclusive=True, group="switch-agent")
     def _set_agent(self, agent_id: str) -> None:
         self.store.set_current_agent(agent_id)
-        agent = self.store.current_agent()
+        agent = self.store.working_agent()
         self.call_from_thread(self._agent_switched, agent)
 
-    def _agent_switched(self, agent: Agent) -> None:
+    def _agent_switched(self, agent: WorkingAgent) -> None:
         from cs_console.screens.queue import QueueScreen
 
         self.agent = agent

@@ -75,10 +75,9 @@ def _dispatch(args) -> int:
     if args.command in database_commands.COMMANDS:
         return database_commands.run(database.expanduser(), args)
     from cs_console.config import load
-    from cs_console.store import Store
 
     config = load(paths.config_file())
-    store = Store.open(database)
+    store = _open_store(database, console=args.command in (None, "run"))
     try:
         if args.agent is not None:
             from cs_console.text.strings import Strings, interface_language
@@ -93,7 +92,7 @@ def _dispatch(args) -> int:
             config = dataclasses.replace(config, low_bandwidth=True)
         if args.command in lead_commands.COMMANDS:
             return lead_commands.run(store, config, args)
-        if args.readonly and args.command in (None, "run") and store.current_agent() is None:
+        if args.readonly and args.command in (None, "run") and store.working_agent() is None:
             print("cs-console: error: --readonly: nobody works on this device yet; add --agent NAME "
                   "(or run once without --readonly)", file=sys.stderr)
             return 2
@@ -115,6 +114,22 @@ def _dispatch(args) -> int:
         return _run(store, config, call)
     finally:
         store.close()
+
+
+def _open_store(database: Path, console: bool):
+    """The store for a subcommand, or for the console a `LazyStore`, whose first screen
+    shows before SQLAlchemy is loaded.
+
+    Raises:
+        StoreError: the database cannot be opened (`Store.open`).
+    """
+    if console:
+        from cs_console.lazy_store import LazyStore
+
+        return LazyStore.open(database)
+    from cs_console.store import Store
+
+    return Store.open(database)
 
 
 LOW_BANDWIDTH_FPS = 4

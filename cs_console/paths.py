@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -33,6 +32,8 @@ def assets_dir() -> Path:
     Raises:
         InstallationError: neither place has them, so the installation is incomplete.
     """
+    from importlib import resources  # at first use: `--version` and `--help` need no assets
+
     installed = Path(str(resources.files("cs_console") / "assets"))
     for folder in (installed, CHECKOUT_ASSETS):
         if folder.is_dir():

@@ -23,7 +23,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -31,19 +31,20 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
 
-from cs_console.storage import hlc, migrations, unsaved_text
+from cs_console.storage import hlc, unsaved_text
 from cs_console.storage.agents import Agents
 from cs_console.storage.columns import row_payload
 from cs_console.storage.customers import Customers
 from cs_console.storage.data_sets import DataSets
-from cs_console.storage.database_file import check_file, check_folder
 from cs_console.storage.drafts import Drafts
 from cs_console.storage.engine import sqlite_engine
 from cs_console.storage.errors import Damaged, ReadOnly, StoreError, WriteFailed
 from cs_console.storage.failures import store_failure
+from cs_console.storage.first_screen import FirstScreenReads
 from cs_console.storage.in_use import InUse
 from cs_console.storage.knowledge_base import KnowledgeBase
 from cs_console.storage.models import Interaction, Meta, OutboxOp, TicketEvent
+from cs_console.storage.opening import BUSY_TIMEOUT_MS, prepare
 from cs_console.storage.outbox import Outbox
 from cs_console.storage.queue_rows import QueueRows
 from cs_console.storage.sync_state import ENTITY_NAMES, SyncState, ticket_prefix_of
@@ -51,28 +52,9 @@ from cs_console.storage.team_facts import TeamFacts
 from cs_console.storage.tickets import Tickets
 from cs_console.utc import to_text, utcnow
 
-BUSY_TIMEOUT_MS = 5000
-"""How long a writer waits for another (the sync worker, a second window) before failing."""
 
-
-
-
-def _upgrade(path: Path) -> None:
-    connection = sqlite3.connect(path, isolation_level=None)
-    try:
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        connection.execute("PRAGMA journal_mode = WAL")
-        migrations.upgrade(connection)
-    except sqlite3.DatabaseError as error:
-        failure = store_failure(error, path)
-        if isinstance(failure, Damaged):
-            raise failure from None
-        raise StoreError(f"{path}: cannot be upgraded ({error}); nothing was changed") from None
-    finally:
-        connection.close()
-
-
-class Store(Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, DataSets, SyncState, Outbox, Drafts):
+class Store(FirstScreenReads, Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, DataSets, SyncState,
+            Outbox, Drafts):
     """A device's database: reads for the screens, transactional writes with change capture."""
 
     def __init__(self, path: Path, engine: Engine) -> None:
@@ -107,13 +89,16 @@ class Store(Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, Dat
             StoreError: the folder cannot be written; the file is unreadable, another
                 program's or too new.
         """
-        path = Path(path).expanduser()
-        check_folder(path.parent)
-        check_file(path)
-        _upgrade(path)
-        store = cls(path, sqlite_engine(f"sqlite:///{path}", busy_timeout_ms=BUSY_TIMEOUT_MS))
+        path = prepare(path)
+        store = cls.on_prepared(path)
         store._in_use = InUse.hold(path)
         return store
+
+    @classmethod
+    def on_prepared(cls, path: Path) -> Store:
+        """The store of a file `storage.opening.prepare` has made ready; it holds no in-use
+        mark (whoever prepared the file does)."""
+        return cls(path, sqlite_engine(f"sqlite:///{path}", busy_timeout_ms=BUSY_TIMEOUT_MS))
 
     def close(self) -> None:
         self._engine.dispose()
@@ -179,17 +164,34 @@ class Store(Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, Dat
         except (DBAPIError, sqlite3.DatabaseError) as error:
             raise self._failure(error) from None
 
-    @contextmanager
-    def _plain_reads(self) -> Iterator[sqlite3.Connection]:
+    def _plain_reads(self) -> AbstractContextManager[sqlite3.Connection]:
         """A pooled DB-API connection inside one read transaction (one snapshot), for the
-        long lists that skip the ORM."""
+        long lists that skip the ORM.
+
+        Raises:
+            Damaged: the file turned out damaged.
+        """
+        return self._plain("BEGIN")
+
+    def _plain_write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A pooled DB-API connection inside one write transaction, for device-local
+        bookkeeping that skips the ORM and the outbox (`storage.queue_rows`).
+
+        Raises:
+            WriteFailed: the file or its folder refused the write; rolled back.
+            Damaged: the file turned out damaged.
+        """
+        return self._plain("BEGIN IMMEDIATE")
+
+    @contextmanager
+    def _plain(self, begin: str) -> Iterator[sqlite3.Connection]:
         try:
             pooled = self._engine.raw_connection()
         except DBAPIError as error:
             raise self._failure(error) from None
         connection = pooled.driver_connection
         try:
-            connection.execute("BEGIN")
+            connection.execute(begin)
             yield connection
             connection.execute("COMMIT")
         except sqlite3.DatabaseError as error:

@@ -280,6 +280,26 @@ def test_a_filter_tested_a_slice_at_a_time_finds_what_a_whole_pass_finds(desk):
         assert queue.positions == whole, text
         assert whole[:len(first)] == first, "the first slice's matches head the result"
 
+    wholes = {}
+    for text in ("o", "oc", "oce", "ocean", "sea", "hist-01"):
+        queue.set_filter(QueueFilter(text=text))
+        wholes[text] = list(queue.positions)
+    queue.set_filter(QueueFilter(text=""))
+    for text in ("o", "oc", "oce", "ocean", "sea", "hist-01"):  # typed on before each filter is through
+        queue.set_filter(QueueFilter(text=text), budget=700)
+        assert not queue.filtered
+        queue.filter_more(700)
+        shown = list(queue.positions)
+        assert wholes[text][:len(shown)] == shown, text
+    while not queue.filtered:
+        queue.filter_more(700)
+    assert queue.positions == wholes["hist-01"]
+    queue.set_filter(QueueFilter(text="oc"), budget=700)
+    queue.set_filter(QueueFilter(text="ocean"), budget=700)
+    while not queue.filtered:
+        queue.filter_more(700)
+    assert queue.positions == wholes["ocean"], "narrowed from a filter that was not through"
+
 
 def test_settled_pages_follow_one_another_without_gaps(tmp_path):
     store = Store.open(tmp_path / "store.db")

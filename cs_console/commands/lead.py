@@ -20,17 +20,15 @@ from typing import TYPE_CHECKING
 
 from cs_console.commands import whole_number
 from cs_console.errors import UserError
-from cs_console.lead.periods import KINDS, PeriodError, parse_period
-from cs_console.lead.reports import FORMATS
-from cs_console.text.display import pad
-from cs_console.text.strings import Strings, interface_language
-from cs_console.usecases.agent_switch import switch_refusal
+from cs_console.lead.periods import KINDS
+from cs_console.lead.report_formats import FORMATS
 from cs_console.utc import utcnow
 
-if TYPE_CHECKING:  # the store and models load SQLAlchemy: `cs-console --help` stays quick
+if TYPE_CHECKING:  # what runs the commands is loaded by them: `cs-console --help` stays quick
     from cs_console.config import Config
     from cs_console.storage.models import Agent
     from cs_console.store import Store
+    from cs_console.text.strings import Strings
 
 COMMANDS = ("agent", "report", "staffing", "route")
 """The subcommands this module adds and runs."""
@@ -75,7 +73,9 @@ def add_commands(commands) -> None:
 
 def run(store: Store, config: Config, args) -> int:
     """Run one of this module's subcommands; returns the exit status."""
+    from cs_console.lead.periods import PeriodError
     from cs_console.store import ReadOnly
+    from cs_console.text.strings import Strings, interface_language
     from cs_console.usecases.teams import UnknownTeam
 
     strings = Strings(interface_language(config.raw, config.language))
@@ -130,6 +130,8 @@ def use_agent(store: Store, text: str, strings: Strings) -> Agent:
         CommandError: no agent, or several, match `text`; or the device is logged in to a
             server as another agent (`usecases.agent_switch`).
     """
+    from cs_console.usecases.agent_switch import switch_refusal
+
     agent = match_agent(store.agents(), text, strings)
     refusal = switch_refusal(strings, agent.id)
     if refusal is not None:
@@ -139,6 +141,8 @@ def use_agent(store: Store, text: str, strings: Strings) -> Agent:
 
 
 def _agent(store: Store, args, strings: Strings) -> int:
+    from cs_console.text.display import pad
+
     if args.agent_command == "use":
         agent = use_agent(store, args.name, strings)
         print(strings("cli.agent_now", name=agent.name, role=strings(f"lead.role.{agent.role}"), team=agent.team or "-"))
@@ -151,6 +155,7 @@ def _agent(store: Store, args, strings: Strings) -> int:
 
 
 def _report(store: Store, config: Config, args, strings: Strings) -> int:
+    from cs_console.lead.periods import parse_period
     from cs_console.lead.reports import render
     from cs_console.lead.team import Scope
     from cs_console.usecases.reports import service_report

@@ -28,13 +28,13 @@ from cs_console.clocks.sla import SlaPolicy
 from cs_console.lead import kpi
 from cs_console.lead.charts import sparkline
 from cs_console.lead.periods import Period
+from cs_console.lead.report_formats import FORMATS
 from cs_console.text.display import channel_name
 from cs_console.text.strings import Strings
 
 if TYPE_CHECKING:
     from cs_console.storage.models import Agent
 
-FORMATS = ("md", "csv", "html", "json")
 TOP_ISSUES = 5
 """How many categories and tags the voice-of-the-customer lists show."""
 EMPTY = "—"

@@ -99,6 +99,9 @@ class QueueScreen(ConsoleScreen):
     }
     """
     TICKS_COVERED = True
+    AUTO_FOCUS = "#queue-table"
+    """The list has the focus from the start: focusing the filter first (Textual's default,
+    the first focusable widget) and moving away restyles the screen before its first paint."""
     CHANGES = frozenset({"new_ticket"})
     FOOTER_PRIORITY = ("new_ticket", "search", "team", "filter_status", "filter_priority", "knowledge_base")
     """The keys most used first (the team view, for a lead, among them): the footer shows those that fit."""
@@ -138,7 +141,6 @@ class QueueScreen(ConsoleScreen):
 
     def on_mount(self) -> None:
         self.reload()  # first, so that SQLite reads while the screen is being laid out
-        self.table.focus()
         self._update_title()
 
     def on_screen_resume(self) -> None:
@@ -211,6 +213,7 @@ class QueueScreen(ConsoleScreen):
         if painted is not None:
             self.call_after_refresh(painted)
         self.call_after_refresh(self._mount_footer)
+        self.call_after_refresh(self.app.first_rows_shown)
 
     async def _mount_footer(self) -> None:
         """The key footer, in the line kept for it, once the first rows are on screen:

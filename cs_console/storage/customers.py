@@ -17,9 +17,9 @@ from typing import NamedTuple
 from sqlalchemy import Select, or_
 from sqlmodel import col, select
 
-from cs_console.storage.columns import utc_from_text as _utc
 from cs_console.storage.errors import NotFound
 from cs_console.storage.models import Customer
+from cs_console.storage.plain import utc_from_text as _utc
 from cs_console.utc import to_text
 from cs_console.vocabulary import TRAIL_EVENT_KINDS
 

@@ -12,6 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
+from cs_console.storage.plain import configure
+
 
 def sqlite_engine(url: str, *, busy_timeout_ms: int, wal: bool = False) -> Engine:
     """An engine for the SQLite database at `url`; `wal` switches the file to write-ahead logging."""
@@ -19,12 +21,9 @@ def sqlite_engine(url: str, *, busy_timeout_ms: int, wal: bool = False) -> Engin
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:
-        dbapi_connection.isolation_level = None
-        dbapi_connection.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+        configure(dbapi_connection, busy_timeout_ms)
         if wal:
             dbapi_connection.execute("PRAGMA journal_mode = WAL")
-        dbapi_connection.execute("PRAGMA foreign_keys = ON")
-        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
@@ -32,7 +31,3 @@ def sqlite_engine(url: str, *, busy_timeout_ms: int, wal: bool = False) -> Engin
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
-
-
-ID_CHUNK = 500
-"""Ids per `IN (...)` list, well under SQLite's limit on bound parameters."""

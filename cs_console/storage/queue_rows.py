@@ -7,8 +7,9 @@ thousandth page costs what the first does. The store only keeps the rows; when a
 clocks stop is the caller's to work out (`usecases.queue_list`), and this module refuses
 to know the clock rules.
 
-Methods of `cs_console.store.Store`, which reads through `_plain_reads` and writes through
-`write`.
+Methods of `cs_console.store.Store` (and of `cs_console.lazy_store.LazyStore`, which
+shows the first screen before SQLAlchemy is loaded): it reads through `_plain_reads` and
+writes, device-local bookkeeping only, through `_plain_write`, and imports no ORM.
 """
 
 from __future__ import annotations
@@ -20,11 +21,21 @@ from operator import itemgetter
 from sys import intern
 from typing import NamedTuple
 
-from cs_console.storage.columns import utc_from_text as _utc
-from cs_console.storage.engine import ID_CHUNK
-from cs_console.storage.models import Reminder
+from cs_console.storage.plain import ID_CHUNK
+from cs_console.storage.plain import utc_from_text as _utc
 from cs_console.utc import to_text
 from cs_console.vocabulary import PRIORITIES
+
+
+class OpenReminder(NamedTuple):
+    """A personal reminder not yet done, as a queue row carries it (`Reminder`'s columns,
+    read without the ORM)."""
+
+    id: str
+    ticket_id: str
+    agent_id: str | None
+    due_at: datetime
+    note: str
 
 
 class QueueRow(NamedTuple):
@@ -43,13 +54,15 @@ class QueueRow(NamedTuple):
     updated_at: datetime
     events: tuple[tuple[str, datetime], ...] = ()
     """The `(kind, at)` history its clocks are computed from, in time order."""
-    reminder: Reminder | None = None
+    reminder: OpenReminder | None = None
     """The agent's earliest open personal reminder on this ticket."""
 
 
 _KEY_COLUMNS = "ticket_id, number, priority, status, subject, customer_name, assignee_id, created_at, updated_at"
 """The columns of a `QueueRow` but its events and reminder, from `queue_entry`."""
 _AT = itemgetter(1)
+_CLOCK_SETTINGS = "queue.clock_settings"
+"""The meta key of the clock settings the settled moments were worked out under."""
 
 
 class QueueRows:
@@ -69,18 +82,21 @@ class QueueRows:
         """Mark every ticket's clocks to be checked again unless they were checked under
         these settings (`Config.clock_settings`): a closed ticket's settling moment
         depends on the policy and calendar. Device-local: no outbox."""
-        with self.read() as session:
-            if self._meta(session, "queue.clock_settings") == clock_settings:
+        with self._plain_reads() as db:
+            if db.execute("SELECT value FROM meta WHERE key = ?", (_CLOCK_SETTINGS,)).fetchone() == (clock_settings,):
                 return
-        with self.write() as session:
-            session.connection().exec_driver_sql("UPDATE queue_entry SET checked = 0 WHERE checked = 1")
-            self._set_meta(session, "queue.clock_settings", clock_settings)
+        with self._plain_write() as db:
+            db.execute("UPDATE queue_entry SET checked = 0 WHERE checked = 1")
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_CLOCK_SETTINGS, clock_settings))
 
     def live_tickets(self, agent_id: str | None, now: datetime) -> tuple[QueueRow, ...]:
         """The tickets of `agent_id`'s queue (everyone's when None) whose place in it moves
         with the clock: a clock still open at `now` or not yet checked, or an open reminder
         (the agent's own, or anyone's for everyone's queue). Usually a small share."""
-        scope, scope_args = ("", ()) if agent_id is None else (" AND assignee_id = ?", (agent_id,))
+        # `+assignee_id`: found through the settled index (few rows: the desk's live tickets),
+        # not the agent's (all of the agent's years of tickets): 1.0 ms against 3.3-21 ms for
+        # an agent of a generated 100,000-ticket desk, on the way to the first paint.
+        scope, scope_args = ("", ()) if agent_id is None else (" AND +assignee_id = ?", (agent_id,))
         with self._plain_reads() as db:
             rows = db.execute(
                 f"SELECT {_KEY_COLUMNS}, history FROM queue_entry "
@@ -107,8 +123,8 @@ class QueueRows:
         """Record, for each ticket id, when its clocks had all stopped (None: one still runs)
         and how many events that was worked out from. A ticket that has had another event
         since stays unchecked. A device-local index derived from synced rows: no outbox."""
-        with self.write() as session:
-            session.connection().exec_driver_sql(
+        with self._plain_write() as db:
+            db.executemany(
                 "UPDATE queue_entry SET settled_at = ?, checked = 1 "
                 "WHERE ticket_id = ? AND length(history) - length(replace(history, ';', '')) = ?",
                 [(None if at is None else to_text(at), ticket_id, seen) for ticket_id, (at, seen) in found.items()],
@@ -137,18 +153,16 @@ class QueueRows:
                 for id, number, priority, status, subject, customer, assignee, created, updated in page]
 
 
-def _open_reminders(db: sqlite3.Connection, agent_id: str | None) -> dict[str, Reminder]:
+def _open_reminders(db: sqlite3.Connection, agent_id: str | None) -> dict[str, OpenReminder]:
     """The earliest open reminder per ticket, of `agent_id` (or anyone's when None)."""
     scope, scope_args = ("", ()) if agent_id is None else (" AND agent_id = ?", (agent_id,))
-    earliest: dict[str, Reminder] = {}
-    for id, ticket_id, agent, due_at, note, clocks in db.execute(
-        f"SELECT id, ticket_id, agent_id, due_at, note, field_clocks FROM reminder WHERE done = 0{scope} "
-        "ORDER BY due_at",
+    earliest: dict[str, OpenReminder] = {}
+    for id, ticket_id, agent, due_at, note in db.execute(
+        f"SELECT id, ticket_id, agent_id, due_at, note FROM reminder WHERE done = 0{scope} ORDER BY due_at",
         scope_args,
     ):
         if ticket_id not in earliest:
-            earliest[ticket_id] = Reminder(id=id, ticket_id=ticket_id, agent_id=agent, due_at=_utc(due_at),
-                                           note=note, done=False, field_clocks=clocks)
+            earliest[ticket_id] = OpenReminder(id, ticket_id, agent, _utc(due_at), note)
     return earliest
 
 

@@ -20,8 +20,8 @@ from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
-from cs_console.storage.columns import utc_from_text as _utc
-from cs_console.storage.engine import ID_CHUNK
+from cs_console.storage.plain import ID_CHUNK
+from cs_console.storage.plain import utc_from_text as _utc
 from cs_console.utc import to_text
 from cs_console.vocabulary import ACTIVE_STATUSES
 

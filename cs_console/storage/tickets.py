@@ -16,7 +16,6 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import col, select
 
 from cs_console.storage.errors import NotFound, StoreError
@@ -103,10 +102,6 @@ class Tickets:
                 .limit(limit)
             ).all()
             return [FailedReply(row.ticket_id, number, row.reason, row.retry_at) for row, number in rows]
-
-    def is_empty(self) -> bool:
-        with self.read() as session:
-            return session.exec(select(func.count()).select_from(Ticket)).one() == 0
 
     def ticket_detail(self, ticket_id: str) -> TicketDetail:
         with self.read() as session:

@@ -11,7 +11,8 @@ a clock open goes before every settled one (whose most urgent clock is infinitel
 thousand for a team, so a queue of 100,000 never computes 100,000 clocks.
 
 Filtering by status, priority and text scans compact rows, and when the new filter can only
-pass fewer rows than the last (one more letter typed) it scans the last result only. A
+pass fewer rows than the last (one more letter typed) it scans the last result only, with
+the rows the last filter had still to test when it was not through. A
 complete list can be filtered a slice at a time (`set_filter(budget=...)`, then
 `filter_more`): matches come in queue order, so the first screenful is known after the
 first slice, and a keystroke never waits for 100,000 rows.
@@ -205,9 +206,14 @@ class QueueList:
         rows now and leave the rest to `filter_more`."""
         if budget is not None and not self.complete:
             raise ValueError("a list still loading is filtered whole: its pages append to the result")
-        narrowing = self.filtered and queue_filter.narrows(self.filter)
+        if not queue_filter.narrows(self.filter):
+            candidates: Sequence[int] = range(len(self.rows))
+        elif self.filtered:
+            candidates = self.positions
+        else:  # typed on before the last filter was through: what it passed, and what it had left
+            candidates = self.positions + list(self._candidates[self._tested:])
         self.filter = queue_filter
-        self._candidates = self.positions if narrowing else range(len(self.rows))
+        self._candidates = candidates
         self._tested = 0
         self.positions = []
         self.filter_more(budget)
@@ -228,6 +234,8 @@ class QueueList:
             self._candidates, self._tested = (), 0
 
     def _matching(self, within: Sequence[int]) -> list[int]:
+        """The indexes in `within` whose rows the filter passes, in order; the longest word,
+        which passes fewest, is tested first."""
         queue_filter = self.filter
         found = within
         if queue_filter.statuses != _ALL_STATUSES or queue_filter.priorities != _ALL_PRIORITIES:
@@ -236,7 +244,7 @@ class QueueList:
                        if pair[0] in queue_filter.statuses and pair[1] in queue_filter.priorities}
             found = [index for index in found if kinds[index] in allowed]
         hay = self._hay
-        for word in queue_filter.words:
+        for word in sorted(queue_filter.words, key=len, reverse=True):
             found = [index for index in found if word in hay[index]]
         return found if isinstance(found, list) else list(found)
 
