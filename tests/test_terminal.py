@@ -75,15 +75,6 @@ class Terminal:
     def exited(self) -> bool:
         return self._tmux("display-message", "-p", "-t", "main", "#{pane_dead}").strip() == "1"
 
-    def exit_status(self) -> int:
-        """The program's exit status, once it has exited (tmux may mark the pane dead a moment
-        before it has collected the status)."""
-        deadline = time.monotonic() + WAIT_S
-        while not (status := self._tmux("display-message", "-p", "-t", "main", "#{pane_dead_status}").strip()):
-            assert time.monotonic() < deadline, "the program's exit status never arrived"
-            time.sleep(0.2)
-        return int(status)
-
     def quit(self) -> None:
         """Press ctrl+q; fails unless the program has exited within WAIT_S."""
         self.keys("C-q")
