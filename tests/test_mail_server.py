@@ -302,3 +302,54 @@ def test_a_new_ticket_is_acknowledged_once_with_its_number_and_an_answer_is_not(
     mail_out.send_due(database, config, "test-holder", now_ms())
     assert len(smtp_sink.received) == 1 and len(tickets_of(database, config)) == 1
     assert "收到" in messages_of(database, ticket.id)[-1].body
+
+
+def mail(sender: str, subject: str, text: str = "Any news?", in_reply_to: str | None = None) -> bytes:
+    answering = f"In-Reply-To: {in_reply_to}\r\n" if in_reply_to else ""
+    return (f"From: {sender}\r\nSubject: {subject}\r\nMessage-ID: <{uuid.uuid4()}@sender.example>\r\n{answering}"
+            f"\r\n{text}\r\n").encode()
+
+
+def take(database, config, raw: bytes) -> str:  # noqa: F811
+    return mail_in.ingest(database, config.mailboxes[0], raw, config.own_addresses, now_ms())
+
+
+def other_team_config(tmp_path, dovecot, smtp_sink):  # noqa: F811
+    return mail_config.load(mail_settings(tmp_path / "other.toml", dovecot, smtp_sink, team=f"sim-{uuid.uuid4().hex[:6]}"))
+
+
+def test_a_ticket_number_in_the_subject_never_leads_into_another_teams_ticket(
+        tmp_path, database, config, dovecot, smtp_sink):  # noqa: F811
+    other = other_team_config(tmp_path, dovecot, smtp_sink)
+    take(database, other, mail("ops@haixing.example", "SIM not active"))
+    [theirs] = tickets_of(database, other)
+    outcome = take(database, config, mail("ops@haixing.example", f"Re: [{theirs.number}] SIM not active", "Secret"))
+    assert len(messages_of(database, theirs.id)) == 1
+    [ours] = tickets_of(database, config)
+    assert "Secret" in messages_of(database, ours.id)[0].body
+    assert f"its subject names ticket {theirs.number} of team {other.mailboxes[0].team!r}" in outcome
+
+
+def test_a_stranger_who_copies_a_ticket_number_opens_a_ticket_of_their_own(database, config):  # noqa: F811
+    take(database, config, mail("li.wei@oceanpioneer.example", "VSAT down"))
+    [ticket] = tickets_of(database, config)
+    outcome = take(database, config, mail("someone@elsewhere.example", f"[{ticket.number}] hello", "Let me in"))
+    assert len(messages_of(database, ticket.id)) == 1 and len(tickets_of(database, config)) == 2
+    assert "someone@elsewhere.example is not a known contact of that ticket's customer" in outcome
+    take(database, config, mail("Li.Wei@OceanPioneer.example", f"Re: [{ticket.number}] VSAT down", "Modem reset"))
+    assert "Modem reset" in messages_of(database, ticket.id)[-1].body
+
+
+def test_a_colleague_who_answered_our_mail_may_then_write_by_ticket_number(
+        tmp_path, database, config, dovecot, smtp_sink):  # noqa: F811
+    first = mail("li.wei@oceanpioneer.example", "VSAT down")
+    take(database, config, first)
+    [ticket] = tickets_of(database, config)
+    first_id = first.split(b"Message-ID: ")[1].split(b"\r\n")[0].decode()
+    take(database, config, mail("chief.eng@oceanpioneer.example", "Re: VSAT down", "Serial 4417", first_id))
+    take(database, config, mail("chief.eng@oceanpioneer.example", f"[{ticket.number}] more", "Photo attached"))
+    assert [m.body.splitlines()[-1] for m in messages_of(database, ticket.id)][1:] == ["Serial 4417", "Photo attached"]
+    other = other_team_config(tmp_path, dovecot, smtp_sink)
+    outcome = take(database, other, mail("chief.eng@oceanpioneer.example", "Re: VSAT down", "Wrong desk", first_id))
+    assert len(messages_of(database, ticket.id)) == 3 and len(tickets_of(database, other)) == 1
+    assert f"it answers mail of ticket {ticket.number}" in outcome

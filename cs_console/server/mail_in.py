@@ -19,11 +19,11 @@ import logging
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from cs_console.channels.inbound import InboundMail, parse_mail
 from cs_console.channels.noise import Noise
@@ -86,20 +86,62 @@ class _Writer:
         changes.touch(self.session, self.numbers, type(row).__tablename__, row.id, row.ticket_id)
 
 
-def _ticket_for(session: Session, mail: InboundMail) -> Ticket | None:
+def _threaded_ticket(session: Session, mail: InboundMail) -> Ticket | None:
+    """The ticket of a mail of ours (or one we took in) that this mail answers, by its
+    In-Reply-To and References."""
     ids = [*reversed(mail.in_reply_to), *reversed(mail.references)]
-    if ids:
-        query = select(mail_messages.c.ticket_id).where(
-            mail_messages.c.message_id.in_(ids), mail_messages.c.ticket_id.is_not(None))
-        found = session.execute(query).first()
-        if found:
-            return session.get(Ticket, found[0])
-        for message_id in ids:
-            reply = session.get(Interaction, reply_of(message_id)) if reply_of(message_id) else None
-            if reply is not None:
-                return session.get(Ticket, reply.ticket_id)
+    if not ids:
+        return None
+    query = select(mail_messages.c.ticket_id).where(
+        mail_messages.c.message_id.in_(ids), mail_messages.c.ticket_id.is_not(None))
+    found = session.execute(query).first()
+    if found:
+        return session.get(Ticket, found[0])
+    for message_id in ids:
+        reply = session.get(Interaction, reply_of(message_id)) if reply_of(message_id) else None
+        if reply is not None:
+            return session.get(Ticket, reply.ticket_id)
+    return None
+
+
+def _writes_for(session: Session, sender: str, ticket: Ticket) -> bool:
+    """The sender is the ticket's customer's address, or a known contact of that customer:
+    someone whose mail is already on one of the customer's tickets (which it joined by
+    answering our mail, since a stranger's subject leads nowhere)."""
+    customer = session.get(Customer, ticket.customer_id)
+    if customer is not None and sender and sender == (customer.email or "").strip().lower():
+        return True
+    known = (select(mail_messages.c.message_id)
+             .join(Ticket, col(Ticket.id) == mail_messages.c.ticket_id)
+             .where(Ticket.customer_id == ticket.customer_id, mail_messages.c.direction == "in",
+                    mail_messages.c.sender == sender))
+    return bool(sender) and session.execute(known.limit(1)).first() is not None
+
+
+def _ticket_for(session: Session, mailbox: Mailbox, mail: InboundMail) -> tuple[Ticket | None, str]:
+    """The ticket this mail joins (None: it opens a new one), and why a ticket it seems to
+    answer was passed over (for the log).
+
+    A thread leads only to a ticket of the mailbox's team; a ticket number in the subject
+    only to a ticket of that team whose customer the sender writes for, so a stranger who
+    copies a number into a subject never lands in someone else's ticket.
+    """
+    threaded = _threaded_ticket(session, mail)
+    if threaded is not None:
+        if threaded.team == mailbox.team:
+            return threaded, ""
+        passed = f"it answers mail of ticket {threaded.number} of team {threaded.team!r}, not {mailbox.team!r}"
+        return None, passed
     number = ticket_number_in(mail.subject)
-    return session.scalars(select(Ticket).where(Ticket.number == number)).first() if number else None
+    named = session.scalars(select(Ticket).where(Ticket.number == number)).first() if number else None
+    if named is None:
+        return None, ""
+    if named.team != mailbox.team:
+        return None, f"its subject names ticket {number} of team {named.team!r}, not {mailbox.team!r}"
+    if not _writes_for(session, mail.sender, named):
+        return None, (f"its subject names ticket {number}, but {mail.sender or 'the sender'} is not "
+                      "a known contact of that ticket's customer")
+    return named, ""
 
 
 def _customer_for(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> str:
@@ -186,8 +228,11 @@ def _take(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
         return Taken("bounce for no reply of ours; ignored")
     if mail.noise is not Noise.NONE:
         return Taken(f"{mail.noise.value}; no ticket opened")
-    ticket = _ticket_for(writer.session, mail)
-    return _answer(writer, ticket, mail) if ticket is not None else _new_ticket(writer, mailbox, mail)
+    ticket, passed = _ticket_for(writer.session, mailbox, mail)
+    if ticket is not None:
+        return _answer(writer, ticket, mail)
+    taken = _new_ticket(writer, mailbox, mail)
+    return replace(taken, outcome=f"{taken.outcome} ({passed})") if passed else taken
 
 
 def ingest(database: Database, mailbox: Mailbox, raw: bytes, own_addresses: frozenset[str], now_ms: int) -> str:
@@ -202,7 +247,7 @@ def ingest(database: Database, mailbox: Mailbox, raw: bytes, own_addresses: froz
             taken = _take(_Writer(session, numbers, now_ms), mailbox, mail)
             session.execute(insert(mail_messages).values(
                 message_id=mail.message_id, ticket_id=taken.ticket_id, interaction_id=taken.interaction_id,
-                direction="in", outcome=taken.outcome))
+                direction="in", outcome=taken.outcome, sender=mail.sender or None))
     except IntegrityError:
         return f"{mail.message_id} was taken in by another process; skipped"
     return f"{mail.message_id} from {mail.sender}: {taken.outcome}"
