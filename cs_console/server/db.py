@@ -107,9 +107,10 @@ integrations = Table(
     Column("name", String, nullable=False, unique=True),
     Column("team", String, nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
+    Column("disabled", Boolean, nullable=False, default=False),
 )
 """A web form, monitoring system or partner portal that files tickets for one team through
-the intake API; like an account, only its token's SHA-256 is kept."""
+the intake API; like an account, only its token's SHA-256 is kept, and it can be disabled."""
 
 intake_requests = Table(
     "intake_request",
