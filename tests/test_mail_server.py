@@ -18,7 +18,7 @@ from cs_console.server.merge import server_write
 from cs_console.storage.models import Customer, Interaction, ReplyDelivery, Ticket, TicketEvent
 from cs_console.utc import utcnow
 from tests.test_mail_harness import MAILBOX, dovecot, mail_settings, smtp_sink  # noqa: F401 (fixtures)
-from tests.test_sync_harness import database, database_url  # noqa: F401 (fixtures)
+from tests.test_sync_harness import database, database_url, device, server  # noqa: F401 (fixtures)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 
@@ -353,3 +353,42 @@ def test_a_colleague_who_answered_our_mail_may_then_write_by_ticket_number(
     outcome = take(database, other, mail("chief.eng@oceanpioneer.example", "Re: VSAT down", "Wrong desk", first_id))
     assert len(messages_of(database, ticket.id)) == 3 and len(tickets_of(database, other)) == 1
     assert f"it answers mail of ticket {ticket.number}" in outcome
+
+
+def acknowledging(tmp_path, dovecot, smtp_sink):  # noqa: F811
+    settings = mail_settings(tmp_path / "ack.toml", dovecot, smtp_sink, team=f"deck-{uuid.uuid4().hex[:6]}")
+    settings.write_text(settings.read_text().replace("poll_seconds", "acknowledge = true\npoll_seconds"))
+    return mail_config.load(settings)
+
+
+async def test_the_acknowledgement_is_in_the_tickets_thread_on_the_agents_device(
+        tmp_path, server, database, dovecot, smtp_sink):  # noqa: F811
+    from cs_console.app import ConsoleApp
+    from cs_console.config import from_mapping
+    from cs_console.screens.ticket import TicketScreen
+    from tests.test_interface_strings import settle, shown
+
+    config = acknowledging(tmp_path, dovecot, smtp_sink)
+    take(database, config, unique("foxmail_gbk.eml"))
+    mail_out.send_due(database, config, "test-holder", now_ms())
+    [ack] = smtp_sink.received
+    [ticket] = tickets_of(database, config)
+    with database.read() as session:
+        events = session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)).all()
+    assert "first_response" not in events, "an automatic answer is no agent's first response"
+
+    agent = device(tmp_path, server.url, database, "agent", config.mailboxes[0].team)
+    agent.sync_until_done()
+    detail = agent.store.ticket_detail(ticket.id)
+    [reply] = [i for i in detail.interactions if i.kind == "public_reply"]
+    assert reply.author_id is None and reply.body.strip() == ack.get_content().strip()
+    assert detail.delivery_of(reply.id) == ("sent", "")
+    agent.store.set_current_agent(agent.agent_id)
+    app = ConsoleApp(agent.store, from_mapping({"language": "en"}))
+    async with app.run_test(size=(140, 60)) as pilot:
+        await settle(pilot)
+        app.push_screen(TicketScreen(ticket.id))
+        await settle(pilot)
+        screen = shown(app)
+    assert "Reply · automatic acknowledgement by the server" in screen and "✓ sent" in screen
+    assert f"工单号 {ticket.number}" in screen

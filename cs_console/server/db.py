@@ -166,8 +166,8 @@ mail_jobs = Table(
     Column("reason", String, nullable=False, default=""),
     Index("ix_mail_job_due", "state", "due_ms"),
 )
-"""One mail to send: a public reply (`kind` reply, `job_id` the reply's id) or a new
-ticket's acknowledgement (`kind` acknowledgement, `job_id` "ack:" and the ticket's id).
+"""One mail to send: a public reply, an agent's (`kind` reply) or the server's
+acknowledgement of a new ticket (`kind` acknowledgement); `job_id` is the reply's id.
 `queued` until a process claims it (a lease that runs out if that process dies), then
 `sent`, or `queued` again for a retry, or `failed` for good."""
 

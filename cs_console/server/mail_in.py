@@ -25,6 +25,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col
 
+from cs_console.channels.acknowledgement import fill
 from cs_console.channels.inbound import InboundMail, parse_mail
 from cs_console.channels.noise import Noise
 from cs_console.channels.threading import reply_of, ticket_number_in
@@ -205,8 +206,20 @@ def _new_ticket(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
     writer.append(TicketEvent(ticket_id=ticket_id, kind="created", at=utcnow()))
     message_id = _message(writer, ticket, mail, None)
     if mailbox.acknowledgement is not None:
-        mail_out.queue_acknowledgement(writer.session, ticket_id)
+        _acknowledge(writer, mailbox, ticket, customer_id)
     return Taken(f"opened ticket {number}", ticket_id, message_id)
+
+
+def _acknowledge(writer: _Writer, mailbox: Mailbox, ticket: Ticket, customer_id: str) -> None:
+    """The server's public reply to a new ticket, in the thread for the agent to read and
+    queued to mail. It has no author, so it is no agent's first response: the clocks and
+    KPIs pass over it."""
+    customer = writer.session.get(Customer, customer_id)
+    text = fill(mailbox.acknowledgement, number=ticket.number, subject=ticket.subject,
+                name=customer.contact_name or customer.name, team=mailbox.name)
+    reply = Interaction(ticket_id=ticket.id, kind="public_reply", body=text, created_at=utcnow(), channel="email")
+    writer.append(reply)
+    mail_out.queue_acknowledgement(writer.session, reply.id, ticket.id)
 
 
 def _answer(writer: _Writer, ticket: Ticket, mail: InboundMail) -> Taken:

@@ -7,8 +7,9 @@ wrote it shows "sent", or "failed" with the mail server's words. A failure the r
 temporary (or a relay that cannot be reached) is retried with growing pauses; a refusal
 (5xx) or running out of attempts is final. A bounce arriving later turns "sent" into
 "failed" (`bounced`). A mailbox may also answer each new ticket with an acknowledgement
-(`channels.acknowledgement`), queued in the transaction that opens the ticket and sent the
-same way; it has no delivery row, there being no reply on any device to show it on.
+(`channels.acknowledgement`): a public reply by the server (no author), written and queued
+in the transaction that opens the ticket and sent the same way, marked automatic, so the
+agent sees in the thread what the customer was told and whether it went.
 
 Sending is at least once: a process that dies after the relay took a mail and before its
 commit leaves the job to be sent again once its lease runs out.
@@ -24,9 +25,8 @@ from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from cs_console.channels.acknowledgement import fill
 from cs_console.channels.outbound import OutgoingReply, compose
-from cs_console.channels.threading import acknowledgement_message_id, reply_message_id
+from cs_console.channels.threading import reply_message_id
 from cs_console.server import mail_claims
 from cs_console.server.db import Database, Numbers, mail_jobs, mail_messages
 from cs_console.server.mail_config import MailConfig, Server
@@ -42,8 +42,6 @@ LEASE_MS = 2 * 60 * 1000
 SMTP_TIMEOUT_SECONDS = 60
 BATCH = 20
 """Jobs one process claims at a time."""
-ACKNOWLEDGEMENT_PREFIX = "ack:"
-"""An acknowledgement's job id is this and its ticket's id (a reply's is the reply's id)."""
 
 log = logging.getLogger("cs_console.server.mail_out")
 
@@ -78,9 +76,9 @@ def enqueue(database: Database, config: MailConfig) -> int:
     return queued
 
 
-def queue_acknowledgement(session: Session, ticket_id: str) -> None:
-    """Queue the acknowledgement of a new ticket, in the transaction that opens it."""
-    _queue(session, ACKNOWLEDGEMENT_PREFIX + ticket_id, "acknowledgement", ticket_id)
+def queue_acknowledgement(session: Session, reply_id: str, ticket_id: str) -> None:
+    """Queue the acknowledgement `reply_id` of a new ticket, in the transaction that opens it."""
+    _queue(session, reply_id, "acknowledgement", ticket_id)
 
 
 def _queue(session: Session, job_id: str, kind: str, ticket_id: str) -> None:
@@ -121,18 +119,14 @@ def _outgoing(session: Session, config: MailConfig, job) -> tuple[OutgoingReply,
     ).scalars().all()
     domain = mailbox.address.rpartition("@")[2]
     name = customer.contact_name or customer.name
-    if job.kind == "reply":
-        reply = session.get(Interaction, job.job_id)
-        message_id, body, sent_at = reply_message_id(reply.id, domain), reply.body, reply.created_at
-    elif mailbox.acknowledgement is None:
-        raise SendFailed(f"mailbox {mailbox.address} no longer sends acknowledgements", final=True)
-    else:
-        body = fill(mailbox.acknowledgement, number=ticket.number, subject=ticket.subject, name=name, team=mailbox.name)
-        message_id, sent_at = acknowledgement_message_id(ticket.id, domain), utcnow()
+    reply = session.get(Interaction, job.job_id)
+    if reply is None:
+        raise SendFailed(f"no reply {job.job_id} on the server to send", final=True)
     return OutgoingReply(
-        message_id=message_id, ticket_number=ticket.number, subject=ticket.subject, body=body,
+        message_id=reply_message_id(reply.id, domain), ticket_number=ticket.number, subject=ticket.subject,
+        body=reply.body,
         to_address=customer.email.strip(), to_name=name, from_address=mailbox.address, from_name=mailbox.name,
-        in_reply_to=received[-1] if received else None, references=tuple(received[-10:-1]), sent_at=sent_at,
+        in_reply_to=received[-1] if received else None, references=tuple(received[-10:-1]), sent_at=reply.created_at,
         automatic=job.kind == "acknowledgement",
     ), config.smtp
 
@@ -177,7 +171,6 @@ def _send_one(database: Database, config: MailConfig, job_id: str, now_ms: int) 
             failure = error
     attempts = job.attempts + 1
     what = f"reply {job_id}" if job.kind == "reply" else f"acknowledgement of ticket {job.ticket_id}"
-    reply_id = job_id if job.kind == "reply" else None
     with database.write() as (session, numbers):
         if failure is None:
             session.execute(update(mail_jobs).where(mail_jobs.c.job_id == job_id)
@@ -185,18 +178,16 @@ def _send_one(database: Database, config: MailConfig, job_id: str, now_ms: int) 
             if not session.execute(select(mail_messages.c.message_id)
                                    .where(mail_messages.c.message_id == message["Message-ID"])).first():
                 session.execute(insert(mail_messages).values(
-                    message_id=message["Message-ID"], ticket_id=job.ticket_id, interaction_id=reply_id,
+                    message_id=message["Message-ID"], ticket_id=job.ticket_id, interaction_id=job_id,
                     direction="out", outcome="sent"))
-            if reply_id:
-                _delivery(session, numbers, reply_id, job.ticket_id, "sent", "", attempts, None, now_ms)
+            _delivery(session, numbers, job_id, job.ticket_id, "sent", "", attempts, None, now_ms)
             return True, f"{what} sent to {outgoing.to_address} as {message['Message-ID']}"
         final = failure.final or attempts > len(RETRY_SECONDS)
         due = None if final else now_ms + RETRY_SECONDS[attempts - 1] * 1000
         session.execute(update(mail_jobs).where(mail_jobs.c.job_id == job_id).values(
             state="failed" if final else "queued", attempts=attempts, reason=str(failure), holder=None,
             lease_until_ms=0, due_ms=due or 0))
-        if reply_id:
-            _delivery(session, numbers, reply_id, job.ticket_id, "failed", str(failure), attempts, due, now_ms)
+        _delivery(session, numbers, job_id, job.ticket_id, "failed", str(failure), attempts, due, now_ms)
     return False, f"{what} failed (attempt {attempts}, {'given up' if final else 'will retry'}): {failure}"
 
 

@@ -370,6 +370,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ticket.on_server": ("on the server · the server mails it to the customer next",
                          "已到服务器 · 服务器随即以邮件发给客户"),
     "ticket.last_reply": ("last reply: {state}", "最近一条回复：{state}"),
+    "ticket.automatic_reply": ("automatic acknowledgement by the server", "服务器自动回执"),
     "delivery.device": ("saved on this device", "已保存在本机"),
     "delivery.server": ("on the server", "已到服务器"),
     "delivery.sent": ("✓ sent", "✓ 已发出"),
