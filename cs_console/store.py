@@ -43,6 +43,7 @@ from cs_console.storage.errors import Damaged, ReadOnly, StoreError, WriteFailed
 from cs_console.storage.failures import store_failure
 from cs_console.storage.in_use import InUse
 from cs_console.storage.knowledge_base import KnowledgeBase
+from cs_console.storage.mail_problems import MailProblems
 from cs_console.storage.models import Interaction, Meta, OutboxOp, TicketEvent
 from cs_console.storage.queue_rows import QueueRows
 from cs_console.storage.sync_state import ENTITY_NAMES, SyncState, ticket_prefix_of
@@ -71,7 +72,8 @@ def _upgrade(path: Path) -> None:
         connection.close()
 
 
-class Store(Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, DataSets, SyncState, Drafts):
+class Store(Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, DataSets, SyncState, Drafts,
+            MailProblems):
     """A device's database: reads for the screens, transactional writes with change capture."""
 
     def __init__(self, path: Path, engine: Engine) -> None:

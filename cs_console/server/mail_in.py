@@ -14,6 +14,7 @@ database); should two ever take the same mail, the Message-ID's key refuses the 
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import logging
 import re
@@ -30,7 +31,7 @@ from cs_console.channels.inbound import InboundMail, parse_mail
 from cs_console.channels.noise import Noise
 from cs_console.channels.threading import reply_of, ticket_number_in
 from cs_console.clocks.workflow import events_for_status_change, status_after_customer_message
-from cs_console.server import changes, mail_claims, mail_out
+from cs_console.server import changes, mail_claims, mail_health, mail_out
 from cs_console.server.db import Database, Numbers, mail_attachments, mail_messages
 from cs_console.server.mail_config import Mailbox, MailConfig
 from cs_console.server.merge import SERVER_NODE, server_write
@@ -58,7 +59,22 @@ log = logging.getLogger("cs_console.server.mail_in")
 
 
 class MailboxUnavailable(Exception):
-    """The mailbox could not be reached or refused us; the message is the log line."""
+    """The mailbox could not be reached or refused us; the message is the log line, `problem`
+    what it was (`vocabulary.MAIL_PROBLEMS`)."""
+
+    def __init__(self, message: str, problem: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Poll:
+    """One round with a mailbox: how many mails were taken in, the first problem met with a
+    mail (its `MAIL_PROBLEMS` code and the log's words), and whether a mail went in cleanly."""
+
+    taken: int = 0
+    problem: tuple[str, str] | None = None
+    clean: bool = False
 
 
 @dataclass(frozen=True)
@@ -248,11 +264,15 @@ def _take(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
     return replace(taken, outcome=f"{taken.outcome} ({passed})") if passed else taken
 
 
-def ingest(database: Database, mailbox: Mailbox, raw: bytes, own_addresses: frozenset[str], now_ms: int) -> str:
-    """Take one raw mail in, in one transaction; returns what became of it, for the log."""
+def ingest(database: Database, mailbox: Mailbox, raw: bytes, own_addresses: frozenset[str], now_ms: int,
+           problems: list[str] | None = None) -> str:
+    """Take one raw mail in, in one transaction; returns what became of it, for the log.
+    What could not be read as sent is logged, and added to `problems` when given."""
     mail = parse_mail(raw, own_addresses)
     for problem in mail.problems:
         log.warning("mailbox %s, mail %s from %s: %s", mailbox.address, mail.message_id, mail.sender, problem)
+        if problems is not None:
+            problems.append(f"mail {mail.message_id} from {mail.sender or 'no sender'}: {problem}")
     try:
         with database.write() as (session, numbers):
             if session.execute(select(mail_messages.c.outcome).where(mail_messages.c.message_id == mail.message_id)).first():
@@ -267,14 +287,30 @@ def ingest(database: Database, mailbox: Mailbox, raw: bytes, own_addresses: froz
 
 
 def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
+    """A logged-in client.
+
+    Raises:
+        MailboxUnavailable: the server cannot be reached (or its TLS fails), or refused the login.
+    """
     server = mailbox.imap
-    if server.security == "tls":
-        client = imaplib.IMAP4_SSL(server.host, server.port, ssl_context=server.tls(), timeout=60)
-    else:
-        client = imaplib.IMAP4(server.host, server.port, timeout=60)
-        if server.security == "starttls":
-            client.starttls(server.tls())
-    client.login(server.user or mailbox.address, server.password)
+    where = f"mailbox {mailbox.address} at {server.host}:{server.port}"
+    try:
+        if server.security == "tls":
+            client = imaplib.IMAP4_SSL(server.host, server.port, ssl_context=server.tls(), timeout=60)
+        else:
+            client = imaplib.IMAP4(server.host, server.port, timeout=60)
+            if server.security == "starttls":
+                client.starttls(server.tls())
+    except (OSError, imaplib.IMAP4.error) as error:
+        raise MailboxUnavailable(f"{where}: {error}", "unreachable") from None
+    try:
+        client.login(server.user or mailbox.address, server.password)
+    except imaplib.IMAP4.error as error:
+        with contextlib.suppress(OSError):
+            client.shutdown()
+        raise MailboxUnavailable(f"{where}: login refused: {error}", "login_refused") from None
+    except OSError as error:
+        raise MailboxUnavailable(f"{where}: {error}", "unreachable") from None
     return client
 
 
@@ -295,23 +331,44 @@ def fetch_mailbox(database: Database, config: MailConfig, mailbox: Mailbox, hold
     if not mail_claims.claim_lease(database, lease, holder, now_ms, LEASE_MS):
         return 0
     try:
-        return _fetch_unseen(database, config, mailbox, lambda: mail_claims.claim_lease(
+        poll = _fetch_unseen(database, config, mailbox, lambda: mail_claims.claim_lease(
             database, lease, holder, int(time.time() * 1000), LEASE_MS))
+    except MailboxUnavailable as error:
+        _note(database, mailbox, (error.problem, str(error)), clean=False)
+        raise
     finally:
         mail_claims.release_lease(database, lease, holder)
+    _note(database, mailbox, poll.problem, poll.clean)
+    return poll.taken
 
 
-def _fetch_unseen(database: Database, config: MailConfig, mailbox: Mailbox, renew) -> int:
-    """Take in the unseen mail while `renew()` keeps the mailbox's lease."""
-    taken = 0
-    try:
-        client = _connect(mailbox)
-    except (OSError, imaplib.IMAP4.error) as error:
-        raise MailboxUnavailable(f"mailbox {mailbox.address} at {mailbox.imap.host}:{mailbox.imap.port}: {error}") from None
+def _note(database: Database, mailbox: Mailbox, problem: tuple[str, str] | None, clean: bool) -> None:
+    """Keep the round's problem where the team's leads see it, or clear the last one
+    (a malformed mail's only once a mail went in cleanly)."""
+    now_ms = int(time.time() * 1000)
+    with database.write() as (session, numbers):
+        if problem is None:
+            keep = frozenset() if clean else frozenset({"mail_malformed"})
+            mail_health.clear(session, numbers, mail_health.mailbox_id(mailbox.team), now_ms, keep=keep)
+        else:
+            mail_health.record(session, numbers, mail_health.mailbox_id(mailbox.team), source="mailbox",
+                               address=mailbox.address, team=mailbox.team, problem=problem[0], detail=problem[1],
+                               now_ms=now_ms)
+
+
+def _fetch_unseen(database: Database, config: MailConfig, mailbox: Mailbox, renew) -> Poll:
+    """Take in the unseen mail while `renew()` keeps the mailbox's lease.
+
+    Raises:
+        MailboxUnavailable: the mailbox cannot be reached, refused the login or the folder.
+    """
+    taken, problem, clean = 0, None, False
+    client = _connect(mailbox)
     try:
         status, _ = client.select(f'"{mailbox.folder}"')
         if status != "OK":
-            raise MailboxUnavailable(f"mailbox {mailbox.address}: folder {mailbox.folder!r} cannot be opened")
+            raise MailboxUnavailable(f"mailbox {mailbox.address}: folder {mailbox.folder!r} cannot be opened",
+                                     "folder_missing")
         _, found = client.uid("SEARCH", None, "UNSEEN")
         for uid in (found[0] or b"").split():
             if not renew():
@@ -319,27 +376,35 @@ def _fetch_unseen(database: Database, config: MailConfig, mailbox: Mailbox, rene
             _, sized = client.uid("FETCH", uid, "(RFC822.SIZE)")
             size = re.search(rb"RFC822\.SIZE (\d+)", sized[0] or b"")
             if size and int(size.group(1)) > MAX_MAIL_BYTES:
-                log.error("mailbox %s: mail uid %s is %s bytes, over the %d taken in; left unseen in the mailbox",
-                          mailbox.address, uid.decode(), size.group(1).decode(), MAX_MAIL_BYTES)
+                line = (f"mail uid {uid.decode()} is {size.group(1).decode()} bytes, over the {MAX_MAIL_BYTES} "
+                        "taken in; left unseen in the mailbox")
+                log.error("mailbox %s: %s", mailbox.address, line)
+                problem = problem or ("mail_too_large", line)
                 continue
             _, data = client.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = _fetched(data)
             if raw is None:
                 continue
+            unreadable: list[str] = []
             try:
-                outcome = ingest(database, mailbox, raw, config.own_addresses, int(time.time() * 1000))
+                outcome = ingest(database, mailbox, raw, config.own_addresses, int(time.time() * 1000), unreadable)
             except SQLAlchemyError as error:
-                log.error("mailbox %s: mail uid %s could not be stored (%s); left unseen, tried again at the next poll",
-                          mailbox.address, uid.decode(), error)
+                line = f"mail uid {uid.decode()} could not be stored ({error}); left unseen, tried again at the next poll"
+                log.error("mailbox %s: %s", mailbox.address, line)
+                problem = problem or ("mail_not_stored", line)
                 continue
+            if unreadable:
+                problem = problem or ("mail_malformed", f"{unreadable[0]}; taken in as it could be read")
+            else:
+                clean = True
             log.info("mailbox %s: %s", mailbox.address, outcome)
             client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
             taken += 1
     except (OSError, imaplib.IMAP4.error) as error:
-        raise MailboxUnavailable(f"mailbox {mailbox.address}: {error}") from None
+        raise MailboxUnavailable(f"mailbox {mailbox.address}: {error}", "unreachable") from None
     finally:
         try:
             client.logout()
         except (OSError, imaplib.IMAP4.error):
             pass
-    return taken
+    return Poll(taken, problem, clean)

@@ -27,7 +27,7 @@ from sqlmodel import Session, col
 
 from cs_console.channels.outbound import OutgoingReply, compose
 from cs_console.channels.threading import reply_message_id
-from cs_console.server import mail_claims
+from cs_console.server import mail_claims, mail_health
 from cs_console.server.db import Database, Numbers, mail_jobs, mail_messages
 from cs_console.server.mail_config import MailConfig, Server
 from cs_console.server.merge import server_write
@@ -47,11 +47,13 @@ log = logging.getLogger("cs_console.server.mail_out")
 
 
 class SendFailed(Exception):
-    """A send that did not go; `final` when retrying cannot help. The message is the reason."""
+    """A send that did not go; `final` when retrying cannot help. The message is the reason;
+    `relay_problem` says when the relay itself failed (`vocabulary.MAIL_PROBLEMS`), not this mail."""
 
-    def __init__(self, reason: str, final: bool) -> None:
+    def __init__(self, reason: str, final: bool, relay_problem: str | None = None) -> None:
         super().__init__(reason)
         self.final = final
+        self.relay_problem = relay_problem
 
 
 def enqueue(database: Database, config: MailConfig) -> int:
@@ -144,6 +146,9 @@ def _smtp_send(server: Server, message) -> None:
             if server.user:
                 client.login(server.user, server.password)
             client.send_message(message)
+    except smtplib.SMTPAuthenticationError as error:
+        raise SendFailed(f"the relay {server.host}:{server.port} refused the login: {error.smtp_code} "
+                         f"{error.smtp_error.decode(errors='replace')}", final=False, relay_problem="login_refused") from None
     except smtplib.SMTPRecipientsRefused as error:
         code, text = next(iter(error.recipients.values()))
         raise SendFailed(f"{code} {text.decode(errors='replace')}", final=code >= 500) from None
@@ -151,7 +156,8 @@ def _smtp_send(server: Server, message) -> None:
         raise SendFailed(f"{error.smtp_code} {error.smtp_error.decode(errors='replace')}",
                          final=error.smtp_code >= 500) from None
     except (OSError, smtplib.SMTPException) as error:
-        raise SendFailed(f"the relay {server.host}:{server.port} cannot be reached ({error})", final=False) from None
+        raise SendFailed(f"the relay {server.host}:{server.port} cannot be reached ({error})", final=False,
+                         relay_problem="unreachable") from None
 
 
 def _send_one(database: Database, config: MailConfig, job_id: str, now_ms: int) -> tuple[bool, str]:
@@ -181,6 +187,7 @@ def _send_one(database: Database, config: MailConfig, job_id: str, now_ms: int) 
                     message_id=message["Message-ID"], ticket_id=job.ticket_id, interaction_id=job_id,
                     direction="out", outcome="sent"))
             _delivery(session, numbers, job_id, job.ticket_id, "sent", "", attempts, None, now_ms)
+            mail_health.clear(session, numbers, mail_health.RELAY_ID, now_ms)
             return True, f"{what} sent to {outgoing.to_address} as {message['Message-ID']}"
         final = failure.final or attempts > len(RETRY_SECONDS)
         due = None if final else now_ms + RETRY_SECONDS[attempts - 1] * 1000
@@ -188,6 +195,10 @@ def _send_one(database: Database, config: MailConfig, job_id: str, now_ms: int) 
             state="failed" if final else "queued", attempts=attempts, reason=str(failure), holder=None,
             lease_until_ms=0, due_ms=due or 0))
         _delivery(session, numbers, job_id, job.ticket_id, "failed", str(failure), attempts, due, now_ms)
+        if failure.relay_problem:
+            mail_health.record(session, numbers, mail_health.RELAY_ID, source="relay",
+                               address=f"{server.host}:{server.port}", team="", problem=failure.relay_problem,
+                               detail=str(failure), now_ms=now_ms)
     return False, f"{what} failed (attempt {attempts}, {'given up' if final else 'will retry'}): {failure}"
 
 

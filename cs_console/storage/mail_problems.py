@@ -1,0 +1,21 @@
+"""The server's mail problems this device holds (a lead's: their team's mailbox and the
+relay), as the lead's view lists them. Written only by the server and synced down
+(`MailProblem`); this module only reads them.
+
+Methods of `cs_console.store.Store`, which reads through `read`.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from cs_console.storage.models import MailProblem
+
+
+class MailProblems:
+    def mail_problems(self) -> list[MailProblem]:
+        """The mailboxes and relay with a problem now, the latest met first."""
+        with self.read() as session:
+            return list(session.exec(
+                select(MailProblem).where(MailProblem.problem != "").order_by(col(MailProblem.last_at).desc())
+            ))
