@@ -27,6 +27,11 @@ def mailbox_id(team: str) -> str:
     return f"mailbox:{team}"
 
 
+def has_problem(session: Session, problem_id: str) -> bool:
+    row = session.get(MailProblem, problem_id)
+    return row is not None and bool(row.problem)
+
+
 def record(session: Session, numbers: Numbers, problem_id: str, *, source: str, address: str, team: str,
            problem: str, detail: str, now_ms: int) -> None:
     """Note `problem` (a `vocabulary.MAIL_PROBLEMS` code) met now, in the caller's transaction."""
@@ -43,8 +48,10 @@ def record(session: Session, numbers: Numbers, problem_id: str, *, source: str, 
 def clear(session: Session, numbers: Numbers, problem_id: str, now_ms: int, *, keep: frozenset[str] = frozenset()) -> None:
     """It works again: forget the problem, unless it is one of `keep`; writes nothing when
     there is none (a working mailbox costs no change to sync)."""
+    if not has_problem(session, problem_id):
+        return
     row = session.get(MailProblem, problem_id)
-    if row is None or not row.problem or row.problem in keep:
+    if row.problem in keep:
         return
     server_write(session, numbers, "mail_problem", problem_id,
                  {"problem": "", "detail": "", "count": 0, "since": None, "last_at": _text(row.last_at)}, now_ms)

@@ -345,13 +345,17 @@ def fetch_mailbox(database: Database, config: MailConfig, mailbox: Mailbox, hold
 def _note(database: Database, mailbox: Mailbox, problem: tuple[str, str] | None, clean: bool) -> None:
     """Keep the round's problem where the team's leads see it, or clear the last one
     (a malformed mail's only once a mail went in cleanly)."""
-    now_ms = int(time.time() * 1000)
+    problem_id, now_ms = mail_health.mailbox_id(mailbox.team), int(time.time() * 1000)
+    if problem is None:
+        with database.read() as session:
+            if not mail_health.has_problem(session, problem_id):
+                return  # the usual round: no write, so no lock on the change counter
     with database.write() as (session, numbers):
         if problem is None:
             keep = frozenset() if clean else frozenset({"mail_malformed"})
-            mail_health.clear(session, numbers, mail_health.mailbox_id(mailbox.team), now_ms, keep=keep)
+            mail_health.clear(session, numbers, problem_id, now_ms, keep=keep)
         else:
-            mail_health.record(session, numbers, mail_health.mailbox_id(mailbox.team), source="mailbox",
+            mail_health.record(session, numbers, problem_id, source="mailbox",
                                address=mailbox.address, team=mailbox.team, problem=problem[0], detail=problem[1],
                                now_ms=now_ms)
 
