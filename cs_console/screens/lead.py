@@ -153,7 +153,8 @@ class LeadScreen(ConsoleScreen):
     def _load_mail_line(self) -> None:
         app = self.app
         try:
-            problems, failed = app.store.mail_problems(), app.store.failed_replies()
+            problems = app.store.mail_problems(team.Scope.of(app.agent).team)
+            failed = app.store.failed_replies()
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
