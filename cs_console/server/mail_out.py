@@ -194,7 +194,8 @@ def _send_one(database: Database, config: MailConfig, job_id: str, now_ms: int) 
         session.execute(update(mail_jobs).where(mail_jobs.c.job_id == job_id).values(
             state="failed" if final else "queued", attempts=attempts, reason=str(failure), holder=None,
             lease_until_ms=0, due_ms=due or 0))
-        _delivery(session, numbers, job_id, job.ticket_id, "failed", str(failure), attempts, due, now_ms)
+        if session.get(Interaction, job_id) is not None:  # an acknowledgement queued by an earlier release has none
+            _delivery(session, numbers, job_id, job.ticket_id, "failed", str(failure), attempts, due, now_ms)
         if failure.relay_problem:
             mail_health.record(session, numbers, mail_health.RELAY_ID, source="relay",
                                address=f"{server.host}:{server.port}", team="", problem=failure.relay_problem,
