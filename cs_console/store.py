@@ -43,6 +43,7 @@ from cs_console.storage.failures import store_failure
 from cs_console.storage.first_screen import FirstScreenReads
 from cs_console.storage.in_use import InUse
 from cs_console.storage.knowledge_base import KnowledgeBase
+from cs_console.storage.mail_problems import MailProblems
 from cs_console.storage.models import Interaction, Meta, OutboxOp, TicketEvent
 from cs_console.storage.opening import BUSY_TIMEOUT_MS, prepare
 from cs_console.storage.outbox import Outbox
@@ -54,7 +55,7 @@ from cs_console.utc import to_text, utcnow
 
 
 class Store(FirstScreenReads, Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, DataSets, SyncState,
-            Outbox, Drafts):
+            Outbox, Drafts, MailProblems):
     """A device's database: reads for the screens, transactional writes with change capture."""
 
     def __init__(self, path: Path, engine: Engine) -> None:

@@ -33,6 +33,11 @@ FIRST_RESPONSE_KINDS = frozenset({"public_reply", "call_log"})
 DELIVERY_STATES = ("sent", "failed")
 """What the server found when it mailed a public reply (`ReplyDelivery.state`); before
 that a reply is "saved on this device" until sync acknowledges it, then "on the server"."""
+MAIL_SOURCES = ("mailbox", "relay")
+"""What the server's mail work goes through: a team's IMAP mailbox, or the SMTP relay."""
+MAIL_PROBLEMS = ("login_refused", "unreachable", "folder_missing", "mail_too_large", "mail_not_stored",
+                 "mail_malformed")
+"""What went wrong last with a mailbox or the relay (`MailProblem.problem`); "" once it works."""
 SATISFACTION_SCORES = range(1, 6)
 """A callback's satisfaction score, 1 to 5."""
 NPS_SCORES = range(11)

@@ -156,3 +156,48 @@ def test_add_integration_prints_a_token_once_and_needs_a_team(database_url, isol
     made = subprocess.run([*command, "--team", "Ops"], capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
     assert "files tickets for team Ops" in made.stdout and len(made.stdout.strip().splitlines()[-1]) > 30
+
+
+def test_a_body_over_the_cap_is_refused_naming_the_limit_before_it_is_read_whole(server, database):  # noqa: F811
+    from cs_console.server.intake_api import MAX_BODY_BYTES
+
+    team = team_name()
+    token = integration(database, team)
+    huge = ticket_body(message="x" * (MAX_BODY_BYTES + 1))
+    declared = post(server, "/v1/intake/tickets", token, huge)
+    assert declared.status_code == 413 and f"at most {MAX_BODY_BYTES} are read" in declared.json()["message"]
+
+    def streamed():  # no Content-Length: chunked, so only counting the bytes can stop it
+        yield b'{"message": "'
+        for _ in range(MAX_BODY_BYTES // 65536 + 2):
+            yield b"x" * 65536
+        yield b'"}'
+
+    chunked = httpx.post(f"{server.url}/v1/intake/tickets", content=streamed(), timeout=30,
+                         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert chunked.status_code == 413 and f"the body is over {MAX_BODY_BYTES} bytes" in chunked.json()["message"]
+    with database.read() as session:
+        assert session.exec(select(Ticket).where(Ticket.team == team)).all() == []
+
+
+def test_an_integration_can_be_disabled_and_given_a_new_token(server, database, database_url, isolated_home):  # noqa: F811
+    team = team_name()
+    name = f"Status page {uuid.uuid4().hex[:6]}"
+    _made, old = integrations.add_integration(database, name, team)
+
+    def command(*args):
+        return subprocess.run([sys.executable, "-m", "cs_console", "server", *args, "--database-url", database_url],
+                              capture_output=True, text=True, timeout=60)
+
+    disabled = command("disable-integration", name)
+    assert disabled.returncode == 0 and f"Disabled integration {name}" in disabled.stdout
+    refused = post(server, "/v1/intake/tickets", old, ticket_body())
+    assert refused.status_code == 403 and "rotate-integration" in refused.json()["message"]
+    assert f"{name}" in command("list-integrations").stdout and "disabled" in command("list-integrations").stdout
+    rotated = command("rotate-integration", name)
+    assert rotated.returncode == 0, rotated.stderr
+    new = rotated.stdout.strip().splitlines()[-1]
+    assert post(server, "/v1/intake/tickets", old, ticket_body()).status_code == 401
+    assert post(server, "/v1/intake/tickets", new, ticket_body()).status_code == 201
+    unknown = command("disable-integration", "No such form")
+    assert unknown.returncode != 0 and "no integration named 'No such form'" in unknown.stderr

@@ -364,3 +364,25 @@ async def test_no_failed_reply_no_line(demo_store):
     async with app.run_test(size=SIZE) as pilot:
         await open_team_view(pilot)
         assert not app.screen.query_one("#lead-mail", Static).display
+
+
+async def test_a_lead_sees_the_mail_problems_of_their_teams_mailbox_and_the_relay_only(demo_store):
+    from cs_console.sync.apply import store_sync_page
+
+    def problem(problem_id: str, team: str, source: str, address: str, kind: str, count: int) -> dict:
+        return {"id": problem_id, "team": team, "source": source, "address": address, "problem": kind,
+                "detail": "AUTHENTICATIONFAILED", "count": count, "since": "2026-11-24 02:02:00.000000",
+                "last_at": "2026-11-24 02:30:00.000000", "field_clocks": {"problem": "1796652508870.00001.server"}}
+
+    rows = [problem("mailbox:Maritime Desk", "Maritime Desk", "mailbox", "support@seanet.example", "login_refused", 3),
+            problem("relay", "", "relay", "smtp.seanet.example:587", "unreachable", 1),
+            problem("mailbox:SIM Desk", "SIM Desk", "mailbox", "sim@seanet.example", "login_refused", 2)]
+    store_sync_page(demo_store, acked_through=None, rows={"mail_problem": rows}, cursor=0, library_cursor=0,
+                    server_ms=1796652508870)
+    app = lead_app(demo_store, config=from_mapping({"language": "en", "timezone": "Asia/Shanghai"}))
+    async with app.run_test(size=(120, 24)) as pilot:
+        await open_team_view(pilot)
+        line = text_of(app, "#lead-mail")
+    assert "✗ mailbox support@seanet.example: login refused (3 times since 10:02): AUTHENTICATIONFAILED" in line
+    assert "✗ SMTP relay smtp.seanet.example:587: cannot be reached (10:02)" in line
+    assert "sim@seanet.example" not in line

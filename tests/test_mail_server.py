@@ -6,6 +6,7 @@ from __future__ import annotations
 import imaplib
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,10 @@ from sqlmodel import col
 from cs_console.server import changes, mail_claims, mail_config, mail_in, mail_out
 from cs_console.server.db import mail_attachments, mail_jobs
 from cs_console.server.merge import server_write
-from cs_console.storage.models import Customer, Interaction, ReplyDelivery, Ticket, TicketEvent
+from cs_console.storage.models import Customer, Interaction, MailProblem, ReplyDelivery, Ticket, TicketEvent
 from cs_console.utc import utcnow
 from tests.test_mail_harness import MAILBOX, dovecot, mail_settings, smtp_sink  # noqa: F401 (fixtures)
-from tests.test_sync_harness import database, database_url  # noqa: F401 (fixtures)
+from tests.test_sync_harness import database, database_url, device, server  # noqa: F401 (fixtures)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 
@@ -136,12 +137,14 @@ def test_a_crash_before_the_commit_or_before_the_mail_is_marked_takes_each_mail_
     assert len(tickets_of(database, config)) == 1 and dovecot.unseen() == 0
 
 
-def test_a_refused_login_names_the_mailbox(database, config):  # noqa: F811
+def with_password(config, password: str):
     mailbox = config.mailboxes[0]
-    wrong = mail_config.MailConfig((mailbox.__class__(**{**mailbox.__dict__, "imap": mailbox.imap.__class__(
-        **{**mailbox.imap.__dict__, "password": "wrong"})}),), config.smtp)
+    return mail_config.MailConfig((replace(mailbox, imap=replace(mailbox.imap, password=password)),), config.smtp)
+
+
+def test_a_refused_login_names_the_mailbox(database, config):  # noqa: F811
     with pytest.raises(mail_in.MailboxUnavailable, match=f"mailbox {MAILBOX} at 127.0.0.1"):
-        fetch(database, wrong)
+        fetch(database, with_password(config, "wrong"))
 
 
 def reply_on(database, ticket_id: str, body: str) -> str:  # noqa: F811
@@ -302,3 +305,182 @@ def test_a_new_ticket_is_acknowledged_once_with_its_number_and_an_answer_is_not(
     mail_out.send_due(database, config, "test-holder", now_ms())
     assert len(smtp_sink.received) == 1 and len(tickets_of(database, config)) == 1
     assert "收到" in messages_of(database, ticket.id)[-1].body
+
+
+def mail(sender: str, subject: str, text: str = "Any news?", in_reply_to: str | None = None) -> bytes:
+    answering = f"In-Reply-To: {in_reply_to}\r\n" if in_reply_to else ""
+    return (f"From: {sender}\r\nSubject: {subject}\r\nMessage-ID: <{uuid.uuid4()}@sender.example>\r\n{answering}"
+            f"\r\n{text}\r\n").encode()
+
+
+def take(database, config, raw: bytes) -> str:  # noqa: F811
+    return mail_in.ingest(database, config.mailboxes[0], raw, config.own_addresses, now_ms())
+
+
+def other_team_config(tmp_path, dovecot, smtp_sink):  # noqa: F811
+    return mail_config.load(mail_settings(tmp_path / "other.toml", dovecot, smtp_sink, team=f"sim-{uuid.uuid4().hex[:6]}"))
+
+
+def test_a_ticket_number_in_the_subject_never_leads_into_another_teams_ticket(
+        tmp_path, database, config, dovecot, smtp_sink):  # noqa: F811
+    other = other_team_config(tmp_path, dovecot, smtp_sink)
+    take(database, other, mail("ops@haixing.example", "SIM not active"))
+    [theirs] = tickets_of(database, other)
+    outcome = take(database, config, mail("ops@haixing.example", f"Re: [{theirs.number}] SIM not active", "Secret"))
+    assert len(messages_of(database, theirs.id)) == 1
+    [ours] = tickets_of(database, config)
+    assert "Secret" in messages_of(database, ours.id)[0].body
+    assert f"its subject names ticket {theirs.number} of team {other.mailboxes[0].team!r}" in outcome
+
+
+def test_a_stranger_who_copies_a_ticket_number_opens_a_ticket_of_their_own(database, config):  # noqa: F811
+    take(database, config, mail("li.wei@oceanpioneer.example", "VSAT down"))
+    [ticket] = tickets_of(database, config)
+    outcome = take(database, config, mail("someone@elsewhere.example", f"[{ticket.number}] hello", "Let me in"))
+    assert len(messages_of(database, ticket.id)) == 1 and len(tickets_of(database, config)) == 2
+    assert "someone@elsewhere.example is not a known contact of that ticket's customer" in outcome
+    take(database, config, mail("Li.Wei@OceanPioneer.example", f"Re: [{ticket.number}] VSAT down", "Modem reset"))
+    assert "Modem reset" in messages_of(database, ticket.id)[-1].body
+
+
+def test_a_colleague_who_answered_our_mail_may_then_write_by_ticket_number(
+        tmp_path, database, config, dovecot, smtp_sink):  # noqa: F811
+    first = mail("li.wei@oceanpioneer.example", "VSAT down")
+    take(database, config, first)
+    [ticket] = tickets_of(database, config)
+    first_id = first.split(b"Message-ID: ")[1].split(b"\r\n")[0].decode()
+    take(database, config, mail("chief.eng@oceanpioneer.example", "Re: VSAT down", "Serial 4417", first_id))
+    take(database, config, mail("chief.eng@oceanpioneer.example", f"[{ticket.number}] more", "Photo attached"))
+    assert [m.body.splitlines()[-1] for m in messages_of(database, ticket.id)][1:] == ["Serial 4417", "Photo attached"]
+    other = other_team_config(tmp_path, dovecot, smtp_sink)
+    outcome = take(database, other, mail("chief.eng@oceanpioneer.example", "Re: VSAT down", "Wrong desk", first_id))
+    assert len(messages_of(database, ticket.id)) == 3 and len(tickets_of(database, other)) == 1
+    assert f"it answers mail of ticket {ticket.number}" in outcome
+
+
+def acknowledging(tmp_path, dovecot, smtp_sink):  # noqa: F811
+    settings = mail_settings(tmp_path / "ack.toml", dovecot, smtp_sink, team=f"deck-{uuid.uuid4().hex[:6]}")
+    settings.write_text(settings.read_text().replace("poll_seconds", "acknowledge = true\npoll_seconds"))
+    return mail_config.load(settings)
+
+
+async def test_the_acknowledgement_is_in_the_tickets_thread_on_the_agents_device(
+        tmp_path, server, database, dovecot, smtp_sink):  # noqa: F811
+    from cs_console.app import ConsoleApp
+    from cs_console.config import from_mapping
+    from cs_console.screens.ticket import TicketScreen
+    from tests.test_interface_strings import settle, shown
+
+    config = acknowledging(tmp_path, dovecot, smtp_sink)
+    take(database, config, unique("foxmail_gbk.eml"))
+    mail_out.send_due(database, config, "test-holder", now_ms())
+    [ack] = smtp_sink.received
+    [ticket] = tickets_of(database, config)
+    with database.read() as session:
+        events = session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)).all()
+    assert "first_response" not in events, "an automatic answer is no agent's first response"
+
+    agent = device(tmp_path, server.url, database, "agent", config.mailboxes[0].team)
+    agent.sync_until_done()
+    detail = agent.store.ticket_detail(ticket.id)
+    [reply] = [i for i in detail.interactions if i.kind == "public_reply"]
+    assert reply.author_id is None and reply.body.strip() == ack.get_content().strip()
+    assert detail.delivery_of(reply.id) == ("sent", "")
+    agent.store.set_current_agent(agent.agent_id)
+    app = ConsoleApp(agent.store, from_mapping({"language": "en"}))
+    async with app.run_test(size=(140, 60)) as pilot:
+        await settle(pilot)
+        app.push_screen(TicketScreen(ticket.id))
+        await settle(pilot)
+        screen = shown(app)
+    assert "Reply · automatic acknowledgement by the server" in screen and "✓ sent" in screen
+    assert f"工单号 {ticket.number}" in screen
+
+
+def mail_problem(database, problem_id: str) -> MailProblem | None:  # noqa: F811
+    with database.read() as session:
+        found = session.get(MailProblem, problem_id)
+        return found if found is not None and found.problem else None
+
+
+async def test_a_mailbox_refusing_the_login_shows_in_its_teams_lead_view_until_it_works(
+        tmp_path, server, database, config, dovecot):  # noqa: F811
+    from cs_console.app import ConsoleApp
+    from cs_console.config import from_mapping
+    from cs_console.text.display import local_time
+    from tests.test_interface_strings import shown
+    from tests.test_lead_screen import open_team_view
+
+    dovecot.deliver(unique("outlook_utf8.eml"))
+    fetch(database, config)  # a ticket in the team's pool: the lead's console opens on its queue
+    for _ in range(3):
+        with pytest.raises(mail_in.MailboxUnavailable):
+            fetch(database, with_password(config, "wrong"))
+    team = config.mailboxes[0].team
+    lead, agent = device(tmp_path, server.url, database, "lead", team), device(tmp_path, server.url, database, "agent", team)
+    stranger = device(tmp_path, server.url, database, "lead", f"sim-{uuid.uuid4().hex[:6]}")
+    for each in (lead, agent, stranger):
+        each.sync_until_done()
+    [problem] = [p for p in lead.store.mail_problems() if p.source == "mailbox"]
+    assert (problem.address, problem.problem, problem.count) == (MAILBOX, "login_refused", 3)
+    assert "AUTHENTICATIONFAILED" in problem.detail or "Authentication failed" in problem.detail
+    assert agent.store.mail_problems() == [] and [p for p in stranger.store.mail_problems() if p.source == "mailbox"] == []
+
+    lead.store.set_current_agent(lead.agent_id)
+    app = ConsoleApp(lead.store, from_mapping({"language": "en"}))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_team_view(pilot)
+        since = local_time(problem.since, app.config.zone, app.now())
+        assert f"✗ mailbox {MAILBOX}: login refused (3 times since {since})" in shown(app)
+
+    fetch(database, config)
+    lead.sync_until_done()
+    assert [p for p in lead.store.mail_problems() if p.source == "mailbox"] == []
+
+
+def test_an_unreachable_mailbox_an_oversized_and_a_malformed_mail_are_kept_for_the_lead(
+        database, config, dovecot, monkeypatch):  # noqa: F811
+    problem_id = f"mailbox:{config.mailboxes[0].team}"
+    mailbox = config.mailboxes[0]
+    closed = mail_config.MailConfig((replace(mailbox, imap=replace(mailbox.imap, port=1)),), config.smtp)
+    with pytest.raises(mail_in.MailboxUnavailable):
+        fetch(database, closed)
+    assert mail_problem(database, problem_id).problem == "unreachable"
+
+    monkeypatch.setattr(mail_in, "MAX_MAIL_BYTES", 20_000)
+    big = uuid.uuid4().hex
+    dovecot.deliver(b"From: radio@ship.example\r\nSubject: engine log\r\nMessage-ID: <" + big.encode()
+                    + b"@ship.example>\r\n\r\n" + b"x" * 30_000 + b"\r\n")
+    fetch(database, config)
+    fetch(database, config)
+    kept = mail_problem(database, problem_id)
+    assert (kept.problem, kept.count) == ("mail_too_large", 2) and "over the 20000 taken in" in kept.detail
+    monkeypatch.setattr(mail_in, "MAX_MAIL_BYTES", 50 * 1024 * 1024)
+
+    dovecot.deliver(f"From: master@ship.example\r\nSubject: noon\r\nMessage-ID: <{uuid.uuid4()}@ship.example>\r\n"
+                    "Content-Type: text/plain; charset=x-unheard-of\r\n\r\nNoon report\r\n".encode())
+    fetch(database, config)
+    assert mail_problem(database, problem_id).problem == "mail_malformed"
+    assert "unknown charset 'x-unheard-of'" in mail_problem(database, problem_id).detail
+    fetch(database, config)
+    assert mail_problem(database, problem_id).problem == "mail_malformed", "shown until a mail goes in cleanly"
+    dovecot.deliver(unique("outlook_utf8.eml"))
+    fetch(database, config)
+    assert mail_problem(database, problem_id) is None
+
+
+def test_a_relay_down_or_refusing_the_login_is_kept_for_every_lead_until_a_mail_goes(
+        database, config, dovecot, smtp_sink):  # noqa: F811
+    dovecot.deliver(unique("outlook_utf8.eml"))
+    fetch(database, config)
+    [ticket] = tickets_of(database, config)
+    down = mail_config.MailConfig(config.mailboxes, replace(config.smtp, port=1))
+    reply_on(database, ticket.id, "Please restart the modem.")
+    mail_out.enqueue(database, down)
+    mail_out.send_due(database, down, "test-holder", now_ms())
+    problem = mail_problem(database, "relay")
+    assert (problem.problem, problem.team, problem.address) == ("unreachable", "", "127.0.0.1:1")
+    with database.write() as (session, _numbers):
+        session.execute(mail_jobs.update().values(due_ms=0))
+    mail_out.send_due(database, config, "test-holder", now_ms())
+    assert mail_problem(database, "relay") is None and len(smtp_sink.received) == 1

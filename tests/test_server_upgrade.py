@@ -23,3 +23,20 @@ def test_an_earlier_servers_database_gains_the_event_detail_column(tmp_path):
     with database.read() as session:
         assert session.exec(select(TicketEvent.detail)).all() == ["{}"]
     database.engine.dispose()
+
+
+def test_an_earlier_servers_integrations_and_mail_log_gain_their_new_columns(tmp_path):
+    from cs_console.server import integrations
+
+    path = tmp_path / "central.db"
+    database = Database.open(f"sqlite:///{path}")
+    _made, token = integrations.add_integration(database, "Status page", "Ops")
+    database.engine.dispose()
+    with sqlite3.connect(path) as earlier:  # as the release before integrations could be disabled
+        earlier.execute("ALTER TABLE intake_integration DROP COLUMN disabled")
+        earlier.execute("ALTER TABLE mail_message DROP COLUMN sender")
+    database = Database.open(f"sqlite:///{path}")
+    assert integrations.authenticate_integration(database, f"Bearer {token}").disabled is False
+    integrations.disable_integration(database, "Status page")
+    assert [found.disabled for found in integrations.list_integrations(database)] == [True]
+    database.engine.dispose()

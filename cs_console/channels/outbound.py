@@ -19,7 +19,7 @@ from cs_console.channels.threading import subject_with_number
 @dataclass(frozen=True)
 class OutgoingReply:
     message_id: str
-    """`threading.reply_message_id` of the reply, or `acknowledgement_message_id` of the ticket."""
+    """`threading.reply_message_id` of the reply."""
     ticket_number: str
     subject: str
     """The ticket's subject; the number and "Re:" are added."""

@@ -33,11 +33,6 @@ def reply_message_id(interaction_id: str, domain: str) -> str:
     return f"<reply-{interaction_id}@{domain}>"
 
 
-def acknowledgement_message_id(ticket_id: str, domain: str) -> str:
-    """The Message-ID of the acknowledgement of ticket `ticket_id`."""
-    return f"<ack-{ticket_id}@{domain}>"
-
-
 def reply_of(message_id: str) -> str | None:
     """The reply (interaction id) a Message-ID of ours names, or None."""
     found = REPLY_ID.match((message_id or "").strip())

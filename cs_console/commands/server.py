@@ -1,6 +1,7 @@
 """The central sync server from the command line: `cs-console server` runs it, its
 `add-agent`, `list-agents`, `disable-agent` and `rotate-token` manage agent accounts, and
-`add-integration` / `list-integrations` the intake API's integrations.
+`add-integration`, `list-integrations`, `disable-integration` and `rotate-integration` the
+intake API's integrations.
 
 The server's dependencies are an extra (`cs-console[server]`); a ship terminal installs
 only the console. This module is the one place that says so: when a server module is
@@ -48,7 +49,13 @@ def add_commands(commands) -> None:
     integration.add_argument("name", metavar="NAME")
     integration.add_argument("--team", required=True, metavar="T", help="the team whose unassigned pool gets the tickets")
     integrations = accounts.add_parser("list-integrations", help="list the integrations and their teams")
-    for command in (add, listing, disable, rotate, backup, integration, integrations):
+    disable_integration = accounts.add_parser("disable-integration", help="refuse an integration's token from now on")
+    disable_integration.add_argument("name", metavar="NAME_OR_ID")
+    rotate_integration = accounts.add_parser(
+        "rotate-integration", help="give an integration a new token (the old one stops working); prints it once")
+    rotate_integration.add_argument("name", metavar="NAME_OR_ID")
+    for command in (add, listing, disable, rotate, backup, integration, integrations, disable_integration,
+                    rotate_integration):
         command.add_argument("--database-url", metavar="URL", default=argparse.SUPPRESS, help=database_help)
 
 
@@ -94,7 +101,7 @@ def _serve_or_administer(args) -> int:
             account = accounts.disable_agent(database, args.name)
             print(f"Disabled {account.name}; their token no longer syncs.")
             return 0
-        if args.server_command in ("add-integration", "list-integrations"):
+        if "integration" in args.server_command:
             return _integrations(database, args)
         if args.server_command == "add-agent":
             account, token = accounts.add_agent(database, args.name, args.role, args.team)
@@ -135,9 +142,17 @@ def _integrations(database, args) -> int:
 
     if args.server_command == "list-integrations":
         for found in integrations.list_integrations(database):
-            print(f"{found.name:<24} {found.team:<16} {found.id}")
+            state = "disabled" if found.disabled else "enabled"
+            print(f"{found.name:<24} {found.team:<16} {state:<9} {found.id}")
         return 0
-    made, token = integrations.add_integration(database, args.name, args.team)
+    if args.server_command == "disable-integration":
+        made = integrations.disable_integration(database, args.name)
+        print(f"Disabled integration {made.name}; its token files no more tickets.")
+        return 0
+    if args.server_command == "rotate-integration":
+        made, token = integrations.rotate_integration(database, args.name)
+    else:
+        made, token = integrations.add_integration(database, args.name, args.team)
     print(f"Integration {made.name} files tickets for team {made.team} (id {made.id})")
     print("Token, shown this once (send it as Authorization: Bearer TOKEN to POST /v1/intake/tickets):")
     print(token)

@@ -41,9 +41,10 @@ from cs_console.lead.reports import Report, format_change, format_value, trend_a
 from cs_console.lead.staffing import HourPlan
 from cs_console.screens.assign import AgentChoice, AssignScreen
 from cs_console.screens.base import ConsoleScreen
+from cs_console.storage.models import MailProblem
 from cs_console.storage.tickets import FailedReply
 from cs_console.store import StoreError
-from cs_console.text.display import clip, short_age
+from cs_console.text.display import clip, local_time, short_age
 from cs_console.text.strings import Strings, english
 from cs_console.usecases.reports import service_report
 from cs_console.usecases.routing import move_tickets, reassign_options, route_plan
@@ -132,7 +133,7 @@ class LeadScreen(ConsoleScreen):
         """Read the scope again (after a change, a sync, or `r`), and the open pane's numbers."""
         self._generation += 1
         self._load_team(self._generation)
-        self._load_failed_replies()
+        self._load_mail_line()
         if self.view == "kpis":
             self._load_kpis()
         elif self.view == "staffing":
@@ -149,26 +150,35 @@ class LeadScreen(ConsoleScreen):
         app.call_from_thread(self._show, data)
 
     @work(thread=True, exclusive=True, group="lead-mail")
-    def _load_failed_replies(self) -> None:
+    def _load_mail_line(self) -> None:
         app = self.app
         try:
+            problems = app.store.mail_problems(team.Scope.of(app.agent).team)
             failed = app.store.failed_replies()
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        app.call_from_thread(self._show_failed_replies, failed)
+        app.call_from_thread(self._show_mail_line, problems, failed)
 
-    def _show_failed_replies(self, failed: list[FailedReply]) -> None:
-        """One line naming the replies the server could not mail, and why; none: no line."""
-        s = self.strings
-        line = self.query_one("#lead-mail", Static)
-        line.display = bool(failed)
+    def _show_mail_line(self, problems: list[MailProblem], failed: list[FailedReply]) -> None:
+        """A line per mailbox or relay the server has a problem with, then one naming the
+        replies it could not mail, and why; nothing wrong: no line."""
+        s, zone, now = self.strings, self.app.config.zone, self.app.now()
+        width = self.app.size.width - 2
+        lines = [clip(s("lead.mail_problem", source=s(f"mail_source.{p.source}"), address=p.address,
+                        problem=s(f"mail_problem.{p.problem}"), count=p.count, detail=p.detail,
+                        since=local_time(p.since or p.last_at or now, zone, now, s)), width)
+                 for p in problems]
         if failed:
             listed = s("common.list_separator").join(
                 s("lead.failed_reply_retrying" if item.retry_at else "lead.failed_reply", number=item.number,
                   reason=item.reason)
                 for item in failed)
-            show_text(line, Text(clip(s("lead.failed_replies", count=len(failed), list=listed), self.app.size.width - 2)))
+            lines.append(clip(s("lead.failed_replies", count=len(failed), list=listed), width))
+        line = self.query_one("#lead-mail", Static)
+        line.display = bool(lines)
+        if lines:
+            show_text(line, Text("\n".join(lines)))
 
     def tick(self) -> None:
         """The app's tick: the clocks move, the tickets stay; recomputed off the event loop."""

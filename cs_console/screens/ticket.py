@@ -190,7 +190,10 @@ class TicketScreen(ConsoleScreen):
             if isinstance(interaction, Activity):
                 entries.append(Static(escape(self._activity_line(interaction)), classes="entry activity"))
                 continue
-            author = detail.authors.get(interaction.author_id, customer.contact_name or customer.name)
+            if interaction.kind == "public_reply" and interaction.author_id is None:
+                author = s("ticket.automatic_reply")  # the server's acknowledgement of a mail
+            else:
+                author = detail.authors.get(interaction.author_id, customer.contact_name or customer.name)
             heading = " · ".join([s(f"interaction.{interaction.kind}"), escape(author),
                                   local_time(interaction.created_at, zone, now, s)])
             if interaction.channel:

@@ -23,9 +23,10 @@ from starlette.concurrency import run_in_threadpool
 from cs_console import __version__
 from cs_console.server import accounts, changes, continuity, intake_api, merge
 from cs_console.server.db import Database
+from cs_console.server.request_body import read_capped
 from cs_console.server.scope import Caller
 from cs_console.sync import codec
-from cs_console.sync.errors import BadRequest, SyncError, TooLarge, VersionMismatch
+from cs_console.sync.errors import BadRequest, SyncError, VersionMismatch
 from cs_console.sync.protocol import PROTOCOL_VERSION, SYNC_PATH, SyncResponse, request_from_wire, version_sentence
 
 MAX_BODY_BYTES = codec.MAX_DECODED_BYTES
@@ -89,18 +90,6 @@ def handle_sync(database: Database, caller: Caller, body: bytes, content_type: s
     return codec.encode(response.to_wire(), answer_type), answer_type
 
 
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise TooLarge(f"the body is {int(declared)} bytes; at most {MAX_BODY_BYTES} are read")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise TooLarge(f"the body is over {MAX_BODY_BYTES} bytes; send fewer operations per request")
-    return bytes(body)
-
-
 def create_app(database_url: str | None = None) -> FastAPI:
     """The app for the database at `database_url` (default: server.db in the data folder)."""
     database = Database.open(database_url)
@@ -147,7 +136,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     )
     async def sync(request: Request) -> Response:
         caller = await run_in_threadpool(accounts.authenticate, database, request.headers.get("authorization"))
-        body = await _read_body(request)
+        body = await read_capped(request, MAX_BODY_BYTES, "send fewer operations per request")
         content_type = request.headers.get("content-type") or ""
         if not content_type:
             raise BadRequest(f"say what the body is: Content-Type {codec.BINARY_TYPE} or {codec.JSON_TYPE}")

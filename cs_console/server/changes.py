@@ -22,8 +22,8 @@ from sqlalchemy import and_, literal, or_, select, union_all, update
 from sqlmodel import Session, col
 
 from cs_console.server.db import Numbers, changes, scope_exits
-from cs_console.server.scope import Caller, exit_clause, ticket_clause
-from cs_console.storage.models import Interaction, Reminder, Ticket, TicketEvent
+from cs_console.server.scope import Caller, exit_clause, mail_problem_clause, ticket_clause
+from cs_console.storage.models import Interaction, MailProblem, Reminder, Ticket, TicketEvent
 from cs_console.sync import codec
 from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, to_wire
 
@@ -113,6 +113,8 @@ def _entries_after(
                 changes.c.entity == "agent",
                 changes.c.ticket_id.in_(select(Ticket.id).where(scope)),
                 and_(changes.c.entity == "customer", changes.c.entity_id.in_(select(Ticket.customer_id).where(scope))),
+                and_(changes.c.entity == "mail_problem",
+                     changes.c.entity_id.in_(select(MailProblem.id).where(mail_problem_clause(caller)))),
             )
         )
     exits = select(scope_exits.c.seq, literal("ticket").label("entity"), scope_exits.c.ticket_id).where(

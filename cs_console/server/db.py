@@ -107,9 +107,10 @@ integrations = Table(
     Column("name", String, nullable=False, unique=True),
     Column("team", String, nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
+    Column("disabled", Boolean, nullable=False, default=False),
 )
 """A web form, monitoring system or partner portal that files tickets for one team through
-the intake API; like an account, only its token's SHA-256 is kept."""
+the intake API; like an account, only its token's SHA-256 is kept, and it can be disabled."""
 
 intake_requests = Table(
     "intake_request",
@@ -130,11 +131,13 @@ mail_messages = Table(
     Column("interaction_id", String),
     Column("direction", String(3), nullable=False),
     Column("outcome", String, nullable=False),
+    Column("sender", String),
     Index("ix_mail_message_ticket", "ticket_id"),
 )
 """Every mail taken in or sent, by Message-ID: a mail fetched again is recognised and
 skipped, and an answer's In-Reply-To/References lead to its ticket. `outcome` says what
-became of it (a ticket, a message on one, or why it was ignored)."""
+became of it (a ticket, a message on one, or why it was ignored); `sender` (lower case,
+mail taken in) makes its writer a known contact of its ticket's customer."""
 
 mail_attachments = Table(
     "mail_attachment",
@@ -163,8 +166,8 @@ mail_jobs = Table(
     Column("reason", String, nullable=False, default=""),
     Index("ix_mail_job_due", "state", "due_ms"),
 )
-"""One mail to send: a public reply (`kind` reply, `job_id` the reply's id) or a new
-ticket's acknowledgement (`kind` acknowledgement, `job_id` "ack:" and the ticket's id).
+"""One mail to send: a public reply, an agent's (`kind` reply) or the server's
+acknowledgement of a new ticket (`kind` acknowledgement); `job_id` is the reply's id.
 `queued` until a process claims it (a lease that runs out if that process dies), then
 `sent`, or `queued` again for a retry, or `failed` for good."""
 
@@ -301,12 +304,11 @@ class Database:
 
 
 def _add_new_columns(connection: Connection) -> None:
-    """Add to a synced table made by an earlier release the columns its model has gained
-    since (`create_all` makes missing tables only), each with its model's default, and give
-    the old rows what they would have had (`COLUMN_BACKFILLS`). Another process starting at
-    the same moment may add one first; that is no error."""
-    for spec in ENTITIES.values():
-        table = spec.model.__table__
+    """Add to a table made by an earlier release (synced or the server's own) the columns
+    it has gained since (`create_all` makes missing tables only), each with its default,
+    and give the old rows what they would have had (`COLUMN_BACKFILLS`). Another process
+    starting at the same moment may add one first; that is no error."""
+    for table in [*(spec.model.__table__ for spec in ENTITIES.values()), *metadata.sorted_tables]:
         present = {column["name"] for column in inspect(connection).get_columns(table.name)}
         for column in table.columns:
             if column.name in present:

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.concurrency import run_in_threadpool
 
@@ -21,12 +22,17 @@ from cs_console.channels.phone import DEFAULT_REGION, normalise_phone
 from cs_console.server import intake
 from cs_console.server.db import Database
 from cs_console.server.integrations import Integration, authenticate_integration
+from cs_console.server.request_body import read_capped
 from cs_console.sync.schema import MAX_TEXT_CHARS
 from cs_console.vocabulary import CATEGORIES, PRIORITIES
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 """An address with one @ and a dot in its domain: enough to refuse a typo, not to prove it exists."""
 MAX_KEY_CHARS = 200
+MAX_BODY_BYTES = 2 * 1024 * 1024
+"""The largest intake request read: a message of `MAX_TEXT_CHARS` (200,000) characters,
+even all Chinese and escaped in JSON (6 bytes each), is 1.2 MB; anything bigger is refused
+(413) before it is held in memory, however it is sent."""
 
 Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 
@@ -130,8 +136,25 @@ async def validation_error(_request: Request, error: RequestValidationError) -> 
     return JSONResponse(body, status_code=422)
 
 
+class CappedRoute(APIRoute):
+    """An intake route whose body is read under `MAX_BODY_BYTES` before FastAPI parses it
+    (FastAPI itself would read any size)."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def capped(request: Request):
+            # FastAPI reads the body as Starlette caches it: filling the cache first caps it.
+            request._body = await read_capped(
+                request, MAX_BODY_BYTES, f"a message holds at most {MAX_TEXT_CHARS} characters")
+            return await handler(request)
+
+        return capped
+
+
 def router(database: Database) -> APIRouter:
-    routes = APIRouter(prefix="/v1/intake", tags=["intake"])
+    routes = APIRouter(prefix="/v1/intake", tags=["intake"], route_class=CappedRoute,
+                       responses={413: {"description": f"The body is over {MAX_BODY_BYTES} bytes"}})
 
     def _answer(filed: intake.Filed) -> JSONResponse:
         body = FiledOut(ticket_id=filed.ticket_id, number=filed.number, customer_id=filed.customer_id,

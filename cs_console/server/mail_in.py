@@ -14,22 +14,24 @@ database); should two ever take the same mail, the Message-ID's key refuses the 
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import logging
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from cs_console.channels.acknowledgement import fill
 from cs_console.channels.inbound import InboundMail, parse_mail
 from cs_console.channels.noise import Noise
 from cs_console.channels.threading import reply_of, ticket_number_in
 from cs_console.clocks.workflow import events_for_status_change, status_after_customer_message
-from cs_console.server import changes, mail_claims, mail_out
+from cs_console.server import changes, mail_claims, mail_health, mail_out
 from cs_console.server.db import Database, Numbers, mail_attachments, mail_messages
 from cs_console.server.mail_config import Mailbox, MailConfig
 from cs_console.server.merge import SERVER_NODE, server_write
@@ -57,7 +59,22 @@ log = logging.getLogger("cs_console.server.mail_in")
 
 
 class MailboxUnavailable(Exception):
-    """The mailbox could not be reached or refused us; the message is the log line."""
+    """The mailbox could not be reached or refused us; the message is the log line, `problem`
+    what it was (`vocabulary.MAIL_PROBLEMS`)."""
+
+    def __init__(self, message: str, problem: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Poll:
+    """One round with a mailbox: how many mails were taken in, the first problem met with a
+    mail (its `MAIL_PROBLEMS` code and the log's words), and whether a mail went in cleanly."""
+
+    taken: int = 0
+    problem: tuple[str, str] | None = None
+    clean: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,20 +103,62 @@ class _Writer:
         changes.touch(self.session, self.numbers, type(row).__tablename__, row.id, row.ticket_id)
 
 
-def _ticket_for(session: Session, mail: InboundMail) -> Ticket | None:
+def _threaded_ticket(session: Session, mail: InboundMail) -> Ticket | None:
+    """The ticket of a mail of ours (or one we took in) that this mail answers, by its
+    In-Reply-To and References."""
     ids = [*reversed(mail.in_reply_to), *reversed(mail.references)]
-    if ids:
-        query = select(mail_messages.c.ticket_id).where(
-            mail_messages.c.message_id.in_(ids), mail_messages.c.ticket_id.is_not(None))
-        found = session.execute(query).first()
-        if found:
-            return session.get(Ticket, found[0])
-        for message_id in ids:
-            reply = session.get(Interaction, reply_of(message_id)) if reply_of(message_id) else None
-            if reply is not None:
-                return session.get(Ticket, reply.ticket_id)
+    if not ids:
+        return None
+    query = select(mail_messages.c.ticket_id).where(
+        mail_messages.c.message_id.in_(ids), mail_messages.c.ticket_id.is_not(None))
+    found = session.execute(query).first()
+    if found:
+        return session.get(Ticket, found[0])
+    for message_id in ids:
+        reply = session.get(Interaction, reply_of(message_id)) if reply_of(message_id) else None
+        if reply is not None:
+            return session.get(Ticket, reply.ticket_id)
+    return None
+
+
+def _writes_for(session: Session, sender: str, ticket: Ticket) -> bool:
+    """The sender is the ticket's customer's address, or a known contact of that customer:
+    someone whose mail is already on one of the customer's tickets (which it joined by
+    answering our mail, since a stranger's subject leads nowhere)."""
+    customer = session.get(Customer, ticket.customer_id)
+    if customer is not None and sender and sender == (customer.email or "").strip().lower():
+        return True
+    known = (select(mail_messages.c.message_id)
+             .join(Ticket, col(Ticket.id) == mail_messages.c.ticket_id)
+             .where(Ticket.customer_id == ticket.customer_id, mail_messages.c.direction == "in",
+                    mail_messages.c.sender == sender))
+    return bool(sender) and session.execute(known.limit(1)).first() is not None
+
+
+def _ticket_for(session: Session, mailbox: Mailbox, mail: InboundMail) -> tuple[Ticket | None, str]:
+    """The ticket this mail joins (None: it opens a new one), and why a ticket it seems to
+    answer was passed over (for the log).
+
+    A thread leads only to a ticket of the mailbox's team; a ticket number in the subject
+    only to a ticket of that team whose customer the sender writes for, so a stranger who
+    copies a number into a subject never lands in someone else's ticket.
+    """
+    threaded = _threaded_ticket(session, mail)
+    if threaded is not None:
+        if threaded.team == mailbox.team:
+            return threaded, ""
+        passed = f"it answers mail of ticket {threaded.number} of team {threaded.team!r}, not {mailbox.team!r}"
+        return None, passed
     number = ticket_number_in(mail.subject)
-    return session.scalars(select(Ticket).where(Ticket.number == number)).first() if number else None
+    named = session.scalars(select(Ticket).where(Ticket.number == number)).first() if number else None
+    if named is None:
+        return None, ""
+    if named.team != mailbox.team:
+        return None, f"its subject names ticket {number} of team {named.team!r}, not {mailbox.team!r}"
+    if not _writes_for(session, mail.sender, named):
+        return None, (f"its subject names ticket {number}, but {mail.sender or 'the sender'} is not "
+                      "a known contact of that ticket's customer")
+    return named, ""
 
 
 def _customer_for(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> str:
@@ -163,8 +222,20 @@ def _new_ticket(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
     writer.append(TicketEvent(ticket_id=ticket_id, kind="created", at=utcnow()))
     message_id = _message(writer, ticket, mail, None)
     if mailbox.acknowledgement is not None:
-        mail_out.queue_acknowledgement(writer.session, ticket_id)
+        _acknowledge(writer, mailbox, ticket, customer_id)
     return Taken(f"opened ticket {number}", ticket_id, message_id)
+
+
+def _acknowledge(writer: _Writer, mailbox: Mailbox, ticket: Ticket, customer_id: str) -> None:
+    """The server's public reply to a new ticket, in the thread for the agent to read and
+    queued to mail. It has no author, so it is no agent's first response: the clocks and
+    KPIs pass over it."""
+    customer = writer.session.get(Customer, customer_id)
+    text = fill(mailbox.acknowledgement, number=ticket.number, subject=ticket.subject,
+                name=customer.contact_name or customer.name, team=mailbox.name)
+    reply = Interaction(ticket_id=ticket.id, kind="public_reply", body=text, created_at=utcnow(), channel="email")
+    writer.append(reply)
+    mail_out.queue_acknowledgement(writer.session, reply.id, ticket.id)
 
 
 def _answer(writer: _Writer, ticket: Ticket, mail: InboundMail) -> Taken:
@@ -186,15 +257,22 @@ def _take(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
         return Taken("bounce for no reply of ours; ignored")
     if mail.noise is not Noise.NONE:
         return Taken(f"{mail.noise.value}; no ticket opened")
-    ticket = _ticket_for(writer.session, mail)
-    return _answer(writer, ticket, mail) if ticket is not None else _new_ticket(writer, mailbox, mail)
+    ticket, passed = _ticket_for(writer.session, mailbox, mail)
+    if ticket is not None:
+        return _answer(writer, ticket, mail)
+    taken = _new_ticket(writer, mailbox, mail)
+    return replace(taken, outcome=f"{taken.outcome} ({passed})") if passed else taken
 
 
-def ingest(database: Database, mailbox: Mailbox, raw: bytes, own_addresses: frozenset[str], now_ms: int) -> str:
-    """Take one raw mail in, in one transaction; returns what became of it, for the log."""
+def ingest(database: Database, mailbox: Mailbox, raw: bytes, own_addresses: frozenset[str], now_ms: int,
+           problems: list[str] | None = None) -> str:
+    """Take one raw mail in, in one transaction; returns what became of it, for the log.
+    What could not be read as sent is logged, and added to `problems` when given."""
     mail = parse_mail(raw, own_addresses)
     for problem in mail.problems:
         log.warning("mailbox %s, mail %s from %s: %s", mailbox.address, mail.message_id, mail.sender, problem)
+        if problems is not None:
+            problems.append(f"mail {mail.message_id} from {mail.sender or 'no sender'}: {problem}")
     try:
         with database.write() as (session, numbers):
             if session.execute(select(mail_messages.c.outcome).where(mail_messages.c.message_id == mail.message_id)).first():
@@ -202,21 +280,37 @@ def ingest(database: Database, mailbox: Mailbox, raw: bytes, own_addresses: froz
             taken = _take(_Writer(session, numbers, now_ms), mailbox, mail)
             session.execute(insert(mail_messages).values(
                 message_id=mail.message_id, ticket_id=taken.ticket_id, interaction_id=taken.interaction_id,
-                direction="in", outcome=taken.outcome))
+                direction="in", outcome=taken.outcome, sender=mail.sender or None))
     except IntegrityError:
         return f"{mail.message_id} was taken in by another process; skipped"
     return f"{mail.message_id} from {mail.sender}: {taken.outcome}"
 
 
 def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
+    """A logged-in client.
+
+    Raises:
+        MailboxUnavailable: the server cannot be reached (or its TLS fails), or refused the login.
+    """
     server = mailbox.imap
-    if server.security == "tls":
-        client = imaplib.IMAP4_SSL(server.host, server.port, ssl_context=server.tls(), timeout=60)
-    else:
-        client = imaplib.IMAP4(server.host, server.port, timeout=60)
-        if server.security == "starttls":
-            client.starttls(server.tls())
-    client.login(server.user or mailbox.address, server.password)
+    where = f"mailbox {mailbox.address} at {server.host}:{server.port}"
+    try:
+        if server.security == "tls":
+            client = imaplib.IMAP4_SSL(server.host, server.port, ssl_context=server.tls(), timeout=60)
+        else:
+            client = imaplib.IMAP4(server.host, server.port, timeout=60)
+            if server.security == "starttls":
+                client.starttls(server.tls())
+    except (OSError, imaplib.IMAP4.error) as error:
+        raise MailboxUnavailable(f"{where}: {error}", "unreachable") from None
+    try:
+        client.login(server.user or mailbox.address, server.password)
+    except imaplib.IMAP4.error as error:
+        with contextlib.suppress(OSError):
+            client.shutdown()
+        raise MailboxUnavailable(f"{where}: login refused: {error}", "login_refused") from None
+    except OSError as error:
+        raise MailboxUnavailable(f"{where}: {error}", "unreachable") from None
     return client
 
 
@@ -237,23 +331,48 @@ def fetch_mailbox(database: Database, config: MailConfig, mailbox: Mailbox, hold
     if not mail_claims.claim_lease(database, lease, holder, now_ms, LEASE_MS):
         return 0
     try:
-        return _fetch_unseen(database, config, mailbox, lambda: mail_claims.claim_lease(
+        poll = _fetch_unseen(database, config, mailbox, lambda: mail_claims.claim_lease(
             database, lease, holder, int(time.time() * 1000), LEASE_MS))
+    except MailboxUnavailable as error:
+        _note(database, mailbox, (error.problem, str(error)), clean=False)
+        raise
     finally:
         mail_claims.release_lease(database, lease, holder)
+    _note(database, mailbox, poll.problem, poll.clean)
+    return poll.taken
 
 
-def _fetch_unseen(database: Database, config: MailConfig, mailbox: Mailbox, renew) -> int:
-    """Take in the unseen mail while `renew()` keeps the mailbox's lease."""
-    taken = 0
-    try:
-        client = _connect(mailbox)
-    except (OSError, imaplib.IMAP4.error) as error:
-        raise MailboxUnavailable(f"mailbox {mailbox.address} at {mailbox.imap.host}:{mailbox.imap.port}: {error}") from None
+def _note(database: Database, mailbox: Mailbox, problem: tuple[str, str] | None, clean: bool) -> None:
+    """Keep the round's problem where the team's leads see it, or clear the last one
+    (a malformed mail's only once a mail went in cleanly)."""
+    problem_id, now_ms = mail_health.mailbox_id(mailbox.team), int(time.time() * 1000)
+    if problem is None:
+        with database.read() as session:
+            if not mail_health.has_problem(session, problem_id):
+                return  # the usual round: no write, so no lock on the change counter
+    with database.write() as (session, numbers):
+        if problem is None:
+            keep = frozenset() if clean else frozenset({"mail_malformed"})
+            mail_health.clear(session, numbers, problem_id, now_ms, keep=keep)
+        else:
+            mail_health.record(session, numbers, problem_id, source="mailbox",
+                               address=mailbox.address, team=mailbox.team, problem=problem[0], detail=problem[1],
+                               now_ms=now_ms)
+
+
+def _fetch_unseen(database: Database, config: MailConfig, mailbox: Mailbox, renew) -> Poll:
+    """Take in the unseen mail while `renew()` keeps the mailbox's lease.
+
+    Raises:
+        MailboxUnavailable: the mailbox cannot be reached, refused the login or the folder.
+    """
+    taken, problem, clean = 0, None, False
+    client = _connect(mailbox)
     try:
         status, _ = client.select(f'"{mailbox.folder}"')
         if status != "OK":
-            raise MailboxUnavailable(f"mailbox {mailbox.address}: folder {mailbox.folder!r} cannot be opened")
+            raise MailboxUnavailable(f"mailbox {mailbox.address}: folder {mailbox.folder!r} cannot be opened",
+                                     "folder_missing")
         _, found = client.uid("SEARCH", None, "UNSEEN")
         for uid in (found[0] or b"").split():
             if not renew():
@@ -261,27 +380,35 @@ def _fetch_unseen(database: Database, config: MailConfig, mailbox: Mailbox, rene
             _, sized = client.uid("FETCH", uid, "(RFC822.SIZE)")
             size = re.search(rb"RFC822\.SIZE (\d+)", sized[0] or b"")
             if size and int(size.group(1)) > MAX_MAIL_BYTES:
-                log.error("mailbox %s: mail uid %s is %s bytes, over the %d taken in; left unseen in the mailbox",
-                          mailbox.address, uid.decode(), size.group(1).decode(), MAX_MAIL_BYTES)
+                line = (f"mail uid {uid.decode()} is {size.group(1).decode()} bytes, over the {MAX_MAIL_BYTES} "
+                        "taken in; left unseen in the mailbox")
+                log.error("mailbox %s: %s", mailbox.address, line)
+                problem = problem or ("mail_too_large", line)
                 continue
             _, data = client.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = _fetched(data)
             if raw is None:
                 continue
+            unreadable: list[str] = []
             try:
-                outcome = ingest(database, mailbox, raw, config.own_addresses, int(time.time() * 1000))
+                outcome = ingest(database, mailbox, raw, config.own_addresses, int(time.time() * 1000), unreadable)
             except SQLAlchemyError as error:
-                log.error("mailbox %s: mail uid %s could not be stored (%s); left unseen, tried again at the next poll",
-                          mailbox.address, uid.decode(), error)
+                line = f"mail uid {uid.decode()} could not be stored ({error}); left unseen, tried again at the next poll"
+                log.error("mailbox %s: %s", mailbox.address, line)
+                problem = problem or ("mail_not_stored", line)
                 continue
+            if unreadable:
+                problem = problem or ("mail_malformed", f"{unreadable[0]}; taken in as it could be read")
+            else:
+                clean = True
             log.info("mailbox %s: %s", mailbox.address, outcome)
             client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
             taken += 1
     except (OSError, imaplib.IMAP4.error) as error:
-        raise MailboxUnavailable(f"mailbox {mailbox.address}: {error}") from None
+        raise MailboxUnavailable(f"mailbox {mailbox.address}: {error}", "unreachable") from None
     finally:
         try:
             client.logout()
         except (OSError, imaplib.IMAP4.error):
             pass
-    return taken
+    return Poll(taken, problem, clean)

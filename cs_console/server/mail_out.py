@@ -7,8 +7,9 @@ wrote it shows "sent", or "failed" with the mail server's words. A failure the r
 temporary (or a relay that cannot be reached) is retried with growing pauses; a refusal
 (5xx) or running out of attempts is final. A bounce arriving later turns "sent" into
 "failed" (`bounced`). A mailbox may also answer each new ticket with an acknowledgement
-(`channels.acknowledgement`), queued in the transaction that opens the ticket and sent the
-same way; it has no delivery row, there being no reply on any device to show it on.
+(`channels.acknowledgement`): a public reply by the server (no author), written and queued
+in the transaction that opens the ticket and sent the same way, marked automatic, so the
+agent sees in the thread what the customer was told and whether it went.
 
 Sending is at least once: a process that dies after the relay took a mail and before its
 commit leaves the job to be sent again once its lease runs out.
@@ -24,10 +25,9 @@ from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from cs_console.channels.acknowledgement import fill
 from cs_console.channels.outbound import OutgoingReply, compose
-from cs_console.channels.threading import acknowledgement_message_id, reply_message_id
-from cs_console.server import mail_claims
+from cs_console.channels.threading import reply_message_id
+from cs_console.server import mail_claims, mail_health
 from cs_console.server.db import Database, Numbers, mail_jobs, mail_messages
 from cs_console.server.mail_config import MailConfig, Server
 from cs_console.server.merge import server_write
@@ -42,18 +42,18 @@ LEASE_MS = 2 * 60 * 1000
 SMTP_TIMEOUT_SECONDS = 60
 BATCH = 20
 """Jobs one process claims at a time."""
-ACKNOWLEDGEMENT_PREFIX = "ack:"
-"""An acknowledgement's job id is this and its ticket's id (a reply's is the reply's id)."""
 
 log = logging.getLogger("cs_console.server.mail_out")
 
 
 class SendFailed(Exception):
-    """A send that did not go; `final` when retrying cannot help. The message is the reason."""
+    """A send that did not go; `final` when retrying cannot help. The message is the reason;
+    `relay_problem` says when the relay itself failed (`vocabulary.MAIL_PROBLEMS`), not this mail."""
 
-    def __init__(self, reason: str, final: bool) -> None:
+    def __init__(self, reason: str, final: bool, relay_problem: str | None = None) -> None:
         super().__init__(reason)
         self.final = final
+        self.relay_problem = relay_problem
 
 
 def enqueue(database: Database, config: MailConfig) -> int:
@@ -78,9 +78,9 @@ def enqueue(database: Database, config: MailConfig) -> int:
     return queued
 
 
-def queue_acknowledgement(session: Session, ticket_id: str) -> None:
-    """Queue the acknowledgement of a new ticket, in the transaction that opens it."""
-    _queue(session, ACKNOWLEDGEMENT_PREFIX + ticket_id, "acknowledgement", ticket_id)
+def queue_acknowledgement(session: Session, reply_id: str, ticket_id: str) -> None:
+    """Queue the acknowledgement `reply_id` of a new ticket, in the transaction that opens it."""
+    _queue(session, reply_id, "acknowledgement", ticket_id)
 
 
 def _queue(session: Session, job_id: str, kind: str, ticket_id: str) -> None:
@@ -121,18 +121,14 @@ def _outgoing(session: Session, config: MailConfig, job) -> tuple[OutgoingReply,
     ).scalars().all()
     domain = mailbox.address.rpartition("@")[2]
     name = customer.contact_name or customer.name
-    if job.kind == "reply":
-        reply = session.get(Interaction, job.job_id)
-        message_id, body, sent_at = reply_message_id(reply.id, domain), reply.body, reply.created_at
-    elif mailbox.acknowledgement is None:
-        raise SendFailed(f"mailbox {mailbox.address} no longer sends acknowledgements", final=True)
-    else:
-        body = fill(mailbox.acknowledgement, number=ticket.number, subject=ticket.subject, name=name, team=mailbox.name)
-        message_id, sent_at = acknowledgement_message_id(ticket.id, domain), utcnow()
+    reply = session.get(Interaction, job.job_id)
+    if reply is None:
+        raise SendFailed(f"no reply {job.job_id} on the server to send", final=True)
     return OutgoingReply(
-        message_id=message_id, ticket_number=ticket.number, subject=ticket.subject, body=body,
+        message_id=reply_message_id(reply.id, domain), ticket_number=ticket.number, subject=ticket.subject,
+        body=reply.body,
         to_address=customer.email.strip(), to_name=name, from_address=mailbox.address, from_name=mailbox.name,
-        in_reply_to=received[-1] if received else None, references=tuple(received[-10:-1]), sent_at=sent_at,
+        in_reply_to=received[-1] if received else None, references=tuple(received[-10:-1]), sent_at=reply.created_at,
         automatic=job.kind == "acknowledgement",
     ), config.smtp
 
@@ -150,6 +146,9 @@ def _smtp_send(server: Server, message) -> None:
             if server.user:
                 client.login(server.user, server.password)
             client.send_message(message)
+    except smtplib.SMTPAuthenticationError as error:
+        raise SendFailed(f"the relay {server.host}:{server.port} refused the login: {error.smtp_code} "
+                         f"{error.smtp_error.decode(errors='replace')}", final=False, relay_problem="login_refused") from None
     except smtplib.SMTPRecipientsRefused as error:
         code, text = next(iter(error.recipients.values()))
         raise SendFailed(f"{code} {text.decode(errors='replace')}", final=code >= 500) from None
@@ -157,7 +156,8 @@ def _smtp_send(server: Server, message) -> None:
         raise SendFailed(f"{error.smtp_code} {error.smtp_error.decode(errors='replace')}",
                          final=error.smtp_code >= 500) from None
     except (OSError, smtplib.SMTPException) as error:
-        raise SendFailed(f"the relay {server.host}:{server.port} cannot be reached ({error})", final=False) from None
+        raise SendFailed(f"the relay {server.host}:{server.port} cannot be reached ({error})", final=False,
+                         relay_problem="unreachable") from None
 
 
 def _send_one(database: Database, config: MailConfig, job_id: str, now_ms: int) -> tuple[bool, str]:
@@ -177,7 +177,6 @@ def _send_one(database: Database, config: MailConfig, job_id: str, now_ms: int) 
             failure = error
     attempts = job.attempts + 1
     what = f"reply {job_id}" if job.kind == "reply" else f"acknowledgement of ticket {job.ticket_id}"
-    reply_id = job_id if job.kind == "reply" else None
     with database.write() as (session, numbers):
         if failure is None:
             session.execute(update(mail_jobs).where(mail_jobs.c.job_id == job_id)
@@ -185,18 +184,22 @@ def _send_one(database: Database, config: MailConfig, job_id: str, now_ms: int) 
             if not session.execute(select(mail_messages.c.message_id)
                                    .where(mail_messages.c.message_id == message["Message-ID"])).first():
                 session.execute(insert(mail_messages).values(
-                    message_id=message["Message-ID"], ticket_id=job.ticket_id, interaction_id=reply_id,
+                    message_id=message["Message-ID"], ticket_id=job.ticket_id, interaction_id=job_id,
                     direction="out", outcome="sent"))
-            if reply_id:
-                _delivery(session, numbers, reply_id, job.ticket_id, "sent", "", attempts, None, now_ms)
+            _delivery(session, numbers, job_id, job.ticket_id, "sent", "", attempts, None, now_ms)
+            mail_health.clear(session, numbers, mail_health.RELAY_ID, now_ms)
             return True, f"{what} sent to {outgoing.to_address} as {message['Message-ID']}"
         final = failure.final or attempts > len(RETRY_SECONDS)
         due = None if final else now_ms + RETRY_SECONDS[attempts - 1] * 1000
         session.execute(update(mail_jobs).where(mail_jobs.c.job_id == job_id).values(
             state="failed" if final else "queued", attempts=attempts, reason=str(failure), holder=None,
             lease_until_ms=0, due_ms=due or 0))
-        if reply_id:
-            _delivery(session, numbers, reply_id, job.ticket_id, "failed", str(failure), attempts, due, now_ms)
+        if session.get(Interaction, job_id) is not None:  # an acknowledgement queued by an earlier release has none
+            _delivery(session, numbers, job_id, job.ticket_id, "failed", str(failure), attempts, due, now_ms)
+        if failure.relay_problem:
+            mail_health.record(session, numbers, mail_health.RELAY_ID, source="relay",
+                               address=f"{server.host}:{server.port}", team="", problem=failure.relay_problem,
+                               detail=str(failure), now_ms=now_ms)
     return False, f"{what} failed (attempt {attempts}, {'given up' if final else 'will retry'}): {failure}"
 
 

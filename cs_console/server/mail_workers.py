@@ -2,8 +2,9 @@
 mailbox when its poll is due and sends the replies that are due.
 
 Every process may run them: the work is claimed through the database (`mail_claims`). A
-failure (a mailbox refusing login, a relay down) is one line in the server log and is
-tried again at the next poll; it never stops the thread or the sync API.
+failure (a mailbox refusing login, a relay down) is one line in the server log, kept for
+the leads (`mail_health`), and tried again at the next poll; it never stops the thread or
+the sync API.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 - agent: tickets assigned to them or waiting in their team's unassigned pool, and those
   tickets' customers, messages, events and reminders; may take a pool ticket or hand one
   back; reads agents, the knowledge base and templates.
-- lead: every ticket of their team (its pool and its members' tickets); reassigns within it.
+- lead: every ticket of their team (its pool and its members' tickets); reassigns within it;
+  the problems of their team's mailbox and of the SMTP relay.
 - admin: everything; the only role that edits agents, the knowledge base and templates, and
   the only one who moves a ticket to another team.
 
@@ -25,16 +26,17 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, false, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from cs_console.server.db import scope_exits
-from cs_console.storage.models import Agent, Ticket
+from cs_console.storage.models import Agent, MailProblem, Ticket
 
 ADMIN_ONLY: dict[str, str] = {"agent": "agents", "kb_article": "the knowledge base", "template": "templates"}
 """Entities only an admin writes, and how a refusal names them. Policies and calendars
 belong here once they sync."""
 
-SERVER_ONLY: dict[str, str] = {"reply_delivery": "delivery states of mailed replies"}
+SERVER_ONLY: dict[str, str] = {"reply_delivery": "delivery states of mailed replies",
+                               "mail_problem": "problems of the server's mailboxes and relay"}
 """Entities the server alone writes, what it found out: no device, an admin's included, may."""
 
 USAGE_FIELDS: dict[str, frozenset[str]] = {"template": frozenset({"uses"})}
@@ -71,6 +73,16 @@ def ticket_clause(caller: Caller):
     if caller.is_admin:
         return None
     return _holder_clause(caller, Ticket.assignee_id, Ticket.team)
+
+
+def mail_problem_clause(caller: Caller):
+    """SQL filter on MailProblem for the problems the caller is shown: a lead's team's
+    mailbox and the relay; an agent none; None means all (an admin)."""
+    if caller.is_admin:
+        return None
+    if caller.role == "lead":
+        return col(MailProblem.team).in_((caller.team, ""))
+    return false()
 
 
 def exit_clause(caller: Caller):

@@ -293,6 +293,25 @@ MIGRATIONS: tuple[Migration, ...] = (
                 field_clocks VARCHAR NOT NULL)""",
         ),
     ),
+    Migration(
+        11,
+        "mail problems: the last problem of the server with each team's mailbox and the SMTP "
+        "relay (login refused, unreachable, a mail too large...), written by the server and "
+        "synced down to the leads",
+        (
+            """CREATE TABLE IF NOT EXISTS mail_problem (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                team VARCHAR NOT NULL,
+                source VARCHAR NOT NULL,
+                address VARCHAR NOT NULL,
+                problem VARCHAR NOT NULL,
+                detail VARCHAR NOT NULL,
+                count INTEGER NOT NULL,
+                since VARCHAR(26),
+                last_at VARCHAR(26),
+                field_clocks VARCHAR NOT NULL)""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -126,6 +126,32 @@ class ReplyDelivery(SQLModel, table=True):
     field_clocks: str = "{}"
 
 
+class MailProblem(SQLModel, table=True):
+    """The last problem of the server's mail work with one mailbox or the relay, as the
+    server found it: written by the server alone and synced down to the leads (of the
+    mailbox's team; the relay's to every lead), who cannot read the server's log. Its id is
+    "mailbox:TEAM" or "relay"; `problem` is empty (and `count` 0) once it works again."""
+
+    __tablename__ = "mail_problem"
+
+    id: str = Field(primary_key=True)
+    team: str = ""
+    """The mailbox's team; empty for the relay, which every team's replies leave by."""
+    source: str
+    """`vocabulary.MAIL_SOURCES`."""
+    address: str
+    """The mailbox's address, or the relay's host:port."""
+    problem: str = ""
+    """`vocabulary.MAIL_PROBLEMS`, or empty: it works."""
+    detail: str = ""
+    """The last occurrence in the server's words (the mail server's answer, which mail)."""
+    count: int = 0
+    """How many times in a row this problem was met."""
+    since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    field_clocks: str = "{}"
+
+
 class KbArticle(SQLModel, table=True):
     __tablename__ = "kb_article"
 

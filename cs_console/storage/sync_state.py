@@ -26,6 +26,7 @@ from cs_console.storage.models import (
     Customer,
     Interaction,
     KbArticle,
+    MailProblem,
     OutboxOp,
     Reminder,
     ReplyDelivery,
@@ -43,6 +44,7 @@ ENTITY_NAMES: dict[type[SQLModel], str] = {
     TicketEvent: "ticket_event",
     Reminder: "reminder",
     ReplyDelivery: "reply_delivery",
+    MailProblem: "mail_problem",
     KbArticle: "kb_article",
     Template: "template",
 }

@@ -28,6 +28,8 @@ from cs_console.vocabulary import (
     DELIVERY_STATES,
     EVENT_KINDS,
     INTERACTION_KINDS,
+    MAIL_PROBLEMS,
+    MAIL_SOURCES,
     NPS_SCORES,
     PRIORITIES,
     ROLES,
@@ -86,6 +88,8 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("agent", "role"): ROLES,
     ("ticket_event", "kind"): EVENT_KINDS,
     ("reply_delivery", "state"): DELIVERY_STATES,
+    ("mail_problem", "source"): MAIL_SOURCES,
+    ("mail_problem", "problem"): ("", *MAIL_PROBLEMS),
 }
 BOUNDS: dict[tuple[str, str], range] = {
     ("interaction", "satisfaction"): SATISFACTION_SCORES,
