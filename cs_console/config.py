@@ -48,6 +48,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "reassign": "a",
     "auto_route": "u",
     "refused": "ctrl+r",
+    "search_all": "ctrl+f",
 }
 """Binding id to key. Defaults survive SSH and tmux: letters, F-keys, ctrl+letter."""
 FIXED_KEYS: dict[str, str] = {"quit": "ctrl+q", "command_palette": "ctrl+p", "back": "escape"}
@@ -59,8 +60,8 @@ KEY_SCOPES: dict[str, tuple[str, ...]] = {
     "team": ("select", "reassign", "auto_route", "refresh"),
 }
 """Which binding ids are live together on one screen; the app's own (`team`, `help`,
-`refused`) and `FIXED_KEYS` are live on every screen. Two ids of one scope must not share a key."""
-APP_WIDE_KEYS = ("team", "help", "refused")
+`refused`, `search_all`) and `FIXED_KEYS` are live on every screen. Two ids of one scope must not share a key."""
+APP_WIDE_KEYS = ("team", "help", "refused", "search_all")
 
 
 class ConfigError(UserError, ValueError):

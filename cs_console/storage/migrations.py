@@ -19,6 +19,17 @@ class Migration:
     statements: tuple[str, ...]
 
 
+SEARCHED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("ticket_search", "ticket", ("number", "subject", "category")),
+    ("message_search", "interaction", ("body",)),
+    ("customer_search", "customer", ("name", "contact_name", "phone", "email", "sites", "notes")),
+)
+"""The full-text indexes of step 9: index, the table whose text it indexes, and its columns.
+The trigram tokenizer matches any run of three or more characters, Chinese as well as
+English, so it needs no word segmentation; cs_console/scripts/bench_search_all.py measures
+it against word tokens plus Han bigrams. Rowids key the index, so anything that VACUUMs the
+file must rebuild these indexes after (`INSERT INTO x(x) VALUES ('rebuild')`)."""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -260,6 +271,43 @@ MIGRATIONS: tuple[Migration, ...] = (
         "a detail on ticket events (from and to of a status change or reassignment, an escalation's team "
         "and reason, a reminder's note), so the ticket's trail says what happened and who did it",
         ("ALTER TABLE ticket_event ADD COLUMN detail VARCHAR NOT NULL DEFAULT '{}'",),
+    ),
+    Migration(
+        9,
+        "full-text search over tickets, every message and note, and customers (SQLite FTS5, "
+        "trigram tokenizer), kept by triggers on every local or synced write, built here for "
+        "existing stores",
+        (
+            # External-content indexes: the text stays in its table, the index holds trigrams
+            # keyed by the row's rowid. Written to be harmless when run again.
+            *(
+                f"""CREATE VIRTUAL TABLE IF NOT EXISTS {index} USING fts5({", ".join(columns)},
+                    content='{table}', content_rowid='rowid', tokenize='trigram')"""
+                for index, table, columns in SEARCHED
+            ),
+            *(f"INSERT INTO {index}({index}) VALUES ('rebuild')" for index, _, _ in SEARCHED),
+            *(
+                statement
+                for index, table, columns in SEARCHED
+                for statement in (
+                    f"""CREATE TRIGGER IF NOT EXISTS {index}_insert AFTER INSERT ON {table} BEGIN
+                        INSERT INTO {index}(rowid, {", ".join(columns)})
+                        VALUES (NEW.rowid, {", ".join("NEW." + c for c in columns)});
+                    END""",
+                    f"""CREATE TRIGGER IF NOT EXISTS {index}_delete AFTER DELETE ON {table} BEGIN
+                        INSERT INTO {index}({index}, rowid, {", ".join(columns)})
+                        VALUES ('delete', OLD.rowid, {", ".join("OLD." + c for c in columns)});
+                    END""",
+                    f"""CREATE TRIGGER IF NOT EXISTS {index}_update AFTER UPDATE OF {", ".join(columns)} ON {table}
+                    BEGIN
+                        INSERT INTO {index}({index}, rowid, {", ".join(columns)})
+                        VALUES ('delete', OLD.rowid, {", ".join("OLD." + c for c in columns)});
+                        INSERT INTO {index}(rowid, {", ".join(columns)})
+                        VALUES (NEW.rowid, {", ".join("NEW." + c for c in columns)});
+                    END""",
+                )
+            ),
+        ),
     ),
 )
 
