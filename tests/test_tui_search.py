@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 from cs_console.demo.data_set import demo_id
 from cs_console.screens.customer import CustomerScreen
@@ -46,3 +46,16 @@ async def test_a_customer_by_imo_number_and_a_bad_filter_named(demo_store):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerScreen)
+
+
+async def test_the_new_ticket_picker_offers_a_customer_typed_with_a_slip(demo_store):
+    """`meridain` once offered only "+ new customer", which bred duplicates."""
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"meridain")
+        await settle(pilot)
+        options = app.screen.query_one("#customer-matches", OptionList)
+        assert "Meridian Bulk Carriers Pte Ltd" in str(options.get_option_at_index(0).prompt)

@@ -17,12 +17,14 @@ from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from cs_console.screens.base import ConsoleScreen
+from cs_console.storage.full_text import CustomerHit
 from cs_console.storage.models import Customer
 from cs_console.store import StoreError
 from cs_console.text.display import clip
 from cs_console.text.strings import english
 from cs_console.usecases.drafts import NEW_TICKET, DraftText
 from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
+from cs_console.usecases.search_all import find_customers
 from cs_console.vocabulary import CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
 
@@ -31,6 +33,9 @@ CATEGORIES = (
     "delay_claim", "port_state_control", "sim_activation", "billing", "roaming",
     "number_porting", "bid_documents", "bid_deadline", "e_bidding_platform", "other",
 )
+PICKER_LIMIT = 8
+"""Customers the picker offers: by name, contact, email or sites, by pinyin, or by a name
+typed with a slip (`cs_console.usecases.search_all.find_customers`)."""
 NEW_CUSTOMER = "+new"
 """Option id of "create a new customer with the typed name"."""
 TYPED_FIELDS = ("customer_search", "customer_id", "new_customer_name", "subject")
@@ -48,9 +53,9 @@ class NewTicketScreen(ConsoleScreen[str | None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.customer: Customer | None = None
+        self.customer: Customer | CustomerHit | None = None
         self.new_customer_name: str | None = None
-        self._matches: dict[str, Customer] = {}
+        self._matches: dict[str, CustomerHit] = {}
         self._draft: DraftText | None = None
         """The form as last given to the app's drafts (None: nothing to keep)."""
         self._draft_restored = False
@@ -149,10 +154,10 @@ class NewTicketScreen(ConsoleScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="customer-search")
     def _find(self, text: str) -> None:
-        matches = self.app.store.find_customers(text) if text.strip() else []
+        matches = find_customers(self.app.store, text, limit=PICKER_LIMIT)
         self.app.call_from_thread(self._show_matches, text.strip(), matches)
 
-    def _show_matches(self, text: str, matches: list[Customer]) -> None:
+    def _show_matches(self, text: str, matches: list[CustomerHit]) -> None:
         options = self.query_one("#customer-matches", OptionList)
         options.clear_options()
         self._matches = {customer.id: customer for customer in matches}

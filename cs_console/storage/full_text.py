@@ -52,7 +52,9 @@ class TicketHit(NamedTuple):
 
 
 class CustomerHit(NamedTuple):
-    customer_id: str
+    """A customer that matched; `id`, `name` and `contact_name` as on a `Customer`."""
+
+    id: str
     name: str
     contact_name: str
     phone: str

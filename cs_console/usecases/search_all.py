@@ -92,12 +92,12 @@ def find_customers(store: Store, text: str, limit: int = CUSTOMER_LIMIT) -> list
     words = text.split()
     if not words:
         return []
-    chosen = {hit.customer_id: hit for hit in store.search_customers(words, limit)}
+    chosen = {hit.id: hit for hit in store.search_customers(words, limit)}
     if len(chosen) < limit:
         names = store.customer_names()
         extra = [cid for cid in _by_pinyin(names, words) + _by_closeness(names, text) if cid not in chosen]
         for hit in store.customers_by_id(list(dict.fromkeys(extra))[:limit - len(chosen)]):
-            chosen[hit.customer_id] = hit
+            chosen[hit.id] = hit
     return list(chosen.values())[:limit]
 
 
@@ -131,4 +131,4 @@ def _by_closeness(names: Sequence[tuple[str, str, str]], text: str) -> list[str]
 
 def _customer_found(hit: CustomerHit, words: Sequence[str]) -> Found:
     shown, spans = snippet(hit.text, words)
-    return Found("customer", hit.customer_id, hit.name, hit.contact_name, shown, tuple(spans), None)
+    return Found("customer", hit.id, hit.name, hit.contact_name, shown, tuple(spans), None)
