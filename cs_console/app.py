@@ -122,11 +122,11 @@ class ConsoleApp(App):
 
     def catalog(self):
         """The knowledge-base index, loaded (or built) on first use; call from thread workers only."""
-        from cs_console.usecases.kb_catalog import Catalog
+        from cs_console.usecases.kb_catalog import Catalog, shipped_glossary
 
         with self._catalog_lock:
             if self._catalog is None:
-                self._catalog = Catalog(self.store)
+                self._catalog = Catalog(self.store, shipped_glossary(self.config.glossary))
             return self._catalog
 
     def tick(self) -> None:

@@ -91,6 +91,10 @@ class Config:
     """Words that mark a customer's message as needing soothing, from [sentiment]."""
     staffing: StaffingSettings = field(default_factory=StaffingSettings)
     """Handling time, service-level target and history for Erlang C, from [staffing]."""
+    glossary: dict[str, str] = field(default_factory=dict)
+    """English term to Chinese term, from [glossary]: added to the shipped glossary
+    (assets/glossary.tsv), or overriding a term in it, for knowledge-base search across
+    languages. Several spellings of a side are separated by " | "."""
 
     @property
     def clock_settings(self) -> str:
@@ -161,8 +165,24 @@ def from_mapping(data: dict, source: str = "config") -> Config:
     return Config(
         timezone=timezone, language=language, low_bandwidth=low_bandwidth, keys=keys,
         policy=policy, calendar=calendar, red_lines=red_lines_from_config(data, source), raw=data,
-        lexicon=lexicon_from_config(data, source), staffing=staffing,
+        lexicon=lexicon_from_config(data, source), staffing=staffing, glossary=glossary_from_config(data, source),
     )
+
+
+def glossary_from_config(raw: Mapping, source: str = "config") -> dict[str, str]:
+    """The `[glossary]` table: English terms to Chinese terms.
+
+    Raises:
+        ConfigError: `glossary` is not a table, or a term in it is empty or not text.
+    """
+    table = raw.get("glossary", {})
+    if not isinstance(table, Mapping):
+        raise ConfigError(f'{source}: glossary: expected a table such as [glossary] "oily water" = "含油污水"')
+    for english, chinese in table.items():
+        if not str(english).strip() or not isinstance(chinese, str) or not chinese.strip():
+            raise ConfigError(f'{source}: glossary.{english}: expected a term in the other language, '
+                              'such as "oily water" = "含油污水"')
+    return dict(table)
 
 
 def _refuse_key_clashes(keys: Mapping[str, str], configured: set[str], source: str) -> None:

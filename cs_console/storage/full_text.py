@@ -202,11 +202,11 @@ class FullText:
                 ).fetchall()
         return [CustomerHit(*row) for row in rows]
 
-    def customer_names(self) -> list[tuple[str, str, str]]:
-        """Every customer's id, name and contact, for matching names by pinyin and by
-        closeness (a few thousand rows)."""
+    def customer_names(self) -> list[tuple[str, str, str, str]]:
+        """Every customer's id, name, contact and sites (JSON text), for matching names by
+        pinyin and by closeness (a few thousand rows)."""
         with self._plain_reads() as db:
-            return db.execute("SELECT id, name, contact_name FROM customer ORDER BY name").fetchall()
+            return db.execute("SELECT id, name, contact_name, sites FROM customer ORDER BY name").fetchall()
 
     def customers_by_id(self, ids: Sequence[str]) -> list[CustomerHit]:
         """The customers with these ids, in the order given."""

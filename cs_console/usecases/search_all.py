@@ -101,22 +101,23 @@ def find_customers(store: Store, text: str, limit: int = CUSTOMER_LIMIT) -> list
     return list(chosen.values())[:limit]
 
 
-def _by_pinyin(names: Sequence[tuple[str, str, str]], words: Sequence[str]) -> list[str]:
+def _by_pinyin(names: Sequence[tuple[str, str, str, str]], words: Sequence[str]) -> list[str]:
     """Ids of customers whose name or contact every (Latin) word spells in pinyin or initials."""
     folded = [fold(w) for w in words]
     if not all(w.isascii() and w.isalnum() for w in folded):
         return []
     patterns = [pinyin.pattern(w) for w in folded]
-    return [cid for cid, name, contact in names
+    return [cid for cid, name, contact, _ in names
             if all(p.search(pinyin.encode(fold(f"{name} {contact}"))) for p in patterns)]
 
 
-def _by_closeness(names: Sequence[tuple[str, str, str]], text: str) -> list[str]:
-    """Ids of customers each of whose typed words is a word of their name with a slip, the
-    closest first: `meridain` and `Meridan Bulk` both name Meridian Bulk Carriers."""
+def _by_closeness(names: Sequence[tuple[str, str, str, str]], text: str) -> list[str]:
+    """Ids of customers each of whose typed words is a word of their name or of a vessel or
+    site with a slip, the closest first: `meridain` and `Meridan Bulk` both name Meridian
+    Bulk Carriers, `Fjordvik Suporter` names the owner of PSV Fjordvik Supporter."""
     owners: dict[str, list[str]] = {}
-    for cid, name, _ in names:
-        for word in WORDS.findall(fold(name)):
+    for cid, name, _, sites in names:
+        for word in dict.fromkeys(WORDS.findall(fold(f"{name} {sites}"))):
             owners.setdefault(word, []).append(cid)
     scores: dict[str, float] | None = None
     for typed in WORDS.findall(fold(text)):
