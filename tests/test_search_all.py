@@ -101,8 +101,10 @@ def test_the_customer_picker_finds_a_name_with_a_slip_or_by_email(demo_store, ty
 
 def test_a_renamed_customer_is_found_by_the_new_name_only(demo_store):
     customer_id = demo_id("customer", "meridian-bulk")
+    assert [hit.id for hit in find_customers(demo_store, "meridain")] == [customer_id]  # names now held
     with demo_store.write() as session:
         customer = session.get(Customer, customer_id)
         customer.name = "Meridian Dry Bulk"
         session.add(customer)
     assert [hit.name for hit in find_customers(demo_store, "Dry Bulk")] == ["Meridian Dry Bulk"]
+    assert "Meridian Dry Bulk" in [hit.name for hit in find_customers(demo_store, "Dryy Bulk")], "typo, new name"

@@ -29,8 +29,8 @@ from cs_console.utc import to_text
 INDEXED_MIN = 3
 """The shortest word a trigram index can find."""
 
-OVERSCAN = 4
-"""Rows read per ticket asked for, since a ticket's several messages may all match."""
+OVERSCAN = 2
+"""Messages read per ticket asked for, since a ticket's several messages may all match."""
 
 
 class TicketHit(NamedTuple):
@@ -156,30 +156,36 @@ class FullText:
                     (*args, limit),
                 ).fetchall()
                 return [_ticket_hit(row) for row in rows]
-            found = self._matching_rows(db, "ticket_search", "t", "t.subject", "(t.number || ' ' || t.subject || ' ' "
-                                        "|| t.category)", "'ticket', t.created_at", "", match, short, conditions, args,
-                                        limit)
-            found += self._matching_rows(db, "message_search", "i", "i.body", "i.body", "i.kind, i.created_at",
-                                         "JOIN interaction i ON i.ticket_id = t.id", match, short, conditions, args,
-                                         limit * OVERSCAN)
+            found = self._matching_rows(db, "ticket_search", "ticket t", "t.subject", "(t.number || ' ' || t.subject "
+                                        "|| ' ' || t.category)", "'ticket', t.created_at", match, short, conditions,
+                                        args, limit)
+            found += self._matching_rows(db, "message_search", "interaction i", "i.body", "i.body",
+                                         "i.kind, i.created_at", match, short, conditions, args, limit * OVERSCAN)
         newest: dict[str, TicketHit] = {}
         for hit in sorted(map(_ticket_hit, found), key=lambda hit: hit.said_at, reverse=True):
             newest.setdefault(hit.ticket_id, hit)
         return list(newest.values())[:limit]
 
     @staticmethod
-    def _matching_rows(db, index: str, alias: str, text: str, searched: str, source: str, join: str,
-                       match: str | None, short: list[str], conditions: str, args: list, limit: int) -> list:
-        """Rows of `index`'s table (as `alias`) that contain every word, newest first."""
+    def _matching_rows(db, index: str, table: str, text: str, searched: str, source: str, match: str | None,
+                       short: list[str], conditions: str, args: list, limit: int) -> list:
+        """Rows of `table` (the ticket, or an interaction) that contain every word, newest
+        first, each with its ticket and customer.
+
+        The walk starts from the index, or, with no word long enough for it, from the table,
+        in descending rowid and stops at the limit: driving the join from a list of every
+        match instead costs 50 ms for a common word at 10,000 tickets, against 0.7 ms."""
+        alias = table.split()[1]
+        joins = "" if alias == "t" else " JOIN ticket t ON t.id = i.ticket_id"
         likes = "".join(f" AND {searched} LIKE ? ESCAPE '\\'" for _ in short)
-        head = (f"SELECT {_TICKET_COLUMNS}, {text}, {source} FROM ticket t {join} "
-                "JOIN customer c ON c.id = t.customer_id WHERE ")
+        select = f"SELECT {_TICKET_COLUMNS}, {text}, {source} FROM "
+        tail = f"{joins} JOIN customer c ON c.id = t.customer_id WHERE "
         if match is None:
-            return db.execute(f"{head}1{likes}{conditions} ORDER BY {alias}.rowid DESC LIMIT ?",
+            return db.execute(f"{select}{table}{tail}1{likes}{conditions} ORDER BY {alias}.rowid DESC LIMIT ?",
                               (*short, *args, limit)).fetchall()
         return db.execute(
-            f"{head}{alias}.rowid IN (SELECT rowid FROM {index} WHERE {index} MATCH ? ORDER BY rowid DESC)"
-            f"{likes}{conditions} ORDER BY {alias}.rowid DESC LIMIT ?",
+            f"{select}{index} s JOIN {table} ON {alias}.rowid = s.rowid{tail}{index} MATCH ?{likes}{conditions} "
+            "ORDER BY s.rowid DESC LIMIT ?",
             (match, *short, *args, limit),
         ).fetchall()
 
@@ -202,11 +208,19 @@ class FullText:
                 ).fetchall()
         return [CustomerHit(*row) for row in rows]
 
-    def customer_names(self) -> list[tuple[str, str, str, str]]:
-        """Every customer's id, name, contact and sites (JSON text), for matching names by
-        pinyin and by closeness (a few thousand rows)."""
+    def customer_names(self) -> tuple[int, list[tuple[str, str, str, str]]]:
+        """The count of customer changes so far (kept by triggers), and every customer's id,
+        name, contact and sites (JSON text), for matching names by pinyin and by closeness."""
         with self._plain_reads() as db:
-            return db.execute("SELECT id, name, contact_name, sites FROM customer ORDER BY name").fetchall()
+            generation = db.execute("SELECT value FROM meta WHERE key = 'customer_generation'").fetchone()
+            rows = db.execute("SELECT id, name, contact_name, sites FROM customer ORDER BY name").fetchall()
+        return int(generation[0]) if generation else 0, rows
+
+    def customer_generation(self) -> int:
+        """The count of customer changes so far: a cheap test that names read before are current."""
+        with self._plain_reads() as db:
+            found = db.execute("SELECT value FROM meta WHERE key = 'customer_generation'").fetchone()
+        return int(found[0]) if found else 0
 
     def customers_by_id(self, ids: Sequence[str]) -> list[CustomerHit]:
         """The customers with these ids, in the order given."""

@@ -286,6 +286,16 @@ MIGRATIONS: tuple[Migration, ...] = (
                 for index, table, columns in SEARCHED
             ),
             *(f"INSERT INTO {index}({index}) VALUES ('rebuild')" for index, _, _ in SEARCHED),
+            # A count of customer changes, so the names held in memory for pinyin and typo
+            # matching are read again only when a customer changed.
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('customer_generation', '0')",
+            *(
+                f"""CREATE TRIGGER IF NOT EXISTS customer_generation_{event.split()[0].lower()} AFTER {event} ON customer
+                BEGIN
+                    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'customer_generation';
+                END"""
+                for event in ("INSERT", "UPDATE OF name, contact_name, sites", "DELETE")
+            ),
             *(
                 statement
                 for index, table, columns in SEARCHED

@@ -12,6 +12,7 @@ marked.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -88,46 +89,68 @@ def ticket_filter(query: SearchQuery, now: datetime) -> TicketFilter:
 def find_customers(store: Store, text: str, limit: int = CUSTOMER_LIMIT) -> list[CustomerHit]:
     """Customers `text` names, best first: by any of their fields (name, contact, phone,
     email, sites, notes); then by the pinyin or initials of their name or contact; then by
-    a name typed with a slip."""
+    a name, vessel or site typed with a slip."""
     words = text.split()
     if not words:
         return []
     chosen = {hit.id: hit for hit in store.search_customers(words, limit)}
     if len(chosen) < limit:
-        names = store.customer_names()
-        extra = [cid for cid in _by_pinyin(names, words) + _by_closeness(names, text) if cid not in chosen]
+        names = _names_of(store)
+        extra = [cid for cid in names.by_pinyin(words) + names.by_closeness(text) if cid not in chosen]
         for hit in store.customers_by_id(list(dict.fromkeys(extra))[:limit - len(chosen)]):
             chosen[hit.id] = hit
     return list(chosen.values())[:limit]
 
 
-def _by_pinyin(names: Sequence[tuple[str, str, str, str]], words: Sequence[str]) -> list[str]:
-    """Ids of customers whose name or contact every (Latin) word spells in pinyin or initials."""
-    folded = [fold(w) for w in words]
-    if not all(w.isascii() and w.isalnum() for w in folded):
-        return []
-    patterns = [pinyin.pattern(w) for w in folded]
-    return [cid for cid, name, contact, _ in names
-            if all(p.search(pinyin.encode(fold(f"{name} {contact}"))) for p in patterns)]
+class CustomerNames:
+    """Every customer's name, contact and sites, made ready once for pinyin and for typo
+    matching; read again only when a customer changed (`Store.customer_generation`)."""
+
+    def __init__(self, generation: int, rows: Sequence[tuple[str, str, str, str]]) -> None:
+        self.generation = generation
+        self._codes = [(cid, pinyin.encode(fold(f"{name} {contact}"))) for cid, name, contact, _ in rows]
+        owners: dict[str, list[str]] = {}
+        for cid, name, _, sites in rows:
+            for word in dict.fromkeys(WORDS.findall(fold(f"{name} {sites}"))):
+                owners.setdefault(word, []).append(cid)
+        self._owners = owners
+        self._words = list(owners)
+
+    def by_pinyin(self, words: Sequence[str]) -> list[str]:
+        """Ids of customers whose name or contact every (Latin) word spells in pinyin or initials."""
+        folded = [fold(w) for w in words]
+        if not all(w.isascii() and w.isalnum() for w in folded):
+            return []
+        patterns = [pinyin.pattern(w) for w in folded]
+        return [cid for cid, code in self._codes if all(p.search(code) for p in patterns)]
+
+    def by_closeness(self, text: str) -> list[str]:
+        """Ids of customers each of whose typed words is a word of their name or of a vessel
+        or site with a slip, the closest first: `meridain` and `Meridan Bulk` both name
+        Meridian Bulk Carriers, `Fjordvik Suporter` the owner of PSV Fjordvik Supporter."""
+        scores: dict[str, float] | None = None
+        for typed in WORDS.findall(fold(text)):
+            close: dict[str, float] = {}
+            for word, score, _ in process.extract(typed, self._words, scorer=fuzz.ratio, limit=None,
+                                                  score_cutoff=CLOSE_ENOUGH):
+                for cid in self._owners[word]:
+                    close[cid] = max(close.get(cid, 0.0), score)
+            scores = close if scores is None else {cid: scores[cid] + close[cid] for cid in scores.keys() & close.keys()}
+        found = scores or {}
+        return sorted(found, key=lambda cid: -found[cid])
 
 
-def _by_closeness(names: Sequence[tuple[str, str, str, str]], text: str) -> list[str]:
-    """Ids of customers each of whose typed words is a word of their name or of a vessel or
-    site with a slip, the closest first: `meridain` and `Meridan Bulk` both name Meridian
-    Bulk Carriers, `Fjordvik Suporter` names the owner of PSV Fjordvik Supporter."""
-    owners: dict[str, list[str]] = {}
-    for cid, name, _, sites in names:
-        for word in dict.fromkeys(WORDS.findall(fold(f"{name} {sites}"))):
-            owners.setdefault(word, []).append(cid)
-    scores: dict[str, float] | None = None
-    for typed in WORDS.findall(fold(text)):
-        close: dict[str, float] = {}
-        for word, score, _ in process.extract(typed, list(owners), scorer=fuzz.ratio, limit=None,
-                                              score_cutoff=CLOSE_ENOUGH):
-            for cid in owners[word]:
-                close[cid] = max(close.get(cid, 0.0), score)
-        scores = close if scores is None else {cid: scores[cid] + close[cid] for cid in scores.keys() & close.keys()}
-    return sorted(scores or {}, key=lambda cid: -(scores or {})[cid])
+_names: dict[str, CustomerNames] = {}
+"""Per database file, the names last read."""
+_names_lock = threading.Lock()
+
+
+def _names_of(store: Store) -> CustomerNames:
+    with _names_lock:
+        held = _names.get(str(store.path))
+        if held is None or held.generation != store.customer_generation():
+            held = _names[str(store.path)] = CustomerNames(*store.customer_names())
+        return held
 
 
 def _customer_found(hit: CustomerHit, words: Sequence[str]) -> Found:
