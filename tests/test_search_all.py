@@ -74,6 +74,16 @@ def test_short_words_give_what_a_plain_scan_gives(demo_store):
     assert found == expected
 
 
+def test_words_of_one_or_two_characters_are_found_at_the_very_end_of_a_text(store):
+    """A trigram index holds no trigram for the last two characters of a text unless the
+    text is padded; `台风` ending a subject, `5g` ending a message, and `风` are found."""
+    created = store.create_ticket(new_customer=Customer(name="Donghai Ocean Shipping"), subject="船舶遭遇台风",
+                                  first_message="No signal on 5g", at=NOW)
+    for word in ("台风", "风", "5g", "5G", "g"):
+        assert created.id in ids(store, word), word
+    assert not search_everything(store, "台x", now=NOW), "a short word that starts no trigram finds nothing"
+
+
 def test_a_store_from_before_the_search_is_indexed_when_upgraded(tmp_path):
     path = tmp_path / "old.db"
     old = sqlite3.connect(path, isolation_level=None)

@@ -3,9 +3,11 @@
 The indexes (migration 9, `migrations.SEARCHED`) hold the trigrams of every ticket's number,
 subject and category, every message and note, and every customer's name, contact, phone,
 email, sites and notes; triggers keep them current on every write, local or synced. A word
-of three characters or more is looked up in an index; a shorter one (`台风`, `5g`) cannot be,
-trigrams being three long, so it narrows the rows the longer words found, or when the query
-has no longer word, the rows are scanned newest first until enough are found.
+of three characters or more is one phrase of the index; a shorter one (`台风`, `5g`) is the
+trigrams it starts, read from the index's vocabulary (each indexed text is padded, so every
+character starts one): `台风` is `"台风中" OR "台风延" OR …`. A one-letter word that starts
+more than `PREFIX_TERMS` trigrams is checked with LIKE on the rows the other words found,
+or, when it is the only word, on rows scanned newest first until enough are found.
 
 Results come newest first: an index walk in descending rowid, which is the order rows were
 written, stops at the limit, so a common word costs no more than a rare one. A ticket found
@@ -27,7 +29,14 @@ from cs_console.storage.columns import utc_from_text as _utc
 from cs_console.utc import to_text
 
 INDEXED_MIN = 3
-"""The shortest word a trigram index can find."""
+"""The shortest word that is a phrase of a trigram index; shorter ones go through its vocabulary."""
+
+PREFIX_TERMS = 200
+"""Most trigrams a short word may stand for in a query; `台风` starts a few dozen, a single
+common letter thousands, which a LIKE check on fewer rows answers faster."""
+
+NOTHING = "NOTHING"
+"""A match expression that no row satisfies: a short word that starts no trigram at all."""
 
 OVERSCAN = 2
 """Messages read per ticket asked for, since a ticket's several messages may all match."""
@@ -102,13 +111,12 @@ class TicketFilter:
             where.append("(c.name LIKE ? ESCAPE '\\' OR c.contact_name LIKE ? ESCAPE '\\')")
             args += [like_pattern(self.customer)] * 2
         for tag in self.tags:
-            where.append(
-                "t.id IN (SELECT n.ticket_id FROM interaction n WHERE n.kind = 'internal_note' AND n.rowid IN "
-                "(SELECT rowid FROM message_search WHERE message_search MATCH ?))"
-                if len(tag) + 1 >= INDEXED_MIN else
-                "t.id IN (SELECT n.ticket_id FROM interaction n WHERE n.kind = 'internal_note' AND n.body LIKE ? ESCAPE '\\')"
-            )
-            args.append(_phrase("#" + tag) if len(tag) + 1 >= INDEXED_MIN else like_pattern("#" + tag))
+            marked = "#" + tag
+            found_by_index = len(marked) >= INDEXED_MIN
+            where.append("t.id IN (SELECT n.ticket_id FROM interaction n WHERE n.kind = 'internal_note' AND n.body LIKE ? "
+                         "ESCAPE '\\'" + (" AND n.rowid IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)"
+                                           if found_by_index else "") + ")")
+            args += [like_pattern(marked), _phrase(marked)] if found_by_index else [like_pattern(marked)]
         for condition, moment in (("t.created_at >= ?", self.created_from), ("t.created_at < ?", self.created_before)):
             if moment is not None:
                 where.append(condition)
@@ -129,11 +137,26 @@ def _phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def _split(words: Sequence[str]) -> tuple[str | None, list[str]]:
-    """The MATCH expression of the words an index can find (None if none can), and the
-    LIKE patterns of the shorter ones."""
-    indexed = [_phrase(w) for w in words if len(w) >= INDEXED_MIN]
-    return (" AND ".join(indexed) or None), [like_pattern(w) for w in words if len(w) < INDEXED_MIN]
+def _match(db, index: str, words: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The MATCH expression of `index` for the words it can find (None if none can; NOTHING
+    if one can be seen to match nowhere), and the LIKE patterns of those it cannot."""
+    parts: list[str] = []
+    unindexed: list[str] = []
+    for word in words:
+        if len(word) >= INDEXED_MIN:
+            parts.append(_phrase(word))
+            continue
+        start = word.lower()
+        terms = [row[0] for row in db.execute(
+            f"SELECT term FROM {index}_terms WHERE term >= ? AND term < ? LIMIT ?",
+            (start, start + "\U0010ffff", PREFIX_TERMS + 1))]
+        if not terms:
+            return NOTHING, []
+        if len(terms) > PREFIX_TERMS:
+            unindexed.append(like_pattern(word))
+        else:
+            parts.append("(" + " OR ".join(map(_phrase, terms)) + ")")
+    return (" AND ".join(parts) or None), unindexed
 
 
 _TICKET_COLUMNS = "t.id, t.number, t.subject, t.status, t.priority, c.name, t.created_at"
@@ -147,7 +170,6 @@ class FullText:
         number, subject or category, or all are in one of its messages; and that pass
         `ticket_filter`. With no words, the newest tickets that pass the filter."""
         conditions, args = ticket_filter.sql()
-        match, short = _split(words)
         with self._plain_reads() as db:
             if not words:
                 rows = db.execute(
@@ -157,24 +179,27 @@ class FullText:
                 ).fetchall()
                 return [_ticket_hit(row) for row in rows]
             found = self._matching_rows(db, "ticket_search", "ticket t", "t.subject", "(t.number || ' ' || t.subject "
-                                        "|| ' ' || t.category)", "'ticket', t.created_at", match, short, conditions,
-                                        args, limit)
+                                        "|| ' ' || t.category)", "'ticket', t.created_at", words, conditions, args,
+                                        limit)
             found += self._matching_rows(db, "message_search", "interaction i", "i.body", "i.body",
-                                         "i.kind, i.created_at", match, short, conditions, args, limit * OVERSCAN)
+                                         "i.kind, i.created_at", words, conditions, args, limit * OVERSCAN)
         newest: dict[str, TicketHit] = {}
         for hit in sorted(map(_ticket_hit, found), key=lambda hit: hit.said_at, reverse=True):
             newest.setdefault(hit.ticket_id, hit)
         return list(newest.values())[:limit]
 
     @staticmethod
-    def _matching_rows(db, index: str, table: str, text: str, searched: str, source: str, match: str | None,
-                       short: list[str], conditions: str, args: list, limit: int) -> list:
+    def _matching_rows(db, index: str, table: str, text: str, searched: str, source: str, words: Sequence[str],
+                       conditions: str, args: list, limit: int) -> list:
         """Rows of `table` (the ticket, or an interaction) that contain every word, newest
         first, each with its ticket and customer.
 
         The walk starts from the index, or, with no word long enough for it, from the table,
         in descending rowid and stops at the limit: driving the join from a list of every
         match instead costs 50 ms for a common word at 10,000 tickets, against 0.7 ms."""
+        match, short = _match(db, index, words)
+        if match == NOTHING:
+            return []
         alias = table.split()[1]
         joins = "" if alias == "t" else " JOIN ticket t ON t.id = i.ticket_id"
         likes = "".join(f" AND {searched} LIKE ? ESCAPE '\\'" for _ in short)
@@ -192,11 +217,13 @@ class FullText:
     def search_customers(self, words: Sequence[str], limit: int) -> list[CustomerHit]:
         """Up to `limit` customers whose name, contact, phone, email, sites or notes hold
         every word, best match first."""
-        match, short = _split(words)
         searched = "(c.name || ' · ' || c.contact_name || ' · ' || c.phone || ' · ' || c.email || ' · ' || c.sites)"
-        likes = "".join(f" AND ({searched} || c.notes) LIKE ? ESCAPE '\\'" for _ in short)
         columns = f"c.id, c.name, c.contact_name, c.phone, c.email, c.sites, {searched} || ' · ' || c.notes"
         with self._plain_reads() as db:
+            match, short = _match(db, "customer_search", words)
+            if match == NOTHING:
+                return []
+            likes = "".join(f" AND ({searched} || c.notes) LIKE ? ESCAPE '\\'" for _ in short)
             if match is None:
                 rows = db.execute(f"SELECT {columns} FROM customer c WHERE 1{likes} ORDER BY c.name LIMIT ?",
                                   (*short, limit)).fetchall()
