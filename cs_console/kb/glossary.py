@@ -19,6 +19,7 @@ This module does not translate sentences, pick a sense from context, or learn pa
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ from cs_console.kb.normalize import WORD_CLASS, fold, is_han
 
 ALTERNATIVES = "|"
 """Separates several spellings of one side of a pair: `liferaft | life raft`."""
+COUNTERPART_DEPTH = 10
+"""Hits of each translated term looked at when finding a document's counterpart."""
 TRANSLATED_SHARE = 1
 """Hits of the translated query taken after each hit of the query as typed."""
 
@@ -85,13 +88,17 @@ class Glossary:
             pairs.append((sides[0], sides[1]))
         return cls([*pairs, *(extra or {}).items()])
 
+    def terms_in(self, text: str) -> list[Term]:
+        """The glossary terms in `text`, in order, longest first where they overlap."""
+        if self._pattern is None:
+            return []
+        return [self._terms[m.group()] for m in self._pattern.finditer(fold(text))]
+
     def translations(self, query: str) -> list[str]:
         """The query's glossary terms in the other language, as queries: the preferred
         spellings, then (if any term has another) the second ones. Empty when the query
         holds no term."""
-        if self._pattern is None:
-            return []
-        found = [self._terms[m.group()] for m in self._pattern.finditer(fold(query))]
+        found = self.terms_in(query)
         if not found:
             return []
         first = " ".join(term.counterpart[0] for term in found)
@@ -126,3 +133,31 @@ def search_across(search: Callable[[str, int], list], glossary: Glossary, query:
     if not variants:
         return typed
     return interleave(typed, [search(variant, limit) for variant in variants], lang_of, lang, limit)
+
+
+def counterpart(search: Callable[[str, int], list], glossary: Glossary, doc_id: str,
+                title_of: Callable[[str], str], lang_of: Callable[[str], str | None]) -> str | None:
+    """The id of the document in the other language that covers what `doc_id` covers, or
+    None: each must be the other's best match (`_best_match`), so a title that shares only
+    a common word or two with another ("port", "record") links to nothing."""
+    found = _best_match(search, glossary, title_of(doc_id), lang_of, lang_of(doc_id))
+    if found is None or _best_match(search, glossary, title_of(found), lang_of, lang_of(found)) != doc_id:
+        return None
+    return found
+
+
+def _best_match(search: Callable[[str, int], list], glossary: Glossary, title: str,
+                lang_of: Callable[[str], str | None], lang: str | None) -> str | None:
+    """The document in another language than `lang` that most of the title's glossary terms,
+    translated, find among their first `COUNTERPART_DEPTH` hits, at least two of them (or
+    the only one); None when none does."""
+    wanted = list(dict.fromkeys(term.counterpart[0] for term in glossary.terms_in(title)))
+    votes: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for term in wanted:
+        for rank, hit in enumerate(search(term, COUNTERPART_DEPTH)):
+            if lang_of(hit.id) not in (None, lang):
+                votes[hit.id] += 1
+                first.setdefault(hit.id, rank)
+    best = max(votes, key=lambda found: (votes[found], -first[found]), default=None)
+    return best if best is not None and votes[best] >= min(2, len(wanted)) else None

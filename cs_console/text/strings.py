@@ -532,6 +532,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "kb.empty": ("The knowledge base is empty: run `cs-console demo` or `cs-console kb import PATH`.",
                  "知识库为空：请运行 `cs-console demo` 或 `cs-console kb import PATH`。"),
     "kb.no_match": ("No match.", "没有匹配的结果。"),
+    "kb.also_in.zh": ("Also in Chinese: {title}", "另有中文版：{title}"),
+    "kb.also_in.en": ("Also in English: {title}", "另有英文版：{title}"),
     "kb.kind.article": ("article", "知识文章"),
     "kb.kind.template": ("template", "标准话术"),
     "kb.uses": ("used {count} times", "已使用 {count} 次"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 
-from cs_console.kb.glossary import Glossary, search_across
+from cs_console.kb.glossary import Glossary, counterpart, search_across
 from cs_console.kb.search import Hit
 from cs_console.paths import asset
 from cs_console.store import Store
@@ -24,6 +24,7 @@ class Catalog:
         self.glossary = glossary or shipped_glossary()
         self._lock = threading.Lock()
         self._documents, self._index = load_or_build(store)
+        self._counterparts: dict[str, str | None] = {}
 
     def __len__(self) -> int:
         return len(self._documents)
@@ -34,6 +35,17 @@ class Catalog:
         with self._lock:
             return search_across(lambda text, most: self._index.search(text, limit=most, lang=lang), self.glossary,
                                  query, limit, lambda doc_id: self._documents[doc_id].get("lang"), lang)
+
+    def counterpart(self, doc_id: str) -> Mapping | None:
+        """The article that says the same in the other language, when the glossary links
+        one both ways (`cs_console.kb.glossary.counterpart`); worked out once per article."""
+        with self._lock:
+            if doc_id not in self._counterparts:
+                self._counterparts[doc_id] = counterpart(
+                    lambda text, most: self._index.search(text, limit=most), self.glossary, doc_id,
+                    lambda found: self._documents[found]["title"], lambda found: self._documents[found].get("lang"))
+            found = self._counterparts[doc_id]
+        return self._documents[found] if found is not None else None
 
     def document(self, doc_id: str) -> Mapping:
         return self._documents[doc_id]
