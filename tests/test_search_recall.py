@@ -163,3 +163,15 @@ def test_ticket_and_customer_recall_at_five(demo_store):
             missed.append((query, key, found))
     recall = 1 - len(missed) / len(TICKETS_AND_CUSTOMERS)
     assert recall >= REQUIRED, f"recall@{RECALL_AT} {recall:.1%}; missed: {missed}"
+
+
+def test_the_existing_recall_set_keeps_its_figure_through_the_glossary(kb):
+    """The knowledge base's own labelled queries (tests/test_kb_recall.py) lose nothing when
+    searched across languages, in either interface language."""
+    from tests.test_kb_recall import LABELLED
+
+    index, _, _ = kb
+    plain = sum(wanted in [hit.id for hit in index.search(query, limit=RECALL_AT)] for query, wanted in LABELLED)
+    for lang in ("en", "zh"):
+        across = sum(wanted in _kb_top(kb, query, lang) for query, wanted in LABELLED)
+        assert across >= plain, lang
