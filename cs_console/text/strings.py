@@ -469,6 +469,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "help.screen.customer": ("Customer", "客户"),
     "help.screen.new_ticket": ("New ticket", "新建工单"),
     "help.screen.knowledge_base": ("Knowledge base", "知识库"),
+    "help.screen.search": ("Search everything", "全局搜索"),
     "help.screen.lead": ("Team", "团队"),
     "help.screen.agent_queue": ("Agent's queue", "坐席队列"),
     "help.screen.reminders": ("My reminders", "我的提醒"),
