@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from cs_console.storage.columns import utc_from_text as _utc
 from cs_console.storage.errors import NotFound
+from cs_console.storage.full_text import like_pattern
 from cs_console.storage.models import Customer
 from cs_console.utc import to_text
 from cs_console.vocabulary import TRAIL_EVENT_KINDS
@@ -107,6 +108,5 @@ def _containing_every_word(query: Select, text: str, columns: tuple) -> Select:
     """Narrow `query` to rows where every word of `text` is in one of `columns`, any case;
     `%` and `_` in the text are literal characters, not wildcards."""
     for word in text.split():
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(*(col(column).ilike(pattern, escape="\\") for column in columns)))
+        query = query.where(or_(*(col(column).ilike(like_pattern(word), escape="\\") for column in columns)))
     return query
