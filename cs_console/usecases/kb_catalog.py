@@ -21,7 +21,7 @@ from cs_console.usecases.kb_index_file import load_or_build
 class Catalog:
     def __init__(self, store: Store, glossary: Glossary | None = None) -> None:
         self._store = store
-        self.glossary = glossary or shipped_glossary()
+        self.glossary = glossary if glossary is not None else shipped_glossary()
         self._lock = threading.Lock()
         self._documents, self._index = load_or_build(store)
         self._counterparts: dict[str, str | None] = {}
