@@ -48,8 +48,9 @@ class SearchQuery:
     after: date | None = None
     """Created after this day (the day itself excluded)."""
     overdue: bool = False
+    """`is:overdue`: not resolved or closed past the closure promise (the use case says when)."""
     filters: tuple[str, ...] = field(default=(), compare=False)
-    """The filters as typed, for showing back."""
+    """The filters as typed; a query with any looks for tickets only, customers having none."""
 
     @property
     def empty(self) -> bool:
