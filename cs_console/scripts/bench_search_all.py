@@ -6,9 +6,11 @@
 - `db_mb_before_index`, `index_mb` (the three FTS5 trigram indexes, from `dbstat`),
   `index_share` and `index_build_s`: the search's migration step run on the store as an
   older release left it (its indexes, vocabularies and triggers dropped first);
-- for each query of a mixed set (Chinese phrases, English words, a ticket number, contact
-  names, pinyin, filters): `p50_ms`, `p95_ms` over `--runs` runs of the use case the search
-  screen calls, and `like_p50_ms` of the same words through a plain `LIKE '%…%'` scan;
+- `first_search_ms`: the process's first search, which also reads every customer's name
+  for pinyin and typo matching (held until a customer changes); then for each query of a
+  mixed set (Chinese phrases, English words, a ticket number, contact names, pinyin,
+  filters): `p50_ms`, `p95_ms` over `--runs` runs of the use case the search screen calls,
+  and `like_p50_ms` of the same words through a plain `LIKE '%…%'` scan;
 - the choice of tokenizer: the alternative, a unicode61 index over message text whose Han
   runs are written as overlapping bigrams (built in Python, as triggers cannot), its size
   and build time beside the trigram index's over the same messages, and for each of
@@ -132,6 +134,9 @@ def main() -> None:
         db.execute("DROP TABLE bigram_bench")
         db.commit()
 
+        started = time.perf_counter()
+        search_everything(store, "warm up")  # reads the customers' names for pinyin and typos, once a process
+        first_search_ms = (time.perf_counter() - started) * 1000
         per_query = {}
         for query in QUERIES:
             timings, like = [], []
@@ -155,6 +160,7 @@ def main() -> None:
         "messages_index_mb": {"trigram": round(trigram_messages_mb, 1), "unicode61_bigrams": round(bigram_mb, 1)},
         "unicode61_bigrams_build_s": round(bigram_s, 2),
         "recall": recall,
+        "first_search_ms": round(first_search_ms, 1),
         "p95_ms_worst": max(q["p95_ms"] for q in per_query.values()),
         "queries": per_query, "targets": TARGETS,
     }, ensure_ascii=False, indent=1))
