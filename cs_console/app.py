@@ -87,6 +87,7 @@ class ConsoleApp(App):
     BINDINGS = [
         Binding("t", "team", english("key.team"), id="team"),
         Binding("ctrl+o", "outbox", english("key.outbox"), id="outbox", show=False),
+        Binding("ctrl+f", "search_all", english("key.search_all"), id="search_all", show=False, priority=True),
         Binding("question_mark", "help", english("key.help"), id="help"),
         Binding("ctrl+q", "quit", english("key.quit"), id="quit", priority=True),
         Binding("ctrl+p", "command_palette", english("key.command_palette"), id="command_palette", show=False,
@@ -130,11 +131,11 @@ class ConsoleApp(App):
 
     def catalog(self):
         """The knowledge-base index, loaded (or built) on first use; call from thread workers only."""
-        from cs_console.usecases.kb_catalog import Catalog
+        from cs_console.usecases.kb_catalog import Catalog, shipped_glossary
 
         with self._catalog_lock:
             if self._catalog is None:
-                self._catalog = Catalog(self.store)
+                self._catalog = Catalog(self.store, shipped_glossary(self.config.glossary))
             return self._catalog
 
     def tick(self) -> None:
@@ -520,6 +521,18 @@ class ConsoleApp(App):
         from cs_console.screens.knowledge_base import KnowledgeBaseScreen
 
         self.push_screen(KnowledgeBaseScreen())
+
+    def action_search_all(self) -> None:
+        """Search everything (ctrl+f from any screen): goes back to the search if it is open."""
+        from cs_console.screens.search import SearchScreen
+
+        if self.agent is None:
+            return
+        shown = self._shown(SearchScreen)
+        if shown is None:
+            self.push_screen(SearchScreen())
+        else:
+            self._back_to(shown)
 
     def back_to_queue(self) -> None:
         from cs_console.screens.queue import QueueScreen

@@ -52,6 +52,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "retry": "r",
     "edit_again": "e",
     "discard": "d",
+    "search_all": "ctrl+f",
 }
 """Binding id to key. Defaults survive SSH and tmux: letters, F-keys, ctrl+letter."""
 RENAMED_KEYS: dict[str, str] = {"refused": "outbox"}
@@ -67,8 +68,8 @@ KEY_SCOPES: dict[str, tuple[str, ...]] = {
     "outbox": ("retry", "edit_again", "discard"),
 }
 """Which binding ids are live together on one screen; the app's own (`team`, `help`,
-`outbox`) and `FIXED_KEYS` are live on every screen. Two ids of one scope must not share a key."""
-APP_WIDE_KEYS = ("team", "help", "outbox")
+`outbox`, `search_all`) and `FIXED_KEYS` are live on every screen. Two ids of one scope must not share a key."""
+APP_WIDE_KEYS = ("team", "help", "outbox", "search_all")
 
 
 class ConfigError(UserError, ValueError):
@@ -100,6 +101,10 @@ class Config:
     """Handling time, service-level target and history for Erlang C, from [staffing]."""
     phone_region: str = DEFAULT_REGION
     """Where a phone number typed without its country code is read (CN, NO, SG...)."""
+    glossary: dict[str, str] = field(default_factory=dict)
+    """English term to Chinese term, from [glossary]: added to the shipped glossary
+    (assets/glossary.tsv), or overriding a term in it, for knowledge-base search across
+    languages. Several spellings of a side are separated by " | "."""
 
     @property
     def clock_settings(self) -> str:
@@ -175,7 +180,24 @@ def from_mapping(data: dict, source: str = "config") -> Config:
         timezone=timezone, language=language, low_bandwidth=low_bandwidth, keys=keys,
         policy=policy, calendar=calendar, red_lines=red_lines_from_config(data, source), raw=data,
         lexicon=lexicon_from_config(data, source), staffing=staffing, phone_region=phone_region,
+        glossary=glossary_from_config(data, source),
     )
+
+
+def glossary_from_config(raw: Mapping, source: str = "config") -> dict[str, str]:
+    """The `[glossary]` table: English terms to Chinese terms.
+
+    Raises:
+        ConfigError: `glossary` is not a table, or a term in it is empty or not text.
+    """
+    table = raw.get("glossary", {})
+    if not isinstance(table, Mapping):
+        raise ConfigError(f'{source}: glossary: expected a table such as [glossary] "oily water" = "含油污水"')
+    for english, chinese in table.items():
+        if not str(english).strip() or not isinstance(chinese, str) or not chinese.strip():
+            raise ConfigError(f'{source}: glossary.{english}: expected a term in the other language, '
+                              'such as "oily water" = "含油污水"')
+    return dict(table)
 
 
 def _refuse_key_clashes(keys: Mapping[str, str], configured: set[str], source: str) -> None:

@@ -10,7 +10,7 @@ a file that refuses a write or turns out damaged makes the store read-only from 
 This module keeps the door: opening, transactions, the write clock and the change capture
 (`_record`, `_insert`, `_update`). What is read and written, concern by concern, is in
 `cs_console.storage` (tickets, the queue's rows, customers, the lead's facts, the knowledge
-base, sync state, data sets, agents, drafts), whose classes `Store` is made of.
+base, sync state, data sets, agents, drafts, full-text search), whose classes `Store` is made of.
 
 Screens never call this module directly from the event loop: they call it from thread
 workers. It refuses to know about Textual, and about the domain: it returns its own rows.
@@ -41,6 +41,7 @@ from cs_console.storage.engine import sqlite_engine
 from cs_console.storage.errors import Damaged, ReadOnly, StoreError, WriteFailed
 from cs_console.storage.failures import store_failure
 from cs_console.storage.first_screen import FirstScreenReads
+from cs_console.storage.full_text import FullText
 from cs_console.storage.in_use import InUse
 from cs_console.storage.knowledge_base import KnowledgeBase
 from cs_console.storage.mail_problems import MailProblems
@@ -55,7 +56,7 @@ from cs_console.utc import to_text, utcnow
 
 
 class Store(FirstScreenReads, Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, DataSets, SyncState,
-            Outbox, Drafts, MailProblems):
+            Outbox, Drafts, MailProblems, FullText):
     """A device's database: reads for the screens, transactional writes with change capture."""
 
     def __init__(self, path: Path, engine: Engine) -> None:

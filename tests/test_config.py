@@ -73,3 +73,14 @@ def test_a_key_clash_stops_the_console_with_a_message(isolated_home, tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "config.toml: keys.reply = 's' clashes with keys.set_status" in result.stderr
+
+
+def test_a_glossary_table_extends_the_shipped_glossary_and_a_bad_term_is_named():
+    from cs_console.usecases.kb_catalog import shipped_glossary
+
+    config = from_mapping({"glossary": {"gangway": "舷梯", "oily water": "含油废水"}})
+    glossary = shipped_glossary(config.glossary)
+    assert glossary.translations("gangway net") == ["舷梯"]
+    assert glossary.translations("oily water") == ["含油废水"], "a configured term overrides the shipped one"
+    with pytest.raises(ConfigError, match="glossary.gangway: expected a term in the other language"):
+        from_mapping({"glossary": {"gangway": ""}})

@@ -311,3 +311,22 @@ async def test_enter_in_the_queue_filter_opens_the_ticket_it_found(demo_store):
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen), "one Enter from the filter opens the ticket"
         assert number in str(app.screen.query_one("#ticket-header", Static).render())
+
+
+async def test_oily_water_finds_the_chinese_article_and_an_article_names_its_counterpart(demo_store):
+    """An English query finds the Chinese article through the glossary; an article that
+    exists in both languages names the other one under its preview."""
+    app = demo_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press(*"oily water")
+        await settle(pilot)
+        titles = [hit.title for hit in app.screen.hits[:5]]
+        assert any("含油污水" in title for title in titles), titles
+        app.screen.query_one("#kb-query", Input).value = "Fuel oil non-availability report"
+        await settle(pilot)
+        await settle(pilot)
+        assert app.screen.hits[0].title.startswith("Fuel oil non-availability report")
+        assert "Also in Chinese: 燃油不可获得报告" in str(app.screen.query_one("#kb-counterpart", Static).render())

@@ -69,6 +69,7 @@ class KnowledgeBaseScreen(ConsoleScreen[str | None]):
         with Horizontal(id="kb-body"):
             yield VirtualTable(with_headings(RESULT_COLUMNS, s), id="kb-results")
             with VerticalScroll(id="kb-preview-pane"):
+                yield Static(id="kb-counterpart")
                 yield Static(id="kb-preview")
         yield KeyFooter()
 
@@ -120,6 +121,21 @@ class KnowledgeBaseScreen(ConsoleScreen[str | None]):
             f"[b]{escape(document['title'])}[/b]\n[i]{s(f'kb.kind.{kind}')} · {document.get('lang', '')} · "
             f"{escape(tags)}{uses}[/i]\n\n{escape(document['body'])}"
         )
+        self.query_one("#kb-counterpart", Static).update("")
+        if kind == "article":
+            self._show_counterpart(event.key)
+
+    @work(thread=True, exclusive=True, group="kb-counterpart")
+    def _show_counterpart(self, doc_id: str) -> None:
+        """Name the same article in the other language under the preview, when there is one."""
+        found = self.app.catalog().counterpart(doc_id)
+        if found is not None:
+            line = self.strings(f"kb.also_in.{found.get('lang')}", title=found["title"])
+            self.app.call_from_thread(self._counterpart_found, doc_id, line)
+
+    def _counterpart_found(self, doc_id: str, line: str) -> None:
+        if self.query_one("#kb-results", VirtualTable).cursor_key == doc_id:
+            self.query_one("#kb-counterpart", Static).update(Text(line, style="italic"))
 
     def action_move(self, step: int) -> None:
         self.query_one("#kb-results", VirtualTable).action_cursor(step)

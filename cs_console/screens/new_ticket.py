@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from cs_console.channels.phone import display_phone
 from cs_console.screens.base import ConsoleScreen
+from cs_console.storage.full_text import CustomerHit
 from cs_console.storage.models import Customer
 from cs_console.store import StoreError
 from cs_console.text.display import clip
@@ -30,6 +31,9 @@ from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_
 from cs_console.vocabulary import CATEGORIES, CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
 
+PICKER_LIMIT = 8
+"""Customers the picker offers: by name, contact, email or sites, by pinyin, or by a name
+typed with a slip (`cs_console.usecases.search_all.find_customers`)."""
 NEW_CUSTOMER = "+new"
 """Option id of "create a new customer with the typed name"."""
 TYPED_FIELDS = ("customer_search", "customer_id", "new_customer_name", "subject")
@@ -50,10 +54,10 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         self.caller = caller
         self.draft_key = NEW_TICKET if caller is None else call_key(caller.phone)
         """Where the form is kept: a call's form apart from the one the agent may have left."""
-        self.customer: Customer | None = None
+        self.customer: Customer | CustomerHit | None = None
         self.new_customer_name: str | None = None
         self.new_customer_phone = caller.phone if caller is not None and caller.customer is None else ""
-        self._matches: dict[str, Customer] = {}
+        self._matches: dict[str, CustomerHit] = {}
         self._draft: DraftText | None = None
         """The form as last given to the app's drafts (None: nothing to keep)."""
         self._draft_restored = False
@@ -179,10 +183,10 @@ class NewTicketScreen(ConsoleScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="customer-search")
     def _find(self, text: str) -> None:
-        matches = find_customers(self.app.store, text, self.app.config.phone_region)
+        matches = find_customers(self.app.store, text, self.app.config.phone_region, limit=PICKER_LIMIT)
         self.app.call_from_thread(self._show_matches, text.strip(), matches)
 
-    def _show_matches(self, text: str, matches: list[Customer]) -> None:
+    def _show_matches(self, text: str, matches: list[CustomerHit]) -> None:
         options = self.query_one("#customer-matches", OptionList)
         options.clear_options()
         self._matches = {customer.id: customer for customer in matches}

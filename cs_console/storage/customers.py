@@ -18,6 +18,7 @@ from sqlalchemy import Select, or_
 from sqlmodel import col, select
 
 from cs_console.storage.errors import NotFound
+from cs_console.storage.full_text import like_pattern
 from cs_console.storage.models import Customer
 from cs_console.storage.plain import utc_from_text as _utc
 from cs_console.utc import to_text
@@ -142,6 +143,5 @@ def _containing_every_word(query: Select, text: str, columns: tuple) -> Select:
     """Narrow `query` to rows where every word of `text` is in one of `columns`, any case;
     `%` and `_` in the text are literal characters, not wildcards."""
     for word in text.split():
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(*(col(column).ilike(pattern, escape="\\") for column in columns)))
+        query = query.where(or_(*(col(column).ilike(like_pattern(word), escape="\\") for column in columns)))
     return query

@@ -26,6 +26,30 @@ INTERACTION_CHANNEL_BACKFILL = """UPDATE interaction SET channel = CASE
 """Gives the messages written before channels were recorded the one `vocabulary.message_channel`
 would have given them; the central server runs it too when it adds the column."""
 
+SEARCHED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("ticket_search", "ticket", ("number", "subject", "category")),
+    ("message_search", "interaction", ("body",)),
+    ("customer_search", "customer", ("name", "contact_name", "phone", "email", "sites", "notes")),
+)
+"""The full-text indexes of step 9: index, the table whose text it indexes, and its columns.
+The trigram tokenizer matches any run of three or more characters, Chinese as well as
+English, so it needs no word segmentation; cs_console/scripts/bench_search_all.py measures
+it against word tokens plus Han bigrams. Each index has a vocabulary, `<index>_terms`
+(fts5vocab), through which a word of one or two characters is found as the trigrams it
+starts (`cs_console.storage.full_text`). Rowids key the index, so anything that VACUUMs the
+file must fill these indexes again after, as step 9 does."""
+
+PADDING = "  "
+"""Appended to each indexed text, so that every character, the last two as well, starts a
+trigram: a word of one or two characters is then always found through the trigrams it
+starts."""
+
+
+def _padded(prefix: str, columns: tuple[str, ...]) -> str:
+    """The SQL of each column's text followed by PADDING."""
+    return ", ".join(f"{prefix}{column} || '{PADDING}'" for column in columns)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -310,6 +334,51 @@ MIGRATIONS: tuple[Migration, ...] = (
                 since VARCHAR(26),
                 last_at VARCHAR(26),
                 field_clocks VARCHAR NOT NULL)""",
+        ),
+    ),
+    Migration(
+        12,
+        "full-text search over tickets, every message and note, and customers (SQLite FTS5, "
+        "trigram tokenizer), kept by triggers on every local or synced write, built here for "
+        "existing stores",
+        (
+            # Contentless indexes: the text stays in its table, the index holds the trigrams
+            # of each column followed by PADDING, keyed by the row's rowid. Written to be
+            # harmless when run again.
+            *(
+                statement
+                for index, table, columns in SEARCHED
+                for statement in (
+                    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {index} USING fts5({", ".join(columns)},
+                        content='', tokenize='trigram')""",
+                    f"CREATE VIRTUAL TABLE IF NOT EXISTS {index}_terms USING fts5vocab({index}, 'row')",
+                    f"INSERT INTO {index}({index}) VALUES ('delete-all')",
+                    f"INSERT INTO {index}(rowid, {', '.join(columns)}) SELECT rowid, {_padded('', columns)} FROM {table}",
+                    f"""CREATE TRIGGER IF NOT EXISTS {index}_insert AFTER INSERT ON {table} BEGIN
+                        INSERT INTO {index}(rowid, {", ".join(columns)}) VALUES (NEW.rowid, {_padded("NEW.", columns)});
+                    END""",
+                    f"""CREATE TRIGGER IF NOT EXISTS {index}_delete AFTER DELETE ON {table} BEGIN
+                        INSERT INTO {index}({index}, rowid, {", ".join(columns)})
+                        VALUES ('delete', OLD.rowid, {_padded("OLD.", columns)});
+                    END""",
+                    f"""CREATE TRIGGER IF NOT EXISTS {index}_update AFTER UPDATE OF {", ".join(columns)} ON {table}
+                    BEGIN
+                        INSERT INTO {index}({index}, rowid, {", ".join(columns)})
+                        VALUES ('delete', OLD.rowid, {_padded("OLD.", columns)});
+                        INSERT INTO {index}(rowid, {", ".join(columns)}) VALUES (NEW.rowid, {_padded("NEW.", columns)});
+                    END""",
+                )
+            ),
+            # A count of customer changes, so the names held in memory for pinyin and typo
+            # matching are read again only when a customer changed.
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('customer_generation', '0')",
+            *(
+                f"""CREATE TRIGGER IF NOT EXISTS customer_generation_{event.split()[0].lower()} AFTER {event} ON customer
+                BEGIN
+                    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'customer_generation';
+                END"""
+                for event in ("INSERT", "UPDATE OF name, contact_name, sites", "DELETE")
+            ),
         ),
     ),
 )

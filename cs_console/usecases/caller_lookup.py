@@ -18,6 +18,7 @@ from cs_console.errors import UserError
 from cs_console.vocabulary import ACTIVE_STATUSES
 
 if TYPE_CHECKING:
+    from cs_console.storage.full_text import CustomerHit
     from cs_console.storage.models import Customer
     from cs_console.store import Store
 
@@ -73,10 +74,12 @@ def look_up_caller(store: Store, number: str, region: str) -> Caller:
     return Caller(phone, customers[0] if customers else None)
 
 
-def find_customers(store: Store, text: str, region: str, limit: int = 8) -> list[Customer]:
+def find_customers(store: Store, text: str, region: str, limit: int = 8) -> list[CustomerHit]:
     """The new-ticket form's search: customers whose email is `text` or whose phone is the
-    number `text` spells, first, then those whose name, contact, vessels or sites hold
-    every word of it."""
+    number `text` spells, first, then those `search_all.find_customers` finds (any field,
+    pinyin and initials, a name typed with a slip)."""
+    from cs_console.usecases import search_all  # pinyin and typo matching: the form's, not a call's
+
     text = text.strip()
     if not text:
         return []
@@ -87,6 +90,6 @@ def find_customers(store: Store, text: str, region: str, limit: int = 8) -> list
         phone = normalise_phone(text, region)
         if phone is not None:
             by_contact = customers_by_phone(store, phone, region)
-    by_name = store.find_customers(text, limit)
-    found = {customer.id: customer for customer in [*by_contact, *by_name]}
+    hits = [*store.customers_by_id([customer.id for customer in by_contact]), *search_all.find_customers(store, text, limit)]
+    found = {hit.id: hit for hit in hits}
     return list(found.values())[:limit]

@@ -1,0 +1,1 @@
+"""Searching everything on the device: the query language and the snippets (pure)."""
