@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from cs_console.storage.columns import utc_from_text as _utc
+from cs_console.storage.plain import utc_from_text as _utc
 from cs_console.utc import to_text
 
 INDEXED_MIN = 3
