@@ -20,6 +20,7 @@ import pytest
 from cs_console import cli
 from cs_console.demo.data_set import load_demo
 from cs_console.store import Store
+from cs_console.usecases.search_all import search_everything
 from tests.conftest import NOW
 from tests.test_terminal import WAIT_S, Terminal
 
@@ -111,7 +112,13 @@ def test_doctor_counts_what_can_be_read_and_recovers_it_into_a_new_file(damaged,
     [aside] = [path for path in damaged.parent.glob(f"{damaged.name}.replaced-*") if not path.name.endswith(("-wal", "-shm"))]
     assert digest(aside) == before, "the damaged file is kept aside as it was"
     store = Store.open(damaged)
-    store.close()
+    try:
+        with sqlite3.connect(damaged) as copy:
+            number, subject = copy.execute("SELECT number, subject FROM ticket ORDER BY rowid DESC LIMIT 1").fetchone()
+        found = [hit.title for hit in search_everything(store, subject, now=NOW)]
+        assert f"{number} {subject}" in found, "the full-text index is built again from the rows recovered"
+    finally:
+        store.close()
     with sqlite3.connect(damaged) as copy, sqlite3.connect(demo_file) as whole:
         counts = [connection.execute("SELECT count(*) FROM ticket").fetchone()[0] for connection in (copy, whole)]
     assert 0 < counts[0] <= counts[1]

@@ -6,6 +6,8 @@ still be read; `recover` copies those rows into a new file with the same schema,
 
 Rows are read in rowid order; where a damaged page stops the scan, each following rowid is
 looked up alone until reading works again, so rows on whole pages after the damage are kept.
+The full-text indexes are not rows anyone typed: they are left out of the count and built
+again in the copy from the rows recovered.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from cs_console.storage.database_file import integrity_problems, read_only_connection
 from cs_console.storage.errors import StoreError
+from cs_console.storage.migrations import FULL_TEXT_INDEXES
 
 BATCH_ROWS = 500
 """Rows per range read while the scan goes well."""
@@ -55,7 +58,7 @@ def examine(path: Path) -> Examination:
         schema = _schema(connection)
         if schema is None:
             return Examination(path, problems, (), schema_readable=False)
-        tables = tuple(_count(connection, name) for kind, name, _sql in schema if kind == "table")
+        tables = tuple(_count(connection, name) for name, _sql in _data_tables(schema))
     return Examination(path, problems, tables, schema_readable=True)
 
 
@@ -103,7 +106,7 @@ def _copy(source: sqlite3.Connection, copy: sqlite3.Connection,
     rows cannot satisfy is left out rather than failing the whole recovery."""
     copied = []
     copy.execute("BEGIN")
-    for name, sql in ((name, sql) for kind, name, sql in schema if kind == "table"):
+    for name, sql in _data_tables(schema):
         copy.execute(sql)
         columns = len(source.execute(f'PRAGMA table_info("{name}")').fetchall())
         insert = f'INSERT OR IGNORE INTO "{name}" VALUES ({", ".join("?" * columns)})'
@@ -115,8 +118,25 @@ def _copy(source: sqlite3.Connection, copy: sqlite3.Connection,
             copy.execute(sql)
         except sqlite3.Error:
             pass
+    if _full_text_tables(schema):
+        for statement in FULL_TEXT_INDEXES:
+            copy.execute(statement)
     copy.execute("COMMIT")
     return tuple(copied)
+
+
+def _full_text_tables(schema: list[tuple[str, str, str]]) -> set[str]:
+    """The virtual tables (the full-text indexes and their vocabularies) and the tables
+    SQLite keeps for them."""
+    virtual = [name for kind, name, sql in schema if kind == "table" and sql.upper().startswith("CREATE VIRTUAL")]
+    return {name for kind, name, _sql in schema
+            if kind == "table" and any(name == v or name.startswith(f"{v}_") for v in virtual)}
+
+
+def _data_tables(schema: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """(name, sql) of the tables that hold rows, full-text indexes left out."""
+    indexes = _full_text_tables(schema)
+    return [(name, sql) for kind, name, sql in schema if kind == "table" and name not in indexes]
 
 
 class _Counter:

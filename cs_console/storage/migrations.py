@@ -50,6 +50,39 @@ def _padded(prefix: str, columns: tuple[str, ...]) -> str:
     return ", ".join(f"{prefix}{column} || '{PADDING}'" for column in columns)
 
 
+FULL_TEXT_INDEXES: tuple[str, ...] = (
+    # Contentless indexes: the text stays in its table, the index holds the trigrams
+    # of each column followed by PADDING, keyed by the row's rowid. Written to be
+    # harmless when run again.
+    *(
+        statement
+        for index, table, columns in SEARCHED
+        for statement in (
+            f"""CREATE VIRTUAL TABLE IF NOT EXISTS {index} USING fts5({", ".join(columns)},
+                content='', tokenize='trigram')""",
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {index}_terms USING fts5vocab({index}, 'row')",
+            f"INSERT INTO {index}({index}) VALUES ('delete-all')",
+            f"INSERT INTO {index}(rowid, {', '.join(columns)}) SELECT rowid, {_padded('', columns)} FROM {table}",
+            f"""CREATE TRIGGER IF NOT EXISTS {index}_insert AFTER INSERT ON {table} BEGIN
+                INSERT INTO {index}(rowid, {", ".join(columns)}) VALUES (NEW.rowid, {_padded("NEW.", columns)});
+            END""",
+            f"""CREATE TRIGGER IF NOT EXISTS {index}_delete AFTER DELETE ON {table} BEGIN
+                INSERT INTO {index}({index}, rowid, {", ".join(columns)})
+                VALUES ('delete', OLD.rowid, {_padded("OLD.", columns)});
+            END""",
+            f"""CREATE TRIGGER IF NOT EXISTS {index}_update AFTER UPDATE OF {", ".join(columns)} ON {table}
+            BEGIN
+                INSERT INTO {index}({index}, rowid, {", ".join(columns)})
+                VALUES ('delete', OLD.rowid, {_padded("OLD.", columns)});
+                INSERT INTO {index}(rowid, {", ".join(columns)}) VALUES (NEW.rowid, {_padded("NEW.", columns)});
+            END""",
+        )
+    ),
+)
+"""Step 12's full-text indexes, their fill and their triggers. `cs_console.storage.doctor`
+runs them again over a recovered copy, whose rows have new rowids."""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -342,33 +375,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "trigram tokenizer), kept by triggers on every local or synced write, built here for "
         "existing stores",
         (
-            # Contentless indexes: the text stays in its table, the index holds the trigrams
-            # of each column followed by PADDING, keyed by the row's rowid. Written to be
-            # harmless when run again.
-            *(
-                statement
-                for index, table, columns in SEARCHED
-                for statement in (
-                    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {index} USING fts5({", ".join(columns)},
-                        content='', tokenize='trigram')""",
-                    f"CREATE VIRTUAL TABLE IF NOT EXISTS {index}_terms USING fts5vocab({index}, 'row')",
-                    f"INSERT INTO {index}({index}) VALUES ('delete-all')",
-                    f"INSERT INTO {index}(rowid, {', '.join(columns)}) SELECT rowid, {_padded('', columns)} FROM {table}",
-                    f"""CREATE TRIGGER IF NOT EXISTS {index}_insert AFTER INSERT ON {table} BEGIN
-                        INSERT INTO {index}(rowid, {", ".join(columns)}) VALUES (NEW.rowid, {_padded("NEW.", columns)});
-                    END""",
-                    f"""CREATE TRIGGER IF NOT EXISTS {index}_delete AFTER DELETE ON {table} BEGIN
-                        INSERT INTO {index}({index}, rowid, {", ".join(columns)})
-                        VALUES ('delete', OLD.rowid, {_padded("OLD.", columns)});
-                    END""",
-                    f"""CREATE TRIGGER IF NOT EXISTS {index}_update AFTER UPDATE OF {", ".join(columns)} ON {table}
-                    BEGIN
-                        INSERT INTO {index}({index}, rowid, {", ".join(columns)})
-                        VALUES ('delete', OLD.rowid, {_padded("OLD.", columns)});
-                        INSERT INTO {index}(rowid, {", ".join(columns)}) VALUES (NEW.rowid, {_padded("NEW.", columns)});
-                    END""",
-                )
-            ),
+            *FULL_TEXT_INDEXES,
             # A count of customer changes, so the names held in memory for pinyin and typo
             # matching are read again only when a customer changed.
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('customer_generation', '0')",
