@@ -26,6 +26,8 @@ def add_commands(commands) -> None:
     server.add_argument("--port", type=whole_number, default=8737, help="port to listen on (default 8737)")
     database_help = "the server database: a sqlite:/// path or a postgresql+psycopg:// URL (default: server.db in the data folder)"
     server.add_argument("--database-url", metavar="URL", help=database_help)
+    server.add_argument("--workers", type=whole_number, default=1, metavar="N",
+                        help="server processes sharing the port (default 1; several want PostgreSQL, see the README)")
     accounts = server.add_subparsers(dest="server_command", metavar="COMMAND")
     add = accounts.add_parser("add-agent", help="create an account; prints its token once")
     add.add_argument("name", metavar="NAME")
@@ -61,7 +63,7 @@ def _serve_or_administer(args) -> int:
         from cs_console.server.app import serve
 
         print(f"cs-console sync server on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
-        serve(args.host, args.port, args.database_url)
+        serve(args.host, args.port, args.database_url, args.workers)
         return 0
     if args.server_command == "backup":
         return _backup(args.database_url, args.path.expanduser())

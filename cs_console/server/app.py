@@ -11,6 +11,7 @@ before reading them whole.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import replace
 
@@ -20,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cs_console import __version__
 from cs_console.server import accounts, changes, continuity, merge
-from cs_console.server.db import Database
+from cs_console.server.db import Database, default_url, normalise_url
 from cs_console.server.scope import Caller
 from cs_console.sync import codec
 from cs_console.sync.errors import BadRequest, SyncError, TooLarge, VersionMismatch
@@ -157,10 +158,26 @@ def create_app(database_url: str | None = None) -> FastAPI:
     return app
 
 
-def serve(host: str, port: int, database_url: str | None) -> None:
-    """Run the server until interrupted (the `cs-console server` command)."""
+WORKER_DATABASE_VARIABLE = "CS_CONSOLE_SERVER_DATABASE_URL"
+"""How `serve` tells its worker processes the database (uvicorn starts each from an import path)."""
+
+
+def app_from_environment() -> FastAPI:
+    """The app each worker process of `serve --workers N` builds."""
+    return create_app(os.environ[WORKER_DATABASE_VARIABLE])
+
+
+def serve(host: str, port: int, database_url: str | None, workers: int = 1) -> None:
+    """Run the server until interrupted (the `cs-console server` command); with several
+    workers, that many processes share the port (each request is served whole by one)."""
     import uvicorn
 
-    app = create_app(database_url)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, date_header=False,
-                timeout_keep_alive=KEEP_ALIVE_SECONDS)
+    options = {"host": host, "port": port, "log_level": "warning", "server_header": False, "date_header": False,
+               "timeout_keep_alive": KEEP_ALIVE_SECONDS}
+    if workers == 1:
+        uvicorn.run(create_app(database_url), **options)
+        return
+    url = normalise_url(database_url or default_url())
+    Database.open(url).close()  # the tables, once, before the workers start
+    os.environ[WORKER_DATABASE_VARIABLE] = url
+    uvicorn.run(f"{__name__}:app_from_environment", factory=True, workers=workers, **options)

@@ -32,10 +32,12 @@ def free_port() -> int:
 class ServerProcess:
     """`with ServerProcess(url) as server:` runs a server on `server.url` until the block ends."""
 
-    def __init__(self, database_url: str, *, home: Path | None = None, python: str = sys.executable) -> None:
+    def __init__(self, database_url: str, *, home: Path | None = None, python: str = sys.executable,
+                 workers: int = 1) -> None:
         """`python` is the interpreter whose installed cs-console serves (another venv's, say)."""
         self.database_url = database_url
         self.python = python
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._home = home
@@ -47,7 +49,7 @@ class ServerProcess:
         if self._home is not None:
             env["CS_CONSOLE_HOME"] = str(self._home)
         command = [self.python, "-m", "cs_console", "server", "--port", str(self.port),
-                   "--database-url", self.database_url]
+                   "--database-url", self.database_url, *(("--workers", str(self.workers)) if self.workers > 1 else ())]
         self._log = tempfile.TemporaryFile()
         self._process = subprocess.Popen(command, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + STARTUP_SECONDS
