@@ -82,7 +82,10 @@ class Device:
     def _op(self, row, action: str, payload: dict | None = None) -> Op:
         self.seq += 1
         self.clock = hlc.tick(self.clock, int(time.time() * 1000), self.id[:8])
-        payload = row_payload(row) if payload is None else payload
+        if payload is None:  # a new row: fields at their model default stay out, so a baseline
+            fields = type(row).model_fields  # server that predates a column takes the row too
+            payload = {name: value for name, value in row_payload(row).items()
+                       if name == "id" or fields[name].is_required() or value != fields[name].default}
         payload.pop("field_clocks", None)
         return Op(self.seq, str(uuid.uuid4()), ENTITY_NAMES[type(row)], row.id, action, payload, str(self.clock))
 

@@ -51,7 +51,9 @@ class ServerProcess:
         command = [self.python, "-m", "cs_console", "server", "--port", str(self.port),
                    "--database-url", self.database_url, *(("--workers", str(self.workers)) if self.workers > 1 else ())]
         self._log = tempfile.TemporaryFile()
-        self._process = subprocess.Popen(command, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        # run from a folder outside any checkout, so `python` imports its own installed cs-console
+        self._process = subprocess.Popen(command, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                         cwd=tempfile.gettempdir())
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
