@@ -4,9 +4,11 @@
 name or reach (their own rows, the rows their fields reference, the tickets those rows
 belong to and those tickets' assignees, every ticket naming a customer they name, the
 tickets holding the numbers they want, the replies on tickets given a first response),
-then answers the scope rules and the merge from
-memory while it writes, instead of a query per operation. Rows the batch writes are
-recorded as it goes, so later operations of the batch see them.
+then answers the scope rules and the merge from memory while it writes, instead of a
+query per operation. Rows the batch writes are recorded as it goes, so later operations
+of the batch see them. Measured with bench_server on 2 cores: a 21,000-operation push at
+4,337 operations/s on SQLite and 3,748 on PostgreSQL, against 677 and 456 when each
+operation read and flushed its own rows.
 
 Whatever was not read up front is read on demand, after the batch's rows are flushed, so
 a row missed by the read-ahead costs a query, never a wrong answer.
