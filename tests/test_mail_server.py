@@ -237,11 +237,12 @@ def test_a_bounce_marks_the_sent_reply_failed_with_the_reason(database, config, 
 
 
 def test_no_device_may_write_a_delivery_state(database):  # noqa: F811
+    from cs_console.server.known import Known
     from cs_console.server.scope import Caller, write_problem
 
     admin = Caller("a", "Admin", "admin", "")
     with database.read() as session:
-        problem = write_problem(session, admin, "reply_delivery", None, {"id": "r", "state": "sent"})
+        problem = write_problem(Known(session), admin, "reply_delivery", None, {"id": "r", "state": "sent"})
     assert problem == "only the server writes delivery states of mailed replies"
 
 

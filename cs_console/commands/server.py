@@ -30,6 +30,8 @@ def add_commands(commands) -> None:
     server.add_argument("--database-url", metavar="URL", help=database_help)
     server.add_argument("--mail-config", metavar="FILE", type=Path,
                         help="mail settings (TOML): the mailboxes to fetch and the SMTP relay (see the README)")
+    server.add_argument("--workers", type=whole_number, default=1, metavar="N",
+                        help="server processes sharing the port (default 1; several want PostgreSQL, see the README)")
     accounts = server.add_subparsers(dest="server_command", metavar="COMMAND")
     add = accounts.add_parser("add-agent", help="create an account; prints its token once")
     add.add_argument("name", metavar="NAME")
@@ -83,7 +85,7 @@ def _serve_or_administer(args) -> int:
             teams = ", ".join(f"{m.team} <{m.address}>" for m in mail.mailboxes) or "none"
             print(f"Mail: mailboxes {teams}; replies sent {'via ' + mail.smtp.host if mail.smtp else 'nowhere (no [smtp])'}",
                   flush=True)
-        serve(args.host, args.port, args.database_url, mail)
+        serve(args.host, args.port, args.database_url, mail, args.workers)
         return 0
     if args.server_command == "backup":
         return _backup(args.database_url, args.path.expanduser())

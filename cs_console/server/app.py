@@ -12,6 +12,7 @@ before reading them whole.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import replace
 
@@ -22,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cs_console import __version__
 from cs_console.server import accounts, changes, continuity, intake_api, merge
-from cs_console.server.db import Database
+from cs_console.server.db import Database, default_url, normalise_url
 from cs_console.server.request_body import read_capped
 from cs_console.server.scope import Caller
 from cs_console.sync import codec
@@ -151,13 +152,27 @@ def create_app(database_url: str | None = None) -> FastAPI:
     return app
 
 
-def serve(host: str, port: int, database_url: str | None, mail_config=None) -> None:
+WORKER_DATABASE_VARIABLE = "CS_CONSOLE_SERVER_DATABASE_URL"
+"""How `serve` tells its worker processes the database (uvicorn starts each from an import path)."""
+
+
+def app_from_environment() -> FastAPI:
+    """The app each worker process of `serve --workers N` builds."""
+    return create_app(os.environ[WORKER_DATABASE_VARIABLE])
+
+
+def serve(host: str, port: int, database_url: str | None, mail_config=None, workers: int = 1) -> None:
     """Run the server until interrupted (the `cs-console server` command), with the mail
-    workers when `mail_config` (a `mail_config.MailConfig`) names mailboxes."""
+    workers when `mail_config` (a `mail_config.MailConfig`) names mailboxes; with several
+    `workers`, that many processes share the port (each request is served whole by one),
+    and the mail workers run once, in the process that starts them."""
     import uvicorn
 
-    app = create_app(database_url)
-    workers = None
+    options = {"host": host, "port": port, "log_level": "warning", "server_header": False, "date_header": False,
+               "timeout_keep_alive": KEEP_ALIVE_SECONDS}
+    url = normalise_url(database_url or default_url())
+    database = Database.open(url)  # the tables, once, before any worker starts
+    mail_workers = None
     if mail_config is not None and mail_config.mailboxes:
         from cs_console.server.mail_workers import MailWorkers
 
@@ -165,10 +180,14 @@ def serve(host: str, port: int, database_url: str | None, mail_config=None) -> N
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
-        workers = MailWorkers(app.state.database, mail_config).start()
+        mail_workers = MailWorkers(database, mail_config).start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, date_header=False,
-                    timeout_keep_alive=KEEP_ALIVE_SECONDS)
+        if workers == 1:
+            uvicorn.run(create_app(url), **options)
+        else:
+            os.environ[WORKER_DATABASE_VARIABLE] = url
+            uvicorn.run(f"{__name__}:app_from_environment", factory=True, workers=workers, **options)
     finally:
-        if workers is not None:
-            workers.stop()
+        if mail_workers is not None:
+            mail_workers.stop()
+        database.close()

@@ -1,6 +1,7 @@
 """The change log: every synced row's latest change number, and pages read back from it.
 
-Writing: `touch` gives a row a new number (its old one disappears: state, not history).
+Writing: `Log.touch` gives a row a new number (its old one disappears: state, not history);
+a batch's lines are kept in its `Log` and written at its end with executemany.
 When a ticket changes hands or customer, its whole family (customer, messages, events,
 reminders) is touched too, so a device that gains the ticket receives all of it, and the
 previous holder gets one last look at the ticket (`record_exit`) so it leaves their queue.
@@ -18,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, literal, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, insert, literal, or_, select, union_all, update
 from sqlmodel import Session, col
 
 from cs_console.server.db import Numbers, changes, scope_exits
@@ -37,6 +38,105 @@ are everyone's too, but travel with the tickets: screens need their names.)"""
 
 _UNCHANGED = "unchanged"
 
+_Key = tuple[str, str]
+"""(entity, entity id): one line of the log."""
+
+READ_IDS = 500
+"""Ids per `IN (...)` when reading log lines: well under every backend's parameter limit."""
+
+
+class Log:
+    """The change-log lines of one write transaction, kept until `write` and written with
+    one executemany UPDATE and one INSERT, instead of an UPDATE (and maybe an INSERT) per row.
+
+    Numbers are still handed out at each `touch`, so their order is the order of the writes.
+    `read` the lines a batch will touch up front: what is not read is read on demand.
+    """
+
+    def __init__(self, session: Session, numbers: Numbers) -> None:
+        self._session, self._numbers = session, numbers
+        self._logged: dict[_Key, tuple[int, str | None] | None] = {}
+        """Lines as the database holds them (None: no line yet)."""
+        self._pending: dict[_Key, tuple[int, str | None, str | None]] = {}
+        """Lines written since: (seq, ticket_id, origin)."""
+
+    def read(self, keys: Iterable[_Key]) -> None:
+        """Read the database's lines for these keys, one query per 500 keys (ids are UUIDs, so
+        matching the id alone finds few lines of other entities)."""
+        wanted = sorted(set(keys) - self._logged.keys())
+        for start in range(0, len(wanted), READ_IDS):
+            chunk = wanted[start : start + READ_IDS]
+            query = select(changes.c.entity, changes.c.entity_id, changes.c.seq, changes.c.origin).where(
+                changes.c.entity_id.in_({entity_id for _, entity_id in chunk})
+            )
+            found = {(row.entity, row.entity_id): (row.seq, row.origin) for row in self._session.execute(query)}
+            self._logged.update((key, found.get(key)) for key in chunk)
+
+    def previous(self, entity: str, entity_id: str) -> tuple[int, str | None] | None:
+        """A row's current change number and origin device, if it has been logged."""
+        key = (entity, entity_id)
+        if key in self._pending:
+            seq, _, origin = self._pending[key]
+            return seq, origin
+        if key not in self._logged:
+            self.read([key])
+        return self._logged[key]
+
+    def touch(self, entity: str, entity_id: str, ticket_id: str | None = None, origin: str | None = None) -> int:
+        """Give a row the next change number; returns it.
+
+        `origin` is the device that already holds the row exactly as it is now; pass
+        `_UNCHANGED` when the row itself did not change, so whoever held it still does.
+        """
+        seq = self._numbers.next()
+        if origin == _UNCHANGED:
+            current = self.previous(entity, entity_id)
+            origin = current[1] if current else None
+        self._pending[(entity, entity_id)] = (seq, ticket_id, origin)
+        return seq
+
+    def write(self) -> None:
+        """Write every pending line: one executemany UPDATE for lines that exist, one INSERT."""
+        self.read(self._pending)
+        lines = [
+            {"b_entity": entity, "b_entity_id": entity_id, "b_seq": seq, "b_ticket_id": ticket_id, "b_origin": origin}
+            for (entity, entity_id), (seq, ticket_id, origin) in self._pending.items()
+        ]
+        existing = [line for line in lines if self._logged[(line["b_entity"], line["b_entity_id"])] is not None]
+        new = [line for line in lines if self._logged[(line["b_entity"], line["b_entity_id"])] is None]
+        if existing:
+            statement = (
+                update(changes)
+                .where(changes.c.entity == bindparam("b_entity"), changes.c.entity_id == bindparam("b_entity_id"))
+                .values(seq=bindparam("b_seq"), ticket_id=bindparam("b_ticket_id"), origin=bindparam("b_origin"))
+            )
+            self._session.connection().execute(statement, existing)
+        if new:
+            self._session.connection().execute(
+                insert(changes),
+                [{"entity": line["b_entity"], "entity_id": line["b_entity_id"], "seq": line["b_seq"],
+                  "ticket_id": line["b_ticket_id"], "origin": line["b_origin"]} for line in new],
+            )
+        for key, (seq, _, origin) in self._pending.items():
+            self._logged[key] = (seq, origin)
+        self._pending.clear()
+
+    def touch_family(self, ticket: Ticket, *, new: bool = False) -> None:
+        """Re-log a ticket's customer and history, for devices the ticket has just reached.
+
+        A ticket `new` to the server has no history here yet (a message naming a ticket
+        the server lacks is refused), so only its customer is re-logged. Rows the session
+        holds unflushed are not found: flush first.
+        """
+        self.touch("customer", ticket.customer_id, origin=_UNCHANGED)
+        if new:
+            return
+        for model, entity in ((Interaction, "interaction"), (TicketEvent, "ticket_event"), (Reminder, "reminder")):
+            ids = list(self._session.execute(select(model.id).where(model.ticket_id == ticket.id)).scalars())
+            self.read((entity, row_id) for row_id in ids)
+            for row_id in ids:
+                self.touch(entity, row_id, ticket.id, origin=_UNCHANGED)
+
 
 def touch(
     session: Session,
@@ -46,35 +146,11 @@ def touch(
     ticket_id: str | None = None,
     origin: str | None = None,
 ) -> int:
-    """Give a row the next change number; returns it.
-
-    `origin` is the device that already holds the row exactly as it is now; pass
-    `_UNCHANGED` when the row itself did not change, so whoever held it still does.
-    """
-    seq = numbers.next()
-    values = {"seq": seq, "ticket_id": ticket_id}
-    if origin != _UNCHANGED:
-        values["origin"] = origin
-    where = and_(changes.c.entity == entity, changes.c.entity_id == entity_id)
-    if session.execute(update(changes).where(where).values(**values)).rowcount == 0:
-        session.execute(changes.insert().values(entity=entity, entity_id=entity_id, **{"origin": None, **values}))
+    """Log one row's change now, outside a batch (accounts, the server's own rows)."""
+    log = Log(session, numbers)
+    seq = log.touch(entity, entity_id, ticket_id, origin)
+    log.write()
     return seq
-
-
-def previous(session: Session, entity: str, entity_id: str) -> tuple[int, str | None] | None:
-    """A row's current change number and origin device, if it has been logged."""
-    row = session.execute(
-        select(changes.c.seq, changes.c.origin).where(changes.c.entity == entity, changes.c.entity_id == entity_id)
-    ).first()
-    return (row.seq, row.origin) if row else None
-
-
-def touch_family(session: Session, numbers: Numbers, ticket: Ticket) -> None:
-    """Re-log a ticket's customer and history, for devices the ticket has just reached."""
-    touch(session, numbers, "customer", ticket.customer_id, origin=_UNCHANGED)
-    for model, entity in ((Interaction, "interaction"), (TicketEvent, "ticket_event"), (Reminder, "reminder")):
-        for (row_id,) in session.execute(select(model.id).where(model.ticket_id == ticket.id)):
-            touch(session, numbers, entity, row_id, ticket.id, origin=_UNCHANGED)
 
 
 def record_exit(session: Session, numbers: Numbers, ticket_id: str, agent_id: str | None, team: str) -> None:

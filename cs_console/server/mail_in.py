@@ -218,7 +218,9 @@ def _new_ticket(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
         "subject": mail.subject or "(no subject)", "channel": "email", "status": "open", "priority": "normal",
         "category": "other", "created_at": now, "updated_at": now,
     }, writer.now_ms)
-    changes.touch_family(writer.session, writer.numbers, ticket)
+    log = changes.Log(writer.session, writer.numbers)
+    log.touch_family(ticket, new=True)
+    log.write()
     writer.append(TicketEvent(ticket_id=ticket_id, kind="created", at=utcnow()))
     message_id = _message(writer, ticket, mail, None)
     if mailbox.acknowledgement is not None:

@@ -28,10 +28,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, SQLModel
 
 from cs_console.server import changes
 from cs_console.server.db import Database, Numbers, applied_ops
+from cs_console.server.known import Known, storable
 from cs_console.server.scope import Caller, write_problem
 from cs_console.storage import hlc
 from cs_console.storage.models import Agent, Interaction, Ticket
@@ -73,11 +74,13 @@ class Lost:
 
 
 class _Batch:
-    """The working state of one batch: where it writes, for whom, and the server's clock."""
+    """The working state of one batch: where it writes, for whom, what it knows, the server's clock."""
 
     def __init__(self, session: Session, numbers: Numbers, caller: Caller, request: SyncRequest, now_ms: int) -> None:
         self.session = session
         self.numbers = numbers
+        self.known = Known(session)
+        self.log = changes.Log(session, numbers)
         self.caller = caller
         self.device_id = request.device_id
         self.cursor = request.cursor
@@ -99,14 +102,29 @@ class _Batch:
         return str(hlc.Stamp(self.now_ms, self.server_counter, SERVER_NODE))
 
 
+class _Unplaced(Exception):
+    """The database refused a write at a flush shared by several operations."""
+
+
 def apply_batch(database: Database, caller: Caller, request: SyncRequest, now_ms: int) -> Outcome:
     """Apply the request's operations in seq order in one transaction.
+
+    Rows and references are read once for the whole batch and written at its end. Should
+    the database refuse that shared write (a constraint no rule foresaw), the batch is
+    applied again, writing after each operation, to name the operation it refuses.
 
     Raises:
         BatchRefused: some operations were refused; nothing was applied.
     """
     if not request.ops:
         return Outcome(None, 0, 0, 0)
+    try:
+        return _apply_batch(database, caller, request, now_ms, flush_each=False)
+    except _Unplaced:
+        return _apply_batch(database, caller, request, now_ms, flush_each=True)
+
+
+def _apply_batch(database: Database, caller: Caller, request: SyncRequest, now_ms: int, *, flush_each: bool) -> Outcome:
     with database.write() as (session, numbers):
         ids = sorted({op.op_id for op in request.ops})
         done: set[str] = set()
@@ -114,34 +132,87 @@ def apply_batch(database: Database, caller: Caller, request: SyncRequest, now_ms
             query = select(applied_ops.c.op_id).where(applied_ops.c.op_id.in_(ids[start : start + 500]))
             done.update(row[0] for row in session.execute(query))
         batch = _Batch(session, numbers, caller, request, now_ms)
-        problems: list[Problem] = []
-        applied = []
+        todo = []
         for op in sorted(request.ops, key=lambda op: op.seq):
-            if op.op_id in done:
-                continue
-            done.add(op.op_id)
+            if op.op_id not in done:
+                done.add(op.op_id)
+                todo.append(op)
+        problems: list[Problem] = []
+        with session.no_autoflush:
+            _read_ahead(batch, todo)
+            for op in todo:
+                try:
+                    found = _apply(batch, op)
+                    if flush_each:
+                        batch.known.flush()
+                except IntegrityError as error:
+                    if not flush_each:
+                        raise _Unplaced from error
+                    problem = Problem(op.op_id, op.seq, "malformed", f"the database refused it ({error.orig})")
+                    raise BatchRefused((problem,)) from None
+                if found:
+                    problems.append(Problem(op.op_id, op.seq, *found))
+            if problems:
+                raise BatchRefused(tuple(problems))
             try:
-                found = _apply(batch, op)
-                session.flush()
+                batch.known.flush()
             except IntegrityError as error:
-                raise BatchRefused((Problem(op.op_id, op.seq, "malformed", f"the database refused it ({error.orig})"),)) from None
-            if found:
-                problems.append(Problem(op.op_id, op.seq, *found))
-            else:
-                applied.append(op)
-        if problems:
-            raise BatchRefused(tuple(problems))
-        if applied:
+                raise _Unplaced from error
+        batch.log.write()
+        if todo:
             session.execute(
                 insert(applied_ops),
-                [{"op_id": op.op_id, "device_id": request.device_id, "seq": op.seq, "agent_id": caller.agent_id} for op in applied],
+                [{"op_id": op.op_id, "device_id": request.device_id, "seq": op.seq, "agent_id": caller.agent_id} for op in todo],
             )
     return Outcome(
         acked_through=max(op.seq for op in request.ops),
-        applied=len(applied),
-        duplicates=len(request.ops) - len(applied),
+        applied=len(todo),
+        duplicates=len(request.ops) - len(todo),
         conflicts=batch.conflicts,
     )
+
+
+def _read_ahead(batch: _Batch, ops: list) -> None:
+    """Read once what the operations will ask about: their rows and change-log lines, the
+    rows their fields name, the tickets of the children among them, every ticket naming a
+    customer they name, the assignees of all those tickets, the numbers new tickets want,
+    the replies on tickets given a first response. Values are not checked yet: those no
+    database takes are skipped here and refused by the checks."""
+    known = batch.known
+    wanted: dict[str, set[str]] = {}
+    customers: set[str] = set()
+    numbers: set[str] = set()
+    answered: set[str] = set()
+
+    def note(into: set[str], value: object) -> None:
+        if storable(value):
+            into.add(value)
+
+    for op in ops:
+        spec = ENTITIES.get(op.entity)
+        if spec is None or not isinstance(op.payload, dict) or not storable(op.entity_id):
+            continue
+        wanted.setdefault(op.entity, set()).add(op.entity_id)
+        for name, value in op.payload.items():
+            field = spec.fields.get(name)
+            if field is not None and field.references:
+                note(wanted.setdefault(field.references, set()), value)
+        if op.entity == "customer":
+            customers.add(op.entity_id)
+        elif op.entity == "ticket":
+            note(customers, op.payload.get("customer_id"))
+            note(numbers, op.payload.get("number"))
+        elif op.entity == "ticket_event" and op.payload.get("kind") == "first_response":
+            note(answered, op.payload.get("ticket_id"))
+    for entity, ids in wanted.items():
+        known.load(ENTITIES[entity].model, ids)
+    known.load(Ticket, {row.ticket_id for entity in TICKET_CHILDREN for row in known.rows(ENTITIES[entity].model)})
+    known.load_customers(customers)
+    known.load(Agent, {ticket.assignee_id for ticket in known.rows(Ticket)})
+    known.load_numbers(numbers)
+    known.load_children(Interaction, answered)
+    batch.log.read((op.entity, op.entity_id) for op in ops if storable(op.entity_id))
+    batch.log.read(("customer", customer_id) for customer_id in customers)
 
 
 def _apply(batch: _Batch, op) -> tuple[str, str] | None:
@@ -167,52 +238,48 @@ def _apply(batch: _Batch, op) -> tuple[str, str] | None:
     return _upsert(batch, spec, op, values, stamp, clamped)
 
 
-def _reference_problem(session: Session, spec: EntitySpec, values: dict) -> tuple[str, str] | None:
+def _reference_problem(known: Known, spec: EntitySpec, values: dict) -> tuple[str, str] | None:
     for name, value in values.items():
         target = spec.fields[name].references
-        if target and value is not None and session.get(ENTITIES[target].model, value) is None:
+        if target and value is not None and known.get(ENTITIES[target].model, value) is None:
             return "unknown", f"{spec.name}.{name} names {target} {value}, which is not on the server"
     return None
 
 
-def _ticket_of(session: Session, spec: EntitySpec, values: dict, row: SQLModel | None = None) -> Ticket | None:
+def _ticket_of(known: Known, spec: EntitySpec, values: dict, row: SQLModel | None = None) -> Ticket | None:
     if spec.name not in TICKET_CHILDREN:
         return None
-    return session.get(Ticket, values.get("ticket_id") or getattr(row, "ticket_id", None))
+    return known.get(Ticket, values.get("ticket_id") or getattr(row, "ticket_id", None))
 
 
-def _response_problem(session: Session, spec: EntitySpec, values: dict) -> str | None:
+def _response_problem(known: Known, spec: EntitySpec, values: dict) -> str | None:
     """A first response is what an agent's reply or logged call on the ticket shows, never
     earlier: the response-time KPIs read the event, so it is checked against the reply."""
     if spec.name != "ticket_event" or values["kind"] != "first_response":
         return None
     at = to_model_values(spec, {"at": values["at"]})["at"]
-    reply = session.execute(
-        select(Interaction.id).where(
-            Interaction.ticket_id == values["ticket_id"],
-            col(Interaction.kind).in_(FIRST_RESPONSE_KINDS),
-            col(Interaction.author_id).is_not(None),
-            Interaction.created_at <= at,
-        )
-    ).first()
-    return None if reply else (
+    replied = any(
+        row.kind in FIRST_RESPONSE_KINDS and row.author_id is not None and row.created_at <= at
+        for row in known.children(Interaction, values["ticket_id"])
+    )
+    return None if replied else (
         f"ticket {values['ticket_id']} has no reply or logged call by an agent at or before this first_response "
         f"({values['at']}) on the server"
     )
 
 
 def _append(batch: _Batch, spec: EntitySpec, op, values: dict, clamped: bool) -> tuple[str, str] | None:
-    session = batch.session
-    if session.get(spec.model, op.entity_id) is not None:
+    known = batch.known
+    if known.get(spec.model, op.entity_id) is not None:
         return None
-    problem = _reference_problem(session, spec, values)
+    problem = _reference_problem(known, spec, values)
     if problem:
         return problem
     after = {"id": op.entity_id, **values}
-    refusal = write_problem(session, batch.caller, spec.name, None, after, _ticket_of(session, spec, values))
+    refusal = write_problem(known, batch.caller, spec.name, None, after, _ticket_of(known, spec, values))
     if refusal:
         return "scope", refusal
-    problem = _response_problem(session, spec, values)
+    problem = _response_problem(known, spec, values)
     if problem:
         return "malformed", problem
     if values.get("hlc"):
@@ -222,46 +289,46 @@ def _append(batch: _Batch, spec: EntitySpec, op, values: dict, clamped: bool) ->
             return "malformed", str(error)
         values["hlc"] = str(own)
         clamped = clamped or own_clamped
-    session.add(spec.model(id=op.entity_id, **to_model_values(spec, values)))
-    changes.touch(session, batch.numbers, spec.name, op.entity_id, values["ticket_id"], None if clamped else batch.device_id)
+    known.written(spec.model(id=op.entity_id, **to_model_values(spec, values)))
+    batch.log.touch(spec.name, op.entity_id, values["ticket_id"], None if clamped else batch.device_id)
     return None
 
 
 def _upsert(batch: _Batch, spec: EntitySpec, op, values: dict, stamp: hlc.Stamp, clamped: bool) -> tuple[str, str] | None:
-    session = batch.session
-    row = session.get(spec.model, op.entity_id)
+    known = batch.known
+    row = known.get(spec.model, op.entity_id)
     if row is None and op.action == "update":
         return "unknown", f"{spec.name} {op.entity_id} is not on the server, or not in your scope"
     before = to_wire(row) if row is not None else None
     after = {**(before or {}), "id": op.entity_id, **values}
-    problem = _reference_problem(session, spec, values)
+    problem = _reference_problem(known, spec, values)
     if problem:
         return problem
-    renumbered = _free_number(session, spec, op.entity_id, values)
+    renumbered = _free_number(known, spec, op.entity_id, values)
     if renumbered:
         values["number"] = renumbered
-    refusal = write_problem(session, batch.caller, spec.name, before, after, _ticket_of(session, spec, values, row))
+    refusal = write_problem(known, batch.caller, spec.name, before, after, _ticket_of(known, spec, values, row))
     if refusal:
         return "scope", refusal
-    previous = changes.previous(session, spec.name, op.entity_id)
+    previous = batch.log.previous(spec.name, op.entity_id)
     if row is None:
         row = spec.model(id=op.entity_id, field_clocks="{}")
     lost = merge_fields(row, spec, values, str(stamp))
-    session.add(row)
-    session.flush()
+    known.written(row)
     if renumbered:
         _renumber(batch, row, after["number"], renumbered, stamp)
     clean = not clamped and not lost and not renumbered and (
         previous is None or previous[0] <= batch.cursor or previous[1] == batch.device_id
     )
     if spec.name == "ticket":
+        known.ticket_written(row, before)
         _after_ticket_write(batch, row, before, [item for item in lost if item.field not in SILENT_FIELDS], stamp)
     ticket_id = row.id if spec.name == "ticket" else getattr(row, "ticket_id", None)
-    changes.touch(session, batch.numbers, spec.name, row.id, ticket_id, batch.device_id if clean else None)
+    batch.log.touch(spec.name, row.id, ticket_id, batch.device_id if clean else None)
     return None
 
 
-def _free_number(session: Session, spec: EntitySpec, entity_id: str, values: dict) -> str | None:
+def _free_number(known: Known, spec: EntitySpec, entity_id: str, values: dict) -> str | None:
     """The number to give a ticket whose wanted number another ticket has, or None when it is free.
 
     The wanted number with the first free suffix: "K7QXM-0042-2". A device makes numbers of
@@ -273,7 +340,7 @@ def _free_number(session: Session, spec: EntitySpec, entity_id: str, values: dic
     wanted = values["number"]
 
     def taken(number: str) -> bool:
-        return session.execute(select(Ticket.id).where(Ticket.number == number, Ticket.id != entity_id)).first() is not None
+        return known.number_holder(number) not in (None, entity_id)
 
     if not taken(wanted):
         return None
@@ -310,29 +377,29 @@ def merge_fields(row: SQLModel, spec: EntitySpec, values: dict, stamp: str) -> l
 def _after_ticket_write(batch: _Batch, ticket: Ticket, before: dict | None, lost: list[Lost], stamp: hlc.Stamp) -> None:
     """Log what a ticket write implies: its family moving with it, the old holder's last
     look, and a note for every decision that lost."""
-    session, numbers = batch.session, batch.numbers
     moved = before is not None and (before["assignee_id"], before["team"]) != (ticket.assignee_id, ticket.team)
     if moved:
-        changes.record_exit(session, numbers, ticket.id, before["assignee_id"], before["team"])
+        changes.record_exit(batch.session, batch.numbers, ticket.id, before["assignee_id"], before["team"])
     if before is None or moved or before["customer_id"] != ticket.customer_id:
-        changes.touch_family(session, numbers, ticket)
+        if before is not None:
+            batch.known.flush()
+        batch.log.touch_family(ticket, new=before is None)
     if lost:
         _conflict_note(batch, ticket, lost, stamp)
 
 
-def _shown(session: Session, field: str, value) -> str:
+def _shown(known: Known, field: str, value) -> str:
     if field == "assignee_id":
-        agent = session.get(Agent, value) if value else None
+        agent = known.get(Agent, value) if value else None
         return agent.name if agent else "nobody (the team pool)"
     return repr(value)
 
 
 def _conflict_note(batch: _Batch, ticket: Ticket, lost: list[Lost], stamp: hlc.Stamp) -> None:
-    session = batch.session
     when = datetime.fromtimestamp(stamp.wall_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = "; ".join(
-        f"{item.field}: {batch.caller.name}'s {_shown(session, item.field, item.value)} (changed {when}) "
-        f"lost to the later {_shown(session, item.field, item.winner)}"
+        f"{item.field}: {batch.caller.name}'s {_shown(batch.known, item.field, item.value)} (changed {when}) "
+        f"lost to the later {_shown(batch.known, item.field, item.winner)}"
         for item in lost
     )
     _system_note(batch, ticket, f"Sync conflict, settled by the latest change. {parts}.")
@@ -341,9 +408,10 @@ def _conflict_note(batch: _Batch, ticket: Ticket, lost: list[Lost], stamp: hlc.S
 
 def _system_note(batch: _Batch, ticket: Ticket, body: str) -> None:
     """An internal note on the ticket by the "Sync" agent: what the server decided for someone."""
-    session = batch.session
-    if session.get(Agent, SYSTEM_AGENT_ID) is None:
-        server_write(session, batch.numbers, "agent", SYSTEM_AGENT_ID, {"name": SYSTEM_AGENT_NAME, "active": False}, batch.now_ms)
+    if batch.known.get(Agent, SYSTEM_AGENT_ID) is None:
+        batch.known.flush()
+        values = {"name": SYSTEM_AGENT_NAME, "active": False}
+        batch.known.remember(server_write(batch.session, batch.numbers, "agent", SYSTEM_AGENT_ID, values, batch.now_ms))
     note = Interaction(
         ticket_id=ticket.id,
         kind="internal_note",
@@ -352,8 +420,8 @@ def _system_note(batch: _Batch, ticket: Ticket, body: str) -> None:
         created_at=utcnow(),
         hlc=batch.server_stamp(),
     )
-    session.add(note)
-    changes.touch(session, batch.numbers, "interaction", note.id, ticket.id)
+    batch.known.written(note)
+    batch.log.touch("interaction", note.id, ticket.id)
 
 
 def server_write(session: Session, numbers: Numbers, entity: str, entity_id: str, values: dict, now_ms: int,

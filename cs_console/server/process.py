@@ -33,12 +33,13 @@ class ServerProcess:
     """`with ServerProcess(url) as server:` runs a server on `server.url` until the block ends."""
 
     def __init__(self, database_url: str, *, home: Path | None = None, python: str = sys.executable,
-                 mail_config: Path | None = None) -> None:
+                 mail_config: Path | None = None, workers: int = 1) -> None:
         """`python` is the interpreter whose installed cs-console serves (another venv's, say);
-        `mail_config` the mail settings it runs its mail workers with."""
+        `mail_config` the mail settings it runs its mail workers with; `workers` its processes."""
         self.database_url = database_url
         self.mail_config = mail_config
         self.python = python
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._home = home
@@ -50,11 +51,13 @@ class ServerProcess:
         if self._home is not None:
             env["CS_CONSOLE_HOME"] = str(self._home)
         command = [self.python, "-m", "cs_console", "server", "--port", str(self.port),
-                   "--database-url", self.database_url]
+                   "--database-url", self.database_url, *(("--workers", str(self.workers)) if self.workers > 1 else ())]
         if self.mail_config is not None:
             command += ["--mail-config", str(self.mail_config)]
         self._log = tempfile.TemporaryFile()
-        self._process = subprocess.Popen(command, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        # run from a folder outside any checkout, so `python` imports its own installed cs-console
+        self._process = subprocess.Popen(command, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                         cwd=tempfile.gettempdir())
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
