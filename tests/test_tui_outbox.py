@@ -286,7 +286,8 @@ async def test_the_palette_opens_it_and_a_sync_that_sets_changes_aside_says_wher
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"Outbox")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: any("Outbox" in str(option.prompt) for option in app.screen.query(OptionList)
+                                       .first().options), "the palette offers the outbox")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, OutboxScreen)

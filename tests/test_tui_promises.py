@@ -20,6 +20,7 @@ from cs_console.storage.models import Customer
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 from tests.test_tui_clocks import MovableClock, clock_lines, notifications
+from tests.test_tui_drafts import until
 from tests.test_tui_first_loop import settle
 
 SIZE = (120, 40)
@@ -203,7 +204,8 @@ async def test_a_due_reminder_sits_below_an_overdue_ticket_and_is_cleared_from_m
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"My reminders")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: any("My reminders" in str(option.prompt) for option in app.screen.query(OptionList)
+                                       .first().options), "the palette offers my reminders")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, RemindersScreen)
