@@ -34,7 +34,7 @@ def test_killed_writer_loses_nothing_committed(tmp_path):
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     store = Store.open(path)
     assert len(queue_rows(store, None)) == 25
-    assert store.find_customers("never committed") == []
+    assert store.search_customers(["never", "committed"], 8) == []
     ops = store.pending_operations()
     assert sum(op.entity == "ticket" for op in ops) == 25
     assert sum(op.entity == "customer" for op in ops) == 25

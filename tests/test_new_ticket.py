@@ -35,6 +35,6 @@ def test_a_complete_draft_passes():
 def test_nothing_is_saved_without_a_first_message(store):
     with pytest.raises(TicketIncomplete):
         create_ticket(store, TicketDraft("Radio silent", "", new_customer_name="Ocean Star"), None, EN)
-    assert store.find_customers("Ocean") == [], "no customer is left behind either"
+    assert store.search_customers(["Ocean"], 8) == [], "no customer is left behind either"
     ticket = create_ticket(store, FULL, None, EN)
     assert ticket.subject == "Radio silent since Busan" and ticket.number.endswith("0001")

@@ -75,7 +75,7 @@ def test_a_failed_write_leaves_neither_row_nor_outbox_entry(store):
     with pytest.raises(Exception, match="UNIQUE"):
         new_ticket(store, new_customer=Customer(name="Orphan Offshore AS"))
     assert len(outbox(store)) == before
-    assert store.find_customers("Orphan") == []
+    assert store.search_customers(["Orphan"], 8) == []
 
 
 def test_field_clocks_record_each_changed_field(store):
@@ -165,4 +165,4 @@ def test_customer_history_lists_every_ticket_newest_first(store):
     assert [t.id for t in tickets] == [second.id, first.id]
     assert interactions[0].body == "Battery ordered."
     assert {i.ticket_id for i in interactions} == {first.id, second.id}
-    assert [c.name for c in store.find_customers("IMO 9400001")] == ["Blue Whale Shipping"]
+    assert [c.name for c in store.search_customers(["IMO", "9400001"], 8)] == ["Blue Whale Shipping"]

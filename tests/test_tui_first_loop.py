@@ -29,7 +29,7 @@ def seeded_app(store) -> tuple[ConsoleApp, dict]:
         ("SIM activation failed at Stavanger base", "normal", "Nordlys Telecom"),
         ("Typhoon delay claim for MV Ocean Pioneer", "high", "Hai Xing Shipping"),
     ):
-        existing = store.find_customers(name)
+        existing = store.search_customers(name.split(), 8)
         ticket = store.create_ticket(
             customer_id=existing[0].id if existing else None,
             new_customer=None if existing else Customer(name=name, contact_name="Chen Jie"),

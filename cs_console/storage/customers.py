@@ -14,11 +14,9 @@ import json
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Select, or_
 from sqlmodel import col, select
 
 from cs_console.storage.errors import NotFound
-from cs_console.storage.full_text import like_pattern
 from cs_console.storage.models import Customer
 from cs_console.storage.plain import utc_from_text as _utc
 from cs_console.utc import to_text
@@ -63,13 +61,6 @@ class Customers:
         if found is None:
             raise NotFound(f"no customer with id {customer_id}")
         return found
-
-    def find_customers(self, text: str, limit: int = 8) -> list[Customer]:
-        """Customers whose name, contact, vessels or sites contain every word of `text`."""
-        query = select(Customer).order_by(Customer.name).limit(limit)
-        query = _containing_every_word(query, text, (Customer.name, Customer.contact_name, Customer.sites))
-        with self.read() as session:
-            return list(session.exec(query))
 
     def customers_by_contact(self, *, email: str = "", phone_tail: str = "", limit: int = 50) -> list[Customer]:
         """Customers whose email is `email` (any case), or whose phone, its spaces, dashes,
@@ -137,11 +128,3 @@ class Customers:
                  customer_id, json.dumps(TRAIL_EVENT_KINDS), *bound_args, limit, limit),
             ).fetchall()
         return [HistoryEntry(*row[:5], _utc(row[5]), row[6]) for row in page]
-
-
-def _containing_every_word(query: Select, text: str, columns: tuple) -> Select:
-    """Narrow `query` to rows where every word of `text` is in one of `columns`, any case;
-    `%` and `_` in the text are literal characters, not wildcards."""
-    for word in text.split():
-        query = query.where(or_(*(col(column).ilike(like_pattern(word), escape="\\") for column in columns)))
-    return query
