@@ -551,7 +551,7 @@ class ConsoleApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's commands and the console's, titled in the interface language."""
         yield from textual_commands(self, screen)
-        yield from console_commands(self)
+        yield from console_commands(self, screen)
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its search prompt in the interface language."""

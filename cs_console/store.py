@@ -64,6 +64,8 @@ class Store(FirstScreenReads, Agents, Tickets, QueueRows, Customers, TeamFacts, 
         self._engine = engine
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
         self._clock_lock = threading.Lock()
+        self._writing = threading.local()
+        """This thread's open write session, which a nested `write()` joins."""
         self.readonly = False
         """Refuse every change a person makes (anything bound for the outbox); sync still
         brings the server's changes in, and the working agent can still be chosen."""
@@ -152,19 +154,35 @@ class Store(FirstScreenReads, Agents, Tickets, QueueRows, Customers, TeamFacts, 
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction, taken with the write lock from its first statement.
+        """One write transaction, taken with the write lock from its first statement. Inside
+        another `write()` of the same thread it joins that one (see `all_or_nothing`).
 
         Raises:
             WriteFailed: the file or its folder refused the write (read-only, disk full, I/O
                 error); the transaction was rolled back.
             Damaged: the file turned out damaged.
         """
+        joined = getattr(self._writing, "session", None)
+        if joined is not None:
+            yield joined
+            return
         try:
             with Session(self._writer, expire_on_commit=False) as session:
                 with session.begin():
-                    yield session
+                    self._writing.session = session
+                    try:
+                        yield session
+                    finally:
+                        self._writing.session = None
         except (DBAPIError, sqlite3.DatabaseError) as error:
             raise self._failure(error) from None
+
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """Make every store write this thread makes inside the block one transaction: all of
+        them are committed at its end, or none if anything raises (a macro's actions)."""
+        with self.write():
+            yield
 
     def _plain_reads(self) -> AbstractContextManager[sqlite3.Connection]:
         """A pooled DB-API connection inside one read transaction (one snapshot), for the

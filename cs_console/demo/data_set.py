@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel import SQLModel
 
 from cs_console.paths import asset
-from cs_console.storage.models import Agent, Customer, Interaction, KbArticle, Template, Ticket, TicketEvent
+from cs_console.storage.models import Agent, Customer, Interaction, KbArticle, Macro, Template, Ticket, TicketEvent
 from cs_console.store import Store
 from cs_console.vocabulary import FIRST_RESPONSE_KINDS, message_channel
 
@@ -93,6 +93,9 @@ def demo_rows(now: datetime) -> Iterator[SQLModel]:
             lang=template["lang"],
             uses=template.get("uses", 0),
         )
+    for macro in _jsonl("macros.jsonl"):
+        yield Macro(id=demo_id("macro", macro["key"]), title=macro["title"], steps=_dumps(macro["steps"]),
+                    tags=_dumps(macro["tags"]), lang=macro["lang"])
 
 
 def _ticket_rows(ticket: dict, number: int, at) -> Iterator[SQLModel]:

@@ -26,15 +26,17 @@ Formats (the fields are the same in all three):
   `key`). Lists are separated by `;` or `|`.
 - `.jsonl`: one JSON object per line; lists are JSON arrays of strings.
 
-Fields: kind (article or template), key (required), title (required), body (required for
-templates), tags, lang (en or zh; when absent, zh if the title or body has Chinese
-characters, else en), category and compliance_triggers (articles only), uses (templates
-only). An empty value counts as not given, except for body, tags and compliance_triggers,
+Fields: kind (article, template or macro), key (required), title (required), body
+(required for templates; macros have none), tags, lang (en or zh; when absent, zh if the
+title or body has Chinese characters, else en), category and compliance_triggers (articles
+only), uses (templates only), steps (macros only, required: one action per item, as
+`cs_console.kb.macros` reads them). An empty value counts as not given, except for body, tags and compliance_triggers,
 where it means none. A field not given keeps the value the row already has, so a file
 without `uses` does not reset a template's usage count.
 
 The kind defaults to template for a file whose name contains "template" (such as the
-demo's templates.jsonl), to article otherwise; a `kind` field always wins.
+demo's templates.jsonl), to macro for one whose name contains "macro", to article
+otherwise; a `kind` field always wins.
 """
 
 from __future__ import annotations
@@ -48,17 +50,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cs_console.errors import UserError
+from cs_console.kb.macros import StepError, parse_steps
 
 SUFFIXES = (".md", ".csv", ".jsonl")
 """The file types `import` reads; anything else named on the command line is refused."""
 _SUFFIX_LIST = ", ".join(SUFFIXES)
-KINDS = ("article", "template")
+KINDS = ("article", "template", "macro")
 LANGUAGES = ("en", "zh")
-FIELDS = ("kind", "key", "title", "body", "tags", "lang", "category", "compliance_triggers", "uses")
-ARTICLE_ONLY = frozenset({"category", "compliance_triggers"})
-TEMPLATE_ONLY = frozenset({"uses"})
-LIST_FIELDS = frozenset({"tags", "compliance_triggers"})
-ID_KINDS = {"article": "kb", "template": "template"}
+FIELDS = ("kind", "key", "title", "body", "tags", "lang", "category", "compliance_triggers", "uses", "steps")
+KIND_ONLY = {"article": frozenset({"category", "compliance_triggers"}), "template": frozenset({"uses"}),
+             "macro": frozenset({"steps"})}
+"""The fields only one kind of row has."""
+LIST_FIELDS = frozenset({"tags", "compliance_triggers", "steps"})
+ID_KINDS = {"article": "kb", "template": "template", "macro": "macro"}
 """The kind part of the demo's ids for each row kind, so imported and demo ids coincide."""
 MAX_TAG_CHARS = 50
 """A longer "tag" is almost always a sentence pasted into the wrong column."""
@@ -152,7 +156,8 @@ def read_entries(path: Path) -> list[Entry]:
     raws = reader(path, text, problems)
     if not raws and not problems:
         problems.append(Problem(path, None, "has no articles or templates"))
-    default_kind = "template" if "template" in path.name.lower() else "article"
+    name = path.name.lower()
+    default_kind = "template" if "template" in name else "macro" if "macro" in name else "article"
     entries = [entry for raw in raws if (entry := _check(path, raw, default_kind, problems))]
     problems += _duplicates(path, entries)
     if problems:
@@ -340,7 +345,7 @@ def _check(path: Path, raw: _Raw, default_kind: str, problems: list[Problem]) ->
     if "lang" in fields and fields["lang"] not in LANGUAGES:
         problem("lang", f"lang: {fields['lang']!r} is not one of {', '.join(LANGUAGES)}")
     for name in sorted(LIST_FIELDS & fields.keys()):
-        message = _list_problem(name, fields[name])
+        message = _steps_problem(fields[name]) if name == "steps" else _list_problem(name, fields[name])
         if message:
             problem(name, message)
     if "uses" in fields:
@@ -349,11 +354,18 @@ def _check(path: Path, raw: _Raw, default_kind: str, problems: list[Problem]) ->
             fields["uses"] = int(uses)
         elif not (isinstance(uses, int) and not isinstance(uses, bool) and uses >= 0):
             problem("uses", f"uses: expected a whole number 0 or more, got {uses!r}")
-    wrong_kind = {"article": TEMPLATE_ONLY, "template": ARTICLE_ONLY}[kind] if kind in KINDS else frozenset()
+    wrong_kind = frozenset().union(*(only for other, only in KIND_ONLY.items() if other != kind)) if kind in KINDS \
+        else frozenset()
     for name in sorted(wrong_kind & {n for n, v in fields.items() if v not in ("", [])}):
         problem(name, f"{name}: {kind}s have no {name}")
     if kind == "template" and not (isinstance(fields.get("body"), str) and fields["body"].strip()):
         problem("body", "body: a template needs text")
+    if kind == "macro":
+        if isinstance(fields.get("body"), str) and fields["body"].strip():
+            problem("body", "body: macros have no text of their own; insert one with a 'template: KEY' step")
+        fields.pop("body", None)
+        if "steps" not in fields:
+            problem(None, "steps is missing: a macro needs at least one step")
     problems += found
     if found:
         return None
@@ -386,6 +398,16 @@ def _list_problem(name: str, value: object) -> str | None:
     return None
 
 
+def _steps_problem(value: object) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return f'steps: expected a list of steps such as ["status: waiting_on_customer", "tag: typhoon"], got {value!r}'
+    try:
+        parse_steps(value)
+    except StepError as error:
+        return str(error)
+    return None
+
+
 def _duplicates(path: Path, entries: list[Entry]) -> list[Problem]:
     first: dict[tuple[str, str], int] = {}
     problems = []
@@ -401,6 +423,7 @@ def _duplicates(path: Path, entries: list[Entry]) -> list[Problem]:
 _DEFAULTS = {
     "article": {"body": "", "tags": [], "category": "other", "compliance_triggers": []},
     "template": {"body": "", "tags": [], "uses": 0},
+    "macro": {"tags": [], "steps": []},
 }
 """What a new row gets for a field its file does not give (lang is guessed from the text)."""
 
@@ -410,7 +433,7 @@ def merged(entry: Entry, before: Mapping[str, object] | None, *, deleted: bool =
     now (`stored_values`; None for a new row); None when the row stays as it is. A `deleted`
     row comes back even when the file gives it nothing new."""
     values = dict(before or _DEFAULTS[entry.kind]) | dict(entry.given)
-    values.setdefault("lang", "zh" if _CJK.search(f"{values['title']}{values['body']}") else "en")
+    values.setdefault("lang", "zh" if _CJK.search(f"{values['title']}{values.get('body', '')}") else "en")
     if before is not None and not deleted and values == before:
         return None
     for name in LIST_FIELDS & values.keys():
@@ -419,7 +442,7 @@ def merged(entry: Entry, before: Mapping[str, object] | None, *, deleted: bool =
 
 
 def stored_values(row: object) -> dict[str, object]:
-    """A stored article's or template's importable fields, with lists decoded."""
+    """A stored article's, template's or macro's importable fields, with lists decoded."""
     values: dict[str, object] = {
         name: getattr(row, name) for name in FIELDS if name not in ("kind", "key") and hasattr(row, name)
     }

@@ -40,10 +40,14 @@ def textual_commands(app: App, screen: Screen) -> Iterator[SystemCommand]:
     yield _textual(s, "screenshot", lambda: app.set_timer(0.1, app.deliver_screenshot))
 
 
-def console_commands(app: App) -> Iterator[SystemCommand]:
+def console_commands(app: App, screen: Screen) -> Iterator[SystemCommand]:
     """The console's own commands: the team view for leads only, switching agent on a device
-    without a login only, and the queue's once the agent is known (the queue opens then)."""
+    without a login only, the queue's once the agent is known (the queue opens then), and
+    running a macro on the ticket shown."""
     s = app.strings
+    run_macro = getattr(screen, "action_run_macro", None)
+    if run_macro is not None and not app.store.readonly:
+        yield SystemCommand(s("app.macro"), s("app.macro_help"), run_macro)
     yield SystemCommand(s("app.help"), s("app.help_help"), app.action_help)
     if is_lead(app.agent):
         yield SystemCommand(s("app.team_view"), s("app.team_view_help"), app.action_team)

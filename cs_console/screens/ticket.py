@@ -32,6 +32,7 @@ from cs_console.store import StoreError
 from cs_console.text.display import channel_name, clip, local_time, pad
 from cs_console.text.strings import english
 from cs_console.usecases.drafts import DraftText, reply_key
+from cs_console.usecases.macros import MacroChoice, MacroPlan, MacroRefused, apply_macro, macro_choices, plan_macro
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
 from cs_console.usecases.ticket_trail import Activity, activity_text, ticket_trail
 from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
@@ -63,13 +64,15 @@ class TicketScreen(ConsoleScreen):
         Binding("p", "set_priority", english("key.set_priority"), id="set_priority", show=False),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
+        Binding("ctrl+r", "run_macro", english("key.run_macro"), id="run_macro", priority=True),
+        Binding("ctrl+z", "undo_macro", english("key.undo_macro"), id="undo_macro", priority=True, show=False),
         Binding("escape", "back", english("key.back"), id="back"),
     ]
     FOOTER_PRIORITY = ("reply", "note", "send", "set_status", "propose_solution", "callback", "escalate", "remind",
-                       "customer", "templates")
+                       "customer", "templates", "run_macro")
     """The keys most used first: the footer shows those that fit (`KeyFooter`)."""
     CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
-                         "templates", "set_priority"})
+                         "templates", "set_priority", "run_macro"})
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
@@ -90,6 +93,10 @@ class TicketScreen(ConsoleScreen):
         at mount never overwrites it."""
         self._warned = False
         """The composer's status shows what the text must be checked for before it goes out."""
+        self._macro: MacroPlan | None = None
+        """A macro waiting for the send that applies it (`usecases.macros`)."""
+        self._before_macro = ""
+        """The composer's text before the waiting macro filled it, for its undo."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-header", classes="title-bar")
@@ -98,6 +105,7 @@ class TicketScreen(ConsoleScreen):
         yield VerticalScroll(id="conversation")
         yield Static(self.strings(f"ticket.mode.{self.mode}"), id="composer-label")
         yield Composer(id="composer")
+        yield Static(id="macro-waiting")
         yield Static(id="composer-status")
         yield SyncStatusBar()
         yield KeyFooter()
@@ -277,11 +285,11 @@ class TicketScreen(ConsoleScreen):
     def action_send(self) -> None:
         composer = self.query_one("#composer", Composer)
         text = composer.text.strip()
-        if not text:
+        if not text and self._macro is None:
             keys = self.app.config.keys
             self._say(self.strings("ticket.nothing_to_send", reply=keys["reply"], note=keys["note"]))
             return
-        warnings = self._warnings(text) if self.mode == "public_reply" else []
+        warnings = self._warnings(text) if text and self.mode == "public_reply" else []
         if not warnings:
             self._start_send(text)
             return
@@ -328,6 +336,9 @@ class TicketScreen(ConsoleScreen):
                         raise ValueError(self.strings("ticket.expert_needs_agent"))
                     answer_escalation(self.app.store, self.ticket_id, text, author_id=agent.id, at=self.app.now(),
                                       clears_draft=self.draft_key)
+                elif self._macro is not None:
+                    apply_macro(self.app.store, self.ticket_id, self._macro, kind=kind, text=text,
+                                author_id=agent.id if agent else None, at=self.app.now(), clears_draft=self.draft_key)
                 else:
                     add_interaction(
                         self.app.store, self.ticket_id, kind, text, author_id=agent.id if agent else None,
@@ -345,6 +356,9 @@ class TicketScreen(ConsoleScreen):
         composer.read_only = False
         self._draft = None  # it went out with the reply
         composer.clear()
+        if self._macro is not None:
+            self.notify(self.strings("macro.applied", title=self._macro.macro.title))
+            self._hold_macro(None)
         s, sync = self.strings, self.app.sync_state
         if not sync.configured:
             self._say(s("ticket.saved_local"))
@@ -456,11 +470,81 @@ class TicketScreen(ConsoleScreen):
         composer = self.query_one("#composer", Composer)
         composer.insert(filled.text)
         composer.focus()
+        self._insert_problems(filled)
+
+    def _insert_problems(self, filled) -> None:
+        """Say which placeholders an inserted template left unfilled."""
         s = self.strings
         problems = [s("ticket.placeholder_unknown", name=name) for name in filled.unknown]
         problems += [s("ticket.placeholder_empty", name=name) for name in filled.empty]
         if problems:
             self._say(s("ticket.fill_before_sending", problems=s("common.list_separator").join(problems)))
+
+    @work(thread=True, group="macro")
+    def action_run_macro(self) -> None:
+        choices = macro_choices(self.app.store)
+        self.app.call_from_thread(self._ask_macro, choices)
+
+    def _ask_macro(self, choices: list[MacroChoice]) -> None:
+        from cs_console.screens.choose import ChooseScreen
+
+        if not choices:
+            self.notify(self.strings("macro.none"))
+            return
+        by_id = {choice.id: choice for choice in choices}
+        self.app.push_screen(ChooseScreen(self.strings("macro.choose"), [(choice.id, choice.title) for choice in choices]),
+                             lambda chosen: self._plan_macro(by_id[chosen]) if chosen else None)
+
+    @work(thread=True, group="macro")
+    def _plan_macro(self, macro: MacroChoice) -> None:
+        if self.detail is None:
+            return
+        try:
+            plan = plan_macro(self.app.store, macro, self.detail, self.app.agent, self.due_times, self.app.config.zone,
+                              self.app.now())
+        except (MacroRefused, StoreError) as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self._confirm_macro, plan)
+
+    def _confirm_macro(self, plan: MacroPlan) -> None:
+        from cs_console.screens.confirm import ConfirmScreen
+        from cs_console.screens.macro_preview import confirm_question, plan_steps
+
+        steps = plan_steps(self.strings, plan, self.app.config.zone, self.app.now())
+        self.app.push_screen(ConfirmScreen(confirm_question(self.strings, plan, steps)),
+                             lambda confirmed: self._hold_macro(plan) if confirmed else None)
+
+    def _hold_macro(self, plan: MacroPlan | None) -> None:
+        """Hold `plan` until the next send (None: drop the one held), its text in the composer."""
+        from cs_console.screens.macro_preview import plan_steps
+
+        self._macro = plan
+        line = self.query_one("#macro-waiting", Static)
+        line.display = plan is not None
+        if plan is None:
+            return
+        composer = self.query_one("#composer", Composer)
+        self._before_macro = composer.text
+        if plan.reply is not None:
+            self.action_compose("public_reply")
+            composer.insert(plan.reply.text)
+            self._insert_problems(plan.reply)
+        s = self.strings
+        steps = plan_steps(s, plan, self.app.config.zone, self.app.now())
+        line.update(escape(s("macro.staged", title=plan.macro.title, steps=s("common.clause_separator").join(steps))))
+
+    def action_undo_macro(self) -> None:
+        """Forget the held macro and put the composer's text back; without one, the composer's own undo."""
+        composer = self.query_one("#composer", Composer)
+        if self._macro is None:
+            composer.undo()
+            return
+        title = self._macro.macro.title
+        composer.load_text(self._before_macro)
+        composer.move_cursor(composer.document.end)
+        self._hold_macro(None)
+        self._say(self.strings("macro.undone", title=title))
 
     def action_propose_solution(self) -> None:
         self._change_status("solution_proposed")

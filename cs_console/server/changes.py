@@ -31,7 +31,7 @@ from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, to_wire
 READ_CHUNK = 400
 """Log entries read per query while filling a page."""
 
-LIBRARY = ("kb_article", "template")
+LIBRARY = ("kb_article", "template", "macro")
 """The low-priority, pull-only stream every account receives, after its tickets. (Agents
 are everyone's too, but travel with the tickets: screens need their names.)"""
 

@@ -32,7 +32,8 @@ from cs_console.server.db import scope_exits
 from cs_console.server.known import Known
 from cs_console.storage.models import Agent, MailProblem, Ticket
 
-ADMIN_ONLY: dict[str, str] = {"agent": "agents", "kb_article": "the knowledge base", "template": "templates"}
+ADMIN_ONLY: dict[str, str] = {"agent": "agents", "kb_article": "the knowledge base", "template": "templates",
+                              "macro": "macros"}
 """Entities only an admin writes, and how a refusal names them. Policies and calendars
 belong here once they sync."""
 

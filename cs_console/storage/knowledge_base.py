@@ -14,11 +14,12 @@ import json
 from sqlmodel import col, select
 
 from cs_console.storage.errors import NotFound
-from cs_console.storage.models import KbArticle, Template
+from cs_console.storage.models import KbArticle, Macro, Template
 
 
 class KnowledgeBase:
-    """Articles and templates: the search index's documents, one article, compliance triggers."""
+    """Articles, templates and macros: the search index's documents, one article, compliance
+    triggers, the macros a ticket can run."""
 
     def kb_documents(self) -> list[dict]:
         """Every live article and template, in the form the search index takes.
@@ -62,6 +63,17 @@ class KnowledgeBase:
                     )
                 )
             )
+
+    def template(self, template_id: str) -> Template | None:
+        """A live template, or None when there is none with that id."""
+        with self.read() as session:
+            found = session.get(Template, template_id)
+        return found if found is not None and not found.deleted else None
+
+    def macros(self) -> list[Macro]:
+        """Every live macro, by title."""
+        with self.read() as session:
+            return list(session.exec(select(Macro).where(col(Macro.deleted).is_(False)).order_by(Macro.title)))
 
     def count_template_use(self, template_id: str) -> None:
         """One more use of a template, so the picker ranks it higher among near ties.

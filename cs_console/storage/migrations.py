@@ -388,6 +388,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        13,
+        "macros: named sequences of ticket actions an admin keeps in the knowledge base",
+        (
+            """CREATE TABLE IF NOT EXISTS macro (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                title VARCHAR NOT NULL,
+                steps VARCHAR NOT NULL,
+                tags VARCHAR NOT NULL,
+                lang VARCHAR NOT NULL,
+                updated_at VARCHAR(26) NOT NULL,
+                deleted BOOLEAN NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

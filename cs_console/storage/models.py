@@ -179,6 +179,21 @@ class Template(SQLModel, table=True):
     field_clocks: str = "{}"
 
 
+class Macro(SQLModel, table=True):
+    """A named sequence of ticket actions (`cs_console.kb.macros`), kept in the knowledge base
+    by an admin like a template."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    title: str
+    steps: str = "[]"
+    """A JSON list of step lines, such as "status: waiting_on_customer"."""
+    tags: str = "[]"
+    lang: str = "en"
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deleted: bool = False
+    field_clocks: str = "{}"
+
+
 class OutboxOp(SQLModel, table=True):
     """One local change waiting to go up to the server; `seq` orders a device's changes."""
 

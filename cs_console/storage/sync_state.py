@@ -26,6 +26,7 @@ from cs_console.storage.models import (
     Customer,
     Interaction,
     KbArticle,
+    Macro,
     MailProblem,
     OutboxOp,
     Reminder,
@@ -47,6 +48,7 @@ ENTITY_NAMES: dict[type[SQLModel], str] = {
     MailProblem: "mail_problem",
     KbArticle: "kb_article",
     Template: "template",
+    Macro: "macro",
 }
 """The name each synced table goes by in outbox operations."""
 

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from cs_console.sync.schema import TICKET_CHILDREN
 
 URGENT, ROUTINE, LIBRARY = 0, 1, 2
-LIBRARY_ENTITIES = frozenset({"kb_article", "template"})
+LIBRARY_ENTITIES = frozenset({"kb_article", "template", "macro"})
 URGENT_KINDS = frozenset({"public_reply"})
 """Messages that go up first wherever they are: what the customer waits to read."""
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from cs_console.demo.data_set import demo_id
 from cs_console.kb.importer import ID_KINDS, Entry, RefusedFile, importable_files, merged, read_entries, stored_values
-from cs_console.storage.models import KbArticle, Template
+from cs_console.storage.models import KbArticle, Macro, Template
 from cs_console.utc import utcnow
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from cs_console.store import Store
 
-MODELS = {"article": KbArticle, "template": Template}
+MODELS = {"article": KbArticle, "template": Template, "macro": Macro}
 
 
 @dataclass(frozen=True)

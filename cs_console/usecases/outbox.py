@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from cs_console.store import Store
 
 KINDS = (*INTERACTION_KINDS, "new_ticket", "ticket", "ticket_event", "reminder", "customer", "agent", "kb_article",
-         "template")
+         "template", "macro")
 """What a change can be: a message of one of the interaction kinds, a new ticket, a change to
 a ticket, or a change to another synced row (by its entity name)."""
 STATES = ("waiting", "sending", "refused")
