@@ -9,11 +9,11 @@ commands `login` and `sync` work as a person would use them.
 from __future__ import annotations
 
 import json
-import uuid
 import os
 import stat
 import subprocess
 import sys
+import uuid
 
 from sqlmodel import select
 
@@ -21,6 +21,7 @@ from cs_console.scripts.link_emulator import LinkEmulator, LinkProfile
 from cs_console.server.merge import SYSTEM_AGENT_ID
 from cs_console.server.process import ServerProcess
 from cs_console.storage.models import Customer, Interaction
+from cs_console.usecases.outbox import outbox_items
 from cs_console.usecases.ticket_changes import add_interaction, change_status
 from tests.conftest import queue_rows
 from tests.test_sync_harness import (  # noqa: F401  (fixtures)
@@ -78,6 +79,11 @@ def test_two_devices_edit_one_ticket_offline_and_converge(tmp_path, server, data
     assert len(conflict) == 1
     assert "status" in conflict[0] and "'solution_proposed'" in conflict[0] and lena.settings.agent_name in conflict[0]
     assert {"solution_proposed", "waiting_on_customer"} <= {kind for _, kind in final["events"]}
+    # Lena's outbox says which of her changes a later one settled, with both values
+    [settled] = [item for item in outbox_items(lena.store) if item.state == "settled"]
+    assert settled.number == ticket.number
+    assert settled.settled == (("status", "solution_proposed", "waiting_on_customer"),)
+    assert not [item for item in outbox_items(alice.store) if item.state == "settled"]
 
 
 def test_a_ticket_reassigned_away_keeps_the_old_holders_note_and_leaves_their_queue(tmp_path, server, database):

@@ -309,3 +309,30 @@ async def test_the_palette_opens_it_and_a_sync_that_sets_changes_aside_says_wher
         assert "ctrl+o" in message
         assert len(option_texts(app)) > listed, "the open outbox reads the store again"
         assert sum(text.startswith("✖ refused") for text in option_texts(app)) == 3
+
+
+async def test_a_change_settled_by_a_later_one_shows_both_values_until_its_notice_is_cleared(store):
+    from cs_console.sync.apply import store_sync_page
+
+    agent = store.create_agent("Lin Wei", team="Maritime Desk")
+    store.set_current_agent(agent.id)
+    ticket = store.create_ticket(new_customer=Customer(name="Hai Xing Shipping"), subject="Ballast log",
+                                 first_message="help", team="Maritime Desk", at=NOW - timedelta(hours=3))
+    store.change_priority(ticket.id, "high", author_id=agent.id, at=NOW - timedelta(hours=1))
+    change = store.pending_operations()[-2]  # the priority (the last is its trail event)
+    assert change.entity == "ticket" and "priority" in change.payload
+    # what cs_console.sync.cycle stores from a server that took it but kept a later "urgent"
+    store_sync_page(store, acked_through=store.pending_operations()[-1].seq, rows={}, cursor=1, library_cursor=0,
+                    server_ms=0, settled=[(change.op_id, "priority", "high", "urgent")])
+    app = ConsoleApp(store, Config(), clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_outbox(pilot)
+        title = str(app.screen.query_one("#outbox-title", Static).render())
+        assert "0 not on the server" in title and "1 settled by a later change" in title
+        entry = next(text for text in option_texts(app) if "settled" in text)
+        assert "priority: yours high, a later change's urgent stays" in entry and "Ticket change" in entry
+        highlight(app, "settled")
+        await pilot.press("d")  # a notice only: no question
+        await until(pilot, lambda: not any("settled" in text for text in option_texts(app)), "the notice gone")
+        assert "Notice cleared" in " ".join(n.message for n in app._notifications)
+    assert store.settled_operations() == []

@@ -2,16 +2,14 @@
 
 Opened from the command palette ("Outbox") or with ctrl+o (binding id `outbox`, named on
 the status line) from any screen. Each change shows its state in words (waiting, sending,
-refused with the server's reason), what it was, about how many bytes it takes and how old
-it is. Enter shows the whole text of the highlighted one below the list; `r` sends a
+refused with the server's reason, settled by the server against a later change with both
+values), what it was, about how many bytes it takes and how old it is. Enter shows the whole text of the highlighted one below the list; `r` sends a
 refused change again; `e` puts a reply or note back in its ticket's composer, to edit and
-send anew; `d` discards a change, after a `y` (a message leaves this device too); Escape
-closes. The sync notification about refused changes points here.
+send anew; `d` discards a change, after a `y` (a message leaves this device too), or a
+settled change's notice at once; Escape closes. The sync notification about refused changes points here.
 
 Reading and every action run in thread workers; the list stays small, so an OptionList
-holds it, one disabled line heading each ticket's group. A change the server settled
-against a later one is not listed: it is on the server, and the protocol does not tell
-the device; the server's note on the ticket gives both values.
+holds it, one disabled line heading each ticket's group.
 """
 
 from __future__ import annotations
@@ -44,7 +42,7 @@ from cs_console.usecases.outbox import (
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.sync_status import SyncStatusBar
 
-STATE_MARKS = {"waiting": "…", "sending": "↑", "refused": "✖"}
+STATE_MARKS = {"waiting": "…", "sending": "↑", "refused": "✖", "settled": "⇄"}
 """A symbol beside each state's word: urgency never by colour alone."""
 
 
@@ -118,7 +116,10 @@ class OutboxScreen(ConsoleScreen):
         s = self.strings
         self.items = items
         refused = sum(item.state == "refused" for item in items)
-        title = s("outbox.title", count=len(items), size=size_text(sum(item.size for item in items)), refused=refused)
+        unsent = [item for item in items if item.state != "settled"]
+        title = s("outbox.title", count=len(unsent), size=size_text(sum(item.size for item in unsent)), refused=refused)
+        if len(unsent) < len(items):
+            title += s("outbox.title_settled", count=len(items) - len(unsent))
         self.query_one("#outbox-title", Static).update(Text(title + self.readonly_mark()))
         options = self.query_one(OptionList)
         highlighted = options.highlighted_option.id if options.highlighted_option else None
@@ -147,7 +148,13 @@ class OutboxScreen(ConsoleScreen):
             entry.append(f"\n  “{item.preview}”")
         if item.reason:
             entry.append(f"\n  ✖ {item.reason}")
+        for line in self._settled_lines(item):
+            entry.append(f"\n  ⇄ {line}")
         return entry
+
+    def _settled_lines(self, item: OutboxItem) -> list[str]:
+        return [self.strings("outbox.settled_field", field=name, ours=ours, stays=stays)
+                for name, ours, stays in item.settled]
 
     def _show_whole(self, item: OutboxItem) -> None:
         s = self.strings
@@ -156,6 +163,7 @@ class OutboxScreen(ConsoleScreen):
         lines = [s(f"outbox.state.{item.state}"), s("outbox.made", age=age, size=size_text(item.size))]
         if item.reason:
             lines.append(s("refused.reason", reason=item.reason))
+        lines += self._settled_lines(item)
         whole = Text.assemble((f"{kind_label(item, s)} · {about(item)}", "bold"), "\n", " · ".join(lines),
                               "\n\n", item.text)
         self.query_one("#outbox-text", Static).update(whole)
@@ -186,6 +194,9 @@ class OutboxScreen(ConsoleScreen):
         if not item.discardable:
             self.notify(self.strings("outbox.cannot_discard_sending" if item.state == "sending"
                                      else "outbox.cannot_discard"), severity="warning")
+            return
+        if item.state == "settled":  # only a notice goes: the change is on the server
+            self._act(lambda: discard(self.app.store, item), self.strings("outbox.settled_read"))
             return
         question = self.strings("outbox.discard_question", what=kind_label(item, self.strings),
                                 about=about(item) or "-")

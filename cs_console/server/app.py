@@ -87,6 +87,7 @@ def handle_sync(database: Database, caller: Caller, body: bytes, content_type: s
         server_id=begin.server_id if request.continuity else None,
         scope=begin.scope,
         resend_after=begin.resend_after,
+        settled=outcome.settled,
     )
     return codec.encode(response.to_wire(), answer_type), answer_type
 

@@ -62,6 +62,9 @@ class Outcome:
     applied: int
     duplicates: int
     conflicts: int
+    settled: tuple[tuple, ...] = ()
+    """[op id, field, its value, the value that stays] of each write of the request that lost
+    to a later one, bookkeeping fields aside: the device shows them in its outbox."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class _Batch:
         self.clamps = 0
         self.server_counter = 0
         self.conflicts = 0
+        self.settled: list[tuple] = []
 
     def clamp(self, stamp: hlc.Stamp) -> tuple[hlc.Stamp, bool]:
         """The stamp, or the latest one the server accepts; and whether it was clamped."""
@@ -169,6 +173,7 @@ def _apply_batch(database: Database, caller: Caller, request: SyncRequest, now_m
         applied=len(todo),
         duplicates=len(request.ops) - len(todo),
         conflicts=batch.conflicts,
+        settled=tuple(batch.settled),
     )
 
 
@@ -314,6 +319,8 @@ def _upsert(batch: _Batch, spec: EntitySpec, op, values: dict, stamp: hlc.Stamp,
     if row is None:
         row = spec.model(id=op.entity_id, field_clocks="{}")
     lost = merge_fields(row, spec, values, str(stamp))
+    decided = [item for item in lost if item.field not in SILENT_FIELDS]
+    batch.settled += [(op.op_id, item.field, item.value, item.winner) for item in decided]
     known.written(row)
     if renumbered:
         _renumber(batch, row, after["number"], renumbered, stamp)
@@ -322,7 +329,7 @@ def _upsert(batch: _Batch, spec: EntitySpec, op, values: dict, stamp: hlc.Stamp,
     )
     if spec.name == "ticket":
         known.ticket_written(row, before)
-        _after_ticket_write(batch, row, before, [item for item in lost if item.field not in SILENT_FIELDS], stamp)
+        _after_ticket_write(batch, row, before, decided, stamp)
     ticket_id = row.id if spec.name == "ticket" else getattr(row, "ticket_id", None)
     batch.log.touch(spec.name, row.id, ticket_id, batch.device_id if clean else None)
     return None

@@ -222,12 +222,14 @@ class SyncState:
         cursor: int,
         library_cursor: int,
         settings: Mapping[str, str] | None = None,
+        settled: Sequence[tuple] = (),
     ) -> int:
-        """Acknowledge operations up to `acked_through`, store a page of server rows (`merge`
-        decides the fields of a row both sides hold; a history row is added when its id is
-        new), move the write clock past `newest`, move both cursors and save the sync
-        `settings` that go with them (whose cursors they are), in one transaction.
-        Returns the number of rows stored."""
+        """Acknowledge operations up to `acked_through`, keep the writes among them that the
+        server `settled` against a later one ((op id, field, ours, the value that stays)),
+        store a page of server rows (`merge` decides the fields of a row both sides hold; a
+        history row is added when its id is new), move the write clock past `newest`, move
+        both cursors and save the sync `settings` that go with them (whose cursors they
+        are), in one transaction. Returns the number of rows stored."""
         stored = 0
         with self.write() as session:
             if acked_through is not None:
@@ -236,6 +238,8 @@ class SyncState:
                     op.acked_at = utcnow()
                     session.add(op)
                 session.flush()
+            if settled:
+                self._keep_settled(session, settled)
             mine = _pending_stamps(session)
             for table in tables:
                 entity = ENTITY_NAMES[table.model]
@@ -263,6 +267,27 @@ class SyncState:
                 session.add(op)
                 refused[op.op_id] = reasons[op.op_id]
             self._set_meta(session, "sync.refused", json.dumps(refused, ensure_ascii=False))
+
+    def _keep_settled(self, session: Session, settled: Sequence[tuple]) -> None:
+        kept = json.loads(self._meta(session, "sync.settled") or "{}")
+        for op_id, name, ours, stays in settled:
+            kept.setdefault(op_id, []).append([name, ours, stays])
+        self._set_meta(session, "sync.settled", json.dumps(kept, ensure_ascii=False))
+
+    def settled_operations(self) -> list[tuple[OutboxOp, list[list]]]:
+        """Operations the server took but settled against a later change, oldest first, each
+        with its [field, our value, the value that stays] until `forget_settled`."""
+        with self.read() as session:
+            kept = json.loads(self._meta(session, "sync.settled") or "{}")
+            ops = session.exec(select(OutboxOp).where(col(OutboxOp.op_id).in_(list(kept))).order_by(OutboxOp.seq))
+            return [(op, kept[op.op_id]) for op in ops]
+
+    def forget_settled(self, op_id: str) -> None:
+        """The agent has read that this operation lost: stop listing it."""
+        with self.write() as session:
+            kept = json.loads(self._meta(session, "sync.settled") or "{}")
+            if kept.pop(op_id, None) is not None:
+                self._set_meta(session, "sync.settled", json.dumps(kept, ensure_ascii=False))
 
     def refused_operations(self) -> list[tuple[OutboxOp, str]]:
         """Operations the server refused, oldest first, with the server's reason."""

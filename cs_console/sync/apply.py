@@ -29,9 +29,11 @@ def store_sync_page(
     library_cursor: int,
     server_ms: int,
     settings: dict[str, str] | None = None,
+    settled: Sequence[tuple] = (),
 ) -> int:
-    """Acknowledge operations up to `acked_through`, merge a page of server rows and move
-    both cursors (saving the sync `settings` that go with them), in one transaction.
+    """Acknowledge operations up to `acked_through`, keep the `settled` writes that lost to
+    a later one (`SyncResponse.settled`), merge a page of server rows and move both cursors
+    (saving the sync `settings` that go with them), in one transaction.
     Returns the number of rows stored."""
     newest = hlc.Stamp(server_ms, 0, "")
     tables = []
@@ -52,6 +54,7 @@ def store_sync_page(
         cursor=cursor,
         library_cursor=library_cursor,
         settings=settings,
+        settled=settled,
     )
 
 

@@ -209,6 +209,7 @@ def run_cycle(store: Store, transport: Transport) -> SyncReport:
             library_cursor=response.library_cursor,
             server_ms=response.server_ms,
             settings=_whose_cursors(store, response, standing),
+            settled=response.settled,
         )
         if response.resend_after is not None and standing.last_acked:
             store.resend_acknowledged(response.resend_after, standing.last_acked[0])

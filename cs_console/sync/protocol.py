@@ -9,7 +9,9 @@ Version 1, spoken at `/v1/sync` and in every body's `v`:
     response {v, a: highest seq acknowledged (or null), c, k: the new cursors, m: more pages
               wait, t: server time in ms, r: {entity: [[column, ...], [value, ...], ...]},
               s, e: the server id and scope key the new cursors belong to, w: send your
-              acknowledged operations after this seq again (or null)}
+              acknowledged operations after this seq again (or null), x: [[op id, field,
+              your value, the value that stays], ...] for writes of the request that lost
+              to a later one (absent: none)}
 
 `s`, `e`, `h`, `l` and `w` keep a device in step when its history breaks (`server.continuity`):
 another account, server or scope starts the cursor over; a copied or restored device file
@@ -121,6 +123,9 @@ class SyncResponse:
     """The server and scope key the new cursors belong to (None from an older server)."""
     resend_after: int | None = None
     """The server lacks acknowledged operations of this device after this seq."""
+    settled: tuple[tuple, ...] = ()
+    """(op id, field, the device's value, the value that stays) of each write of the
+    request that lost to a later one (last writer wins)."""
 
     def to_wire(self) -> dict:
         wire = {
@@ -134,6 +139,8 @@ class SyncResponse:
         }
         if self.server_id is not None:
             wire.update(s=self.server_id, e=self.scope, w=self.resend_after)
+        if self.settled:
+            wire["x"] = [list(item) for item in self.settled]
         return wire
 
 
@@ -299,4 +306,11 @@ def response_from_wire(message: Mapping) -> SyncResponse:
         server_id=message.get("s") if isinstance(message.get("s"), str) else None,
         scope=message.get("e") if isinstance(message.get("e"), str) else None,
         resend_after=resend if isinstance(resend, int) and not isinstance(resend, bool) else None,
+        settled=tuple(tuple(item) for item in message.get("x") or () if _is_settled(item)),
     )
+
+
+def _is_settled(item: object) -> bool:
+    """One well-formed entry of a response's `x`; anything else is left out, not refused:
+    the notice is a courtesy, the page is what matters."""
+    return isinstance(item, list) and len(item) == 4 and all(isinstance(part, str) for part in item[:2])

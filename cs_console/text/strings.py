@@ -242,10 +242,15 @@ CATALOG: dict[str, tuple[str, str]] = {
                      "发件箱 · {count} 项未上传 · {size} · {refused} 项被拒绝"),
     "outbox.other": ("Not about a ticket", "与工单无关"),
     "outbox.none": ("Nothing waits: every change is on the server.", "没有待上传的修改：所有修改都已在服务器上。"),
-    "outbox.hint": ("Enter: the whole text · r: send again · e: edit in its ticket · d: discard. A change the server "
-                    "settled against a later one is on the server; its note on the ticket gives both values.",
-                    "回车：查看全文 · r：重新发送 · e：在工单中编辑 · d：丢弃。服务器按最新修改裁决的冲突已在服务器上，"
-                    "工单上的备注列出双方的值。"),
+    "outbox.hint": ("Enter: the whole text · r: send again · e: edit in its ticket · d: discard (a settled "
+                    "change's notice goes at once: the change is on the server, and a later one stays).",
+                    "回车：查看全文 · r：重新发送 · e：在工单中编辑 · d：丢弃（已裁决修改的提示直接清除："
+                    "修改已在服务器上，保留的是更晚的修改）。"),
+    "outbox.title_settled": (" · {count} settled by a later change", " · {count} 项被更晚的修改覆盖"),
+    "outbox.state.settled": ("settled by a later change", "被更晚的修改覆盖"),
+    "outbox.settled_field": ("{field}: yours {ours}, a later change's {stays} stays",
+                             "{field}：您的 {ours}，保留更晚修改的 {stays}"),
+    "outbox.settled_read": ("Notice cleared: the later change stays on the server.", "提示已清除：服务器保留更晚的修改。"),
     "outbox.state.waiting": ("waiting", "等待中"),
     "outbox.state.sending": ("sending", "发送中"),
     "outbox.state.refused": ("refused", "被拒绝"),

@@ -7,11 +7,9 @@ and the whole text, about how many bytes it takes, and its state:
 - waiting: it goes up with the next sync (urgent work first, `sync.priority`);
 - sending: a sync that carries it is under way;
 - refused: the server refused it, and said why (sync set it aside, `Store.set_aside_operations`,
-  so nothing typed is lost).
-
-A change the server took but settled against a later one (last writer wins) is on the
-server, so it is not here: the protocol does not tell the device which of its changes
-lost; the server writes a note on the ticket with both values, which comes down with it.
+  so nothing typed is lost);
+- settled: the server took it, but a later change to the same field stays (last writer
+  wins); listed with both values, each field's, until the agent discards the notice.
 
 An item can be sent again (`retry`: a refused one goes up as the newest), put back in its
 ticket's composer to edit and send anew (`edit_again`: a message, refused or waiting), or
@@ -23,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -41,7 +39,7 @@ KINDS = (*INTERACTION_KINDS, "new_ticket", "ticket", "ticket_event", "reminder",
          "template", "macro")
 """What a change can be: a message of one of the interaction kinds, a new ticket, a change to
 a ticket, or a change to another synced row (by its entity name)."""
-STATES = ("waiting", "sending", "refused")
+STATES = ("waiting", "sending", "refused", "settled")
 COMPOSER_KINDS = ("public_reply", "internal_note")
 """Messages the ticket's composer writes, so the ones that can be put back in it."""
 TEXT_FIELDS = ("body", "note")
@@ -86,6 +84,8 @@ class OutboxItem:
     """One of `STATES`."""
     reason: str | None = None
     """The server's sentence, for a refused change."""
+    settled: tuple[tuple[str, str, str], ...] = ()
+    """(field, this device's value, the value that stays) of a settled change, values as shown."""
 
     @property
     def editable(self) -> bool:
@@ -94,7 +94,8 @@ class OutboxItem:
 
     @property
     def discardable(self) -> bool:
-        return self.state == "refused" or (self.state == "waiting" and self.kind in INTERACTION_KINDS)
+        """A settled change's notice, a refused change, or a message still waiting."""
+        return self.state in ("refused", "settled") or (self.state == "waiting" and self.kind in INTERACTION_KINDS)
 
 
 def outbox_items(store: Store, sending_since: datetime | None = None) -> list[OutboxItem]:
@@ -105,10 +106,25 @@ def outbox_items(store: Store, sending_since: datetime | None = None) -> list[Ou
         StoreError: the database cannot be read.
     """
     operations = store.outbox_operations()
-    items = describe(operations, store.ticket_titles(ticket_ids(operations)))
-    if sending_since is None:
+    settled = store.settled_operations()
+    titles = store.ticket_titles(ticket_ids([*operations, *((op, None) for op, _ in settled)]))
+    items = describe(operations, titles)
+    if sending_since is not None:
+        items = [_sending(item) if item.state == "waiting" and item.made_at <= sending_since else item for item in items]
+    if not settled:
         return items
-    return [_sending(item) if item.state == "waiting" and item.made_at <= sending_since else item for item in items]
+    names = {agent.id: agent.name for agent in store.agents()}
+    items += [replace(_item(op, None, titles), state="settled",
+                      settled=tuple((name, _shown(name, ours, names), _shown(name, stays, names)) for name, ours, stays in lost))
+              for op, lost in settled]
+    return sorted(items, key=lambda item: item.made_at, reverse=True)
+
+
+def _shown(field: str, value: object, agent_names: Mapping[str, str]) -> str:
+    """A field's value as the agent reads it: an agent by name, the team pool by saying so."""
+    if field == "assignee_id":
+        return agent_names.get(str(value), str(value)) if value else "-"
+    return str(value)
 
 
 def _sending(item: OutboxItem) -> OutboxItem:
@@ -150,7 +166,10 @@ def discard(store: Store, item: OutboxItem) -> None:
     """
     if not item.discardable:
         raise OutboxRefusal("outbox.cannot_discard_sending" if item.state == "sending" else "outbox.cannot_discard")
-    store.discard_operation(item.op_id)
+    if item.state == "settled":
+        store.forget_settled(item.op_id)
+    else:
+        store.discard_operation(item.op_id)
 
 
 def edit_again(store: Store, drafts: DraftKeeper, item: OutboxItem) -> str:
