@@ -79,7 +79,9 @@ class ReviewSampleScreen(ConsoleScreen):
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([Option(self._line(candidate), id=candidate.ticket_id) for candidate in found])
-        if not found:
+        if found:
+            options.highlighted = 0
+        else:
             options.add_option(Option(s("review.nothing"), disabled=True))
 
     def _line(self, candidate: Candidate) -> str:

@@ -744,7 +744,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "app.my_reviews": ("My reviews", "我的质检"),
     "app.my_reviews_help": ("What leads said of my conversations: scores and comments",
                             "组长对我的对话的评分与评语"),
-    "cli.review_sample_line": ("{number}  {agent}  {subject}{marks}", "{number}  {agent}  {subject}{marks}"),
     "cli.review_saved": ("Review of {number} ({agent}) saved: {scores}; it syncs with the next cycle.",
                          "已保存 {number}（{agent}）的质检：{scores}；下次同步时上传。"),
     "cli.review_not_lead": ("only a lead or admin reviews conversations; {agent} is {role}",
