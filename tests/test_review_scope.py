@@ -35,6 +35,7 @@ def desk(tmp_path_factory, server, database):  # noqa: F811
         "alice": device(tmp_path, server.url, database, "agent", team),
         "ann": device(tmp_path, server.url, database, "agent", team),
         "lena": device(tmp_path, server.url, database, "lead", team),
+        "lana": device(tmp_path, server.url, database, "lead", team),
         "carl": device(tmp_path, server.url, database, "agent", other),
         "olga": device(tmp_path, server.url, database, "lead", other),
     }
@@ -98,3 +99,17 @@ def test_a_lead_reviews_only_the_agents_of_their_team(desk):
     report = olga.sync()
     assert report.refused == 1
     assert "a lead reviews only the agents of team" in olga.store.refused_operations()[-1][1]
+
+
+def test_two_leads_correcting_one_review_end_with_the_later_correction_everywhere(desk):
+    people, tickets = desk
+    lena, lana, alice = people["lena"], people["lana"], people["alice"]
+    review = _review(lena, tickets["alice"], alice.agent_id, "first")
+    lena.sync_until_done()
+    lana.sync_until_done()
+    for lead, comment in ((lena, "lena's correction"), (lana, "lana's correction")):  # both offline, lana later
+        lead.store.save_review(ticket_id=tickets["alice"], agent_id=alice.agent_id, reviewer_id=lena.agent_id,
+                               scores=json.dumps({"empathy": 3}), comment=comment, at=utcnow(), review_id=review.id)
+    for member in (lena, lana, lena, alice):
+        assert member.sync_until_done().refused == 0
+    assert {_reviews(member)[review.id] for member in (lena, lana, alice)} == {"lana's correction"}
