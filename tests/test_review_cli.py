@@ -50,7 +50,7 @@ def test_a_lead_samples_scores_and_the_agent_lists_it(tmp_path):
     assert len(reviews) == before + 1
     new = next(r for r in reviews if r.comment == "解答准确，语气可更温和")
     assert json.loads(new.scores) == {"dialogue": 4, "correctness": 3, "policy": 5, "empathy": 2}
-    agent_part = lines[1].split("  ")[1].split()[-1].lower()
+    agent_part = lines[1].split(" · ")[1].split()[-1].lower()
     listed = cli("review", "list", "--agent", agent_part, home=home)
     assert listed.returncode == 0, listed.stderr
     assert number in listed.stdout and "解答准确，语气可更温和" in listed.stdout

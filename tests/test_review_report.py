@@ -14,7 +14,7 @@ import pytest
 from cs_console.clocks.sla import DEFAULT_POLICY
 from cs_console.lead import reports
 from cs_console.lead.periods import Period
-from cs_console.lead.review_sample import Candidate, sample
+from cs_console.lead.review_sample import FILTERS, Candidate, flags, sample
 from cs_console.lead.review_scores import ScoredWork
 from cs_console.lead.rubric import RubricError, parse_rubric, scores_problem
 from cs_console.text.strings import Strings
@@ -176,3 +176,11 @@ def test_an_unknown_filter_or_an_empty_sample_is_refused():
         sample(POOL, "complaints", 3, seed=1)
     with pytest.raises(ValueError, match="at least one"):
         sample(POOL, "random", 0, seed=1)
+
+
+def test_every_filter_has_its_words_in_both_languages():
+    from cs_console.text.strings import CATALOG
+
+    needed = [f"review.filter.{name}" for name in FILTERS] + [f"review.mark.{name}" for name in FILTERS if name != "random"]
+    assert [key for key in needed if key not in CATALOG] == []
+    assert flags(POOL[0]) == ("low_score",) and flags(POOL[3]) == ("escalated",) and flags(POOL[4]) == ()

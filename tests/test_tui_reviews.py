@@ -5,6 +5,7 @@ and the agent reads it in "My reviews"; the KPI pane shows the review figures.""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlmodel import select
 from textual.widgets import Input, OptionList, Static
@@ -15,6 +16,7 @@ from cs_console.demo.data_set import demo_id
 from cs_console.screens.my_reviews import MyReviewsScreen
 from cs_console.screens.review import ReviewSampleScreen, ReviewScreen
 from cs_console.storage.models import OutboxOp, Review, Ticket
+from cs_console.usecases.ticket_changes import add_interaction
 from cs_console.widgets.rubric_form import RubricForm
 from tests.conftest import NOW
 from tests.test_lead_screen import LIN, SIZE, ZHAO, lead_app, open_team_view, settle
@@ -37,6 +39,10 @@ def maritime_tickets(store) -> dict[str, Ticket]:
 
 
 async def test_the_sample_holds_finished_unreviewed_team_tickets_and_filters_narrow_it(demo_store):
+    escalated, unhappy = demo_id("ticket", "t007"), demo_id("ticket", "t042")
+    demo_store.escalate(escalated, "Telecom Desk", "roaming on board", author_id=LIN, at=NOW - timedelta(days=2))
+    add_interaction(demo_store, unhappy, "callback", "still waiting for the certificate", author_id=LIN,
+                    satisfaction=1, at=NOW - timedelta(days=1))
     tickets = maritime_tickets(demo_store)
     reviewed = {demo_id("ticket", key) for key in ("t001", "t002", "t005", "t006", "t010")}
     async with lead_app(demo_store).run_test(size=SIZE) as pilot:
@@ -48,12 +54,14 @@ async def test_the_sample_holds_finished_unreviewed_team_tickets_and_filters_nar
         assert "random" in str(screen.query_one("#review-sample-title", Static).render())
         await pilot.press("f")
         await settle(pilot)
-        assert screen.how == "low_score"
+        assert screen.how == "low_score" and unhappy in {c.ticket_id for c in screen.samples}
         assert all((c.lowest_satisfaction or 5) <= 2 or (c.lowest_nps is not None and c.lowest_nps <= 6)
                    for c in screen.samples)
+        assert "☹ low score" in str(screen.query_one(OptionList).get_option_at_index(0).prompt)
         await pilot.press("f")
         await settle(pilot)
-        assert screen.how == "escalated" and all(c.escalated for c in screen.samples)
+        assert screen.how == "escalated" and [c.ticket_id for c in screen.samples] == [escalated]
+        assert "⇪ escalated" in str(screen.query_one(OptionList).get_option_at_index(0).prompt)
 
 
 async def test_a_lead_scores_a_conversation_and_the_agent_reads_it(demo_store):

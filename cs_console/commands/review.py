@@ -81,11 +81,10 @@ def _lead(store: Store, strings: Strings):
 
 
 def _marks(candidate, strings: Strings) -> str:
-    from cs_console.lead.review_sample import FILTERS
+    from cs_console.lead.review_sample import flags
 
-    marks = [strings(f"review.mark_{name.removesuffix('_score')}") for name in ("low_score", "escalated")
-             if FILTERS[name](candidate)]
-    return f" · {' · '.join(marks)}" if marks else ""
+    marks = [strings(f"review.mark.{name}") for name in flags(candidate)]
+    return f" {' '.join(marks)}" if marks else ""
 
 
 def _sample(store: Store, args, strings: Strings) -> int:

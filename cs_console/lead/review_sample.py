@@ -51,6 +51,11 @@ FILTERS: dict[str, Callable[[Candidate], bool]] = {
 """Each filter's name (as the lead view and `cs-console review sample --filter` name it) and test."""
 
 
+def flags(candidate: Candidate) -> tuple[str, ...]:
+    """The filters but `random` that the candidate passes: why a lead might look at it first."""
+    return tuple(name for name, passes in FILTERS.items() if name != "random" and passes(candidate))
+
+
 def sample(candidates: Sequence[Candidate], how: str, count: int, seed: int) -> list[Candidate]:
     """Up to `count` of the candidates that pass filter `how`, picked at random from `seed`,
     newest first.

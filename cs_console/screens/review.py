@@ -21,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cs_console.lead.review_sample import DEFAULT_SAMPLE, FILTERS, LOW_NPS, LOW_SATISFACTION, Candidate
+from cs_console.lead.review_sample import DEFAULT_SAMPLE, FILTERS, Candidate, flags
 from cs_console.lead.rubric import SCORES, RubricError, read_scores
 from cs_console.screens.base import ConsoleScreen
 from cs_console.storage.tickets import TicketDetail
@@ -86,15 +86,10 @@ class ReviewSampleScreen(ConsoleScreen):
 
     def _line(self, candidate: Candidate) -> str:
         s = self.strings
-        marks = []
-        if (candidate.lowest_satisfaction or SCORES[-1]) <= LOW_SATISFACTION or (
-                candidate.lowest_nps is not None and candidate.lowest_nps <= LOW_NPS):
-            marks.append("☹ " + s("review.mark_low"))
-        if candidate.escalated:
-            marks.append("⇪ " + s("review.mark_escalated"))
+        marks = [s(f"review.mark.{name}") for name in flags(candidate)]
         done = "✔ " if candidate.ticket_id in self.reviewed else ""
         line = s("review.sample_line", number=candidate.number, agent=self.names.get(candidate.agent_id, "?"),
-                 subject=candidate.subject, marks=f" · {' · '.join(marks)}" if marks else "")
+                 subject=candidate.subject, marks=f" {' '.join(marks)}" if marks else "")
         return escape(clip(done + line, self.app.size.width - 6))
 
     def action_next_filter(self) -> None:
