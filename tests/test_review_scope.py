@@ -113,3 +113,23 @@ def test_two_leads_correcting_one_review_end_with_the_later_correction_everywher
     for member in (lena, lana, lena, alice):
         assert member.sync_until_done().refused == 0
     assert {_reviews(member)[review.id] for member in (lena, lana, alice)} == {"lana's correction"}
+
+
+def test_the_server_answers_a_review_out_of_scope_with_403_naming_the_rule(desk, server):  # noqa: F811
+    import httpx
+
+    from cs_console.sync.protocol import PROTOCOL_VERSION, SYNC_PATH
+
+    people, tickets = desk
+    ann = people["ann"]
+    op = [1, str(uuid.uuid4()), "review", str(uuid.uuid4()), "insert",
+          {"ticket_id": tickets["alice"], "agent_id": ann.agent_id, "reviewer_id": ann.agent_id,
+           "scores": '{"empathy": 5}', "comment": "", "reviewed_at": "2026-11-30 10:00:00.000000"},
+          "0001764496800000.00000.cafe"]
+    body = {"v": PROTOCOL_VERSION, "d": str(uuid.uuid4()), "c": 0, "k": 0, "b": 0, "o": [op]}
+    answer = httpx.post(server.url + SYNC_PATH, content=json.dumps(body), timeout=30,
+                        headers={"content-type": "application/json", "authorization": f"Bearer {ann.settings.token}"})
+    assert answer.status_code == 403
+    problem = answer.json()["problems"][0]
+    assert problem["code"] == "scope"
+    assert problem["message"] == "only a lead reviews conversations; an agent reads the reviews of their own work"
