@@ -136,3 +136,19 @@ async def test_the_kpi_pane_shows_the_review_figures(demo_store):
 
         text = pane_text(pilot.app, "#kpi-body")
         assert "Lead reviews of conversations" in text and "Empathy" in text
+
+
+async def test_the_review_screen_speaks_chinese(demo_store):
+    from cs_console.config import from_mapping
+
+    app = lead_app(demo_store, config=from_mapping({"language": "zh"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pilot.app.push_screen(ReviewScreen(demo_id("ticket", "t007"), LIN))
+        await settle(pilot)
+        screen = pilot.app.screen
+        rubric = str(screen.query_one(RubricForm).render())
+        assert all(label in rubric for label in ("对话质量", "解答准确", "合规", "共情"))
+        assert "为 ▸ 所指项打分" in str(screen.query_one("#review-rubric-hint", Static).render())
+        assert screen.query_one("#review-comment", Input).placeholder == "给坐席的评语"
+        assert "质检 DEMO-0007" in str(screen.query_one("#review-title", Static).render())
