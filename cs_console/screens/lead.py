@@ -41,6 +41,7 @@ from cs_console.lead.periods import KINDS, period_containing
 from cs_console.lead.reports import Report, format_change, format_value, trend_arrow
 from cs_console.lead.review_report import review_text
 from cs_console.lead.review_scores import ReviewSection
+from cs_console.lead.rubric import RubricError
 from cs_console.lead.staffing import HourPlan
 from cs_console.screens.assign import AgentChoice, AssignScreen
 from cs_console.screens.base import ConsoleScreen
@@ -321,7 +322,7 @@ class LeadScreen(ConsoleScreen):
             period = period.previous()
         try:
             report = service_report(app.store, config, period, now, scope_of(app.agent))
-        except StoreError as error:
+        except (StoreError, RubricError) as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
         app.call_from_thread(self._show_kpis, report)
