@@ -152,3 +152,15 @@ async def test_the_review_screen_speaks_chinese(demo_store):
         assert "为 ▸ 所指项打分" in str(screen.query_one("#review-rubric-hint", Static).render())
         assert screen.query_one("#review-comment", Input).placeholder == "给坐席的评语"
         assert "质检 DEMO-0007" in str(screen.query_one("#review-title", Static).render())
+
+
+async def test_a_broken_rubric_file_is_named_and_the_console_goes_on(demo_store, isolated_home):
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "review_rubric.json").write_text('{"items": [{"key": "Tone"}]}', encoding="utf-8")
+    async with lead_app(demo_store).run_test(size=SIZE, notifications=True) as pilot:
+        await open_team_view(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        said = [n.message for n in pilot.app._notifications]
+        assert any("review_rubric.json: item 1: \"key\" must be lower-case" in message for message in said), said
+        assert pilot.app.is_running
