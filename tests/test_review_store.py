@@ -70,3 +70,15 @@ def test_a_review_of_a_missing_ticket_or_in_a_read_only_store_writes_nothing(dem
     with demo_store.read() as session:
         assert len(session.exec(select(Review)).all()) == before
     assert outbox(demo_store) == []
+
+
+def test_a_waiting_review_reads_as_one_in_the_outbox(demo_store):
+    from cs_console.screens.outbox import kind_label
+    from cs_console.text.strings import Strings
+    from cs_console.usecases.outbox import outbox_items
+
+    demo_store.save_review(ticket_id=demo_id("ticket", "t007"), agent_id=LIN, reviewer_id=ZHAO,
+                           scores='{"empathy":3}', comment="greet by name", at=NOW)
+    item = next(item for item in outbox_items(demo_store) if item.kind == "review")
+    assert kind_label(item, Strings("en")) == "Review of a conversation" and "greet by name" in item.text
+    assert kind_label(item, Strings("zh")) == "对话质检"

@@ -710,6 +710,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "key.search_all": ("Search all", "全局搜索"),
     # -- lead reviews of conversations (review.*) ----------------------------------------------
     "review.report_heading": ("Lead reviews of conversations", "组长对话质检"),
+    "refused.kind.review": ("Review of a conversation", "对话质检"),
     "review.report_team": ("Team", "团队"),
     "review.report_previous": ("Team, period before", "团队（上一周期）"),
     "review.report_count": ("Reviews", "质检数"),
