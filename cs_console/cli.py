@@ -19,6 +19,7 @@ from cs_console.commands import database as database_commands
 from cs_console.commands import demo as demo_commands
 from cs_console.commands import kb as kb_commands
 from cs_console.commands import lead as lead_commands
+from cs_console.commands import review as review_commands
 from cs_console.commands import server as server_commands
 from cs_console.commands import sync as sync_commands
 from cs_console.errors import UserError
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     server_commands.add_commands(commands)
     sync_commands.add_commands(commands)
     lead_commands.add_commands(commands)
+    review_commands.add_commands(commands)
     database_commands.add_commands(commands)
     return parser
 
@@ -92,6 +94,8 @@ def _dispatch(args) -> int:
             config = dataclasses.replace(config, low_bandwidth=True)
         if args.command in lead_commands.COMMANDS:
             return lead_commands.run(store, config, args)
+        if args.command in review_commands.COMMANDS:
+            return review_commands.run(store, config, args)
         if args.readonly and args.command in (None, "run") and store.working_agent() is None:
             print("cs-console: error: --readonly: nobody works on this device yet; add --agent NAME "
                   "(or run once without --readonly)", file=sys.stderr)

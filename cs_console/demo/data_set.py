@@ -1,6 +1,7 @@
 """The demo data set: realistic customers, tickets, knowledge base and templates.
 
-The files in assets/demo give times as minutes relative to now, so that a freshly loaded
+The files in assets/demo (agents, customers, tickets, a lead's reviews, the knowledge base,
+templates) give times as minutes relative to now, so that a freshly loaded
 demo shows every clock state. Ids are derived from the files' keys, so loading twice adds
 nothing the second time.
 """
@@ -15,7 +16,17 @@ from datetime import datetime, timedelta
 from sqlmodel import SQLModel
 
 from cs_console.paths import asset
-from cs_console.storage.models import Agent, Customer, Interaction, KbArticle, Macro, Template, Ticket, TicketEvent
+from cs_console.storage.models import (
+    Agent,
+    Customer,
+    Interaction,
+    KbArticle,
+    Macro,
+    Review,
+    Template,
+    Ticket,
+    TicketEvent,
+)
 from cs_console.store import Store
 from cs_console.vocabulary import FIRST_RESPONSE_KINDS, message_channel
 
@@ -74,6 +85,16 @@ def demo_rows(now: datetime) -> Iterator[SQLModel]:
         )
     for number, ticket in enumerate(_json("tickets.json"), start=1):
         yield from _ticket_rows(ticket, number, at)
+    for review in _json("reviews.json"):
+        yield Review(
+            id=demo_id("review", review["key"]),
+            ticket_id=demo_id("ticket", review["ticket"]),
+            agent_id=demo_id("agent", review["agent"]),
+            reviewer_id=demo_id("agent", review["reviewer"]),
+            scores=_dumps(review["scores"]),
+            comment=review["comment"],
+            reviewed_at=at(review["min"]),
+        )
     for article in _jsonl("kb_articles.jsonl"):
         yield KbArticle(
             id=demo_id("kb", article["key"]),

@@ -29,6 +29,9 @@ from cs_console.lead import kpi
 from cs_console.lead.charts import sparkline
 from cs_console.lead.periods import Period
 from cs_console.lead.report_formats import FORMATS
+from cs_console.lead.review_report import review_csv_rows, review_html, review_json, review_markdown
+from cs_console.lead.review_scores import ReviewSection, ScoredWork, review_section
+from cs_console.lead.rubric import Rubric
 from cs_console.text.display import channel_name
 from cs_console.text.strings import Strings
 
@@ -144,6 +147,8 @@ class Report:
     rising_tags: tuple[IssueLine, ...]
     agents: tuple[AgentLine, ...]
     channel_mix: tuple[ChannelLine, ...] = ()
+    reviews: ReviewSection | None = None
+    """The leads' reviews of conversations, when the caller gave a rubric."""
 
 
 def metric_values(numbers: kpi.Kpis) -> dict[str, float | None]:
@@ -175,9 +180,12 @@ def build(
     policy: SlaPolicy,
     calendar: BusinessCalendar,
     team: str | None = None,
+    reviews: Iterable[ScoredWork] = (),
+    rubric: Rubric | None = None,
 ) -> Report:
     """The report for `period` (with trends against the one before) from `tickets`, which
-    must include every ticket created in either period, still open, or touched since."""
+    must include every ticket created in either period, still open, or touched since; with a
+    `rubric`, the `reviews` (of both periods) of the agents given roll up in its section."""
     agents = list(agents)
     tickets = list(tickets)
     if team is not None:
@@ -217,6 +225,9 @@ def build(
         top_tags=tags[:TOP_ISSUES], rising_tags=_rising(tags),
         agents=tuple(agent_lines),
         channel_mix=_channel_mix(current.by_channel, before.by_channel),
+        reviews=None if rubric is None else review_section(
+            reviews, {a.id: a.name for a in agents if team is None or a.team == team}, rubric,
+            (period.start, period.end), (previous.start, previous.end)),
     )
 
 
@@ -289,6 +300,7 @@ def to_json(report: Report) -> str:
         "agents": [{"id": a.agent_id, "name": a.name, **a.values} for a in report.agents],
         "channel_mix": [{"channel": c.name, "count": c.count, "share": c.share, "previous": c.previous,
                          "change": c.change} for c in report.channel_mix],
+        "reviews": review_json(report.reviews) if report.reviews else None,
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -319,6 +331,7 @@ def to_csv(report: Report, strings: Strings) -> str:
         for key, value in agent.values.items():
             writer.writerow(["agent", agent.name, key, strings(f"metric.{key}"),
                              format_value(value, key, suffix=False, empty=""), "", "", SPECS[key].unit])
+    writer.writerows(review_csv_rows(report.reviews, report.team or "", strings) if report.reviews else [])
     return out.getvalue()
 
 
@@ -353,6 +366,7 @@ def to_markdown(report: Report, strings: Strings) -> str:
                   "|---|---:|---:|---:|"]
         lines += [f"| {_md(i.name)} | {i.count} | {i.previous} | {_signed(i.change)} |" for i in issues]
         lines.append("")
+    lines += review_markdown(report.reviews, strings) if report.reviews else []
     lines += [f"## {strings('report.agents')}", ""]
     if report.agents:
         lines += ["| " + " | ".join([strings("report.agent"), *(strings(f"metric.{k}") for k in AGENT_METRICS)]) + " |",
@@ -399,6 +413,7 @@ def to_html(report: Report, strings: Strings) -> str:
                         [[i.name, str(i.count), str(i.previous), _signed(i.change)] for i in issues])
             if issues else f"<p>{e(strings('report.none'))}</p>"
         )
+    parts += [review_html(report.reviews, strings)] if report.reviews else []
     parts.append(f"<h2>{e(strings('report.agents'))}</h2>")
     parts.append(
         _html_table([strings("report.agent"), *(strings(f"metric.{k}") for k in AGENT_METRICS)],

@@ -60,5 +60,13 @@ def console_commands(app: App, screen: Screen) -> Iterator[SystemCommand]:
         yield SystemCommand(s("app.drafts"), s("app.drafts_help"), app.action_drafts)
         yield SystemCommand(s("app.queue"), s("app.queue_help"), app.back_to_queue)
         yield SystemCommand(s("app.reminders"), s("app.reminders_help"), app.open_reminders)
+        yield SystemCommand(s("app.my_reviews"), s("app.my_reviews_help"), lambda: _open_my_reviews(app))
         yield SystemCommand(s("app.knowledge_base"), s("app.knowledge_base_help"), app.open_knowledge_base)
         yield SystemCommand(s("app.search"), s("app.search_help"), app.action_search_all)
+
+
+def _open_my_reviews(app: App) -> None:
+    """The reviews of the agent's own work; loaded when asked for, so start-up stays light."""
+    from cs_console.screens.my_reviews import MyReviewsScreen
+
+    app.push_screen(MyReviewsScreen())

@@ -6,7 +6,8 @@ the team, the escalation queue with its 48-hour clock, the KPIs of a week, month
 or year against the one before, and Erlang C staffing per hour. Enter on an agent drills
 into their queue; on a ticket list, space selects and `a` reassigns the selection (or the
 ticket under the cursor) to an agent the routing ranks first, with its reasons; `u` routes
-every unassigned ticket as suggested. Nothing moves without a deliberate `y`, and nothing
+every unassigned ticket as suggested; `v` samples the team's finished conversations to
+review on the rubric (`screens.review`). Nothing moves without a deliberate `y`, and nothing
 at all in a read-only session.
 
 Made for SSH and slow links: every number has a word or symbol beside any colour, tables
@@ -38,6 +39,9 @@ from cs_console.lead import routing, team
 from cs_console.lead.charts import bar, sparkline
 from cs_console.lead.periods import KINDS, period_containing
 from cs_console.lead.reports import Report, format_change, format_value, trend_arrow
+from cs_console.lead.review_report import review_text
+from cs_console.lead.review_scores import ReviewSection
+from cs_console.lead.rubric import RubricError
 from cs_console.lead.staffing import HourPlan
 from cs_console.screens.assign import AgentChoice, AssignScreen
 from cs_console.screens.base import ConsoleScreen
@@ -73,6 +77,7 @@ class LeadScreen(ConsoleScreen):
         *(Binding(str(n), f"view('{view}')", english(f"lead.tab.{view}"), show=False)
           for n, view in enumerate(VIEWS, start=1)),
         Binding("u", "auto_route", english("key.auto_route"), id="auto_route"),
+        Binding("v", "review", english("key.review"), id="review"),
         Binding("w", "period_kind", english("key.period_kind"), id="period_kind"),
         Binding("left_square_bracket", "period(-1)", "Earlier", show=False),
         Binding("right_square_bracket", "period(1)", "Later", show=False),
@@ -267,9 +272,15 @@ class LeadScreen(ConsoleScreen):
             return self.view == "kpis"
         if action == "next_day":
             return self.view == "staffing"
-        if action == "auto_route":
+        if action in ("auto_route", "review"):
             return not self.app.store.readonly
         return True
+
+    def action_review(self) -> None:
+        """Sample the team's finished conversations to review (`screens.review`)."""
+        from cs_console.screens.review import ReviewSampleScreen
+
+        self.app.push_screen(ReviewSampleScreen())
 
     def action_refresh(self) -> None:
         self.reload()
@@ -311,7 +322,7 @@ class LeadScreen(ConsoleScreen):
             period = period.previous()
         try:
             report = service_report(app.store, config, period, now, scope_of(app.agent))
-        except StoreError as error:
+        except (StoreError, RubricError) as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
         app.call_from_thread(self._show_kpis, report)
@@ -520,7 +531,21 @@ def kpi_renderable(report: Report, strings: Strings) -> RenderableType:
         agents.add_column(s(f"metric.{key}"), justify="right", max_width=12)
     for line in report.agents:
         agents.add_row(line.name, *(format_value(line.values[key], key) for key in shown))
-    return Group(heading, "", figures, "", trends, "", issues, rising, "", agents)
+    return Group(heading, "", figures, "", trends, "", issues, rising, "", agents,
+                 *(("", review_table(report.reviews, s)) if report.reviews else ()))
+
+
+def review_table(section: ReviewSection, strings: Strings) -> RenderableType:
+    """The leads' reviews on the KPI pane: the team now and before, each agent, each item's mean."""
+    header, *rows = review_text(section, strings)
+    table = Table(box=None, pad_edge=False, show_edge=False, title=strings("review.report_heading"),
+                  title_justify="left", title_style="bold")
+    table.add_column(header[0])
+    for name in header[1:]:
+        table.add_column(name, justify="right", max_width=10)
+    for row in rows:
+        table.add_row(*row)
+    return table
 
 
 def staffing_renderable(hours: list[HourPlan], day: int, config: Config, answer: float,

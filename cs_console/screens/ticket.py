@@ -34,12 +34,12 @@ from cs_console.text.strings import english
 from cs_console.usecases.drafts import DraftText, reply_key
 from cs_console.usecases.macros import MacroChoice, MacroPlan, MacroRefused, apply_macro, macro_choices, plan_macro
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
-from cs_console.usecases.ticket_trail import Activity, activity_text, ticket_trail
 from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
 from cs_console.widgets.clock_text import clock_lines
 from cs_console.widgets.composer import Composer
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.sync_status import SyncStatusBar
+from cs_console.widgets.thread_view import delivery_text, thread_entries
 
 MAX_PROMPTS = 2
 """Compliance prompts shown at once; more would push the conversation off an 80x24 screen."""
@@ -192,36 +192,10 @@ class TicketScreen(ConsoleScreen):
         self.tick()
         conversation = self.query_one("#conversation", VerticalScroll)
         conversation.remove_children()
-        zone, now = self.app.config.zone, self.app.now()
-        entries = []
-        for interaction in ticket_trail(detail):
-            if isinstance(interaction, Activity):
-                entries.append(Static(escape(self._activity_line(interaction)), classes="entry activity"))
-                continue
-            if interaction.kind == "public_reply" and interaction.author_id is None:
-                author = s("ticket.automatic_reply")  # the server's acknowledgement of a mail
-            else:
-                author = detail.authors.get(interaction.author_id, customer.contact_name or customer.name)
-            heading = " · ".join([s(f"interaction.{interaction.kind}"), escape(author),
-                                  local_time(interaction.created_at, zone, now, s)])
-            if interaction.channel:
-                heading += " · " + channel_name(interaction.channel, s)
-            if interaction.satisfaction is not None:
-                heading += " · " + s("ticket.satisfaction", score=interaction.satisfaction)
-            if interaction.nps is not None:
-                heading += " · " + s("ticket.nps", score=interaction.nps)
-            if interaction.kind == "public_reply" and ticket.channel == "email":
-                heading += " · " + escape(self._delivery_text(detail, interaction.id))
-            entries.append(
-                Static(f"[b]{heading}[/b]\n{escape(interaction.body)}", classes=f"entry {interaction.kind}")
-            )
+        entries = thread_entries(detail, s, self.app.config.zone, self.app.now())
         conversation.mount_all(entries)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
         self._say_last_delivery(detail)
-
-    def _delivery_text(self, detail: TicketDetail, reply_id: str) -> str:
-        state, reason = detail.delivery_of(reply_id)
-        return self.strings(f"delivery.{state}", reason=reason)
 
     def _say_last_delivery(self, detail: TicketDetail) -> None:
         """Under the composer, once the server has mailed the newest reply or failed to: say so."""
@@ -233,12 +207,7 @@ class TicketScreen(ConsoleScreen):
         state = (reply.id, detail.delivery_of(reply.id))
         if state != self._last_delivery:
             self._last_delivery = state
-            self._say(self.strings("ticket.last_reply", state=self._delivery_text(detail, reply.id)))
-
-    def _activity_line(self, step: Activity) -> str:
-        """One compact line of the trail: "· status Open → Closed · Lin Wei · Mon 09:12"."""
-        s, zone, now = self.strings, self.app.config.zone, self.app.now()
-        return f"· {activity_text(step, s, self.detail.authors, zone, now)} · {local_time(step.at, zone, now, s)}"
+            self._say(self.strings("ticket.last_reply", state=delivery_text(detail, reply.id, self.strings)))
 
     def tick(self) -> None:
         """Refresh the clock lines (repainted only when their text changed) and say "sent"

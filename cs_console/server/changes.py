@@ -23,8 +23,8 @@ from sqlalchemy import and_, bindparam, insert, literal, or_, select, union_all,
 from sqlmodel import Session, col
 
 from cs_console.server.db import Numbers, changes, scope_exits
-from cs_console.server.scope import Caller, exit_clause, mail_problem_clause, ticket_clause
-from cs_console.storage.models import Interaction, MailProblem, Reminder, Ticket, TicketEvent
+from cs_console.server.scope import Caller, exit_clause, mail_problem_clause, review_clause, ticket_clause
+from cs_console.storage.models import Interaction, MailProblem, Reminder, Review, Ticket, TicketEvent
 from cs_console.sync import codec
 from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, to_wire
 
@@ -191,6 +191,8 @@ def _entries_after(
                 and_(changes.c.entity == "customer", changes.c.entity_id.in_(select(Ticket.customer_id).where(scope))),
                 and_(changes.c.entity == "mail_problem",
                      changes.c.entity_id.in_(select(MailProblem.id).where(mail_problem_clause(caller)))),
+                and_(changes.c.entity == "review",
+                     changes.c.entity_id.in_(select(Review.id).where(review_clause(caller)))),
             )
         )
     exits = select(scope_exits.c.seq, literal("ticket").label("entity"), scope_exits.c.ticket_id).where(

@@ -330,7 +330,7 @@ def _upsert(batch: _Batch, spec: EntitySpec, op, values: dict, stamp: hlc.Stamp,
     if spec.name == "ticket":
         known.ticket_written(row, before)
         _after_ticket_write(batch, row, before, decided, stamp)
-    ticket_id = row.id if spec.name == "ticket" else getattr(row, "ticket_id", None)
+    ticket_id = row.id if spec.name == "ticket" else row.ticket_id if spec.name in TICKET_CHILDREN else None
     batch.log.touch(spec.name, row.id, ticket_id, batch.device_id if clean else None)
     return None
 

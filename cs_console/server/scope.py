@@ -8,6 +8,11 @@
 - admin: everything; the only role that edits agents, the knowledge base and templates, and
   the only one who moves a ticket to another team.
 
+Reviews of conversations follow the reviewed agent, not the ticket: an agent reads the
+reviews of their own work only (even of a ticket that has since moved on, never those of
+whoever holds it now); a lead writes and reads the reviews of their team's agents, as
+themselves, of tickets in their scope; an admin everything.
+
 Rows reached by id are checked like rows sent: a ticket may name a customer only when that
 customer is in the caller's scope already or is new (no ticket names it yet), and a
 reminder or message is changed only by someone who may write it both where it was and
@@ -30,7 +35,7 @@ from sqlmodel import Session, col
 
 from cs_console.server.db import scope_exits
 from cs_console.server.known import Known
-from cs_console.storage.models import Agent, MailProblem, Ticket
+from cs_console.storage.models import Agent, MailProblem, Review, Ticket
 
 ADMIN_ONLY: dict[str, str] = {"agent": "agents", "kb_article": "the knowledge base", "template": "templates",
                               "macro": "macros"}
@@ -85,6 +90,16 @@ def mail_problem_clause(caller: Caller):
     if caller.role == "lead":
         return col(MailProblem.team).in_((caller.team, ""))
     return false()
+
+
+def review_clause(caller: Caller):
+    """SQL filter on Review for the reviews the caller is shown: of their own work (an agent),
+    of their team's agents (a lead); None means all (an admin)."""
+    if caller.is_admin:
+        return None
+    if caller.role == "lead":
+        return col(Review.agent_id).in_(_team_members(caller))
+    return Review.agent_id == caller.agent_id
 
 
 def exit_clause(caller: Caller):
@@ -152,6 +167,8 @@ def write_problem(
         return f"customer {after.get('name', after['id'])!r} has no ticket in your scope"
     if entity == "ticket":
         return _ticket_problem(known, caller, before, after)
+    if entity == "review":
+        return _review_problem(known, caller, before, after)
     if ticket is None:
         return f"{entity} {after['id']} belongs to no ticket"
     if before is not None:
@@ -184,6 +201,24 @@ def _ticket_problem(known: Known, caller: Caller, before: dict | None, after: di
         f"ticket {number}: an agent may take a ticket or hand it back to the team pool; "
         "assigning it to someone else is a lead's job"
     )
+
+
+def _review_problem(known: Known, caller: Caller, before: dict | None, after: dict) -> str | None:
+    if caller.role != "lead":
+        return "only a lead reviews conversations; an agent reads the reviews of their own work"
+    if (before is None or before["reviewer_id"] != after["reviewer_id"]) and after["reviewer_id"] != caller.agent_id:
+        return f"review {after['id']} names agent {after['reviewer_id']} as its reviewer; you can only review as yourself"
+    for state in (before, after) if before is not None else (after,):
+        agent = known.get(Agent, state["agent_id"])
+        if agent is None or agent.team != caller.team:
+            name = agent.name if agent is not None else state["agent_id"]
+            return f"review of {name}'s work: a lead reviews only the agents of team {caller.team!r}"
+    ticket = known.get(Ticket, after["ticket_id"])
+    if ticket is None:
+        return f"review {after['id']} names ticket {after['ticket_id']}, which is not on the server"
+    if not sees_ticket(known, caller, ticket.assignee_id, ticket.team):
+        return f"review of ticket {ticket.number}: the ticket is not in team {caller.team!r}"
+    return None
 
 
 def _child_problem(known: Known, caller: Caller, entity: str, after: dict, ticket: Ticket) -> str | None:

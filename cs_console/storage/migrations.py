@@ -403,6 +403,24 @@ MIGRATIONS: tuple[Migration, ...] = (
                 field_clocks VARCHAR NOT NULL)""",
         ),
     ),
+    Migration(
+        14,
+        "lead reviews: a lead's rubric scores and comment on one finished conversation, "
+        "synced to the reviewed agent",
+        (
+            """CREATE TABLE IF NOT EXISTS review (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                ticket_id VARCHAR NOT NULL,
+                agent_id VARCHAR NOT NULL REFERENCES agent (id),
+                reviewer_id VARCHAR NOT NULL REFERENCES agent (id),
+                scores VARCHAR NOT NULL,
+                comment VARCHAR NOT NULL,
+                reviewed_at VARCHAR(26) NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS ix_review_agent ON review (agent_id, reviewed_at)",
+            "CREATE INDEX IF NOT EXISTS ix_review_ticket ON review (ticket_id)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

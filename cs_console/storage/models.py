@@ -106,6 +106,26 @@ class Reminder(SQLModel, table=True):
     field_clocks: str = "{}"
 
 
+class Review(SQLModel, table=True):
+    """A lead's review of one finished conversation: a digit per rubric item and a comment the
+    reviewed agent reads. Mutable (the lead may correct it); fields merge like any row's.
+
+    `ticket_id` names the ticket without a foreign key: a review travels to the agent whose
+    work it judges even when that ticket has since left the agent's scope, and a device may
+    hold the review without the ticket (the list then shows the review alone)."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    ticket_id: str
+    agent_id: str = Field(foreign_key="agent.id")
+    """Whose work is reviewed: the ticket's agent when it was reviewed."""
+    reviewer_id: str = Field(foreign_key="agent.id")
+    scores: str = "{}"
+    """A JSON object from rubric item key to its digit (`lead.review_scores.SCORES`)."""
+    comment: str = ""
+    reviewed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    field_clocks: str = "{}"
+
+
 class ReplyDelivery(SQLModel, table=True):
     """What became of a public reply sent by mail, as the server found it: written by the
     server alone and synced down, so the device that wrote the reply shows "sent", or

@@ -20,6 +20,7 @@ from enum import Enum
 from sqlmodel import SQLModel
 
 from cs_console.errors import UserError
+from cs_console.lead.rubric import scores_problem
 from cs_console.storage.sync_state import ENTITY_NAMES
 from cs_console.sync.protocol import INT64
 from cs_console.utc import from_text, to_text
@@ -179,6 +180,10 @@ def values_problem(spec: EntitySpec, values: dict, *, new_row: bool) -> str | No
             return problem
     if spec.name == "interaction" and "kind" in values:
         problem = _scores_problem(values)
+        if problem:
+            return problem
+    if spec.name == "review" and "scores" in values:
+        problem = scores_problem(values["scores"])
         if problem:
             return problem
     if new_row:

@@ -1,0 +1,48 @@
+"""A ticket's conversation as the ticket screen shows it, for every screen that shows one
+(the ticket itself, a lead's review): each message whole under a heading (kind, author,
+time, channel, scores, delivery), and one compact line per thing done to the ticket."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.markup import escape
+from textual.widgets import Static
+
+from cs_console.storage.tickets import TicketDetail
+from cs_console.text.display import channel_name, local_time
+from cs_console.text.strings import Strings
+from cs_console.usecases.ticket_trail import Activity, activity_text, ticket_trail
+
+
+def delivery_text(detail: TicketDetail, reply_id: str, strings: Strings) -> str:
+    """What became of a mailed reply: saved here, on the server, sent, or failed and why."""
+    state, reason = detail.delivery_of(reply_id)
+    return strings(f"delivery.{state}", reason=reason)
+
+
+def thread_entries(detail: TicketDetail, strings: Strings, zone: tzinfo, now: datetime) -> list[Static]:
+    """The conversation's widgets, oldest first."""
+    s, ticket, customer = strings, detail.ticket, detail.customer
+    entries = []
+    for interaction in ticket_trail(detail):
+        if isinstance(interaction, Activity):
+            line = f"· {activity_text(interaction, s, detail.authors, zone, now)} · {local_time(interaction.at, zone, now, s)}"
+            entries.append(Static(escape(line), classes="entry activity"))
+            continue
+        if interaction.kind == "public_reply" and interaction.author_id is None:
+            author = s("ticket.automatic_reply")  # the server's acknowledgement of a mail
+        else:
+            author = detail.authors.get(interaction.author_id, customer.contact_name or customer.name)
+        heading = " · ".join([s(f"interaction.{interaction.kind}"), escape(author),
+                              local_time(interaction.created_at, zone, now, s)])
+        if interaction.channel:
+            heading += " · " + channel_name(interaction.channel, s)
+        if interaction.satisfaction is not None:
+            heading += " · " + s("ticket.satisfaction", score=interaction.satisfaction)
+        if interaction.nps is not None:
+            heading += " · " + s("ticket.nps", score=interaction.nps)
+        if interaction.kind == "public_reply" and ticket.channel == "email":
+            heading += " · " + escape(delivery_text(detail, interaction.id, s))
+        entries.append(Static(f"[b]{heading}[/b]\n{escape(interaction.body)}", classes=f"entry {interaction.kind}"))
+    return entries
