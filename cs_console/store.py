@@ -51,11 +51,12 @@ from cs_console.storage.outbox import Outbox
 from cs_console.storage.queue_rows import QueueRows
 from cs_console.storage.sync_state import ENTITY_NAMES, SyncState, ticket_prefix_of
 from cs_console.storage.team_facts import TeamFacts
+from cs_console.storage.ticket_relations import TicketRelations
 from cs_console.storage.tickets import Tickets
 from cs_console.utc import to_text, utcnow
 
 
-class Store(FirstScreenReads, Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, DataSets, SyncState,
+class Store(FirstScreenReads, Agents, Tickets, TicketRelations, QueueRows, Customers, TeamFacts, KnowledgeBase, DataSets, SyncState,
             Outbox, Drafts, MailProblems, FullText):
     """A device's database: reads for the screens, transactional writes with change capture."""
 

@@ -390,6 +390,28 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 
+MERGE_AND_LINK = Migration(
+    13,
+    "merge and link: a merged ticket points to the ticket it was merged into (whose thread shows "
+    "its messages, notes and activity); links between related tickets, one row per link, synced",
+    (
+        # The index and the table are written to be harmless when made again.
+        "ALTER TABLE ticket ADD COLUMN merged_into VARCHAR",
+        "CREATE INDEX IF NOT EXISTS ix_ticket_merged_into ON ticket (merged_into)",
+        """CREATE TABLE IF NOT EXISTS ticket_link (
+            id VARCHAR NOT NULL PRIMARY KEY,
+            ticket_id VARCHAR NOT NULL REFERENCES ticket (id),
+            other_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            removed BOOLEAN NOT NULL,
+            created_at VARCHAR(26) NOT NULL,
+            field_clocks VARCHAR NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS ix_ticket_link_ticket ON ticket_link (ticket_id)",
+        "CREATE INDEX IF NOT EXISTS ix_ticket_link_other ON ticket_link (other_id)",
+    ),
+)
+MIGRATIONS = (*MIGRATIONS, MERGE_AND_LINK)
+
 LATEST_VERSION = MIGRATIONS[-1].version
 
 APPLICATION_ID = 0x43534331

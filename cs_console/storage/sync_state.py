@@ -33,6 +33,7 @@ from cs_console.storage.models import (
     Template,
     Ticket,
     TicketEvent,
+    TicketLink,
 )
 from cs_console.utc import to_text, utcnow
 
@@ -43,6 +44,7 @@ ENTITY_NAMES: dict[type[SQLModel], str] = {
     Interaction: "interaction",
     TicketEvent: "ticket_event",
     Reminder: "reminder",
+    TicketLink: "ticket_link",
     ReplyDelivery: "reply_delivery",
     MailProblem: "mail_problem",
     KbArticle: "kb_article",
