@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz
@@ -23,6 +24,9 @@ SIMILAR_ENOUGH = 70
 """Least score (0-100) for a likely duplicate: "Liferaft certificate expires Friday" and
 "Re: liferaft certificate expiring" score 80 and up; two different problems of one vessel
 ("Radar frozen", "Liferaft overdue") stay under 40."""
+RECENT = timedelta(days=7)
+"""How far back a likely duplicate is looked for: the 7 of 1-3-7, the longest an open
+incident should run."""
 MAX_CANDIDATES = 3
 """Candidates named at most: a warning lists a few, not the customer's whole queue."""
 REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|答复|回复|转发)\s*[:：]\s*)+", re.IGNORECASE)

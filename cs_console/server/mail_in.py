@@ -34,11 +34,13 @@ from cs_console.clocks.workflow import events_for_status_change, status_after_cu
 from cs_console.server import changes, mail_claims, mail_health, mail_out
 from cs_console.server.db import Database, Numbers, mail_attachments, mail_messages
 from cs_console.server.mail_config import Mailbox, MailConfig
-from cs_console.server.merge import SERVER_NODE, server_write
+from cs_console.server.merge import SERVER_NODE, SYSTEM_AGENT_ID, server_write, system_agent
 from cs_console.storage import hlc
+from cs_console.search.duplicates import RECENT, likely_duplicates
 from cs_console.storage.models import Customer, Interaction, Ticket, TicketEvent
 from cs_console.sync.schema import MAX_TEXT_CHARS
 from cs_console.utc import to_text, utcnow
+from cs_console.vocabulary import ACTIVE_STATUSES
 
 MAX_MAIL_BYTES = 50 * 1024 * 1024
 """A mail larger than this is left in the mailbox, unseen, and named in the log: 50 MB is
@@ -223,9 +225,30 @@ def _new_ticket(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
     log.write()
     writer.append(TicketEvent(ticket_id=ticket_id, kind="created", at=utcnow()))
     message_id = _message(writer, ticket, mail, None)
+    _warn_of_duplicates(writer, ticket)
     if mailbox.acknowledgement is not None:
         _acknowledge(writer, mailbox, ticket, customer_id)
     return Taken(f"opened ticket {number}", ticket_id, message_id)
+
+
+def _warn_of_duplicates(writer: _Writer, ticket: Ticket) -> None:
+    """An internal note on a new ticket naming the customer's open tickets of the last days
+    with a similar subject (the master, the agent and the office each writing about one
+    incident), for the agent to merge it into one of them. The customer is the one party
+    compared; a ticket's asset, once tickets name one, joins here."""
+    since = utcnow() - RECENT
+    others = writer.session.scalars(select(Ticket).where(
+        Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id, col(Ticket.status).in_(ACTIVE_STATUSES),
+        col(Ticket.merged_into).is_(None), Ticket.created_at >= since))
+    found = likely_duplicates(ticket.subject, ((other, other.subject) for other in others))
+    if not found:
+        return
+    system_agent(writer.session, writer.numbers, writer.now_ms)
+    named = "; ".join(f"{c.item.number} “{c.item.subject}”" for c in found)
+    writer.append(Interaction(
+        ticket_id=ticket.id, kind="internal_note", author_id=SYSTEM_AGENT_ID, created_at=utcnow(),
+        body=f"Likely duplicate: the same customer has open tickets with a similar subject: {named}. "
+             "If this is the same incident, merge this ticket into one of them."))
 
 
 def _acknowledge(writer: _Writer, mailbox: Mailbox, ticket: Ticket, customer_id: str) -> None:

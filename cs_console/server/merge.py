@@ -466,8 +466,7 @@ def _system_note(batch: _Batch, ticket: Ticket, body: str) -> None:
     """An internal note on the ticket by the "Sync" agent: what the server decided for someone."""
     if batch.known.get(Agent, SYSTEM_AGENT_ID) is None:
         batch.known.flush()
-        values = {"name": SYSTEM_AGENT_NAME, "active": False}
-        batch.known.remember(server_write(batch.session, batch.numbers, "agent", SYSTEM_AGENT_ID, values, batch.now_ms))
+        batch.known.remember(system_agent(batch.session, batch.numbers, batch.now_ms))
     note = Interaction(
         ticket_id=ticket.id,
         kind="internal_note",
@@ -478,6 +477,12 @@ def _system_note(batch: _Batch, ticket: Ticket, body: str) -> None:
     )
     batch.known.written(note)
     batch.log.touch("interaction", note.id, ticket.id)
+
+
+def system_agent(session: Session, numbers: Numbers, now_ms: int) -> Agent:
+    """The "Sync" agent who signs the server's own notes, made the first time one is written."""
+    return session.get(Agent, SYSTEM_AGENT_ID) or server_write(
+        session, numbers, "agent", SYSTEM_AGENT_ID, {"name": SYSTEM_AGENT_NAME, "active": False}, now_ms)
 
 
 def server_write(session: Session, numbers: Numbers, entity: str, entity_id: str, values: dict, now_ms: int,

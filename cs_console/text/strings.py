@@ -482,9 +482,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "ticket.links": ("Links: {links}", "关联：{links}"),
     "duplicates.warning": ("Likely duplicate of {tickets}: Enter on it opens it, l links the new ticket to it once saved",
                            "可能与 {tickets} 重复：选中后 Enter 打开，保存后按 l 关联"),
-    "duplicates.intake_note": ("Likely duplicate: {tickets} of the same customer, open, with a similar subject. "
-                               "Merge this ticket into it if it is the same incident.",
-                               "可能重复：同一客户有相近主题的未结工单 {tickets}。如为同一事件，请将本工单并入。"),
     "key.merge": ("Merge into…", "并入…"),
     "key.link": ("Link…", "关联…"),
     "key.undo_merge": ("Undo merge", "撤销合并"),

@@ -9,21 +9,16 @@ merge reopens it the same way. It refuses to write but through the store.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cs_console.clocks import workflow
-from cs_console.search.duplicates import likely_duplicates
+from cs_console.search.duplicates import RECENT, likely_duplicates
 from cs_console.utc import utcnow
 
 if TYPE_CHECKING:
     from cs_console.storage.models import Ticket, TicketLink
     from cs_console.store import Store
-
-RECENT = timedelta(days=7)
-"""How far back a likely duplicate is looked for: the 7 of 1-3-7, the longest an open
-incident should run."""
-
 
 @dataclass(frozen=True)
 class MergeDone:
