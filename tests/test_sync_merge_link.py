@@ -29,7 +29,7 @@ def three_tickets(lead):
     return [first, *rest]
 
 
-def two_leads(tmp_path, server, database):
+def two_leads(tmp_path, server, database):  # noqa: F811
     lena = device(tmp_path, server.url, database, "lead")
     kim = device(tmp_path, server.url, database, "lead")
     lena.sync_until_done()
@@ -52,7 +52,7 @@ def settle(*members) -> None:
         member.sync_until_done()
 
 
-def agree(database, members, ticket_ids) -> dict:
+def agree(database, members, ticket_ids) -> dict:  # noqa: F811
     views = {ticket_id: server_ticket(database, ticket_id) for ticket_id in ticket_ids}
     for member in members:
         for ticket_id in ticket_ids:
@@ -60,7 +60,7 @@ def agree(database, members, ticket_ids) -> dict:
     return views
 
 
-def test_a_merge_and_the_same_link_made_on_two_devices_converge(tmp_path, server, database):
+def test_a_merge_and_the_same_link_made_on_two_devices_converge(tmp_path, server, database):  # noqa: F811
     lena, kim, (x, y, z) = two_leads(tmp_path, server, database)
     merge_tickets(lena.store, y.id, x.id, author_id=lena.agent_id)
     link_tickets(lena.store, x.id, z.id, "related", author_id=lena.agent_id)
@@ -79,7 +79,7 @@ def test_a_merge_and_the_same_link_made_on_two_devices_converge(tmp_path, server
         assert len(session.exec(select(TicketLink)).all()) == 1
 
 
-def test_a_removed_link_is_removed_everywhere(tmp_path, server, database):
+def test_a_removed_link_is_removed_everywhere(tmp_path, server, database):  # noqa: F811
     lena, kim, (x, _, z) = two_leads(tmp_path, server, database)
     link = link_tickets(lena.store, x.id, z.id, "parent", author_id=lena.agent_id)
     settle(lena, kim)
@@ -90,7 +90,7 @@ def test_a_removed_link_is_removed_everywhere(tmp_path, server, database):
     assert kim.store.ticket_detail(z.id).relations.links == ()
 
 
-def test_two_devices_merging_one_duplicate_into_different_tickets_agree_on_the_later(tmp_path, server, database):
+def test_one_duplicate_merged_into_two_tickets_on_two_devices_goes_to_the_later(tmp_path, server, database):  # noqa: F811
     lena, kim, (x, y, z) = two_leads(tmp_path, server, database)
     merge_tickets(lena.store, x.id, y.id, author_id=lena.agent_id)  # offline, both
     merge_tickets(kim.store, x.id, z.id, author_id=kim.agent_id)
@@ -105,7 +105,7 @@ def test_two_devices_merging_one_duplicate_into_different_tickets_agree_on_the_l
         assert member.store.ticket_detail(loser).relations.merged == ()
 
 
-def test_two_devices_merging_two_tickets_into_each_other_offline_keep_the_later_merge(tmp_path, server, database):
+def test_two_tickets_merged_into_each_other_offline_keep_the_later_merge(tmp_path, server, database):  # noqa: F811
     lena, kim, (x, y, _) = two_leads(tmp_path, server, database)
     merge_tickets(lena.store, x.id, y.id, author_id=lena.agent_id)  # Lena: x into y
     merge_tickets(kim.store, y.id, x.id, author_id=kim.agent_id)  # Kim, offline: y into x

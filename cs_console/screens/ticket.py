@@ -26,6 +26,7 @@ from cs_console.kb.templates import fill, template_values, unfilled
 from cs_console.screens.base import ConsoleScreen
 from cs_console.screens.callback import CallbackLog
 from cs_console.screens.escalate import EscalationRequest
+from cs_console.screens.merge_link import MergeAndLink
 from cs_console.screens.reminder import ReminderRequest
 from cs_console.storage.tickets import TicketDetail
 from cs_console.store import StoreError
@@ -46,7 +47,7 @@ CLOCK_TITLE_WIDTH = 22
 """Cells of the clock titles' column, so the state words line up (in Chinese too)."""
 
 
-class TicketScreen(ConsoleScreen):
+class TicketScreen(MergeAndLink, ConsoleScreen):
     HELP_NOTE = "help.clocks"
     """What `?` adds under the keys: how to read the clocks (`help` screen)."""
 
@@ -61,6 +62,9 @@ class TicketScreen(ConsoleScreen):
         Binding("m", "remind", english("key.remind"), id="remind"),
         Binding("a", "compose('expert_answer')", english("key.expert_answer"), id="expert_answer", show=False),
         Binding("p", "set_priority", english("key.set_priority"), id="set_priority", show=False),
+        Binding("g", "merge", english("key.merge"), id="merge", show=False),
+        Binding("l", "link", english("key.link"), id="link", show=False),
+        Binding("u", "undo_merge", english("key.undo_merge"), id="undo_merge", show=False),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("escape", "back", english("key.back"), id="back"),
@@ -69,7 +73,7 @@ class TicketScreen(ConsoleScreen):
                        "customer", "templates")
     """The keys most used first: the footer shows those that fit (`KeyFooter`)."""
     CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
-                         "templates", "set_priority"})
+                         "templates", "set_priority", "merge", "link", "undo_merge"})
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
@@ -180,6 +184,7 @@ class TicketScreen(ConsoleScreen):
             f"{s(f'status.{ticket.status}')}  ·  {assignee}{self.readonly_mark()}\n"
             f"[b]{escape(ticket.subject)}[/b]\n"
             f"{escape(customer.name)} · {escape(customer.contact_name)} · {customer.phone} · {channel}"
+            + "".join(f"\n{line}" for line in self.relation_lines(detail.relations, ticket.merged_into))
         )
         self.tick()
         conversation = self.query_one("#conversation", VerticalScroll)
@@ -187,8 +192,12 @@ class TicketScreen(ConsoleScreen):
         zone, now = self.app.config.zone, self.app.now()
         entries = []
         for interaction in ticket_trail(detail):
+            merged_from = self.merged_number(interaction.ticket_id)
             if isinstance(interaction, Activity):
-                entries.append(Static(escape(self._activity_line(interaction)), classes="entry activity"))
+                line = self._activity_line(interaction)
+                if merged_from:
+                    line = f"{line} · {s('merge.from', number=merged_from)}"
+                entries.append(Static(escape(line), classes="entry activity"))
                 continue
             if interaction.kind == "public_reply" and interaction.author_id is None:
                 author = s("ticket.automatic_reply")  # the server's acknowledgement of a mail
@@ -198,6 +207,8 @@ class TicketScreen(ConsoleScreen):
                                   local_time(interaction.created_at, zone, now, s)])
             if interaction.channel:
                 heading += " · " + channel_name(interaction.channel, s)
+            if merged_from:
+                heading += " · " + s("merge.from", number=merged_from)
             if interaction.satisfaction is not None:
                 heading += " · " + s("ticket.satisfaction", score=interaction.satisfaction)
             if interaction.nps is not None:

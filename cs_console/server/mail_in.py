@@ -31,12 +31,12 @@ from cs_console.channels.inbound import InboundMail, parse_mail
 from cs_console.channels.noise import Noise
 from cs_console.channels.threading import reply_of, ticket_number_in
 from cs_console.clocks.workflow import events_for_status_change, status_after_customer_message
+from cs_console.search.duplicates import RECENT, likely_duplicates
 from cs_console.server import changes, mail_claims, mail_health, mail_out
 from cs_console.server.db import Database, Numbers, mail_attachments, mail_messages
 from cs_console.server.mail_config import Mailbox, MailConfig
 from cs_console.server.merge import SERVER_NODE, SYSTEM_AGENT_ID, server_write, system_agent
 from cs_console.storage import hlc
-from cs_console.search.duplicates import RECENT, likely_duplicates
 from cs_console.storage.models import Customer, Interaction, Ticket, TicketEvent
 from cs_console.sync.schema import MAX_TEXT_CHARS
 from cs_console.utc import to_text, utcnow

@@ -33,12 +33,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
+from cs_console.clocks import workflow
 from cs_console.server import changes
 from cs_console.server.db import Database, Numbers, applied_ops
 from cs_console.server.known import Known, storable
 from cs_console.server.scope import Caller, write_problem
 from cs_console.storage import hlc
-from cs_console.clocks import workflow
 from cs_console.storage.models import Agent, Interaction, Ticket, TicketEvent
 from cs_console.sync.errors import BatchRefused, Problem
 from cs_console.sync.protocol import SyncRequest

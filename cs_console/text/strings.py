@@ -463,6 +463,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "link.remove": ("remove the link to {number} ({role})", "取消与 {number} 的关联（{role}）"),
     "link.add": ("+ link to another ticket", "+ 关联其他工单"),
     "link.done": ("Linked to {number}", "已关联 {number}"),
+    "link.confirm": ("Link {number} to {other}?\n{kind}", "将 {number} 关联到 {other}？\n{kind}"),
     "link.removed": ("Link to {number} removed", "已取消与 {number} 的关联"),
     "merge.pick": ("Merge {number} into which ticket? Search, then Enter", "将 {number} 并入哪个工单？搜索后按 Enter"),
     "link.pick": ("Link {number} to which ticket? Search, then Enter", "将 {number} 关联到哪个工单？搜索后按 Enter"),
