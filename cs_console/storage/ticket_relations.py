@@ -88,7 +88,8 @@ class TicketRelations:
             duplicate, staying = self._ticket(session, duplicate_id), self._ticket(session, staying_id)
             if duplicate.merged_into is not None:
                 into = session.get(Ticket, duplicate.merged_into)
-                raise StoreError(f"ticket {duplicate.number} is merged into {into.number if into else 'another'} already")
+                where = into.number if into else "another"
+                raise StoreError(f"ticket {duplicate.number} is merged into {where} already")
             staying = self._merge_root(session, staying)
             if staying.id == duplicate.id:
                 raise StoreError(f"ticket {duplicate.number} cannot be merged into itself"
@@ -236,7 +237,8 @@ class TicketRelations:
         links = []
         for link in rows:
             other_id = link.other_id if link.ticket_id == ticket.id else link.ticket_id
-            links.append(LinkedTicket(link.id, link.kind, _role(link, ticket.id), other_id, session.get(Ticket, other_id)))
+            links.append(LinkedTicket(link.id, link.kind, _role(link, ticket.id), other_id,
+                                      session.get(Ticket, other_id)))
         return Relations(
             merged_into=root if root is not None and root.id != ticket.id else None,
             merged=tuple(merged), interactions=interactions, events=events, links=tuple(links),
