@@ -11,7 +11,7 @@ from cs_console.screens.new_ticket import NewTicketScreen
 from cs_console.screens.search import SearchScreen
 from cs_console.screens.ticket import TicketScreen
 from tests.conftest import NOW
-from tests.test_tui_first_loop import SIZE, screen_text, seeded_app, settle
+from tests.test_tui_first_loop import screen_text, seeded_app, settle
 
 TALL = (100, 40)
 """Room for the header's merge and link lines and the whole merged thread."""
