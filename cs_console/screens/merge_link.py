@@ -91,7 +91,7 @@ class MergeAndLink:
         self.app.merges_done.append(done)
         self.app.local_change()
         self.app.notify(self.strings("merge.done", duplicate=done.duplicate_number, staying=done.staying_number,
-                                     undo=self.app.config.keys.get("undo_merge", "u")))
+                                     undo=self.app.config.keys["undo_merge"]))
         self.app.open_ticket(done.staying_id)
 
     def action_undo_merge(self) -> None:
