@@ -35,7 +35,7 @@ from cs_console.search.duplicates import RECENT, likely_duplicates
 from cs_console.server import changes, mail_claims, mail_health, mail_out
 from cs_console.server.db import Database, Numbers, mail_attachments, mail_messages
 from cs_console.server.mail_config import Mailbox, MailConfig
-from cs_console.server.merge import SERVER_NODE, SYSTEM_AGENT_ID, server_write, system_agent
+from cs_console.server.merge import MAX_MERGE_CHAIN, SERVER_NODE, SYSTEM_AGENT_ID, server_write, system_agent
 from cs_console.storage import hlc
 from cs_console.storage.models import Customer, Interaction, Ticket, TicketEvent
 from cs_console.sync.schema import MAX_TEXT_CHARS
@@ -121,6 +121,19 @@ def _threaded_ticket(session: Session, mail: InboundMail) -> Ticket | None:
         if reply is not None:
             return session.get(Ticket, reply.ticket_id)
     return None
+
+
+def _merge_root(session: Session, ticket: Ticket) -> Ticket:
+    """The ticket a merged ticket's thread is read in (the end of its merge pointers), so an
+    answer to a merged duplicate joins the ticket that stays instead of reopening it."""
+    seen = {ticket.id}
+    while ticket.merged_into is not None and ticket.merged_into not in seen and len(seen) < MAX_MERGE_CHAIN:
+        target = session.get(Ticket, ticket.merged_into)
+        if target is None:
+            break
+        seen.add(target.id)
+        ticket = target
+    return ticket
 
 
 def _writes_for(session: Session, sender: str, ticket: Ticket) -> bool:
@@ -284,7 +297,7 @@ def _take(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
         return Taken(f"{mail.noise.value}; no ticket opened")
     ticket, passed = _ticket_for(writer.session, mailbox, mail)
     if ticket is not None:
-        return _answer(writer, ticket, mail)
+        return _answer(writer, _merge_root(writer.session, ticket), mail)
     taken = _new_ticket(writer, mailbox, mail)
     return replace(taken, outcome=f"{taken.outcome} ({passed})") if passed else taken
 
