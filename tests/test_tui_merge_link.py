@@ -46,6 +46,11 @@ async def test_merge_into_a_picked_ticket_shows_the_merged_thread_and_undo_takes
         await settle(pilot)
         app.open_ticket(duplicate.id)
         await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        keys = screen_text(app)
+        assert "g                Merge into…" in keys and "l                Link…" in keys and "Undo merge" in keys
+        await pilot.press("escape")
         await pilot.press("g")
         await pick(pilot, staying.number)
         assert isinstance(app.screen, ConfirmScreen)

@@ -38,9 +38,9 @@ from cs_console.server.mail_config import Mailbox, MailConfig
 from cs_console.server.merge import MAX_MERGE_CHAIN, SERVER_NODE, SYSTEM_AGENT_ID, server_write, system_agent
 from cs_console.storage import hlc
 from cs_console.storage.models import Customer, Interaction, Ticket, TicketEvent
+from cs_console.storage.ticket_relations import duplicate_pool
 from cs_console.sync.schema import MAX_TEXT_CHARS
 from cs_console.utc import to_text, utcnow
-from cs_console.vocabulary import ACTIVE_STATUSES
 
 MAX_MAIL_BYTES = 50 * 1024 * 1024
 """A mail larger than this is left in the mailbox, unseen, and named in the log: 50 MB is
@@ -247,12 +247,9 @@ def _new_ticket(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
 def _warn_of_duplicates(writer: _Writer, ticket: Ticket) -> None:
     """An internal note on a new ticket naming the customer's open tickets of the last days
     with a similar subject (the master, the agent and the office each writing about one
-    incident), for the agent to merge it into one of them. The customer is the one party
-    compared; a ticket's asset, once tickets name one, joins here."""
-    since = utcnow() - RECENT
-    others = writer.session.scalars(select(Ticket).where(
-        Ticket.customer_id == ticket.customer_id, Ticket.id != ticket.id, col(Ticket.status).in_(ACTIVE_STATUSES),
-        col(Ticket.merged_into).is_(None), Ticket.created_at >= since))
+    incident), for the agent to merge it into one of them (`duplicate_pool` says which
+    tickets are compared)."""
+    others = writer.session.scalars(duplicate_pool(ticket.customer_id, utcnow() - RECENT, excluding=ticket.id))
     found = likely_duplicates(ticket.subject, ((other, other.subject) for other in others))
     if not found:
         return

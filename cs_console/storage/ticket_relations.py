@@ -64,6 +64,18 @@ class Relations:
     links: tuple[LinkedTicket, ...] = ()
 
 
+def duplicate_pool(customer_id: str, since: datetime, excluding: str | None = None):
+    """The query for the tickets a new ticket may duplicate, on a device and on the server:
+    the same party's tickets still being worked and not merged, made at or after `since`,
+    newest first. The party is the customer today; a ticket's asset (the vessel, the rig),
+    once tickets name one, is matched here too."""
+    query = select(Ticket).where(Ticket.customer_id == customer_id, col(Ticket.status).in_(ACTIVE_STATUSES),
+                                 col(Ticket.merged_into).is_(None), Ticket.created_at >= since)
+    if excluding is not None:
+        query = query.where(Ticket.id != excluding)
+    return query.order_by(col(Ticket.created_at).desc())
+
+
 def _role(link: TicketLink, ticket_id: str) -> str:
     if link.kind == "related":
         return "related"
@@ -188,14 +200,9 @@ class TicketRelations:
                                                              role=_role(link, this.id))))
 
     def open_tickets_of_customer(self, customer_id: str, since: datetime) -> list[Ticket]:
-        """The customer's tickets still being worked and not merged, made at or after `since`,
-        newest first: where a new ticket's likely duplicates are looked for."""
+        """Where a new ticket's likely duplicates are looked for (`duplicate_pool`)."""
         with self.read() as session:
-            return list(session.exec(
-                select(Ticket).where(Ticket.customer_id == customer_id, col(Ticket.status).in_(ACTIVE_STATUSES),
-                                     col(Ticket.merged_into).is_(None), Ticket.created_at >= since)
-                .order_by(col(Ticket.created_at).desc())
-            ))
+            return list(session.exec(duplicate_pool(customer_id, since)))
 
     def _ticket(self, session: Session, ticket_id: str) -> Ticket:
         ticket = session.get(Ticket, ticket_id)
@@ -226,6 +233,7 @@ class TicketRelations:
             seen.update(frontier)
             merged += [row for row in found if row.id in frontier]
         ids = [row.id for row in merged]
+        # What else a merged ticket brings (its tags, once tickets carry them) is read here, by `ids`.
         interactions = tuple(session.exec(select(Interaction).where(col(Interaction.ticket_id).in_(ids))
                                           .order_by(Interaction.created_at, Interaction.hlc))) if ids else ()
         events = tuple(session.exec(select(TicketEvent).where(col(TicketEvent.ticket_id).in_(ids))

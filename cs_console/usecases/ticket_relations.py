@@ -68,11 +68,8 @@ def unlink_tickets(store: Store, link_id: str, *, author_id: str | None, at: dat
 def duplicate_candidates(store: Store, customer_id: str, subject: str, *, now: datetime | None = None,
                          excluding: str | None = None) -> list[Ticket]:
     """The open tickets of the same customer from the last `RECENT` days whose subject is
-    like `subject`, most alike first (a ticket's own id can be left out with `excluding`).
-
-    The customer is the one party compared today; a ticket's asset (the vessel, the rig),
-    once tickets name one, is the second: its open tickets join the candidates here.
-    """
+    like `subject`, most alike first (a ticket's own id can be left out with `excluding`);
+    which tickets are compared is `storage.ticket_relations.duplicate_pool`'s rule."""
     since = (now or utcnow()) - RECENT
     tickets = [t for t in store.open_tickets_of_customer(customer_id, since) if t.id != excluding]
     return [found.item for found in likely_duplicates(subject, ((t, t.subject) for t in tickets))]
