@@ -44,6 +44,7 @@ from cs_console.widgets.sync_status import SyncStatusBar
 
 if TYPE_CHECKING:  # the store's ORM loads after the first screen (`lazy_store`)
     from cs_console.store import Store
+    from cs_console.usecases.ticket_relations import MergeDone
 
 TICK_SECONDS = 1.0
 """How often countdowns refresh; low-bandwidth mode ticks once a minute."""
@@ -115,6 +116,8 @@ class ConsoleApp(App):
         self._reminders_told: set[str] = set()
         self.drafts = DraftKeeper(store)
         """Unsent text of every composer and form, kept in the store as the agent types."""
+        self.merges_done: list[MergeDone] = []
+        """The merges made since the console started, which `u` on either ticket undoes."""
         self._draft_timers: dict[str, Timer] = {}
         self._told_stopped = False
         self._first_rows_shown = False

@@ -53,6 +53,9 @@ DEFAULT_KEYS: dict[str, str] = {
     "edit_again": "e",
     "discard": "d",
     "search_all": "ctrl+f",
+    "merge": "g",
+    "link": "l",
+    "undo_merge": "u",
 }
 """Binding id to key. Defaults survive SSH and tmux: letters, F-keys, ctrl+letter."""
 RENAMED_KEYS: dict[str, str] = {"refused": "outbox"}
@@ -63,7 +66,7 @@ FIXED_KEYS: dict[str, str] = {"quit": "ctrl+q", "command_palette": "ctrl+p", "ba
 KEY_SCOPES: dict[str, tuple[str, ...]] = {
     "queue": ("new_ticket", "search", "filter_status", "filter_priority", "refresh", "knowledge_base"),
     "ticket": ("reply", "note", "set_status", "customer", "propose_solution", "callback", "escalate", "remind",
-               "send", "templates"),
+               "send", "templates", "merge", "link", "undo_merge"),
     "team": ("select", "reassign", "auto_route", "refresh"),
     "outbox": ("retry", "edit_again", "discard"),
 }

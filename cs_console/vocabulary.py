@@ -51,14 +51,18 @@ CLOCK_EVENT_KINDS = (
     *(f"marked_{reason}" for reason in CLOSE_REASONS),
 )
 """The ticket events the clocks read; `cs_console.clocks.workflow` decides when each is recorded."""
-ACTIVITY_EVENT_KINDS = ("status_changed", "reassigned", "priority_changed", "reminder_set", "reminder_done")
+ACTIVITY_EVENT_KINDS = ("status_changed", "reassigned", "priority_changed", "reminder_set", "reminder_done",
+                        "unmerged", "linked", "unlinked")
 """Events that only tell what happened, for the ticket's trail; the clocks pass over them.
-Their `detail` says more (from and to, a note)."""
+Their `detail` says more (from and to, a note, the other ticket of a merge or link)."""
 EVENT_KINDS = (*CLOCK_EVENT_KINDS, *ACTIVITY_EVENT_KINDS)
 """Every kind of ticket event, as stored and synced."""
 TRAIL_EVENT_KINDS = (*ACTIVITY_EVENT_KINDS, "escalated", "expert_answered", *(f"marked_{r}" for r in CLOSE_REASONS))
 """The events a person reads as a ticket's trail (in its thread and the customer's history);
 the other clock events ("closed"...) say again what the status change beside them says."""
+LINK_KINDS = ("related", "parent")
+"""How two tickets are linked: "related" both ways, or "parent" from the parent (`ticket_id`)
+to its child (`other_id`)."""
 ROLES = ("agent", "lead", "admin")
 LEAD_ROLES = frozenset({"lead", "admin"})
 """Roles that see and move a team's work."""

@@ -1,5 +1,8 @@
 """The demo data set: realistic customers, tickets, knowledge base and templates.
 
+The demo holds a linked pair (a detention and last year's appeal for the same vessel) and a
+likely duplicate (the office forwarding a master's report already filed), to merge.
+
 The files in assets/demo (agents, customers, tickets, a lead's reviews, the knowledge base,
 templates) give times as minutes relative to now, so that a freshly loaded
 demo shows every clock state. Ids are derived from the files' keys, so loading twice adds
@@ -26,6 +29,8 @@ from cs_console.storage.models import (
     Template,
     Ticket,
     TicketEvent,
+    TicketLink,
+    link_id,
 )
 from cs_console.store import Store
 from cs_console.vocabulary import FIRST_RESPONSE_KINDS, message_channel
@@ -83,7 +88,8 @@ def demo_rows(now: datetime) -> Iterator[SQLModel]:
             created_at=at(-60 * 24 * 400),
             updated_at=at(-60 * 24 * 400),
         )
-    for number, ticket in enumerate(_json("tickets.json"), start=1):
+    tickets = _json("tickets.json")
+    for number, ticket in enumerate(tickets, start=1):
         yield from _ticket_rows(ticket, number, at)
     for review in _json("reviews.json"):
         yield Review(
@@ -95,6 +101,9 @@ def demo_rows(now: datetime) -> Iterator[SQLModel]:
             comment=review["comment"],
             reviewed_at=at(review["min"]),
         )
+    numbers = {ticket["key"]: _number(n) for n, ticket in enumerate(tickets, start=1)}
+    for ticket in tickets:
+        yield from _link_rows(ticket, numbers, at)
     for article in _jsonl("kb_articles.jsonl"):
         yield KbArticle(
             id=demo_id("kb", article["key"]),
@@ -134,7 +143,7 @@ def _ticket_rows(ticket: dict, number: int, at) -> Iterator[SQLModel]:
     last_change = max([ticket["created_min"], *(i["min"] for i in interactions), *(e[1] for e in events)])
     yield Ticket(
         id=ticket_id,
-        number=f"DEMO-{number:04d}",
+        number=_number(number),
         customer_id=demo_id("customer", ticket["customer"]),
         assignee_id=demo_id("agent", ticket["assignee"]) if ticket.get("assignee") else None,
         team=ticket.get("team", ""),
@@ -166,6 +175,26 @@ def _ticket_rows(ticket: dict, number: int, at) -> Iterator[SQLModel]:
             at=at(minutes),
             author_id=demo_id("agent", author) if author else None,
         )
+
+
+def _number(position: int) -> str:
+    return f"DEMO-{position:04d}"
+
+
+def _link_rows(ticket: dict, numbers: dict[str, str], at) -> Iterator[SQLModel]:
+    """The ticket's links to others ("links": [{"kind", "to"}]), after every ticket exists,
+    each with the "linked" event both ends' trails show."""
+    for link in ticket.get("links", []):
+        one, other = demo_id("ticket", ticket["key"]), demo_id("ticket", link["to"])
+        first, second = sorted((one, other)) if link["kind"] == "related" else (one, other)
+        row = TicketLink(id=link_id(link["kind"], first, second), ticket_id=first, other_id=second,
+                         kind=link["kind"], created_at=at(ticket["created_min"]))
+        yield row
+        for this, that in ((ticket["key"], link["to"]), (link["to"], ticket["key"])):
+            role = "related" if link["kind"] == "related" else ("child" if this == ticket["key"] else "parent")
+            yield TicketEvent(id=demo_id("event", f"{this}:link:{that}"), ticket_id=demo_id("ticket", this),
+                              kind="linked", at=at(ticket["created_min"]),
+                              author_id=demo_id("agent", ticket["assignee"]), detail=_dumps({"ticket": demo_id("ticket", that), "number": numbers[that], "role": role}))
 
 
 def load_demo(store: Store, now: datetime) -> int:

@@ -28,6 +28,7 @@ from cs_console.text.strings import english
 from cs_console.usecases.caller_lookup import Caller, find_customers
 from cs_console.usecases.drafts import NEW_TICKET, DraftText, call_key
 from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
+from cs_console.usecases.ticket_relations import duplicate_candidates, link_tickets
 from cs_console.vocabulary import CATEGORIES, CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
 
@@ -58,6 +59,8 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         self.new_customer_name: str | None = None
         self.new_customer_phone = caller.phone if caller is not None and caller.customer is None else ""
         self._matches: dict[str, CustomerHit] = {}
+        self.link_to: tuple[str, str] | None = None
+        """A likely duplicate (id, number) the agent chose to link the new ticket to once saved."""
         self._draft: DraftText | None = None
         """The form as last given to the app's drafts (None: nothing to keep)."""
         self._draft_restored = False
@@ -75,6 +78,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             yield OptionList(id="customer-matches")
             yield Static(s("new_ticket.customer_none"), id="customer-chosen")
             yield Input(placeholder=s("new_ticket.subject"), id="subject")
+            yield OptionList(id="duplicate-candidates")
             with Horizontal(id="ticket-choices"):
                 yield Select([(s(f"category.{c}"), c) for c in CATEGORIES], value="other", allow_blank=False, id="category")
                 yield Select([(s(f"priority.{p}"), p) for p in PRIORITIES], value="normal", allow_blank=False, id="priority")
@@ -85,6 +89,9 @@ class NewTicketScreen(ConsoleScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#first-message", TextArea).border_title = self.strings("new_ticket.first_message")
+        candidates = self.query_one("#duplicate-candidates", OptionList)
+        candidates.border_title = self.strings("duplicates.title")
+        candidates.display = False
         self.query_one("#customer-search").focus()
         self._restore_draft()
 
@@ -221,6 +228,43 @@ class NewTicketScreen(ConsoleScreen[str | None]):
 
     def _show_customer(self, label: str) -> None:
         self.query_one("#customer-chosen", Static).update(escape(label))
+        self._look_for_duplicates()
+
+    @on(Input.Changed, "#subject")
+    def _look_for_duplicates(self) -> None:
+        """Warn of the chosen customer's open tickets with a similar subject, as the subject is typed."""
+        subject = self.query_one("#subject", Input).value
+        self._find_duplicates(self.customer.id if self.customer else None, subject)
+
+    @work(thread=True, exclusive=True, group="duplicates")
+    def _find_duplicates(self, customer_id: str | None, subject: str) -> None:
+        found = duplicate_candidates(self.app.store, customer_id, subject, now=self.app.now()) \
+            if customer_id and subject.strip() else []
+        self.app.call_from_thread(self._show_duplicates, found)
+
+    def _show_duplicates(self, found: list) -> None:
+        s, candidates = self.strings, self.query_one("#duplicate-candidates", OptionList)
+        candidates.clear_options()
+        for ticket in found:
+            subject = clip(ticket.subject, 40)
+            candidates.add_option(Option(s("duplicates.open", number=ticket.number, subject=subject),
+                                         id=f"open:{ticket.id}"))
+            candidates.add_option(Option(s("duplicates.link", number=ticket.number),
+                                         id=f"link:{ticket.id}:{ticket.number}"))
+        candidates.display = bool(found)
+        if found:
+            candidates.highlighted = 0
+
+    @on(OptionList.OptionSelected, "#duplicate-candidates")
+    def _duplicate_chosen(self, event: OptionList.OptionSelected) -> None:
+        """Open the likely duplicate (the form stays, kept as a draft), or link to it once saved."""
+        what, ticket_id, *number = event.option.id.split(":")
+        if what == "open":
+            self.app.open_ticket(ticket_id)
+            return
+        self.link_to = (ticket_id, number[0])
+        self.query_one("#new-ticket-status", Static).update(escape(self.strings("duplicates.will_link",
+                                                                               number=number[0])))
 
     def action_save(self) -> None:
         """Refuse an incomplete draft at once (pure, no database), else save it in a worker."""
@@ -251,6 +295,9 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             with app.drafts.sending(self.draft_key):
                 ticket = create_ticket(app.store, draft, app.agent, self.strings, at=app.now(),
                                        clears_draft=self.draft_key)
+            if self.link_to is not None:
+                link_tickets(app.store, ticket.id, self.link_to[0], "related",
+                             author_id=app.agent.id if app.agent else None, at=app.now())
         except (StoreError, ValueError) as error:
             customer = draft.customer_id or draft.new_customer_name
             kept = app.store.keep_unsaved(f"new ticket for {customer} · {draft.subject}", draft.first_message)

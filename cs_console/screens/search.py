@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -35,7 +36,10 @@ RESULT_COLUMNS = (
 )
 
 
-class SearchScreen(ConsoleScreen[None]):
+class SearchScreen(ConsoleScreen[str | None]):
+    """Opens what is chosen; or, given a `pick` prompt, is a ticket picker (merge into…,
+    link…) that lists tickets only and gives back the chosen one's id."""
+
     BINDINGS = [
         Binding("escape", "close", english("key.back"), id="back"),
         Binding("down", "move(1)", english("key.next"), id="next", show=False, priority=True),
@@ -44,15 +48,17 @@ class SearchScreen(ConsoleScreen[None]):
         Binding("pageup", "page(-1)", english("key.page_up"), id="page_up", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, pick: str | None = None) -> None:
         super().__init__()
+        self.pick = pick
         self.found: list[Found] = []
         self._shown_query: str | None = None
         self._open_when_shown = False
 
     def compose(self) -> ComposeResult:
         s = self.strings
-        yield Static(f"[b]{s('search.title')}[/b] · {s('search.hint')}", classes="title-bar")
+        title = escape(self.pick) if self.pick else s("search.title")
+        yield Static(f"[b]{title}[/b] · {s('search.hint')}", classes="title-bar")
         yield Input(placeholder=s("search.placeholder"), id="search-query")
         yield Static(id="search-note")
         yield VirtualTable(with_headings(RESULT_COLUMNS, s), id="search-results")
@@ -69,6 +75,8 @@ class SearchScreen(ConsoleScreen[None]):
     def _search(self, query: str) -> None:
         try:
             found, note = search_everything(self.app.store, query, now=self.app.now()), ""
+            if self.pick:
+                found = [result for result in found if result.kind == "ticket"]
         except QueryError as error:
             found, note = None, str(error)
         self.app.call_from_thread(self._show, query, found, note)
@@ -118,7 +126,9 @@ class SearchScreen(ConsoleScreen[None]):
         chosen = next((found for found in self.found if found.id == key), None)
         if chosen is None:
             return
-        if chosen.kind == "ticket":
+        if self.pick:
+            self.dismiss(chosen.id)
+        elif chosen.kind == "ticket":
             self.app.open_ticket(chosen.id)
         else:
             self.app.open_customer(chosen.id)

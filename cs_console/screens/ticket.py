@@ -26,6 +26,7 @@ from cs_console.kb.templates import fill, template_values, unfilled
 from cs_console.screens.base import ConsoleScreen
 from cs_console.screens.callback import CallbackLog
 from cs_console.screens.escalate import EscalationRequest
+from cs_console.screens.merge_link import MergeAndLink
 from cs_console.screens.reminder import ReminderRequest
 from cs_console.storage.tickets import TicketDetail
 from cs_console.store import StoreError
@@ -47,7 +48,7 @@ CLOCK_TITLE_WIDTH = 22
 """Cells of the clock titles' column, so the state words line up (in Chinese too)."""
 
 
-class TicketScreen(ConsoleScreen):
+class TicketScreen(MergeAndLink, ConsoleScreen):
     HELP_NOTE = "help.clocks"
     """What `?` adds under the keys: how to read the clocks (`help` screen)."""
 
@@ -62,6 +63,9 @@ class TicketScreen(ConsoleScreen):
         Binding("m", "remind", english("key.remind"), id="remind"),
         Binding("a", "compose('expert_answer')", english("key.expert_answer"), id="expert_answer", show=False),
         Binding("p", "set_priority", english("key.set_priority"), id="set_priority", show=False),
+        Binding("g", "merge", english("key.merge"), id="merge", show=False),
+        Binding("l", "link", english("key.link"), id="link", show=False),
+        Binding("u", "undo_merge", english("key.undo_merge"), id="undo_merge", show=False),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("ctrl+r", "run_macro", english("key.run_macro"), id="run_macro", priority=True),
@@ -72,7 +76,7 @@ class TicketScreen(ConsoleScreen):
                        "customer", "templates", "run_macro")
     """The keys most used first: the footer shows those that fit (`KeyFooter`)."""
     CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
-                         "templates", "set_priority", "run_macro"})
+                         "templates", "set_priority", "run_macro", "merge", "link", "undo_merge"})
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
@@ -188,6 +192,7 @@ class TicketScreen(ConsoleScreen):
             f"{s(f'status.{ticket.status}')}  ·  {assignee}{self.readonly_mark()}\n"
             f"[b]{escape(ticket.subject)}[/b]\n"
             f"{escape(customer.name)} · {escape(customer.contact_name)} · {customer.phone} · {channel}"
+            + "".join(f"\n{line}" for line in self.relation_lines(detail.relations, ticket.merged_into))
         )
         self.tick()
         conversation = self.query_one("#conversation", VerticalScroll)

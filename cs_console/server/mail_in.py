@@ -31,12 +31,14 @@ from cs_console.channels.inbound import InboundMail, parse_mail
 from cs_console.channels.noise import Noise
 from cs_console.channels.threading import reply_of, ticket_number_in
 from cs_console.clocks.workflow import events_for_status_change, status_after_customer_message
+from cs_console.search.duplicates import RECENT, likely_duplicates
 from cs_console.server import changes, mail_claims, mail_health, mail_out
 from cs_console.server.db import Database, Numbers, mail_attachments, mail_messages
 from cs_console.server.mail_config import Mailbox, MailConfig
-from cs_console.server.merge import SERVER_NODE, server_write
+from cs_console.server.merge import MAX_MERGE_CHAIN, SERVER_NODE, SYSTEM_AGENT_ID, server_write, system_agent
 from cs_console.storage import hlc
 from cs_console.storage.models import Customer, Interaction, Ticket, TicketEvent
+from cs_console.storage.ticket_relations import duplicate_pool
 from cs_console.sync.schema import MAX_TEXT_CHARS
 from cs_console.utc import to_text, utcnow
 
@@ -119,6 +121,19 @@ def _threaded_ticket(session: Session, mail: InboundMail) -> Ticket | None:
         if reply is not None:
             return session.get(Ticket, reply.ticket_id)
     return None
+
+
+def _merge_root(session: Session, ticket: Ticket) -> Ticket:
+    """The ticket a merged ticket's thread is read in (the end of its merge pointers), so an
+    answer to a merged duplicate joins the ticket that stays instead of reopening it."""
+    seen = {ticket.id}
+    while ticket.merged_into is not None and ticket.merged_into not in seen and len(seen) < MAX_MERGE_CHAIN:
+        target = session.get(Ticket, ticket.merged_into)
+        if target is None:
+            break
+        seen.add(target.id)
+        ticket = target
+    return ticket
 
 
 def _writes_for(session: Session, sender: str, ticket: Ticket) -> bool:
@@ -223,9 +238,27 @@ def _new_ticket(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
     log.write()
     writer.append(TicketEvent(ticket_id=ticket_id, kind="created", at=utcnow()))
     message_id = _message(writer, ticket, mail, None)
+    _warn_of_duplicates(writer, ticket)
     if mailbox.acknowledgement is not None:
         _acknowledge(writer, mailbox, ticket, customer_id)
     return Taken(f"opened ticket {number}", ticket_id, message_id)
+
+
+def _warn_of_duplicates(writer: _Writer, ticket: Ticket) -> None:
+    """An internal note on a new ticket naming the customer's open tickets of the last days
+    with a similar subject (the master, the agent and the office each writing about one
+    incident), for the agent to merge it into one of them (`duplicate_pool` says which
+    tickets are compared)."""
+    others = writer.session.scalars(duplicate_pool(ticket.customer_id, utcnow() - RECENT, excluding=ticket.id))
+    found = likely_duplicates(ticket.subject, ((other, other.subject) for other in others))
+    if not found:
+        return
+    system_agent(writer.session, writer.numbers, writer.now_ms)
+    named = "; ".join(f"{c.item.number} “{c.item.subject}”" for c in found)
+    writer.append(Interaction(
+        ticket_id=ticket.id, kind="internal_note", author_id=SYSTEM_AGENT_ID, created_at=utcnow(),
+        body=f"Likely duplicate: the same customer has open tickets with a similar subject: {named}. "
+             "If this is the same incident, merge this ticket into one of them."))
 
 
 def _acknowledge(writer: _Writer, mailbox: Mailbox, ticket: Ticket, customer_id: str) -> None:
@@ -261,7 +294,7 @@ def _take(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
         return Taken(f"{mail.noise.value}; no ticket opened")
     ticket, passed = _ticket_for(writer.session, mailbox, mail)
     if ticket is not None:
-        return _answer(writer, ticket, mail)
+        return _answer(writer, _merge_root(writer.session, ticket), mail)
     taken = _new_ticket(writer, mailbox, mail)
     return replace(taken, outcome=f"{taken.outcome} ({passed})") if passed else taken
 

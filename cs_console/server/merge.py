@@ -9,6 +9,9 @@
   fast cannot win every conflict until the world catches up.
 - A first_response event needs an agent's reply or logged call on the ticket at or before
   it: response-time KPIs read the event, so the server checks it against the reply.
+- A merge that closes a loop (two devices offline merged X into Y and Y into X, or round
+  three tickets) keeps the later merges: the earliest merge in the loop, by the stamp of
+  its `merged_into`, is undone by the server, its duplicate reopened, with a note saying so.
 - A new ticket whose number another ticket already has (two devices whose prefixes
   collide) is renumbered, never refused: the server's number comes back down with the
   ticket, and a note on the ticket says what changed.
@@ -30,21 +33,25 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
+from cs_console.clocks import workflow
 from cs_console.server import changes
 from cs_console.server.db import Database, Numbers, applied_ops
 from cs_console.server.known import Known, storable
 from cs_console.server.scope import Caller, write_problem
 from cs_console.storage import hlc
-from cs_console.storage.models import Agent, Interaction, Ticket
+from cs_console.storage.models import Agent, Interaction, Ticket, TicketEvent
 from cs_console.sync.errors import BatchRefused, Problem
 from cs_console.sync.protocol import SyncRequest
 from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, EntitySpec, to_model_values, to_wire, values_problem
 from cs_console.utc import utcnow
-from cs_console.vocabulary import FIRST_RESPONSE_KINDS
+from cs_console.vocabulary import FIRST_RESPONSE_KINDS, STATUSES
 
 MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
 """A stamp more than five minutes ahead of the server is clamped: enough for honest drift
 between a ship's clock and ours, far too little to win conflicts for a day."""
+
+MAX_MERGE_CHAIN = 64
+"""Merge pointers followed looking for a loop: far more than any real chain of duplicates."""
 
 SILENT_FIELDS = frozenset({"updated_at"})
 """Fields whose lost writes are bookkeeping, not anyone's decision: no conflict note."""
@@ -324,7 +331,8 @@ def _upsert(batch: _Batch, spec: EntitySpec, op, values: dict, stamp: hlc.Stamp,
     known.written(row)
     if renumbered:
         _renumber(batch, row, after["number"], renumbered, stamp)
-    clean = not clamped and not lost and not renumbered and (
+    unlooped = spec.name == "ticket" and _break_merge_loop(batch, row)
+    clean = not clamped and not lost and not renumbered and not unlooped and (
         previous is None or previous[0] <= batch.cursor or previous[1] == batch.device_id
     )
     if spec.name == "ticket":
@@ -363,6 +371,51 @@ def _renumber(batch: _Batch, ticket: Ticket, wanted: str, number: str, stamp: hl
     _system_note(batch, ticket, f"Ticket number {wanted} was already taken on the server; this ticket is now {number}.")
 
 
+def _break_merge_loop(batch: _Batch, ticket: Ticket) -> bool:
+    """When `ticket`'s merge pointer closes a loop, undo the loop's earliest merge (the
+    oldest `merged_into` stamp; ties by id): its duplicate is reopened to the status it had
+    and no longer points anywhere, so every ticket of the loop ends in one that stays.
+    Returns whether `ticket` itself was the one reopened."""
+    if ticket.merged_into is None:
+        return False
+    loop, current = [ticket], ticket
+    while current.merged_into is not None and len(loop) <= MAX_MERGE_CHAIN:
+        current = batch.known.get(Ticket, current.merged_into)
+        if current is None or current.id == ticket.id:
+            break
+        loop.append(current)
+    if current is None or current.id != ticket.id:
+        return False
+    loser = min(loop, key=lambda t: (json.loads(t.field_clocks or "{}").get("merged_into", ""), t.id))
+    into = batch.known.get(Ticket, loser.merged_into)
+    marks = [e for e in batch.known.children(TicketEvent, loser.id) if e.kind == "marked_merged"]
+    before = json.loads(max(marks, key=lambda e: (e.at, e.hlc)).detail or "{}").get("status") if marks else None
+    status = before if before in STATUSES else "open"
+    at = utcnow()
+    clocks = json.loads(loser.field_clocks or "{}")
+    newest = max(clocks.values(), default=None)
+    stamp = str(hlc.tick(hlc.Stamp.parse(newest) if newest else hlc.ZERO, batch.now_ms, SERVER_NODE))
+    kinds = ("unmerged", *workflow.events_for_status_change(loser.status, status), "status_changed")
+    details = {"unmerged": {"from": loser.merged_into, "number": into.number},
+               "status_changed": {"from": loser.status, "to": status}}
+    for kind in kinds:
+        event = TicketEvent(ticket_id=loser.id, kind=kind, at=at, hlc=batch.server_stamp(),
+                            detail=json.dumps(details.get(kind, {}), separators=(",", ":")))
+        batch.known.written(event)
+        batch.log.touch("ticket_event", event.id, loser.id)
+    loser.merged_into, loser.status, loser.updated_at = None, status, at
+    clocks.update({name: stamp for name in ("merged_into", "status", "updated_at")})
+    loser.field_clocks = json.dumps(clocks, separators=(",", ":"), sort_keys=True)
+    batch.known.written(loser)
+    if loser is not ticket:
+        batch.log.touch("ticket", loser.id, loser.id)
+    numbers = " → ".join(t.number for t in loop)
+    _system_note(batch, loser, f"Merges made on two devices formed a loop ({numbers} → {ticket.number}); the later "
+                               f"ones stand, so the merge of {loser.number} into {into.number} was undone and "
+                               f"{loser.number} reopened.")
+    return loser is ticket
+
+
 def merge_fields(row: SQLModel, spec: EntitySpec, values: dict, stamp: str) -> list[Lost]:
     """Last writer wins, per field: set each value whose stamp beats the field's clock.
 
@@ -399,6 +452,9 @@ def _shown(known: Known, field: str, value) -> str:
     if field == "assignee_id":
         agent = known.get(Agent, value) if value else None
         return agent.name if agent else "nobody (the team pool)"
+    if field == "merged_into":
+        ticket = known.get(Ticket, value) if value else None
+        return f"merged into {ticket.number}" if ticket else "not merged"
     return repr(value)
 
 
@@ -417,8 +473,7 @@ def _system_note(batch: _Batch, ticket: Ticket, body: str) -> None:
     """An internal note on the ticket by the "Sync" agent: what the server decided for someone."""
     if batch.known.get(Agent, SYSTEM_AGENT_ID) is None:
         batch.known.flush()
-        values = {"name": SYSTEM_AGENT_NAME, "active": False}
-        batch.known.remember(server_write(batch.session, batch.numbers, "agent", SYSTEM_AGENT_ID, values, batch.now_ms))
+        batch.known.remember(system_agent(batch.session, batch.numbers, batch.now_ms))
     note = Interaction(
         ticket_id=ticket.id,
         kind="internal_note",
@@ -429,6 +484,12 @@ def _system_note(batch: _Batch, ticket: Ticket, body: str) -> None:
     )
     batch.known.written(note)
     batch.log.touch("interaction", note.id, ticket.id)
+
+
+def system_agent(session: Session, numbers: Numbers, now_ms: int) -> Agent:
+    """The "Sync" agent who signs the server's own notes, made the first time one is written."""
+    return session.get(Agent, SYSTEM_AGENT_ID) or server_write(
+        session, numbers, "agent", SYSTEM_AGENT_ID, {"name": SYSTEM_AGENT_NAME, "active": False}, now_ms)
 
 
 def server_write(session: Session, numbers: Numbers, entity: str, entity_id: str, values: dict, now_ms: int,

@@ -285,7 +285,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             END""",
             "CREATE INDEX IF NOT EXISTS ix_queue_entry_unchecked ON queue_entry (ticket_id) WHERE checked = 0",
         ),
-    ),    Migration(
+    ),
+    Migration(
         6,
         "a count of knowledge-base changes (kept by triggers on every insert, update and delete "
         "of articles and templates, local or synced), so a saved search index knows it is stale",
@@ -422,6 +423,28 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
 )
+
+MERGE_AND_LINK = Migration(
+    15,
+    "merge and link: a merged ticket points to the ticket it was merged into (whose thread shows "
+    "its messages, notes and activity); links between related tickets, one row per link, synced",
+    (
+        # The index and the table are written to be harmless when made again.
+        "ALTER TABLE ticket ADD COLUMN merged_into VARCHAR",
+        "CREATE INDEX IF NOT EXISTS ix_ticket_merged_into ON ticket (merged_into)",
+        """CREATE TABLE IF NOT EXISTS ticket_link (
+            id VARCHAR NOT NULL PRIMARY KEY,
+            ticket_id VARCHAR NOT NULL REFERENCES ticket (id),
+            other_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            removed BOOLEAN NOT NULL,
+            created_at VARCHAR(26) NOT NULL,
+            field_clocks VARCHAR NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS ix_ticket_link_ticket ON ticket_link (ticket_id)",
+        "CREATE INDEX IF NOT EXISTS ix_ticket_link_other ON ticket_link (other_id)",
+    ),
+)
+MIGRATIONS = (*MIGRATIONS, MERGE_AND_LINK)
 
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -65,6 +65,38 @@ class Ticket(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     field_clocks: str = "{}"
+    merged_into: str | None = Field(default=None, index=True)
+    """The ticket this one was merged into (it is closed, and its thread is read there); a
+    plain id, not a foreign key, so a pointer to a ticket outside this device's scope is kept."""
+
+
+class TicketLink(SQLModel, table=True):
+    """Two related tickets, shown on both. Its id is made from the kind and the two ids
+    (`link_id`), so two devices adding the same link make one row; removing it sets
+    `removed`, which merges last-writer-wins like any field, so a link can come back."""
+
+    __tablename__ = "ticket_link"
+
+    id: str = Field(primary_key=True)
+    ticket_id: str = Field(foreign_key="ticket.id")
+    """The parent of a "parent" link; of a "related" one, the smaller of the two ids."""
+    other_id: str
+    """The child, or the other related ticket: a plain id, as it may be outside this device's scope."""
+    kind: str
+    """`vocabulary.LINK_KINDS`."""
+    removed: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    field_clocks: str = "{}"
+
+
+LINK_NAMESPACE = uuid.UUID("8c5f3e0a-6b1d-4f57-9d3c-2a7e41b0c9d4")
+
+
+def link_id(kind: str, ticket_id: str, other_id: str) -> str:
+    """The one id of a link, whichever device makes it: a "related" link is the same both ways."""
+    if kind == "related":
+        ticket_id, other_id = sorted((ticket_id, other_id))
+    return str(uuid.uuid5(LINK_NAMESPACE, f"{kind}:{ticket_id}:{other_id}"))
 
 
 class Interaction(SQLModel, table=True):

@@ -35,6 +35,7 @@ from cs_console.storage.models import (
     Template,
     Ticket,
     TicketEvent,
+    TicketLink,
 )
 from cs_console.utc import to_text, utcnow
 
@@ -45,6 +46,7 @@ ENTITY_NAMES: dict[type[SQLModel], str] = {
     Interaction: "interaction",
     TicketEvent: "ticket_event",
     Reminder: "reminder",
+    TicketLink: "ticket_link",
     ReplyDelivery: "reply_delivery",
     Review: "review",
     MailProblem: "mail_problem",

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
@@ -31,6 +32,9 @@ from cs_console.storage.models import (
 )
 from cs_console.utc import to_text, utcnow
 from cs_console.vocabulary import INTERACTION_KINDS, NPS_SCORES, PRIORITIES, SATISFACTION_SCORES, message_channel
+
+if TYPE_CHECKING:
+    from cs_console.storage.ticket_relations import Relations
 
 StatusEvents = Callable[[str, str], tuple[str, ...]]
 """The events a ticket records going from one status to another (the workflow's rule); it
@@ -67,6 +71,8 @@ class TicketDetail:
     """Public reply id to what the server found when it mailed it."""
     unsent: frozenset[str]
     """Public replies still in this device's outbox, not yet on the server."""
+    relations: Relations
+    """The tickets merged into this one and their history, where it was merged, its links."""
 
     def delivery_of(self, reply_id: str) -> tuple[str, str]:
         """Where a public reply stands, and the mail server's reason when it failed:
@@ -122,10 +128,11 @@ class Tickets:
                     .order_by(TicketEvent.at, TicketEvent.hlc)
                 )
             )
+            relations = self._relations(session, ticket)
             reassigned = [json.loads(e.detail or "{}") for e in events if e.kind == "reassigned"]
             author_ids = (
-                {i.author_id for i in interactions if i.author_id}
-                | {e.author_id for e in events if e.author_id}
+                {i.author_id for i in (*interactions, *relations.interactions) if i.author_id}
+                | {e.author_id for e in (*events, *relations.events) if e.author_id}
                 | {agent for detail in reassigned for agent in (detail.get("from"), detail.get("to")) if agent}
                 | ({ticket.assignee_id} if ticket.assignee_id else set())
             )
@@ -149,6 +156,7 @@ class Tickets:
                 authors=authors,
                 deliveries=deliveries,
                 unsent=unsent,
+                relations=relations,
             )
 
     def ticket_numbered(self, number: str) -> Ticket | None:
@@ -306,16 +314,24 @@ class Tickets:
             ticket = session.get(Ticket, ticket_id)
             if ticket is None:
                 raise NotFound(f"no ticket with id {ticket_id}")
-            kinds = events_for(ticket.status, status)
-            if not kinds and status == ticket.status:
-                return ticket
-            for event_kind in kinds:
-                self._insert(session, TicketEvent(ticket_id=ticket_id, kind=event_kind, at=event_time(event_kind, at),
-                                                  author_id=author_id))
-            self._insert(session, TicketEvent(ticket_id=ticket_id, kind="status_changed", at=at, author_id=author_id,
-                                              detail=_detail(**{"from": ticket.status, "to": status})))
-            self._update(session, ticket, {"status": status, "updated_at": at})
+            self._move_status(session, ticket, status, events_for(ticket.status, status), event_time=event_time,
+                              author_id=author_id, at=at)
         return ticket
+
+    def _move_status(self, session, ticket: Ticket, status: str, kinds: tuple[str, ...], *, event_time: EventTime,
+                     author_id: str | None, at: datetime, details: dict[str, str] | None = None,
+                     changes: dict | None = None) -> None:
+        """Inside a write: record `kinds` (stamped by `event_time`; `details` by kind) and a
+        "status_changed" event, and move the ticket to `status` with any other `changes`."""
+        if not kinds and status == ticket.status and not changes:
+            return
+        for event_kind in kinds:
+            self._insert(session, TicketEvent(ticket_id=ticket.id, kind=event_kind, at=event_time(event_kind, at),
+                                              author_id=author_id, detail=(details or {}).get(event_kind, "{}")))
+        if status != ticket.status:
+            self._insert(session, TicketEvent(ticket_id=ticket.id, kind="status_changed", at=at, author_id=author_id,
+                                              detail=_detail(**{"from": ticket.status, "to": status})))
+        self._update(session, ticket, {"status": status, "updated_at": at, **(changes or {})})
 
     def change_priority(self, ticket_id: str, priority: str, *, author_id: str | None,
                         at: datetime | None = None) -> Ticket:

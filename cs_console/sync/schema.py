@@ -29,6 +29,7 @@ from cs_console.vocabulary import (
     DELIVERY_STATES,
     EVENT_KINDS,
     INTERACTION_KINDS,
+    LINK_KINDS,
     MAIL_PROBLEMS,
     MAIL_SOURCES,
     NPS_SCORES,
@@ -77,7 +78,7 @@ class EntitySpec:
 
 
 APPEND_ONLY = frozenset({"interaction", "ticket_event"})
-TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "reminder", "reply_delivery"})
+TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "reminder", "reply_delivery", "ticket_link"})
 """Rows that belong to one ticket through `ticket_id`, and travel with it."""
 
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -88,6 +89,7 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("interaction", "channel"): CHANNELS,
     ("agent", "role"): ROLES,
     ("ticket_event", "kind"): EVENT_KINDS,
+    ("ticket_link", "kind"): LINK_KINDS,
     ("reply_delivery", "state"): DELIVERY_STATES,
     ("mail_problem", "source"): MAIL_SOURCES,
     ("mail_problem", "problem"): ("", *MAIL_PROBLEMS),

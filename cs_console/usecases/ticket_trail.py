@@ -21,6 +21,9 @@ from cs_console.text.strings import Strings
 from cs_console.utc import from_text
 from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES, TRAIL_EVENT_KINDS
 
+LINK_ROLES = ("parent", "child", "related")
+"""What a linked ticket is to the one showing it (`storage.ticket_relations.LinkedTicket.role`)."""
+
 if TYPE_CHECKING:
     from cs_console.storage.models import Interaction
     from cs_console.storage.tickets import TicketDetail
@@ -34,23 +37,27 @@ class Activity:
     at: datetime
     author_id: str | None
     detail: dict
+    ticket_id: str | None = None
+    """The ticket it was done to, when the trail is read through a merge (another's)."""
 
 
-def activity(kind: str, at: datetime, author_id: str | None, detail: str) -> Activity:
+def activity(kind: str, at: datetime, author_id: str | None, detail: str, ticket_id: str | None = None) -> Activity:
     """An activity from an event's stored fields; a detail it cannot read counts as empty."""
     try:
         values = json.loads(detail or "{}")
     except ValueError:
         values = {}
-    return Activity(kind, at, author_id, values if isinstance(values, dict) else {})
+    return Activity(kind, at, author_id, values if isinstance(values, dict) else {}, ticket_id)
 
 
 def ticket_trail(detail: TicketDetail) -> list[Interaction | Activity]:
-    """The ticket's messages and activities, oldest first; at the same instant an activity
-    comes after the message that caused it."""
-    activities = [activity(e.kind, e.at, e.author_id, e.detail) for e in detail.events if e.kind in TRAIL_EVENT_KINDS]
+    """The ticket's messages and activities, with those of the tickets merged into it, oldest
+    first; at the same instant an activity comes after the message that caused it."""
+    merged = detail.relations
+    activities = [activity(e.kind, e.at, e.author_id, e.detail, e.ticket_id) for e in (*detail.events, *merged.events)
+                  if e.kind in TRAIL_EVENT_KINDS]
     entries: list[tuple[datetime, int, Interaction | Activity]] = [
-        *((interaction.created_at, 0, interaction) for interaction in detail.interactions),
+        *((interaction.created_at, 0, interaction) for interaction in (*detail.interactions, *merged.interactions)),
         *((step.at, 1, step) for step in activities),
     ]
     entries.sort(key=lambda entry: (entry[0], entry[1]))
@@ -79,6 +86,13 @@ def activity_text(step: Activity, strings: Strings, names: dict[str, str], zone:
                  note=detail.get("note", ""))
     elif step.kind == "reminder_done":
         what = s("activity.reminder_done", note=detail.get("note", ""))
+    elif step.kind == "marked_merged" and detail.get("number"):
+        what = s("activity.merged", number=detail["number"])
+    elif step.kind == "unmerged":
+        what = s("activity.unmerged", number=detail.get("number", ""))
+    elif step.kind in ("linked", "unlinked"):
+        what = s(f"activity.{step.kind}", number=detail.get("number", ""), role=s(f"link.role.{detail.get('role')}")
+                 if detail.get("role") in LINK_ROLES else "")
     else:  # marked_<reason>
         what = s("activity.marked", reason=_word(s, "close_reason", step.kind.removeprefix("marked_"), CLOSE_REASONS))
     who = names.get(step.author_id, s("activity.system")) if step.author_id else s("activity.system")

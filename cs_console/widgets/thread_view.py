@@ -21,14 +21,25 @@ def delivery_text(detail: TicketDetail, reply_id: str, strings: Strings) -> str:
     return strings(f"delivery.{state}", reason=reason)
 
 
+def merged_number(detail: TicketDetail, ticket_id: str | None) -> str | None:
+    """The number of a ticket merged into this one whose message or activity the thread
+    shows, or None for the ticket's own."""
+    if ticket_id in (None, detail.ticket.id):
+        return None
+    return next((t.number for t in detail.relations.merged if t.id == ticket_id), None)
+
+
 def thread_entries(detail: TicketDetail, strings: Strings, zone: tzinfo, now: datetime) -> list[Static]:
-    """The conversation's widgets, oldest first."""
+    """The conversation's widgets, oldest first; what came from a ticket merged into this one
+    says which."""
     s, ticket, customer = strings, detail.ticket, detail.customer
     entries = []
     for interaction in ticket_trail(detail):
+        merged_from = merged_number(detail, interaction.ticket_id)
+        came_from = " · " + s("merge.from", number=merged_from) if merged_from else ""
         if isinstance(interaction, Activity):
             line = f"· {activity_text(interaction, s, detail.authors, zone, now)} · {local_time(interaction.at, zone, now, s)}"
-            entries.append(Static(escape(line), classes="entry activity"))
+            entries.append(Static(escape(line + came_from), classes="entry activity"))
             continue
         if interaction.kind == "public_reply" and interaction.author_id is None:
             author = s("ticket.automatic_reply")  # the server's acknowledgement of a mail
@@ -38,6 +49,7 @@ def thread_entries(detail: TicketDetail, strings: Strings, zone: tzinfo, now: da
                               local_time(interaction.created_at, zone, now, s)])
         if interaction.channel:
             heading += " · " + channel_name(interaction.channel, s)
+        heading += came_from
         if interaction.satisfaction is not None:
             heading += " · " + s("ticket.satisfaction", score=interaction.satisfaction)
         if interaction.nps is not None:
