@@ -65,6 +65,8 @@ class Contact:
     author_id: str | None = None
     satisfaction: int | None = None
     nps: int | None = None
+    survey: tuple[tuple[str, int], ...] = ()
+    """A callback's other survey answers, (question key, score) (`lead.survey`)."""
 
 
 @dataclass(frozen=True)

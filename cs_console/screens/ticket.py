@@ -23,6 +23,7 @@ from cs_console.clocks.follow_up import clock_title
 from cs_console.clocks.sla import follow_up_clocks
 from cs_console.kb.redlines import CompliancePrompt, compliance_prompts, find_red_lines
 from cs_console.kb.templates import fill, template_values, unfilled
+from cs_console.lead.survey import split_answers, survey_answer_texts
 from cs_console.screens.base import ConsoleScreen
 from cs_console.screens.callback import CallbackLog
 from cs_console.screens.escalate import EscalationRequest
@@ -32,6 +33,7 @@ from cs_console.store import StoreError
 from cs_console.text.display import channel_name, clip, local_time, pad
 from cs_console.text.strings import english
 from cs_console.usecases.drafts import DraftText, reply_key
+from cs_console.usecases.survey import survey_questions
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
 from cs_console.usecases.ticket_trail import Activity, activity_text, ticket_trail
 from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
@@ -202,6 +204,9 @@ class TicketScreen(ConsoleScreen):
                 heading += " · " + s("ticket.satisfaction", score=interaction.satisfaction)
             if interaction.nps is not None:
                 heading += " · " + s("ticket.nps", score=interaction.nps)
+            if interaction.kind == "callback":
+                heading += "".join(f" · {escape(answer)}" for answer in survey_answer_texts(
+                    interaction.survey, survey_questions(self.app.config), s.language))
             if interaction.kind == "public_reply" and ticket.channel == "email":
                 heading += " · " + escape(self._delivery_text(detail, interaction.id))
             entries.append(
@@ -468,15 +473,16 @@ class TicketScreen(ConsoleScreen):
     def action_callback(self) -> None:
         from cs_console.screens.callback import CallbackScreen
 
-        self.app.push_screen(CallbackScreen(), self._callback_logged)
+        self.app.push_screen(CallbackScreen(survey_questions(self.app.config)), self._callback_logged)
 
     def _callback_logged(self, log: CallbackLog | None) -> None:
         if log is not None:
+            satisfaction, nps, survey = split_answers(log.answers)
             self._store_action(
                 self.strings("ticket.callback_logged"),
                 lambda store, agent_id, at: add_interaction(
-                    store, self.ticket_id, "callback", log.comment, author_id=agent_id, satisfaction=log.satisfaction,
-                    nps=log.nps, at=at,
+                    store, self.ticket_id, "callback", log.comment, author_id=agent_id, satisfaction=satisfaction,
+                    nps=nps, survey=survey, at=at,
                 ),
             )
 

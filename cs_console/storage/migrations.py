@@ -388,6 +388,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        13,
+        "callback surveys: the answers beside the overall satisfaction and NPS (response speed, "
+        "accuracy, attitude, resolution, effort...) as a JSON object per callback; older "
+        "callbacks keep their satisfaction as the overall part",
+        ("ALTER TABLE interaction ADD COLUMN survey VARCHAR NOT NULL DEFAULT '{}'",),
+    ),
+    Migration(
+        14,
+        "team stability: the day each agent joined and, once they leave, their last working day",
+        ("ALTER TABLE agent ADD COLUMN started_on VARCHAR", "ALTER TABLE agent ADD COLUMN left_on VARCHAR"),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -546,16 +546,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     "demo.empty": ("start empty", "从空白开始"),
     # -- the callback dialog ------------------------------------------------------------------
     "callback.title": ("Callback", "回访"),
-    "callback.hint": ("how satisfied is the customer? Type 1-5, Enter saves, Escape cancels",
-                      "客户满意度如何？输入 1-5，回车保存，Esc 取消"),
-    "callback.score": ("score 1-5", "满意度 1-5"),
+    "callback.hint": ("one digit per question, the next follows; Tab skips; Enter saves; Esc cancels",
+                      "每题按一个数字，自动跳到下一题；Tab 跳过；回车保存；Esc 取消"),
     "callback.comment": ("what the customer said (optional)", "客户原话（选填）"),
-    "callback.nps": ("NPS: how likely to recommend us, 0-10 (optional)", "推荐意愿：向他人推荐我们的可能性 0-10（选填）"),
-    "callback.no_score": ("The score is missing: type 1 (unhappy) to 5 (very happy)",
-                          "缺少满意度：请输入 1（不满意）到 5（非常满意）"),
-    "callback.bad_nps": ("NPS “{value}” is not a whole number from 0 to 10: correct it, or leave it empty "
-                         "if the customer was not asked",
-                         "推荐意愿“{value}”不是 0 到 10 之间的整数：请更正；如未询问客户，请留空"),
+    "callback.help": (
+        "Callback survey: type one digit per question; the cursor moves on by itself. Every question is "
+        "optional: Tab skips one, Shift+Tab goes back, Backspace clears an answer. On the 0-10 question, 10 is "
+        "+ (or 1 then 0: a 1 waits for the 0; Tab keeps the 1). Enter saves from any question, Escape cancels. "
+        "The questions are set in config.toml ([[survey.questions]], see the README).",
+        "回访问卷：每题按一个数字，光标自动跳到下一题。每题均为选填：Tab 跳过，Shift+Tab 返回，退格清除答案。"
+        "0-10 题中 10 分按 +（或先按 1 再按 0：按 1 后会等待 0；按 Tab 则保留 1 分）。"
+        "在任一题按回车保存，Esc 取消。问题在 config.toml 的 [[survey.questions]] 中设置（见 README）。",
+    ),
     # -- the reminder dialog ------------------------------------------------------------------
     "reminder.title": ("Remind me", "提醒我"),
     "reminder.when_hint": ("when? {forms}", "什么时候？{forms}"),
