@@ -25,10 +25,12 @@ from zoneinfo import ZoneInfo
 
 from cs_console.clocks.calendars import BusinessCalendar
 from cs_console.clocks.sla import SlaPolicy
-from cs_console.lead import kpi
+from cs_console.lead import kpi, quality_report
 from cs_console.lead.charts import sparkline
 from cs_console.lead.periods import Period
+from cs_console.lead.quality_report import QualitySection, quality_section
 from cs_console.lead.report_formats import FORMATS
+from cs_console.lead.survey import Question
 from cs_console.text.display import channel_name
 from cs_console.text.strings import Strings
 
@@ -144,6 +146,8 @@ class Report:
     rising_tags: tuple[IssueLine, ...]
     agents: tuple[AgentLine, ...]
     channel_mix: tuple[ChannelLine, ...] = ()
+    quality: QualitySection | None = None
+    """The callback survey's parts and the team's stability (`lead.quality_report`)."""
 
 
 def metric_values(numbers: kpi.Kpis) -> dict[str, float | None]:
@@ -175,9 +179,11 @@ def build(
     policy: SlaPolicy,
     calendar: BusinessCalendar,
     team: str | None = None,
+    questions: tuple[Question, ...] = (),
 ) -> Report:
     """The report for `period` (with trends against the one before) from `tickets`, which
-    must include every ticket created in either period, still open, or touched since."""
+    must include every ticket created in either period, still open, or touched since; with
+    the callback survey's `questions`, its quality section too."""
     agents = list(agents)
     tickets = list(tickets)
     if team is not None:
@@ -217,6 +223,8 @@ def build(
         top_tags=tags[:TOP_ISSUES], rising_tags=_rising(tags),
         agents=tuple(agent_lines),
         channel_mix=_channel_mix(current.by_channel, before.by_channel),
+        quality=quality_section(tickets, [a for a in agents if team is None or a.team == team], period, now,
+                                questions) if questions else None,
     )
 
 
@@ -289,6 +297,7 @@ def to_json(report: Report) -> str:
         "agents": [{"id": a.agent_id, "name": a.name, **a.values} for a in report.agents],
         "channel_mix": [{"channel": c.name, "count": c.count, "share": c.share, "previous": c.previous,
                          "change": c.change} for c in report.channel_mix],
+        **({"quality": quality_report.to_data(report.quality)} if report.quality else {}),
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -319,6 +328,8 @@ def to_csv(report: Report, strings: Strings) -> str:
         for key, value in agent.values.items():
             writer.writerow(["agent", agent.name, key, strings(f"metric.{key}"),
                              format_value(value, key, suffix=False, empty=""), "", "", SPECS[key].unit])
+    if report.quality:
+        writer.writerows(quality_report.csv_rows(report.quality, strings, report.team or ""))
     return out.getvalue()
 
 
@@ -361,6 +372,9 @@ def to_markdown(report: Report, strings: Strings) -> str:
                   for a in report.agents]
     else:
         lines.append(strings("report.none"))
+    for table in quality_report.tables(report.quality, strings) if report.quality else ():
+        lines += ["", f"## {table.title}", "", "| " + " | ".join(table.header) + " |",
+                  "|---|" + "---:|" * (len(table.header) - 1), *("| " + " | ".join(map(_md, row)) + " |" for row in table.rows)]
     return "\n".join(lines) + "\n"
 
 
@@ -405,6 +419,8 @@ def to_html(report: Report, strings: Strings) -> str:
                     [[a.name, *(format_value(a.values[k], k) for k in AGENT_METRICS)] for a in report.agents])
         if report.agents else f"<p>{e(strings('report.none'))}</p>"
     )
+    for table in quality_report.tables(report.quality, strings) if report.quality else ():
+        parts += [f"<h2>{e(table.title)}</h2>", _html_table(list(table.header), [list(row) for row in table.rows])]
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
