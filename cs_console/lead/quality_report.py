@@ -86,8 +86,8 @@ def csv_rows(section: QualitySection, strings: Strings, team: str) -> list[list]
     def part_rows(kind: str, name: str, lines: dict[str, PartLine]) -> None:
         for q in survey.questions:
             line = lines[q.key]
-            rows.append([kind, name, q.key, q.label(strings.language), _number(line.current),
-                         _number(line.previous), _number(line.change), q.scale])
+            rows.append([kind, name, q.key, q.label(strings.language), _value(line.current, q, ""),
+                         _value(line.previous, q, ""), _value(line.change, q, ""), q.scale])
 
     part_rows("survey", team, survey.team)
     for line in survey.agents:
@@ -98,7 +98,7 @@ def csv_rows(section: QualitySection, strings: Strings, team: str) -> list[list]
               "joiners": len(people.joiners), "leavers": len(people.leavers)}
     for key in STABILITY_FIGURES:
         value = people.turnover if key == "turnover" else counts[key]
-        rows.append(["stability", team, key, strings(f"quality.{key}"), _number(value), "", "",
+        rows.append(["stability", team, key, strings(f"quality.{key}"), "" if value is None else value, "", "",
                      "percent" if key == "turnover" else "count"])
     for band, count in people.bands.items():
         rows.append(["tenure", band, "agents", strings(f"tenure.{band}"), count, "", "", "count"])
@@ -130,8 +130,9 @@ def to_data(section: QualitySection) -> dict:
     }
 
 
-def _value(value: float | None, question: Question) -> str:
-    return EMPTY if value is None else f"{value:.{decimals(question)}f}"
+def _value(value: float | None, question: Question, empty: str = EMPTY) -> str:
+    """A question's figure as every format prints it: its decimals, `empty` for none."""
+    return empty if value is None else f"{value:.{decimals(question)}f}"
 
 
 def _change(value: float | None, question: Question) -> str:
@@ -149,8 +150,3 @@ def _cells(line: GroupParts, questions: tuple[Question, ...]) -> tuple[str, ...]
 
 def _names(count: int, names: tuple[str, ...]) -> str:
     return f"{count} ({', '.join(names)})" if names else str(count)
-
-
-def _number(value: float | int | None) -> str | int | float:
-    """A CSV number cell: the number, or nothing."""
-    return "" if value is None else value
