@@ -37,6 +37,7 @@ from cs_console.config import Config
 from cs_console.lead import routing, team
 from cs_console.lead.charts import bar, sparkline
 from cs_console.lead.periods import KINDS, period_containing
+from cs_console.lead.quality_report import QualityTable, tables
 from cs_console.lead.reports import Report, format_change, format_value, trend_arrow
 from cs_console.lead.staffing import HourPlan
 from cs_console.screens.assign import AgentChoice, AssignScreen
@@ -520,7 +521,18 @@ def kpi_renderable(report: Report, strings: Strings) -> RenderableType:
         agents.add_column(s(f"metric.{key}"), justify="right", max_width=12)
     for line in report.agents:
         agents.add_row(line.name, *(format_value(line.values[key], key) for key in shown))
-    return Group(heading, "", figures, "", trends, "", issues, rising, "", agents)
+    quality = [part for table in (tables(report.quality, s) if report.quality else ()) for part in ("", _table(table))]
+    return Group(heading, "", figures, "", trends, "", issues, rising, "", agents, *quality)
+
+
+def _table(table: QualityTable) -> RenderableType:
+    """One of the report's quality tables (survey parts, stability, tenure) under its title."""
+    shown = Table(box=None, pad_edge=False, show_edge=False)
+    for index, name in enumerate(table.header):
+        shown.add_column(name, justify="right" if index else "left")
+    for row in table.rows:
+        shown.add_row(*row)
+    return Group(Text(table.title, style="bold"), shown)
 
 
 def staffing_renderable(hours: list[HourPlan], day: int, config: Config, answer: float,

@@ -221,6 +221,7 @@ CATALOG: dict[str, tuple[str, str]] = {
                             "{name!r} 匹配多个坐席：{matches}；请输入更完整的名字"),
     "cli.agent_none": ("there are no agents yet; run `cs-console demo` or sync first",
                        "还没有坐席；请先运行 `cs-console demo` 或同步"),
+    "cli.agent_dates": ("{name}: started {started}, last working day {left}", "{name}：入职 {started}，最后工作日 {left}"),
     "cli.agent_now": ("Working as {name} ({role}, {team}) on this device.", "本机工作身份：{name}（{role}，{team}）。"),
     "cli.report_written": ("Wrote the {kind} report {period} to {path}", "已把{kind}报告 {period} 写入 {path}"),
     "cli.cannot_write": ("cannot write {path}: {reason}", "无法写入 {path}：{reason}"),
