@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -53,7 +53,7 @@ def keyed_answer(scores: range, current: int | None, key: str) -> tuple[int | No
 
 
 class AnswerField(Static, can_focus=True):
-    """One question's answer: a digit typed here answers it and moves the cursor on."""
+    """One question's answer, shown as "[4]"; the dialog's keys set it."""
 
     def __init__(self, question: Question, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -61,30 +61,27 @@ class AnswerField(Static, can_focus=True):
         self.answer: int | None = None
 
     def on_mount(self) -> None:
-        self._show()
+        self.set_answer(None)
 
-    def on_key(self, event: events.Key) -> None:
-        if event.key in ("backspace", "delete"):
-            self.answer = None
-        else:
-            keyed = keyed_answer(self.question.scores, self.answer, event.character or "")
-            if keyed is None:
-                return
-            self.answer, advance = keyed
-            if advance:
-                self.screen.focus_next()
-        event.stop()
-        self._show()
-
-    def _show(self) -> None:
-        self.update(f"[{self.answer if self.answer is not None else ' '}]")
+    def set_answer(self, answer: int | None) -> None:
+        self.answer = answer
+        self.update(f"[{answer if answer is not None else ' '}]")
 
 
 class CallbackScreen(ConsoleDialog[CallbackLog | None]):
+    """Keys that answer or move are priority bindings: they act on the question the cursor is
+    on when each key is read, so answers keyed faster than the screen repaints (a phone
+    desk's habit) land one per question."""
+
     BINDINGS = [
         Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel"),
-        Binding("enter", "save", english("key.save"), id="save"),
+        Binding("enter", "save", english("key.save"), id="save", priority=True),
         Binding("question_mark", "app.help", english("key.help"), id="help"),
+        Binding("tab", "move(1)", show=False, priority=True),
+        Binding("shift+tab", "move(-1)", show=False, priority=True),
+        Binding("backspace,delete", "clear", show=False, priority=True),
+        *(Binding(str(digit), f"answer('{digit}')", show=False, priority=True) for digit in range(10)),
+        Binding("plus", f"answer('{TEN_KEY}')", show=False, priority=True),
     ]
     HELP_NOTE = "callback.help"
 
@@ -107,6 +104,26 @@ class CallbackScreen(ConsoleDialog[CallbackLog | None]):
     def on_mount(self) -> None:
         if self.questions:
             self.query_one(AnswerField).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Digits and Backspace answer questions; in the comment they are text."""
+        if action in ("answer", "clear") and not isinstance(self.focused, AnswerField):
+            return False
+        return super().check_action(action, parameters)
+
+    def action_answer(self, key: str) -> None:
+        field = self.focused
+        keyed = keyed_answer(field.question.scores, field.answer, key)
+        if keyed is not None:
+            field.set_answer(keyed[0])
+            if keyed[1]:
+                self.focus_next()
+
+    def action_clear(self) -> None:
+        self.focused.set_answer(None)
+
+    def action_move(self, step: int) -> None:
+        self.focus_next() if step > 0 else self.focus_previous()
 
     @on(Input.Submitted)
     def action_save(self) -> None:
