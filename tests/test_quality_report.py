@@ -243,6 +243,8 @@ def test_a_lead_records_when_agents_join_and_leave_and_the_report_counts_them(tm
     done = cli("agent", "dates", "ingrid", "--started", "2024-03-01", "--left", "2026-12-02", home=isolated_home)
     assert done.returncode == 0, done.stderr
     assert "Ingrid Haugen: started 2024-03-01, last working day 2026-12-02" in done.stdout
+    listed = next(line for line in cli("agent", "list", home=isolated_home).stdout.splitlines() if "Ingrid" in line)
+    assert "2024-03-01 2026-12-02" in listed
     target = tmp_path / "q.json"
     assert cli("report", "quarterly", "--period", "2026-12-02", "--format", "json", "-o", str(target),
                home=isolated_home).returncode == 0

@@ -44,7 +44,8 @@ def add_commands(commands) -> None:
     """Add `agent`, `report`, `staffing` and `route` to the subcommand parser."""
     agent = commands.add_parser("agent", help="list the agents, or choose who works on this device")
     agent_commands = agent.add_subparsers(dest="agent_command", metavar="COMMAND", required=True)
-    agent_commands.add_parser("list", help="list the agents and their roles; * marks who works here now")
+    agent_commands.add_parser("list", help="list the agents, their roles, teams, start and last working days; "
+                              "* marks who works here now")
     use = agent_commands.add_parser("use", help="work as NAME on this device from now on (a lead gets the team view)")
     use.add_argument("name", metavar="NAME", help="part of the name (zhao.min, 赵敏), or the agent id")
     dates = agent_commands.add_parser("dates", help="record when NAME joined the team and, when they leave, "
@@ -157,7 +158,8 @@ def _agent(store: Store, args, strings: Strings) -> int:
     current = store.current_agent()
     for agent in store.agents():
         mark = "*" if current is not None and agent.id == current.id else " "
-        print(f"{mark} {pad(agent.name, 24)} {agent.role:<6} {pad(agent.team or '-', 16)} {agent.id}")
+        print(f"{mark} {pad(agent.name, 24)} {agent.role:<6} {pad(agent.team or '-', 16)} "
+              f"{agent.started_on or '-':<10} {agent.left_on or '-':<10} {agent.id}")
     return 0
 
 
