@@ -374,7 +374,8 @@ def to_markdown(report: Report, strings: Strings) -> str:
         lines.append(strings("report.none"))
     for table in quality_report.tables(report.quality, strings) if report.quality else ():
         lines += ["", f"## {table.title}", "", "| " + " | ".join(table.header) + " |",
-                  "|---|" + "---:|" * (len(table.header) - 1), *("| " + " | ".join(map(_md, row)) + " |" for row in table.rows)]
+                  "|---|" + "---:|" * (len(table.header) - 1),
+                  *("| " + " | ".join(map(_md, row)) + " |" for row in table.rows)]
     return "\n".join(lines) + "\n"
 
 

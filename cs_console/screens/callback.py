@@ -34,7 +34,7 @@ class CallbackLog:
     comment: str = ""
 
 
-def keyed_answer(scores: range, current: int | None, key: str) -> tuple[int | None, bool] | None:
+def keyed_answer(scores: range, current: int | None, key: str) -> tuple[int, bool] | None:
     """What a key press makes of a question's answer: (the answer, whether the cursor moves
     on), or None when the key is no answer to this question.
 

@@ -179,7 +179,8 @@ def survey_problem(text: object) -> str | None:
     except ValueError:
         answers = None
     if not isinstance(answers, dict):
-        return f"interaction.survey must be a JSON object of question to score, like {{\"speed\": 4}}, not {str(text)[:60]!r}"
+        return ("interaction.survey must be a JSON object of question to score, like {\"speed\": 4}, "
+                f"not {str(text)[:60]!r}")
     for key, score in answers.items():
         if not re.fullmatch(SURVEY_KEY_PATTERN, key):
             return f"interaction.survey: {key[:40]!r} is not a question key (lower-case letters, digits and _)"

@@ -47,4 +47,6 @@ def _survey(text: str) -> tuple[tuple[str, int], ...]:
         answers = json.loads(text or "{}")
     except ValueError:
         return ()
-    return tuple((key, score) for key, score in answers.items() if isinstance(score, int)) if isinstance(answers, dict) else ()
+    if not isinstance(answers, dict):
+        return ()
+    return tuple((key, score) for key, score in answers.items() if isinstance(score, int))
