@@ -21,6 +21,7 @@ from cs_console.errors import UserError
 from cs_console.kb.redlines import DEFAULT_RED_LINES, folded_phrase
 from cs_console.lead.sentiment import DEFAULT_LEXICON
 from cs_console.lead.staffing import StaffingError, StaffingSettings, settings_from_config
+from cs_console.lead.survey import Question, SurveyError, questions_from_mapping
 
 DEFAULT_KEYS: dict[str, str] = {
     "new_ticket": "n",
@@ -108,6 +109,9 @@ class Config:
     """English term to Chinese term, from [glossary]: added to the shipped glossary
     (assets/glossary.tsv), or overriding a term in it, for knowledge-base search across
     languages. Several spellings of a side are separated by " | "."""
+    survey: tuple[Question, ...] | None = None
+    """The callback survey's questions from [[survey.questions]]; None: the shipped ones
+    (assets/survey.toml, `usecases.survey`)."""
 
     @property
     def clock_settings(self) -> str:
@@ -183,8 +187,25 @@ def from_mapping(data: dict, source: str = "config") -> Config:
         timezone=timezone, language=language, low_bandwidth=low_bandwidth, keys=keys,
         policy=policy, calendar=calendar, red_lines=red_lines_from_config(data, source), raw=data,
         lexicon=lexicon_from_config(data, source), staffing=staffing, phone_region=phone_region,
-        glossary=glossary_from_config(data, source),
+        glossary=glossary_from_config(data, source), survey=survey_from_config(data, source),
     )
+
+
+def survey_from_config(raw: Mapping, source: str = "config") -> tuple[Question, ...] | None:
+    """The `[[survey.questions]]` a config gives in place of the shipped survey, or None.
+
+    Raises:
+        ConfigError: a question is malformed (`lead.survey.questions_from_mapping` says which).
+    """
+    table = raw.get("survey")
+    if table is None:
+        return None
+    if not isinstance(table, Mapping) or "questions" not in table:
+        raise ConfigError(f"{source}: survey: expected [[survey.questions]] tables (see assets/survey.toml)")
+    try:
+        return questions_from_mapping(table["questions"], f"{source}: survey.questions")
+    except SurveyError as error:
+        raise ConfigError(str(error)) from None
 
 
 def glossary_from_config(raw: Mapping, source: str = "config") -> dict[str, str]:

@@ -42,6 +42,13 @@ SATISFACTION_SCORES = range(1, 6)
 """A callback's satisfaction score, 1 to 5."""
 NPS_SCORES = range(11)
 """How likely the customer is to recommend us, 0 to 10, when a callback asked."""
+SURVEY_PART_SCORES = {"speed": SATISFACTION_SCORES, "accuracy": SATISFACTION_SCORES, "attitude": SATISFACTION_SCORES,
+                      "resolution": SATISFACTION_SCORES, "ces": range(1, 8)}
+"""A callback survey's standard answers beside satisfaction (the overall part) and NPS: the
+SIM-card desk's response speed, answer accuracy, service attitude, resolution efficiency,
+and the customer-effort score (1-7, 7 the easiest)."""
+SURVEY_KEY_PATTERN = r"[a-z][a-z0-9_]{0,31}"
+"""A survey question's key; one a survey adds beyond the standard ones is answered 0-10."""
 CLOSE_REASONS = ("duplicate", "spam", "merged")
 """Why a ticket may be closed with no response and no promise broken; each is recorded as a
 "marked_<reason>" event just before the "closed" one."""

@@ -1,4 +1,4 @@
-"""The agent's screens speak the interface language, and the callback dialog takes an NPS.
+"""The agent's screens speak the interface language.
 
 Driven through Textual's pilot: the screens are opened with `language = "zh"` and with
 English, and what the terminal would show (every cell, footer included) is read back. The
@@ -13,13 +13,11 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, Static
 
 import cs_console.text.strings
 from cs_console.app import ConsoleApp
 from cs_console.config import from_mapping
-from cs_console.screens.callback import CallbackScreen, parse_nps
 from cs_console.screens.customer import CustomerScreen
 from cs_console.screens.help import HelpScreen
 from cs_console.screens.new_ticket import NewTicketScreen
@@ -167,84 +165,3 @@ def test_the_catalogue_has_no_key_twice():
     assert sorted({key for key in keys if keys.count(key) > 1}) == []
 
 
-# -- the callback dialog's NPS ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("text", "nps"), [("", None), ("  ", None), ("0", 0), ("9", 9), (" 10 ", 10)])
-def test_an_nps_is_empty_or_a_whole_number_to_ten(text, nps):
-    assert parse_nps(text) == nps
-
-
-@pytest.mark.parametrize("text", ["11", "12", "x", "7.5", "-1", "+9", "100"])
-def test_anything_else_is_not_an_nps(text):
-    with pytest.raises(ValueError):
-        parse_nps(text)
-
-
-async def open_callback(pilot, ticket) -> None:
-    await settle(pilot)
-    pilot.app.push_screen(TicketScreen(ticket.id))
-    await settle(pilot)
-    await pilot.press("b")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, CallbackScreen)
-
-
-def callbacks(store, ticket) -> list:
-    return [i for i in store.ticket_detail(ticket.id).interactions if i.kind == "callback"]
-
-
-async def test_a_callback_with_score_and_nps_is_saved(store):
-    app, ticket = seeded(store, "en")
-    async with app.run_test(size=SIZE) as pilot:
-        await open_callback(pilot, ticket)
-        await pilot.press("4", "tab", *"Fixed fast", "tab", "9", "enter")
-        await settle(pilot)
-        await settle(pilot)
-        assert isinstance(app.screen, TicketScreen)
-        assert "satisfaction 4/5 · NPS 9/10" in shown(app)
-    [callback] = callbacks(store, ticket)
-    assert (callback.satisfaction, callback.nps, callback.body) == (4, 9, "Fixed fast")
-
-
-async def test_a_callback_without_nps_still_takes_score_tab_comment_enter(store):
-    app, ticket = seeded(store, "en")
-    async with app.run_test(size=SIZE) as pilot:
-        await open_callback(pilot, ticket)
-        await pilot.press("5", "tab", *"Thanks", "enter")
-        await settle(pilot)
-    [callback] = callbacks(store, ticket)
-    assert (callback.satisfaction, callback.nps) == (5, None)
-
-
-@pytest.mark.parametrize(("language", "message"), [
-    ("en", "NPS “12” is not a whole number from 0 to 10"),
-    ("zh", "推荐意愿“12”不是 0 到 10 之间的整数"),
-])
-async def test_an_nps_of_12_is_refused_and_nothing_is_saved(store, language, message):
-    app, ticket = seeded(store, language)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_callback(pilot, ticket)
-        await pilot.press("4", "tab", "tab", "1", "2", "enter")
-        await settle(pilot)
-        assert isinstance(app.screen, CallbackScreen), "the dialog stays open"
-        assert message in str(app.screen.query_one("#callback-problem", Static).render())
-        assert app.screen.query_one("#callback-nps", Input).has_focus, "the cursor goes to the field to correct"
-        await pilot.press("escape")
-        await settle(pilot)
-    assert callbacks(store, ticket) == []
-
-
-async def test_an_nps_that_is_not_a_number_is_refused(store):
-    app, ticket = seeded(store, "en")
-    async with app.run_test(size=SIZE) as pilot:
-        await open_callback(pilot, ticket)
-        await pilot.press("3", "tab", "tab", "x", "enter")
-        await settle(pilot)
-        assert "NPS “x” is not a whole number" in str(app.screen.query_one("#callback-problem", Static).render())
-        await pilot.press("backspace", "7", "enter")
-        await settle(pilot)
-        await settle(pilot)
-        assert isinstance(app.screen, TicketScreen)
-    [callback] = callbacks(store, ticket)
-    assert (callback.satisfaction, callback.nps) == (3, 7)

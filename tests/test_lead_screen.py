@@ -84,11 +84,11 @@ async def test_the_team_board_shows_who_is_drowning(demo_store):
         board = lead.query_one("#team", SteadyTable)
         assert board.keys == (LIN, INGRID, ZHAO, ""), "the Maritime Desk, busiest first, then the unassigned"
         assert "Team · Maritime Desk · 赵敏 Zhao Min" in text_of(app, "#lead-title")
-        assert "3 agents · 55 active" in text_of(app, "#lead-title")
+        assert "3 agents · 56 active" in text_of(app, "#lead-title")
         assert "☹ 1 upset" in text_of(app, "#lead-title"), "a plain fault report (无法启动) is not an upset customer"
         expected = next(row for row in lead.data.rows if row.agent_id == LIN)
         lin = [str(cell) for cell in board.get_row(LIN)]
-        assert lin[:5] == ["林伟 Lin Wei", "40", f"✖ {expected.breached}", f"! {expected.at_risk}", "1"]
+        assert lin[:5] == ["林伟 Lin Wei", "41", f"✖ {expected.breached}", f"! {expected.at_risk}", "1"]
         assert expected.breached and expected.at_risk
         assert lin[5] == f"{short_age(expected.oldest_wait)} {expected.oldest_number}", "waited longest on us"
         breaches = len(team.breaches(lead.data.states))
@@ -101,7 +101,7 @@ async def test_drill_down_reassign_a_selection_and_see_it_change_queues(demo_sto
         await open_team_view(pilot)
         drill = await drill_into(pilot, LIN)
         table = drill.query_one(TicketTable)
-        assert "Queue of 林伟 Lin Wei · 40 active · 0 selected" in text_of(app, "#drill-title")
+        assert "Queue of 林伟 Lin Wei · 41 active · 0 selected" in text_of(app, "#drill-title")
         moving = list(table.keys[:2])
         await pilot.press("space", "space")
         assert table.selected == set(moving)
@@ -125,7 +125,7 @@ async def test_drill_down_reassign_a_selection_and_see_it_change_queues(demo_sto
 
         assert isinstance(app.screen, AgentQueueScreen)
         assert not set(moving) & set(table.keys), "they left Lin Wei's queue"
-        assert "Queue of 林伟 Lin Wei · 38 active · 0 selected" in text_of(app, "#drill-title")
+        assert "Queue of 林伟 Lin Wei · 39 active · 0 selected" in text_of(app, "#drill-title")
         assert any("Moved 2 tickets to Ingrid Haugen." == n.message for n in app._notifications)
         await pilot.press("escape")
         await settle(pilot)

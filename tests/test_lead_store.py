@@ -171,6 +171,11 @@ def test_an_older_database_gains_nps_scores_and_keeps_its_messages(tmp_path):
         downgraded.execute("ALTER TABLE interaction DROP COLUMN nps")
         downgraded.execute("ALTER TABLE ticket_event DROP COLUMN detail")  # a later step's column
         downgraded.execute("ALTER TABLE interaction DROP COLUMN channel")  # a later step than BEFORE_NPS
+        downgraded.execute("ALTER TABLE interaction DROP COLUMN survey")  # later steps' columns
+        downgraded.execute("ALTER TABLE agent DROP COLUMN started_on")
+        downgraded.execute("ALTER TABLE agent DROP COLUMN left_on")
+        downgraded.execute("DROP INDEX ix_ticket_merged_into")
+        downgraded.execute("ALTER TABLE ticket DROP COLUMN merged_into")
         downgraded.execute(f"PRAGMA user_version = {BEFORE_NPS}")
     store = Store.open(path)
     store.close()

@@ -74,7 +74,7 @@ def test_the_device_refuses_a_nul_before_saving_it(tmp_path, server, database):
     [
         ("interaction", {"kind": "callback", "satisfaction": 99}, "interaction.satisfaction 99 is not from 1 to 5"),
         ("interaction", {"kind": "callback", "satisfaction": 4, "nps": -50}, "interaction.nps -50 is not from 0 to 10"),
-        ("interaction", {"kind": "callback"}, "a callback needs interaction.satisfaction"),
+        ("interaction", {"kind": "callback", "survey": "{\"speed\": 9}"}, "interaction.survey: speed 9 is not a whole"),
         ("interaction", {"kind": "public_reply", "body": "Done", "nps": 9}, "only a callback carries interaction.nps"),
         ("ticket_event", {"kind": "totally_bogus"}, "ticket_event.kind 'totally_bogus' is not one of"),
         ("ticket_event", {"kind": "first_response"}, "has no reply or logged call by an agent"),

@@ -44,9 +44,15 @@ def add_commands(commands) -> None:
     """Add `agent`, `report`, `staffing` and `route` to the subcommand parser."""
     agent = commands.add_parser("agent", help="list the agents, or choose who works on this device")
     agent_commands = agent.add_subparsers(dest="agent_command", metavar="COMMAND", required=True)
-    agent_commands.add_parser("list", help="list the agents and their roles; * marks who works here now")
+    agent_commands.add_parser("list", help="list the agents, their roles, teams, start and last working days; "
+                              "* marks who works here now")
     use = agent_commands.add_parser("use", help="work as NAME on this device from now on (a lead gets the team view)")
     use.add_argument("name", metavar="NAME", help="part of the name (zhao.min, 赵敏), or the agent id")
+    dates = agent_commands.add_parser("dates", help="record when NAME joined the team and, when they leave, "
+                                      "their last working day (a lead for their team, an admin for any)")
+    dates.add_argument("name", metavar="NAME", help="part of the name (zhao.min, 赵敏), or the agent id")
+    dates.add_argument("--started", metavar="DAY", help="the day they joined, like 2024-03-01 (none: not known)")
+    dates.add_argument("--left", metavar="DAY", help="their last working day, like 2026-11-30 (none: they stay)")
 
     report = commands.add_parser("report", help="write the service report of a week, month, quarter or year")
     report.add_argument("kind", choices=KINDS, help="the period the report covers")
@@ -143,6 +149,8 @@ def use_agent(store: Store, text: str, strings: Strings) -> Agent:
 def _agent(store: Store, args, strings: Strings) -> int:
     from cs_console.text.display import pad
 
+    if args.agent_command == "dates":
+        return _agent_dates(store, args, strings)
     if args.agent_command == "use":
         agent = use_agent(store, args.name, strings)
         print(strings("cli.agent_now", name=agent.name, role=strings(f"lead.role.{agent.role}"), team=agent.team or "-"))
@@ -150,7 +158,23 @@ def _agent(store: Store, args, strings: Strings) -> int:
     current = store.current_agent()
     for agent in store.agents():
         mark = "*" if current is not None and agent.id == current.id else " "
-        print(f"{mark} {pad(agent.name, 24)} {agent.role:<6} {pad(agent.team or '-', 16)} {agent.id}")
+        print(f"{mark} {pad(agent.name, 24)} {agent.role:<6} {pad(agent.team or '-', 16)} "
+              f"{agent.started_on or '-':<10} {agent.left_on or '-':<10} {agent.id}")
+    return 0
+
+
+def _agent_dates(store: Store, args, strings: Strings) -> int:
+    from cs_console.usecases.agent_dates import NotAllowed, set_agent_dates
+
+    agent = match_agent(store.agents(), args.name, strings)
+    changes = {name: None if value.strip().casefold() == "none" else value.strip()
+               for name, value in (("started_on", args.started), ("left_on", args.left)) if value is not None}
+    if changes:
+        try:
+            agent = set_agent_dates(store, store.current_agent(), agent, changes)
+        except NotAllowed as error:
+            raise CommandError(str(error)) from None
+    print(strings("cli.agent_dates", name=agent.name, started=agent.started_on or "-", left=agent.left_on or "-"))
     return 0
 
 

@@ -11,6 +11,7 @@ nothing the second time.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -72,6 +73,8 @@ def demo_rows(now: datetime) -> Iterator[SQLModel]:
             languages=_dumps(agent["languages"]),
             skills=_dumps(agent["skills"]),
             timezone=agent["timezone"],
+            started_on=_days_ago(now, agent.get("started_days_ago")),
+            left_on=_days_ago(now, agent.get("left_days_ago")),
         )
     for customer in _json("customers.json"):
         yield Customer(
@@ -128,6 +131,29 @@ def demo_rows(now: datetime) -> Iterator[SQLModel]:
                     tags=_dumps(macro["tags"]), lang=macro["lang"])
 
 
+def _days_ago(now: datetime, days: int | None) -> str | None:
+    """The day `days` before `now`, as an agent's start or leaving day is stored."""
+    return None if days is None else (now - timedelta(days=days)).date().isoformat()
+
+
+def _survey_answers(key: str, interaction: dict) -> dict:
+    """A demo callback's survey beside its overall score: the other parts near that score,
+    an effort score, and an NPS when the customer was asked (four callbacks in five); the
+    same on every load, derived from the interaction's key."""
+    overall = interaction.get("satisfaction")
+    if interaction["kind"] != "callback" or overall is None:
+        return {}
+    digest = hashlib.sha256(key.encode()).digest()
+
+    def near(byte: int, top: int) -> int:
+        return min(top, max(1, overall + byte % 3 - 1))
+
+    parts = {part: near(digest[n], 5) for n, part in enumerate(("speed", "accuracy", "attitude", "resolution"))}
+    parts["ces"] = min(7, overall + digest[4] % 3)
+    nps = None if digest[5] % 5 == 0 else min(10, 2 * overall - digest[6] % 3)
+    return {"survey": json.dumps(parts, separators=(",", ":")), "nps": nps}
+
+
 def _ticket_rows(ticket: dict, number: int, at) -> Iterator[SQLModel]:
     ticket_id = demo_id("ticket", ticket["key"])
     created = at(ticket["created_min"])
@@ -164,6 +190,7 @@ def _ticket_rows(ticket: dict, number: int, at) -> Iterator[SQLModel]:
             author_id=demo_id("agent", author) if author else None,
             body=interaction["body"],
             satisfaction=interaction.get("satisfaction"),
+            **_survey_answers(f"{ticket['key']}:{index}", interaction),
             created_at=at(interaction["min"]),
             channel=message_channel(interaction["kind"], ticket["channel"]),
         )

@@ -65,6 +65,8 @@ class Contact:
     author_id: str | None = None
     satisfaction: int | None = None
     nps: int | None = None
+    survey: tuple[tuple[str, int], ...] = ()
+    """A callback's other survey answers, (question key, score) (`lead.survey`)."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ def compute(
         csat=_share(sum(score >= CSAT_SATISFIED for score in scores), len(scores)),
         csat_mean=statistics.fmean(scores) if scores else None,
         csat_count=len(scores),
-        nps=_nps(nps_scores),
+        nps=nps_score(nps_scores),
         nps_count=len(nps_scores),
         backlog=len(ages),
         backlog_median_age_h=statistics.median(ages) if ages else None,
@@ -239,7 +241,8 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _nps(scores: list[int]) -> float | None:
+def nps_score(scores: list[int]) -> float | None:
+    """% promoters minus % detractors, -100 to 100; None for no score."""
     if not scores:
         return None
     promoters = sum(score >= NPS_PROMOTER for score in scores)

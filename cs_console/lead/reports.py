@@ -25,13 +25,15 @@ from zoneinfo import ZoneInfo
 
 from cs_console.clocks.calendars import BusinessCalendar
 from cs_console.clocks.sla import SlaPolicy
-from cs_console.lead import kpi
+from cs_console.lead import kpi, quality_report
 from cs_console.lead.charts import sparkline
 from cs_console.lead.periods import Period
+from cs_console.lead.quality_report import QualitySection, quality_section
 from cs_console.lead.report_formats import FORMATS
 from cs_console.lead.review_report import review_csv_rows, review_html, review_json, review_markdown
 from cs_console.lead.review_scores import ReviewSection, ScoredWork, review_section
 from cs_console.lead.rubric import Rubric
+from cs_console.lead.survey import Question
 from cs_console.text.display import channel_name
 from cs_console.text.strings import Strings
 
@@ -149,6 +151,8 @@ class Report:
     channel_mix: tuple[ChannelLine, ...] = ()
     reviews: ReviewSection | None = None
     """The leads' reviews of conversations, when the caller gave a rubric."""
+    quality: QualitySection | None = None
+    """The callback survey's parts and the team's stability (`lead.quality_report`)."""
 
 
 def metric_values(numbers: kpi.Kpis) -> dict[str, float | None]:
@@ -182,10 +186,12 @@ def build(
     team: str | None = None,
     reviews: Iterable[ScoredWork] = (),
     rubric: Rubric | None = None,
+    questions: tuple[Question, ...] = (),
 ) -> Report:
     """The report for `period` (with trends against the one before) from `tickets`, which
     must include every ticket created in either period, still open, or touched since; with a
-    `rubric`, the `reviews` (of both periods) of the agents given roll up in its section."""
+    `rubric`, the `reviews` (of both periods) of the agents given roll up in its section; with
+    the callback survey's `questions`, its quality section too."""
     agents = list(agents)
     tickets = list(tickets)
     if team is not None:
@@ -228,6 +234,8 @@ def build(
         reviews=None if rubric is None else review_section(
             reviews, {a.id: a.name for a in agents if team is None or a.team == team}, rubric,
             (period.start, period.end), (previous.start, previous.end)),
+        quality=quality_section(tickets, [a for a in agents if team is None or a.team == team], period, now,
+                                questions) if questions else None,
     )
 
 
@@ -301,6 +309,7 @@ def to_json(report: Report) -> str:
         "channel_mix": [{"channel": c.name, "count": c.count, "share": c.share, "previous": c.previous,
                          "change": c.change} for c in report.channel_mix],
         "reviews": review_json(report.reviews) if report.reviews else None,
+        **({"quality": quality_report.to_data(report.quality)} if report.quality else {}),
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -332,6 +341,8 @@ def to_csv(report: Report, strings: Strings) -> str:
             writer.writerow(["agent", agent.name, key, strings(f"metric.{key}"),
                              format_value(value, key, suffix=False, empty=""), "", "", SPECS[key].unit])
     writer.writerows(review_csv_rows(report.reviews, report.team or "", strings) if report.reviews else [])
+    if report.quality:
+        writer.writerows(quality_report.csv_rows(report.quality, strings, report.team or ""))
     return out.getvalue()
 
 
@@ -375,6 +386,10 @@ def to_markdown(report: Report, strings: Strings) -> str:
                   for a in report.agents]
     else:
         lines.append(strings("report.none"))
+    for table in quality_report.tables(report.quality, strings) if report.quality else ():
+        lines += ["", f"## {table.title}", "", "| " + " | ".join(table.header) + " |",
+                  "|---|" + "---:|" * (len(table.header) - 1),
+                  *("| " + " | ".join(map(_md, row)) + " |" for row in table.rows)]
     return "\n".join(lines) + "\n"
 
 
@@ -420,6 +435,8 @@ def to_html(report: Report, strings: Strings) -> str:
                     [[a.name, *(format_value(a.values[k], k) for k in AGENT_METRICS)] for a in report.agents])
         if report.agents else f"<p>{e(strings('report.none'))}</p>"
     )
+    for table in quality_report.tables(report.quality, strings) if report.quality else ():
+        parts += [f"<h2>{e(table.title)}</h2>", _html_table(list(table.header), [list(row) for row in table.rows])]
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

@@ -1,82 +1,131 @@
-"""Logging the closing callback: the customer's 1-5 satisfaction score, their words and, when
-they were asked, how likely they are to recommend us (NPS, 0-10).
+"""Logging the closing callback: the survey's answers, one key per question, and the
+customer's words.
 
-The 7-day closure clock is met only by a closed ticket with a callback, so the score is
-required; the comment and the NPS are optional. The NPS field comes last so that the usual
-"score, Tab, comment, Enter" still logs a callback without it. A wrong NPS ("11", "x") is
-refused with a sentence naming the field, and nothing is saved until it is right or empty.
+Made to be keyed while the customer talks: the cursor starts on the first question, a digit
+on the question's scale answers it and moves on by itself, Tab skips a question (every
+answer is optional), Enter saves from anywhere, Escape cancels. The 0-10 NPS question takes
+10 as `+`, or as `1` then `0`: a `1` waits there for a `0` (Tab or Enter keeps the 1).
+Backspace clears an answer. The questions are the survey in force (`usecases.survey`),
+asked in the interface language.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
+from cs_console.lead.survey import Question
 from cs_console.screens.base import ConsoleDialog
 from cs_console.text.strings import english
 
-NPS_RANGE = range(11)
-"""The recommendation question's answers: 0 (not at all likely) to 10 (extremely likely)."""
+TEN_KEY = "+"
+"""The one key that answers 10 on a 0-10 question."""
 
 
 @dataclass(frozen=True)
 class CallbackLog:
-    satisfaction: int
-    comment: str
-    nps: int | None = None
-    """None when the customer was not asked."""
+    answers: dict[str, int] = field(default_factory=dict)
+    """Question key to answer; a skipped question is absent."""
+    comment: str = ""
 
 
-def parse_nps(text: str) -> int | None:
-    """The NPS an agent typed: None for nothing, else a whole number 0-10.
+def keyed_answer(scores: range, current: int | None, key: str) -> tuple[int, bool] | None:
+    """What a key press makes of a question's answer: (the answer, whether the cursor moves
+    on), or None when the key is no answer to this question.
 
-    Raises:
-        ValueError: anything else ("11", "x", "7.5", "-1").
-    """
-    text = text.strip()
-    if not text:
+    A digit on the scale answers; on a 0-10 scale `+` is 10, and a `1` waits for a `0`
+    that makes it 10."""
+    if key == TEN_KEY and 10 in scores:
+        return 10, True
+    if not key.isdigit() or len(key) != 1:
         return None
-    if not re.fullmatch(r"\d{1,2}", text) or int(text) not in NPS_RANGE:
-        raise ValueError(text)
-    return int(text)
+    digit = int(key)
+    if 10 in scores and current == 1 and digit == 0:
+        return 10, True
+    if digit not in scores:
+        return None
+    return digit, not (10 in scores and digit == 1)
+
+
+class AnswerField(Static, can_focus=True):
+    """One question's answer, shown as "[4]"; the dialog's keys set it."""
+
+    def __init__(self, question: Question, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.question = question
+        self.answer: int | None = None
+
+    def on_mount(self) -> None:
+        self.set_answer(None)
+
+    def set_answer(self, answer: int | None) -> None:
+        self.answer = answer
+        self.update(f"[{answer if answer is not None else ' '}]")
 
 
 class CallbackScreen(ConsoleDialog[CallbackLog | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel")]
+    """Keys that answer or move are priority bindings: they act on the question the cursor is
+    on when each key is read, so answers keyed faster than the screen repaints (a phone
+    desk's habit) land one per question."""
 
-    def __init__(self) -> None:
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel"),
+        Binding("enter", "save", english("key.save"), id="save", priority=True),
+        Binding("question_mark", "app.help", english("key.help"), id="help"),
+        Binding("tab", "move(1)", show=False, priority=True),
+        Binding("shift+tab", "move(-1)", show=False, priority=True),
+        Binding("backspace,delete", "clear", show=False, priority=True),
+        *(Binding(str(digit), f"answer('{digit}')", show=False, priority=True) for digit in range(10)),
+        Binding("plus", f"answer('{TEN_KEY}')", show=False, priority=True),
+    ]
+    HELP_NOTE = "callback.help"
+
+    def __init__(self, questions: tuple[Question, ...]) -> None:
         super().__init__()
+        self.questions = questions
 
     def compose(self) -> ComposeResult:
         s = self.strings
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog", id="callback-survey"):
             yield Static(f"[b]{s('callback.title')}[/b] · {s('callback.hint')}")
-            yield Input(placeholder=s("callback.score"), id="callback-score", max_length=1, restrict=r"[1-5]?")
+            for question in self.questions:
+                scores = question.scores
+                with Horizontal(classes="survey-question"):
+                    yield AnswerField(question, id=f"answer-{question.key}", classes="survey-answer")
+                    yield Static(f"{scores.start}-{scores[-1]}", classes="survey-scale")
+                    yield Static(question.text(s.language), classes="survey-text")
             yield Input(placeholder=s("callback.comment"), id="callback-comment")
-            yield Input(placeholder=s("callback.nps"), id="callback-nps", max_length=3)
-            yield Static(id="callback-problem")
+
+    def on_mount(self) -> None:
+        if self.questions:
+            self.query_one(AnswerField).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Digits and Backspace answer questions; in the comment they are text."""
+        if action in ("answer", "clear") and not isinstance(self.focused, AnswerField):
+            return False
+        return super().check_action(action, parameters)
+
+    def action_answer(self, key: str) -> None:
+        field = self.focused
+        keyed = keyed_answer(field.question.scores, field.answer, key)
+        if keyed is not None:
+            field.set_answer(keyed[0])
+            if keyed[1]:
+                self.focus_next()
+
+    def action_clear(self) -> None:
+        self.focused.set_answer(None)
+
+    def action_move(self, step: int) -> None:
+        self.focus_next() if step > 0 else self.focus_previous()
 
     @on(Input.Submitted)
-    def _save(self) -> None:
-        score = self.query_one("#callback-score", Input).value
-        if not score:
-            self._refuse(self.strings("callback.no_score"), "#callback-score")
-            return
-        nps_text = self.query_one("#callback-nps", Input).value
-        try:
-            nps = parse_nps(nps_text)
-        except ValueError:
-            self._refuse(self.strings("callback.bad_nps", value=escape(nps_text.strip())), "#callback-nps")
-            return
-        self.dismiss(CallbackLog(int(score), self.query_one("#callback-comment", Input).value.strip(), nps))
-
-    def _refuse(self, problem: str, field: str) -> None:
-        self.query_one("#callback-problem", Static).update(problem)
-        self.query_one(field).focus()
+    def action_save(self) -> None:
+        answers = {field.question.key: field.answer for field in self.query(AnswerField) if field.answer is not None}
+        self.dismiss(CallbackLog(answers, self.query_one("#callback-comment", Input).value.strip()))

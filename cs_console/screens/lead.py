@@ -38,6 +38,7 @@ from cs_console.config import Config
 from cs_console.lead import routing, team
 from cs_console.lead.charts import bar, sparkline
 from cs_console.lead.periods import KINDS, period_containing
+from cs_console.lead.quality_report import QualityTable, tables
 from cs_console.lead.reports import Report, format_change, format_value, trend_arrow
 from cs_console.lead.review_report import review_text
 from cs_console.lead.review_scores import ReviewSection
@@ -531,10 +532,9 @@ def kpi_renderable(report: Report, strings: Strings) -> RenderableType:
         agents.add_column(s(f"metric.{key}"), justify="right", max_width=12)
     for line in report.agents:
         agents.add_row(line.name, *(format_value(line.values[key], key) for key in shown))
+    quality = [part for table in (tables(report.quality, s) if report.quality else ()) for part in ("", _table(table))]
     return Group(heading, "", figures, "", trends, "", issues, rising, "", agents,
-                 *(("", review_table(report.reviews, s)) if report.reviews else ()))
-
-
+                 *(("", review_table(report.reviews, s)) if report.reviews else ()), *quality)
 def review_table(section: ReviewSection, strings: Strings) -> RenderableType:
     """The leads' reviews on the KPI pane: the team now and before, each agent, each item's mean."""
     header, *rows = review_text(section, strings)
@@ -546,6 +546,16 @@ def review_table(section: ReviewSection, strings: Strings) -> RenderableType:
     for row in rows:
         table.add_row(*row)
     return table
+
+
+def _table(table: QualityTable) -> RenderableType:
+    """One of the report's quality tables (survey parts, stability, tenure) under its title."""
+    shown = Table(box=None, pad_edge=False, show_edge=False)
+    for index, name in enumerate(table.header):
+        shown.add_column(name, justify="right" if index else "left")
+    for row in table.rows:
+        shown.add_row(*row)
+    return Group(Text(table.title, style="bold"), shown)
 
 
 def staffing_renderable(hours: list[HourPlan], day: int, config: Config, answer: float,

@@ -29,6 +29,7 @@ from cs_console.store import StoreError
 from cs_console.text.display import clip, local_time
 from cs_console.text.strings import english
 from cs_console.usecases.reviews import ReviewForm, ReviewRefused, review_form, review_sample, save_review
+from cs_console.usecases.survey import survey_questions
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.rubric_form import RubricForm
 from cs_console.widgets.thread_view import thread_entries
@@ -168,7 +169,7 @@ class ReviewScreen(ConsoleScreen[bool]):
             f"[b]{escape(s('review.title', number=detail.ticket.number, agent=agent, status=s(f'status.{detail.ticket.status}')))}"
             f"[/b]{self.readonly_mark()}\n{escape(clip(detail.ticket.subject, self.app.size.width - 2))}")
         thread = self.query_one("#review-thread", VerticalScroll)
-        thread.mount_all(thread_entries(detail, s, zone, now))
+        thread.mount_all(thread_entries(detail, s, zone, now, survey_questions(self.app.config)))
         thread.call_after_refresh(thread.scroll_end, animate=False)
         rubric = RubricForm(form.rubric, s.language, id="review-rubric")
         self.query_one("#review-rubric-slot").remove()

@@ -23,6 +23,7 @@ from cs_console.clocks.follow_up import clock_title
 from cs_console.clocks.sla import follow_up_clocks
 from cs_console.kb.redlines import CompliancePrompt, compliance_prompts, find_red_lines
 from cs_console.kb.templates import fill, template_values, unfilled
+from cs_console.lead.survey import split_answers
 from cs_console.screens.base import ConsoleScreen
 from cs_console.screens.callback import CallbackLog
 from cs_console.screens.escalate import EscalationRequest
@@ -34,6 +35,7 @@ from cs_console.text.display import channel_name, clip, local_time, pad
 from cs_console.text.strings import english
 from cs_console.usecases.drafts import DraftText, reply_key
 from cs_console.usecases.macros import MacroChoice, MacroPlan, MacroRefused, apply_macro, macro_choices, plan_macro
+from cs_console.usecases.survey import survey_questions
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
 from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
 from cs_console.widgets.clock_text import clock_lines
@@ -197,7 +199,7 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         self.tick()
         conversation = self.query_one("#conversation", VerticalScroll)
         conversation.remove_children()
-        entries = thread_entries(detail, s, self.app.config.zone, self.app.now())
+        entries = thread_entries(detail, s, self.app.config.zone, self.app.now(), survey_questions(self.app.config))
         conversation.mount_all(entries)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
         self._say_last_delivery(detail)
@@ -526,15 +528,16 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
     def action_callback(self) -> None:
         from cs_console.screens.callback import CallbackScreen
 
-        self.app.push_screen(CallbackScreen(), self._callback_logged)
+        self.app.push_screen(CallbackScreen(survey_questions(self.app.config)), self._callback_logged)
 
     def _callback_logged(self, log: CallbackLog | None) -> None:
         if log is not None:
+            satisfaction, nps, survey = split_answers(log.answers)
             self._store_action(
                 self.strings("ticket.callback_logged"),
                 lambda store, agent_id, at: add_interaction(
-                    store, self.ticket_id, "callback", log.comment, author_id=agent_id, satisfaction=log.satisfaction,
-                    nps=log.nps, at=at,
+                    store, self.ticket_id, "callback", log.comment, author_id=agent_id, satisfaction=satisfaction,
+                    nps=nps, survey=survey, at=at,
                 ),
             )
 

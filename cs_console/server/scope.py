@@ -4,7 +4,7 @@
   tickets' customers, messages, events and reminders; may take a pool ticket or hand one
   back; reads agents, the knowledge base and templates.
 - lead: every ticket of their team (its pool and its members' tickets); reassigns within it;
-  the problems of their team's mailbox and of the SMTP relay.
+  records when their team's agents joined and left; the problems of their team's mailbox and of the SMTP relay.
 - admin: everything; the only role that edits agents, the knowledge base and templates, and
   the only one who moves a ticket to another team.
 
@@ -48,6 +48,9 @@ SERVER_ONLY: dict[str, str] = {"reply_delivery": "delivery states of mailed repl
 
 USAGE_FIELDS: dict[str, frozenset[str]] = {"template": frozenset({"uses"})}
 """Fields of admin-only entities that everyone bumps by using them (the picker's ranking)."""
+TEAM_LEAD_FIELDS: dict[str, frozenset[str]] = {"agent": frozenset({"started_on", "left_on"})}
+"""Fields of admin-only entities a lead also changes, for the agents of their own team: when
+they joined and left (the team's stability figures)."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,9 @@ def write_problem(
     if entity in ADMIN_ONLY and not caller.is_admin:
         changed = {name for name, value in after.items() if before is None or before.get(name) != value}
         if before is not None and changed <= USAGE_FIELDS.get(entity, frozenset()):
+            return None
+        if (caller.role == "lead" and before is not None and before.get("team") == caller.team
+                and changed <= TEAM_LEAD_FIELDS.get(entity, frozenset())):
             return None
         return f"only an admin edits {ADMIN_ONLY[entity]}"
     if caller.is_admin:

@@ -35,6 +35,25 @@ class Agents:
             self._insert(session, agent)
         return agent
 
+    def set_agent_dates(self, agent_id: str, changes: dict[str, str | None]) -> Agent:
+        """Change an agent's `started_on` and/or `left_on` (YYYY-MM-DD or None), recorded
+        for sync; the caller checks who may and that the days are days.
+
+        Raises:
+            NotFound: no such agent; nothing was changed.
+        """
+        unknown = set(changes) - {"started_on", "left_on"}
+        if unknown:
+            raise ValueError(f"not an agent's date: {', '.join(sorted(unknown))}")
+        with self.write() as session:
+            agent = session.get(Agent, agent_id)
+            if agent is None:
+                raise NotFound(f"no agent with id {agent_id}")
+            changed = {name: value for name, value in changes.items() if getattr(agent, name) != value}
+            if changed:
+                self._update(session, agent, changed)
+        return agent
+
     def agents(self) -> list[Agent]:
         with self.read() as session:
             return list(session.exec(select(Agent).order_by(Agent.name)))

@@ -83,6 +83,28 @@ FULL_TEXT_INDEXES: tuple[str, ...] = (
 runs them again over a recovered copy, whose rows have new rowids."""
 
 
+MERGE_AND_LINK = Migration(
+    15,
+    "merge and link: a merged ticket points to the ticket it was merged into (whose thread shows "
+    "its messages, notes and activity); links between related tickets, one row per link, synced",
+    (
+        # The index and the table are written to be harmless when made again.
+        "ALTER TABLE ticket ADD COLUMN merged_into VARCHAR",
+        "CREATE INDEX IF NOT EXISTS ix_ticket_merged_into ON ticket (merged_into)",
+        """CREATE TABLE IF NOT EXISTS ticket_link (
+            id VARCHAR NOT NULL PRIMARY KEY,
+            ticket_id VARCHAR NOT NULL REFERENCES ticket (id),
+            other_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            removed BOOLEAN NOT NULL,
+            created_at VARCHAR(26) NOT NULL,
+            field_clocks VARCHAR NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS ix_ticket_link_ticket ON ticket_link (ticket_id)",
+        "CREATE INDEX IF NOT EXISTS ix_ticket_link_other ON ticket_link (other_id)",
+    ),
+)
+"""Named: its tests build a store of the version before it."""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -422,29 +444,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX IF NOT EXISTS ix_review_ticket ON review (ticket_id)",
         ),
     ),
-)
-
-MERGE_AND_LINK = Migration(
-    15,
-    "merge and link: a merged ticket points to the ticket it was merged into (whose thread shows "
-    "its messages, notes and activity); links between related tickets, one row per link, synced",
-    (
-        # The index and the table are written to be harmless when made again.
-        "ALTER TABLE ticket ADD COLUMN merged_into VARCHAR",
-        "CREATE INDEX IF NOT EXISTS ix_ticket_merged_into ON ticket (merged_into)",
-        """CREATE TABLE IF NOT EXISTS ticket_link (
-            id VARCHAR NOT NULL PRIMARY KEY,
-            ticket_id VARCHAR NOT NULL REFERENCES ticket (id),
-            other_id VARCHAR NOT NULL,
-            kind VARCHAR NOT NULL,
-            removed BOOLEAN NOT NULL,
-            created_at VARCHAR(26) NOT NULL,
-            field_clocks VARCHAR NOT NULL)""",
-        "CREATE INDEX IF NOT EXISTS ix_ticket_link_ticket ON ticket_link (ticket_id)",
-        "CREATE INDEX IF NOT EXISTS ix_ticket_link_other ON ticket_link (other_id)",
+    MERGE_AND_LINK,
+    Migration(
+        16,
+        "callback surveys: the answers beside the overall satisfaction and NPS (response speed, "
+        "accuracy, attitude, resolution, effort...) as a JSON object per callback; older "
+        "callbacks keep their satisfaction as the overall part",
+        ("ALTER TABLE interaction ADD COLUMN survey VARCHAR NOT NULL DEFAULT '{}'",),
+    ),
+    Migration(
+        17,
+        "team stability: the day each agent joined and, once they leave, their last working day",
+        ("ALTER TABLE agent ADD COLUMN started_on VARCHAR", "ALTER TABLE agent ADD COLUMN left_on VARCHAR"),
     ),
 )
-MIGRATIONS = (*MIGRATIONS, MERGE_AND_LINK)
+
 
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -33,6 +33,10 @@ class Agent(SQLModel, table=True):
     timezone: str = "UTC"
     active: bool = True
     field_clocks: str = "{}"
+    started_on: str | None = None
+    """The day they joined the team, YYYY-MM-DD; None when not recorded."""
+    left_on: str | None = None
+    """Their last working day when they leave, YYYY-MM-DD; None while they stay."""
 
 
 class Customer(SQLModel, table=True):
@@ -112,6 +116,9 @@ class Interaction(SQLModel, table=True):
     """On a callback: how likely the customer is to recommend us, 0-10, when they were asked."""
     channel: str | None = None
     """How it came or went (`vocabulary.CHANNELS`); None for an internal note."""
+    survey: str = "{}"
+    """On a callback: the survey's other answers as a JSON object, question key to score
+    ({"speed": 4, "ces": 6}); the overall part is `satisfaction`, the NPS `nps`."""
 
 
 class TicketEvent(SQLModel, table=True):

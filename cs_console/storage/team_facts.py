@@ -34,6 +34,8 @@ class ContactRow(NamedTuple):
     author_id: str | None
     satisfaction: int | None
     nps: int | None
+    survey: str = "{}"
+    """A callback's other survey answers, as stored (JSON)."""
 
 
 class TicketFactsRow(NamedTuple):
@@ -96,13 +98,14 @@ class TeamFacts:
             notes: dict[str, list[str]] = {}
             for start in range(0, len(ids), ID_CHUNK):
                 chunk = ids[start : start + ID_CHUNK]
-                for ticket_id, kind, at, author, satisfaction, nps, note in db.execute(
-                    "SELECT ticket_id, kind, created_at, author_id, satisfaction, nps, "
+                for ticket_id, kind, at, author, satisfaction, nps, survey, note in db.execute(
+                    "SELECT ticket_id, kind, created_at, author_id, satisfaction, nps, survey, "
                     "CASE WHEN kind = 'internal_note' AND instr(body, '#') THEN body END FROM interaction "
                     f"WHERE ticket_id IN ({','.join('?' * len(chunk))}) ORDER BY ticket_id, created_at",
                     chunk,
                 ):
-                    contacts.setdefault(ticket_id, []).append(ContactRow(kind, _utc(at), author, satisfaction, nps))
+                    contacts.setdefault(ticket_id, []).append(
+                        ContactRow(kind, _utc(at), author, satisfaction, nps, survey))
                     if note:
                         notes.setdefault(ticket_id, []).append(note)
         return [

@@ -12,7 +12,7 @@ Methods of `cs_console.store.Store`, which writes through `_insert` and `_update
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -242,6 +242,7 @@ class Tickets:
         events_for: InteractionEvents,
         satisfaction: int | None = None,
         nps: int | None = None,
+        survey: Mapping[str, int] | None = None,
         at: datetime | None = None,
         channel: str | None = None,
         clears_draft: str | None = None,
@@ -249,16 +250,19 @@ class Tickets:
         """Append a message, reply, note, call log or callback, with the events `events_for`
         says it implies and the status it moves the ticket to.
 
-        A callback carries the customer's satisfaction (1-5) and, when they were asked, how
-        likely they are to recommend us (`nps`, 0-10). Without a `channel` it travels by the
+        A callback may carry the customer's satisfaction (1-5, the survey's overall part), how
+        likely they are to recommend us (`nps`, 0-10) and the survey's other answers by
+        question key (`survey`, checked by the caller against the sync schema). Without a `channel` it travels by the
         one `vocabulary.message_channel` gives (calls by phone, replies as the ticket came). The draft named by `clears_draft` (the
         text this was typed as) goes in the same transaction, so a crash never leaves both."""
         if kind not in INTERACTION_KINDS:
             raise StoreError(f"unknown interaction kind {kind!r}; expected one of {', '.join(INTERACTION_KINDS)}")
-        if kind == "callback" and satisfaction not in SATISFACTION_SCORES:
-            raise StoreError("a callback needs a satisfaction score from 1 to 5")
+        if satisfaction is not None and (kind != "callback" or satisfaction not in SATISFACTION_SCORES):
+            raise StoreError("a satisfaction score from 1 to 5 goes with a callback")
         if nps is not None and (kind != "callback" or nps not in NPS_SCORES):
             raise StoreError("a recommendation score (NPS) goes with a callback and runs from 0 to 10")
+        if survey and kind != "callback":
+            raise StoreError("survey answers go with a callback")
         if kind != "callback" and not body.strip():
             raise StoreError("an empty message cannot be sent")
         at = at or utcnow()
@@ -273,6 +277,7 @@ class Tickets:
                 body=body.strip(),
                 satisfaction=satisfaction,
                 nps=nps,
+                survey=json.dumps(dict(survey or {}), separators=(",", ":")),
                 created_at=at,
                 channel=channel or message_channel(kind, ticket.channel),
             )

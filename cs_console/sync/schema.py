@@ -11,10 +11,11 @@ what (`cs_console.server.scope`) or how values merge (`cs_console.server.merge`,
 from __future__ import annotations
 
 import json
+import re
 import types
 import typing
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
 from sqlmodel import SQLModel
@@ -37,6 +38,8 @@ from cs_console.vocabulary import (
     ROLES,
     SATISFACTION_SCORES,
     STATUSES,
+    SURVEY_KEY_PATTERN,
+    SURVEY_PART_SCORES,
 )
 
 MAX_TEXT_CHARS = 200_000
@@ -166,12 +169,57 @@ def value_problem(spec: EntitySpec, name: str, value) -> str | None:
     return None
 
 
+SURVEY_ANSWERS = range(11)
+"""What a survey question its survey added (not a standard part) may be answered: every scale fits 0-10."""
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def survey_problem(text: object) -> str | None:
+    """Why `text` is not a callback's survey answers (a JSON object of question key to a
+    score on the question's scale), or None."""
+    try:
+        answers = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        answers = None
+    if not isinstance(answers, dict):
+        return ("interaction.survey must be a JSON object of question to score, like {\"speed\": 4}, "
+                f"not {str(text)[:60]!r}")
+    for key, score in answers.items():
+        if not re.fullmatch(SURVEY_KEY_PATTERN, key):
+            return f"interaction.survey: {key[:40]!r} is not a question key (lower-case letters, digits and _)"
+        scores = SURVEY_PART_SCORES.get(key, SURVEY_ANSWERS)
+        if isinstance(score, bool) or not isinstance(score, int) or score not in scores:
+            return f"interaction.survey: {key} {score!r} is not a whole number from {scores.start} to {scores[-1]}"
+    return None
+
+
 def _scores_problem(values: dict) -> str | None:
-    """A callback carries the customer's satisfaction, and only a callback carries scores."""
+    """Only a callback carries scores, and its survey answers are well formed."""
     if values["kind"] == "callback":
-        return None if values.get("satisfaction") is not None else "a callback needs interaction.satisfaction"
+        return survey_problem(values["survey"]) if "survey" in values else None
     scored = [name for name in ("satisfaction", "nps") if values.get(name) is not None]
+    if values.get("survey", "{}") != "{}":
+        scored.append("survey")
     return f"only a callback carries interaction.{scored[0]}, not a {values['kind']}" if scored else None
+
+
+def _agent_dates_problem(values: dict) -> str | None:
+    """An agent's start and leaving days are real days, YYYY-MM-DD, the leaving one not
+    before the start (when both are in `values`)."""
+    days = {}
+    for name in ("started_on", "left_on"):
+        value = values.get(name)
+        if value is None:
+            continue
+        try:
+            days[name] = date.fromisoformat(value) if DATE_PATTERN.fullmatch(value) else None
+        except ValueError:
+            days[name] = None
+        if days[name] is None:
+            return f"agent.{name} {value[:40]!r} is not a day like 2026-03-01"
+    if len(days) == 2 and days["left_on"] < days["started_on"]:
+        return f"agent.left_on {values['left_on']} is before agent.started_on {values['started_on']}"
+    return None
 
 
 def values_problem(spec: EntitySpec, values: dict, *, new_row: bool) -> str | None:
@@ -186,6 +234,10 @@ def values_problem(spec: EntitySpec, values: dict, *, new_row: bool) -> str | No
             return problem
     if spec.name == "review" and "scores" in values:
         problem = scores_problem(values["scores"])
+        if problem:
+            return problem
+    if spec.name == "agent":
+        problem = _agent_dates_problem(values)
         if problem:
             return problem
     if new_row:

@@ -175,6 +175,28 @@ CATALOG: dict[str, tuple[str, str]] = {
     "report.agents": ("Agents", "坐席"),
     "report.agent": ("Agent", "坐席"),
     "report.none": ("Nothing to show.", "无内容。"),
+    # -- the report's service-quality section (lead.quality_report) ---------------------------
+    "quality.survey": ("Callback survey ({count} callbacks)", "回访问卷（{count} 次回访）"),
+    "quality.part": ("Part", "评价项"),
+    "quality.this": ("This period", "本期"),
+    "quality.before": ("Period before", "上期"),
+    "quality.answers": ("Answers", "作答数"),
+    "quality.survey_agents": ("Callback survey per agent (change on the period before)", "各坐席回访评价（较上期变化）"),
+    "quality.callbacks": ("Callbacks", "回访数"),
+    "quality.stability": ("Team stability", "团队稳定性"),
+    "quality.headcount_start": ("Headcount at the start", "期初人数"),
+    "quality.headcount_end": ("Headcount at the end", "期末人数"),
+    "quality.joiners": ("Joiners", "入职"),
+    "quality.leavers": ("Leavers", "离职"),
+    "quality.turnover": ("Turnover rate", "流失率"),
+    "quality.tenure": ("Callback survey by tenure band", "按司龄分组的回访评价"),
+    "quality.band": ("Tenure", "司龄"),
+    "quality.agents_at_end": ("Agents at the end", "期末人数"),
+    "tenure.under_3m": ("under 3 months", "不满3个月"),
+    "tenure.3_12m": ("3-12 months", "3-12个月"),
+    "tenure.1_3y": ("1-3 years", "1-3年"),
+    "tenure.over_3y": ("3 years and more", "3年及以上"),
+    "tenure.unknown": ("start not recorded", "入职日期未记录"),
     "metric.created": ("Tickets created", "新建工单"),
     "metric.solved": ("Tickets solved", "已解决工单"),
     "metric.first_response_median": ("First response, median (min)", "首次响应中位数（分钟）"),
@@ -199,6 +221,7 @@ CATALOG: dict[str, tuple[str, str]] = {
                             "{name!r} 匹配多个坐席：{matches}；请输入更完整的名字"),
     "cli.agent_none": ("there are no agents yet; run `cs-console demo` or sync first",
                        "还没有坐席；请先运行 `cs-console demo` 或同步"),
+    "cli.agent_dates": ("{name}: started {started}, last working day {left}", "{name}：入职 {started}，最后工作日 {left}"),
     "cli.agent_now": ("Working as {name} ({role}, {team}) on this device.", "本机工作身份：{name}（{role}，{team}）。"),
     "cli.report_written": ("Wrote the {kind} report {period} to {path}", "已把{kind}报告 {period} 写入 {path}"),
     "cli.cannot_write": ("cannot write {path}: {reason}", "无法写入 {path}：{reason}"),
@@ -594,16 +617,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     "demo.empty": ("start empty", "从空白开始"),
     # -- the callback dialog ------------------------------------------------------------------
     "callback.title": ("Callback", "回访"),
-    "callback.hint": ("how satisfied is the customer? Type 1-5, Enter saves, Escape cancels",
-                      "客户满意度如何？输入 1-5，回车保存，Esc 取消"),
-    "callback.score": ("score 1-5", "满意度 1-5"),
+    "callback.hint": ("one digit per question, the next follows; Tab skips; Enter saves; Esc cancels",
+                      "每题按一个数字，自动跳到下一题；Tab 跳过；回车保存；Esc 取消"),
     "callback.comment": ("what the customer said (optional)", "客户原话（选填）"),
-    "callback.nps": ("NPS: how likely to recommend us, 0-10 (optional)", "推荐意愿：向他人推荐我们的可能性 0-10（选填）"),
-    "callback.no_score": ("The score is missing: type 1 (unhappy) to 5 (very happy)",
-                          "缺少满意度：请输入 1（不满意）到 5（非常满意）"),
-    "callback.bad_nps": ("NPS “{value}” is not a whole number from 0 to 10: correct it, or leave it empty "
-                         "if the customer was not asked",
-                         "推荐意愿“{value}”不是 0 到 10 之间的整数：请更正；如未询问客户，请留空"),
+    "callback.help": (
+        "Callback survey: type one digit per question; the cursor moves on by itself. Every question is "
+        "optional: Tab skips one, Shift+Tab goes back, Backspace clears an answer. On the 0-10 question, 10 is "
+        "+ (or 1 then 0: a 1 waits for the 0; Tab keeps the 1). Enter saves from any question, Escape cancels. "
+        "The questions are set in config.toml ([[survey.questions]], see the README).",
+        "回访问卷：每题按一个数字，光标自动跳到下一题。每题均为选填：Tab 跳过，Shift+Tab 返回，退格清除答案。"
+        "0-10 题中 10 分按 +（或先按 1 再按 0：按 1 后会等待 0；按 Tab 则保留 1 分）。"
+        "在任一题按回车保存，Esc 取消。问题在 config.toml 的 [[survey.questions]] 中设置（见 README）。",
+    ),
     # -- the reminder dialog ------------------------------------------------------------------
     "reminder.title": ("Remind me", "提醒我"),
     "reminder.when_hint": ("when? {forms}", "什么时候？{forms}"),

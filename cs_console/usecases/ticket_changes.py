@@ -9,6 +9,8 @@ so no change skips the rules. It refuses to write anything but through the store
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -29,6 +31,7 @@ def add_interaction(
     author_id: str | None,
     satisfaction: int | None = None,
     nps: int | None = None,
+    survey: Mapping[str, int] | None = None,
     at: datetime | None = None,
     clears_draft: str | None = None,
 ) -> Interaction:
@@ -36,14 +39,17 @@ def add_interaction(
     first response, a callback, and a customer's message bringing a waiting ticket back
     to work.
 
-    A callback carries the customer's satisfaction (1-5) and, when they were asked, how
-    likely they are to recommend us (`nps`, 0-10). `clears_draft` names the draft the text
+    A callback may carry the customer's satisfaction (1-5), how likely they are to recommend
+    us (`nps`, 0-10) and the survey's other answers by question key (`survey`: each optional,
+    `lead.survey.split_answers` sorts a survey's answers into these). `clears_draft` names the draft the text
     was typed as (`usecases.drafts`), dropped in the same transaction.
 
     Raises:
-        ValueRefused: text the server would refuse (a NUL); the store checks the scores.
+        ValueRefused: text or survey answers the server would refuse (a NUL, a speed of 6);
+            the store checks the other scores.
     """
-    check_values("interaction", {"body": body})
+    check_values("interaction", {"body": body, "kind": kind,
+                                 "survey": json.dumps(dict(survey or {}), separators=(",", ":"))})
 
     def events_for(status: str, responded: bool) -> tuple[tuple[str, ...], str]:
         kinds = workflow.events_for_interaction(kind, by_agent=author_id is not None, responded=responded)
@@ -53,8 +59,8 @@ def add_interaction(
         return kinds + workflow.events_for_status_change(status, after), after
 
     return store.add_interaction(
-        ticket_id, kind, body, author_id=author_id, events_for=events_for, satisfaction=satisfaction, nps=nps, at=at,
-        clears_draft=clears_draft,
+        ticket_id, kind, body, author_id=author_id, events_for=events_for, satisfaction=satisfaction, nps=nps,
+        survey=survey, at=at, clears_draft=clears_draft,
     )
 
 

@@ -9,6 +9,7 @@ commands and routing ask here, once for all. It refuses to compute a KPI: that i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -33,7 +34,19 @@ def ticket_facts(
             row.id, row.number, row.subject, row.customer_name, row.customer_language, row.assignee_id, row.team,
             row.category, tuple(dict.fromkeys(tag for note in row.tagged_notes for tag in hashtags(note))),
             row.priority, row.status, row.created_at, row.updated_at, row.events,
-            tuple(Contact(*contact) for contact in row.contacts), row.channel,
+            tuple(Contact(*contact[:-1], survey=_survey(contact.survey)) for contact in row.contacts), row.channel,
         )
         for row in store.ticket_facts(statuses=statuses, created_before=created_before, touched_since=touched_since)
     ]
+
+
+def _survey(text: str) -> tuple[tuple[str, int], ...]:
+    """A callback's stored survey answers as (key, score) pairs; those the sync schema let in
+    are well formed, so anything else is read as no answer."""
+    try:
+        answers = json.loads(text or "{}")
+    except ValueError:
+        return ()
+    if not isinstance(answers, dict):
+        return ()
+    return tuple((key, score) for key, score in answers.items() if isinstance(score, int))

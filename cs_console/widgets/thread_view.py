@@ -4,11 +4,13 @@ time, channel, scores, delivery), and one compact line per thing done to the tic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, tzinfo
 
 from rich.markup import escape
 from textual.widgets import Static
 
+from cs_console.lead.survey import Question, survey_answer_texts
 from cs_console.storage.tickets import TicketDetail
 from cs_console.text.display import channel_name, local_time
 from cs_console.text.strings import Strings
@@ -29,9 +31,10 @@ def merged_number(detail: TicketDetail, ticket_id: str | None) -> str | None:
     return next((t.number for t in detail.relations.merged if t.id == ticket_id), None)
 
 
-def thread_entries(detail: TicketDetail, strings: Strings, zone: tzinfo, now: datetime) -> list[Static]:
+def thread_entries(detail: TicketDetail, strings: Strings, zone: tzinfo, now: datetime,
+                   questions: Iterable[Question] = ()) -> list[Static]:
     """The conversation's widgets, oldest first; what came from a ticket merged into this one
-    says which."""
+    says which, and a callback its answers to the survey's `questions`."""
     s, ticket, customer = strings, detail.ticket, detail.customer
     entries = []
     for interaction in ticket_trail(detail):
@@ -54,6 +57,9 @@ def thread_entries(detail: TicketDetail, strings: Strings, zone: tzinfo, now: da
             heading += " · " + s("ticket.satisfaction", score=interaction.satisfaction)
         if interaction.nps is not None:
             heading += " · " + s("ticket.nps", score=interaction.nps)
+        if interaction.kind == "callback":
+            heading += "".join(f" · {escape(answer)}" for answer in survey_answer_texts(
+                interaction.survey, questions, s.language))
         if interaction.kind == "public_reply" and ticket.channel == "email":
             heading += " · " + escape(delivery_text(detail, interaction.id, s))
         entries.append(Static(f"[b]{heading}[/b]\n{escape(interaction.body)}", classes=f"entry {interaction.kind}"))
