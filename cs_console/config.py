@@ -42,6 +42,8 @@ DEFAULT_KEYS: dict[str, str] = {
     "snooze": "z",
     "templates": "ctrl+t",
     "knowledge_base": "k",
+    "complaint": "o",
+    "propose_kb": "l",
     "send": "ctrl+s",
     "help": "question_mark",
     "team": "t",
@@ -63,7 +65,7 @@ FIXED_KEYS: dict[str, str] = {"quit": "ctrl+q", "command_palette": "ctrl+p", "ba
 KEY_SCOPES: dict[str, tuple[str, ...]] = {
     "queue": ("new_ticket", "search", "filter_status", "filter_priority", "refresh", "knowledge_base"),
     "ticket": ("reply", "note", "set_status", "customer", "propose_solution", "callback", "escalate", "remind",
-               "send", "templates"),
+               "send", "templates", "complaint", "propose_kb"),
     "team": ("select", "reassign", "auto_route", "refresh"),
     "outbox": ("retry", "edit_again", "discard"),
 }

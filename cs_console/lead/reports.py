@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from cs_console.clocks.calendars import BusinessCalendar
 from cs_console.clocks.sla import SlaPolicy
-from cs_console.lead import kpi
+from cs_console.lead import complaints, kb_contribution, kpi
 from cs_console.lead.charts import sparkline
 from cs_console.lead.periods import Period
 from cs_console.lead.report_formats import FORMATS
@@ -71,11 +71,12 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("backlog", "count", 0, -1),
     MetricSpec("backlog_median_age", "hours", 1, -1),
     MetricSpec("backlog_oldest_age", "hours", 1, -1),
+    *(MetricSpec(*spec) for spec in (*complaints.METRIC_SPECS, *kb_contribution.METRIC_SPECS)),
 )
 """Every number of a report, in the order it is shown."""
 SPECS = {spec.key: spec for spec in METRICS}
 AGENT_METRICS = ("created", "solved", "first_response_median", "first_response_met", "fcr", "csat",
-                 "reopen_rate", "escalation_rate", "backlog")
+                 "reopen_rate", "escalation_rate", "backlog", "complaints", "kb_approved", "kb_used_by_others")
 """The scores each agent's line shows."""
 TREND_METRICS = ("created", "first_response_median", "csat")
 """What the trend charts follow, bucket by bucket through the period."""
@@ -146,9 +147,11 @@ class Report:
     channel_mix: tuple[ChannelLine, ...] = ()
 
 
-def metric_values(numbers: kpi.Kpis) -> dict[str, float | None]:
-    """A period's KPIs as the report's metrics, rounded as every format prints them."""
+def metric_values(numbers: kpi.Kpis, extra: dict[str, float | None] | None = None) -> dict[str, float | None]:
+    """A period's KPIs, and the `extra` figures of complaints and learning, as the report's
+    metrics, rounded as every format prints them."""
     raw = {
+        **(extra or {}),
         "created": numbers.created,
         "solved": numbers.solved,
         "first_response_median": numbers.first_response_median_min,
@@ -164,7 +167,7 @@ def metric_values(numbers: kpi.Kpis) -> dict[str, float | None]:
         "backlog_median_age": numbers.backlog_median_age_h,
         "backlog_oldest_age": numbers.backlog_oldest_age_h,
     }
-    return {spec.key: _rounded(raw[spec.key], spec.decimals) for spec in METRICS}
+    return {spec.key: _rounded(raw.get(spec.key), spec.decimals) for spec in METRICS}
 
 
 def build(
@@ -175,25 +178,34 @@ def build(
     policy: SlaPolicy,
     calendar: BusinessCalendar,
     team: str | None = None,
+    learning: kb_contribution.Learning = kb_contribution.Learning(),
 ) -> Report:
     """The report for `period` (with trends against the one before) from `tickets`, which
-    must include every ticket created in either period, still open, or touched since."""
+    must include every ticket created in either period, still open, or touched since, and
+    from the knowledge-base proposals and their uses (`learning`)."""
     agents = list(agents)
     tickets = list(tickets)
+    members = {agent.id for agent in agents}
     if team is not None:
         members = {agent.id for agent in agents if agent.team == team}
         tickets = [t for t in tickets if t.assignee_id in members or (t.assignee_id is None and t.team == team)]
+
+    def extra(own: list[kpi.TicketFacts], start: datetime, end: datetime, authors: set[str]) -> dict:
+        return {**complaints.figures(own, start, end, now), **kb_contribution.figures(learning, start, end, now, authors)}
+
     previous = period.previous()
     current = kpi.compute(tickets, period.start, period.end, now, policy, calendar)
     before = kpi.compute(tickets, previous.start, previous.end, now, policy, calendar)
-    now_values, before_values = metric_values(current), metric_values(before)
+    now_values = metric_values(current, extra(tickets, period.start, period.end, members))
+    before_values = metric_values(before, extra(tickets, previous.start, previous.end, members))
     metrics = tuple(
         MetricLine(key, now_values[key], before_values[key], _change(now_values[key], before_values[key], SPECS[key]))
         for key in now_values
     )
     buckets = [b for b in period.buckets() if b.start < now]
     bucket_values = [
-        metric_values(kpi.compute(tickets, bucket.start, bucket.end, now, policy, calendar)) for bucket in buckets
+        metric_values(kpi.compute(tickets, bucket.start, bucket.end, now, policy, calendar),
+                      extra(tickets, bucket.start, bucket.end, members)) for bucket in buckets
     ]
     trends = tuple(
         TrendLine(key, tuple(b.label for b in buckets), tuple(values[key] for values in bucket_values))
@@ -206,7 +218,8 @@ def build(
     for agent_id, own in sorted(kpi.by_assignee(tickets).items(), key=lambda item: names.get(item[0] or "", "~")):
         if agent_id is None:
             continue
-        values = metric_values(kpi.compute(own, period.start, period.end, now, policy, calendar))
+        values = metric_values(kpi.compute(own, period.start, period.end, now, policy, calendar),
+                               extra(own, period.start, period.end, {agent_id}))
         if values["created"] or values["backlog"] or values["solved"]:
             agent_lines.append(AgentLine(agent_id, names.get(agent_id, agent_id), {k: values[k] for k in AGENT_METRICS}))
     return Report(

@@ -57,4 +57,5 @@ def console_commands(app: App) -> Iterator[SystemCommand]:
         yield SystemCommand(s("app.queue"), s("app.queue_help"), app.back_to_queue)
         yield SystemCommand(s("app.reminders"), s("app.reminders_help"), app.open_reminders)
         yield SystemCommand(s("app.knowledge_base"), s("app.knowledge_base_help"), app.open_knowledge_base)
+        yield SystemCommand(s("app.kb_proposals"), s("app.kb_proposals_help"), app.open_kb_proposals)
         yield SystemCommand(s("app.search"), s("app.search_help"), app.action_search_all)

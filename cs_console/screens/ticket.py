@@ -31,7 +31,9 @@ from cs_console.storage.tickets import TicketDetail
 from cs_console.store import StoreError
 from cs_console.text.display import channel_name, clip, local_time, pad
 from cs_console.text.strings import english
+from cs_console.usecases.complaints import Complaint, complaint_of, mark_complaint, record_pearl_step
 from cs_console.usecases.drafts import DraftText, reply_key
+from cs_console.usecases.kb_proposals import ProposalDraft, ProposalRefused, proposal_draft, propose
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
 from cs_console.usecases.ticket_trail import Activity, activity_text, ticket_trail
 from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
@@ -61,6 +63,8 @@ class TicketScreen(ConsoleScreen):
         Binding("m", "remind", english("key.remind"), id="remind"),
         Binding("a", "compose('expert_answer')", english("key.expert_answer"), id="expert_answer", show=False),
         Binding("p", "set_priority", english("key.set_priority"), id="set_priority", show=False),
+        Binding("o", "complaint", english("key.complaint"), id="complaint", show=False),
+        Binding("l", "propose_kb", english("key.propose_kb"), id="propose_kb", show=False),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("escape", "back", english("key.back"), id="back"),
@@ -69,12 +73,13 @@ class TicketScreen(ConsoleScreen):
                        "customer", "templates")
     """The keys most used first: the footer shows those that fit (`KeyFooter`)."""
     CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
-                         "templates", "set_priority"})
+                         "templates", "set_priority", "complaint", "propose_kb"})
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
         self.ticket_id = ticket_id
         self.detail: TicketDetail | None = None
+        self.complaint: Complaint | None = None
         self.mode = "public_reply"
         self._clock_text = ""
         self.due_times: dict = {}
@@ -167,11 +172,13 @@ class TicketScreen(ConsoleScreen):
         self.detail = detail
         compliance = self.query_one("#ticket-compliance", Static)
         width = self.app.size.width - 2
-        compliance.update(
-            "\n".join(escape(clip(f"⚖ {p.trigger} → {p.title}: {p.rule}", width)) for p in prompts[:MAX_PROMPTS])
-        )
-        compliance.display = bool(prompts)
         s = self.strings
+        lines = [clip(f"⚖ {p.trigger} → {p.title}: {p.rule}", width) for p in prompts[:MAX_PROMPTS]]
+        self.complaint = complaint_of(detail, self.app.now())
+        complaint_line = self._complaint_line(self.complaint)
+        compliance.update("\n".join(escape(line) for line in ([clip(complaint_line, width)] if complaint_line else [])
+                                     + lines))
+        compliance.display = bool(lines or complaint_line)
         ticket, customer = detail.ticket, detail.customer
         assignee = escape(detail.assignee.name) if detail.assignee else s("ticket.unassigned")
         channel = channel_name(ticket.channel, s)
@@ -210,6 +217,15 @@ class TicketScreen(ConsoleScreen):
         conversation.mount_all(entries)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
         self._say_last_delivery(detail)
+
+    def _complaint_line(self, complaint: Complaint) -> str:
+        """The complaint's banner, or the sentiment flag's suggestion to mark one, or nothing."""
+        s, key = self.strings, self.app.config.keys["complaint"]
+        if complaint.marked:
+            done = sum(step.done for step in complaint.steps)
+            when = local_time(complaint.since, self.app.config.zone, self.app.now(), s)
+            return s("complaint.banner", when=when, done=done, total=len(complaint.steps), key=key)
+        return s("complaint.suggest", key=key) if complaint.suggested else ""
 
     def _delivery_text(self, detail: TicketDetail, reply_id: str) -> str:
         state, reason = detail.delivery_of(reply_id)
@@ -450,6 +466,12 @@ class TicketScreen(ConsoleScreen):
         values = template_values(detail.ticket, detail.customer, self.app.agent, self.due_times, self.app.config.zone)
         filled = fill(catalog.document(template_id)["body"], values)
         catalog.note_use(template_id)
+        agent = self.app.agent
+        try:
+            self.app.store.note_kb_use(self.ticket_id, template_id, "template", author_id=agent.id if agent else None,
+                                       at=self.app.now())
+        except StoreError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
         self.app.call_from_thread(self._insert_template, filled)
 
     def _insert_template(self, filled) -> None:
@@ -464,6 +486,49 @@ class TicketScreen(ConsoleScreen):
 
     def action_propose_solution(self) -> None:
         self._change_status("solution_proposed")
+
+    def action_complaint(self) -> None:
+        """Mark the ticket a complaint; once it is one, open its PEARL checklist."""
+        from cs_console.screens.pearl import PearlScreen
+
+        complaint = self.complaint
+        if complaint is None:
+            return
+        if not complaint.marked:
+            self._store_action(self.strings("complaint.marked"), lambda store, agent_id, at: mark_complaint(
+                store, self.ticket_id, True, author_id=agent_id, suggested=complaint.suggested, at=at))
+            return
+        self.app.push_screen(PearlScreen(complaint), self._pearl_chosen)
+
+    def _pearl_chosen(self, choice) -> None:
+        if choice is None:
+            return
+        if choice.clear:
+            self._store_action(self.strings("complaint.cleared"), lambda store, agent_id, at: mark_complaint(
+                store, self.ticket_id, False, author_id=agent_id, at=at))
+            return
+        step = self.strings(f"pearl.short.{choice.step}")
+        self._store_action(self.strings("pearl.saved", step=step), lambda store, agent_id, at: record_pearl_step(
+            store, self.ticket_id, choice.step, choice.note, author_id=agent_id, at=at))
+
+    def action_propose_kb(self) -> None:
+        """Propose an article or template from this resolved ticket, pre-filled from its thread."""
+        from cs_console.screens.kb_proposal import ProposalScreen
+
+        if self.detail is None:
+            return
+        agent = self.app.agent
+        try:
+            draft = proposal_draft(self.detail, agent.id if agent else None)
+        except ProposalRefused as error:
+            self.notify(str(error), severity="error")
+            return
+        self.app.push_screen(ProposalScreen(self.detail.ticket.number, draft), self._proposal_written)
+
+    def _proposal_written(self, draft: ProposalDraft | None) -> None:
+        if draft is not None:
+            self._store_action(self.strings("proposal.saved"), lambda store, agent_id, at: propose(
+                store, self.ticket_id, draft, author=self.app.agent, at=at))
 
     def action_callback(self) -> None:
         from cs_console.screens.callback import CallbackScreen

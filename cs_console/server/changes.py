@@ -24,7 +24,7 @@ from sqlmodel import Session, col
 
 from cs_console.server.db import Numbers, changes, scope_exits
 from cs_console.server.scope import Caller, exit_clause, mail_problem_clause, ticket_clause
-from cs_console.storage.models import Interaction, MailProblem, Reminder, Ticket, TicketEvent
+from cs_console.storage.models import Interaction, KbProposal, MailProblem, Reminder, Ticket, TicketEvent
 from cs_console.sync import codec
 from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, to_wire
 
@@ -131,7 +131,8 @@ class Log:
         self.touch("customer", ticket.customer_id, origin=_UNCHANGED)
         if new:
             return
-        for model, entity in ((Interaction, "interaction"), (TicketEvent, "ticket_event"), (Reminder, "reminder")):
+        for model, entity in ((Interaction, "interaction"), (TicketEvent, "ticket_event"), (Reminder, "reminder"),
+                              (KbProposal, "kb_proposal")):
             ids = list(self._session.execute(select(model.id).where(model.ticket_id == ticket.id)).scalars())
             self.read((entity, row_id) for row_id in ids)
             for row_id in ids:
@@ -236,7 +237,7 @@ def _parents(session: Session, device_id: str, after: int, page: dict[tuple[str,
     agents = {
         row.get(name)
         for (entity, _), row in page.items()
-        for name in ("assignee_id", "author_id", "agent_id")
+        for name in ("assignee_id", "author_id", "agent_id", "reviewer_id")
         if entity in TICKET_CHILDREN or entity == "ticket"
     }
     for entity, ids in (("customer", customers), ("agent", agents - {None})):

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cs_console.lead.reports import Report, build
+from cs_console.usecases.kb_proposals import learning_facts
 from cs_console.usecases.teams import check_team
 from cs_console.usecases.ticket_facts import ticket_facts
 
@@ -33,4 +34,4 @@ def service_report(store: Store, config: Config, period: Period, now: datetime, 
     check_team(team, agents)
     facts = ticket_facts(store, created_before=period.end, touched_since=period.previous().start)
     return build(scope.tickets(facts, agents), scope.agents(agents), period, now, config.policy, config.calendar,
-                 team=team)
+                 team=team, learning=learning_facts(store))

@@ -33,7 +33,7 @@ def ticket_facts(
             row.id, row.number, row.subject, row.customer_name, row.customer_language, row.assignee_id, row.team,
             row.category, tuple(dict.fromkeys(tag for note in row.tagged_notes for tag in hashtags(note))),
             row.priority, row.status, row.created_at, row.updated_at, row.events,
-            tuple(Contact(*contact) for contact in row.contacts), row.channel,
+            tuple(Contact(*contact) for contact in row.contacts), row.channel, row.customer_id,
         )
         for row in store.ticket_facts(statuses=statuses, created_before=created_before, touched_since=touched_since)
     ]
