@@ -12,8 +12,8 @@ one (marked again, it is one again from then). Figures over a period `[start, en
 - PEARL complete: the share of complaints with every step (Professional, Empathy,
   Accountability, Resolution, Learn) recorded.
 - complainants' CSAT and NPS against other customers': callbacks of the period, split by
-  whether the customer had a complaint marked on any ticket before the callback; CSAT is
-  the share scored 4-5, NPS promoters minus detractors (as `lead.kpi`).
+  whether a complaint of the customer (on any ticket) was in force when the callback was
+  made; CSAT is the share scored 4-5, NPS promoters minus detractors (as `lead.kpi`).
 
 Pure: it reads no database and no clock. It refuses to judge a message's mood: the
 sentiment flag (`lead.sentiment`) only suggests a mark, an agent makes it.
@@ -71,16 +71,15 @@ def figures(tickets: Iterable[TicketFacts], start: datetime, end: datetime, now:
     cohort = [t for t in tickets if start <= t.created_at < end and t.created_at <= as_of]
     complaints = [(t, since) for t in cohort if (since := complaint_since(t.events, as_of)) is not None]
     hours = sorted(h for t, since in complaints if (h := _resolution_hours(t.events, since, as_of)) is not None)
-    marked: dict[str, datetime] = {}
+    histories: dict[str, list[Sequence[tuple[str, datetime]]]] = {}
     for t in tickets:
-        first = next((at for kind, at in t.events if kind == "complaint_marked"), None)
-        if first is not None and (t.customer_id not in marked or first < marked[t.customer_id]):
-            marked[t.customer_id] = first
-    scored = [(t.customer_id, c) for t in tickets for c in t.contacts
-              if c.kind == "callback" and start <= c.at < end and c.at <= as_of]
-    split = {True: [], False: []}
-    for customer_id, contact in scored:
-        split[customer_id in marked and marked[customer_id] <= contact.at].append(contact)
+        histories.setdefault(t.customer_id, []).append(t.events)
+    split: dict[bool, list] = {True: [], False: []}
+    for t in tickets:
+        for c in t.contacts:
+            if c.kind == "callback" and start <= c.at < end and c.at <= as_of:
+                complainant = any(complaint_since(events, c.at) is not None for events in histories[t.customer_id])
+                split[complainant].append(c)
     values = {
         "complaints": len(complaints),
         "complaint_rate": _percent(_share(len(complaints), len(cohort))),
