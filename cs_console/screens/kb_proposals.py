@@ -68,9 +68,12 @@ class ProposalsScreen(ConsoleScreen):
         self.app.call_from_thread(self._show, sorted(rows, key=lambda row: STATE_ORDER[row.proposal.state]))
 
     def _show(self, rows: list[ProposalRow]) -> None:
+        found = self.query(OptionList)
+        if not found:
+            return  # read before the screen was composed; on_mount reads again
         s, width = self.strings, self.app.size.width - 4
         self.rows = rows
-        options = self.query_one(OptionList)
+        options = found.first()
         highlighted = options.highlighted
         options.clear_options()
         if not rows:

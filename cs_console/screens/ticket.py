@@ -224,8 +224,8 @@ class TicketScreen(ConsoleScreen):
         if complaint.marked:
             done = sum(step.done for step in complaint.steps)
             when = local_time(complaint.since, self.app.config.zone, self.app.now(), s)
-            return s("complaint.banner", when=when, done=done, total=len(complaint.steps), key=key)
-        return s("complaint.suggest", key=key) if complaint.suggested else ""
+            return s("complaint.banner", when=when, done=done, total=len(complaint.steps), press=key)
+        return s("complaint.suggest", press=key) if complaint.suggested else ""
 
     def _delivery_text(self, detail: TicketDetail, reply_id: str) -> str:
         state, reason = detail.delivery_of(reply_id)
