@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import SQLModel
 
+from cs_console.demo.quality import quality_rows
 from cs_console.paths import asset
 from cs_console.storage.models import Agent, Customer, Interaction, KbArticle, Template, Ticket, TicketEvent
 from cs_console.store import Store
@@ -93,6 +94,7 @@ def demo_rows(now: datetime) -> Iterator[SQLModel]:
             lang=template["lang"],
             uses=template.get("uses", 0),
         )
+    yield from quality_rows(_json("tickets.json"), _json("complaints.json"), _json("kb_proposals.json"), at, demo_id)
 
 
 def _ticket_rows(ticket: dict, number: int, at) -> Iterator[SQLModel]:
