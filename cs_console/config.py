@@ -44,6 +44,8 @@ DEFAULT_KEYS: dict[str, str] = {
     "knowledge_base": "k",
     "complaint": "o",
     "propose_kb": "l",
+    "approve": "a",
+    "reject": "j",
     "send": "ctrl+s",
     "help": "question_mark",
     "team": "t",
@@ -68,6 +70,7 @@ KEY_SCOPES: dict[str, tuple[str, ...]] = {
                "send", "templates", "complaint", "propose_kb"),
     "team": ("select", "reassign", "auto_route", "refresh"),
     "outbox": ("retry", "edit_again", "discard"),
+    "proposals": ("approve", "reject"),
 }
 """Which binding ids are live together on one screen; the app's own (`team`, `help`,
 `outbox`, `search_all`) and `FIXED_KEYS` are live on every screen. Two ids of one scope must not share a key."""
