@@ -112,3 +112,14 @@ def test_the_new_figures_in_all_four_formats(report, language):
         assert f"| {strings(f'metric.{key}')} | {printed} |" in markdown, key
         assert f"<td>{strings(f'metric.{key}')}</td><td class=n>{printed}</td>" in page, key
     assert "| 投诉率 | 40.0% |" in markdown if language == "zh" else "| Complaint rate | 40.0% |" in markdown
+
+
+def test_the_leads_kpi_pane_shows_the_new_figures(report):
+    from rich.console import Console
+
+    from cs_console.screens.lead import kpi_renderable
+
+    console = Console(width=160, record=True, color_system=None)
+    console.print(kpi_renderable(report, Strings("zh")))
+    pane = console.export_text()
+    assert "投诉率" in pane and "40.0%" in pane and "知识被他人使用次数" in pane
