@@ -174,7 +174,7 @@ class TicketScreen(ConsoleScreen):
         width = self.app.size.width - 2
         s = self.strings
         lines = [clip(f"⚖ {p.trigger} → {p.title}: {p.rule}", width) for p in prompts[:MAX_PROMPTS]]
-        self.complaint = complaint_of(detail, self.app.now())
+        self.complaint = complaint_of(detail, self.app.now(), self.app.config.lexicon)
         complaint_line = self._complaint_line(self.complaint)
         compliance.update("\n".join(escape(line) for line in ([clip(complaint_line, width)] if complaint_line else [])
                                      + lines))

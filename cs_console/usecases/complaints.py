@@ -9,12 +9,13 @@ anything by itself: the sentiment flag only suggests, the agent decides.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cs_console.lead.complaints import complaint_since
-from cs_console.lead.sentiment import needs_soothing
+from cs_console.lead.sentiment import DEFAULT_LEXICON, needs_soothing
 from cs_console.sync.schema import check_values
 from cs_console.usecases.ticket_trail import activity
 from cs_console.vocabulary import PEARL_STEPS
@@ -58,8 +59,9 @@ class Complaint:
         return next((s.step for s in self.steps if not s.done), PEARL_STEPS[-1])
 
 
-def complaint_of(detail: TicketDetail, now: datetime) -> Complaint:
-    """The ticket's complaint mark, checklist and suggestion, from what the screen read."""
+def complaint_of(detail: TicketDetail, now: datetime, lexicon: Iterable[str] = DEFAULT_LEXICON) -> Complaint:
+    """The ticket's complaint mark, checklist and suggestion (angry by the config's `lexicon`),
+    from what the screen read."""
     events: list[TicketEvent] = list(detail.events)
     since = complaint_since([(e.kind, e.at) for e in events], now)
     noted: dict[str, PearlStep] = {}
@@ -70,7 +72,7 @@ def complaint_of(detail: TicketDetail, now: datetime) -> Complaint:
                 "note", ""), event.author_id, event.at)
     latest = next((i.body for i in reversed(detail.interactions) if i.kind == "customer_message"), None)
     return Complaint(since, tuple(noted.get(step, PearlStep(step)) for step in PEARL_STEPS),
-                     suggested=since is None and needs_soothing(latest))
+                     suggested=since is None and bool(needs_soothing(latest, lexicon)))
 
 
 def mark_complaint(store: Store, ticket_id: str, marked: bool, *, author_id: str | None, suggested: bool = False,
