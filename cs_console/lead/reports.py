@@ -147,11 +147,11 @@ class Report:
     channel_mix: tuple[ChannelLine, ...] = ()
 
 
-def metric_values(numbers: kpi.Kpis, extra: dict[str, float | None] | None = None) -> dict[str, float | None]:
+def metric_values(numbers: kpi.Kpis, extra: dict[str, float | None]) -> dict[str, float | None]:
     """A period's KPIs, and the `extra` figures of complaints and learning, as the report's
     metrics, rounded as every format prints them."""
     raw = {
-        **(extra or {}),
+        **extra,
         "created": numbers.created,
         "solved": numbers.solved,
         "first_response_median": numbers.first_response_median_min,
@@ -167,7 +167,7 @@ def metric_values(numbers: kpi.Kpis, extra: dict[str, float | None] | None = Non
         "backlog_median_age": numbers.backlog_median_age_h,
         "backlog_oldest_age": numbers.backlog_oldest_age_h,
     }
-    return {spec.key: _rounded(raw.get(spec.key), spec.decimals) for spec in METRICS}
+    return {spec.key: _rounded(raw[spec.key], spec.decimals) for spec in METRICS}
 
 
 def build(
