@@ -43,6 +43,11 @@ async def test_an_angry_message_suggests_a_complaint_and_the_agent_works_through
     async with app.run_test(size=SIZE) as pilot:
         await open_first_ticket(pilot)
         assert "mark as complaint? (o)" in screen_text(app)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: "To KB" in screen_text(app), "the help screen")
+        assert "o                Complaint" in screen_text(app) and "l                To KB" in screen_text(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: "mark as complaint?" in screen_text(app), "back on the ticket")
 
         await pilot.press("o")
         await until(pilot, lambda: "⚑ Complaint since" in screen_text(app), "the complaint banner")
