@@ -520,6 +520,11 @@ class ConsoleApp(App):
         else:
             self._back_to(shown)
 
+    def open_kb_proposals(self) -> None:
+        from cs_console.screens.kb_proposals import ProposalsScreen
+
+        self.push_screen(ProposalsScreen())
+
     def open_knowledge_base(self) -> None:
         from cs_console.screens.knowledge_base import KnowledgeBaseScreen
 

@@ -43,6 +43,10 @@ DEFAULT_KEYS: dict[str, str] = {
     "snooze": "z",
     "templates": "ctrl+t",
     "knowledge_base": "k",
+    "complaint": "o",
+    "propose_kb": "k",
+    "approve": "a",
+    "reject": "j",
     "send": "ctrl+s",
     "help": "question_mark",
     "team": "t",
@@ -67,9 +71,10 @@ FIXED_KEYS: dict[str, str] = {"quit": "ctrl+q", "command_palette": "ctrl+p", "ba
 KEY_SCOPES: dict[str, tuple[str, ...]] = {
     "queue": ("new_ticket", "search", "filter_status", "filter_priority", "refresh", "knowledge_base"),
     "ticket": ("reply", "note", "set_status", "customer", "propose_solution", "callback", "escalate", "remind",
-               "send", "templates", "merge", "link", "undo_merge"),
+               "send", "templates", "merge", "link", "undo_merge", "complaint", "propose_kb"),
     "team": ("select", "reassign", "auto_route", "refresh"),
     "outbox": ("retry", "edit_again", "discard"),
+    "proposals": ("approve", "reject"),
 }
 """Which binding ids are live together on one screen; the app's own (`team`, `help`,
 `outbox`, `search_all`) and `FIXED_KEYS` are live on every screen. Two ids of one scope must not share a key."""

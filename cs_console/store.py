@@ -34,6 +34,7 @@ from sqlmodel import Session, SQLModel
 from cs_console.storage import hlc, unsaved_text
 from cs_console.storage.agents import Agents
 from cs_console.storage.columns import row_payload
+from cs_console.storage.complaints import Complaints
 from cs_console.storage.customers import Customers
 from cs_console.storage.data_sets import DataSets
 from cs_console.storage.drafts import Drafts
@@ -43,6 +44,7 @@ from cs_console.storage.failures import store_failure
 from cs_console.storage.first_screen import FirstScreenReads
 from cs_console.storage.full_text import FullText
 from cs_console.storage.in_use import InUse
+from cs_console.storage.kb_proposals import KbProposals
 from cs_console.storage.knowledge_base import KnowledgeBase
 from cs_console.storage.mail_problems import MailProblems
 from cs_console.storage.models import Interaction, Meta, OutboxOp, TicketEvent
@@ -58,7 +60,7 @@ from cs_console.utc import to_text, utcnow
 
 
 class Store(FirstScreenReads, Agents, Tickets, TicketRelations, QueueRows, Customers, TeamFacts, KnowledgeBase,
-            DataSets, SyncState, Outbox, Drafts, MailProblems, FullText, Reviews):
+            DataSets, SyncState, Outbox, Drafts, MailProblems, FullText, Reviews, Complaints, KbProposals):
     """A device's database: reads for the screens, transactional writes with change capture."""
 
     def __init__(self, path: Path, engine: Engine) -> None:

@@ -58,11 +58,19 @@ CLOCK_EVENT_KINDS = (
     *(f"marked_{reason}" for reason in CLOSE_REASONS),
 )
 """The ticket events the clocks read; `cs_console.clocks.workflow` decides when each is recorded."""
+PEARL_STEPS = ("professional", "empathy", "accountability", "resolution", "learn")
+"""The complaint-handling rule's steps, in the order they are worked through; each done step
+is recorded as a "pearl_<step>" event whose detail holds the agent's note."""
+COMPLAINT_EVENT_KINDS = ("complaint_marked", "complaint_cleared", *(f"pearl_{step}" for step in PEARL_STEPS))
+"""A ticket is a complaint while its latest mark is "complaint_marked"."""
 ACTIVITY_EVENT_KINDS = ("status_changed", "reassigned", "priority_changed", "reminder_set", "reminder_done",
-                        "unmerged", "linked", "unlinked")
+                        "unmerged", "linked", "unlinked", *COMPLAINT_EVENT_KINDS)
 """Events that only tell what happened, for the ticket's trail; the clocks pass over them.
 Their `detail` says more (from and to, a note, the other ticket of a merge or link)."""
-EVENT_KINDS = (*CLOCK_EVENT_KINDS, *ACTIVITY_EVENT_KINDS)
+USAGE_EVENT_KINDS = ("kb_used",)
+"""A knowledge-base article or template used in a reply on the ticket ({"doc": id, "kind": ...});
+the knowledge-base contribution counts them, the trail passes over them."""
+EVENT_KINDS = (*CLOCK_EVENT_KINDS, *ACTIVITY_EVENT_KINDS, *USAGE_EVENT_KINDS)
 """Every kind of ticket event, as stored and synced."""
 TRAIL_EVENT_KINDS = (*ACTIVITY_EVENT_KINDS, "escalated", "expert_answered", *(f"marked_{r}" for r in CLOSE_REASONS))
 """The events a person reads as a ticket's trail (in its thread and the customer's history);
@@ -70,6 +78,11 @@ the other clock events ("closed"...) say again what the status change beside the
 LINK_KINDS = ("related", "parent")
 """How two tickets are linked: "related" both ways, or "parent" from the parent (`ticket_id`)
 to its child (`other_id`)."""
+PROPOSAL_KINDS = ("article", "template")
+"""What an agent proposes for the knowledge base from a resolved ticket."""
+PROPOSAL_STATES = ("waiting", "approved", "rejected")
+"""A proposal waits for a lead or admin, who approves it (it becomes an article or template
+with the proposal's id) or rejects it with a reason the agent sees."""
 ROLES = ("agent", "lead", "admin")
 LEAD_ROLES = frozenset({"lead", "admin"})
 """Roles that see and move a team's work."""

@@ -139,3 +139,20 @@ def test_new_ticket_helper_works_on_an_upgraded_store(tmp_path):
     store = Store.open(path)
     assert new_ticket(store).number.startswith(store.ticket_prefix)
     store.close()
+
+
+def test_a_store_from_before_proposals_keeps_its_work_and_takes_proposals(tmp_path):
+    path = tmp_path / "before.db"
+    earlier = Store.open(path)
+    ticket = new_ticket(earlier)
+    agent = earlier.create_agent("Lin Wei")
+    earlier.close()
+    old = sqlite3.connect(path, isolation_level=None)
+    old.execute("DROP TABLE kb_proposal")
+    old.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION - 1}")
+    old.close()
+    store = Store.open(path)
+    assert store.ticket_detail(ticket.id).ticket.subject == ticket.subject
+    store.propose_kb(ticket.id, author_id=agent.id, kind="article", title="Roaming fix", body="Re-register.")
+    assert [row.proposal.title for row in store.kb_proposals()] == ["Roaming fix"]
+    store.close()

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import SQLModel
 
+from cs_console.demo.quality import quality_rows
 from cs_console.paths import asset
 from cs_console.storage.models import (
     Agent,
@@ -129,6 +130,7 @@ def demo_rows(now: datetime) -> Iterator[SQLModel]:
     for macro in _jsonl("macros.jsonl"):
         yield Macro(id=demo_id("macro", macro["key"]), title=macro["title"], steps=_dumps(macro["steps"]),
                     tags=_dumps(macro["tags"]), lang=macro["lang"])
+    yield from quality_rows(_json("tickets.json"), _json("complaints.json"), _json("kb_proposals.json"), at, demo_id)
 
 
 def _days_ago(now: datetime, days: int | None) -> str | None:

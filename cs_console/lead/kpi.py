@@ -93,6 +93,7 @@ class TicketFacts:
     """Oldest first."""
     channel: str = "phone"
     """How it came in (`vocabulary.CHANNELS`)."""
+    customer_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from cs_console.clocks.calendars import BusinessCalendar
 from cs_console.clocks.sla import SlaPolicy
-from cs_console.lead import kpi, quality_report
+from cs_console.lead import complaints, kb_contribution, kpi, quality_report
 from cs_console.lead.charts import sparkline
 from cs_console.lead.periods import Period
 from cs_console.lead.quality_report import QualitySection, quality_section
@@ -76,11 +76,12 @@ METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("backlog", "count", 0, -1),
     MetricSpec("backlog_median_age", "hours", 1, -1),
     MetricSpec("backlog_oldest_age", "hours", 1, -1),
+    *(MetricSpec(*spec) for spec in (*complaints.METRIC_SPECS, *kb_contribution.METRIC_SPECS)),
 )
 """Every number of a report, in the order it is shown."""
 SPECS = {spec.key: spec for spec in METRICS}
 AGENT_METRICS = ("created", "solved", "first_response_median", "first_response_met", "fcr", "csat",
-                 "reopen_rate", "escalation_rate", "backlog")
+                 "reopen_rate", "escalation_rate", "backlog", "complaints", "kb_approved", "kb_used_by_others")
 """The scores each agent's line shows."""
 TREND_METRICS = ("created", "first_response_median", "csat")
 """What the trend charts follow, bucket by bucket through the period."""
@@ -155,9 +156,11 @@ class Report:
     """The callback survey's parts and the team's stability (`lead.quality_report`)."""
 
 
-def metric_values(numbers: kpi.Kpis) -> dict[str, float | None]:
-    """A period's KPIs as the report's metrics, rounded as every format prints them."""
+def metric_values(numbers: kpi.Kpis, extra: dict[str, float | None]) -> dict[str, float | None]:
+    """A period's KPIs, and the `extra` figures of complaints and learning, as the report's
+    metrics, rounded as every format prints them."""
     raw = {
+        **extra,
         "created": numbers.created,
         "solved": numbers.solved,
         "first_response_median": numbers.first_response_median_min,
@@ -187,27 +190,36 @@ def build(
     reviews: Iterable[ScoredWork] = (),
     rubric: Rubric | None = None,
     questions: tuple[Question, ...] = (),
+    learning: kb_contribution.Learning = kb_contribution.Learning(),
 ) -> Report:
     """The report for `period` (with trends against the one before) from `tickets`, which
-    must include every ticket created in either period, still open, or touched since; with a
-    `rubric`, the `reviews` (of both periods) of the agents given roll up in its section; with
-    the callback survey's `questions`, its quality section too."""
+    must include every ticket created in either period, still open, or touched since, and
+    from the knowledge-base proposals and their uses (`learning`); with a `rubric`, the
+    `reviews` (of both periods) of the agents given roll up in its section; with the
+    callback survey's `questions`, its quality section too."""
     agents = list(agents)
     tickets = list(tickets)
+    members = {agent.id for agent in agents}
     if team is not None:
         members = {agent.id for agent in agents if agent.team == team}
         tickets = [t for t in tickets if t.assignee_id in members or (t.assignee_id is None and t.team == team)]
+
+    def extra(own: list[kpi.TicketFacts], start: datetime, end: datetime, authors: set[str]) -> dict:
+        return {**complaints.figures(own, start, end, now), **kb_contribution.figures(learning, start, end, now, authors)}
+
     previous = period.previous()
     current = kpi.compute(tickets, period.start, period.end, now, policy, calendar)
     before = kpi.compute(tickets, previous.start, previous.end, now, policy, calendar)
-    now_values, before_values = metric_values(current), metric_values(before)
+    now_values = metric_values(current, extra(tickets, period.start, period.end, members))
+    before_values = metric_values(before, extra(tickets, previous.start, previous.end, members))
     metrics = tuple(
         MetricLine(key, now_values[key], before_values[key], _change(now_values[key], before_values[key], SPECS[key]))
         for key in now_values
     )
     buckets = [b for b in period.buckets() if b.start < now]
     bucket_values = [
-        metric_values(kpi.compute(tickets, bucket.start, bucket.end, now, policy, calendar)) for bucket in buckets
+        metric_values(kpi.compute(tickets, bucket.start, bucket.end, now, policy, calendar),
+                      extra(tickets, bucket.start, bucket.end, members)) for bucket in buckets
     ]
     trends = tuple(
         TrendLine(key, tuple(b.label for b in buckets), tuple(values[key] for values in bucket_values))
@@ -220,7 +232,8 @@ def build(
     for agent_id, own in sorted(kpi.by_assignee(tickets).items(), key=lambda item: names.get(item[0] or "", "~")):
         if agent_id is None:
             continue
-        values = metric_values(kpi.compute(own, period.start, period.end, now, policy, calendar))
+        values = metric_values(kpi.compute(own, period.start, period.end, now, policy, calendar),
+                               extra(own, period.start, period.end, {agent_id}))
         if values["created"] or values["backlog"] or values["solved"]:
             agent_lines.append(AgentLine(agent_id, names.get(agent_id, agent_id), {k: values[k] for k in AGENT_METRICS}))
     return Report(

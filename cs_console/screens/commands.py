@@ -62,6 +62,7 @@ def console_commands(app: App, screen: Screen) -> Iterator[SystemCommand]:
         yield SystemCommand(s("app.reminders"), s("app.reminders_help"), app.open_reminders)
         yield SystemCommand(s("app.my_reviews"), s("app.my_reviews_help"), lambda: _open_my_reviews(app))
         yield SystemCommand(s("app.knowledge_base"), s("app.knowledge_base_help"), app.open_knowledge_base)
+        yield SystemCommand(s("app.kb_proposals"), s("app.kb_proposals_help"), app.open_kb_proposals)
         yield SystemCommand(s("app.search"), s("app.search_help"), app.action_search_all)
 
 

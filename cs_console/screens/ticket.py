@@ -33,7 +33,9 @@ from cs_console.storage.tickets import TicketDetail
 from cs_console.store import StoreError
 from cs_console.text.display import channel_name, clip, local_time, pad
 from cs_console.text.strings import english
+from cs_console.usecases.complaints import Complaint, complaint_of, mark_complaint, record_pearl_step
 from cs_console.usecases.drafts import DraftText, reply_key
+from cs_console.usecases.kb_proposals import ProposalDraft, ProposalRefused, proposal_draft, propose
 from cs_console.usecases.macros import MacroChoice, MacroPlan, MacroRefused, apply_macro, macro_choices, plan_macro
 from cs_console.usecases.survey import survey_questions
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
@@ -68,6 +70,8 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         Binding("g", "merge", english("key.merge"), id="merge", show=False),
         Binding("l", "link", english("key.link"), id="link", show=False),
         Binding("u", "undo_merge", english("key.undo_merge"), id="undo_merge", show=False),
+        Binding("o", "complaint", english("key.complaint"), id="complaint", show=False),
+        Binding("k", "propose_kb", english("key.propose_kb"), id="propose_kb", show=False),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("ctrl+r", "run_macro", english("key.run_macro"), id="run_macro", priority=True),
@@ -78,12 +82,14 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
                        "customer", "templates", "run_macro")
     """The keys most used first: the footer shows those that fit (`KeyFooter`)."""
     CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
-                         "templates", "set_priority", "run_macro", "merge", "link", "undo_merge"})
+                         "templates", "set_priority", "run_macro", "merge", "link", "undo_merge", "complaint",
+                         "propose_kb"})
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
         self.ticket_id = ticket_id
         self.detail: TicketDetail | None = None
+        self.complaint: Complaint | None = None
         self.mode = "public_reply"
         self._clock_text = ""
         self.due_times: dict = {}
@@ -181,11 +187,13 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         self.detail = detail
         compliance = self.query_one("#ticket-compliance", Static)
         width = self.app.size.width - 2
-        compliance.update(
-            "\n".join(escape(clip(f"⚖ {p.trigger} → {p.title}: {p.rule}", width)) for p in prompts[:MAX_PROMPTS])
-        )
-        compliance.display = bool(prompts)
         s = self.strings
+        lines = [clip(f"⚖ {p.trigger} → {p.title}: {p.rule}", width) for p in prompts[:MAX_PROMPTS]]
+        self.complaint = complaint_of(detail, self.app.now(), self.app.config.lexicon)
+        complaint_line = self._complaint_line(self.complaint)
+        compliance.update("\n".join(escape(line) for line in ([clip(complaint_line, width)] if complaint_line else [])
+                                     + lines))
+        compliance.display = bool(lines or complaint_line)
         ticket, customer = detail.ticket, detail.customer
         assignee = escape(detail.assignee.name) if detail.assignee else s("ticket.unassigned")
         channel = channel_name(ticket.channel, s)
@@ -203,6 +211,15 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         conversation.mount_all(entries)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
         self._say_last_delivery(detail)
+
+    def _complaint_line(self, complaint: Complaint) -> str:
+        """The complaint's banner, or the sentiment flag's suggestion to mark one, or nothing."""
+        s, key = self.strings, self.app.config.keys["complaint"]
+        if complaint.marked:
+            done = sum(step.done for step in complaint.steps)
+            when = local_time(complaint.since, self.app.config.zone, self.app.now(), s)
+            return s("complaint.banner", when=when, done=done, total=len(complaint.steps), press=key)
+        return s("complaint.suggest", press=key) if complaint.suggested else ""
 
     def _say_last_delivery(self, detail: TicketDetail) -> None:
         """Under the composer, once the server has mailed the newest reply or failed to: say so."""
@@ -440,6 +457,12 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         values = template_values(detail.ticket, detail.customer, self.app.agent, self.due_times, self.app.config.zone)
         filled = fill(catalog.document(template_id)["body"], values)
         catalog.note_use(template_id)
+        agent = self.app.agent
+        try:
+            self.app.store.note_kb_use(self.ticket_id, template_id, "template", author_id=agent.id if agent else None,
+                                       at=self.app.now())
+        except StoreError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
         self.app.call_from_thread(self._insert_template, filled)
 
     def _insert_template(self, filled) -> None:
@@ -524,6 +547,49 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
 
     def action_propose_solution(self) -> None:
         self._change_status("solution_proposed")
+
+    def action_complaint(self) -> None:
+        """Mark the ticket a complaint; once it is one, open its PEARL checklist."""
+        from cs_console.screens.pearl import PearlScreen
+
+        complaint = self.complaint
+        if complaint is None:
+            return
+        if not complaint.marked:
+            self._store_action(self.strings("complaint.marked"), lambda store, agent_id, at: mark_complaint(
+                store, self.ticket_id, True, author_id=agent_id, suggested=complaint.suggested, at=at))
+            return
+        self.app.push_screen(PearlScreen(complaint), self._pearl_chosen)
+
+    def _pearl_chosen(self, choice) -> None:
+        if choice is None:
+            return
+        if choice.clear:
+            self._store_action(self.strings("complaint.cleared"), lambda store, agent_id, at: mark_complaint(
+                store, self.ticket_id, False, author_id=agent_id, at=at))
+            return
+        step = self.strings(f"pearl.short.{choice.step}")
+        self._store_action(self.strings("pearl.saved", step=step), lambda store, agent_id, at: record_pearl_step(
+            store, self.ticket_id, choice.step, choice.note, author_id=agent_id, at=at))
+
+    def action_propose_kb(self) -> None:
+        """Propose an article or template from this resolved ticket, pre-filled from its thread."""
+        from cs_console.screens.kb_proposal import ProposalScreen
+
+        if self.detail is None:
+            return
+        agent = self.app.agent
+        try:
+            draft = proposal_draft(self.detail, agent.id if agent else None)
+        except ProposalRefused as error:
+            self.notify(str(error), severity="error")
+            return
+        self.app.push_screen(ProposalScreen(self.detail.ticket.number, draft), self._proposal_written)
+
+    def _proposal_written(self, draft: ProposalDraft | None) -> None:
+        if draft is not None:
+            self._store_action(self.strings("proposal.saved"), lambda store, agent_id, at: propose(
+                store, self.ticket_id, draft, author=self.app.agent, at=at))
 
     def action_callback(self) -> None:
         from cs_console.screens.callback import CallbackScreen

@@ -24,7 +24,16 @@ from sqlmodel import Session, col
 
 from cs_console.server.db import Numbers, changes, scope_exits
 from cs_console.server.scope import Caller, exit_clause, mail_problem_clause, review_clause, ticket_clause
-from cs_console.storage.models import Interaction, MailProblem, Reminder, Review, Ticket, TicketEvent, TicketLink
+from cs_console.storage.models import (
+    Interaction,
+    KbProposal,
+    MailProblem,
+    Reminder,
+    Review,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+)
 from cs_console.sync import codec
 from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, to_wire
 
@@ -132,7 +141,7 @@ class Log:
         if new:
             return
         for model, entity in ((Interaction, "interaction"), (TicketEvent, "ticket_event"), (Reminder, "reminder"),
-                              (TicketLink, "ticket_link")):
+                              (TicketLink, "ticket_link"), (KbProposal, "kb_proposal")):
             ids = list(self._session.execute(select(model.id).where(model.ticket_id == ticket.id)).scalars())
             self.read((entity, row_id) for row_id in ids)
             for row_id in ids:
@@ -239,7 +248,7 @@ def _parents(session: Session, device_id: str, after: int, page: dict[tuple[str,
     agents = {
         row.get(name)
         for (entity, _), row in page.items()
-        for name in ("assignee_id", "author_id", "agent_id")
+        for name in ("assignee_id", "author_id", "agent_id", "reviewer_id")
         if entity in TICKET_CHILDREN or entity == "ticket"
     }
     for entity, ids in (("customer", customers), ("agent", agents - {None})):

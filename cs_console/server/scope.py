@@ -7,6 +7,9 @@
   records when their team's agents joined and left; the problems of their team's mailbox and of the SMTP relay.
 - admin: everything; the only role that edits agents, the knowledge base and templates, and
   the only one who moves a ticket to another team.
+- knowledge-base proposals travel with their ticket: its agent proposes (as themselves, the
+  proposal waiting); only a lead of the ticket's team (or an admin) approves or rejects, and
+  a lead adds the article or template of a proposal they approved (it has the proposal's id).
 
 Reviews of conversations follow the reviewed agent, not the ticket: an agent reads the
 reviews of their own work only (even of a ticket that has since moved on, never those of
@@ -35,7 +38,7 @@ from sqlmodel import Session, col
 
 from cs_console.server.db import scope_exits
 from cs_console.server.known import Known
-from cs_console.storage.models import Agent, MailProblem, Review, Ticket
+from cs_console.storage.models import Agent, KbProposal, MailProblem, Review, Ticket
 
 ADMIN_ONLY: dict[str, str] = {"agent": "agents", "kb_article": "the knowledge base", "template": "templates",
                               "macro": "macros"}
@@ -51,6 +54,11 @@ USAGE_FIELDS: dict[str, frozenset[str]] = {"template": frozenset({"uses"})}
 TEAM_LEAD_FIELDS: dict[str, frozenset[str]] = {"agent": frozenset({"started_on", "left_on"})}
 """Fields of admin-only entities a lead also changes, for the agents of their own team: when
 they joined and left (the team's stability figures)."""
+
+PROPOSED_AS: dict[str, str] = {"kb_article": "article", "template": "template"}
+"""Admin-only entities a lead may add when they approved a proposal of that kind."""
+REVIEW_FIELDS = frozenset({"state", "reason", "reviewer_id", "reviewed_at"})
+"""A proposal's fields only its reviewer (a lead or admin) writes."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,8 @@ def write_problem(
         if (caller.role == "lead" and before is not None and before.get("team") == caller.team
                 and changed <= TEAM_LEAD_FIELDS.get(entity, frozenset())):
             return None
+        if before is None and _approved_by(known, caller, entity, after["id"]):
+            return None
         return f"only an admin edits {ADMIN_ONLY[entity]}"
     if caller.is_admin:
         return None
@@ -177,6 +187,8 @@ def write_problem(
         return _review_problem(known, caller, before, after)
     if ticket is None:
         return f"{entity} {after['id']} belongs to no ticket"
+    if entity == "kb_proposal":
+        return _proposal_problem(known, caller, before, after, ticket)
     if before is not None:
         was = known.get(Ticket, before["ticket_id"])
         problem = _child_problem(known, caller, entity, before, was) if was is not None else None
@@ -234,6 +246,34 @@ def _child_problem(known: Known, caller: Caller, entity: str, after: dict, ticke
     person = after.get("agent_id" if entity == "reminder" else "author_id")
     if person not in (None, caller.agent_id) and not (entity == "reminder" and caller.role == "lead"):
         return f"{entity} names agent {person} as its author; you can only write as yourself"
+    return None
+
+
+def _approved_by(known: Known, caller: Caller, entity: str, row_id: str) -> bool:
+    """The row is the article or template of a proposal this lead approved."""
+    proposal = known.get(KbProposal, row_id) if entity in PROPOSED_AS else None
+    return (caller.role == "lead" and proposal is not None and proposal.state == "approved"
+            and proposal.reviewer_id == caller.agent_id and proposal.kind == PROPOSED_AS[entity])
+
+
+def _proposal_problem(known: Known, caller: Caller, before: dict | None, after: dict, ticket: Ticket) -> str | None:
+    """A proposal's author writes it, waiting; a lead of the ticket's team reviews it as themselves."""
+    title = after.get("title") or after["id"]
+    if not sees_ticket(known, caller, ticket.assignee_id, ticket.team):
+        return f"proposal {title!r}: ticket {ticket.number} is not yours, nor in your team's pool"
+    start = before or {"state": "waiting", "reason": "", "reviewer_id": None, "reviewed_at": None}
+    reviewed = {name for name in REVIEW_FIELDS if after.get(name) != start.get(name)}
+    if reviewed:
+        if caller.role != "lead":
+            return (f"proposal {title!r}: only a lead or an admin approves or rejects knowledge-base proposals; "
+                    f"an {caller.role} proposes them")
+        if after.get("reviewer_id") != caller.agent_id:
+            return f"proposal {title!r} names agent {after.get('reviewer_id')} as its reviewer; you review as yourself"
+    if before is None and after.get("author_id") != caller.agent_id:
+        return f"proposal {title!r} names agent {after.get('author_id')} as its author; you can only write as yourself"
+    edited = {name for name, value in after.items() if before is not None and before.get(name) != value} - REVIEW_FIELDS
+    if edited and before["author_id"] != caller.agent_id:
+        return f"proposal {title!r}: only its author edits it"
     return None
 
 

@@ -457,6 +457,29 @@ MIGRATIONS: tuple[Migration, ...] = (
         "team stability: the day each agent joined and, once they leave, their last working day",
         ("ALTER TABLE agent ADD COLUMN started_on VARCHAR", "ALTER TABLE agent ADD COLUMN left_on VARCHAR"),
     ),
+    Migration(
+        18,
+        "knowledge-base proposals: an article or template an agent proposes from a resolved "
+        "ticket, approved or rejected by a lead or admin, synced with its ticket",
+        (
+            """CREATE TABLE IF NOT EXISTS kb_proposal (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                ticket_id VARCHAR NOT NULL REFERENCES ticket (id),
+                author_id VARCHAR NOT NULL REFERENCES agent (id),
+                kind VARCHAR NOT NULL,
+                title VARCHAR NOT NULL,
+                body VARCHAR NOT NULL,
+                category VARCHAR NOT NULL,
+                lang VARCHAR NOT NULL,
+                state VARCHAR NOT NULL,
+                reason VARCHAR NOT NULL,
+                reviewer_id VARCHAR REFERENCES agent (id),
+                reviewed_at VARCHAR(26),
+                created_at VARCHAR(26) NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS ix_kb_proposal_ticket ON kb_proposal (ticket_id)",
+        ),
+    ),
 )
 
 

@@ -253,6 +253,32 @@ class Macro(SQLModel, table=True):
     field_clocks: str = "{}"
 
 
+class KbProposal(SQLModel, table=True):
+    """An article or template an agent proposes from a resolved ticket, waiting for a lead or
+    admin. Approved, it becomes a KbArticle or Template with the proposal's own id (so the
+    contribution is traced back to its author); rejected, it keeps the reason the agent reads."""
+
+    __tablename__ = "kb_proposal"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    ticket_id: str = Field(foreign_key="ticket.id")
+    author_id: str = Field(foreign_key="agent.id")
+    kind: str = "article"
+    """`vocabulary.PROPOSAL_KINDS`."""
+    title: str
+    body: str = ""
+    category: str = "other"
+    lang: str = "en"
+    state: str = "waiting"
+    """`vocabulary.PROPOSAL_STATES`."""
+    reason: str = ""
+    """Why it was rejected, in the reviewer's words."""
+    reviewer_id: str | None = Field(default=None, foreign_key="agent.id")
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    field_clocks: str = "{}"
+
+
 class OutboxOp(SQLModel, table=True):
     """One local change waiting to go up to the server; `seq` orders a device's changes."""
 

@@ -61,6 +61,7 @@ class TicketFactsRow(NamedTuple):
     """Oldest first."""
     channel: str
     """How the ticket came in."""
+    customer_id: str
 
 
 class TeamFacts:
@@ -88,7 +89,7 @@ class TeamFacts:
         with self._plain_reads() as db:
             rows = db.execute(
                 "SELECT t.id, t.number, t.subject, c.name, c.language, t.assignee_id, t.team, t.category, "
-                "t.priority, t.status, t.created_at, t.updated_at, t.channel FROM ticket t JOIN customer c ON c.id = t.customer_id "
+                "t.priority, t.status, t.created_at, t.updated_at, t.channel, t.customer_id FROM ticket t JOIN customer c ON c.id = t.customer_id "
                 f"WHERE {' AND '.join(where)} ORDER BY t.created_at, t.id",
                 args,
             ).fetchall()
@@ -111,9 +112,9 @@ class TeamFacts:
         return [
             TicketFactsRow(id, number, subject, customer, language or "", assignee, team, category,
                            tuple(notes.get(id, ())), priority, status, _utc(created), _utc(updated),
-                           events.get(id, ()), tuple(contacts.get(id, ())), channel)
+                           events.get(id, ()), tuple(contacts.get(id, ())), channel, customer_id)
             for id, number, subject, customer, language, assignee, team, category, priority, status, created, updated,
-            channel in rows
+            channel, customer_id in rows
         ]
 
     def latest_customer_messages(self, ticket_ids: Sequence[str]) -> dict[str, str]:

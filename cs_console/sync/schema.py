@@ -35,6 +35,8 @@ from cs_console.vocabulary import (
     MAIL_SOURCES,
     NPS_SCORES,
     PRIORITIES,
+    PROPOSAL_KINDS,
+    PROPOSAL_STATES,
     ROLES,
     SATISFACTION_SCORES,
     STATUSES,
@@ -81,7 +83,7 @@ class EntitySpec:
 
 
 APPEND_ONLY = frozenset({"interaction", "ticket_event"})
-TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "reminder", "reply_delivery", "ticket_link"})
+TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "reminder", "reply_delivery", "ticket_link", "kb_proposal"})
 """Rows that belong to one ticket through `ticket_id`, and travel with it."""
 
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -96,6 +98,8 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("reply_delivery", "state"): DELIVERY_STATES,
     ("mail_problem", "source"): MAIL_SOURCES,
     ("mail_problem", "problem"): ("", *MAIL_PROBLEMS),
+    ("kb_proposal", "kind"): PROPOSAL_KINDS,
+    ("kb_proposal", "state"): PROPOSAL_STATES,
 }
 BOUNDS: dict[tuple[str, str], range] = {
     ("interaction", "satisfaction"): SATISFACTION_SCORES,

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cs_console.lead.reports import Report, build
+from cs_console.usecases.kb_proposals import learning_facts
 from cs_console.usecases.reviews import review_figures
 from cs_console.usecases.survey import survey_questions
 from cs_console.usecases.teams import check_team
@@ -35,4 +36,5 @@ def service_report(store: Store, config: Config, period: Period, now: datetime, 
     check_team(team, agents)
     facts = ticket_facts(store, created_before=period.end, touched_since=period.previous().start)
     return build(scope.tickets(facts, agents), scope.agents(agents), period, now, config.policy, config.calendar,
-                 team=team, questions=survey_questions(config), **review_figures(store, period))
+                 team=team, questions=survey_questions(config), learning=learning_facts(store),
+                 **review_figures(store, period))

@@ -35,6 +35,7 @@ def ticket_facts(
             row.category, tuple(dict.fromkeys(tag for note in row.tagged_notes for tag in hashtags(note))),
             row.priority, row.status, row.created_at, row.updated_at, row.events,
             tuple(Contact(*contact[:-1], survey=_survey(contact.survey)) for contact in row.contacts), row.channel,
+            row.customer_id,
         )
         for row in store.ticket_facts(statuses=statuses, created_before=created_before, touched_since=touched_since)
     ]

@@ -93,6 +93,11 @@ def activity_text(step: Activity, strings: Strings, names: dict[str, str], zone:
     elif step.kind in ("linked", "unlinked"):
         what = s(f"activity.{step.kind}", number=detail.get("number", ""), role=s(f"link.role.{detail.get('role')}")
                  if detail.get("role") in LINK_ROLES else "")
+    elif step.kind in ("complaint_marked", "complaint_cleared"):
+        what = s(f"activity.{step.kind}")
+    elif step.kind.startswith("pearl_"):
+        what = s("activity.pearl", step=s(f"pearl.short.{step.kind.removeprefix('pearl_')}"),
+                 note=detail.get("note", ""))
     else:  # marked_<reason>
         what = s("activity.marked", reason=_word(s, "close_reason", step.kind.removeprefix("marked_"), CLOSE_REASONS))
     who = names.get(step.author_id, s("activity.system")) if step.author_id else s("activity.system")
