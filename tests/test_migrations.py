@@ -15,7 +15,7 @@ from cs_console.store import Store, StoreError
 from tests.conftest import NOW
 from tests.test_store import new_ticket
 
-FULL_TEXT_INDEXES = tuple(index for index, _, _ in migrations.SEARCHED)
+FULL_TEXT_INDEXES = tuple(index for index, _, _ in migrations.SEARCHED + migrations.ORGANISATION_SEARCHED)
 """FTS5 indexes and their shadow tables are derived from the models' tables, not models."""
 
 

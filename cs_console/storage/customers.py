@@ -95,15 +95,19 @@ class Customers:
                 "ORDER BY created_at DESC, id DESC LIMIT 1", (customer_id, *statuses)).fetchone()
         return row[0] if row else None
 
-    def customer_tickets_page(self, customer_id: str, after: HistoryTicket | None, limit: int) -> list[HistoryTicket]:
-        """Up to `limit` of a customer's tickets, newest first, from after `after`."""
+    def customer_tickets_page(self, customer_id: str, after: HistoryTicket | None, limit: int, *,
+                              contact_id: str | None = None, asset_id: str | None = None) -> list[HistoryTicket]:
+        """Up to `limit` of a customer's tickets, newest first, from after `after`; only those
+        naming `contact_id` or `asset_id` when one is given (a contact's or an asset's history)."""
         bound, bound_args = ("", ()) if after is None else (
             " AND (created_at, id) < (?, ?)", (to_text(after.created_at), after.id))
+        named = [(column, value) for column, value in (("contact_id", contact_id), ("asset_id", asset_id)) if value]
+        bound = "".join(f" AND {column} = ?" for column, _ in named) + bound
         with self._plain_reads() as db:
             page = db.execute(
                 "SELECT id, number, priority, status, subject, created_at FROM ticket "
                 f"WHERE customer_id = ?{bound} ORDER BY created_at DESC, id DESC LIMIT ?",
-                (customer_id, *bound_args, limit),
+                (customer_id, *(value for _, value in named), *bound_args, limit),
             ).fetchall()
         return [HistoryTicket(*row[:5], _utc(row[5])) for row in page]
 

@@ -21,6 +21,8 @@ from sqlmodel import col, select
 from cs_console.storage.errors import NotFound, StoreError
 from cs_console.storage.models import (
     Agent,
+    Asset,
+    Contact,
     Customer,
     Interaction,
     OutboxOp,
@@ -168,6 +170,9 @@ class Tickets:
         *,
         customer_id: str | None = None,
         new_customer: Customer | None = None,
+        contact_id: str | None = None,
+        new_contact: Contact | None = None,
+        asset_id: str | None = None,
         subject: str,
         first_message: str,
         category: str = "other",
@@ -181,8 +186,10 @@ class Tickets:
         """A new ticket with the customer's first message and its `created` event.
 
         Either names an existing customer or brings a `new_customer` to create in the same
-        transaction, so a failed ticket leaves no orphan customer behind. The draft named by
-        `clears_draft` (the form it was typed in) goes in the same transaction.
+        transaction, so a failed ticket leaves no orphan customer behind; likewise it names
+        the customer's contact or brings a `new_contact` (of that customer), and may name one
+        of its assets. The draft named by `clears_draft` (the form it was typed in) goes in the
+        same transaction.
         """
         subject = subject.strip()
         if not subject:
@@ -198,11 +205,21 @@ class Tickets:
                 customer_id = new_customer.id
             elif customer_id is None or session.get(Customer, customer_id) is None:
                 raise NotFound(f"no customer with id {customer_id}")
+            if new_contact is not None:
+                new_contact.customer_id = customer_id
+                self._insert(session, new_contact)
+                contact_id = new_contact.id
+            for model, row_id in ((Contact, contact_id), (Asset, asset_id)):
+                row = session.get(model, row_id) if row_id is not None else None
+                if row_id is not None and (row is None or row.customer_id != customer_id):
+                    raise NotFound(f"no {model.__tablename__} with id {row_id} at customer {customer_id}")
             sequence = int(self._meta(session, "next_ticket_seq") or "1")
             self._set_meta(session, "next_ticket_seq", str(sequence + 1))
             ticket = Ticket(
                 number=f"{self.ticket_prefix}-{sequence:04d}",
                 customer_id=customer_id,
+                contact_id=contact_id,
+                asset_id=asset_id,
                 assignee_id=assignee_id,
                 team=team,
                 subject=subject,
