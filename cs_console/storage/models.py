@@ -36,14 +36,21 @@ class Agent(SQLModel, table=True):
 
 
 class Customer(SQLModel, table=True):
+    """An organisation (a shipowner, a ship manager, a SIM distributor...): its people are
+    its `Contact`s, its vessels, rigs, sites and SIM batches its `Asset`s."""
+
     id: str = Field(default_factory=new_id, primary_key=True)
     name: str = Field(index=True)
     kind: str = ""
+    """`vocabulary.ORGANISATION_KINDS`, or free text an earlier release or an import gave."""
     contact_name: str = ""
     phone: str = ""
     email: str = ""
     language: str = "en"
     sites: str = "[]"
+    """`contact_name`, `phone`, `email` and `sites` are what earlier releases knew of a customer's
+    person and sites: the upgrade moves them into contacts and assets and empties them
+    (`storage.organisation_upgrade`); they stay so that devices not yet upgraded still sync."""
     preferences: str = ""
     notes: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
