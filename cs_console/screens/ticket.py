@@ -33,6 +33,7 @@ from cs_console.text.display import channel_name, clip, local_time, pad
 from cs_console.text.strings import english
 from cs_console.usecases.drafts import DraftText, reply_key
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
+from cs_console.usecases.ticket_parties import ticket_parties
 from cs_console.usecases.ticket_trail import Activity, activity_text, ticket_trail
 from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
 from cs_console.widgets.clock_text import clock_lines
@@ -179,7 +180,7 @@ class TicketScreen(ConsoleScreen):
             f"[b]{ticket.number}[/b]  {s(f'priority.short.{ticket.priority}').strip()}  ·  "
             f"{s(f'status.{ticket.status}')}  ·  {assignee}{self.readonly_mark()}\n"
             f"[b]{escape(ticket.subject)}[/b]\n"
-            f"{escape(customer.name)} · {escape(customer.contact_name)} · {customer.phone} · {channel}"
+            f"{escape(' · '.join(ticket_parties(detail)))} · {channel}"
         )
         self.tick()
         conversation = self.query_one("#conversation", VerticalScroll)
@@ -193,7 +194,7 @@ class TicketScreen(ConsoleScreen):
             if interaction.kind == "public_reply" and interaction.author_id is None:
                 author = s("ticket.automatic_reply")  # the server's acknowledgement of a mail
             else:
-                author = detail.authors.get(interaction.author_id, customer.contact_name or customer.name)
+                author = detail.authors.get(interaction.author_id, detail.contact.name if detail.contact else customer.name)
             heading = " · ".join([s(f"interaction.{interaction.kind}"), escape(author),
                                   local_time(interaction.created_at, zone, now, s)])
             if interaction.channel:

@@ -69,6 +69,10 @@ class TicketDetail:
     """Public reply id to what the server found when it mailed it."""
     unsent: frozenset[str]
     """Public replies still in this device's outbox, not yet on the server."""
+    contact: Contact | None = None
+    """The person at the customer the ticket is for, when it names one."""
+    asset: Asset | None = None
+    """The vessel, rig, site or SIM batch it is about, when it names one."""
 
     def delivery_of(self, reply_id: str) -> tuple[str, str]:
         """Where a public reply stands, and the mail server's reason when it failed:
@@ -151,6 +155,8 @@ class Tickets:
                 authors=authors,
                 deliveries=deliveries,
                 unsent=unsent,
+                contact=session.get(Contact, ticket.contact_id) if ticket.contact_id else None,
+                asset=session.get(Asset, ticket.asset_id) if ticket.asset_id else None,
             )
 
     def ticket_numbered(self, number: str) -> Ticket | None:

@@ -73,13 +73,18 @@ def typed_list(text: str) -> list[str]:
     return [part.strip() for part in LIST_SEPARATORS.split(text) if part.strip()]
 
 
-def shown_list(stored: str) -> str:
-    """A stored JSON array of phones or emails as the form shows it."""
+def stored_list(stored: str) -> list[str]:
+    """The phones or emails of a stored JSON array; text that is not one is the one item it names."""
     try:
         found = json.loads(stored or "[]")
     except ValueError:
-        return stored
-    return ", ".join(str(item) for item in found) if isinstance(found, list) else stored
+        return [stored]
+    return [str(item) for item in found] if isinstance(found, list) else [stored]
+
+
+def shown_list(stored: str) -> str:
+    """A stored JSON array of phones or emails as the form shows it."""
+    return ", ".join(stored_list(stored))
 
 
 def _refuse(strings: Strings, field: str, key: str, **values: object) -> FieldRefused:
