@@ -135,3 +135,22 @@ async def test_history_per_contact_and_asset(store):
         await settle(pilot)
         assert [c.name for c in store.contacts_of(ticket.customer_id)] == ["Wang Fang"]
         assert store.contact(contact.id).removed, "a removed contact keeps its tickets' history"
+
+
+def test_the_demo_has_organisations_with_several_contacts_and_vessels(demo_store):
+    from cs_console.demo.data_set import demo_id
+    from cs_console.identifiers import imo_problem
+
+    haixing = demo_id("customer", "haixing-shipping")
+    assert {c.name for c in demo_store.contacts_of(haixing)} == {"周建国", "李国强", "王晓燕"}
+    vessels = [a for a in demo_store.assets_of(haixing) if a.kind == "vessel"]
+    assert {(v.name, v.imo) for v in vessels} == {("海星荣耀 MV Haixing Glory", "9413274"),
+                                                 ("海星和谐 MV Haixing Harmony", "9468217")}
+    with demo_store.read() as session:
+        from sqlmodel import select
+
+        from cs_console.storage.models import Asset, Ticket
+        imos = [a.imo for a in session.exec(select(Asset).where(Asset.imo != ""))]
+        tickets = list(session.exec(select(Ticket)))
+    assert len(imos) > 20 and all(imo_problem(imo) is None for imo in imos)
+    assert all(t.contact_id for t in tickets) and sum(1 for t in tickets if t.asset_id) > 20

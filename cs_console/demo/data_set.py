@@ -1,4 +1,5 @@
-"""The demo data set: realistic customers, tickets, knowledge base and templates.
+"""The demo data set: realistic organisations (with their contacts, vessels, rigs, sites and
+SIM batches), tickets, knowledge base and templates.
 
 The files in assets/demo give times as minutes relative to now, so that a freshly loaded
 demo shows every clock state. Ids are derived from the files' keys, so loading twice adds
@@ -15,7 +16,17 @@ from datetime import datetime, timedelta
 from sqlmodel import SQLModel
 
 from cs_console.paths import asset
-from cs_console.storage.models import Agent, Customer, Interaction, KbArticle, Template, Ticket, TicketEvent
+from cs_console.storage.models import (
+    Agent,
+    Asset,
+    Contact,
+    Customer,
+    Interaction,
+    KbArticle,
+    Template,
+    Ticket,
+    TicketEvent,
+)
 from cs_console.store import Store
 from cs_console.vocabulary import FIRST_RESPONSE_KINDS, message_channel
 
@@ -23,6 +34,8 @@ DEMO_NAMESPACE = uuid.UUID("5d1f3c8e-2f4b-4a8e-9a61-3c0f2b7e9d10")
 """Fixed, so the same key gives the same id on every device."""
 DEMO_AGENT_KEY = "lin.wei"
 """The agent a demo session works as."""
+MAIN_CONTACT = "main"
+"""The contact a demo ticket names unless it names another (`contact` in tickets.json)."""
 
 
 def demo_id(kind: str, key: str) -> str:
@@ -58,20 +71,27 @@ def demo_rows(now: datetime) -> Iterator[SQLModel]:
             timezone=agent["timezone"],
         )
     for customer in _json("customers.json"):
+        customer_id = demo_id("customer", customer["key"])
+        created = at(-60 * 24 * 400)
         yield Customer(
-            id=demo_id("customer", customer["key"]),
+            id=customer_id,
             name=customer["name"],
             kind=customer["kind"],
-            contact_name=customer["contact_name"],
-            phone=customer["phone"],
-            email=customer["email"],
             language=customer["language"],
-            sites=_dumps(customer["sites"]),
             preferences=customer["preferences"],
             notes=customer["notes"],
-            created_at=at(-60 * 24 * 400),
-            updated_at=at(-60 * 24 * 400),
+            created_at=created,
+            updated_at=created,
         )
+        for contact in customer["contacts"]:
+            yield Contact(id=demo_id("contact", f"{customer['key']}:{contact['key']}"), customer_id=customer_id,
+                          name=contact["name"], role=contact["role"], phones=_dumps(contact["phones"]),
+                          emails=_dumps(contact["emails"]), language=contact["language"], channel=contact["channel"],
+                          created_at=created, updated_at=created)
+        for owned in customer["assets"]:
+            yield Asset(id=demo_id("asset", f"{customer['key']}:{owned['key']}"), customer_id=customer_id,
+                        kind=owned["kind"], name=owned["name"], imo=owned["imo"], flag=owned["flag"],
+                        vessel_type=owned["vessel_type"], notes=owned["notes"], created_at=created, updated_at=created)
     for number, ticket in enumerate(_json("tickets.json"), start=1):
         yield from _ticket_rows(ticket, number, at)
     for article in _jsonl("kb_articles.jsonl"):
@@ -112,6 +132,8 @@ def _ticket_rows(ticket: dict, number: int, at) -> Iterator[SQLModel]:
         id=ticket_id,
         number=f"DEMO-{number:04d}",
         customer_id=demo_id("customer", ticket["customer"]),
+        contact_id=demo_id("contact", f"{ticket['customer']}:{ticket.get('contact', MAIN_CONTACT)}"),
+        asset_id=demo_id("asset", f"{ticket['customer']}:{ticket['asset']}") if ticket.get("asset") else None,
         assignee_id=demo_id("agent", ticket["assignee"]) if ticket.get("assignee") else None,
         team=ticket.get("team", ""),
         subject=ticket["subject"],
