@@ -134,7 +134,8 @@ def contact_values(form: ContactForm, strings: Strings, region: str) -> dict:
         if email_problem(email):
             raise _refuse(strings, "emails", "organisation.bad.email", value=email)
     values = {"name": _name(form, strings), "role": form.role.strip(),
-              "phones": json.dumps(list(dict.fromkeys(phones))), "emails": json.dumps(list(dict.fromkeys(emails))),
+              "phones": json.dumps(list(dict.fromkeys(phones))),
+              "emails": json.dumps(list(dict.fromkeys(emails)), ensure_ascii=False),
               "language": form.language.strip(), "channel": _choice(strings, "channel", form.channel.strip(),
                                                                   ("", *CHANNELS))}
     check_values("contact", values)
