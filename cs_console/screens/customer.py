@@ -25,6 +25,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
+from cs_console.channels.reach import shown_list
 from cs_console.screens.base import ConsoleScreen
 from cs_console.screens.organisation_form import RecordForm
 from cs_console.storage.customers import HistoryEntry, HistoryTicket
@@ -42,7 +43,6 @@ from cs_console.usecases.organisation_edit import (
     save_asset,
     save_contact,
     save_organisation,
-    shown_list,
 )
 from cs_console.usecases.paging import later_pages
 from cs_console.usecases.ticket_trail import activity, activity_text

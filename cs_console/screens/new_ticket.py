@@ -22,6 +22,7 @@ from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from cs_console.channels.phone import display_phone
+from cs_console.channels.reach import shown_list
 from cs_console.screens.base import ConsoleScreen
 from cs_console.storage.full_text import CustomerHit
 from cs_console.storage.models import Asset, Contact, Customer
@@ -31,7 +32,6 @@ from cs_console.text.strings import english
 from cs_console.usecases.caller_lookup import Caller, find_customers
 from cs_console.usecases.drafts import NEW_TICKET, DraftText, call_key
 from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
-from cs_console.usecases.organisation_edit import shown_list
 from cs_console.vocabulary import CATEGORIES, CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
 

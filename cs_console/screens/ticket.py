@@ -448,7 +448,8 @@ class TicketScreen(ConsoleScreen):
     @work(thread=True, group="template")
     def _fill_template(self, template_id: str) -> None:
         catalog, detail = self.app.catalog(), self.detail
-        values = template_values(detail.ticket, detail.customer, self.app.agent, self.due_times, self.app.config.zone)
+        values = template_values(detail.ticket, detail.customer, self.app.agent, self.due_times, self.app.config.zone,
+                                 detail.contact)
         filled = fill(catalog.document(template_id)["body"], values)
         catalog.note_use(template_id)
         self.app.call_from_thread(self._insert_template, filled)

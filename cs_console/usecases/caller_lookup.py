@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cs_console.channels.phone import TAIL_DIGITS, normalise_phone
+from cs_console.channels.reach import stored_list
 from cs_console.errors import UserError
-from cs_console.usecases.organisation_edit import stored_list
 from cs_console.vocabulary import ACTIVE_STATUSES
 
 if TYPE_CHECKING:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cs_console.channels.phone import normalise_phone
+from cs_console.channels.reach import shown_list, typed_list
 from cs_console.errors import UserError
 from cs_console.identifiers import email_problem, imo_check_digit, imo_number
 from cs_console.storage.models import Asset, Contact
@@ -26,10 +27,6 @@ if TYPE_CHECKING:
     from cs_console.storage.models import Customer
     from cs_console.store import Store
     from cs_console.text.strings import Strings
-
-LIST_SEPARATORS = re.compile(r"[,;，；、\n]+")
-"""What separates several phones or emails typed in one field (Chinese commas as well)."""
-
 
 class FieldRefused(UserError):
     """A value the form cannot save; the sentence names the field, `field` says which."""
@@ -67,24 +64,6 @@ class AssetForm:
     flag: str = ""
     vessel_type: str = ""
     notes: str = ""
-
-
-def typed_list(text: str) -> list[str]:
-    return [part.strip() for part in LIST_SEPARATORS.split(text) if part.strip()]
-
-
-def stored_list(stored: str) -> list[str]:
-    """The phones or emails of a stored JSON array; text that is not one is the one item it names."""
-    try:
-        found = json.loads(stored or "[]")
-    except ValueError:
-        return [stored]
-    return [str(item) for item in found] if isinstance(found, list) else [stored]
-
-
-def shown_list(stored: str) -> str:
-    """A stored JSON array of phones or emails as the form shows it."""
-    return ", ".join(stored_list(stored))
 
 
 def _refuse(strings: Strings, field: str, key: str, **values: object) -> FieldRefused:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cs_console.channels.phone import display_phone
-from cs_console.usecases.organisation_edit import stored_list
+from cs_console.channels.reach import stored_list
 
 if TYPE_CHECKING:
     from cs_console.storage.tickets import TicketDetail
