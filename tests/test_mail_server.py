@@ -77,7 +77,7 @@ def test_a_new_mail_opens_a_ticket_in_the_team_pool_for_a_new_customer(database,
     assert dovecot.unseen() == 0
 
 
-@pytest.mark.parametrize("upgraded", [True, False], ids=["contact", "customer-of-an-earlier-release"])
+@pytest.mark.parametrize("upgraded", [False, True], ids=["customer-of-an-earlier-release", "contact"])
 def test_a_known_sender_is_matched_to_their_contact_whatever_the_case(database, config, dovecot, upgraded):  # noqa: F811
     customer_id, contact_id = str(uuid.uuid4()), str(uuid.uuid4())
     with database.write() as (session, numbers):

@@ -78,14 +78,16 @@ def writes_for(session: Session, address: str, customer_id: str) -> bool:
     return customer is not None and address.lower() == (customer.email or "").strip().lower()
 
 
-def addressee(session: Session, ticket: Ticket) -> tuple[str, str | None]:
-    """Who a ticket's replies go to: its contact's name and first address (or, for a ticket
-    naming no contact, the customer's of an earlier release); no address: None."""
+def addressee(session: Session, ticket: Ticket, wrote_from: str | None = None) -> tuple[str, str | None]:
+    """Who a ticket's replies go to: its contact's name and the address they last wrote from
+    (`wrote_from`, in lower case) when it is theirs, else their first (or, for a ticket naming
+    no contact, the customer's of an earlier release); no address: None."""
     customer = session.get(Customer, ticket.customer_id)
     contact = session.get(Contact, ticket.contact_id) if ticket.contact_id else None
     if contact is not None:
-        addresses = [address for address in emails_of(contact) if "@" in address]
-        return contact.name, addresses[0].strip() if addresses else None
+        addresses = [address.strip() for address in emails_of(contact) if "@" in address]
+        chosen = next((address for address in addresses if address.lower() == wrote_from), None)
+        return contact.name, chosen or (addresses[0] if addresses else None)
     if customer is None:
         return ticket.customer_id, None
     email = (customer.email or "").strip()

@@ -110,15 +110,16 @@ def _outgoing(session: Session, config: MailConfig, job) -> tuple[OutgoingReply,
         raise SendFailed(f"team {ticket.team!r} has no mailbox in the server's mail settings", final=True)
     if config.smtp is None:
         raise SendFailed("the server's mail settings have no [smtp] relay", final=True)
-    name, address = addressee(session, ticket)
-    if address is None:
-        raise SendFailed(f"{name!r} of ticket {ticket.number} has no email address", final=True)
-    received = session.execute(
-        select(mail_messages.c.message_id)
+    taken_in = session.execute(
+        select(mail_messages.c.message_id, mail_messages.c.sender)
         .join(Interaction, col(Interaction.id) == mail_messages.c.interaction_id)
         .where(mail_messages.c.ticket_id == ticket.id, mail_messages.c.direction == "in")
         .order_by(Interaction.created_at)
-    ).scalars().all()
+    ).all()
+    received = [message_id for message_id, _ in taken_in]
+    name, address = addressee(session, ticket, taken_in[-1][1] if taken_in else None)
+    if address is None:
+        raise SendFailed(f"{name!r} of ticket {ticket.number} has no email address", final=True)
     domain = mailbox.address.rpartition("@")[2]
     reply = session.get(Interaction, job.job_id)
     if reply is None:
