@@ -122,10 +122,10 @@ class CustomerScreen(ConsoleScreen):
     def on_mount(self) -> None:
         s = self.strings
         self.query_one("#customer-contacts", DataTable).add_columns(
-            s("organisation.contacts"), s("organisation.field.role"), s("organisation.field.phones"),
-            s("organisation.field.emails"))
+            s("organisation.contacts"), s("organisation.col.role"), s("organisation.col.phones"),
+            s("organisation.col.emails"))
         self.query_one("#customer-assets", DataTable).add_columns(
-            s("organisation.assets"), s("organisation.field.kind"), "IMO", s("organisation.field.flag"))
+            s("organisation.assets"), s("organisation.col.kind"), "IMO", s("organisation.col.flag"))
         self.query_one("#customer-tickets", VirtualTable).focus()
         self.reload()
 

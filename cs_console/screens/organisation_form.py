@@ -1,6 +1,6 @@
 """A form over the customer screen: the organisation's own fields, a contact's or an asset's.
 
-One labelled input per field, Tab between them, Enter saves. Saving runs the form's save (a
+One input per field, labelled on its border, Tab between them, Enter saves. Saving runs the form's save (a
 use case of `usecases.organisation_edit`) in a thread worker; a refused value keeps the form
 open with the sentence that names the field, and the cursor on it, so nothing is half-written
 and nothing typed is lost. The form returns True once saved, None when cancelled.
@@ -14,7 +14,7 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
 from cs_console.errors import UserError
@@ -28,7 +28,21 @@ Field = tuple[str, str, str]
 
 
 class RecordForm(ConsoleDialog[bool | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel"),
+        # Taken before the focused input sees the key, so text typed ahead of the screen
+        # (a laggy SSH hop) lands in the next field, not the one being left.
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+    ]
+    DEFAULT_CSS = """
+    RecordForm {
+        align: center middle;
+    }
+    RecordForm .dialog {
+        max-height: 24;
+    }
+    """
 
     def __init__(self, title: str, fields: list[Field], save: Callable[[dict[str, str]], object]) -> None:
         super().__init__()
@@ -37,12 +51,16 @@ class RecordForm(ConsoleDialog[bool | None]):
         self.save = save
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with VerticalScroll(classes="dialog"):
             yield Static(f"[b]{escape(self.title_text)}[/b] · {self.strings('organisation.form_hint')}")
+            yield Static(id="form-problem")  # above the fields: in sight however far the form scrolled
             for name, label, value in self.fields:
-                yield Static(escape(label), classes="form-label")
-                yield Input(value, placeholder=label, id=f"form-{name}")
-            yield Static(id="form-problem")
+                field = Input(value, placeholder=label, id=f"form-{name}")
+                field.border_title = label
+                yield field
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
 
     def values(self) -> dict[str, str]:
         return {name: self.query_one(f"#form-{name}", Input).value for name, _, _ in self.fields}

@@ -6,6 +6,11 @@ from __future__ import annotations
 ORGANISATION_CATALOG: dict[str, tuple[str, str]] = {
     "organisation.contacts": ("Contacts", "联系人"),
     "organisation.assets": ("Assets", "资产"),
+    "organisation.col.role": ("Role", "职务"),
+    "organisation.col.phones": ("Phones", "电话"),
+    "organisation.col.emails": ("Emails", "邮箱"),
+    "organisation.col.kind": ("Kind", "类型"),
+    "organisation.col.flag": ("Flag", "船旗"),
     "organisation.no_contacts": ("No contacts yet: press c to add one.", "暂无联系人：按 c 添加。"),
     "organisation.no_assets": ("No assets yet: press a to add one.", "暂无资产：按 a 添加。"),
     "organisation.history_of": ("Tickets of {name}", "{name} 的工单"),
