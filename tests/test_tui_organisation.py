@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 
+from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
+from cs_console.demo.data_set import demo_id
+from cs_console.identifiers import imo_problem
 from cs_console.screens.customer import CustomerScreen
 from cs_console.screens.organisation_form import RecordForm
-from cs_console.storage.models import Contact, Customer
+from cs_console.storage.models import Asset, Contact, Customer, Ticket
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 
@@ -138,18 +141,12 @@ async def test_history_per_contact_and_asset(store):
 
 
 def test_the_demo_has_organisations_with_several_contacts_and_vessels(demo_store):
-    from cs_console.demo.data_set import demo_id
-    from cs_console.identifiers import imo_problem
-
     haixing = demo_id("customer", "haixing-shipping")
     assert {c.name for c in demo_store.contacts_of(haixing)} == {"周建国", "李国强", "王晓燕"}
     vessels = [a for a in demo_store.assets_of(haixing) if a.kind == "vessel"]
     assert {(v.name, v.imo) for v in vessels} == {("海星荣耀 MV Haixing Glory", "9413274"),
                                                  ("海星和谐 MV Haixing Harmony", "9468217")}
     with demo_store.read() as session:
-        from sqlmodel import select
-
-        from cs_console.storage.models import Asset, Ticket
         imos = [a.imo for a in session.exec(select(Asset).where(Asset.imo != ""))]
         tickets = list(session.exec(select(Ticket)))
     assert len(imos) > 20 and all(imo_problem(imo) is None for imo in imos)

@@ -167,8 +167,8 @@ class CustomerScreen(ConsoleScreen):
         s = self.strings
         customer, contacts, assets = parts
         self.customer, self.contacts, self.assets = customer, contacts, assets
-        kind = _known(s, f"organisation.kind.{customer.kind}", "") or _known(
-            s, f"customer.kind.{customer.kind}", customer.kind.replace("_", " "))
+        kind = next((s(key) for key in (f"organisation.kind.{customer.kind}", f"customer.kind.{customer.kind}")
+                     if key in CATALOG), escape(customer.kind.replace("_", " ")))
         language = _known(s, f"customer.language.{customer.language}", customer.language)
         self.query_one("#customer-profile", Static).update(
             f"[b]{escape(customer.name)}[/b] · {kind} · {s('customer.language', language=language)}"
@@ -275,9 +275,11 @@ class CustomerScreen(ConsoleScreen):
         self.app.call_from_thread(self.reload)
 
     def action_part_history(self) -> None:
+        """The tickets of the highlighted contact or asset; pressed again on it (or with
+        none highlighted), the whole organisation's."""
         part = self._part()
-        self.history_of = None if part is None or self.history_of is not None and part.id == self.history_of.id \
-            else part
+        again = part is not None and self.history_of is not None and part.id == self.history_of.id
+        self.history_of = None if part is None or again else part
         self.reload()
 
     def _rows_changed(self, table_id: str) -> None:
