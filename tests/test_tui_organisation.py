@@ -1,19 +1,22 @@
 """The customer screen edits an organisation from the keyboard: its contacts and its assets,
-each value checked before anything is written."""
+each value checked before anything is written; the new-ticket form picks the organisation,
+then its contact and asset; the demo shows organisations as they are."""
 
 from __future__ import annotations
 
 import json
 
 from sqlmodel import select
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, OptionList, Select, Static, TextArea
 
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
 from cs_console.demo.data_set import demo_id
 from cs_console.identifiers import imo_problem
 from cs_console.screens.customer import CustomerScreen
+from cs_console.screens.new_ticket import NewTicketScreen
 from cs_console.screens.organisation_form import RecordForm
+from cs_console.screens.ticket import TicketScreen
 from cs_console.storage.models import Asset, Contact, Customer, Ticket
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
@@ -151,3 +154,52 @@ def test_the_demo_has_organisations_with_several_contacts_and_vessels(demo_store
         tickets = list(session.exec(select(Ticket)))
     assert len(imos) > 20 and all(imo_problem(imo) is None for imo in imos)
     assert all(t.contact_id for t in tickets) and sum(1 for t in tickets if t.asset_id) > 20
+
+
+async def test_the_new_ticket_form_picks_the_organisation_then_its_contact_and_asset(store):
+    app, ticket = organisation(store)
+    wang = store.add_contact(Contact(customer_id=ticket.customer_id, name="Wang Fang", role="purchasing"))
+    vessel = store.add_asset(Asset(customer_id=ticket.customer_id, kind="vessel", name="MV Ocean Pioneer", imo="9074729"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, NewTicketScreen)
+        await pilot.press(*"9074729")  # the vessel's IMO number finds its owner
+        await settle(pilot)
+        options = app.screen.query_one("#customer-matches", OptionList)
+        assert "Hai Xing Shipping" in str(options.get_option_at_index(0).prompt)
+        options.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        contact, asset = app.screen.query_one("#contact", Select), app.screen.query_one("#asset", Select)
+        assert contact.value == ticket.contact_id, "the first contact, chosen already"
+        contact.value, asset.value = wang.id, vessel.id
+        app.screen.query_one("#subject", Input).value = "Invoice for the radar repair"
+        app.screen.query_one("#first-message", TextArea).load_text("Please send the invoice again.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        detail = store.ticket_detail(app.screen.ticket_id)
+        assert (detail.contact.name, detail.asset.name) == ("Wang Fang", "MV Ocean Pioneer")
+        assert "Hai Xing Shipping · Wang Fang (purchasing) · MV Ocean Pioneer (IMO 9074729)" in shown(app)
+
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"Hai Xing")
+        await settle(pilot)
+        app.screen.query_one("#customer-matches", OptionList).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        app.screen.query_one("#contact-name", Input).value = "Zhao Lei"
+        app.screen.query_one("#subject", Input).value = "Crew change"
+        app.screen.query_one("#first-message", TextArea).load_text("New second officer joins Monday.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        detail = store.ticket_detail(app.screen.ticket_id)
+    assert (detail.contact.name, detail.contact.customer_id, detail.asset) == ("Zhao Lei", ticket.customer_id, None)
+    assert {c.name for c in store.contacts_of(ticket.customer_id)} == {"Chen Jie", "Wang Fang", "Zhao Lei"}
