@@ -49,6 +49,7 @@ from cs_console.storage.knowledge_base import KnowledgeBase
 from cs_console.storage.mail_problems import MailProblems
 from cs_console.storage.models import Interaction, Meta, OutboxOp, TicketEvent
 from cs_console.storage.opening import BUSY_TIMEOUT_MS, prepare
+from cs_console.storage.organisations import Organisations
 from cs_console.storage.outbox import Outbox
 from cs_console.storage.queue_rows import QueueRows
 from cs_console.storage.reviews import Reviews
@@ -60,7 +61,7 @@ from cs_console.utc import to_text, utcnow
 
 
 class Store(FirstScreenReads, Agents, Tickets, TicketRelations, QueueRows, Customers, TeamFacts, KnowledgeBase,
-            DataSets, SyncState, Outbox, Drafts, MailProblems, FullText, Reviews, Complaints, KbProposals):
+            DataSets, SyncState, Outbox, Drafts, MailProblems, FullText, Reviews, Complaints, KbProposals, Organisations):
     """A device's database: reads for the screens, transactional writes with change capture."""
 
     def __init__(self, path: Path, engine: Engine) -> None:

@@ -95,3 +95,8 @@ def message_channel(kind: str, ticket_channel: str) -> str | None:
     if kind == "internal_note":
         return None
     return "phone" if kind in CALL_KINDS else ticket_channel
+
+ORGANISATION_KINDS = ("shipowner", "manager", "operator", "bidding_company", "sim_distributor")
+"""What an organisation (a customer) is to us; older customers may carry other free text."""
+ASSET_KINDS = ("vessel", "rig", "site", "sim_batch")
+"""What a customer's asset is: only a vessel carries an IMO number, a flag and a type."""

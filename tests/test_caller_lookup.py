@@ -14,7 +14,7 @@ from cs_console.channels.phone import normalise_phone
 from cs_console.config import Config, ConfigError, from_mapping
 from cs_console.screens.new_ticket import NewTicketScreen
 from cs_console.screens.ticket import TicketScreen
-from cs_console.storage.models import Customer
+from cs_console.storage.models import Contact, Customer
 from cs_console.usecases.caller_lookup import NotAPhoneNumber, find_customers, look_up_caller
 from cs_console.usecases.ticket_changes import change_status
 from tests.conftest import NOW
@@ -25,15 +25,17 @@ def desk(store) -> dict:
     """Hai Xing (an open ticket and an older closed one), Nordlys (only a closed ticket)."""
     agent = store.create_agent("Lin Wei", team="SIM Desk")
     store.set_current_agent(agent.id)
-    hai_xing = Customer(name="Hai Xing Shipping", phone="+86 138 0013 8000", email="Ops@HaiXing.example")
-    nordlys = Customer(name="Nordlys Telecom", phone="0047 22 33 44 55")
-    old = store.create_ticket(new_customer=hai_xing, subject="Roaming bill too high", first_message="Bill.",
-                              assignee_id=agent.id, at=NOW - timedelta(days=9))
+    hai_xing, nordlys = Customer(name="Hai Xing Shipping"), Customer(name="Nordlys Telecom")
+    # Phones as an earlier release kept them, before contacts' phones were stored in E.164.
+    chen = Contact(name="Chen Jie", phones='["+86 138 0013 8000"]', emails='["Ops@HaiXing.example"]')
+    old = store.create_ticket(new_customer=hai_xing, new_contact=chen, subject="Roaming bill too high",
+                              first_message="Bill.", assignee_id=agent.id, at=NOW - timedelta(days=9))
     change_status(store, old.id, "closed", author_id=agent.id, at=NOW - timedelta(days=8))
     open_one = store.create_ticket(customer_id=hai_xing.id, subject="SIM card not activated", first_message="No service.",
                                    assignee_id=agent.id, at=NOW - timedelta(hours=2))
-    done = store.create_ticket(new_customer=nordlys, subject="Porting question", first_message="Port?",
-                               assignee_id=agent.id, at=NOW - timedelta(days=3))
+    done = store.create_ticket(new_customer=nordlys, new_contact=Contact(name="Ola", phones='["0047 22 33 44 55"]'),
+                               subject="Porting question", first_message="Port?", assignee_id=agent.id,
+                               at=NOW - timedelta(days=3))
     change_status(store, done.id, "closed", author_id=agent.id, at=NOW - timedelta(days=2))
     return {"hai_xing": hai_xing, "nordlys": nordlys, "open": open_one}
 
@@ -52,7 +54,8 @@ def test_a_number_without_country_code_is_read_in_the_configured_region(tmp_path
 def test_the_lookup_and_the_customer_search(store):
     known = desk(store)
     assert look_up_caller(store, "13800138000", "CN").ticket_id == known["open"].id
-    assert look_up_caller(store, "+47 22334455", "CN").customer.id == known["nordlys"].id
+    caller = look_up_caller(store, "+47 22334455", "CN")
+    assert (caller.customer.id, caller.contact.name) == (known["nordlys"].id, "Ola")
     unknown = look_up_caller(store, "139 1234 5678", "CN")
     assert (unknown.phone, unknown.customer, unknown.ticket_id) == ("+8613912345678", None, None)
     with pytest.raises(NotAPhoneNumber, match="'call me' is not a phone number"):
@@ -94,8 +97,8 @@ async def test_a_call_from_a_known_customer_without_one_fills_the_form(store):
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
         ticket = store.ticket_detail(app.screen.ticket_id)
-    assert (ticket.customer.id, ticket.ticket.channel, ticket.interactions[0].channel) == (
-        known["nordlys"].id, "phone", "phone")
+    assert (ticket.customer.id, ticket.contact.name, ticket.ticket.channel, ticket.interactions[0].channel) == (
+        known["nordlys"].id, "Ola", "phone", "phone")
 
 
 async def test_a_call_from_an_unknown_number_offers_a_new_customer_with_it(store):
@@ -112,8 +115,9 @@ async def test_a_call_from_an_unknown_number_offers_a_new_customer_with_it(store
         await settle(pilot)
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
-        customer = store.ticket_detail(app.screen.ticket_id).customer
-    assert (customer.name, customer.phone) == ("+86 139 1234 5678", "+8613912345678")
+        detail = store.ticket_detail(app.screen.ticket_id)
+    assert (detail.customer.name, detail.contact.name, detail.contact.phones) == (
+        "+86 139 1234 5678", "+86 139 1234 5678", '["+8613912345678"]')
 
 
 async def test_the_form_finds_a_customer_by_phone_number(store):

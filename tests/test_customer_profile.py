@@ -1,10 +1,10 @@
-"""The sites line of a customer's profile, from the JSON the store keeps."""
+"""The sites of a customer of an earlier release, as the upgrade to assets reads them from the JSON it kept."""
 
 from __future__ import annotations
 
 import pytest
 
-from cs_console.usecases.customer_profile import site_names
+from cs_console.storage.organisation_upgrade import site_names
 
 
 def test_sites_come_in_their_stored_order():

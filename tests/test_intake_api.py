@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from cs_console.server import integrations
-from cs_console.storage.models import Customer, Interaction, Ticket
+from cs_console.storage.models import Contact, Customer, Interaction, Ticket
 from tests.test_sync_harness import database, database_url, device, server  # noqa: F401  (fixtures)
 
 
@@ -62,16 +62,19 @@ def test_a_ticket_filed_by_an_integration_reaches_its_team_and_no_other(server, 
         ticket = session.exec(select(Ticket).where(Ticket.number == number)).one()
         message = session.exec(select(Interaction).where(Interaction.ticket_id == ticket.id)).one()
         customer = session.get(Customer, ticket.customer_id)
+        contact = session.get(Contact, ticket.contact_id)
     assert (ticket.team, ticket.assignee_id, ticket.channel, ticket.priority, ticket.category) == (
         team, None, "api", "high", "sim_activation")
     assert (message.kind, message.channel, message.body) == (
         "customer_message", "api", "The SIM we bought on Monday still shows no service.")
-    assert (customer.name, customer.phone) == ("Hai Xing Shipping", "+8613800138000")
+    assert (customer.name, contact.name, contact.phones) == ("Hai Xing Shipping", "Hai Xing Shipping", '["+8613800138000"]')
     assert stranger.store.ticket_numbered(number) is None
 
     again = post(server, "/v1/intake/tickets", token, ticket_body(
         subject="Second SIM", customer={"name": "H. X.", "phone": "0086-138 0013 8000"}))
     assert again.status_code == 201 and again.json()["customer_id"] == ticket.customer_id, "matched by phone"
+    with database.read() as session:
+        assert session.get(Ticket, again.json()["ticket_id"]).contact_id == contact.id, "the same contact"
 
 
 def test_a_retry_with_the_same_key_returns_the_same_ticket(server, database):

@@ -23,7 +23,7 @@ from cs_console.screens.help import HelpScreen
 from cs_console.screens.new_ticket import NewTicketScreen
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
-from cs_console.storage.models import Customer
+from cs_console.storage.models import Contact, Customer
 from cs_console.text.strings import CATALOG, Strings
 from cs_console.usecases.ticket_changes import add_interaction
 from tests.conftest import NOW
@@ -54,7 +54,8 @@ def seeded(store, language: str):
     agent = store.create_agent("林伟" if zh else "Lin Wei", team="海事组" if zh else "Maritime Desk")
     store.set_current_agent(agent.id)
     ticket = store.create_ticket(
-        new_customer=Customer(name="海星航运" if zh else "Hai Xing Shipping", contact_name="陈杰" if zh else "Chen Jie"),
+        new_customer=Customer(name="海星航运" if zh else "Hai Xing Shipping"),
+        new_contact=Contact(name="陈杰" if zh else "Chen Jie"),
         subject="油类记录簿缺页" if zh else "Oil record book entry missing",
         first_message="请协助补录。" if zh else "Please help us fill it in.",
         priority="urgent", channel="email", assignee_id=agent.id, at=NOW - timedelta(days=3),

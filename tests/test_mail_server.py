@@ -16,7 +16,7 @@ from sqlmodel import col
 from cs_console.server import changes, mail_claims, mail_config, mail_in, mail_out
 from cs_console.server.db import mail_attachments, mail_jobs
 from cs_console.server.merge import server_write
-from cs_console.storage.models import Customer, Interaction, MailProblem, ReplyDelivery, Ticket, TicketEvent
+from cs_console.storage.models import Contact, Customer, Interaction, MailProblem, ReplyDelivery, Ticket, TicketEvent
 from cs_console.utc import utcnow
 from tests.test_mail_harness import MAILBOX, dovecot, mail_settings, smtp_sink  # noqa: F401 (fixtures)
 from tests.test_sync_harness import database, database_url, device, server  # noqa: F401 (fixtures)
@@ -66,24 +66,34 @@ def test_a_new_mail_opens_a_ticket_in_the_team_pool_for_a_new_customer(database,
     assert ticket.subject == "VSAT link down on MV Ocean Pioneer" and ticket.number.startswith("MAIL-")
     with database.read() as session:
         customer = session.get(Customer, ticket.customer_id)
+        contact = session.get(Contact, ticket.contact_id)
         events = session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)).all()
         logged = session.execute(select(changes.changes.c.ticket_id).where(changes.changes.c.entity_id == ticket.id)).scalar()
-    assert (customer.email, customer.name, customer.kind) == ("li.wei@oceanpioneer.example", "Li Wei", "new from email")
+    assert (customer.name, customer.kind) == ("Li Wei", "new from email")
+    assert (contact.customer_id, contact.name, contact.emails) == (customer.id, "Li Wei", '["li.wei@oceanpioneer.example"]')
     assert events == ["created"] and logged == ticket.id
     [message] = messages_of(database, ticket.id)
     assert message.kind == "customer_message" and "RX lock lost" in message.body and message.author_id is None
     assert dovecot.unseen() == 0
 
 
-def test_a_known_sender_is_matched_to_their_customer_whatever_the_case(database, config, dovecot):  # noqa: F811
-    customer_id = str(uuid.uuid4())
+@pytest.mark.parametrize("upgraded", [False, True], ids=["customer-of-an-earlier-release", "contact"])
+def test_a_known_sender_is_matched_to_their_contact_whatever_the_case(database, config, dovecot, upgraded):  # noqa: F811
+    customer_id, contact_id = str(uuid.uuid4()), str(uuid.uuid4())
     with database.write() as (session, numbers):
-        server_write(session, numbers, "customer", customer_id,
-                     {"name": "Yuanyang Shipping", "email": "Captain.Wang@yuanyang.example"}, now_ms())
+        if upgraded:
+            server_write(session, numbers, "customer", customer_id, {"name": "Yuanyang Shipping"}, now_ms())
+            server_write(session, numbers, "contact", contact_id, {
+                "customer_id": customer_id, "name": "王船长", "emails": '["ops@yuanyang.example", '
+                                                                     '"Captain.Wang@yuanyang.example"]'}, now_ms())
+        else:
+            server_write(session, numbers, "customer", customer_id,
+                         {"name": "Yuanyang Shipping", "email": "Captain.Wang@yuanyang.example"}, now_ms())
     dovecot.deliver(unique("foxmail_gbk.eml"))
     fetch(database, config)
     [ticket] = tickets_of(database, config)
     assert ticket.customer_id == customer_id and ticket.subject == "海事卫星电话无法拨出"
+    assert ticket.contact_id == (contact_id if upgraded else None)
     assert "网络注册失败" in messages_of(database, ticket.id)[0].body
 
 

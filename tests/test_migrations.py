@@ -15,7 +15,7 @@ from cs_console.store import Store, StoreError
 from tests.conftest import NOW
 from tests.test_store import new_ticket
 
-FULL_TEXT_INDEXES = tuple(index for index, _, _ in migrations.SEARCHED)
+FULL_TEXT_INDEXES = tuple(index for index, _, _ in migrations.SEARCHED + migrations.ORGANISATION_SEARCHED)
 """FTS5 indexes and their shadow tables are derived from the models' tables, not models."""
 
 
@@ -142,17 +142,20 @@ def test_new_ticket_helper_works_on_an_upgraded_store(tmp_path):
 
 
 def test_a_store_from_before_proposals_keeps_its_work_and_takes_proposals(tmp_path):
+    proposals = next(m for m in migrations.MIGRATIONS if m.description.startswith("knowledge-base proposals"))
     path = tmp_path / "before.db"
-    earlier = Store.open(path)
-    ticket = new_ticket(earlier)
-    agent = earlier.create_agent("Lin Wei")
-    earlier.close()
     old = sqlite3.connect(path, isolation_level=None)
-    old.execute("DROP TABLE kb_proposal")
-    old.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION - 1}")
+    migrations.upgrade(old, target=proposals.version - 1)
+    old.execute("INSERT INTO agent (id, name, role, team, languages, skills, timezone, active, field_clocks) "
+                "VALUES ('a1', 'Lin Wei', 'agent', '', '[]', '[]', 'UTC', 1, '{}')")
+    old.execute("INSERT INTO customer VALUES ('c1', 'Hai Xing', '', '', '', '', 'zh', '[]', '', '', "
+                "'2025-01-01 00:00:00.000000', '2025-01-01 00:00:00.000000', '{}')")
+    old.execute("INSERT INTO ticket (id, number, customer_id, team, subject, category, priority, channel, status, "
+                "created_at, updated_at, field_clocks) VALUES ('t1', 'OLD-1', 'c1', '', 'Roaming lost', 'other', "
+                "'normal', 'phone', 'resolved', '2025-01-01 00:00:00.000000', '2025-01-01 00:00:00.000000', '{}')")
     old.close()
     store = Store.open(path)
-    assert store.ticket_detail(ticket.id).ticket.subject == ticket.subject
-    store.propose_kb(ticket.id, author_id=agent.id, kind="article", title="Roaming fix", body="Re-register.")
+    assert store.ticket_detail("t1").ticket.subject == "Roaming lost"
+    store.propose_kb("t1", author_id="a1", kind="article", title="Roaming fix", body="Re-register.")
     assert [row.proposal.title for row in store.kb_proposals()] == ["Roaming fix"]
     store.close()

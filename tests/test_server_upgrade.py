@@ -40,3 +40,36 @@ def test_an_earlier_servers_integrations_and_mail_log_gain_their_new_columns(tmp
     integrations.disable_integration(database, "Status page")
     assert [found.disabled for found in integrations.list_integrations(database)] == [True]
     database.engine.dispose()
+
+
+def test_an_earlier_servers_customers_become_organisations_with_the_devices_ids(tmp_path):
+    import json
+
+    from cs_console.server import changes
+    from cs_console.storage.models import Asset, Contact, Customer, Ticket
+    from cs_console.storage.organisation_upgrade import contact_id_of
+
+    path = tmp_path / "central.db"
+    Database.open(f"sqlite:///{path}").engine.dispose()
+    with sqlite3.connect(path) as earlier:  # customers and a ticket as the release before contacts left them
+        earlier.execute("INSERT INTO customer (id, name, kind, contact_name, phone, email, language, sites, preferences, "
+                        "notes, created_at, updated_at, field_clocks) VALUES ('c1', 'Hai Xing Shipping', '', 'Chen Jie', "
+                        "'+86 138 0013 8000', 'ops@haixing.example', 'zh', '[\"MV Haixing Glory (IMO 9413274)\"]', '', "
+                        "'', '2025-01-01 00:00:00.000000', '2025-01-01 00:00:00.000000', '{}')")
+        earlier.execute("INSERT INTO ticket (id, number, customer_id, team, subject, category, priority, channel, "
+                        "status, created_at, updated_at, field_clocks) VALUES ('t1', 'OLD-1', 'c1', 'deck', 'Gyro', "
+                        "'other', 'normal', 'phone', 'open', '2025-01-01 00:00:00.000000', "
+                        "'2025-01-01 00:00:00.000000', '{}')")
+    database = Database.open(f"sqlite:///{path}")
+    assert Database.open(f"sqlite:///{path}").move_customer_details() == 0, "a second process finds nothing left"
+    with database.read() as session:
+        contact = session.get(Contact, contact_id_of("c1"))
+        [vessel] = session.exec(select(Asset)).all()
+        customer, ticket = session.get(Customer, "c1"), session.get(Ticket, "t1")
+        logged = set(session.execute(select(changes.changes.c.entity_id)).scalars())
+    assert (contact.name, json.loads(contact.phones), json.loads(contact.emails)) == (
+        "Chen Jie", ["+86 138 0013 8000"], ["ops@haixing.example"])
+    assert (vessel.kind, vessel.name, vessel.imo) == ("vessel", "MV Haixing Glory", "9413274")
+    assert ticket.contact_id == contact.id and (customer.contact_name, customer.sites) == ("", "[]")
+    assert {contact.id, vessel.id} <= logged, "devices that never held them receive them"
+    database.engine.dispose()

@@ -63,13 +63,14 @@ def test_first_queue_screen_without_a_login_leaves_http_unloaded(tmp_path):
         from cs_console.app import ConsoleApp
         from cs_console.config import Config
         from cs_console.screens.queue import QueueScreen
-        from cs_console.storage.models import Customer
+        from cs_console.storage.models import Contact, Customer
         from cs_console.store import Store
 
         store = Store.open(Path({str(tmp_path / "store.db")!r}))
         agent = store.create_agent("Lin Wei")
         store.set_current_agent(agent.id)
-        store.create_ticket(customer_id=None, new_customer=Customer(name="Hai Xing Shipping", contact_name="Chen Jie"),
+        store.create_ticket(customer_id=None, new_customer=Customer(name="Hai Xing Shipping"),
+                            new_contact=Contact(name="Chen Jie"),
                             subject="SIM activation failed", first_message="Please help.", priority="normal",
                             assignee_id=agent.id, at=datetime.now(UTC))
 
@@ -90,14 +91,15 @@ def test_first_queue_screen_without_a_login_leaves_http_unloaded(tmp_path):
 def test_the_queue_shows_its_rows_before_the_database_layer_loads(tmp_path):
     """`cs-console` opens a `LazyStore`: the queue's rows are read through plain sqlite3 and
     painted first; SQLAlchemy, SQLModel and pydantic load only when something else is asked."""
-    from cs_console.storage.models import Customer
+    from cs_console.storage.models import Contact, Customer
     from cs_console.store import Store
 
     path = tmp_path / "store.db"
     store = Store.open(path)
     agent = store.create_agent("Lin Wei")
     store.set_current_agent(agent.id)
-    store.create_ticket(customer_id=None, new_customer=Customer(name="Hai Xing Shipping", contact_name="Chen Jie"),
+    store.create_ticket(customer_id=None, new_customer=Customer(name="Hai Xing Shipping"),
+                        new_contact=Contact(name="Chen Jie"),
                         subject="SIM activation failed", first_message="Please help.", priority="normal",
                         assignee_id=agent.id, at=datetime.now(UTC))
     store.close()

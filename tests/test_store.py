@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from cs_console.storage.errors import NotFound
-from cs_console.storage.models import Customer, Interaction, OutboxOp, Ticket
+from cs_console.storage.models import Asset, Customer, Interaction, OutboxOp, Ticket
 from cs_console.store import Store, StoreError
 from cs_console.usecases.queue_list import QueueFilter
 from cs_console.usecases.ticket_changes import add_interaction, change_status
@@ -18,7 +18,7 @@ from tests.conftest import NOW, queue_rows
 
 def new_ticket(store: Store, **fields) -> Ticket:
     values = dict(
-        new_customer=Customer(name="Blue Whale Shipping", sites='["MV Blue Whale (IMO 9400001)"]'),
+        new_customer=Customer(name="Blue Whale Shipping"),
         subject="Liferaft servicing overdue",
         first_message="Our liferaft service certificate expires Friday.",
         priority="high",
@@ -165,4 +165,6 @@ def test_customer_history_lists_every_ticket_newest_first(store):
     assert [t.id for t in tickets] == [second.id, first.id]
     assert interactions[0].body == "Battery ordered."
     assert {i.ticket_id for i in interactions} == {first.id, second.id}
-    assert [c.name for c in store.search_customers(["IMO", "9400001"], 8)] == ["Blue Whale Shipping"]
+    store.add_asset(Asset(customer_id=customer_id, kind="vessel", name="MV Blue Whale", imo="9400007"))
+    assert [c.name for c in store.search_customers(["9400007"], 8)] == ["Blue Whale Shipping"]
+    assert [c.name for c in store.search_customers(["Blue", "Whale"], 8)] == ["Blue Whale Shipping"]

@@ -12,7 +12,7 @@ from cs_console.screens.customer import CustomerScreen
 from cs_console.screens.new_ticket import NewTicketScreen
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
-from cs_console.storage.models import Customer
+from cs_console.storage.models import Contact, Customer
 from cs_console.usecases.ticket_changes import change_status
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
@@ -32,7 +32,8 @@ def seeded_app(store) -> tuple[ConsoleApp, dict]:
         existing = store.search_customers(name.split(), 8)
         ticket = store.create_ticket(
             customer_id=existing[0].id if existing else None,
-            new_customer=None if existing else Customer(name=name, contact_name="Chen Jie"),
+            new_customer=None if existing else Customer(name=name),
+            new_contact=None if existing else Contact(name="Chen Jie"),
             subject=subject, first_message=f"Please help: {subject.lower()}.",
             priority=priority, assignee_id=agent.id, at=NOW - timedelta(hours=2),
         )

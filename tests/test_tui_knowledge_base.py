@@ -13,7 +13,7 @@ from cs_console.screens.confirm import ConfirmScreen
 from cs_console.screens.knowledge_base import RESULT_LIMIT, KnowledgeBaseScreen
 from cs_console.screens.queue import QueueScreen
 from cs_console.screens.ticket import TicketScreen
-from cs_console.storage.models import Customer
+from cs_console.storage.models import Contact, Customer
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW, stored_template
 from tests.test_interface_strings import shown
@@ -26,7 +26,8 @@ def demo_app(store) -> ConsoleApp:
 
 def new_demo_ticket(store, message: str, contact: str = "Wang Fang"):
     return store.create_ticket(
-        new_customer=Customer(name="Donghai Ocean Shipping", contact_name=contact), subject="Question from the chief engineer",
+        new_customer=Customer(name="Donghai Ocean Shipping"),
+        new_contact=Contact(name=contact) if contact else None, subject="Question from the chief engineer",
         first_message=message, assignee_id=demo_id("agent", DEMO_AGENT_KEY), priority="urgent", at=NOW,
     )
 

@@ -17,7 +17,7 @@ from cs_console.app import ConsoleApp
 from cs_console.config import Config
 from cs_console.screens.new_ticket import NewTicketScreen
 from cs_console.screens.ticket import TicketScreen
-from cs_console.storage.models import Customer
+from cs_console.storage.models import Contact, Customer
 from tests.conftest import NOW
 from tests.test_tui_first_loop import SIZE, seeded_app, settle
 
@@ -75,7 +75,7 @@ async def test_a_reply_the_database_refuses_stays_on_screen_and_in_a_recovery_fi
 
 async def test_a_write_that_fails_where_nobody_catches_it_ends_the_console_with_one_line(store, capsys):
     """No agent yet: the start creates one, and that first write is refused."""
-    store.create_ticket(customer_id=None, new_customer=Customer(name="Nordlys Telecom", contact_name="Ola"),
+    store.create_ticket(customer_id=None, new_customer=Customer(name="Nordlys Telecom"), new_contact=Contact(name="Ola"),
                         subject="SIM activation failed", first_message="No signal at the base.",
                         priority="normal", assignee_id=None, at=NOW)
     refuse_writes(store, "read-only file")

@@ -1,4 +1,5 @@
-"""The demo data set: realistic customers, tickets, knowledge base and templates.
+"""The demo data set: realistic organisations (with their contacts, vessels, rigs, sites and
+SIM batches), tickets, knowledge base and templates.
 
 The demo holds a linked pair (a detention and last year's appeal for the same vessel) and a
 likely duplicate (the office forwarding a master's report already filed), to merge.
@@ -23,6 +24,8 @@ from cs_console.demo.quality import quality_rows
 from cs_console.paths import asset
 from cs_console.storage.models import (
     Agent,
+    Asset,
+    Contact,
     Customer,
     Interaction,
     KbArticle,
@@ -41,6 +44,8 @@ DEMO_NAMESPACE = uuid.UUID("5d1f3c8e-2f4b-4a8e-9a61-3c0f2b7e9d10")
 """Fixed, so the same key gives the same id on every device."""
 DEMO_AGENT_KEY = "lin.wei"
 """The agent a demo session works as."""
+MAIN_CONTACT = "main"
+"""The contact a demo ticket names unless it names another (`contact` in tickets.json)."""
 
 
 def demo_id(kind: str, key: str) -> str:
@@ -78,20 +83,27 @@ def demo_rows(now: datetime) -> Iterator[SQLModel]:
             left_on=_days_ago(now, agent.get("left_days_ago")),
         )
     for customer in _json("customers.json"):
+        customer_id = demo_id("customer", customer["key"])
+        created = at(-60 * 24 * 400)
         yield Customer(
-            id=demo_id("customer", customer["key"]),
+            id=customer_id,
             name=customer["name"],
             kind=customer["kind"],
-            contact_name=customer["contact_name"],
-            phone=customer["phone"],
-            email=customer["email"],
             language=customer["language"],
-            sites=_dumps(customer["sites"]),
             preferences=customer["preferences"],
             notes=customer["notes"],
-            created_at=at(-60 * 24 * 400),
-            updated_at=at(-60 * 24 * 400),
+            created_at=created,
+            updated_at=created,
         )
+        for contact in customer["contacts"]:
+            yield Contact(id=demo_id("contact", f"{customer['key']}:{contact['key']}"), customer_id=customer_id,
+                          name=contact["name"], role=contact["role"], phones=_dumps(contact["phones"]),
+                          emails=_dumps(contact["emails"]), language=contact["language"], channel=contact["channel"],
+                          created_at=created, updated_at=created)
+        for owned in customer["assets"]:
+            yield Asset(id=demo_id("asset", f"{customer['key']}:{owned['key']}"), customer_id=customer_id,
+                        kind=owned["kind"], name=owned["name"], imo=owned["imo"], flag=owned["flag"],
+                        vessel_type=owned["vessel_type"], notes=owned["notes"], created_at=created, updated_at=created)
     tickets = _json("tickets.json")
     for number, ticket in enumerate(tickets, start=1):
         yield from _ticket_rows(ticket, number, at)
@@ -173,6 +185,8 @@ def _ticket_rows(ticket: dict, number: int, at) -> Iterator[SQLModel]:
         id=ticket_id,
         number=_number(number),
         customer_id=demo_id("customer", ticket["customer"]),
+        contact_id=demo_id("contact", f"{ticket['customer']}:{ticket.get('contact', MAIN_CONTACT)}"),
+        asset_id=demo_id("asset", f"{ticket['customer']}:{ticket['asset']}") if ticket.get("asset") else None,
         assignee_id=demo_id("agent", ticket["assignee"]) if ticket.get("assignee") else None,
         team=ticket.get("team", ""),
         subject=ticket["subject"],

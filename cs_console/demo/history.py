@@ -37,12 +37,14 @@ from cs_console.config import Config
 from cs_console.demo.corpus import ISSUES, TOPICS
 from cs_console.storage.models import (
     Agent,
+    Contact,
     Customer,
     Interaction,
     Reminder,
     Ticket,
     TicketEvent,
 )
+from cs_console.storage.organisation_upgrade import contact_id_of
 from cs_console.store import Store, StoreError
 from cs_console.usecases.queue_list import settled_at
 from cs_console.vocabulary import message_channel
@@ -149,7 +151,9 @@ def generate(store: Store, tickets: int, *, now: datetime, seed: int = 137, agen
     current = agent_id or agents[0].id
 
     customers = [make_id() for _ in range(max(10, tickets // TICKETS_PER_CUSTOMER))]
-    store.bulk_load(Customer, [_customer(rng, customer_id, n, now) for n, customer_id in enumerate(customers)])
+    people = [_customer(rng, customer_id, n, now) for n, customer_id in enumerate(customers)]
+    store.bulk_load(Customer, [customer for customer, _ in people])
+    store.bulk_load(Contact, [contact for _, contact in people])
     weights = list(accumulate(1 / (rank + 1) ** CUSTOMER_SKEW for rank in range(len(customers))))
 
     start = now - timedelta(days=365 * YEARS)
@@ -191,13 +195,17 @@ def _arrival(rng: random.Random, start: datetime, now: datetime) -> datetime:
     return min(now, start + timedelta(days=int(day), hours=hour))
 
 
-def _customer(rng: random.Random, customer_id: str, n: int, now: datetime) -> dict:
+def _customer(rng: random.Random, customer_id: str, n: int, now: datetime) -> tuple[dict, dict]:
+    """A customer and its contact (with the id an upgrade would give it, which its tickets name)."""
     chinese = n % 2 == 0
     parts = NAME_PARTS[:2] if chinese else NAME_PARTS[2:]
     name = f"{rng.choice(parts[0])}{'' if chinese else ' '}{rng.choice(parts[1])} {n + 1:04d}"
-    return {"id": customer_id, "name": name, "kind": "shipping_line", "contact_name": rng.choice(AGENT_NAMES[2::3]),
-            "language": "zh" if chinese else "en", "created_at": now - timedelta(days=365 * YEARS + 30),
-            "updated_at": now - timedelta(days=365 * YEARS + 30)}
+    since = now - timedelta(days=365 * YEARS + 30)
+    language = "zh" if chinese else "en"
+    contact = {"id": contact_id_of(customer_id), "customer_id": customer_id, "name": rng.choice(AGENT_NAMES[2::3]),
+               "language": language, "created_at": since, "updated_at": since}
+    return {"id": customer_id, "name": name, "kind": "shipowner", "language": language, "created_at": since,
+            "updated_at": since}, contact
 
 
 def _ticket(rng: random.Random, make_id, rows: dict, number: int, customer: str, assignee: str,
@@ -237,7 +245,8 @@ def _ticket(rng: random.Random, make_id, rows: dict, number: int, customer: str,
     for interaction in rows[Interaction][own_interactions:]:
         interaction["channel"] = message_channel(interaction["kind"], channel)
     rows[Ticket].append({
-        "id": ticket_id, "number": f"{NUMBER_PREFIX}{number + 1:06d}", "customer_id": customer, "assignee_id": assignee,
+        "id": ticket_id, "number": f"{NUMBER_PREFIX}{number + 1:06d}", "customer_id": customer, "contact_id": contact_id_of(customer),
+        "assignee_id": assignee,
         "team": "Maritime Desk", "subject": subject, "category": domain, "channel": channel,
         "priority": rng.choices(list(PRIORITY_WEIGHTS), weights=list(PRIORITY_WEIGHTS.values()))[0],
         "status": status, "created_at": created, "updated_at": events[-1][1],

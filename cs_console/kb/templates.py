@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:  # the tables' rows, read by attribute only
-    from cs_console.storage.models import Agent, Customer, Ticket
+    from cs_console.storage.models import Agent, Contact, Customer, Ticket
 
 
 CLOCK_PLACEHOLDERS = {
@@ -34,7 +34,7 @@ CLOCK_PLACEHOLDERS = {
 
 PLACEHOLDERS: dict[str, str] = {
     "customer.name": "the customer's name (company, vessel operator or person)",
-    "customer.contact_name": "the customer's contact person",
+    "customer.contact_name": "the person at the customer the ticket is for (its contact)",
     "ticket.number": "the ticket number, e.g. K7QXA-0042",
     "ticket.subject": "the ticket's subject",
     "agent.name": "the name of the agent who sends the reply",
@@ -104,15 +104,17 @@ def template_values(
     agent: Agent | None,
     due_times: Mapping[str, datetime | None],
     zone: ZoneInfo,
+    contact: Contact | None = None,
 ) -> dict[str, str]:
-    """The values `fill` takes for one ticket; absent things are empty strings.
+    """The values `fill` takes for one ticket (and the contact it names); absent things are
+    empty strings.
 
     `due_times` maps clock names ("first_response", "solution", "closure", "escalation")
     to aware due instants, or None for a clock that has none (stopped, met, not started).
     """
     values = {
         "customer.name": customer.name,
-        "customer.contact_name": customer.contact_name,
+        "customer.contact_name": contact.name if contact is not None else customer.contact_name,
         "ticket.number": ticket.number,
         "ticket.subject": ticket.subject,
         "agent.name": agent.name if agent is not None else "",

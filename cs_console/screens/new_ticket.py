@@ -1,8 +1,11 @@
-"""A call taken at the desk becomes work: pick or create the customer, then the ticket.
+"""A call taken at the desk becomes work: pick or create the organisation, its contact and
+maybe its asset, then the ticket.
 
-The customer field searches names, contacts, vessels and sites, phone numbers and email
-addresses as the agent types; the last option always creates a new customer with the typed
-name. ctrl+s saves. Opened for a call (`cs-console call NUMBER`), the form comes filled in
+The customer field searches names, contacts, vessels (by name or IMO number) and sites,
+phone numbers and email addresses as the agent types; the last option always creates a new
+customer with the typed name. Once the organisation is chosen, its contacts and assets are
+offered (the first contact, or the caller, chosen already); a name typed as a new contact
+makes one with the ticket. ctrl+s saves. Opened for a call (`cs-console call NUMBER`), the form comes filled in
 with the caller, or a new customer with their number, and the channel `phone`. The form is
 kept as a draft (`usecases.drafts`) as the agent fills it in, put back when it opens again,
 and dropped with the ticket it becomes.
@@ -19,9 +22,10 @@ from textual.widgets import Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from cs_console.channels.phone import display_phone
+from cs_console.channels.reach import shown_list
 from cs_console.screens.base import ConsoleScreen
 from cs_console.storage.full_text import CustomerHit
-from cs_console.storage.models import Customer
+from cs_console.storage.models import Asset, Contact, Customer
 from cs_console.store import StoreError
 from cs_console.text.display import clip
 from cs_console.text.strings import english
@@ -37,7 +41,7 @@ PICKER_LIMIT = 8
 typed with a slip (`cs_console.usecases.search_all.find_customers`)."""
 NEW_CUSTOMER = "+new"
 """Option id of "create a new customer with the typed name"."""
-TYPED_FIELDS = ("customer_search", "customer_id", "new_customer_name", "subject")
+TYPED_FIELDS = ("customer_search", "customer_id", "new_customer_name", "new_contact_name", "subject")
 """The kept fields that make a draft on their own; the choices' defaults do not."""
 CHOICES = {"category": CATEGORIES, "priority": PRIORITIES, "channel": CHANNELS}
 
@@ -61,6 +65,8 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         self._matches: dict[str, CustomerHit] = {}
         self.link_to: tuple[str, str] | None = None
         """A likely duplicate (id, number) the agent chose to link the new ticket to once saved."""
+        self._parts_wanted: tuple[str | None, str | None] = (None, None)
+        """The contact and asset to choose once the customer's lists are in (a call's, a draft's)."""
         self._draft: DraftText | None = None
         """The form as last given to the app's drafts (None: nothing to keep)."""
         self._draft_restored = False
@@ -77,6 +83,10 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             yield Input(placeholder=s("new_ticket.customer_search"), id="customer-search")
             yield OptionList(id="customer-matches")
             yield Static(s("new_ticket.customer_none"), id="customer-chosen")
+            with Horizontal(id="ticket-parts"):
+                yield Select([], prompt=s("new_ticket.contact_none"), id="contact")
+                yield Input(placeholder=s("new_ticket.new_contact"), id="contact-name")
+                yield Select([], prompt=s("new_ticket.asset_none"), id="asset")
             yield Input(placeholder=s("new_ticket.subject"), id="subject")
             yield OptionList(id="duplicate-candidates")
             with Horizontal(id="ticket-choices"):
@@ -103,6 +113,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         if caller.customer is not None:
             self.customer = caller.customer
             self._show_customer(s("new_ticket.customer_chosen", name=caller.customer.name))
+            self._load_parts(caller.customer.id, caller.contact.id if caller.contact else None, None)
             status = s("new_ticket.call_known", number=number, name=caller.customer.name)
             self.query_one("#subject").focus()
         else:
@@ -125,6 +136,9 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             "customer_id": self.customer.id if self.customer else "",
             "new_customer_name": self.new_customer_name or "",
             "new_customer_phone": self.new_customer_phone,
+            "contact_id": _chosen(self.query_one("#contact", Select)) or "",
+            "new_contact_name": self.query_one("#contact-name", Input).value,
+            "asset_id": _chosen(self.query_one("#asset", Select)) or "",
             "subject": self.query_one("#subject", Input).value,
             **{name: str(self.query_one(f"#{name}", Select).value) for name in CHOICES},
         }
@@ -159,6 +173,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         fields = draft.fields
         self.query_one("#customer-search", Input).value = fields.get("customer_search", "")
         self.query_one("#subject", Input).value = fields.get("subject", "")
+        self.query_one("#contact-name", Input).value = fields.get("new_contact_name", "")
         for name, allowed in CHOICES.items():
             if fields.get(name) in allowed:
                 self.query_one(f"#{name}", Select).value = fields[name]
@@ -167,6 +182,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         self.new_customer_phone = fields.get("new_customer_phone", "")
         if customer is not None:
             self._show_customer(self.strings("new_ticket.customer_chosen", name=customer.name))
+            self._load_parts(customer.id, fields.get("contact_id") or None, fields.get("asset_id") or None)
         elif self.new_customer_name:
             self._show_customer(self.strings("new_ticket.customer_new", name=self.new_customer_name))
         self._draft = self._form()
@@ -198,7 +214,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         options.clear_options()
         self._matches = {customer.id: customer for customer in matches}
         options.add_options(
-            Option(" · ".join(clip(part, 40) for part in (c.name, c.contact_name, c.phone) if part), id=c.id)
+            Option(" · ".join(clip(part, 40) for part in (c.name, c.contacts, c.phones, c.assets) if part), id=c.id)
             for c in matches
         )
         if text:
@@ -223,6 +239,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             self.new_customer_name = None
             label = self.strings("new_ticket.customer_chosen", name=self.customer.name)
         self._show_customer(label)
+        self._load_parts(self.customer.id if self.customer else None, None, None)
         self.query_one("#subject").focus()
         self._keep_draft()
 
@@ -266,6 +283,32 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         self.query_one("#new-ticket-status", Static).update(escape(self.strings("duplicates.will_link",
                                                                                number=number[0])))
 
+    @work(thread=True, exclusive=True, group="customer-parts")
+    def _load_parts(self, customer_id: str | None, contact_id: str | None, asset_id: str | None) -> None:
+        """Offer the customer's contacts and assets; choose `contact_id` (else the first
+        contact) and `asset_id`. A new customer has none."""
+        contacts, assets = [], []
+        if customer_id is not None:
+            try:
+                contacts, assets = self.app.store.contacts_of(customer_id), self.app.store.assets_of(customer_id)
+            except StoreError as error:
+                self.app.call_from_thread(self.notify, str(error), severity="error")
+        self.app.call_from_thread(self._show_parts, contacts, assets, contact_id, asset_id)
+
+    def _show_parts(self, contacts: list[Contact], assets: list[Asset], contact_id: str | None,
+                    asset_id: str | None) -> None:
+        s = self.strings
+        contact = self.query_one("#contact", Select)
+        contact.set_options((" · ".join(part for part in (c.name, c.role, shown_list(c.phones)) if part), c.id)
+                            for c in contacts)
+        if contacts:
+            contact.value = contact_id if contact_id in {c.id for c in contacts} else contacts[0].id
+        asset = self.query_one("#asset", Select)
+        asset.set_options((" · ".join(part for part in (a.name, s(f"asset.kind.{a.kind}"), a.imo) if part), a.id)
+                          for a in assets)
+        if asset_id in {a.id for a in assets}:
+            asset.value = asset_id
+
     def action_save(self) -> None:
         """Refuse an incomplete draft at once (pure, no database), else save it in a worker."""
         s = self.strings
@@ -276,6 +319,9 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             customer_id=self.customer.id if self.customer else None,
             new_customer_name=self.new_customer_name or "",
             new_customer_phone=self.new_customer_phone if self.customer is None else "",
+            contact_id=_chosen(self.query_one("#contact", Select)) if self.customer else None,
+            new_contact_name=self.query_one("#contact-name", Input).value,
+            asset_id=_chosen(self.query_one("#asset", Select)) if self.customer else None,
             category=self.query_one("#category", Select).value,
             priority=self.query_one("#priority", Select).value,
             channel=self.query_one("#channel", Select).value,
@@ -318,3 +364,8 @@ class NewTicketScreen(ConsoleScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _chosen(select: Select) -> str | None:
+    """The id a list of contacts or assets has chosen, or None."""
+    return None if select.is_blank() else str(select.value)

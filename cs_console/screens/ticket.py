@@ -39,6 +39,7 @@ from cs_console.usecases.kb_proposals import ProposalDraft, ProposalRefused, pro
 from cs_console.usecases.macros import MacroChoice, MacroPlan, MacroRefused, apply_macro, macro_choices, plan_macro
 from cs_console.usecases.survey import survey_questions
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
+from cs_console.usecases.ticket_parties import ticket_parties
 from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
 from cs_console.widgets.clock_text import clock_lines
 from cs_console.widgets.composer import Composer
@@ -194,14 +195,14 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         compliance.update("\n".join(escape(line) for line in ([clip(complaint_line, width)] if complaint_line else [])
                                      + lines))
         compliance.display = bool(lines or complaint_line)
-        ticket, customer = detail.ticket, detail.customer
+        ticket = detail.ticket
         assignee = escape(detail.assignee.name) if detail.assignee else s("ticket.unassigned")
         channel = channel_name(ticket.channel, s)
         self.query_one("#ticket-header", Static).update(
             f"[b]{ticket.number}[/b]  {s(f'priority.short.{ticket.priority}').strip()}  ·  "
             f"{s(f'status.{ticket.status}')}  ·  {assignee}{self.readonly_mark()}\n"
             f"[b]{escape(ticket.subject)}[/b]\n"
-            f"{escape(customer.name)} · {escape(customer.contact_name)} · {customer.phone} · {channel}"
+            f"{escape(' · '.join(ticket_parties(detail)))} · {channel}"
             + "".join(f"\n{line}" for line in self.relation_lines(detail.relations, ticket.merged_into))
         )
         self.tick()
@@ -454,7 +455,8 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
     @work(thread=True, group="template")
     def _fill_template(self, template_id: str) -> None:
         catalog, detail = self.app.catalog(), self.detail
-        values = template_values(detail.ticket, detail.customer, self.app.agent, self.due_times, self.app.config.zone)
+        values = template_values(detail.ticket, detail.customer, self.app.agent, self.due_times, self.app.config.zone,
+                                 detail.contact)
         filled = fill(catalog.document(template_id)["body"], values)
         catalog.note_use(template_id)
         agent = self.app.agent

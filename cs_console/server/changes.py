@@ -2,8 +2,8 @@
 
 Writing: `Log.touch` gives a row a new number (its old one disappears: state, not history);
 a batch's lines are kept in its `Log` and written at its end with executemany.
-When a ticket changes hands or customer, its whole family (customer, messages, events,
-reminders, links) is touched too, so a device that gains the ticket receives all of it, and the
+When a ticket changes hands or customer, its whole family (customer and its contacts and
+assets, messages, events, reminders, links) is touched too, so a device that gains the ticket receives all of it, and the
 previous holder gets one last look at the ticket (`record_exit`) so it leaves their queue.
 
 Reading: `read_page` walks the numbers after a device's cursors (one for tickets and
@@ -23,8 +23,17 @@ from sqlalchemy import and_, bindparam, insert, literal, or_, select, union_all,
 from sqlmodel import Session, col
 
 from cs_console.server.db import Numbers, changes, scope_exits
-from cs_console.server.scope import Caller, exit_clause, mail_problem_clause, review_clause, ticket_clause
+from cs_console.server.scope import (
+    ORGANISATION_PARTS,
+    Caller,
+    exit_clause,
+    mail_problem_clause,
+    review_clause,
+    ticket_clause,
+)
 from cs_console.storage.models import (
+    Asset,
+    Contact,
     Interaction,
     KbProposal,
     MailProblem,
@@ -138,6 +147,11 @@ class Log:
         holds unflushed are not found: flush first.
         """
         self.touch("customer", ticket.customer_id, origin=_UNCHANGED)
+        for model, entity in ((Contact, "contact"), (Asset, "asset")):
+            ids = list(self._session.execute(select(model.id).where(model.customer_id == ticket.customer_id)).scalars())
+            self.read((entity, row_id) for row_id in ids)
+            for row_id in ids:
+                self.touch(entity, row_id, origin=_UNCHANGED)
         if new:
             return
         for model, entity in ((Interaction, "interaction"), (TicketEvent, "ticket_event"), (Reminder, "reminder"),
@@ -199,6 +213,9 @@ def _entries_after(
                 changes.c.entity == "agent",
                 changes.c.ticket_id.in_(select(Ticket.id).where(scope)),
                 and_(changes.c.entity == "customer", changes.c.entity_id.in_(select(Ticket.customer_id).where(scope))),
+                *(and_(changes.c.entity == entity, changes.c.entity_id.in_(
+                    select(model.id).where(col(model.customer_id).in_(select(Ticket.customer_id).where(scope)))))
+                  for entity, model in (("contact", Contact), ("asset", Asset))),
                 and_(changes.c.entity == "mail_problem",
                      changes.c.entity_id.in_(select(MailProblem.id).where(mail_problem_clause(caller)))),
                 and_(changes.c.entity == "review",
@@ -244,7 +261,11 @@ def _parents(session: Session, device_id: str, after: int, page: dict[tuple[str,
     tickets = {row["ticket_id"] for (entity, _), row in rows if entity in TICKET_CHILDREN}
     tickets -= {entity_id for (entity, entity_id) in page if entity == "ticket"}
     page.update(_load(session, (("ticket", t) for t in _pending(session, device_id, after, "ticket", tickets))))
-    customers = {row["customer_id"] for (entity, _), row in page.items() if entity == "ticket"}
+    customers = {row["customer_id"] for (entity, _), row in page.items() if entity in ("ticket", *ORGANISATION_PARTS)}
+    for entity, name in (("contact", "contact_id"), ("asset", "asset_id")):
+        named = {row[name] for (kind, _), row in page.items() if kind == "ticket" and row.get(name)}
+        named -= {entity_id for (kind, entity_id) in page if kind == entity}
+        page.update(_load(session, ((entity, i) for i in _pending(session, device_id, after, entity, named))))
     agents = {
         row.get(name)
         for (entity, _), row in page.items()

@@ -46,7 +46,8 @@ from sqlmodel import Session, SQLModel, create_engine
 from cs_console import paths
 from cs_console.storage.engine import sqlite_engine
 from cs_console.storage.migrations import INTERACTION_CHANNEL_BACKFILL
-from cs_console.sync.schema import ENTITIES
+from cs_console.storage.organisation_upgrade import LEGACY_SELECT, LEGACY_WHERE, legacy_customers, legacy_rows
+from cs_console.sync.schema import ENTITIES, to_model_values
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """Several server processes may share one SQLite file; a writer waits this long for another."""
@@ -270,6 +271,7 @@ class Database:
             engine = create_engine(url, pool_pre_ping=True)
             database = cls(engine, engine)
         database.create_tables()
+        database.move_customer_details()
         return database
 
     def create_tables(self) -> None:
@@ -288,6 +290,27 @@ class Database:
                     except IntegrityError:
                         pass  # another process created it first
 
+    def move_customer_details(self) -> int:
+        """Move the person and sites of each customer an earlier release left (or a device of
+        one sent since) into a contact and assets, as every device's upgrade does, with the
+        same ids (`storage.organisation_upgrade`); they are logged, so devices that never
+        held those customers receive them. Returns the customers moved."""
+        with self.write() as (session, numbers):
+            customers = legacy_customers(session.execute(text(f"{LEGACY_SELECT} WHERE {LEGACY_WHERE}")).all())
+            for customer in customers:
+                contact, assets = legacy_rows(customer)
+                for name, row in [("contact", contact)] * (contact is not None) + [("asset", a) for a in assets]:
+                    spec = ENTITIES[name]
+                    if session.get(spec.model, row["id"]) is None:
+                        session.add(spec.model(**to_model_values(spec, row)))
+                        _log(session, numbers, name, row["id"])
+                if contact is not None:
+                    session.execute(text("UPDATE ticket SET contact_id = :contact WHERE customer_id = :customer "
+                                         "AND contact_id IS NULL"), {"contact": contact["id"], "customer": customer["id"]})
+                session.execute(text("UPDATE customer SET contact_name = '', phone = '', email = '', sites = '[]' "
+                                     "WHERE id = :id"), {"id": customer["id"]})
+        return len(customers)
+
     def read(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
@@ -301,6 +324,12 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _log(session: Session, numbers: Numbers, entity: str, entity_id: str) -> None:
+    """Give a row the server made itself its line in the change log (it had none)."""
+    session.flush()
+    session.execute(insert(changes).values(entity=entity, entity_id=entity_id, seq=numbers.next()))
 
 
 def _add_new_columns(connection: Connection) -> None:

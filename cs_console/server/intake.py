@@ -4,8 +4,9 @@ partner portals), written on the server as a device's sync would bring them.
 - A new ticket lands in the integration's team pool (no assignee), channel `api`, with its
   `created` event and the customer's first message, and reaches the team's devices by the
   ordinary pull: every row is logged in the change log like a synced one.
-- The customer is the team's existing one with the same email address or phone number
-  (numbers compared in E.164, `channels.phone`), or a new one.
+- The ticket names the team's existing contact with the same email address or phone number
+  (numbers compared in E.164, `channels.phone`) and that contact's customer, or a new
+  customer with a new contact.
 - A request with an `Idempotency-Key` is done once: a retry gets what the first made; the
   same key with another body is refused.
 - A message goes only to a ticket of the integration's team; any other number is "not
@@ -21,19 +22,19 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, select
 from sqlmodel import Session, col
 
-from cs_console.channels.phone import DEFAULT_REGION, TAIL_DIGITS, normalise_phone
+from cs_console.channels.phone import DEFAULT_REGION, normalise_phone
 from cs_console.clocks import workflow
 from cs_console.server import changes
+from cs_console.server.contacts import add_contact, reaches, reaching
 from cs_console.server.db import Database, Numbers, intake_requests
 from cs_console.server.integrations import Integration
 from cs_console.server.merge import SERVER_NODE, server_write
 from cs_console.server.scope import Caller, ticket_clause
 from cs_console.storage import hlc
-from cs_console.storage.customers import PHONE_SEPARATORS
-from cs_console.storage.models import Customer, Interaction, Ticket, TicketEvent, new_id
+from cs_console.storage.models import Contact, Interaction, Ticket, TicketEvent, new_id
 from cs_console.sync.errors import SyncError
 from cs_console.utc import to_text, utcnow
 
@@ -123,35 +124,20 @@ def _team_clause(integration: Integration):
     return ticket_clause(Caller(agent_id="", name=integration.name, role="lead", team=integration.team))
 
 
-def _digits(column):
-    """SQL: a phone column with the usual separators taken out."""
-    for separator in PHONE_SEPARATORS:
-        column = func.replace(column, separator, "")
-    return column
-
-
-def matching_customer(session: Session, integration: Integration, email: str, phone: str | None) -> str | None:
-    """The id of the team's customer with this email (any case) or E.164 phone, the one
-    with the most recent ticket first; None when the team has no such customer."""
-    contact = []
-    if email:
-        contact.append(func.lower(Customer.email) == email.lower())
-    if phone:
-        contact.append(_digits(col(Customer.phone)).like(f"%{phone[-TAIL_DIGITS:]}"))
-    if not contact:
+def matching_contact(session: Session, integration: Integration, email: str, phone: str | None) -> Contact | None:
+    """The contact, of a customer with a ticket of the team, with this email (any case) or
+    E.164 phone, the one whose customer has the most recent ticket first; None when the team
+    knows nobody so."""
+    conditions = reaching(email, phone)
+    if conditions is None:
         return None
     query = (
-        select(Customer.id, Customer.email, Customer.phone)
-        .join(Ticket, col(Ticket.customer_id) == Customer.id)
-        .where(_team_clause(integration), or_(*contact))
+        select(Contact)
+        .join(Ticket, col(Ticket.customer_id) == Contact.customer_id)
+        .where(_team_clause(integration), *conditions)
         .order_by(col(Ticket.created_at).desc())
     )
-    for customer_id, stored_email, stored_phone in session.execute(query):
-        if email and stored_email.lower() == email.lower():
-            return customer_id
-        if phone and normalise_phone(stored_phone, DEFAULT_REGION) == phone:
-            return customer_id
-    return None
+    return next((contact for contact in session.scalars(query) if reaches(contact, email, phone)), None)
 
 
 def _next_number(session: Session) -> str:
@@ -180,16 +166,21 @@ def file_ticket(database: Database, integration: Integration, customer: NewCusto
             return earlier
         writer = _Writer(session, numbers)
         now = to_text(writer.now)
-        customer_id = matching_customer(session, integration, customer.email, phone)
-        if customer_id is None:
+        contact = matching_contact(session, integration, customer.email, phone)
+        if contact is not None:
+            customer_id, contact_id = contact.customer_id, contact.id
+        else:
             customer_id = new_id()
             server_write(session, numbers, "customer", customer_id, {
-                "name": customer.name, "email": customer.email, "phone": phone or customer.phone,
-                "notes": f"Created by integration {integration.name}", "created_at": now, "updated_at": now,
+                "name": customer.name, "notes": f"Created by integration {integration.name}", "created_at": now,
+                "updated_at": now,
             }, writer.now_ms)
+            contact_id = add_contact(session, numbers, customer_id, customer.name, writer.now_ms,
+                                     email=customer.email, phone=phone or "")
         number, ticket_id = _next_number(session), new_id()
         server_write(session, numbers, "ticket", ticket_id, {
-            "number": number, "customer_id": customer_id, "assignee_id": None, "team": integration.team,
+            "number": number, "customer_id": customer_id, "contact_id": contact_id, "assignee_id": None,
+            "team": integration.team,
             "subject": subject, "category": category, "priority": priority, "channel": CHANNEL, "status": "open",
             "created_at": now, "updated_at": now,
         }, writer.now_ms, ticket_id)

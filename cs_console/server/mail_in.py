@@ -32,7 +32,7 @@ from cs_console.channels.noise import Noise
 from cs_console.channels.threading import reply_of, ticket_number_in
 from cs_console.clocks.workflow import events_for_status_change, status_after_customer_message
 from cs_console.search.duplicates import RECENT, likely_duplicates
-from cs_console.server import changes, mail_claims, mail_health, mail_out
+from cs_console.server import changes, contacts, mail_claims, mail_health, mail_out
 from cs_console.server.db import Database, Numbers, mail_attachments, mail_messages
 from cs_console.server.mail_config import Mailbox, MailConfig
 from cs_console.server.merge import MAX_MERGE_CHAIN, SERVER_NODE, SYSTEM_AGENT_ID, server_write, system_agent
@@ -137,11 +137,10 @@ def _merge_root(session: Session, ticket: Ticket) -> Ticket:
 
 
 def _writes_for(session: Session, sender: str, ticket: Ticket) -> bool:
-    """The sender is the ticket's customer's address, or a known contact of that customer:
-    someone whose mail is already on one of the customer's tickets (which it joined by
-    answering our mail, since a stranger's subject leads nowhere)."""
-    customer = session.get(Customer, ticket.customer_id)
-    if customer is not None and sender and sender == (customer.email or "").strip().lower():
+    """The sender is the address of one of the ticket's customer's contacts, or someone whose
+    mail is already on one of the customer's tickets (which it joined by answering our mail,
+    since a stranger's subject leads nowhere)."""
+    if contacts.writes_for(session, sender, ticket.customer_id):
         return True
     known = (select(mail_messages.c.message_id)
              .join(Ticket, col(Ticket.id) == mail_messages.c.ticket_id)
@@ -176,19 +175,24 @@ def _ticket_for(session: Session, mailbox: Mailbox, mail: InboundMail) -> tuple[
     return named, ""
 
 
-def _customer_for(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> str:
+def _contact_for(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> tuple[str, str | None]:
+    """The customer and contact a new mail's ticket names: the contact with the sender's
+    address, or (not yet upgraded) the customer with it, or a new customer and contact."""
     session = writer.session
+    contact = contacts.contact_with_email(session, mail.sender)
+    if contact is not None:
+        return contact.customer_id, contact.id
     found = session.scalars(select(Customer).where(func.lower(Customer.email) == mail.sender)).first()
     if found is not None:
-        return found.id
+        return found.id, None
     customer_id = str(uuid.uuid4())
     now = to_text(utcnow())
     server_write(session, writer.numbers, "customer", customer_id, {
-        "name": mail.sender_name or mail.sender, "contact_name": mail.sender_name, "email": mail.sender,
-        "kind": NEW_CUSTOMER_KIND, "created_at": now, "updated_at": now,
+        "name": mail.sender_name or mail.sender, "kind": NEW_CUSTOMER_KIND, "created_at": now, "updated_at": now,
         "notes": f"Created by the server from a mail to {mailbox.address}; check the name and details.",
     }, writer.now_ms)
-    return customer_id
+    return customer_id, contacts.add_contact(session, writer.numbers, customer_id, mail.sender_name or mail.sender,
+                                             writer.now_ms, email=mail.sender)
 
 
 def _next_number(session: Session) -> str:
@@ -199,13 +203,14 @@ def _next_number(session: Session) -> str:
     return f"{TICKET_PREFIX}-{highest + 1:04d}"
 
 
-def _body(mail: InboundMail, customer_email: str | None) -> str:
-    """The message's text: who wrote it when not the ticket's customer, the mail's text (cut
-    to what a message field holds, NUL characters dropped) and the attachments kept."""
+def _body(mail: InboundMail, own: frozenset[str] | None) -> str:
+    """The message's text: who wrote it when not the ticket's contact (`own`: its addresses,
+    in lower case; None for a new ticket's first mail), the mail's text (cut to what a message
+    field holds, NUL characters dropped) and the attachments kept."""
     body = (mail.text or "(the mail has no text)").replace("\x00", "")
     if len(body) > BODY_CHARS:
         body = body[:BODY_CHARS] + f"\n\n[… cut here: the mail's text is {len(body):,} characters long]"
-    if customer_email is not None and mail.sender != customer_email.lower():
+    if own is not None and mail.sender not in own:
         body = f"From {mail.sender_name} <{mail.sender}>:\n\n{body}" if mail.sender_name else f"From {mail.sender}:\n\n{body}"
     if mail.attachments:
         listed = "\n".join(f"- {a.filename} ({a.content_type}, {len(a.data):,} bytes)" for a in mail.attachments)
@@ -213,9 +218,9 @@ def _body(mail: InboundMail, customer_email: str | None) -> str:
     return body
 
 
-def _message(writer: _Writer, ticket: Ticket, mail: InboundMail, customer_email: str | None) -> str:
+def _message(writer: _Writer, ticket: Ticket, mail: InboundMail, own: frozenset[str] | None) -> str:
     now = utcnow()
-    message = Interaction(ticket_id=ticket.id, kind="customer_message", body=_body(mail, customer_email), created_at=now)
+    message = Interaction(ticket_id=ticket.id, kind="customer_message", body=_body(mail, own), created_at=now)
     writer.append(message)
     for attachment in mail.attachments:
         writer.session.execute(insert(mail_attachments).values(
@@ -225,11 +230,12 @@ def _message(writer: _Writer, ticket: Ticket, mail: InboundMail, customer_email:
 
 
 def _new_ticket(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
-    customer_id = _customer_for(writer, mailbox, mail)
+    customer_id, contact_id = _contact_for(writer, mailbox, mail)
     ticket_id, now = str(uuid.uuid4()), to_text(utcnow())
     number = _next_number(writer.session)
     ticket = server_write(writer.session, writer.numbers, "ticket", ticket_id, {
-        "number": number, "customer_id": customer_id, "assignee_id": None, "team": mailbox.team,
+        "number": number, "customer_id": customer_id, "contact_id": contact_id, "assignee_id": None,
+        "team": mailbox.team,
         "subject": mail.subject or "(no subject)", "channel": "email", "status": "open", "priority": "normal",
         "category": "other", "created_at": now, "updated_at": now,
     }, writer.now_ms)
@@ -240,7 +246,7 @@ def _new_ticket(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
     message_id = _message(writer, ticket, mail, None)
     _warn_of_duplicates(writer, ticket)
     if mailbox.acknowledgement is not None:
-        _acknowledge(writer, mailbox, ticket, customer_id)
+        _acknowledge(writer, mailbox, ticket)
     return Taken(f"opened ticket {number}", ticket_id, message_id)
 
 
@@ -261,21 +267,19 @@ def _warn_of_duplicates(writer: _Writer, ticket: Ticket) -> None:
              "If this is the same incident, merge this ticket into one of them."))
 
 
-def _acknowledge(writer: _Writer, mailbox: Mailbox, ticket: Ticket, customer_id: str) -> None:
+def _acknowledge(writer: _Writer, mailbox: Mailbox, ticket: Ticket) -> None:
     """The server's public reply to a new ticket, in the thread for the agent to read and
     queued to mail. It has no author, so it is no agent's first response: the clocks and
     KPIs pass over it."""
-    customer = writer.session.get(Customer, customer_id)
-    text = fill(mailbox.acknowledgement, number=ticket.number, subject=ticket.subject,
-                name=customer.contact_name or customer.name, team=mailbox.name)
+    name, _ = contacts.addressee(writer.session, ticket)
+    text = fill(mailbox.acknowledgement, number=ticket.number, subject=ticket.subject, name=name, team=mailbox.name)
     reply = Interaction(ticket_id=ticket.id, kind="public_reply", body=text, created_at=utcnow(), channel="email")
     writer.append(reply)
     mail_out.queue_acknowledgement(writer.session, reply.id, ticket.id)
 
 
 def _answer(writer: _Writer, ticket: Ticket, mail: InboundMail) -> Taken:
-    customer = writer.session.get(Customer, ticket.customer_id)
-    message_id = _message(writer, ticket, mail, customer.email if customer else None)
+    message_id = _message(writer, ticket, mail, contacts.addresses_of(writer.session, ticket))
     status = status_after_customer_message(ticket.status)
     for kind in events_for_status_change(ticket.status, status):
         writer.append(TicketEvent(ticket_id=ticket.id, kind=kind, at=utcnow()))

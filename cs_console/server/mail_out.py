@@ -28,10 +28,11 @@ from sqlmodel import Session, col
 from cs_console.channels.outbound import OutgoingReply, compose
 from cs_console.channels.threading import reply_message_id
 from cs_console.server import mail_claims, mail_health
+from cs_console.server.contacts import addressee
 from cs_console.server.db import Database, Numbers, mail_jobs, mail_messages
 from cs_console.server.mail_config import MailConfig, Server
 from cs_console.server.merge import server_write
-from cs_console.storage.models import Customer, Interaction, Ticket
+from cs_console.storage.models import Interaction, Ticket
 from cs_console.utc import to_text, utcnow
 
 RETRY_SECONDS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
@@ -109,25 +110,24 @@ def _outgoing(session: Session, config: MailConfig, job) -> tuple[OutgoingReply,
         raise SendFailed(f"team {ticket.team!r} has no mailbox in the server's mail settings", final=True)
     if config.smtp is None:
         raise SendFailed("the server's mail settings have no [smtp] relay", final=True)
-    customer = session.get(Customer, ticket.customer_id)
-    if customer is None or "@" not in (customer.email or ""):
-        raise SendFailed(f"customer {customer.name if customer else ticket.customer_id!r} has no email address",
-                         final=True)
-    received = session.execute(
-        select(mail_messages.c.message_id)
+    taken_in = session.execute(
+        select(mail_messages.c.message_id, mail_messages.c.sender)
         .join(Interaction, col(Interaction.id) == mail_messages.c.interaction_id)
         .where(mail_messages.c.ticket_id == ticket.id, mail_messages.c.direction == "in")
         .order_by(Interaction.created_at)
-    ).scalars().all()
+    ).all()
+    received = [message_id for message_id, _ in taken_in]
+    name, address = addressee(session, ticket, taken_in[-1][1] if taken_in else None)
+    if address is None:
+        raise SendFailed(f"{name!r} of ticket {ticket.number} has no email address", final=True)
     domain = mailbox.address.rpartition("@")[2]
-    name = customer.contact_name or customer.name
     reply = session.get(Interaction, job.job_id)
     if reply is None:
         raise SendFailed(f"no reply {job.job_id} on the server to send", final=True)
     return OutgoingReply(
         message_id=reply_message_id(reply.id, domain), ticket_number=ticket.number, subject=ticket.subject,
         body=reply.body,
-        to_address=customer.email.strip(), to_name=name, from_address=mailbox.address, from_name=mailbox.name,
+        to_address=address, to_name=name, from_address=mailbox.address, from_name=mailbox.name,
         in_reply_to=received[-1] if received else None, references=tuple(received[-10:-1]), sent_at=reply.created_at,
         automatic=job.kind == "acknowledgement",
     ), config.smtp

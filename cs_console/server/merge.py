@@ -37,7 +37,7 @@ from cs_console.clocks import workflow
 from cs_console.server import changes
 from cs_console.server.db import Database, Numbers, applied_ops
 from cs_console.server.known import Known, storable
-from cs_console.server.scope import Caller, write_problem
+from cs_console.server.scope import ORGANISATION_PARTS, Caller, write_problem
 from cs_console.storage import hlc
 from cs_console.storage.models import Agent, Interaction, Ticket, TicketEvent
 from cs_console.sync.errors import BatchRefused, Problem
@@ -211,6 +211,8 @@ def _read_ahead(batch: _Batch, ops: list) -> None:
                 note(wanted.setdefault(field.references, set()), value)
         if op.entity == "customer":
             customers.add(op.entity_id)
+        elif op.entity in ORGANISATION_PARTS:
+            note(customers, op.payload.get("customer_id"))
         elif op.entity == "ticket":
             note(customers, op.payload.get("customer_id"))
             note(numbers, op.payload.get("number"))

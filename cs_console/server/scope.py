@@ -5,6 +5,7 @@
   back; reads agents, the knowledge base and templates.
 - lead: every ticket of their team (its pool and its members' tickets); reassigns within it;
   records when their team's agents joined and left; the problems of their team's mailbox and of the SMTP relay.
+- contacts and assets: like their customer, whose tickets decide who sees and edits them.
 - admin: everything; the only role that edits agents, the knowledge base and templates, and
   the only one who moves a ticket to another team.
 - knowledge-base proposals travel with their ticket: its agent proposes (as themselves, the
@@ -48,6 +49,9 @@ belong here once they sync."""
 SERVER_ONLY: dict[str, str] = {"reply_delivery": "delivery states of mailed replies",
                                "mail_problem": "problems of the server's mailboxes and relay"}
 """Entities the server alone writes, what it found out: no device, an admin's included, may."""
+
+ORGANISATION_PARTS = frozenset({"contact", "asset"})
+"""Rows that belong to one customer through `customer_id`: in the scope of whoever sees the customer."""
 
 USAGE_FIELDS: dict[str, frozenset[str]] = {"template": frozenset({"uses"})}
 """Fields of admin-only entities that everyone bumps by using them (the picker's ranking)."""
@@ -181,6 +185,11 @@ def write_problem(
         if before is None or sees_customer(known, caller, after["id"]):
             return None
         return f"customer {after.get('name', after['id'])!r} has no ticket in your scope"
+    if entity in ORGANISATION_PARTS:
+        owners = {after["customer_id"]} | ({before["customer_id"]} if before is not None else set())
+        if all(may_name_customer(known, caller, owner) for owner in owners):
+            return None
+        return f"{entity} {after.get('name', after['id'])!r} belongs to a customer with no ticket in your scope"
     if entity == "ticket":
         return _ticket_problem(known, caller, before, after)
     if entity == "review":

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from sqlmodel import col, select
 
 from cs_console.storage.errors import NotFound
-from cs_console.storage.models import Customer
+from cs_console.storage.models import Contact, Customer
 from cs_console.storage.plain import utc_from_text as _utc
 from cs_console.utc import to_text
 from cs_console.vocabulary import TRAIL_EVENT_KINDS
@@ -62,30 +62,32 @@ class Customers:
             raise NotFound(f"no customer with id {customer_id}")
         return found
 
-    def customers_by_contact(self, *, email: str = "", phone_tail: str = "", limit: int = 50) -> list[Customer]:
-        """Customers whose email is `email` (any case), or whose phone, its spaces, dashes,
-        dots, brackets and plus signs taken out, ends with the digits `phone_tail`; those
-        with the latest ticket first. Candidates: the caller compares the numbers whole."""
+    def contacts_by_reach(self, *, email: str = "", phone_tail: str = "", limit: int = 50) -> list[Contact]:
+        """Contacts (not removed) with the address `email` (any case), or with a phone that,
+        its spaces, dashes, dots, brackets and plus signs taken out, ends with the digits
+        `phone_tail`; those whose customer has the latest ticket first. Candidates: the
+        caller compares the numbers whole."""
         where, args = [], []
         if email:
-            where.append("lower(c.email) = lower(?)")
+            where.append("EXISTS (SELECT 1 FROM json_each(k.emails) e WHERE lower(e.value) = lower(?))")
             args.append(email)
         if phone_tail:
-            digits = "c.phone"
+            digits = "p.value"
             for separator in PHONE_SEPARATORS:
                 digits = f"replace({digits}, '{separator}', '')"
-            where.append(f"{digits} LIKE ?")
+            where.append(f"EXISTS (SELECT 1 FROM json_each(k.phones) p WHERE {digits} LIKE ?)")
             args.append(f"%{phone_tail}")
         if not where:
             return []
         with self._plain_reads() as db:
             ids = [row[0] for row in db.execute(
-                f"SELECT c.id FROM customer c WHERE {' OR '.join(where)} ORDER BY "
-                "(SELECT max(created_at) FROM ticket t WHERE t.customer_id = c.id) DESC, c.name LIMIT ?",
+                f"SELECT k.id FROM contact k WHERE NOT k.removed AND json_valid(k.emails) AND json_valid(k.phones) "
+                f"AND ({' OR '.join(where)}) ORDER BY "
+                "(SELECT max(created_at) FROM ticket t WHERE t.customer_id = k.customer_id) DESC, k.name LIMIT ?",
                 (*args, limit))]
         with self.read() as session:
-            found = {customer.id: customer for customer in session.exec(select(Customer).where(col(Customer.id).in_(ids)))}
-        return [found[customer_id] for customer_id in ids if customer_id in found]
+            found = {contact.id: contact for contact in session.exec(select(Contact).where(col(Contact.id).in_(ids)))}
+        return [found[contact_id] for contact_id in ids if contact_id in found]
 
     def newest_ticket_of(self, customer_id: str, statuses: tuple[str, ...]) -> str | None:
         """The id of the customer's newest ticket in one of `statuses`, if any."""
@@ -95,15 +97,19 @@ class Customers:
                 "ORDER BY created_at DESC, id DESC LIMIT 1", (customer_id, *statuses)).fetchone()
         return row[0] if row else None
 
-    def customer_tickets_page(self, customer_id: str, after: HistoryTicket | None, limit: int) -> list[HistoryTicket]:
-        """Up to `limit` of a customer's tickets, newest first, from after `after`."""
+    def customer_tickets_page(self, customer_id: str, after: HistoryTicket | None, limit: int, *,
+                              contact_id: str | None = None, asset_id: str | None = None) -> list[HistoryTicket]:
+        """Up to `limit` of a customer's tickets, newest first, from after `after`; only those
+        naming `contact_id` or `asset_id` when one is given (a contact's or an asset's history)."""
         bound, bound_args = ("", ()) if after is None else (
             " AND (created_at, id) < (?, ?)", (to_text(after.created_at), after.id))
+        named = [(column, value) for column, value in (("contact_id", contact_id), ("asset_id", asset_id)) if value]
+        bound = "".join(f" AND {column} = ?" for column, _ in named) + bound
         with self._plain_reads() as db:
             page = db.execute(
                 "SELECT id, number, priority, status, subject, created_at FROM ticket "
                 f"WHERE customer_id = ?{bound} ORDER BY created_at DESC, id DESC LIMIT ?",
-                (customer_id, *bound_args, limit),
+                (customer_id, *(value for _, value in named), *bound_args, limit),
             ).fetchall()
         return [HistoryTicket(*row[:5], _utc(row[5])) for row in page]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from cs_console.storage.database_file import integrity_problems, read_only_connection
 from cs_console.storage.errors import StoreError
-from cs_console.storage.migrations import FULL_TEXT_INDEXES
+from cs_console.storage.migrations import FULL_TEXT_INDEXES, ORGANISATION_SEARCHED, full_text_statements
 
 BATCH_ROWS = 500
 """Rows per range read while the scan goes well."""
@@ -121,6 +121,9 @@ def _copy(source: sqlite3.Connection, copy: sqlite3.Connection,
     if _full_text_tables(schema):
         for statement in FULL_TEXT_INDEXES:
             copy.execute(statement)
+        if any(name == "contact" for kind, name, _sql in schema if kind == "table"):
+            for statement in full_text_statements(ORGANISATION_SEARCHED):
+                copy.execute(statement)
     copy.execute("COMMIT")
     return tuple(copied)
 

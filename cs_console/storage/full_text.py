@@ -1,8 +1,8 @@
 """Finding tickets and customers by what was written in them, through the FTS5 indexes.
 
-The indexes (migration 9, `migrations.SEARCHED`) hold the trigrams of every ticket's number,
-subject and category, every message and note, and every customer's name, contact, phone,
-email, sites and notes; triggers keep them current on every write, local or synced. A word
+The indexes (`migrations.SEARCHED` and `ORGANISATION_SEARCHED`) hold the trigrams of every
+ticket's number, subject and category, every message and note, every customer's name and
+notes, its contacts' names, roles, phones and emails, and its assets' names and IMO numbers; triggers keep them current on every write, local or synced. A word
 of three characters or more is one phrase of the index; a shorter one (`台风`, `5g`) is the
 trigrams it starts, read from the index's vocabulary (each indexed text is padded, so every
 character starts one): `台风` is `"台风中" OR "台风延" OR …`. A one-letter word that starts
@@ -61,16 +61,42 @@ class TicketHit(NamedTuple):
 
 
 class CustomerHit(NamedTuple):
-    """A customer that matched; `id`, `name` and `contact_name` as on a `Customer`."""
+    """A customer that matched: `id` and `name` as on a `Customer`, then its contacts' names,
+    phones and emails and its assets (with their IMO numbers), each joined by ", "."""
 
     id: str
     name: str
-    contact_name: str
-    phone: str
-    email: str
-    sites: str
+    contacts: str
+    phones: str
+    emails: str
+    assets: str
     text: str
     """The fields that were searched, joined by " · ", for the snippet."""
+
+
+def _joined(expression: str, source: str) -> str:
+    """SQL: the customer `c`'s values of `expression` over its rows in `source`, joined by ", "."""
+    return f"coalesce((SELECT group_concat({expression}, ', ') FROM {source}), '')"
+
+
+_LIVE_CONTACTS = "contact k WHERE k.customer_id = c.id AND NOT k.removed"
+_LIVE_ASSETS = "asset a WHERE a.customer_id = c.id AND NOT a.removed"
+_ASSET_LABEL = "a.name || CASE WHEN a.imo != '' THEN ' (IMO ' || a.imo || ')' ELSE '' END"
+_HIT_SQL = (
+    f"SELECT c.id, c.name, {_joined('k.name', _LIVE_CONTACTS)}, "
+    f"{_joined('p.value', 'contact k, json_each(k.phones) p WHERE k.customer_id = c.id AND NOT k.removed')}, "
+    f"{_joined('e.value', 'contact k, json_each(k.emails) e WHERE k.customer_id = c.id AND NOT k.removed')}, "
+    f"{_joined(_ASSET_LABEL, _LIVE_ASSETS)}, c.notes FROM customer c WHERE c.id IN (SELECT value FROM json_each(?))"
+)
+"""A `CustomerHit` of each customer whose id is in a JSON array, and its notes."""
+
+_CUSTOMER_SOURCES = (
+    ("customer_search", "customer x", "x.id", "(x.name || x.contact_name || x.phone || x.email || x.sites || x.notes)"),
+    ("contact_search", "contact x", "x.customer_id", "(x.name || x.role || x.phones || x.emails)"),
+    ("asset_search", "asset x", "x.customer_id", "(x.name || x.imo || x.flag || x.vessel_type)"),
+)
+"""Where a customer is found: (index, table, the customer's id, the text the index holds): its
+own fields, then those of one of its contacts, then those of one of its assets."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +111,7 @@ class TicketFilter:
     agent: str | None = None
     """Part of the assignee's name."""
     customer: str | None = None
-    """Part of the customer's name or contact."""
+    """Part of the customer's name or of one of its contacts' names."""
     tags: tuple[str, ...] = ()
     """Hashtags, without `#`, that an internal note of the ticket carries."""
     created_from: datetime | None = None
@@ -108,7 +134,8 @@ class TicketFilter:
             where.append("t.assignee_id IN (SELECT id FROM agent WHERE name LIKE ? ESCAPE '\\')")
             args.append(like_pattern(self.agent))
         if self.customer:
-            where.append("(c.name LIKE ? ESCAPE '\\' OR c.contact_name LIKE ? ESCAPE '\\')")
+            where.append("(c.name LIKE ? ESCAPE '\\' OR c.id IN (SELECT customer_id FROM contact WHERE name LIKE ? "
+                         "ESCAPE '\\'))")
             args += [like_pattern(self.customer)] * 2
         for tag in self.tags:
             marked = "#" + tag
@@ -215,32 +242,40 @@ class FullText:
         ).fetchall()
 
     def search_customers(self, words: Sequence[str], limit: int) -> list[CustomerHit]:
-        """Up to `limit` customers whose name, contact, phone, email, sites or notes hold
-        every word, best match first."""
-        searched = "(c.name || ' · ' || c.contact_name || ' · ' || c.phone || ' · ' || c.email || ' · ' || c.sites)"
-        columns = f"c.id, c.name, c.contact_name, c.phone, c.email, c.sites, {searched} || ' · ' || c.notes"
+        """Up to `limit` customers, best match first, that hold every word in their own name
+        or notes, or in one contact's name, role, phones or emails, or in one asset's name,
+        IMO number, flag or type (removed contacts and assets are left out)."""
         with self._plain_reads() as db:
-            match, short = match_expression(db, "customer_search", words)
-            if match == NOTHING:
-                return []
-            likes = "".join(f" AND ({searched} || c.notes) LIKE ? ESCAPE '\\'" for _ in short)
-            if match is None:
-                rows = db.execute(f"SELECT {columns} FROM customer c WHERE 1{likes} ORDER BY c.name LIMIT ?",
-                                  (*short, limit)).fetchall()
-            else:
-                rows = db.execute(
-                    f"SELECT {columns} FROM customer_search s JOIN customer c ON c.rowid = s.rowid "
-                    f"WHERE customer_search MATCH ?{likes} ORDER BY s.rank LIMIT ?",
-                    (match, *short, limit),
-                ).fetchall()
-        return [CustomerHit(*row) for row in rows]
+            found: list[str] = []
+            for source in _CUSTOMER_SOURCES:
+                found += self._customers_matching(db, *source, words, limit)
+        return self.customers_by_id(list(dict.fromkeys(found))[:limit])
+
+    @staticmethod
+    def _customers_matching(db, index: str, table: str, owner: str, searched: str, words: Sequence[str],
+                            limit: int) -> list[str]:
+        """Ids of the customers whose rows of `table` hold every word, best first."""
+        match, short = match_expression(db, index, words)
+        if match == NOTHING:
+            return []
+        live = "" if table.startswith("customer") else " AND NOT x.removed"
+        likes = "".join(f" AND {searched} LIKE ? ESCAPE '\\'" for _ in short) + live
+        if match is None:
+            rows = db.execute(f"SELECT {owner} FROM {table} WHERE 1{likes} LIMIT ?", (*short, limit))
+        else:
+            rows = db.execute(f"SELECT {owner} FROM {index} s JOIN {table} ON x.rowid = s.rowid "
+                              f"WHERE {index} MATCH ?{likes} ORDER BY s.rank LIMIT ?", (match, *short, limit))
+        return [row[0] for row in rows]
 
     def customer_names(self) -> tuple[int, list[tuple[str, str, str, str]]]:
         """The count of customer changes so far (kept by triggers), and every customer's id,
-        name, contact and sites (JSON text), for matching names by pinyin and by closeness."""
+        name, contacts' names and assets (with IMO numbers), for matching names by pinyin and
+        by closeness."""
         with self._plain_reads() as db:
             generation = db.execute("SELECT value FROM meta WHERE key = 'customer_generation'").fetchone()
-            rows = db.execute("SELECT id, name, contact_name, sites FROM customer ORDER BY name").fetchall()
+            rows = db.execute(f"SELECT c.id, c.name, {_joined('k.name', _LIVE_CONTACTS)}, "
+                              f"{_joined('a.name || CHAR(32) || a.imo', _LIVE_ASSETS)} FROM customer c "
+                              "ORDER BY c.name").fetchall()
         return int(generation[0]) if generation else 0, rows
 
     def customer_generation(self) -> int:
@@ -252,12 +287,8 @@ class FullText:
     def customers_by_id(self, ids: Sequence[str]) -> list[CustomerHit]:
         """The customers with these ids, in the order given."""
         with self._plain_reads() as db:
-            rows = db.execute(
-                "SELECT c.id, c.name, c.contact_name, c.phone, c.email, c.sites, "
-                "c.name || ' · ' || c.contact_name FROM customer c WHERE c.id IN (SELECT value FROM json_each(?))",
-                (json.dumps(list(ids)),),
-            ).fetchall()
-        by_id = {row[0]: CustomerHit(*row) for row in rows}
+            rows = db.execute(_HIT_SQL, (json.dumps(list(ids)),)).fetchall()
+        by_id = {row[0]: CustomerHit(*row[:6], " · ".join(part for part in row[1:] if part)) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
 
 

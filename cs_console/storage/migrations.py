@@ -9,14 +9,18 @@ version intact. `PRAGMA user_version` holds the step a file has reached. The mod
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from cs_console.storage.organisation_upgrade import move_customer_details
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
     description: str
-    statements: tuple[str, ...]
+    statements: tuple[str | Callable[[sqlite3.Connection], None], ...]
+    """SQL, or a function of the connection for a step SQL cannot say (ids derived in Python)."""
 
 
 INTERACTION_CHANNEL_BACKFILL = """UPDATE interaction SET channel = CASE
@@ -45,18 +49,28 @@ trigram: a word of one or two characters is then always found through the trigra
 starts."""
 
 
+ORGANISATION_SEARCHED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("contact_search", "contact", ("name", "role", "phones", "emails")),
+    ("asset_search", "asset", ("name", "imo", "flag", "vessel_type")),
+)
+"""The full-text indexes of the organisations' contacts and assets (the step that made them),
+built like SEARCHED's: a customer is found by its people's names, phones and addresses and by
+its vessels' names and IMO numbers."""
+
+
 def _padded(prefix: str, columns: tuple[str, ...]) -> str:
     """The SQL of each column's text followed by PADDING."""
     return ", ".join(f"{prefix}{column} || '{PADDING}'" for column in columns)
 
 
-FULL_TEXT_INDEXES: tuple[str, ...] = (
-    # Contentless indexes: the text stays in its table, the index holds the trigrams
-    # of each column followed by PADDING, keyed by the row's rowid. Written to be
-    # harmless when run again.
-    *(
+def full_text_statements(searched: tuple[tuple[str, str, tuple[str, ...]], ...]) -> tuple[str, ...]:
+    """The statements that make, fill and keep these full-text indexes."""
+    return tuple(
+        # Contentless indexes: the text stays in its table, the index holds the trigrams
+        # of each column followed by PADDING, keyed by the row's rowid. Written to be
+        # harmless when run again.
         statement
-        for index, table, columns in SEARCHED
+        for index, table, columns in searched
         for statement in (
             f"""CREATE VIRTUAL TABLE IF NOT EXISTS {index} USING fts5({", ".join(columns)},
                 content='', tokenize='trigram')""",
@@ -77,10 +91,12 @@ FULL_TEXT_INDEXES: tuple[str, ...] = (
                 INSERT INTO {index}(rowid, {", ".join(columns)}) VALUES (NEW.rowid, {_padded("NEW.", columns)});
             END""",
         )
-    ),
-)
+    )
+
+
+FULL_TEXT_INDEXES: tuple[str, ...] = full_text_statements(SEARCHED)
 """Step 12's full-text indexes, their fill and their triggers. `cs_console.storage.doctor`
-runs them again over a recovered copy, whose rows have new rowids."""
+runs them again over a recovered copy, whose rows have new rowids (and ORGANISATION_SEARCHED's)."""
 
 
 MERGE_AND_LINK = Migration(
@@ -480,6 +496,58 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX IF NOT EXISTS ix_kb_proposal_ticket ON kb_proposal (ticket_id)",
         ),
     ),
+    Migration(
+        19,
+        "organisations as they are: a customer's contacts (name, role, phones, emails, language, "
+        "preferred channel) and assets (vessels with IMO number, flag and type; rigs; sites; SIM "
+        "batches), synced; a ticket names its contact and asset; the old contact and sites of each "
+        "customer move into them; both are found by full-text search",
+        (
+            """CREATE TABLE IF NOT EXISTS contact (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                customer_id VARCHAR NOT NULL REFERENCES customer (id),
+                name VARCHAR NOT NULL,
+                role VARCHAR NOT NULL,
+                phones VARCHAR NOT NULL,
+                emails VARCHAR NOT NULL,
+                language VARCHAR NOT NULL,
+                channel VARCHAR NOT NULL,
+                removed BOOLEAN NOT NULL,
+                created_at VARCHAR(26) NOT NULL,
+                updated_at VARCHAR(26) NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS ix_contact_customer_id ON contact (customer_id)",
+            """CREATE TABLE IF NOT EXISTS asset (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                customer_id VARCHAR NOT NULL REFERENCES customer (id),
+                kind VARCHAR NOT NULL,
+                name VARCHAR NOT NULL,
+                imo VARCHAR NOT NULL,
+                flag VARCHAR NOT NULL,
+                vessel_type VARCHAR NOT NULL,
+                notes VARCHAR NOT NULL,
+                removed BOOLEAN NOT NULL,
+                created_at VARCHAR(26) NOT NULL,
+                updated_at VARCHAR(26) NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS ix_asset_customer_id ON asset (customer_id)",
+            "ALTER TABLE ticket ADD COLUMN contact_id VARCHAR REFERENCES contact (id)",
+            "ALTER TABLE ticket ADD COLUMN asset_id VARCHAR REFERENCES asset (id)",
+            "CREATE INDEX IF NOT EXISTS ix_ticket_contact_id ON ticket (contact_id)",
+            "CREATE INDEX IF NOT EXISTS ix_ticket_asset_id ON ticket (asset_id)",
+            *full_text_statements(ORGANISATION_SEARCHED),
+            # The names held in memory for pinyin and typo matching include contacts and assets.
+            *(
+                f"""CREATE TRIGGER IF NOT EXISTS customer_generation_{table}_{event.split()[0].lower()}
+                AFTER {event} ON {table} BEGIN
+                    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'customer_generation';
+                END"""
+                for table in ("contact", "asset")
+                for event in ("INSERT", "UPDATE", "DELETE")
+            ),
+            move_customer_details,
+        ),
+    ),
 )
 
 
@@ -504,7 +572,10 @@ def upgrade(connection: sqlite3.Connection, target: int = LATEST_VERSION) -> int
     try:
         for migration in pending:
             for statement in migration.statements:
-                connection.execute(statement)
+                if callable(statement):
+                    statement(connection)
+                else:
+                    connection.execute(statement)
         connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         connection.execute(f"PRAGMA user_version = {pending[-1].version}")
         connection.execute("COMMIT")

@@ -40,16 +40,65 @@ class Agent(SQLModel, table=True):
 
 
 class Customer(SQLModel, table=True):
+    """An organisation (a shipowner, a ship manager, a SIM distributor...): its people are
+    its `Contact`s, its vessels, rigs, sites and SIM batches its `Asset`s."""
+
     id: str = Field(default_factory=new_id, primary_key=True)
     name: str = Field(index=True)
     kind: str = ""
+    """`vocabulary.ORGANISATION_KINDS`, or free text an earlier release or an import gave."""
     contact_name: str = ""
     phone: str = ""
     email: str = ""
     language: str = "en"
     sites: str = "[]"
+    """`contact_name`, `phone`, `email` and `sites` are what earlier releases knew of a customer's
+    person and sites: the upgrade moves them into contacts and assets and empties them
+    (`storage.organisation_upgrade`); they stay so that devices not yet upgraded still sync."""
     preferences: str = ""
     notes: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    field_clocks: str = "{}"
+
+
+class Contact(SQLModel, table=True):
+    """A person at an organisation (a `Customer`): who calls or writes, and how to reach them.
+
+    `phones` and `emails` are JSON arrays of text, phones in E.164. Removing a contact marks
+    it `removed`, so the tickets that name it keep their history and the removal syncs."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    name: str
+    role: str = ""
+    """Master, superintendent, chief engineer, purchasing..."""
+    phones: str = "[]"
+    emails: str = "[]"
+    language: str = ""
+    channel: str = ""
+    """The channel they prefer (`vocabulary.CHANNELS`), or empty."""
+    removed: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    field_clocks: str = "{}"
+
+
+class Asset(SQLModel, table=True):
+    """Something an organisation owns or runs that tickets are about: a vessel (with its IMO
+    number, flag and type), a rig, a site, a batch of SIM cards (`vocabulary.ASSET_KINDS`).
+    Removing one marks it `removed`, as for contacts."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    kind: str = "site"
+    name: str
+    imo: str = ""
+    """A vessel's IMO number, seven digits with a valid check digit; empty when unknown."""
+    flag: str = ""
+    vessel_type: str = ""
+    notes: str = ""
+    removed: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     field_clocks: str = "{}"
@@ -69,6 +118,10 @@ class Ticket(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     field_clocks: str = "{}"
+    contact_id: str | None = Field(default=None, foreign_key="contact.id", index=True)
+    """Who at the customer the ticket is for; None on tickets filed before contacts existed."""
+    asset_id: str | None = Field(default=None, foreign_key="asset.id", index=True)
+    """The vessel, rig, site or SIM batch it is about, when it is about one."""
     merged_into: str | None = Field(default=None, index=True)
     """The ticket this one was merged into (it is closed, and its thread is read there); a
     plain id, not a foreign key, so a pointer to a ticket outside this device's scope is kept."""

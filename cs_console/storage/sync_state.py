@@ -23,6 +23,8 @@ from sqlmodel import Session, SQLModel, col, select
 from cs_console.storage import hlc
 from cs_console.storage.models import (
     Agent,
+    Asset,
+    Contact,
     Customer,
     Interaction,
     KbArticle,
@@ -43,6 +45,8 @@ from cs_console.utc import to_text, utcnow
 ENTITY_NAMES: dict[type[SQLModel], str] = {
     Agent: "agent",
     Customer: "customer",
+    Contact: "contact",
+    Asset: "asset",
     Ticket: "ticket",
     Interaction: "interaction",
     TicketEvent: "ticket_event",

@@ -22,6 +22,8 @@ from sqlmodel import col, select
 from cs_console.storage.errors import NotFound, StoreError
 from cs_console.storage.models import (
     Agent,
+    Asset,
+    Contact,
     Customer,
     Interaction,
     OutboxOp,
@@ -73,6 +75,10 @@ class TicketDetail:
     """Public replies still in this device's outbox, not yet on the server."""
     relations: Relations
     """The tickets merged into this one and their history, where it was merged, its links."""
+    contact: Contact | None = None
+    """The person at the customer the ticket is for, when it names one."""
+    asset: Asset | None = None
+    """The vessel, rig, site or SIM batch it is about, when it names one."""
 
     def delivery_of(self, reply_id: str) -> tuple[str, str]:
         """Where a public reply stands, and the mail server's reason when it failed:
@@ -157,6 +163,8 @@ class Tickets:
                 deliveries=deliveries,
                 unsent=unsent,
                 relations=relations,
+                contact=session.get(Contact, ticket.contact_id) if ticket.contact_id else None,
+                asset=session.get(Asset, ticket.asset_id) if ticket.asset_id else None,
             )
 
     def ticket_numbered(self, number: str) -> Ticket | None:
@@ -176,6 +184,9 @@ class Tickets:
         *,
         customer_id: str | None = None,
         new_customer: Customer | None = None,
+        contact_id: str | None = None,
+        new_contact: Contact | None = None,
+        asset_id: str | None = None,
         subject: str,
         first_message: str,
         category: str = "other",
@@ -189,8 +200,10 @@ class Tickets:
         """A new ticket with the customer's first message and its `created` event.
 
         Either names an existing customer or brings a `new_customer` to create in the same
-        transaction, so a failed ticket leaves no orphan customer behind. The draft named by
-        `clears_draft` (the form it was typed in) goes in the same transaction.
+        transaction, so a failed ticket leaves no orphan customer behind; likewise it names
+        the customer's contact or brings a `new_contact` (of that customer), and may name one
+        of its assets. The draft named by `clears_draft` (the form it was typed in) goes in the
+        same transaction.
         """
         subject = subject.strip()
         if not subject:
@@ -206,11 +219,21 @@ class Tickets:
                 customer_id = new_customer.id
             elif customer_id is None or session.get(Customer, customer_id) is None:
                 raise NotFound(f"no customer with id {customer_id}")
+            if new_contact is not None:
+                new_contact.customer_id = customer_id
+                self._insert(session, new_contact)
+                contact_id = new_contact.id
+            for model, row_id in ((Contact, contact_id), (Asset, asset_id)):
+                row = session.get(model, row_id) if row_id is not None else None
+                if row_id is not None and (row is None or row.customer_id != customer_id):
+                    raise NotFound(f"no {model.__tablename__} with id {row_id} at customer {customer_id}")
             sequence = int(self._meta(session, "next_ticket_seq") or "1")
             self._set_meta(session, "next_ticket_seq", str(sequence + 1))
             ticket = Ticket(
                 number=f"{self.ticket_prefix}-{sequence:04d}",
                 customer_id=customer_id,
+                contact_id=contact_id,
+                asset_id=asset_id,
                 assignee_id=assignee_id,
                 team=team,
                 subject=subject,

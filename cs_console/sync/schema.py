@@ -20,12 +20,15 @@ from enum import Enum
 
 from sqlmodel import SQLModel
 
+from cs_console.channels.phone import normalise_phone
 from cs_console.errors import UserError
+from cs_console.identifiers import email_problem, imo_problem
 from cs_console.lead.rubric import scores_problem
 from cs_console.storage.sync_state import ENTITY_NAMES
 from cs_console.sync.protocol import INT64
 from cs_console.utc import from_text, to_text
 from cs_console.vocabulary import (
+    ASSET_KINDS,
     CHANNELS,
     DELIVERY_STATES,
     EVENT_KINDS,
@@ -100,6 +103,8 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("mail_problem", "problem"): ("", *MAIL_PROBLEMS),
     ("kb_proposal", "kind"): PROPOSAL_KINDS,
     ("kb_proposal", "state"): PROPOSAL_STATES,
+    ("contact", "channel"): ("", *CHANNELS),
+    ("asset", "kind"): ASSET_KINDS,
 }
 BOUNDS: dict[tuple[str, str], range] = {
     ("interaction", "satisfaction"): SATISFACTION_SCORES,
@@ -166,6 +171,11 @@ def value_problem(spec: EntitySpec, name: str, value) -> str | None:
         return f"{spec.name}.{name} must be an integer, not {type(value).__name__}"
     elif field.kind is Kind.INT and value not in INT64:
         return f"{spec.name}.{name}: the integer {value} does not fit in 64 bits"
+    check = FORMATS.get((spec.name, name))
+    if check is not None:
+        problem = check(value, f"{spec.name}.{name}")
+        if problem:
+            return problem
     if field.choices is not None and value not in field.choices:
         return f"{spec.name}.{name} {value!r} is not one of {', '.join(field.choices)}"
     if field.bounds is not None and value not in field.bounds:
@@ -195,6 +205,41 @@ def survey_problem(text: object) -> str | None:
         if isinstance(score, bool) or not isinstance(score, int) or score not in scores:
             return f"interaction.survey: {key} {score!r} is not a whole number from {scores.start} to {scores[-1]}"
     return None
+
+
+def _text_list(text: str, where: str) -> list | str:
+    """The strings of a JSON array of text, or why `text` is not one."""
+    try:
+        found = json.loads(text)
+    except ValueError:
+        found = None
+    if not isinstance(found, list) or not all(isinstance(item, str) for item in found):
+        return f"{where} must be a JSON array of text, not {text[:60]!r}"
+    return found
+
+
+def _phones_problem(text: str, where: str) -> str | None:
+    found = _text_list(text, where)
+    if isinstance(found, str):
+        return found
+    wrong = next((phone for phone in found if normalise_phone(phone, "ZZ") != phone), None)
+    return None if wrong is None else f"{where}: {wrong!r} is not a phone number in E.164 form (+8613800138000)"
+
+
+def _emails_problem(text: str, where: str) -> str | None:
+    found = _text_list(text, where)
+    if isinstance(found, str):
+        return found
+    problem = next((email_problem(email) for email in found if email_problem(email)), None)
+    return None if problem is None else f"{where}: {problem}"
+
+
+FORMATS: dict[tuple[str, str], typing.Callable[[str, str], str | None]] = {
+    ("contact", "phones"): _phones_problem,
+    ("contact", "emails"): _emails_problem,
+    ("asset", "imo"): lambda text, where: f"{where}: {imo_problem(text)}" if text and imo_problem(text) else None,
+}
+"""Text fields with a form of their own: (text, "entity.field") to why it is not in that form, or None."""
 
 
 def _scores_problem(values: dict) -> str | None:

@@ -26,6 +26,8 @@ import os
 from collections.abc import Mapping
 from string import Formatter
 
+from cs_console.text.organisation_strings import ORGANISATION_CATALOG
+
 LANGUAGES = ("en", "zh")
 """English first: the fallback."""
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
@@ -933,6 +935,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "help.screen.proposals_screen": ("Knowledge-base proposals", "知识库提案"),
 }
 """Key to (English, Chinese)."""
+CATALOG.update(ORGANISATION_CATALOG)
 
 
 class Strings:

@@ -2,9 +2,10 @@
 and the new-ticket form's search by phone number or email address.
 
 Phone numbers are compared whole in E.164 (`channels.phone`), so `+86 138 0013 8000`,
-`13800138000` and `0086-138 0013 8000` find the same customer; the store only narrows the
-candidates by the last digits. A call opens the caller's newest open ticket, else the
-new-ticket form for that customer, else the form offering a new customer with the number.
+`13800138000` and `0086-138 0013 8000` find the same contact; the store only narrows the
+candidates by the last digits. A call opens the newest open ticket of the caller's
+organisation, else the new-ticket form for that organisation and contact, else the form
+offering a new customer with the number.
 Call from a thread worker. It refuses to open screens: the app does, with what this returns.
 """
 
@@ -14,12 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cs_console.channels.phone import TAIL_DIGITS, normalise_phone
+from cs_console.channels.reach import stored_list
 from cs_console.errors import UserError
 from cs_console.vocabulary import ACTIVE_STATUSES
 
 if TYPE_CHECKING:
     from cs_console.storage.full_text import CustomerHit
-    from cs_console.storage.models import Customer
+    from cs_console.storage.models import Contact, Customer
     from cs_console.store import Store
 
 
@@ -34,7 +36,9 @@ class Caller:
     phone: str
     """The number in E.164 (`+8613800138000`)."""
     customer: Customer | None = None
-    """The customer with that number; None for a number nobody here has."""
+    """The organisation of the contact with that number; None for a number nobody here has."""
+    contact: Contact | None = None
+    """The contact with that number."""
     ticket_id: str | None = None
     """The customer's newest open ticket, to open at once; None: file a new one."""
 
@@ -52,10 +56,10 @@ def phone_or_refuse(text: str, region: str) -> str:
     return phone
 
 
-def customers_by_phone(store: Store, phone: str, region: str) -> list[Customer]:
-    """The customers whose phone is `phone` (E.164), those with the latest ticket first."""
-    candidates = store.customers_by_contact(phone_tail=phone[-TAIL_DIGITS:])
-    return [customer for customer in candidates if normalise_phone(customer.phone, region) == phone]
+def contacts_by_phone(store: Store, phone: str, region: str) -> list[Contact]:
+    """The contacts with the phone `phone` (E.164), those whose customer has the latest ticket first."""
+    candidates = store.contacts_by_reach(phone_tail=phone[-TAIL_DIGITS:])
+    return [contact for contact in candidates if phone in {normalise_phone(p, region) for p in stored_list(contact.phones)}]
 
 
 def look_up_caller(store: Store, number: str, region: str) -> Caller:
@@ -66,30 +70,33 @@ def look_up_caller(store: Store, number: str, region: str) -> Caller:
         StoreError: the database cannot be read.
     """
     phone = phone_or_refuse(number, region)
-    customers = customers_by_phone(store, phone, region)
-    for customer in customers:
-        ticket_id = store.newest_ticket_of(customer.id, ACTIVE_STATUSES)
+    contacts = contacts_by_phone(store, phone, region)
+    for contact in contacts:
+        ticket_id = store.newest_ticket_of(contact.customer_id, ACTIVE_STATUSES)
         if ticket_id is not None:
-            return Caller(phone, customer, ticket_id)
-    return Caller(phone, customers[0] if customers else None)
+            return Caller(phone, store.customer(contact.customer_id), contact, ticket_id)
+    if contacts:
+        return Caller(phone, store.customer(contacts[0].customer_id), contacts[0])
+    return Caller(phone)
 
 
 def find_customers(store: Store, text: str, region: str, limit: int = 8) -> list[CustomerHit]:
-    """The new-ticket form's search: customers whose email is `text` or whose phone is the
-    number `text` spells, first, then those `search_all.find_customers` finds (any field,
+    """The new-ticket form's search: customers with a contact whose email is `text` or whose
+    phone is the number `text` spells, first, then those `search_all.find_customers` finds (any field,
     pinyin and initials, a name typed with a slip)."""
     from cs_console.usecases import search_all  # pinyin and typo matching: the form's, not a call's
 
     text = text.strip()
     if not text:
         return []
-    by_contact: list[Customer] = []
+    by_contact: list[Contact] = []
     if "@" in text:
-        by_contact = store.customers_by_contact(email=text, limit=limit)
+        by_contact = store.contacts_by_reach(email=text, limit=limit)
     else:
         phone = normalise_phone(text, region)
         if phone is not None:
-            by_contact = customers_by_phone(store, phone, region)
-    hits = [*store.customers_by_id([customer.id for customer in by_contact]), *search_all.find_customers(store, text, limit)]
+            by_contact = contacts_by_phone(store, phone, region)
+    hits = [*store.customers_by_id(list(dict.fromkeys(contact.customer_id for contact in by_contact))),
+            *search_all.find_customers(store, text, limit)]
     found = {hit.id: hit for hit in hits}
     return list(found.values())[:limit]

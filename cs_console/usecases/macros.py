@@ -90,7 +90,7 @@ def plan_macro(store: Store, macro: MacroChoice, detail: TicketDetail, agent: Ag
             template = store.template(template_id)
             if template is None:
                 raise MacroRefused(f"macro {macro.title!r}: no template {step.value!r} in the knowledge base")
-            values = template_values(detail.ticket, detail.customer, agent, due_times, zone)
+            values = template_values(detail.ticket, detail.customer, agent, due_times, zone, detail.contact)
             plan.update(template_id=template_id, template_title=template.title, reply=fill(template.body, values))
         elif step.action == "status":
             plan.update(status=step.value, close_reason=step.detail or None)

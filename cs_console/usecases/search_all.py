@@ -87,9 +87,9 @@ def ticket_filter(query: SearchQuery, now: datetime) -> TicketFilter:
 
 
 def find_customers(store: Store, text: str, limit: int = CUSTOMER_LIMIT) -> list[CustomerHit]:
-    """Customers `text` names, best first: by any of their fields (name, contact, phone,
-    email, sites, notes); then by the pinyin or initials of their name or contact; then by
-    a name, vessel or site typed with a slip."""
+    """Customers `text` names, best first: by their name or notes, or a contact's name, role,
+    phone or email, or an asset's name or IMO number; then by the pinyin or initials of their
+    name or a contact's; then by a name, vessel or site typed with a slip."""
     words = text.split()
     if not words:
         return []
@@ -103,7 +103,7 @@ def find_customers(store: Store, text: str, limit: int = CUSTOMER_LIMIT) -> list
 
 
 class CustomerNames:
-    """Every customer's name, contact and sites, made ready once for pinyin and for typo
+    """Every customer's name, contacts' names and assets, made ready once for pinyin and for typo
     matching; read again only when a customer changed (`Store.customer_generation`)."""
 
     def __init__(self, generation: int, rows: Sequence[tuple[str, str, str, str]]) -> None:
@@ -155,4 +155,4 @@ def _names_of(store: Store) -> CustomerNames:
 
 def _customer_found(hit: CustomerHit, words: Sequence[str]) -> Found:
     shown, spans = snippet(hit.text, words)
-    return Found("customer", hit.id, hit.name, hit.contact_name, shown, tuple(spans), None)
+    return Found("customer", hit.id, hit.name, hit.contacts, shown, tuple(spans), None)

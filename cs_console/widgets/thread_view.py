@@ -47,7 +47,7 @@ def thread_entries(detail: TicketDetail, strings: Strings, zone: tzinfo, now: da
         if interaction.kind == "public_reply" and interaction.author_id is None:
             author = s("ticket.automatic_reply")  # the server's acknowledgement of a mail
         else:
-            author = detail.authors.get(interaction.author_id, customer.contact_name or customer.name)
+            author = detail.authors.get(interaction.author_id, detail.contact.name if detail.contact else customer.name)
         heading = " · ".join([s(f"interaction.{interaction.kind}"), escape(author),
                               local_time(interaction.created_at, zone, now, s)])
         if interaction.channel:
