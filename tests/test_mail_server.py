@@ -53,8 +53,11 @@ def tickets_of(database, config):  # noqa: F811
 
 
 def messages_of(database, ticket_id):  # noqa: F811
+    """The ticket's messages and replies; internal notes (the server's likely-duplicate warning
+    among them, as the module's mail comes from a few senders) are left out."""
     with database.read() as session:
-        return session.scalars(select(Interaction).where(Interaction.ticket_id == ticket_id)
+        return session.scalars(select(Interaction).where(Interaction.ticket_id == ticket_id,
+                                                         Interaction.kind != "internal_note")
                                .order_by(col(Interaction.created_at))).all()
 
 

@@ -35,7 +35,7 @@ def test_an_agent_merges_the_demo_duplicate_and_sees_the_merged_thread(tmp_path)
         assert "DEMO-0121" in screen.splitlines()[0], "the staying ticket is open"
         terminal.wait_for("· merged into DEMO-0121")  # the duplicate's activity lines, in the thread
         terminal.wait_for("status Open → Closed")
-        screen = terminal.wait_for("email · from DEMO-0133")  # and its message
+        screen = terminal.wait_for("· from DEMO-0133")  # and its message, above the activity lines
         assert "Forwarding from the Meridian Bulk technical office" in screen
 
         terminal.keys("u")
