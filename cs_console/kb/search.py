@@ -628,19 +628,27 @@ class SearchIndex:
         """The documents that every settled term matches in some way: with several terms,
         those before the last (the one being typed) that are long enough to be selective.
         A superset of any answer, kept across keystrokes, and far smaller than what a short
-        term matches, so the other terms are looked up within it."""
+        term matches, so the other terms are looked up within it.
+
+        Cached under the space-joined terms (no term holds a space). A term newly settled
+        is looked up within the bound of those before it when that is small, as the term
+        being typed is: "satellite phone s" 20 ms -> 3 ms CPU at 100,000 documents, where
+        "phone" in every field and way unbounded cost the rest (bench_search)."""
         if not settled:
             return None
-        bounds = []
-        for term in settled:
-            found = self._cache.get((term, _ANY))
-            if found is None:
-                found = set().union(*(self._matches(term, s) for s in _sources(term)))
-                self._remember((term, _ANY), found)
-            else:
-                self._cache.move_to_end((term, _ANY))
-            bounds.append(found)
-        return set.intersection(*sorted(bounds, key=len))
+        key = (" ".join(settled), _ANY)
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        before = self._bound(settled[:-1])
+        term = settled[-1]
+        if before is not None and len(before) > NARROW_LIMIT:
+            found = before & self._bound([term])
+        else:
+            found = set().union(*(self._matches(term, s, before) for s in _sources(term)))
+        self._remember(key, found)
+        return found
 
     def _matches(self, term: str, source: _Source, within: set[int] | None = None) -> set[int]:
         """Slots where `term` matches through `source` (those in `within`, if given), from
