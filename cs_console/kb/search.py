@@ -201,6 +201,15 @@ class _Postings:
         packed = self._slots[self._starts[row] : self._starts[row + 1]]
         return packed if more is None else [*packed, *more]
 
+    def starting_with(self, prefix: str) -> list:
+        """The slots of every key starting with `prefix`, as a few lists: the packed keys' as one
+        run, since they are packed in key order, then those of keys added since. One slice
+        instead of a few thousand lists for a one-letter word look-up: "bid b" 7.3 -> 5.7 ms
+        CPU at 100,000 documents, best of five (bench_search's queries)."""
+        keys, starts = self._keys, self._starts
+        run = self._slots[starts[bisect_left(keys, prefix)] : starts[bisect_left(keys, prefix + _LAST)]]
+        return [run, *(slots for key, slots in self.added.items() if key.startswith(prefix))]
+
     def new_keys(self, before: int) -> list[str]:
         """The keys first seen since `added` had `before` of them."""
         fresh = _new_keys(self.added, before)
@@ -711,7 +720,7 @@ class SearchIndex:
         if way == "word":
             if is_han(term):
                 return field.han_slots(term, within)
-            return field.slots(field.with_prefix(term), within)
+            return _union(field.postings.starting_with(term), within)
         if way == "substring":
             return field.slots(field.containing(term), within)
         if way in _PINYIN_WAYS:
