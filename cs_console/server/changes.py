@@ -19,6 +19,7 @@ with nothing new since costs one query. It refuses to decide what a change means
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -175,20 +176,21 @@ class Page:
     more: bool
 
 
-def _not_from(device_id: str):
+def _not_from(device_id):
     return or_(changes.c.origin.is_(None), changes.c.origin != device_id)
 
 
-def _entries_after(
-    session: Session, caller: Caller, device_id: str, after: int, head: int, library: bool
-) -> list[tuple[int, str, str]]:
-    """The next log entries of one stream up to `head`: the tickets' (with scope exits) or the library's."""
+@functools.cache
+def _entries_statement(role: str, library: bool):
+    """The query of one stream's next log entries for callers of `role`, built once (every
+    sync runs it): the caller, the device and the bounds are bound parameters."""
+    caller = Caller(agent_id=bindparam("agent_id"), name="", role=role, team=bindparam("team"))
+    after, head = bindparam("after"), bindparam("head")
     logged = select(changes.c.seq, changes.c.entity, changes.c.entity_id).where(
-        changes.c.seq > after, changes.c.seq <= head, _not_from(device_id)
+        changes.c.seq > after, changes.c.seq <= head, _not_from(bindparam("device_id"))
     )
     if library:
-        query = logged.where(changes.c.entity.in_(LIBRARY)).order_by(changes.c.seq).limit(READ_CHUNK)
-        return [tuple(row) for row in session.execute(query)]
+        return logged.where(changes.c.entity.in_(LIBRARY)).order_by(changes.c.seq).limit(READ_CHUNK)
     logged = logged.where(changes.c.entity.not_in(LIBRARY))
     scope = ticket_clause(caller)
     if scope is not None:
@@ -205,8 +207,15 @@ def _entries_after(
         scope_exits.c.seq > after, scope_exits.c.seq <= head, exit_clause(caller)
     )
     both = union_all(logged, exits).subquery()
-    query = select(both.c.seq, both.c.entity, both.c.entity_id).order_by(both.c.seq).limit(READ_CHUNK)
-    return [tuple(row) for row in session.execute(query)]
+    return select(both.c.seq, both.c.entity, both.c.entity_id).order_by(both.c.seq).limit(READ_CHUNK)
+
+
+def _entries_after(
+    session: Session, caller: Caller, device_id: str, after: int, head: int, library: bool
+) -> list[tuple[int, str, str]]:
+    """The next log entries of one stream up to `head`: the tickets' (with scope exits) or the library's."""
+    values = {"after": after, "head": head, "device_id": device_id, "agent_id": caller.agent_id, "team": caller.team}
+    return [tuple(row) for row in session.execute(_entries_statement(caller.role, library), values)]
 
 
 def _load(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
