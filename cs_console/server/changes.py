@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, bindparam, insert, literal, or_, select, union_all, update
 from sqlmodel import Session
 
-from cs_console.server.db import Numbers, changes, counter, scope_exits
+from cs_console.server.db import NEWEST, Numbers, changes, scope_exits
 from cs_console.server.known import rows_where_in
 from cs_console.server.scope import Caller, exit_clause, mail_problem_clause, ticket_clause
 from cs_console.storage.models import Interaction, MailProblem, Reminder, Ticket, TicketEvent
@@ -302,7 +302,7 @@ def read_page(session: Session, caller: Caller, device_id: str, cursor: int, lib
     never holds back a customer's message. A page holds at least one row, so a row
     larger than the budget still gets through.
     """
-    head = session.execute(select(counter.c.value).where(counter.c.id == 1)).scalar_one()
+    head = session.execute(NEWEST).scalar_one()
     filler = _Filler(session, caller, device_id, budget, head)
     cursor_after, more = filler.fill(cursor, library=False)
     library_after = library_cursor

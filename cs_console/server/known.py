@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session, SQLModel, col
 
-from cs_console.storage.models import Ticket
+from cs_console.storage.models import Customer, Ticket
 from cs_console.sync.schema import ENTITIES
 
 READ_IDS = 500
@@ -149,9 +149,17 @@ class Known:
         if (type(row), ticket_id) in self._children:
             self._children[(type(row), ticket_id)].add(row.id)
 
+    def _absent(self, model: type[SQLModel], row_id: str) -> bool:
+        """Read already and not in the database, so no row there names it (its foreign keys
+        see to that): a new ticket's children or a new customer's tickets need no query."""
+        return (model, row_id) in self._rows and (model, row_id) not in self._stored
+
     def load_children(self, model: type[SQLModel], ticket_ids: Iterable[str | None]) -> None:
         """Read every row of `model` (a ticket's child) belonging to these tickets."""
         missing = {t for t in ticket_ids if storable(t) and (model, t) not in self._children}
+        for ticket_id in {t for t in missing if self._absent(Ticket, t)}:
+            self._children[(model, ticket_id)] = set()
+            missing.discard(ticket_id)
         if missing:
             self.flush()
         for chunk in _chunks(missing):
@@ -170,6 +178,9 @@ class Known:
     def load_customers(self, customer_ids: Iterable[str | None]) -> None:
         """Read every ticket naming these customers."""
         missing = {c for c in customer_ids if storable(c) and c not in self._customer_tickets}
+        for customer_id in {c for c in missing if self._absent(Customer, c)}:
+            self._customer_tickets[customer_id] = set()
+            missing.discard(customer_id)
         if missing:
             self.flush()
         for chunk in _chunks(missing):
