@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlmodel import Session
 
 from cs_console.server.db import applied_ops, counter, identity
@@ -55,7 +55,8 @@ def start(session: Session, caller: Caller, request: SyncRequest) -> Start:
     """
     sent = request.continuity
     here, newest = session.execute(
-        select(identity.c.server_id, counter.c.value).where(identity.c.id == 1, counter.c.id == 1)
+        select(identity.c.server_id, counter.c.value).join_from(identity, counter, true())
+        .where(identity.c.id == 1, counter.c.id == 1)
     ).one()
     scope = scope_key(session, caller)
     cursor, library_cursor = request.cursor, request.library_cursor
