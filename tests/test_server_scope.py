@@ -14,7 +14,8 @@ from sqlmodel import select
 
 from cs_console.server import accounts
 from cs_console.server.app import handle_sync
-from cs_console.storage.models import Customer, KbArticle, Ticket
+from cs_console.server.db import changes
+from cs_console.storage.models import Customer, Interaction, KbArticle, Ticket
 from cs_console.store import Store
 from cs_console.sync import codec
 from cs_console.sync.protocol import SyncRequest, response_from_wire
@@ -139,3 +140,27 @@ def test_the_library_comes_down_only_after_the_tickets(tmp_path, database):
         cursor, library_cursor, more = page.cursor, page.library_cursor, page.more
     assert seen.index("kb_article") > seen.index("ticket")  # the newest ticket before the oldest article
     assert seen.count("kb_article") >= 20
+
+
+def test_a_cursor_moves_past_what_an_agent_may_not_see_and_a_ticket_reaching_them_later_arrives(tmp_path, database):
+    team = f"hold-{uuid.uuid4().hex[:4]}"
+    alice, ben = Member(tmp_path, database, "agent", team), Member(tmp_path, database, "agent", team)
+    alice.sync()
+    ben.sync()  # his device learns the agents first
+    ticket = ben.store.create_ticket(new_customer=Customer(name="Harbour Pilots"), subject="ben's own",
+                                     first_message="the pilot boat is late", assignee_id=ben.id, team=team)
+    ben.sync()
+    alice.sync()
+    with database.read() as session:
+        newest = session.execute(select(changes.c.seq).where(changes.c.ticket_id == ticket.id)).scalars().all()
+    assert alice.tickets() == set()
+    assert int(alice.store.sync_value("cursor")) >= max(newest)  # past ben's ticket, which she may not see
+
+    ben.store.assign_many([ticket.id], None)  # back to the team's pool: now hers to see
+    ben.sync()
+    alice.sync()
+    assert alice.tickets() == {"ben's own"}
+    assert "Harbour Pilots" in alice.customers()
+    with alice.store.read() as session:
+        bodies = {i.body for i in session.exec(select(Interaction).where(Interaction.ticket_id == ticket.id))}
+    assert "the pilot boat is late" in bodies

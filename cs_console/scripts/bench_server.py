@@ -16,7 +16,10 @@ baseline's median and their ratio. PostgreSQL runs in a schema of its own at
 - devices: N devices, each in a closed loop for `--seconds`: a sync that pushes a new
   ticket with its customer, a message, a reply, its first-response event and a status
   change, and pulls a page; syncs per second, p50/p95 latency, errors, and whether the
-  server holds exactly the rows the devices made (`exact`).
+  server holds exactly the rows the devices made (`exact`). The server and the devices
+  share the machine's cores, so it also prints the CPU milliseconds each sync cost the
+  server process (`server_cpu_ms`, from /proc; null elsewhere) and the devices (`devices_cpu_ms`,
+  this process: building, encoding and decoding the requests).
 - first sync: a new lead device's first sync onto `--first-sync-tickets` tickets through
   the link emulator at 256 kbit/s and 600 ms round trips, against what the link alone
   needs for the bytes and round trips that crossed it (`link_seconds`).
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -210,12 +214,15 @@ def many_devices(server: ServerProcess, database: Database, devices: int, second
                     errors[0] += 1
 
     threads = [threading.Thread(target=run, args=(device,)) for device in crowd]
+    server_cpu, devices_cpu = cpu_seconds(server.pid), time.process_time()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    devices_cpu = time.process_time() - devices_cpu
+    server_cpu = None if server_cpu is None else cpu_seconds(server.pid) - server_cpu
     after = counts(database)
     tickets = made[0]
     exact = (after["ticket"] - before["ticket"] == tickets and after["customer"] - before["customer"] == tickets
@@ -229,9 +236,20 @@ def many_devices(server: ServerProcess, database: Database, devices: int, second
         "syncs_per_s": round(len(latencies) / wall, 1),
         "p50_ms": round(1000 * ordered[len(ordered) // 2], 1),
         "p95_ms": round(1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 1),
+        "server_cpu_ms": None if server_cpu is None else round(1000 * server_cpu / max(1, len(latencies)), 2),
+        "devices_cpu_ms": round(1000 * devices_cpu / max(1, len(latencies)), 2),
         "errors": errors[0],
         "exact": exact,
     }
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """The user and system CPU seconds process `pid` has used so far (Linux /proc); None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def first_sync_figures(tmp: Path, server: ServerProcess, database: Database, tickets: int) -> dict:

@@ -14,7 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import col
 
 from cs_console.errors import UserError
@@ -124,6 +124,15 @@ def rotate_token(database: Database, who: str) -> tuple[Account, str]:
         return Account(agent.id, agent.name, agent.role, agent.team, False), token
 
 
+_agents = Agent.__table__
+_CALLER_BY_TOKEN = (
+    select(_agents.c.id, _agents.c.name, _agents.c.role, _agents.c.team, accounts.c.disabled)
+    .join(accounts, accounts.c.agent_id == _agents.c.id)
+    .where(accounts.c.token_hash == bindparam("token_hash"))
+)
+"""Every request asks it: built once, read as plain columns (no ORM object per request)."""
+
+
 def authenticate(database: Database, authorization: str | None) -> Caller:
     """The caller an `Authorization: Bearer <token>` header names.
 
@@ -134,17 +143,14 @@ def authenticate(database: Database, authorization: str | None) -> Caller:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("this call needs a bearer token; log in with: cs-console login URL")
-    with database.read() as session:
-        query = select(Agent, accounts.c.disabled).join(accounts, accounts.c.agent_id == Agent.id).where(
-            accounts.c.token_hash == hash_token(token.strip())
-        )
-        found = session.execute(query).first()
+    with database.engine.connect() as connection:
+        found = connection.execute(_CALLER_BY_TOKEN, {"token_hash": hash_token(token.strip())}).first()
     if found is None:
         raise Unauthorized(
             "this server does not know the token (mistyped, or replaced by rotate-token); "
             "ask an admin for a new one and run: cs-console login URL"
         )
-    agent, disabled = found
+    agent_id, name, role, team, disabled = found
     if disabled:
-        raise Forbidden(f"the account of {agent.name} is disabled; ask an admin to enable it")
-    return Caller(agent_id=agent.id, name=agent.name, role=agent.role, team=agent.team)
+        raise Forbidden(f"the account of {name} is disabled; ask an admin to enable it")
+    return Caller(agent_id=agent_id, name=name, role=role, team=team)

@@ -63,9 +63,11 @@ def handle_sync(database: Database, caller: Caller, body: bytes, content_type: s
     answer_type = codec.JSON_TYPE if content_type.split(";")[0].strip().lower() == codec.JSON_TYPE else codec.BINARY_TYPE
     request = request_from_wire(codec.decode(body, content_type))
     now_ms = int(time.time() * 1000)
-    with database.read() as session:
-        begin = continuity.start(session, caller, request)
-    request = replace(request, cursor=begin.cursor, library_cursor=begin.library_cursor)
+    begin = None  # a device that sends no continuity fields syncs from its cursors as they are
+    if request.continuity is not None:
+        with database.read() as session:
+            begin = continuity.start(session, caller, request)
+        request = replace(request, cursor=begin.cursor, library_cursor=begin.library_cursor)
     outcome = merge.apply_batch(database, caller, request, now_ms)
     if request.ops:
         log.info("%s: %d operations applied, %d repeats acknowledged, %d conflicts noted",
@@ -84,9 +86,8 @@ def handle_sync(database: Database, caller: Caller, body: bytes, content_type: s
         more=page.more,
         server_ms=now_ms,
         rows=page.rows,
-        server_id=begin.server_id if request.continuity else None,
-        scope=begin.scope,
-        resend_after=begin.resend_after,
+        **({} if begin is None else {"server_id": begin.server_id, "scope": begin.scope,
+                                     "resend_after": begin.resend_after}),
         settled=outcome.settled,
     )
     return codec.encode(response.to_wire(), answer_type), answer_type

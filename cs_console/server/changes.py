@@ -10,19 +10,24 @@ Reading: `read_page` walks the numbers after a device's cursors (one for tickets
 what they need, one for the knowledge base and templates, which wait until the tickets are
 down), keeps the rows in the caller's scope, skips rows the device itself made (it already
 has them), and stops at the byte budget. Rows a page refers to whose own number still lies ahead (a ticket updated
-after its messages) ride along, so every page can be stored on its own. It refuses to
-decide what a change means; `merge` does.
+after its messages) ride along, so every page can be stored on its own. A read walks no
+further than the counter's value when it starts (every number up to it is committed), and
+a stream read to its end moves the cursor to that value, past the changes outside the
+caller's scope: the next read starts there instead of walking them again, and a device
+with nothing new since costs one query. It refuses to decide what a change means; `merge` does.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, insert, literal, or_, select, union_all, update
 from sqlmodel import Session, col
 
-from cs_console.server.db import Numbers, changes, scope_exits
+from cs_console.server.db import NEWEST, Numbers, changes, scope_exits
+from cs_console.server.known import rows_where_in
 from cs_console.server.scope import (
     ORGANISATION_PARTS,
     Caller,
@@ -63,6 +68,11 @@ READ_IDS = 500
 """Ids per `IN (...)` when reading log lines: well under every backend's parameter limit."""
 
 
+_LINES = select(changes.c.entity, changes.c.entity_id, changes.c.seq, changes.c.origin).where(
+    changes.c.entity_id.in_(bindparam("ids", expanding=True))
+)
+
+
 class Log:
     """The change-log lines of one write transaction, kept until `write` and written with
     one executemany UPDATE and one INSERT, instead of an UPDATE (and maybe an INSERT) per row.
@@ -84,10 +94,9 @@ class Log:
         wanted = sorted(set(keys) - self._logged.keys())
         for start in range(0, len(wanted), READ_IDS):
             chunk = wanted[start : start + READ_IDS]
-            query = select(changes.c.entity, changes.c.entity_id, changes.c.seq, changes.c.origin).where(
-                changes.c.entity_id.in_({entity_id for _, entity_id in chunk})
-            )
-            found = {(row.entity, row.entity_id): (row.seq, row.origin) for row in self._session.execute(query)}
+            ids = sorted({entity_id for _, entity_id in chunk})
+            found = {(row.entity, row.entity_id): (row.seq, row.origin)
+                     for row in self._session.execute(_LINES, {"ids": ids})}
             self._logged.update((key, found.get(key)) for key in chunk)
 
     def previous(self, entity: str, entity_id: str) -> tuple[int, str | None] | None:
@@ -191,20 +200,21 @@ class Page:
     more: bool
 
 
-def _not_from(device_id: str):
+def _not_from(device_id):
     return or_(changes.c.origin.is_(None), changes.c.origin != device_id)
 
 
-def _entries_after(
-    session: Session, caller: Caller, device_id: str, after: int, library: bool
-) -> list[tuple[int, str, str]]:
-    """The next log entries of one stream: the tickets' (with scope exits) or the library's."""
+@functools.cache
+def _entries_statement(role: str, library: bool):
+    """The query of one stream's next log entries for callers of `role`, built once (every
+    sync runs it): the caller, the device and the bounds are bound parameters."""
+    caller = Caller(agent_id=bindparam("agent_id"), name="", role=role, team=bindparam("team"))
+    after, head = bindparam("after"), bindparam("head")
     logged = select(changes.c.seq, changes.c.entity, changes.c.entity_id).where(
-        changes.c.seq > after, _not_from(device_id)
+        changes.c.seq > after, changes.c.seq <= head, _not_from(bindparam("device_id"))
     )
     if library:
-        query = logged.where(changes.c.entity.in_(LIBRARY)).order_by(changes.c.seq).limit(READ_CHUNK)
-        return [tuple(row) for row in session.execute(query)]
+        return logged.where(changes.c.entity.in_(LIBRARY)).order_by(changes.c.seq).limit(READ_CHUNK)
     logged = logged.where(changes.c.entity.not_in(LIBRARY))
     scope = ticket_clause(caller)
     if scope is not None:
@@ -223,11 +233,18 @@ def _entries_after(
             )
         )
     exits = select(scope_exits.c.seq, literal("ticket").label("entity"), scope_exits.c.ticket_id).where(
-        scope_exits.c.seq > after, exit_clause(caller)
+        scope_exits.c.seq > after, scope_exits.c.seq <= head, exit_clause(caller)
     )
     both = union_all(logged, exits).subquery()
-    query = select(both.c.seq, both.c.entity, both.c.entity_id).order_by(both.c.seq).limit(READ_CHUNK)
-    return [tuple(row) for row in session.execute(query)]
+    return select(both.c.seq, both.c.entity, both.c.entity_id).order_by(both.c.seq).limit(READ_CHUNK)
+
+
+def _entries_after(
+    session: Session, caller: Caller, device_id: str, after: int, head: int, library: bool
+) -> list[tuple[int, str, str]]:
+    """The next log entries of one stream up to `head`: the tickets' (with scope exits) or the library's."""
+    values = {"after": after, "head": head, "device_id": device_id, "agent_id": caller.agent_id, "team": caller.team}
+    return [tuple(row) for row in session.execute(_entries_statement(caller.role, library), values)]
 
 
 def _load(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
@@ -240,7 +257,7 @@ def _load(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, 
         model = ENTITIES[entity].model
         ordered = sorted(ids)
         for start in range(0, len(ordered), 500):
-            for row in session.scalars(select(model).where(col(model.id).in_(ordered[start : start + 500]))):
+            for row in session.scalars(rows_where_in(model, "id"), {"ids": ordered[start : start + 500]}):
                 found[(entity, row.id)] = to_wire(row)
     return found
 
@@ -280,19 +297,22 @@ def _parents(session: Session, device_id: str, after: int, page: dict[tuple[str,
 class _Filler:
     """Fills one page up to its byte budget from one stream after another."""
 
-    def __init__(self, session: Session, caller: Caller, device_id: str, budget: int) -> None:
+    def __init__(self, session: Session, caller: Caller, device_id: str, budget: int, head: int) -> None:
         self.session, self.caller, self.device_id, self.budget = session, caller, device_id, budget
+        self.head = head
         self.page: dict[tuple[str, str], dict] = {}
         self.size = 0
 
     def fill(self, after: int, library: bool) -> tuple[int, bool]:
         """Add the stream's rows after `after`; returns the stream's new cursor and whether
-        it has more than fitted."""
+        it has more than fitted. A stream read to its end leaves the cursor at the head."""
         last = after
         while True:
-            entries = _entries_after(self.session, self.caller, self.device_id, last, library)
-            if not entries:
+            if last >= self.head:
                 return last, False
+            entries = _entries_after(self.session, self.caller, self.device_id, last, self.head, library)
+            if not entries:
+                return self.head, False
             rows = _load(self.session, ((entity, entity_id) for _, entity, entity_id in entries))
             for seq, entity, entity_id in entries:
                 row = rows.get((entity, entity_id))
@@ -304,7 +324,7 @@ class _Filler:
                     self.size += cost
                 last = seq
             if len(entries) < READ_CHUNK:
-                return last, False
+                return self.head, False
 
 
 def read_page(session: Session, caller: Caller, device_id: str, cursor: int, library_cursor: int, budget: int) -> Page:
@@ -315,7 +335,8 @@ def read_page(session: Session, caller: Caller, device_id: str, cursor: int, lib
     never holds back a customer's message. A page holds at least one row, so a row
     larger than the budget still gets through.
     """
-    filler = _Filler(session, caller, device_id, budget)
+    head = session.execute(NEWEST).scalar_one()
+    filler = _Filler(session, caller, device_id, budget, head)
     cursor_after, more = filler.fill(cursor, library=False)
     library_after = library_cursor
     if not more:

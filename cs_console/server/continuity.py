@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlmodel import Session
 
 from cs_console.server.db import applied_ops, counter, identity
@@ -41,10 +41,6 @@ class Start:
     resend_after: int | None = None
 
 
-def server_id(session: Session) -> str:
-    return session.execute(select(identity.c.server_id).where(identity.c.id == 1)).scalar_one()
-
-
 def _applied(session: Session, op_ids: list[str]) -> set[str]:
     if not op_ids:
         return set()
@@ -52,17 +48,18 @@ def _applied(session: Session, op_ids: list[str]) -> set[str]:
 
 
 def start(session: Session, caller: Caller, request: SyncRequest) -> Start:
-    """Where to read from for this request.
+    """Where to read from for this request, which carries continuity fields.
 
     Raises:
         Forked: the device's history departs from what this server has of its device id.
     """
-    here, scope = server_id(session), scope_key(session, caller)
-    cursor, library_cursor = request.cursor, request.library_cursor
     sent = request.continuity
-    if sent is None:
-        return Start(cursor, library_cursor, here, scope)
-    newest = session.execute(select(counter.c.value).where(counter.c.id == 1)).scalar_one()
+    here, newest = session.execute(
+        select(identity.c.server_id, counter.c.value).join_from(identity, counter, true())
+        .where(identity.c.id == 1, counter.c.id == 1)
+    ).one()
+    scope = scope_key(session, caller)
+    cursor, library_cursor = request.cursor, request.library_cursor
     if sent.server_id != here or max(cursor, library_cursor) > newest:
         cursor = library_cursor = 0
     elif sent.scope != scope:

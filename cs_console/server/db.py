@@ -236,13 +236,18 @@ a backup (its counter with it) then numbers its next changes past every number i
 before, which devices' cursors may have reached. Numbers stay below 2**53 until 2255."""
 
 
+NEWEST = select(counter.c.value).where(counter.c.id == 1)
+"""The newest change number handed out and committed."""
+
+
 class Numbers:
     """Hands out change numbers inside one write transaction, under the counter row's lock."""
 
+    _LOCKED = NEWEST.with_for_update()
+
     def __init__(self, session: Session) -> None:
         self._session = session
-        query = select(counter.c.value).where(counter.c.id == 1).with_for_update()
-        self._start = self._last = session.execute(query).scalar_one()
+        self._start = self._last = session.execute(self._LOCKED).scalar_one()
         self._clock_floor = int(time.time() * 1000) * NUMBERS_PER_MS
 
     def next(self) -> int:

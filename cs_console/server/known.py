@@ -21,12 +21,13 @@ would not order them). It refuses to decide what a row means or who may write it
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session, SQLModel, col
 
-from cs_console.storage.models import Ticket
+from cs_console.storage.models import Customer, Ticket
 from cs_console.sync.schema import ENTITIES
 
 READ_IDS = 500
@@ -44,6 +45,16 @@ def storable(value: object) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+@functools.cache
+def rows_where_in(model: type[SQLModel], column: str):
+    """`SELECT model WHERE column IN :ids`, built once: every request runs these, and
+    building the statement anew costs twice what running it does."""
+    return select(model).where(getattr(model, column).in_(bindparam("ids", expanding=True)))
+
+
+_NUMBER_HOLDERS = select(Ticket.number, Ticket.id).where(col(Ticket.number).in_(bindparam("ids", expanding=True)))
 
 
 def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
@@ -104,7 +115,7 @@ class Known:
         if missing:
             self.flush()
         for chunk in _chunks(missing):
-            for row in self.session.scalars(select(model).where(col(model.id).in_(chunk))):
+            for row in self.session.scalars(rows_where_in(model, "id"), {"ids": chunk}):
                 self._adopt(row)
             for row_id in chunk:
                 self._rows.setdefault((model, row_id), None)
@@ -138,15 +149,23 @@ class Known:
         if (type(row), ticket_id) in self._children:
             self._children[(type(row), ticket_id)].add(row.id)
 
+    def _absent(self, model: type[SQLModel], row_id: str) -> bool:
+        """Read already and not in the database, so no row there names it (its foreign keys
+        see to that): a new ticket's children or a new customer's tickets need no query."""
+        return (model, row_id) in self._rows and (model, row_id) not in self._stored
+
     def load_children(self, model: type[SQLModel], ticket_ids: Iterable[str | None]) -> None:
         """Read every row of `model` (a ticket's child) belonging to these tickets."""
         missing = {t for t in ticket_ids if storable(t) and (model, t) not in self._children}
+        for ticket_id in {t for t in missing if self._absent(Ticket, t)}:
+            self._children[(model, ticket_id)] = set()
+            missing.discard(ticket_id)
         if missing:
             self.flush()
         for chunk in _chunks(missing):
             for ticket_id in chunk:
                 self._children[(model, ticket_id)] = set()
-            for row in self.session.scalars(select(model).where(col(model.ticket_id).in_(chunk))):
+            for row in self.session.scalars(rows_where_in(model, "ticket_id"), {"ids": chunk}):
                 self._adopt(row)
                 self._children[(model, row.ticket_id)].add(row.id)
 
@@ -159,12 +178,15 @@ class Known:
     def load_customers(self, customer_ids: Iterable[str | None]) -> None:
         """Read every ticket naming these customers."""
         missing = {c for c in customer_ids if storable(c) and c not in self._customer_tickets}
+        for customer_id in {c for c in missing if self._absent(Customer, c)}:
+            self._customer_tickets[customer_id] = set()
+            missing.discard(customer_id)
         if missing:
             self.flush()
         for chunk in _chunks(missing):
             for customer_id in chunk:
                 self._customer_tickets[customer_id] = set()
-            for ticket in self.session.scalars(select(Ticket).where(col(Ticket.customer_id).in_(chunk))):
+            for ticket in self.session.scalars(rows_where_in(Ticket, "customer_id"), {"ids": chunk}):
                 ticket = self._adopt(ticket)
                 self._customer_tickets[ticket.customer_id].add(ticket.id)
 
@@ -182,9 +204,7 @@ class Known:
         for chunk in _chunks(missing):
             for number in chunk:
                 self._number_holder[number] = None
-            for number, ticket_id in self.session.execute(
-                select(Ticket.number, Ticket.id).where(col(Ticket.number).in_(chunk))
-            ):
+            for number, ticket_id in self.session.execute(_NUMBER_HOLDERS, {"ids": chunk}):
                 self._number_holder[number] = ticket_id
 
     def number_holder(self, number: str) -> str | None:

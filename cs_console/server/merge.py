@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -113,6 +113,9 @@ class _Batch:
         return str(hlc.Stamp(self.now_ms, self.server_counter, SERVER_NODE))
 
 
+_APPLIED = select(applied_ops.c.op_id).where(applied_ops.c.op_id.in_(bindparam("ids", expanding=True)))
+
+
 class _Unplaced(Exception):
     """The database refused a write at a flush shared by several operations."""
 
@@ -140,8 +143,7 @@ def _apply_batch(database: Database, caller: Caller, request: SyncRequest, now_m
         ids = sorted({op.op_id for op in request.ops})
         done: set[str] = set()
         for start in range(0, len(ids), 500):
-            query = select(applied_ops.c.op_id).where(applied_ops.c.op_id.in_(ids[start : start + 500]))
-            done.update(row[0] for row in session.execute(query))
+            done.update(session.execute(_APPLIED, {"ids": ids[start : start + 500]}).scalars())
         batch = _Batch(session, numbers, caller, request, now_ms)
         todo = []
         for op in sorted(request.ops, key=lambda op: op.seq):

@@ -70,6 +70,11 @@ class ServerProcess:
         self.stop()
         raise ServerFailed(f"the server did not answer /v1/health within {STARTUP_SECONDS:.0f} s: {self.output()}")
 
+    @property
+    def pid(self) -> int | None:
+        """The server process's id while it runs."""
+        return self._process.pid if self._process is not None else None
+
     def output(self) -> str:
         """What the server printed so far (its last 4,000 characters)."""
         if self._log is None:
