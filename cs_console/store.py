@@ -51,12 +51,13 @@ from cs_console.storage.outbox import Outbox
 from cs_console.storage.queue_rows import QueueRows
 from cs_console.storage.sync_state import ENTITY_NAMES, SyncState, ticket_prefix_of
 from cs_console.storage.team_facts import TeamFacts
+from cs_console.storage.ticket_tags import TicketTags
 from cs_console.storage.tickets import Tickets
 from cs_console.utc import to_text, utcnow
 
 
 class Store(FirstScreenReads, Agents, Tickets, QueueRows, Customers, TeamFacts, KnowledgeBase, DataSets, SyncState,
-            Outbox, Drafts, MailProblems, FullText):
+            Outbox, Drafts, MailProblems, FullText, TicketTags):
     """A device's database: reads for the screens, transactional writes with change capture."""
 
     def __init__(self, path: Path, engine: Engine) -> None:

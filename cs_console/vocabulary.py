@@ -51,9 +51,10 @@ CLOCK_EVENT_KINDS = (
     *(f"marked_{reason}" for reason in CLOSE_REASONS),
 )
 """The ticket events the clocks read; `cs_console.clocks.workflow` decides when each is recorded."""
-ACTIVITY_EVENT_KINDS = ("status_changed", "reassigned", "priority_changed", "reminder_set", "reminder_done")
+ACTIVITY_EVENT_KINDS = ("status_changed", "reassigned", "priority_changed", "reminder_set", "reminder_done", "tagged",
+                        "untagged")
 """Events that only tell what happened, for the ticket's trail; the clocks pass over them.
-Their `detail` says more (from and to, a note)."""
+Their `detail` says more (from and to, a note, the tag)."""
 EVENT_KINDS = (*CLOCK_EVENT_KINDS, *ACTIVITY_EVENT_KINDS)
 """Every kind of ticket event, as stored and synced."""
 TRAIL_EVENT_KINDS = (*ACTIVITY_EVENT_KINDS, "escalated", "expert_answered", *(f"marked_{r}" for r in CLOSE_REASONS))

@@ -33,7 +33,7 @@ def test_ticket_facts_carry_events_contacts_tags_and_the_customers_language(stor
     [facts] = ticket_facts(store)
     assert (facts.number, facts.customer_language, facts.assignee_id) == (ticket.number, "zh", agent.id)
     assert facts.tags == ("typhoon", "vip"), "agents' hashtags, once each; not the customer's, not numbers"
-    assert [kind for kind, _ in facts.events] == ["created", "first_response", "callback"]
+    assert [kind for kind, _ in facts.events] == ["created", "first_response", "tagged", "tagged", "callback"]
     assert [(c.kind, c.author_id, c.satisfaction, c.nps) for c in facts.contacts] == [
         ("customer_message", None, None, None), ("public_reply", agent.id, None, None),
         ("internal_note", agent.id, None, None), ("internal_note", agent.id, None, None), ("callback", agent.id, 5, 9)]
@@ -171,6 +171,7 @@ def test_an_older_database_gains_nps_scores_and_keeps_its_messages(tmp_path):
         downgraded.execute("ALTER TABLE interaction DROP COLUMN nps")
         downgraded.execute("ALTER TABLE ticket_event DROP COLUMN detail")  # a later step's column
         downgraded.execute("ALTER TABLE interaction DROP COLUMN channel")  # a later step than BEFORE_NPS
+        downgraded.execute("ALTER TABLE queue_entry DROP COLUMN tags")  # a later step's column
         downgraded.execute(f"PRAGMA user_version = {BEFORE_NPS}")
     store = Store.open(path)
     store.close()

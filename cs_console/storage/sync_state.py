@@ -33,6 +33,7 @@ from cs_console.storage.models import (
     Template,
     Ticket,
     TicketEvent,
+    TicketTag,
 )
 from cs_console.utc import to_text, utcnow
 
@@ -42,6 +43,7 @@ ENTITY_NAMES: dict[type[SQLModel], str] = {
     Ticket: "ticket",
     Interaction: "interaction",
     TicketEvent: "ticket_event",
+    TicketTag: "ticket_tag",
     Reminder: "reminder",
     ReplyDelivery: "reply_delivery",
     MailProblem: "mail_problem",

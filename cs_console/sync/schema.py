@@ -76,7 +76,7 @@ class EntitySpec:
 
 
 APPEND_ONLY = frozenset({"interaction", "ticket_event"})
-TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "reminder", "reply_delivery"})
+TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "ticket_tag", "reminder", "reply_delivery"})
 """Rows that belong to one ticket through `ticket_id`, and travel with it."""
 
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {

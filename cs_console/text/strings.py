@@ -445,6 +445,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "activity.reminder_set": ("reminder for {when}: {note}", "提醒 {when}：{note}"),
     "activity.reminder_done": ("reminder done: {note}", "提醒已完成：{note}"),
     "activity.marked": ("closed as {reason}", "按“{reason}”关闭"),
+    "activity.tagged": ("tagged #{tag}", "加标签 #{tag}"),
+    "activity.untagged": ("untagged #{tag}", "去掉标签 #{tag}"),
     "activity.nobody": ("nobody", "无人"),
     "activity.system": ("system", "系统"),
     # -- the escalation dialog ----------------------------------------------------------------
