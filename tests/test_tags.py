@@ -1,0 +1,106 @@
+"""Tags on tickets: their one written form, what a tagging writes, and stores that upgrade
+with #hashtags in their notes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from cs_console.storage import migrations
+from cs_console.store import ReadOnly, Store, StoreError
+from cs_console.tags import BadTag, normal_tag, tag_changes, tag_id
+from cs_console.usecases.queue_list import QueueFilter
+from cs_console.usecases.tagging import change_tags, tags_in_use
+from cs_console.usecases.ticket_facts import ticket_facts
+from tests.conftest import NOW, queue_rows
+from tests.test_store import new_ticket, outbox
+
+BEFORE_TAGS = next(m.version for m in migrations.MIGRATIONS if m.description.startswith("tags on tickets")) - 1
+
+
+def test_a_tag_is_kept_in_one_form_whatever_was_typed():
+    assert normal_tag("  #Typhoon ") == normal_tag("typhoon") == "typhoon"
+    assert normal_tag("#台风") == "台风"
+    assert tag_changes("typhoon, -#VIP 台风 typhoon") == (["typhoon", "台风"], ["vip"])
+    for typed, says in (("#", "needs a word"), ("#4471", "number"), ("a/b", "one word"),
+                        ("x -x", "both added and removed"), ("   ", "type a tag")):
+        with pytest.raises(BadTag, match=says):
+            tag_changes(typed)
+    assert tag_id("t1", "typhoon") == tag_id("t1", normal_tag("#TYPHOON")) != tag_id("t2", "typhoon")
+
+
+def test_tagging_writes_the_rows_the_trail_and_the_outbox_in_one_step(store):
+    agent = store.create_agent("Lin Wei")
+    ticket = new_ticket(store)
+    before = len(outbox(store))
+    tagged = change_tags(store, [ticket.id], "#Typhoon 台风", author_id=agent.id, at=NOW)
+    assert (tagged.added, tagged.changed) == (("typhoon", "台风"), 2)
+    assert store.ticket_tags(ticket.id) == ["typhoon", "台风"]
+    ops = outbox(store)[before:]
+    assert [(op.entity, op.action) for op in ops] == [("ticket_tag", "insert"), ("ticket_event", "append")] * 2
+    assert ops[0].entity_id == tag_id(ticket.id, "typhoon")
+
+    again = change_tags(store, [ticket.id], "typhoon -台风", author_id=agent.id, at=NOW + timedelta(minutes=1))
+    assert again.changed == 1, "typhoon was there already"
+    assert store.ticket_tags(ticket.id) == ["typhoon"]
+    events = [(e.kind, json.loads(e.detail)) for e in store.ticket_detail(ticket.id).events if "tag" in e.kind]
+    assert events == [("tagged", {"tag": "typhoon"}), ("tagged", {"tag": "台风"}), ("untagged", {"tag": "台风"})]
+    assert tags_in_use(store) == ["typhoon"]
+
+
+def test_a_failed_tagging_leaves_every_ticket_as_it_was(store):
+    ticket = new_ticket(store)
+    with pytest.raises(StoreError):
+        change_tags(store, [ticket.id, "no-such-ticket"], "vip", author_id=None)
+    assert store.ticket_tags(ticket.id) == []
+    store.stop_writing("read-only session")
+    with pytest.raises(ReadOnly):
+        change_tags(store, [ticket.id], "vip", author_id=None)
+
+
+def test_the_queue_filter_finds_tickets_by_tag(store):
+    typhoon = new_ticket(store, subject="Berth delayed")
+    other = new_ticket(store, subject="Typhoon season rates")
+    change_tags(store, [typhoon.id], "typhoon", author_id=None)
+    found = queue_rows(store, None, QueueFilter(text="#typhoon"))
+    assert [row.id for row in found] == [typhoon.id], "the subject's word is no tag"
+    assert {row.id for row in queue_rows(store, None, QueueFilter(text="typhoon"))} == {typhoon.id, other.id}
+    change_tags(store, [typhoon.id], "-typhoon", author_id=None)
+    assert queue_rows(store, None, QueueFilter(text="#typhoon")) == []
+
+
+def test_an_upgraded_store_turns_its_notes_hashtags_into_tags_and_keeps_the_notes(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path, isolation_level=None)
+    migrations.upgrade(old, target=BEFORE_TAGS)
+    old.close()
+    store = Store.open(path)
+    ticket = new_ticket(store)
+    with sqlite3.connect(path, isolation_level=None) as older:  # as a release before tags wrote them
+        older.execute("DROP TABLE ticket_tag")  # and its triggers
+        older.execute("ALTER TABLE queue_entry DROP COLUMN tags")
+        for n, body in enumerate(("#Typhoon delay, #vip", "still #typhoon; berth #3", "台风 #台风 C#")):
+            older.execute(
+                "INSERT INTO interaction (id, ticket_id, kind, author_id, body, satisfaction, created_at, hlc, nps, "
+                "channel) VALUES (?, ?, 'internal_note', NULL, ?, NULL, ?, ?, NULL, NULL)",
+                (f"note{n}", ticket.id, body, f"2026-11-24 10:0{n}:00.000000", f"000001{n}:0000:aaaaaaaa"))
+        older.execute(f"PRAGMA user_version = {BEFORE_TAGS}")
+        pending = older.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    store.close()
+
+    store = Store.open(path)
+    assert store.ticket_tags(ticket.id) == ["typhoon", "vip", "台风"]
+    assert [f.tags for f in ticket_facts(store)] == [("typhoon", "vip", "台风")]
+    assert [row.id for row in queue_rows(store, None, QueueFilter(text="#vip"))] == [ticket.id]
+    bodies = [i.body for i in store.ticket_detail(ticket.id).interactions if i.kind == "internal_note"]
+    assert bodies == ["#Typhoon delay, #vip", "still #typhoon; berth #3", "台风 #台风 C#"], "notes keep their text"
+    assert len(outbox(store)) == pending, "every device and the server make the same rows: nothing to send"
+    with store.read() as session:
+        from cs_console.storage.models import TicketTag
+
+        typhoon = session.get(TicketTag, tag_id(ticket.id, "typhoon"))
+    assert json.loads(typhoon.field_clocks)["active"] == "0000010:0000:aaaaaaaa", "stamped by the note that named it"
+    store.close()
