@@ -19,7 +19,7 @@ def tags_on(session, ticket_id: str) -> set[str]:
     return set(session.exec(select(TicketTag.tag).where(TicketTag.ticket_id == ticket_id, TicketTag.active)))
 
 
-def test_tags_added_and_removed_offline_on_two_devices_converge(tmp_path, server, database):
+def test_tags_added_and_removed_offline_on_two_devices_converge(tmp_path, server, database):  # noqa: F811
     alice = device(tmp_path, server.url, database, "agent", name=None)
     lena = device(tmp_path, server.url, database, "lead")
     lena.sync_until_done()

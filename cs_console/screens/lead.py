@@ -5,9 +5,11 @@ at-risk clocks, upset customers, the ticket waiting longest, load), the breach l
 the team, the escalation queue with its 48-hour clock, the KPIs of a week, month, quarter
 or year against the one before, and Erlang C staffing per hour. Enter on an agent drills
 into their queue; on a ticket list, space selects and `a` reassigns the selection (or the
-ticket under the cursor) to an agent the routing ranks first, with its reasons; `u` routes
-every unassigned ticket as suggested. Nothing moves without a deliberate `y`, and nothing
-at all in a read-only session.
+ticket under the cursor) to an agent the routing ranks first, with its reasons, `#` tags
+it, `p` gives it a priority and `x` closes it as duplicates, each in one transaction; `u`
+routes every unassigned ticket as suggested; `f` shows only the tickets with one tag. Nothing
+changes without a deliberate `y` to a question that says how many, and nothing at all in a
+read-only session.
 
 Made for SSH and slow links: every number has a word or symbol beside any colour, tables
 repaint only the cells whose text changed on the app's tick, and database work runs in
@@ -49,7 +51,10 @@ from cs_console.text.strings import Strings, english
 from cs_console.usecases.reports import service_report
 from cs_console.usecases.routing import move_tickets, reassign_options, route_plan
 from cs_console.usecases.staffing import StaffingPlan, staffing_plan
+from cs_console.usecases.tagging import change_tags, tags_in_use
 from cs_console.usecases.team_load import TeamData, load_team, scope_of
+from cs_console.usecases.ticket_changes import close_as
+from cs_console.vocabulary import PRIORITIES
 from cs_console.widgets.clock_text import clock_text
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.steady_table import SteadyTable
@@ -77,6 +82,7 @@ class LeadScreen(ConsoleScreen):
         Binding("left_square_bracket", "period(-1)", "Earlier", show=False),
         Binding("right_square_bracket", "period(1)", "Later", show=False),
         Binding("d", "next_day", english("key.next_day"), id="next_day"),
+        Binding("f", "tag_filter", english("key.tag_filter"), id="tag_filter"),
         Binding("r", "refresh", english("key.refresh"), id="refresh"),
         Binding("escape", "back", english("key.back"), id="back"),
     ]
@@ -84,6 +90,8 @@ class LeadScreen(ConsoleScreen):
     def __init__(self) -> None:
         super().__init__()
         self.view = "team"
+        self.tag_filter: str | None = None
+        """The tag the ticket lists are narrowed to (None: every ticket)."""
         self.data: TeamData | None = None
         self.report: Report | None = None
         self.hours: list[HourPlan] = []
@@ -201,6 +209,8 @@ class LeadScreen(ConsoleScreen):
         lead = data.lead
         team_name = lead.team if team.Scope.of(lead).team else s("lead.all_teams")
         title = s("lead.title", team=team_name, lead=lead.name)
+        if self.tag_filter is not None:
+            title += " · " + s("lead.tag_filter", tag=self.tag_filter)
         title += self.readonly_mark()
         rows = data.rows
         summary = s("lead.summary", agents=len(data.agents), active=len(data.states),
@@ -208,9 +218,9 @@ class LeadScreen(ConsoleScreen):
                     upset=sum(r.upset for r in rows))
         show_text(self.query_one("#lead-title", Static), Text(f"{title}\n{summary}"))
         self._show_board(rows)
-        names = data.names
-        self.query_one("#breaches", TicketTable).show(team.breaches(data.states), names, data.now)
-        self.query_one("#escalations", TicketTable).show(team.escalations(data.states), names, data.now)
+        names, states = data.names, team.tagged(data.states, self.tag_filter)
+        self.query_one("#breaches", TicketTable).show(team.breaches(states), names, data.now)
+        self.query_one("#escalations", TicketTable).show(team.escalations(states), names, data.now)
         self._show_tabs()
         for screen in self.app.screen_stack:
             if isinstance(screen, AgentQueueScreen) and screen.lead is self:
@@ -241,7 +251,8 @@ class LeadScreen(ConsoleScreen):
     def _show_tabs(self) -> None:
         s = self.strings
         data = self.data
-        counts = {"breaches": len(team.breaches(data.states)), "escalations": len(team.escalations(data.states))} \
+        states = team.tagged(data.states, self.tag_filter) if data else []
+        counts = {"breaches": len(team.breaches(states)), "escalations": len(team.escalations(states))} \
             if data else {}
         parts = []
         for number, view in enumerate(VIEWS, start=1):
@@ -348,6 +359,103 @@ class LeadScreen(ConsoleScreen):
         self.query_one("#staffing-body", Static).update(
             staffing_renderable(self.hours, day, config, self.staffing_answer, self.strings, self.staffing_scope))
 
+    # -- narrowing to a tag -----------------------------------------------------------------
+
+    @work(thread=True, group="lead-tags")
+    def action_tag_filter(self) -> None:
+        app = self.app
+        try:
+            in_use = tags_in_use(app.store)
+        except StoreError as error:
+            app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        app.call_from_thread(self._ask_tag_filter, in_use)
+
+    def _ask_tag_filter(self, in_use: list[str]) -> None:
+        from cs_console.screens.choose import ChooseScreen
+
+        s = self.strings
+        options = [("", s("lead.tag_filter_off")), *((tag, f"#{tag}") for tag in in_use)]
+        self.app.push_screen(ChooseScreen(s("lead.tag_filter_title"), options), self._tag_filter_chosen)
+
+    def _tag_filter_chosen(self, tag: str | None) -> None:
+        if tag is None:
+            return
+        self.tag_filter = tag or None
+        if self.data is not None:
+            self._show(self.data)
+
+    # -- changing many tickets at once ------------------------------------------------------
+
+    @on(TicketTable.BulkAction)
+    def _bulk_asked(self, event: TicketTable.BulkAction) -> None:
+        self.start_bulk(event.action, event.ticket_ids)
+
+    def start_bulk(self, action: str, ticket_ids: list[str]) -> None:
+        """Ask what to do to these tickets (the tags, the priority), confirm how many, then do it."""
+        from cs_console.screens.choose import ChooseScreen
+
+        s = self.strings
+        if self.app.store.readonly:
+            self.notify(s("lead.readonly_refused"), severity="warning")
+            return
+        if not ticket_ids:
+            self.notify(s("lead.nothing_chosen"), severity="warning")
+            return
+        if action == "tag":
+            self._ask_bulk_tags(ticket_ids)
+        elif action == "set_priority":
+            options = [(priority, s(f"priority.{priority}")) for priority in PRIORITIES]
+            self.app.push_screen(ChooseScreen(s("lead.bulk_priority_title", count=len(ticket_ids)), options),
+                                 lambda priority: self._confirm_bulk(action, ticket_ids, priority) if priority else None)
+        else:
+            self._confirm_bulk(action, ticket_ids, "duplicate")
+
+    @work(thread=True, group="lead-tags")
+    def _ask_bulk_tags(self, ticket_ids: list[str]) -> None:
+        app = self.app
+        try:
+            in_use = tags_in_use(app.store)
+        except StoreError as error:
+            app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        app.call_from_thread(self._show_bulk_tags, ticket_ids, in_use)
+
+    def _show_bulk_tags(self, ticket_ids: list[str], in_use: list[str]) -> None:
+        from cs_console.screens.tag import TagScreen
+
+        self.app.push_screen(TagScreen(self.strings("lead.bulk_tag_title", count=len(ticket_ids)), in_use),
+                             lambda typed: self._confirm_bulk("tag", ticket_ids, typed.strip()) if typed else None)
+
+    def _confirm_bulk(self, action: str, ticket_ids: list[str], value: str) -> None:
+        from cs_console.screens.confirm import ConfirmScreen
+
+        s = self.strings
+        numbers = ", ".join(state.facts.number for state in (self.data.states if self.data else ())
+                            if state.facts.id in set(ticket_ids))
+        shown = s(f"priority.{value}") if action == "set_priority" else value
+        question = s(f"lead.confirm_{action}", count=len(ticket_ids), value=shown, numbers=clip(numbers, 200))
+        self.app.push_screen(ConfirmScreen(escape(question)),
+                             lambda yes: self._bulk(action, ticket_ids, value) if yes else None)
+
+    @work(thread=True, group="lead-write")
+    def _bulk(self, action: str, ticket_ids: list[str], value: str) -> None:
+        """Change every ticket in one transaction with its outbox operations, then say so."""
+        app, s = self.app, self.strings
+        author = app.agent.id if app.agent else None
+        try:
+            if action == "tag":
+                change_tags(app.store, ticket_ids, value, author_id=author, at=app.now())
+            elif action == "set_priority":
+                app.store.change_priorities(ticket_ids, value, author_id=author, at=app.now())
+            else:
+                close_as(app.store, ticket_ids, value, author_id=author, at=app.now())
+        except (StoreError, ValueError) as error:
+            app.call_from_thread(self.notify, s("lead.bulk_failed", reason=str(error)), severity="error")
+            return
+        shown = s(f"priority.{value}") if action == "set_priority" else value
+        app.call_from_thread(self._moved, s(f"lead.done_{action}", count=len(ticket_ids), value=shown))
+
     # -- moving work ------------------------------------------------------------------------
 
     @on(TicketTable.Reassign)
@@ -451,7 +559,7 @@ class AgentQueueScreen(ConsoleScreen):
             self.show(self.lead.data)
 
     def show(self, data: TeamData) -> None:
-        tickets = team.queue_of(data.states, self.agent_id)
+        tickets = team.queue_of(team.tagged(data.states, self.lead.tag_filter), self.agent_id)
         table = self.query_one(TicketTable)
         table.show(tickets, data.names, data.now)
         self._title(len(tickets))
@@ -471,6 +579,10 @@ class AgentQueueScreen(ConsoleScreen):
     @on(TicketTable.Reassign)
     def _reassign_asked(self, event: TicketTable.Reassign) -> None:
         self.lead.start_reassign(event.ticket_ids)
+
+    @on(TicketTable.BulkAction)
+    def _bulk_asked(self, event: TicketTable.BulkAction) -> None:
+        self.lead.start_bulk(event.action, event.ticket_ids)
 
     @on(DataTable.RowSelected)
     def _open_ticket(self, event: DataTable.RowSelected) -> None:

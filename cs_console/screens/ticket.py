@@ -32,6 +32,7 @@ from cs_console.store import StoreError
 from cs_console.text.display import channel_name, clip, local_time, pad
 from cs_console.text.strings import english
 from cs_console.usecases.drafts import DraftText, reply_key
+from cs_console.usecases.tagging import change_tags, tags_in_use
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
 from cs_console.usecases.ticket_trail import Activity, activity_text, ticket_trail
 from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
@@ -61,6 +62,7 @@ class TicketScreen(ConsoleScreen):
         Binding("m", "remind", english("key.remind"), id="remind"),
         Binding("a", "compose('expert_answer')", english("key.expert_answer"), id="expert_answer", show=False),
         Binding("p", "set_priority", english("key.set_priority"), id="set_priority", show=False),
+        Binding("number_sign", "tag", english("key.tag"), id="tag"),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("escape", "back", english("key.back"), id="back"),
@@ -69,12 +71,14 @@ class TicketScreen(ConsoleScreen):
                        "customer", "templates")
     """The keys most used first: the footer shows those that fit (`KeyFooter`)."""
     CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
-                         "templates", "set_priority"})
+                         "templates", "set_priority", "tag"})
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
         self.ticket_id = ticket_id
         self.detail: TicketDetail | None = None
+        self.tags: list[str] = []
+        """The tags the ticket carries, as last read."""
         self.mode = "public_reply"
         self._clock_text = ""
         self.due_times: dict = {}
@@ -156,15 +160,16 @@ class TicketScreen(ConsoleScreen):
         store = self.app.store
         try:
             detail = store.ticket_detail(self.ticket_id)
+            tags = store.ticket_tags(self.ticket_id)
         except StoreError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
         text = "\n".join([detail.ticket.subject, *(i.body for i in detail.interactions)])
         prompts = compliance_prompts(text, store.compliance_articles())
-        self.app.call_from_thread(self._show, detail, prompts)
+        self.app.call_from_thread(self._show, detail, prompts, tags)
 
-    def _show(self, detail: TicketDetail, prompts: list[CompliancePrompt]) -> None:
-        self.detail = detail
+    def _show(self, detail: TicketDetail, prompts: list[CompliancePrompt], tags: list[str]) -> None:
+        self.detail, self.tags = detail, tags
         compliance = self.query_one("#ticket-compliance", Static)
         width = self.app.size.width - 2
         compliance.update(
@@ -178,7 +183,7 @@ class TicketScreen(ConsoleScreen):
         self.query_one("#ticket-header", Static).update(
             f"[b]{ticket.number}[/b]  {s(f'priority.short.{ticket.priority}').strip()}  ·  "
             f"{s(f'status.{ticket.status}')}  ·  {assignee}{self.readonly_mark()}\n"
-            f"[b]{escape(ticket.subject)}[/b]\n"
+            f"[b]{escape(ticket.subject)}[/b]{escape(''.join(f'  #{tag}' for tag in tags))}\n"
             f"{escape(customer.name)} · {escape(customer.contact_name)} · {customer.phone} · {channel}"
         )
         self.tick()
@@ -394,6 +399,28 @@ class TicketScreen(ConsoleScreen):
             self._store_action(
                 self.strings("ticket.priority_changed", priority=self.strings(f"priority.{priority}")),
                 lambda store, agent_id, at: store.change_priority(self.ticket_id, priority, author_id=agent_id, at=at),
+            )
+
+    @work(thread=True, group="tag")
+    def action_tag(self) -> None:
+        try:
+            in_use = tags_in_use(self.app.store)
+        except StoreError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self._ask_tags, in_use)
+
+    def _ask_tags(self, in_use: list[str]) -> None:
+        from cs_console.screens.tag import TagScreen
+
+        number = self.detail.ticket.number if self.detail else ""
+        self.app.push_screen(TagScreen(self.strings("tag.title", number=number), in_use, self.tags), self._tags_typed)
+
+    def _tags_typed(self, typed: str | None) -> None:
+        if typed:
+            self._store_action(
+                self.strings("ticket.tags_saved", changes=typed.strip()),
+                lambda store, agent_id, at: change_tags(store, [self.ticket_id], typed, author_id=agent_id, at=at),
             )
 
     def _status_chosen(self, status: str | None) -> None:
