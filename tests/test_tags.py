@@ -104,3 +104,16 @@ def test_an_upgraded_store_turns_its_notes_hashtags_into_tags_and_keeps_the_note
         typhoon = session.get(TicketTag, tag_id(ticket.id, "typhoon"))
     assert json.loads(typhoon.field_clocks)["active"] == "0000010:0000:aaaaaaaa", "stamped by the note that named it"
     store.close()
+
+
+def test_search_finds_tickets_by_the_tags_they_carry_now(store):
+    from cs_console.search.query import parse
+    from cs_console.usecases.search_all import search_everything
+
+    tagged = new_ticket(store, subject="Berth delayed")
+    untagged = new_ticket(store, subject="Berth delayed again")
+    change_tags(store, [tagged.id, untagged.id], "台风 vip", author_id=None)
+    change_tags(store, [untagged.id], "-台风", author_id=None)
+    assert [hit.id for hit in search_everything(store, "berth #台风", now=NOW)] == [tagged.id]
+    assert {hit.id for hit in search_everything(store, "#VIP", now=NOW)} == {tagged.id, untagged.id}
+    assert parse("#4471").words == ("#4471",), "an order number is a word to find, not a tag"
