@@ -117,3 +117,24 @@ def test_search_finds_tickets_by_the_tags_they_carry_now(store):
     assert [hit.id for hit in search_everything(store, "berth #台风", now=NOW)] == [tagged.id]
     assert {hit.id for hit in search_everything(store, "#VIP", now=NOW)} == {tagged.id, untagged.id}
     assert parse("#4471").words == ("#4471",), "an order number is a word to find, not a tag"
+
+
+def test_reports_count_the_tags_tickets_carry_in_every_format(store):
+    from cs_console.config import Config
+    from cs_console.lead import reports
+    from cs_console.lead.periods import period_containing
+    from cs_console.lead.team import Scope
+    from cs_console.text.strings import Strings
+    from cs_console.usecases.reports import service_report
+
+    tickets = [new_ticket(store, subject=f"Berth {n}") for n in range(3)]
+    change_tags(store, [t.id for t in tickets], "台风 vip", author_id=None, at=NOW)
+    change_tags(store, [tickets[0].id], "-vip", author_id=None, at=NOW)
+    period = period_containing("weekly", NOW.date(), "UTC")
+    report = service_report(store, Config(), period, NOW + timedelta(days=1), Scope(None))
+    assert [(line.name, line.count) for line in report.top_tags] == [("台风", 3), ("vip", 2)]
+    as_json = json.loads(reports.render(report, "json", Strings("en")))
+    assert [(t["name"], t["count"]) for t in as_json["voice_of_customer"]["top_tags"]] == [("台风", 3), ("vip", 2)]
+    for form in ("md", "csv", "html"):
+        written = reports.render(report, form, Strings("en"))
+        assert "台风" in written and "vip" in written, form
