@@ -138,3 +138,13 @@ def test_reports_count_the_tags_tickets_carry_in_every_format(store):
     for form in ("md", "csv", "html"):
         written = reports.render(report, form, Strings("en"))
         assert "台风" in written and "vip" in written, form
+
+
+def test_the_demo_tickets_carry_tags(demo_store):
+    from cs_console.demo.data_set import demo_id
+
+    assert demo_store.ticket_tags(demo_id("ticket", "t051")) == ["claim", "vip", "台风"]
+    in_use = dict(demo_store.tags_in_use())
+    assert in_use["台风"] == 4 and in_use["psc-detention"] == 3
+    typhoon = {row.id for row in queue_rows(demo_store, None, QueueFilter(text="#台风"))}
+    assert demo_id("ticket", "t059") in typhoon and len(typhoon) == 4

@@ -1,7 +1,7 @@
 """The demo data set: realistic customers, tickets, knowledge base and templates.
 
 The files in assets/demo give times as minutes relative to now, so that a freshly loaded
-demo shows every clock state. Ids are derived from the files' keys, so loading twice adds
+demo shows every clock state; ticket_tags.json names the tags some tickets carry. Ids are derived from the files' keys, so loading twice adds
 nothing the second time.
 """
 
@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from sqlmodel import SQLModel
 
 from cs_console.paths import asset
-from cs_console.storage.models import Agent, Customer, Interaction, KbArticle, Template, Ticket, TicketEvent
+from cs_console.storage.models import Agent, Customer, Interaction, KbArticle, Template, Ticket, TicketEvent, TicketTag
 from cs_console.store import Store
+from cs_console.tags import normal_tag, tag_id
 from cs_console.vocabulary import FIRST_RESPONSE_KINDS, message_channel
 
 DEMO_NAMESPACE = uuid.UUID("5d1f3c8e-2f4b-4a8e-9a61-3c0f2b7e9d10")
@@ -72,8 +73,12 @@ def demo_rows(now: datetime) -> Iterator[SQLModel]:
             created_at=at(-60 * 24 * 400),
             updated_at=at(-60 * 24 * 400),
         )
+    tags = json.loads(asset("demo/ticket_tags.json").read_text(encoding="utf-8"))
     for number, ticket in enumerate(_json("tickets.json"), start=1):
         yield from _ticket_rows(ticket, number, at)
+        ticket_id = demo_id("ticket", ticket["key"])
+        for tag in map(normal_tag, tags.get(ticket["key"], ())):
+            yield TicketTag(id=tag_id(ticket_id, tag), ticket_id=ticket_id, tag=tag, updated_at=at(ticket["created_min"]))
     for article in _jsonl("kb_articles.jsonl"):
         yield KbArticle(
             id=demo_id("kb", article["key"]),
