@@ -695,7 +695,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "queue.filter.active": ("active", "处理中"),
     "queue.filter.all": ("all", "全部"),
     "queue.filter.any": ("any", "不限"),
-    "queue.search_placeholder": ("type to narrow: number, customer, subject", "输入以筛选：工单号、客户、主题"),
+    "queue.search_placeholder": ("type to narrow: number, customer, subject, #tag", "输入以筛选：工单号、客户、主题、#标签"),
     "queue.empty": ("No tickets match. s: status filter · p: priority · Escape: clear the filter",
                     "没有匹配的工单。s：状态筛选 · p：优先级 · Esc：清除筛选"),
     "queue.col.ticket": ("Ticket", "工单"),
