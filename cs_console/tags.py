@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
+from typing import TypeVar
 
 from cs_console.errors import UserError
 
@@ -23,6 +25,9 @@ MAX_TAG_CHARS = 40
 TAG_PATTERN = re.compile(r"(?<![\w#])#([^\W_][\w-]*)")
 """A hashtag in a note: # then letters, digits (any script) and hyphens, not inside a word ("C#")."""
 _WORD = re.compile(r"[^\W_][\w-]*")
+
+
+When = TypeVar("When")
 
 
 class BadTag(UserError, ValueError):
@@ -86,3 +91,14 @@ def tag_changes(text: str) -> tuple[list[str], list[str]]:
     if not add and not remove:
         raise BadTag("type a tag to add, or -tag to remove one")
     return add, remove
+
+
+def tags_of_notes(notes: Iterable[tuple[str, str, When, str]]) -> dict[str, tuple[str, str, When, str]]:
+    """The tags older notes carry as "#hashtags". From internal notes as (ticket id, text,
+    when, stamp), oldest first: each tag row's id to (ticket id, tag, when, stamp) of the
+    note that first named it, so that whoever reads the same notes makes the same rows."""
+    rows: dict[str, tuple[str, str, When, str]] = {}
+    for ticket_id, body, at, stamp in notes:
+        for tag in hashtags(body):
+            rows.setdefault(tag_id(ticket_id, tag), (ticket_id, tag, at, stamp))
+    return rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlmodel import select
 
 from cs_console.storage.models import TicketTag
@@ -46,3 +48,52 @@ def test_tags_added_and_removed_offline_on_two_devices_converge(tmp_path, server
     with database.read() as session:
         assert tags_on(session, ticket.id) == set(expected)
     assert alice.store.pending_count() == lena.store.pending_count() == 0
+
+
+def sync_done(store, central, token: str) -> None:
+    from tests.test_sync_harness import sync_in_process
+
+    for _ in range(20):
+        report = sync_in_process(store, central, token)
+        if report.ok and report.pending == 0:
+            return
+    raise AssertionError(f"sync never finished: {report}")
+
+
+def test_an_upgraded_server_tags_from_its_notes_hashtags_for_every_device(tmp_path):
+    import sqlite3
+
+    from cs_console.server.db import Database
+    from cs_console.store import Store
+    from cs_console.usecases.ticket_changes import add_interaction
+    from tests.test_sync_harness import account
+
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    central = Database.open(url)
+    (lena, lena_token), (_alice, alice_token) = account(central, "lead"), account(central, "lead")
+    first = Store.open(tmp_path / "first.db")
+    sync_done(first, central, lena_token)
+    ticket = pool_ticket(SimpleNamespace(store=first))
+    add_interaction(first, ticket.id, "internal_note",
+                    "Port closed, #Typhoon warning", author_id=lena.agent_id)
+    sync_done(first, central, lena_token)
+    central.engine.dispose()
+    with sqlite3.connect(tmp_path / "central.db") as earlier:  # as a release before tags left them
+        earlier.execute("DROP TABLE ticket_tag")
+        earlier.execute("DELETE FROM sync_change WHERE entity = 'ticket_tag'")
+
+    central = Database.open(url)
+    Database.open(url).engine.dispose()  # a second process starting finds them made
+    with central.read() as session:
+        assert tags_on(session, ticket.id) == {"typhoon"}
+    second = Store.open(tmp_path / "second.db")
+    sync_done(second, central, alice_token)
+    assert second.ticket_tags(ticket.id) == ["typhoon"], "a device that never upgraded the notes gets them"
+
+    change_tags(first, [ticket.id], "-typhoon", author_id=lena.agent_id)  # the row the server made is the same
+    sync_done(first, central, lena_token)
+    sync_done(second, central, alice_token)
+    assert second.ticket_tags(ticket.id) == first.ticket_tags(ticket.id) == []
+    for store in (first, second):
+        store.close()
+    central.engine.dispose()

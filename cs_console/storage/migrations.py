@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cs_console.tags import hashtags, tag_id
+from cs_console.tags import tags_of_notes
 
 Step = str | Callable[[sqlite3.Connection], None]
 """One SQL statement, or a function run on the connection for what SQL cannot say."""
@@ -99,14 +99,11 @@ def tags_from_hashtags(connection: sqlite3.Connection) -> None:
     """Give every ticket the tags its internal notes name as "#hashtags" (the notes keep
     their text). Each tag row is stamped with the note that first named it, so every
     device and the server that upgrade the same notes make the same rows, id and clocks
-    alike, and nothing needs to travel; a later removal, stamped later, wins."""
-    rows: dict[str, tuple[str, str, str, str]] = {}
-    notes = connection.execute(
+    alike, and nothing needs to travel (the server does the same, `server.db`); a later
+    removal, stamped later, wins."""
+    rows = tags_of_notes(connection.execute(
         "SELECT ticket_id, body, created_at, hlc FROM interaction WHERE kind = 'internal_note' AND instr(body, '#') "
-        "ORDER BY created_at, hlc")
-    for ticket_id, body, created_at, stamp in notes:
-        for tag in hashtags(body):
-            rows.setdefault(tag_id(ticket_id, tag), (ticket_id, tag, created_at, stamp))
+        "ORDER BY created_at, hlc"))
     connection.executemany(
         "INSERT OR IGNORE INTO ticket_tag (id, ticket_id, tag, active, updated_at, field_clocks) VALUES (?, ?, ?, 1, ?, ?)",
         [(row_id, ticket_id, tag, at, json.dumps({name: stamp for name in ("ticket_id", "tag", "active", "updated_at")},
