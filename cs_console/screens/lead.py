@@ -434,7 +434,7 @@ class LeadScreen(ConsoleScreen):
         numbers = ", ".join(state.facts.number for state in (self.data.states if self.data else ())
                             if state.facts.id in set(ticket_ids))
         shown = s(f"priority.{value}") if action == "set_priority" else value
-        question = s(f"lead.confirm_{action}", count=len(ticket_ids), value=shown, numbers=clip(numbers, 200))
+        question = s(f"lead.confirm.{action}", count=len(ticket_ids), value=shown, numbers=clip(numbers, 200))
         self.app.push_screen(ConfirmScreen(escape(question)),
                              lambda yes: self._bulk(action, ticket_ids, value) if yes else None)
 
@@ -454,7 +454,7 @@ class LeadScreen(ConsoleScreen):
             app.call_from_thread(self.notify, s("lead.bulk_failed", reason=str(error)), severity="error")
             return
         shown = s(f"priority.{value}") if action == "set_priority" else value
-        app.call_from_thread(self._moved, s(f"lead.done_{action}", count=len(ticket_ids), value=shown))
+        app.call_from_thread(self._moved, s(f"lead.done.{action}", count=len(ticket_ids), value=shown))
 
     # -- moving work ------------------------------------------------------------------------
 
