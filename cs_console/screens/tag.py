@@ -7,6 +7,8 @@ ticket's own after a "-"). The dialog returns what was typed; the caller writes 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
@@ -47,7 +49,7 @@ class TagScreen(ConsoleDialog[str | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", english("key.cancel"), id="cancel")]
 
-    def __init__(self, title: str, in_use: list[str], own: list[str] = ()) -> None:
+    def __init__(self, title: str, in_use: list[str], own: Sequence[str] = ()) -> None:
         super().__init__()
         self.title_text = title
         self.in_use = in_use
