@@ -21,6 +21,7 @@ app checks before pushing it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from rich.console import Group, RenderableType
@@ -362,14 +363,18 @@ class LeadScreen(ConsoleScreen):
     # -- narrowing to a tag -----------------------------------------------------------------
 
     @work(thread=True, group="lead-tags")
-    def action_tag_filter(self) -> None:
+    def _read_tags_in_use(self, then: Callable[[list[str]], None]) -> None:
+        """Read the tags in use off the event loop, then hand them to `then` on it."""
         app = self.app
         try:
             in_use = tags_in_use(app.store)
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        app.call_from_thread(self._ask_tag_filter, in_use)
+        app.call_from_thread(then, in_use)
+
+    def action_tag_filter(self) -> None:
+        self._read_tags_in_use(self._ask_tag_filter)
 
     def _ask_tag_filter(self, in_use: list[str]) -> None:
         from cs_console.screens.choose import ChooseScreen
@@ -403,23 +408,13 @@ class LeadScreen(ConsoleScreen):
             self.notify(s("lead.nothing_chosen"), severity="warning")
             return
         if action == "tag":
-            self._ask_bulk_tags(ticket_ids)
+            self._read_tags_in_use(lambda in_use: self._show_bulk_tags(ticket_ids, in_use))
         elif action == "set_priority":
             options = [(priority, s(f"priority.{priority}")) for priority in PRIORITIES]
             self.app.push_screen(ChooseScreen(s("lead.bulk_priority_title", count=len(ticket_ids)), options),
                                  lambda priority: self._confirm_bulk(action, ticket_ids, priority) if priority else None)
         else:
             self._confirm_bulk(action, ticket_ids, "duplicate")
-
-    @work(thread=True, group="lead-tags")
-    def _ask_bulk_tags(self, ticket_ids: list[str]) -> None:
-        app = self.app
-        try:
-            in_use = tags_in_use(app.store)
-        except StoreError as error:
-            app.call_from_thread(self.notify, str(error), severity="error")
-            return
-        app.call_from_thread(self._show_bulk_tags, ticket_ids, in_use)
 
     def _show_bulk_tags(self, ticket_ids: list[str], in_use: list[str]) -> None:
         from cs_console.screens.tag import TagScreen
@@ -430,11 +425,11 @@ class LeadScreen(ConsoleScreen):
     def _confirm_bulk(self, action: str, ticket_ids: list[str], value: str) -> None:
         from cs_console.screens.confirm import ConfirmScreen
 
-        s = self.strings
+        s, chosen = self.strings, set(ticket_ids)
         numbers = ", ".join(state.facts.number for state in (self.data.states if self.data else ())
-                            if state.facts.id in set(ticket_ids))
-        shown = s(f"priority.{value}") if action == "set_priority" else value
-        question = s(f"lead.confirm.{action}", count=len(ticket_ids), value=shown, numbers=clip(numbers, 200))
+                            if state.facts.id in chosen)
+        question = s(f"lead.confirm.{action}", count=len(ticket_ids), value=self._bulk_value(action, value),
+                     numbers=clip(numbers, 200))
         self.app.push_screen(ConfirmScreen(escape(question)),
                              lambda yes: self._bulk(action, ticket_ids, value) if yes else None)
 
@@ -453,8 +448,12 @@ class LeadScreen(ConsoleScreen):
         except (StoreError, ValueError) as error:
             app.call_from_thread(self.notify, s("lead.bulk_failed", reason=str(error)), severity="error")
             return
-        shown = s(f"priority.{value}") if action == "set_priority" else value
-        app.call_from_thread(self._moved, s(f"lead.done.{action}", count=len(ticket_ids), value=shown))
+        app.call_from_thread(self._moved, s(f"lead.done.{action}", count=len(ticket_ids),
+                                            value=self._bulk_value(action, value)))
+
+    def _bulk_value(self, action: str, value: str) -> str:
+        """What a bulk action sets, as the lead reads it: a priority in words, tags as typed."""
+        return self.strings(f"priority.{value}") if action == "set_priority" else value
 
     # -- moving work ------------------------------------------------------------------------
 
