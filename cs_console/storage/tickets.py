@@ -29,6 +29,7 @@ from cs_console.storage.models import (
     Ticket,
     TicketEvent,
 )
+from cs_console.storage.ticket_tags import TagId
 from cs_console.utc import to_text, utcnow
 from cs_console.vocabulary import INTERACTION_KINDS, NPS_SCORES, PRIORITIES, SATISFACTION_SCORES, message_channel
 
@@ -238,7 +239,7 @@ class Tickets:
         channel: str | None = None,
         clears_draft: str | None = None,
         tags: Sequence[str] = (),
-        tag_row: Callable[[str, str], str] | None = None,
+        tag_row: TagId | None = None,
     ) -> Interaction:
         """Append a message, reply, note, call log or callback, with the events `events_for`
         says it implies and the status it moves the ticket to.
