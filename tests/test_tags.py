@@ -120,10 +120,15 @@ def test_search_finds_tickets_by_the_tags_they_carry_now(store):
 
 
 def test_reports_count_the_tags_tickets_carry_in_every_format(store):
+    import io
+
+    from rich.console import Console
+
     from cs_console.config import Config
     from cs_console.lead import reports
     from cs_console.lead.periods import period_containing
     from cs_console.lead.team import Scope
+    from cs_console.screens.lead import kpi_renderable
     from cs_console.text.strings import Strings
     from cs_console.usecases.reports import service_report
 
@@ -138,6 +143,9 @@ def test_reports_count_the_tags_tickets_carry_in_every_format(store):
     for form in ("md", "csv", "html"):
         written = reports.render(report, form, Strings("en"))
         assert "台风" in written and "vip" in written, form
+    pane = Console(width=80, record=True, file=io.StringIO())
+    pane.print(kpi_renderable(report, Strings("en")))
+    assert "Top tags: #台风 3, #vip 2" in pane.export_text(), "the lead's KPI view"
 
 
 def test_the_demo_tickets_carry_tags(demo_store):

@@ -624,6 +624,8 @@ def kpi_renderable(report: Report, strings: Strings) -> RenderableType:
     rising = Text(s("kpi.rising") + ": ", style="bold")
     rising.append(", ".join(f"{line.name} +{line.change}" for line in report.rising_categories) or s("kpi.none"),
                   style="")
+    tags = Text(s("kpi.tags") + ": ", style="bold")
+    tags.append(", ".join(f"#{line.name} {line.count}" for line in report.top_tags) or s("kpi.none"), style="")
     agents = Table(box=None, pad_edge=False, show_edge=False)
     agents.add_column(s("kpi.agents"))
     shown = ("created", "solved", "first_response_median", "first_response_met", "fcr", "csat")
@@ -631,7 +633,7 @@ def kpi_renderable(report: Report, strings: Strings) -> RenderableType:
         agents.add_column(s(f"metric.{key}"), justify="right", max_width=12)
     for line in report.agents:
         agents.add_row(line.name, *(format_value(line.values[key], key) for key in shown))
-    return Group(heading, "", figures, "", trends, "", issues, rising, "", agents)
+    return Group(heading, "", figures, "", trends, "", issues, rising, tags, "", agents)
 
 
 def staffing_renderable(hours: list[HourPlan], day: int, config: Config, answer: float,

@@ -151,6 +151,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "kpi.trends": ("Trends", "趋势"),
     "kpi.categories": ("Top categories", "主要问题类别"),
     "kpi.rising": ("Rising fastest", "增长最快"),
+    "kpi.tags": ("Top tags", "常见标签"),
     "kpi.agents": ("Agents", "坐席"),
     "kpi.none": ("no data", "无数据"),
     # -- staffing -----------------------------------------------------------------------
