@@ -308,6 +308,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "refused.kind.ticket": ("Ticket change", "工单修改"),
     "refused.kind.ticket_event": ("Ticket step", "工单进展"),
     "refused.kind.reminder": ("Reminder", "提醒"),
+    "refused.kind.ticket_tag": ("Tag", "标签"),
     "refused.kind.customer": ("Customer record", "客户资料"),
     "refused.kind.agent": ("Agent record", "坐席资料"),
     "refused.kind.kb_article": ("Knowledge-base article", "知识库文章"),
