@@ -61,6 +61,9 @@ DEFAULT_KEYS: dict[str, str] = {
     "merge": "g",
     "link": "l",
     "undo_merge": "u",
+    "tag": "number_sign",
+    "tag_filter": "f",
+    "close_duplicate": "x",
 }
 """Binding id to key. Defaults survive SSH and tmux: letters, F-keys, ctrl+letter."""
 RENAMED_KEYS: dict[str, str] = {"refused": "outbox"}
@@ -71,8 +74,8 @@ FIXED_KEYS: dict[str, str] = {"quit": "ctrl+q", "command_palette": "ctrl+p", "ba
 KEY_SCOPES: dict[str, tuple[str, ...]] = {
     "queue": ("new_ticket", "search", "filter_status", "filter_priority", "refresh", "knowledge_base"),
     "ticket": ("reply", "note", "set_status", "customer", "propose_solution", "callback", "escalate", "remind",
-               "send", "templates", "merge", "link", "undo_merge", "complaint", "propose_kb"),
-    "team": ("select", "reassign", "auto_route", "refresh"),
+               "send", "templates", "merge", "link", "undo_merge", "complaint", "propose_kb", "tag"),
+    "team": ("select", "reassign", "auto_route", "refresh", "tag", "set_priority", "close_duplicate", "tag_filter"),
     "outbox": ("retry", "edit_again", "discard"),
     "proposals": ("approve", "reject"),
 }

@@ -56,12 +56,14 @@ from cs_console.storage.reviews import Reviews
 from cs_console.storage.sync_state import ENTITY_NAMES, SyncState, ticket_prefix_of
 from cs_console.storage.team_facts import TeamFacts
 from cs_console.storage.ticket_relations import TicketRelations
+from cs_console.storage.ticket_tags import TicketTags
 from cs_console.storage.tickets import Tickets
 from cs_console.utc import to_text, utcnow
 
 
-class Store(FirstScreenReads, Agents, Tickets, TicketRelations, QueueRows, Customers, TeamFacts, KnowledgeBase,
-            DataSets, SyncState, Outbox, Drafts, MailProblems, FullText, Reviews, Complaints, KbProposals, Organisations):
+class Store(FirstScreenReads, Agents, Tickets, TicketRelations, TicketTags, QueueRows, Customers, TeamFacts,
+            KnowledgeBase, DataSets, SyncState, Outbox, Drafts, MailProblems, FullText, Reviews, Complaints, KbProposals,
+            Organisations):
     """A device's database: reads for the screens, transactional writes with change capture."""
 
     def __init__(self, path: Path, engine: Engine) -> None:

@@ -64,9 +64,9 @@ is recorded as a "pearl_<step>" event whose detail holds the agent's note."""
 COMPLAINT_EVENT_KINDS = ("complaint_marked", "complaint_cleared", *(f"pearl_{step}" for step in PEARL_STEPS))
 """A ticket is a complaint while its latest mark is "complaint_marked"."""
 ACTIVITY_EVENT_KINDS = ("status_changed", "reassigned", "priority_changed", "reminder_set", "reminder_done",
-                        "unmerged", "linked", "unlinked", *COMPLAINT_EVENT_KINDS)
+                        "tagged", "untagged", "unmerged", "linked", "unlinked", *COMPLAINT_EVENT_KINDS)
 """Events that only tell what happened, for the ticket's trail; the clocks pass over them.
-Their `detail` says more (from and to, a note, the other ticket of a merge or link)."""
+Their `detail` says more (from and to, a note, the tag, the other ticket of a merge or link)."""
 USAGE_EVENT_KINDS = ("kb_used",)
 """A knowledge-base article or template used in a reply on the ticket ({"doc": id, "kind": ...});
 the knowledge-base contribution counts them, the trail passes over them."""

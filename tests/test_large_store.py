@@ -129,7 +129,8 @@ async def test_typing_a_filter_narrows_to_the_same_tickets_and_opens_the_right_o
             await filtered(pilot)
             words = typed.split()
             matching = [row.id for row in expected
-                        if all(any(word in field.casefold() for field in (row.number, row.subject, row.customer_name))
+                        if all(any(word in field.casefold() for field in (row.number, row.subject, row.customer_name,
+                                                                          " ".join(f"#{tag}" for tag in row.tags)))
                                for word in words)]
             assert [row.id for row in screen.rows] == matching, typed
         assert 0 < len(screen.rows) < TICKETS

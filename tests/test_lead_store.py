@@ -33,7 +33,7 @@ def test_ticket_facts_carry_events_contacts_tags_and_the_customers_language(stor
     [facts] = ticket_facts(store)
     assert (facts.number, facts.customer_language, facts.assignee_id) == (ticket.number, "zh", agent.id)
     assert facts.tags == ("typhoon", "vip"), "agents' hashtags, once each; not the customer's, not numbers"
-    assert [kind for kind, _ in facts.events] == ["created", "first_response", "callback"]
+    assert [kind for kind, _ in facts.events] == ["created", "first_response", "tagged", "tagged", "callback"]
     assert [(c.kind, c.author_id, c.satisfaction, c.nps) for c in facts.contacts] == [
         ("customer_message", None, None, None), ("public_reply", agent.id, None, None),
         ("internal_note", agent.id, None, None), ("internal_note", agent.id, None, None), ("callback", agent.id, 5, 9)]

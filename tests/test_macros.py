@@ -27,7 +27,7 @@ ZONE = ZoneInfo("Asia/Shanghai")
 TEMPLATES = ('{"key": "tpl-eta", "title": "New ETA asked", '
              '"body": "Dear {customer.contact_name}, ticket {ticket.number}: please send the new ETA."}\n')
 MACROS = ('{"key": "eta", "title": "Typhoon: ask for the ETA and wait", "steps": ["template: tpl-eta", '
-          '"priority: high", "reminder: +4h / check the new ETA", "escalate: Maritime Desk / class approval needed", '
+          '"priority: high", "tag: Typhoon", "reminder: +4h / check the new ETA", "escalate: Maritime Desk / class approval needed", '
           '"status: waiting_on_customer"]}\n'
           '{"key": "spam", "title": "Close as spam", "steps": ["status: closed spam"]}\n')
 
@@ -47,7 +47,7 @@ def test_steps_read_as_an_admin_writes_them():
     ("priority: asap", "'asap' is not one of urgent"),
     ("reminder: someday / later", "reminder:"),
     ("escalate: Maritime Desk", "give the team and the reason"),
-    ("tag: two words", "is not one word"),
+    ("tag: two words", "must be one word"),
 ])
 def test_a_wrong_step_says_what_is_wrong(line, problem):
     with pytest.raises(StepError, match=problem.replace("(", r"\(")):
@@ -111,6 +111,7 @@ def test_running_a_macro_writes_the_reply_and_every_action_at_once(tmp_path, sto
 
     after = store.ticket_detail(detail.ticket.id)
     assert (after.ticket.status, after.ticket.priority) == ("waiting_on_customer", "high")
+    assert store.ticket_tags(detail.ticket.id) == ["typhoon"]
     assert after.interactions[-1].body == plan.reply.text
     kinds = [event.kind for event in after.events]
     assert {"first_response", "priority_changed", "reminder_set", "escalated", "status_changed"} <= set(kinds)

@@ -6,7 +6,7 @@ likely duplicate (the office forwarding a master's report already filed), to mer
 
 The files in assets/demo (agents, customers, tickets, a lead's reviews, the knowledge base,
 templates) give times as minutes relative to now, so that a freshly loaded
-demo shows every clock state. Ids are derived from the files' keys, so loading twice adds
+demo shows every clock state; ticket_tags.json names the tags some tickets carry. Ids are derived from the files' keys, so loading twice adds
 nothing the second time.
 """
 
@@ -35,9 +35,11 @@ from cs_console.storage.models import (
     Ticket,
     TicketEvent,
     TicketLink,
+    TicketTag,
     link_id,
 )
 from cs_console.store import Store
+from cs_console.tags import normal_tag, tag_id
 from cs_console.vocabulary import FIRST_RESPONSE_KINDS, message_channel
 
 DEMO_NAMESPACE = uuid.UUID("5d1f3c8e-2f4b-4a8e-9a61-3c0f2b7e9d10")
@@ -104,9 +106,13 @@ def demo_rows(now: datetime) -> Iterator[SQLModel]:
             yield Asset(id=demo_id("asset", f"{customer['key']}:{owned['key']}"), customer_id=customer_id,
                         kind=owned["kind"], name=owned["name"], imo=owned["imo"], flag=owned["flag"],
                         vessel_type=owned["vessel_type"], notes=owned["notes"], created_at=created, updated_at=created)
+    tags = json.loads(asset("demo/ticket_tags.json").read_text(encoding="utf-8"))
     tickets = _json("tickets.json")
     for number, ticket in enumerate(tickets, start=1):
         yield from _ticket_rows(ticket, number, at)
+        ticket_id = demo_id("ticket", ticket["key"])
+        for tag in map(normal_tag, tags.get(ticket["key"], ())):
+            yield TicketTag(id=tag_id(ticket_id, tag), ticket_id=ticket_id, tag=tag, updated_at=at(ticket["created_min"]))
     for review in _json("reviews.json"):
         yield Review(
             id=demo_id("review", review["key"]),

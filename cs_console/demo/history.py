@@ -13,7 +13,9 @@
   another at realistic intervals, so older tickets are finished and the last days' are
   in every state; a few old ones stay open for good (the callback was never made), as on
   any real desk;
-- every step leaves the events the 1-3-7 clocks read and the interactions an agent wrote.
+- every step leaves the events the 1-3-7 clocks read and the interactions an agent wrote;
+- about a third of the tickets carry a tag or two (`GENERATED_TAGS`), drawn from a random
+  stream of their own so the rest of the store is the same with or without them.
 
 Subjects, customers and bodies mix Chinese and English from the maritime, offshore,
 telecom and tender vocabulary of `cs_console.demo.corpus`. The same seed and `now` give
@@ -43,9 +45,11 @@ from cs_console.storage.models import (
     Reminder,
     Ticket,
     TicketEvent,
+    TicketTag,
 )
 from cs_console.storage.organisation_upgrade import contact_id_of
 from cs_console.store import Store, StoreError
+from cs_console.tags import tag_id
 from cs_console.usecases.queue_list import settled_at
 from cs_console.vocabulary import message_channel
 
@@ -58,6 +62,9 @@ TICKETS_PER_AGENT = 4_000
 CUSTOMER_SKEW = 1.05
 """Zipf exponent of tickets per customer: the largest of 5,000 customers gets about 11 %."""
 PRIORITY_WEIGHTS = {"urgent": 5, "high": 20, "normal": 55, "low": 20}
+GENERATED_TAGS = ("台风", "vip", "refund", "psc-detention", "scrubber", "crew-change", "claim", "repeat-fault")
+"""Tags a generated ticket may carry, in normal form."""
+TAGGED_SHARE = 1 / 3
 PATHS: dict[str, tuple[int, tuple[str, ...]]] = {
     "standard": (80, ("first_response", "solution_proposed", "resolved", "callback", "closed")),
     "waited": (10, ("first_response", "waiting_on_customer", "customer_replied", "solution_proposed",
@@ -138,6 +145,7 @@ def generate(store: Store, tickets: int, *, now: datetime, seed: int = 137, agen
     if store.ticket_numbered(f"{NUMBER_PREFIX}{1:06d}") is not None:
         raise AlreadyGenerated(f"{store.path} holds a generated history already; generate into a new database")
     rng = random.Random(seed)
+    tag_rng = random.Random(seed + 1)
     config = config or Config()
     store.check_clocks_again_unless(config.clock_settings)
 
@@ -160,11 +168,12 @@ def generate(store: Store, tickets: int, *, now: datetime, seed: int = 137, agen
     created = sorted(_arrival(rng, start, now) for _ in range(tickets))
     reminders_for: list[str] = []
     for first in range(0, tickets, CHUNK):
-        rows: dict[type, list[dict]] = {Ticket: [], TicketEvent: [], Interaction: []}
+        rows: dict[type, list[dict]] = {Ticket: [], TicketEvent: [], Interaction: [], TicketTag: []}
         settled: dict[str, tuple[datetime | None, int]] = {}
         for number in range(first, min(tickets, first + CHUNK)):
             customer = customers[bisect(weights, rng.random() * weights[-1])]
             ticket_id, events = _ticket(rng, make_id, rows, number, customer, rng.choice(assignees), created[number], now)
+            rows[TicketTag] += _tags(tag_rng, ticket_id, created[number])
             priority = rows[Ticket][-1]["priority"]
             settled[ticket_id] = (settled_at(priority, events, config.policy, config.calendar), len(events))
             if settled[ticket_id][0] is None and rows[Ticket][-1]["assignee_id"] == current:
@@ -180,6 +189,14 @@ def generate(store: Store, tickets: int, *, now: datetime, seed: int = 137, agen
     if store.current_agent() is None:
         store.set_current_agent(current)
     return Generated(tickets, len(customers), len(agents), current, customers[0])
+
+
+def _tags(rng: random.Random, ticket_id: str, created: datetime) -> list[dict]:
+    """The tag rows of one ticket: none for two tickets in three, else one or two tags."""
+    if rng.random() >= TAGGED_SHARE:
+        return []
+    return [{"id": tag_id(ticket_id, tag), "ticket_id": ticket_id, "tag": tag, "updated_at": created}
+            for tag in rng.sample(GENERATED_TAGS, rng.choice((1, 1, 2)))]
 
 
 def _agent_name(n: int) -> str:

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cs_console.errors import UserError
+from cs_console.tags import BadTag, normal_tag
 from cs_console.text.when import WhenError, parse_when
 from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
 
 ACTIONS = ("template", "status", "priority", "tag", "reminder", "escalate")
 PART_SEPARATOR = " / "
 """Between the two parts of a reminder (when / note) and of an escalation (team / reason)."""
-MAX_TAG_CHARS = 50
 _CHECK_TIME = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 """Any moment will do to check that a reminder's time reads; the real one is taken when the macro runs."""
 
@@ -69,8 +69,11 @@ def parse_step(text: str) -> Step:
         return Step(action, status, reason)
     if action == "priority" and argument not in PRIORITIES:
         raise StepError(f"priority: {argument!r} is not one of {', '.join(PRIORITIES)}")
-    if action == "tag" and (len(argument) > MAX_TAG_CHARS or " " in argument.lstrip("#")):
-        raise StepError(f"tag: {argument[:20]!r} is not one word of at most {MAX_TAG_CHARS} characters")
+    if action == "tag":
+        try:
+            return Step(action, normal_tag(argument))
+        except BadTag as error:
+            raise StepError(f"tag: {error}") from None
     if action in ("reminder", "escalate"):
         value, _, detail = (part.strip() for part in argument.partition(PART_SEPARATOR))
         if action == "reminder":
@@ -81,7 +84,7 @@ def parse_step(text: str) -> Step:
         elif not detail:
             raise StepError(f"escalate: give the team and the reason: 'escalate: {value}{PART_SEPARATOR}why'")
         return Step(action, value, detail)
-    return Step(action, argument.lstrip("#") if action == "tag" else argument)
+    return Step(action, argument)
 
 
 def parse_steps(lines: list[str]) -> tuple[Step, ...]:

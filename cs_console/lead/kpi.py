@@ -21,9 +21,8 @@ agree. Definitions, for a period `[start, end)` evaluated "as of" `min(end, now)
 - backlog: tickets created by the as-of time and not resolved or closed at it, with their
   median and oldest age in hours.
 - channel mix: cohort counts per channel the ticket came in by (phone, email, api...).
-- per category and tag: cohort counts, most frequent first. Tags are the hashtags agents
-  write in a ticket's internal notes ("#typhoon #vip"), lower-cased; all-digit ones
-  ("berth #3") are not tags.
+- per category and tag: cohort counts, most frequent first. Tags are those the ticket
+  carries (`cs_console.tags`), each counted once per ticket.
 
 A ticket counts for its current assignee. A number that has nothing to be computed from is
 None ("no data"), never 0. Pure: it reads no database and no clock; `now` is given.
@@ -32,7 +31,6 @@ None ("no data"), never 0. Pure: it reads no database and no clock; `now` is giv
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -52,8 +50,6 @@ CSAT_SATISFIED = 4
 NPS_PROMOTER, NPS_DETRACTOR = 9, 6
 """NPS: 9-10 promote, 0-6 detract, 7-8 are passive."""
 P90_SHARE = 0.9
-TAG_PATTERN = re.compile(r"(?<![\w#])#([^\W_][\w-]*)")
-"""A hashtag: # then letters, digits (any script) and hyphens, not inside a word ("C#")."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,7 @@ class TicketFacts:
     team: str
     category: str
     tags: tuple[str, ...]
-    """The hashtags of its internal notes, first use first."""
+    """The tags it carries, in normal form (`cs_console.tags`)."""
     priority: str
     status: str
     created_at: datetime
@@ -183,12 +179,6 @@ def compute(
         by_tag=_ranked(Counter(tag for t in cohort for tag in t.tags)),
         by_channel=_ranked(Counter(t.channel for t in cohort)),
     )
-
-
-def hashtags(text: str) -> list[str]:
-    """The tags in an agent's note, lower-cased, in order: "#Typhoon delay, #vip" gives
-    ["typhoon", "vip"]. All-digit ones (an order "#12345", "berth #3") are not tags."""
-    return [tag.casefold() for tag in TAG_PATTERN.findall(text) if not tag.isdigit()]
 
 
 def by_assignee(tickets: Iterable[TicketFacts]) -> dict[str | None, list[TicketFacts]]:

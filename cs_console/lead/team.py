@@ -139,6 +139,11 @@ def escalations(tickets: Iterable[TicketState]) -> list[TicketState]:
     return sorted(waiting, key=lambda s: s.clocks.escalation.remaining)
 
 
+def tagged(tickets: Iterable[TicketState], tag: str | None) -> list[TicketState]:
+    """The tickets that carry `tag` (every one when None), in the order given."""
+    return list(tickets) if tag is None else [s for s in tickets if tag in s.facts.tags]
+
+
 def queue_of(tickets: Iterable[TicketState], agent_id: str | None) -> list[TicketState]:
     """One agent's active tickets (None: the unassigned ones), most urgent first."""
     return [s for s in tickets if s.facts.assignee_id == agent_id]

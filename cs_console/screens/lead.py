@@ -5,10 +5,12 @@ at-risk clocks, upset customers, the ticket waiting longest, load), the breach l
 the team, the escalation queue with its 48-hour clock, the KPIs of a week, month, quarter
 or year against the one before, and Erlang C staffing per hour. Enter on an agent drills
 into their queue; on a ticket list, space selects and `a` reassigns the selection (or the
-ticket under the cursor) to an agent the routing ranks first, with its reasons; `u` routes
-every unassigned ticket as suggested; `v` samples the team's finished conversations to
-review on the rubric (`screens.review`). Nothing moves without a deliberate `y`, and nothing
-at all in a read-only session.
+ticket under the cursor) to an agent the routing ranks first, with its reasons, `#` tags
+it, `p` gives it a priority and `x` closes it as duplicates, each in one transaction; `u`
+routes every unassigned ticket as suggested; `f` shows only the tickets with one tag; `v`
+samples the team's finished conversations to review on the rubric (`screens.review`).
+Nothing changes without a deliberate `y` to a question that says how many, and nothing at
+all in a read-only session.
 
 Made for SSH and slow links: every number has a word or symbol beside any colour, tables
 repaint only the cells whose text changed on the app's tick, and database work runs in
@@ -20,6 +22,7 @@ app checks before pushing it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from rich.console import Group, RenderableType
@@ -54,7 +57,10 @@ from cs_console.text.strings import Strings, english
 from cs_console.usecases.reports import service_report
 from cs_console.usecases.routing import move_tickets, reassign_options, route_plan
 from cs_console.usecases.staffing import StaffingPlan, staffing_plan
+from cs_console.usecases.tagging import change_tags, tags_in_use
 from cs_console.usecases.team_load import TeamData, load_team, scope_of
+from cs_console.usecases.ticket_changes import close_as
+from cs_console.vocabulary import PRIORITIES
 from cs_console.widgets.clock_text import clock_text
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.steady_table import SteadyTable
@@ -83,6 +89,7 @@ class LeadScreen(ConsoleScreen):
         Binding("left_square_bracket", "period(-1)", "Earlier", show=False),
         Binding("right_square_bracket", "period(1)", "Later", show=False),
         Binding("d", "next_day", english("key.next_day"), id="next_day"),
+        Binding("f", "tag_filter", english("key.tag_filter"), id="tag_filter"),
         Binding("r", "refresh", english("key.refresh"), id="refresh"),
         Binding("escape", "back", english("key.back"), id="back"),
     ]
@@ -90,6 +97,8 @@ class LeadScreen(ConsoleScreen):
     def __init__(self) -> None:
         super().__init__()
         self.view = "team"
+        self.tag_filter: str | None = None
+        """The tag the ticket lists are narrowed to (None: every ticket)."""
         self.data: TeamData | None = None
         self.report: Report | None = None
         self.hours: list[HourPlan] = []
@@ -207,6 +216,8 @@ class LeadScreen(ConsoleScreen):
         lead = data.lead
         team_name = lead.team if team.Scope.of(lead).team else s("lead.all_teams")
         title = s("lead.title", team=team_name, lead=lead.name)
+        if self.tag_filter is not None:
+            title += " · " + s("lead.tag_filter", tag=self.tag_filter)
         title += self.readonly_mark()
         rows = data.rows
         summary = s("lead.summary", agents=len(data.agents), active=len(data.states),
@@ -214,9 +225,9 @@ class LeadScreen(ConsoleScreen):
                     upset=sum(r.upset for r in rows))
         show_text(self.query_one("#lead-title", Static), Text(f"{title}\n{summary}"))
         self._show_board(rows)
-        names = data.names
-        self.query_one("#breaches", TicketTable).show(team.breaches(data.states), names, data.now)
-        self.query_one("#escalations", TicketTable).show(team.escalations(data.states), names, data.now)
+        names, states = data.names, team.tagged(data.states, self.tag_filter)
+        self.query_one("#breaches", TicketTable).show(team.breaches(states), names, data.now)
+        self.query_one("#escalations", TicketTable).show(team.escalations(states), names, data.now)
         self._show_tabs()
         for screen in self.app.screen_stack:
             if isinstance(screen, AgentQueueScreen) and screen.lead is self:
@@ -247,7 +258,8 @@ class LeadScreen(ConsoleScreen):
     def _show_tabs(self) -> None:
         s = self.strings
         data = self.data
-        counts = {"breaches": len(team.breaches(data.states)), "escalations": len(team.escalations(data.states))} \
+        states = team.tagged(data.states, self.tag_filter) if data else []
+        counts = {"breaches": len(team.breaches(states)), "escalations": len(team.escalations(states))} \
             if data else {}
         parts = []
         for number, view in enumerate(VIEWS, start=1):
@@ -360,6 +372,101 @@ class LeadScreen(ConsoleScreen):
         self.query_one("#staffing-body", Static).update(
             staffing_renderable(self.hours, day, config, self.staffing_answer, self.strings, self.staffing_scope))
 
+    # -- narrowing to a tag -----------------------------------------------------------------
+
+    @work(thread=True, group="lead-tags")
+    def _read_tags_in_use(self, then: Callable[[list[str]], None]) -> None:
+        """Read the tags in use off the event loop, then hand them to `then` on it."""
+        app = self.app
+        try:
+            in_use = tags_in_use(app.store)
+        except StoreError as error:
+            app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        app.call_from_thread(then, in_use)
+
+    def action_tag_filter(self) -> None:
+        self._read_tags_in_use(self._ask_tag_filter)
+
+    def _ask_tag_filter(self, in_use: list[str]) -> None:
+        from cs_console.screens.choose import ChooseScreen
+
+        s = self.strings
+        options = [("", s("lead.tag_filter_off")), *((tag, f"#{tag}") for tag in in_use)]
+        self.app.push_screen(ChooseScreen(s("lead.tag_filter_title"), options), self._tag_filter_chosen)
+
+    def _tag_filter_chosen(self, tag: str | None) -> None:
+        if tag is None:
+            return
+        self.tag_filter = tag or None
+        if self.data is not None:
+            self._show(self.data)
+
+    # -- changing many tickets at once ------------------------------------------------------
+
+    @on(TicketTable.BulkAction)
+    def _bulk_asked(self, event: TicketTable.BulkAction) -> None:
+        self.start_bulk(event.action, event.ticket_ids)
+
+    def start_bulk(self, action: str, ticket_ids: list[str]) -> None:
+        """Ask what to do to these tickets (the tags, the priority), confirm how many, then do it."""
+        from cs_console.screens.choose import ChooseScreen
+
+        s = self.strings
+        if self.app.store.readonly:
+            self.notify(s("lead.readonly_refused"), severity="warning")
+            return
+        if not ticket_ids:
+            self.notify(s("lead.nothing_chosen"), severity="warning")
+            return
+        if action == "tag":
+            self._read_tags_in_use(lambda in_use: self._show_bulk_tags(ticket_ids, in_use))
+        elif action == "set_priority":
+            options = [(priority, s(f"priority.{priority}")) for priority in PRIORITIES]
+            self.app.push_screen(ChooseScreen(s("lead.bulk_priority_title", count=len(ticket_ids)), options),
+                                 lambda priority: self._confirm_bulk(action, ticket_ids, priority) if priority else None)
+        else:
+            self._confirm_bulk(action, ticket_ids, "duplicate")
+
+    def _show_bulk_tags(self, ticket_ids: list[str], in_use: list[str]) -> None:
+        from cs_console.screens.tag import TagScreen
+
+        self.app.push_screen(TagScreen(self.strings("lead.bulk_tag_title", count=len(ticket_ids)), in_use),
+                             lambda typed: self._confirm_bulk("tag", ticket_ids, typed.strip()) if typed else None)
+
+    def _confirm_bulk(self, action: str, ticket_ids: list[str], value: str) -> None:
+        from cs_console.screens.confirm import ConfirmScreen
+
+        s, chosen = self.strings, set(ticket_ids)
+        numbers = ", ".join(state.facts.number for state in (self.data.states if self.data else ())
+                            if state.facts.id in chosen)
+        question = s(f"lead.confirm.{action}", count=len(ticket_ids), value=self._bulk_value(action, value),
+                     numbers=clip(numbers, 200))
+        self.app.push_screen(ConfirmScreen(escape(question)),
+                             lambda yes: self._bulk(action, ticket_ids, value) if yes else None)
+
+    @work(thread=True, group="lead-write")
+    def _bulk(self, action: str, ticket_ids: list[str], value: str) -> None:
+        """Change every ticket in one transaction with its outbox operations, then say so."""
+        app, s = self.app, self.strings
+        author = app.agent.id if app.agent else None
+        try:
+            if action == "tag":
+                change_tags(app.store, ticket_ids, value, author_id=author, at=app.now())
+            elif action == "set_priority":
+                app.store.change_priorities(ticket_ids, value, author_id=author, at=app.now())
+            else:
+                close_as(app.store, ticket_ids, value, author_id=author, at=app.now())
+        except (StoreError, ValueError) as error:
+            app.call_from_thread(self.notify, s("lead.bulk_failed", reason=str(error)), severity="error")
+            return
+        app.call_from_thread(self._moved, s(f"lead.done.{action}", count=len(ticket_ids),
+                                            value=self._bulk_value(action, value)))
+
+    def _bulk_value(self, action: str, value: str) -> str:
+        """What a bulk action sets, as the lead reads it: a priority in words, tags as typed."""
+        return self.strings(f"priority.{value}") if action == "set_priority" else value
+
     # -- moving work ------------------------------------------------------------------------
 
     @on(TicketTable.Reassign)
@@ -463,7 +570,7 @@ class AgentQueueScreen(ConsoleScreen):
             self.show(self.lead.data)
 
     def show(self, data: TeamData) -> None:
-        tickets = team.queue_of(data.states, self.agent_id)
+        tickets = team.queue_of(team.tagged(data.states, self.lead.tag_filter), self.agent_id)
         table = self.query_one(TicketTable)
         table.show(tickets, data.names, data.now)
         self._title(len(tickets))
@@ -483,6 +590,10 @@ class AgentQueueScreen(ConsoleScreen):
     @on(TicketTable.Reassign)
     def _reassign_asked(self, event: TicketTable.Reassign) -> None:
         self.lead.start_reassign(event.ticket_ids)
+
+    @on(TicketTable.BulkAction)
+    def _bulk_asked(self, event: TicketTable.BulkAction) -> None:
+        self.lead.start_bulk(event.action, event.ticket_ids)
 
     @on(DataTable.RowSelected)
     def _open_ticket(self, event: DataTable.RowSelected) -> None:
@@ -525,6 +636,8 @@ def kpi_renderable(report: Report, strings: Strings) -> RenderableType:
     rising = Text(s("kpi.rising") + ": ", style="bold")
     rising.append(", ".join(f"{line.name} +{line.change}" for line in report.rising_categories) or s("kpi.none"),
                   style="")
+    tags = Text(s("kpi.tags") + ": ", style="bold")
+    tags.append(", ".join(f"#{line.name} {line.count}" for line in report.top_tags) or s("kpi.none"), style="")
     agents = Table(box=None, pad_edge=False, show_edge=False)
     agents.add_column(s("kpi.agents"))
     shown = ("created", "solved", "first_response_median", "first_response_met", "fcr", "csat")
@@ -533,8 +646,10 @@ def kpi_renderable(report: Report, strings: Strings) -> RenderableType:
     for line in report.agents:
         agents.add_row(line.name, *(format_value(line.values[key], key) for key in shown))
     quality = [part for table in (tables(report.quality, s) if report.quality else ()) for part in ("", _table(table))]
-    return Group(heading, "", figures, "", trends, "", issues, rising, "", agents,
+    return Group(heading, "", figures, "", trends, "", issues, rising, tags, "", agents,
                  *(("", review_table(report.reviews, s)) if report.reviews else ()), *quality)
+
+
 def review_table(section: ReviewSection, strings: Strings) -> RenderableType:
     """The leads' reviews on the KPI pane: the team now and before, each agent, each item's mean."""
     header, *rows = review_text(section, strings)

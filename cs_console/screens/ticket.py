@@ -38,6 +38,7 @@ from cs_console.usecases.drafts import DraftText, reply_key
 from cs_console.usecases.kb_proposals import ProposalDraft, ProposalRefused, proposal_draft, propose
 from cs_console.usecases.macros import MacroChoice, MacroPlan, MacroRefused, apply_macro, macro_choices, plan_macro
 from cs_console.usecases.survey import survey_questions
+from cs_console.usecases.tagging import change_tags, tags_in_use
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
 from cs_console.usecases.ticket_parties import ticket_parties
 from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
@@ -73,6 +74,7 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         Binding("u", "undo_merge", english("key.undo_merge"), id="undo_merge", show=False),
         Binding("o", "complaint", english("key.complaint"), id="complaint", show=False),
         Binding("k", "propose_kb", english("key.propose_kb"), id="propose_kb", show=False),
+        Binding("number_sign", "tag", english("key.tag"), id="tag", show=False),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("ctrl+r", "run_macro", english("key.run_macro"), id="run_macro", priority=True),
@@ -84,13 +86,15 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
     """The keys most used first: the footer shows those that fit (`KeyFooter`)."""
     CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
                          "templates", "set_priority", "run_macro", "merge", "link", "undo_merge", "complaint",
-                         "propose_kb"})
+                         "propose_kb", "tag"})
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
         self.ticket_id = ticket_id
         self.detail: TicketDetail | None = None
         self.complaint: Complaint | None = None
+        self.tags: list[str] = []
+        """The tags the ticket carries, as last read."""
         self.mode = "public_reply"
         self._clock_text = ""
         self.due_times: dict = {}
@@ -177,15 +181,16 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         store = self.app.store
         try:
             detail = store.ticket_detail(self.ticket_id)
+            tags = store.ticket_tags(self.ticket_id)
         except StoreError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
         text = "\n".join([detail.ticket.subject, *(i.body for i in detail.interactions)])
         prompts = compliance_prompts(text, store.compliance_articles())
-        self.app.call_from_thread(self._show, detail, prompts)
+        self.app.call_from_thread(self._show, detail, prompts, tags)
 
-    def _show(self, detail: TicketDetail, prompts: list[CompliancePrompt]) -> None:
-        self.detail = detail
+    def _show(self, detail: TicketDetail, prompts: list[CompliancePrompt], tags: list[str]) -> None:
+        self.detail, self.tags = detail, tags
         compliance = self.query_one("#ticket-compliance", Static)
         width = self.app.size.width - 2
         s = self.strings
@@ -201,7 +206,7 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         self.query_one("#ticket-header", Static).update(
             f"[b]{ticket.number}[/b]  {s(f'priority.short.{ticket.priority}').strip()}  ·  "
             f"{s(f'status.{ticket.status}')}  ·  {assignee}{self.readonly_mark()}\n"
-            f"[b]{escape(ticket.subject)}[/b]\n"
+            f"[b]{escape(ticket.subject)}[/b]{escape(''.join(f'  #{tag}' for tag in tags))}\n"
             f"{escape(' · '.join(ticket_parties(detail)))} · {channel}"
             + "".join(f"\n{line}" for line in self.relation_lines(detail.relations, ticket.merged_into))
         )
@@ -402,6 +407,28 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
             self._store_action(
                 self.strings("ticket.priority_changed", priority=self.strings(f"priority.{priority}")),
                 lambda store, agent_id, at: store.change_priority(self.ticket_id, priority, author_id=agent_id, at=at),
+            )
+
+    @work(thread=True, group="tag")
+    def action_tag(self) -> None:
+        try:
+            in_use = tags_in_use(self.app.store)
+        except StoreError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self._ask_tags, in_use)
+
+    def _ask_tags(self, in_use: list[str]) -> None:
+        from cs_console.screens.tag import TagScreen
+
+        number = self.detail.ticket.number if self.detail else ""
+        self.app.push_screen(TagScreen(self.strings("tag.title", number=number), in_use, self.tags), self._tags_typed)
+
+    def _tags_typed(self, typed: str | None) -> None:
+        if typed:
+            self._store_action(
+                self.strings("ticket.tags_saved", changes=typed.strip()),
+                lambda store, agent_id, at: change_tags(store, [self.ticket_id], typed, author_id=agent_id, at=at),
             )
 
     def _status_chosen(self, status: str | None) -> None:

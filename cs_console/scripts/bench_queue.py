@@ -53,8 +53,8 @@ SIZE = (120, 40)
 STARTS = 5
 PAINTS = 5
 PAGE_DOWNS = 300
-QUERIES = ("ocean", "台风", "hist-0999", "nordic tern", "refund", "sim", "crew change", "延误")
-"""Filters an agent might type: a vessel, Chinese words, a ticket number, a customer."""
+QUERIES = ("ocean", "台风", "hist-0999", "nordic tern", "refund", "sim", "crew change", "延误", "#台风", "#psc-detention")
+"""Filters an agent might type: a vessel, Chinese words, a ticket number, a customer, tags."""
 TARGETS = {"startup_s": 1.0, "first_paint_s": 0.1, "scroll_ms_p95": 16, "filter_ms_p95": 16, "peak_rss_mb": 250}
 MARKER = NUMBER_PREFIX.encode()
 """Every generated ticket number starts so; the queue's rows are the first thing to show one."""

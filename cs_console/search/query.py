@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from cs_console.tags import BadTag, normal_tag
 from cs_console.vocabulary import CHANNELS, PRIORITIES, STATUSES
 
 FILTERS = ("status", "priority", "agent", "customer", "team", "channel", "before", "after", "is")
@@ -42,7 +43,7 @@ class SearchQuery:
     team: str | None = None
     channel: str | None = None
     tags: tuple[str, ...] = ()
-    """Hashtags (without `#`, lower case) the ticket's notes must carry."""
+    """Tags the ticket must carry, in normal form (`cs_console.tags`)."""
     before: date | None = None
     """Created before this day (the day itself excluded)."""
     after: date | None = None
@@ -61,6 +62,16 @@ class SearchQuery:
         return bool(self.filters)
 
 
+def _tag(piece: str) -> str | None:
+    """The tag a "#word" piece names; None for anything else ("#4471" is a word: an order number)."""
+    if not piece.startswith("#"):
+        return None
+    try:
+        return normal_tag(piece)
+    except BadTag:
+        return None
+
+
 def parse(text: str) -> SearchQuery:
     """The query `text` stands for.
 
@@ -74,8 +85,9 @@ def parse(text: str) -> SearchQuery:
     for match in _PIECE.finditer(text):
         name, quoted, bare = match.groups()
         if bare is not None:
-            if bare.startswith("#") and len(bare) > 1:
-                tags.append(bare[1:].casefold())
+            tag = _tag(bare)
+            if tag is not None:
+                tags.append(tag)
                 typed.append(bare)
                 continue
             name, sep, value = bare.partition(":")

@@ -3,7 +3,7 @@
 Writing: `Log.touch` gives a row a new number (its old one disappears: state, not history);
 a batch's lines are kept in its `Log` and written at its end with executemany.
 When a ticket changes hands or customer, its whole family (customer and its contacts and
-assets, messages, events, reminders, links) is touched too, so a device that gains the ticket receives all of it, and the
+assets, messages, events, tags, reminders, links) is touched too, so a device that gains the ticket receives all of it, and the
 previous holder gets one last look at the ticket (`record_exit`) so it leaves their queue.
 
 Reading: `read_page` walks the numbers after a device's cursors (one for tickets and
@@ -47,6 +47,7 @@ from cs_console.storage.models import (
     Ticket,
     TicketEvent,
     TicketLink,
+    TicketTag,
 )
 from cs_console.sync import codec
 from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, to_wire
@@ -163,8 +164,8 @@ class Log:
                 self.touch(entity, row_id, origin=_UNCHANGED)
         if new:
             return
-        for model, entity in ((Interaction, "interaction"), (TicketEvent, "ticket_event"), (Reminder, "reminder"),
-                              (TicketLink, "ticket_link"), (KbProposal, "kb_proposal")):
+        for model, entity in ((Interaction, "interaction"), (TicketEvent, "ticket_event"), (TicketTag, "ticket_tag"),
+                              (Reminder, "reminder"), (TicketLink, "ticket_link"), (KbProposal, "kb_proposal")):
             ids = list(self._session.execute(select(model.id).where(model.ticket_id == ticket.id)).scalars())
             self.read((entity, row_id) for row_id in ids)
             for row_id in ids:

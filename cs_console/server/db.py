@@ -15,6 +15,7 @@ row means.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Iterator
@@ -41,13 +42,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, SQLModel, col, create_engine
 
 from cs_console import paths
 from cs_console.storage.engine import sqlite_engine
 from cs_console.storage.migrations import INTERACTION_CHANNEL_BACKFILL
+from cs_console.storage.models import Interaction, TicketTag
 from cs_console.storage.organisation_upgrade import LEGACY_SELECT, LEGACY_WHERE, legacy_customers, legacy_rows
-from cs_console.sync.schema import ENTITIES, to_model_values
+from cs_console.sync.schema import BOOKKEEPING, ENTITIES, to_model_values
+from cs_console.tags import tags_of_notes
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """Several server processes may share one SQLite file; a writer waits this long for another."""
@@ -281,6 +284,7 @@ class Database:
 
     def create_tables(self) -> None:
         synced = [spec.model.__table__ for spec in ENTITIES.values()]
+        tagless = not inspect(self.engine).has_table(TicketTag.__tablename__)
         SQLModel.metadata.create_all(self.engine, tables=synced)
         metadata.create_all(self.engine)
         with self.engine.begin() as connection:
@@ -294,6 +298,29 @@ class Database:
                             connection.execute(insert(table).values(id=1, **values))
                     except IntegrityError:
                         pass  # another process created it first
+        if tagless:
+            self._tags_from_hashtags()
+
+    def _tags_from_hashtags(self) -> None:
+        """Give the tickets the tags their internal notes name as "#hashtags", once, as the
+        tags table is made: the rows every device that upgrades makes from the same notes
+        (`storage.migrations`), so a device that never held the notes gets them too, and a
+        device's later change to one finds it here. Another process doing it first is no error."""
+        fields = [name for name in TicketTag.model_fields if name not in BOOKKEEPING]
+        try:
+            with self.write() as (session, numbers):
+                notes = session.execute(
+                    select(Interaction.ticket_id, Interaction.body, Interaction.created_at, Interaction.hlc)
+                    .where(Interaction.kind == "internal_note", col(Interaction.body).contains("#"))
+                    .order_by(Interaction.created_at, Interaction.hlc))
+                for row_id, (ticket_id, tag, at, stamp) in tags_of_notes(notes).items():
+                    session.add(TicketTag(id=row_id, ticket_id=ticket_id, tag=tag, active=True, updated_at=at,
+                                          field_clocks=json.dumps({name: stamp for name in fields},
+                                                                  separators=(",", ":"))))
+                    session.execute(insert(changes).values(entity="ticket_tag", entity_id=row_id, seq=numbers.next(),
+                                                           ticket_id=ticket_id, origin=None))
+        except IntegrityError:
+            pass  # another process made them first
 
     def move_customer_details(self) -> int:
         """Move the person and sites of each customer an earlier release left (or a device of

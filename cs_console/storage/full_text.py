@@ -113,7 +113,7 @@ class TicketFilter:
     customer: str | None = None
     """Part of the customer's name or of one of its contacts' names."""
     tags: tuple[str, ...] = ()
-    """Hashtags, without `#`, that an internal note of the ticket carries."""
+    """Tags the ticket carries, in normal form (`cs_console.tags`)."""
     created_from: datetime | None = None
     created_before: datetime | None = None
     unfinished_since: datetime | None = None
@@ -138,12 +138,8 @@ class TicketFilter:
                          "ESCAPE '\\'))")
             args += [like_pattern(self.customer)] * 2
         for tag in self.tags:
-            marked = "#" + tag
-            found_by_index = len(marked) >= INDEXED_MIN
-            where.append("t.id IN (SELECT n.ticket_id FROM interaction n WHERE n.kind = 'internal_note' AND n.body LIKE ? "
-                         "ESCAPE '\\'" + (" AND n.rowid IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)"
-                                           if found_by_index else "") + ")")
-            args += [like_pattern(marked), _phrase(marked)] if found_by_index else [like_pattern(marked)]
+            where.append("t.id IN (SELECT g.ticket_id FROM ticket_tag g WHERE g.tag = ? AND g.active)")
+            args.append(tag)
         for condition, moment in (("t.created_at >= ?", self.created_from), ("t.created_at < ?", self.created_before)):
             if moment is not None:
                 where.append(condition)

@@ -8,19 +8,23 @@ version intact. `PRAGMA user_version` holds the step a file has reached. The mod
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from cs_console.storage.organisation_upgrade import move_customer_details
+from cs_console.tags import tags_of_notes
+
+Step = str | Callable[[sqlite3.Connection], None]
+"""One SQL statement, or a function run on the connection for what SQL cannot say."""
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
     description: str
-    statements: tuple[str | Callable[[sqlite3.Connection], None], ...]
-    """SQL, or a function of the connection for a step SQL cannot say (ids derived in Python)."""
+    statements: tuple[Step, ...]
 
 
 INTERACTION_CHANNEL_BACKFILL = """UPDATE interaction SET channel = CASE
@@ -120,6 +124,27 @@ MERGE_AND_LINK = Migration(
     ),
 )
 """Named: its tests build a store of the version before it."""
+
+QUEUE_TAGS = """coalesce((SELECT group_concat('#' || tag, ' ') FROM
+    (SELECT tag FROM ticket_tag WHERE ticket_id = {ticket} AND active ORDER BY tag)), '')"""
+"""The SQL of a ticket's active tags as the queue filters them: "#typhoon #vip"."""
+
+
+def tags_from_hashtags(connection: sqlite3.Connection) -> None:
+    """Give every ticket the tags its internal notes name as "#hashtags" (the notes keep
+    their text). Each tag row is stamped with the note that first named it, so every
+    device and the server that upgrade the same notes make the same rows, id and clocks
+    alike, and nothing needs to travel (the server does the same, `server.db`); a later
+    removal, stamped later, wins."""
+    rows = tags_of_notes(connection.execute(
+        "SELECT ticket_id, body, created_at, hlc FROM interaction WHERE kind = 'internal_note' AND instr(body, '#') "
+        "ORDER BY created_at, hlc"))
+    connection.executemany(
+        "INSERT OR IGNORE INTO ticket_tag (id, ticket_id, tag, active, updated_at, field_clocks) VALUES (?, ?, ?, 1, ?, ?)",
+        [(row_id, ticket_id, tag, at, json.dumps({name: stamp for name in ("ticket_id", "tag", "active", "updated_at")},
+                                                  separators=(",", ":")))
+         for row_id, (ticket_id, tag, at, stamp) in rows.items()])
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -546,6 +571,40 @@ MIGRATIONS: tuple[Migration, ...] = (
                 for event in ("INSERT", "UPDATE", "DELETE")
             ),
             move_customer_details,
+        ),
+    ),
+    Migration(
+        20,
+        "tags on tickets as synced rows (one per ticket and tag, switched on and off), the queue's "
+        "copy of each ticket's tags for its filter, and the #hashtags of existing notes as tags",
+        (
+            """CREATE TABLE IF NOT EXISTS ticket_tag (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                ticket_id VARCHAR NOT NULL REFERENCES ticket (id),
+                tag VARCHAR NOT NULL,
+                active BOOLEAN NOT NULL,
+                updated_at VARCHAR(26) NOT NULL,
+                field_clocks VARCHAR NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS ix_ticket_tag_ticket_id ON ticket_tag (ticket_id)",
+            "CREATE INDEX IF NOT EXISTS ix_ticket_tag_tag ON ticket_tag (tag)",
+            "ALTER TABLE queue_entry ADD COLUMN tags VARCHAR NOT NULL DEFAULT ''",
+            # The queue's row of a new ticket names its columns, now that the table has one more.
+            "DROP TRIGGER IF EXISTS queue_entry_new_ticket",
+            """CREATE TRIGGER queue_entry_new_ticket AFTER INSERT ON ticket BEGIN
+                INSERT INTO queue_entry (ticket_id, number, priority, status, subject, customer_name, assignee_id,
+                    created_at, updated_at, history, settled_at, checked)
+                VALUES (NEW.id, NEW.number, NEW.priority, NEW.status, NEW.subject,
+                    (SELECT name FROM customer WHERE id = NEW.customer_id), NEW.assignee_id, NEW.created_at,
+                    NEW.updated_at, '', NULL, 0);
+            END""",
+            *(
+                f"""CREATE TRIGGER IF NOT EXISTS queue_entry_tags_{name} AFTER {event} ON ticket_tag BEGIN
+                    UPDATE queue_entry SET tags = {QUEUE_TAGS.format(ticket="NEW.ticket_id")}
+                    WHERE ticket_id = NEW.ticket_id;
+                END"""
+                for name, event in (("insert", "INSERT"), ("update", "UPDATE OF active, tag"))
+            ),
+            tags_from_hashtags,
         ),
     ),
 )

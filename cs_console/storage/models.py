@@ -188,6 +188,23 @@ class TicketEvent(SQLModel, table=True):
     reassignment, {"team": ..., "reason": ...} of an escalation, {"note": ..., "due": ...} of a reminder."""
 
 
+class TicketTag(SQLModel, table=True):
+    """Whether a ticket carries a tag. Its id comes from the ticket and the tag's normal form
+    (`cs_console.tags.tag_id`), so devices that tag a ticket alike make one row; removing a
+    tag sets `active` False rather than deleting the row, and `active` merges by its field
+    clock like any field: an add and a removal made offline on two devices end as the later one."""
+
+    __tablename__ = "ticket_tag"
+
+    id: str = Field(primary_key=True)
+    ticket_id: str = Field(foreign_key="ticket.id", index=True)
+    tag: str = Field(index=True)
+    """In normal form (`cs_console.tags.normal_tag`): case-folded, without the "#"."""
+    active: bool = True
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    field_clocks: str = "{}"
+
+
 class Reminder(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True)
     ticket_id: str = Field(foreign_key="ticket.id")
@@ -375,6 +392,8 @@ class QueueEntry(SQLModel, table=True):
     """Every event as "kind@at;" (at as stored), in the order they were stored."""
     settled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     checked: bool = False
+    tags: str = ""
+    """Its active tags as "#typhoon #vip", kept by triggers on its tag rows (migration 13)."""
 
 
 class HistoryIndex(SQLModel, table=True):

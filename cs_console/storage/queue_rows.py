@@ -56,6 +56,8 @@ class QueueRow(NamedTuple):
     """The `(kind, at)` history its clocks are computed from, in time order."""
     reminder: OpenReminder | None = None
     """The agent's earliest open personal reminder on this ticket."""
+    tags: str = ""
+    """Its tags as the queue's filter finds them: "#typhoon #vip" (empty: none)."""
 
 
 _KEY_COLUMNS = "ticket_id, number, priority, status, subject, customer_name, assignee_id, created_at, updated_at"
@@ -99,7 +101,7 @@ class QueueRows:
         scope, scope_args = ("", ()) if agent_id is None else (" AND +assignee_id = ?", (agent_id,))
         with self._plain_reads() as db:
             rows = db.execute(
-                f"SELECT {_KEY_COLUMNS}, history FROM queue_entry "
+                f"SELECT {_KEY_COLUMNS}, history, tags FROM queue_entry "
                 f"WHERE (settled_at IS NULL OR settled_at > ?){scope}",
                 (to_text(now), *scope_args),
             ).fetchall()
@@ -109,14 +111,14 @@ class QueueRows:
             for start in range(0, len(others), ID_CHUNK):
                 chunk = others[start : start + ID_CHUNK]
                 rows += db.execute(
-                    f"SELECT {_KEY_COLUMNS}, history FROM queue_entry "
+                    f"SELECT {_KEY_COLUMNS}, history, tags FROM queue_entry "
                     f"WHERE ticket_id IN ({','.join('?' * len(chunk))}){scope}",
                     (*chunk, *scope_args),
                 ).fetchall()
         return tuple(
             QueueRow(id, number, priority, status, subject, customer, assignee, _utc(created), _utc(updated),
-                     _events(history), reminders.get(id))
-            for id, number, priority, status, subject, customer, assignee, created, updated, history in rows
+                     _events(history), reminders.get(id), tags)
+            for id, number, priority, status, subject, customer, assignee, created, updated, history, tags in rows
         )
 
     def save_settled(self, found: Mapping[str, tuple[datetime | None, int]]) -> None:
@@ -141,7 +143,7 @@ class QueueRows:
             for priority in PRIORITIES[PRIORITIES.index(after.priority) if after else 0 :]:
                 bound = (to_text(after.created_at), after.id) if after and after.priority == priority else ("", "")
                 page += db.execute(
-                    f"SELECT {_KEY_COLUMNS} FROM queue_entry WHERE priority = ?{scope} "
+                    f"SELECT {_KEY_COLUMNS}, tags FROM queue_entry WHERE priority = ?{scope} "
                     "AND (created_at, ticket_id) > (?, ?) AND +settled_at <= ? ORDER BY created_at, ticket_id LIMIT ?",
                     (priority, *scope_args, *bound, to_text(now), limit - len(page)),
                 ).fetchall()
@@ -149,8 +151,8 @@ class QueueRows:
                     break
         # Shared strings: peak 200.9 MB against 230.1 MB without (bench_queue, 100k tickets).
         return [QueueRow(id, number, intern(priority), intern(status), subject, intern(customer),
-                         assignee and intern(assignee), _utc(created), _utc(updated))
-                for id, number, priority, status, subject, customer, assignee, created, updated in page]
+                         assignee and intern(assignee), _utc(created), _utc(updated), tags=tags and intern(tags))
+                for id, number, priority, status, subject, customer, assignee, created, updated, tags in page]
 
 
 def _open_reminders(db: sqlite3.Connection, agent_id: str | None) -> dict[str, OpenReminder]:

@@ -39,6 +39,7 @@ from cs_console.storage.models import (
     Ticket,
     TicketEvent,
     TicketLink,
+    TicketTag,
 )
 from cs_console.utc import to_text, utcnow
 
@@ -50,6 +51,7 @@ ENTITY_NAMES: dict[type[SQLModel], str] = {
     Ticket: "ticket",
     Interaction: "interaction",
     TicketEvent: "ticket_event",
+    TicketTag: "ticket_tag",
     Reminder: "reminder",
     TicketLink: "ticket_link",
     KbProposal: "kb_proposal",

@@ -1,6 +1,5 @@
-"""What the lead's screen, routing, the reports and staffing read: tickets with their events
-and contacts, never the message bodies (but for the latest customer message, for sentiment,
-and the internal notes that carry hashtags).
+"""What the lead's screen, routing, the reports and staffing read: tickets with their events,
+contacts and tags, never the message bodies (but for the latest customer message, for sentiment).
 
 Read without the ORM: a period's report reads every ticket touched in it. The rows are
 storage's own (`TicketFactsRow`, `ContactRow`); `usecases.ticket_facts` turns them into the
@@ -49,8 +48,8 @@ class TicketFactsRow(NamedTuple):
     assignee_id: str | None
     team: str
     category: str
-    tagged_notes: tuple[str, ...]
-    """The text of its internal notes that hold a "#", oldest first (where its tags are)."""
+    tags: tuple[str, ...]
+    """The tags it carries, alphabetical."""
     priority: str
     status: str
     created_at: datetime
@@ -96,22 +95,25 @@ class TeamFacts:
             ids = [row[0] for row in rows]
             events = _events(db, ids)
             contacts: dict[str, list[ContactRow]] = {}
-            notes: dict[str, list[str]] = {}
+            tags: dict[str, list[str]] = {}
             for start in range(0, len(ids), ID_CHUNK):
                 chunk = ids[start : start + ID_CHUNK]
-                for ticket_id, kind, at, author, satisfaction, nps, survey, note in db.execute(
-                    "SELECT ticket_id, kind, created_at, author_id, satisfaction, nps, survey, "
-                    "CASE WHEN kind = 'internal_note' AND instr(body, '#') THEN body END FROM interaction "
+                for ticket_id, kind, at, author, satisfaction, nps, survey in db.execute(
+                    "SELECT ticket_id, kind, created_at, author_id, satisfaction, nps, survey FROM interaction "
                     f"WHERE ticket_id IN ({','.join('?' * len(chunk))}) ORDER BY ticket_id, created_at",
                     chunk,
                 ):
                     contacts.setdefault(ticket_id, []).append(
                         ContactRow(kind, _utc(at), author, satisfaction, nps, survey))
-                    if note:
-                        notes.setdefault(ticket_id, []).append(note)
+                for ticket_id, tag in db.execute(
+                    f"SELECT ticket_id, tag FROM ticket_tag WHERE ticket_id IN ({','.join('?' * len(chunk))}) "
+                    "AND active ORDER BY ticket_id, tag",
+                    chunk,
+                ):
+                    tags.setdefault(ticket_id, []).append(tag)
         return [
             TicketFactsRow(id, number, subject, customer, language or "", assignee, team, category,
-                           tuple(notes.get(id, ())), priority, status, _utc(created), _utc(updated),
+                           tuple(tags.get(id, ())), priority, status, _utc(created), _utc(updated),
                            events.get(id, ()), tuple(contacts.get(id, ())), channel, customer_id)
             for id, number, subject, customer, language, assignee, team, category, priority, status, created, updated,
             channel, customer_id in rows

@@ -32,6 +32,7 @@ from cs_console.storage.models import (
     Ticket,
     TicketEvent,
 )
+from cs_console.storage.ticket_tags import TagId
 from cs_console.utc import to_text, utcnow
 from cs_console.vocabulary import INTERACTION_KINDS, NPS_SCORES, PRIORITIES, SATISFACTION_SCORES, message_channel
 
@@ -269,6 +270,8 @@ class Tickets:
         at: datetime | None = None,
         channel: str | None = None,
         clears_draft: str | None = None,
+        tags: Sequence[str] = (),
+        tag_row: TagId | None = None,
     ) -> Interaction:
         """Append a message, reply, note, call log or callback, with the events `events_for`
         says it implies and the status it moves the ticket to.
@@ -277,7 +280,8 @@ class Tickets:
         likely they are to recommend us (`nps`, 0-10) and the survey's other answers by
         question key (`survey`, checked by the caller against the sync schema). Without a `channel` it travels by the
         one `vocabulary.message_channel` gives (calls by phone, replies as the ticket came). The draft named by `clears_draft` (the
-        text this was typed as) goes in the same transaction, so a crash never leaves both."""
+        text this was typed as) goes in the same transaction, so a crash never leaves both, and so do
+        the `tags` the text names, with `tag_row` giving their row ids (`TicketTags`)."""
         if kind not in INTERACTION_KINDS:
             raise StoreError(f"unknown interaction kind {kind!r}; expected one of {', '.join(INTERACTION_KINDS)}")
         if satisfaction is not None and (kind != "callback" or satisfaction not in SATISFACTION_SCORES):
@@ -320,6 +324,8 @@ class Tickets:
             for event_kind in kinds:
                 self._insert(session, TicketEvent(ticket_id=ticket_id, kind=event_kind, at=at, author_id=author_id))
             self._update(session, ticket, changes)
+            if tags and tag_row is not None:
+                self._switch_tags(session, ticket_id, tags, True, row_id=tag_row, author_id=author_id, at=at)
             if clears_draft is not None:
                 self._discard_draft(session, clears_draft)
         return interaction
@@ -337,14 +343,27 @@ class Tickets:
         """Move a ticket to `status`, recording the events (`events_for`, stamped by
         `event_time`) that pause, resume or stop clocks, and a "status_changed" event from
         the old status to the new one for the trail."""
+        return self.change_statuses([ticket_id], status, author_id=author_id, events_for=events_for,
+                                    event_time=event_time, at=at)[0]
+
+    def change_statuses(self, ticket_ids: Sequence[str], status: str, *, author_id: str | None,
+                        events_for: StatusEvents, event_time: EventTime, at: datetime | None = None) -> list[Ticket]:
+        """`change_status` for every ticket, in one transaction: all or none.
+
+        Raises:
+            NotFound: a ticket does not exist; nothing was changed.
+        """
         at = at or utcnow()
+        tickets = []
         with self.write() as session:
-            ticket = session.get(Ticket, ticket_id)
-            if ticket is None:
-                raise NotFound(f"no ticket with id {ticket_id}")
-            self._move_status(session, ticket, status, events_for(ticket.status, status), event_time=event_time,
-                              author_id=author_id, at=at)
-        return ticket
+            for ticket_id in ticket_ids:
+                ticket = session.get(Ticket, ticket_id)
+                if ticket is None:
+                    raise NotFound(f"no ticket with id {ticket_id}")
+                tickets.append(ticket)
+                self._move_status(session, ticket, status, events_for(ticket.status, status), event_time=event_time,
+                                  author_id=author_id, at=at)
+        return tickets
 
     def _move_status(self, session, ticket: Ticket, status: str, kinds: tuple[str, ...], *, event_time: EventTime,
                      author_id: str | None, at: datetime, details: dict[str, str] | None = None,
@@ -369,20 +388,33 @@ class Tickets:
         Raises:
             StoreError: an unknown priority or ticket; nothing was changed.
         """
+        return self.change_priorities([ticket_id], priority, author_id=author_id, at=at)[0]
+
+    def change_priorities(self, ticket_ids: Sequence[str], priority: str, *, author_id: str | None,
+                          at: datetime | None = None) -> list[Ticket]:
+        """`change_priority` for every ticket, in one transaction: all or none.
+
+        Raises:
+            StoreError: an unknown priority or ticket; nothing was changed.
+        """
         if priority not in PRIORITIES:
             raise StoreError(f"unknown priority {priority!r}; expected one of {', '.join(PRIORITIES)}")
         at = at or utcnow()
+        tickets = []
         with self.write() as session:
-            ticket = session.get(Ticket, ticket_id)
-            if ticket is None:
-                raise NotFound(f"no ticket with id {ticket_id}")
-            if ticket.priority == priority:
-                return ticket
-            before = ticket.priority
-            self._update(session, ticket, {"priority": priority, "updated_at": at})
-            self._insert(session, TicketEvent(ticket_id=ticket_id, kind="priority_changed", at=at, author_id=author_id,
-                                              detail=_detail(**{"from": before, "to": priority})))
-        return ticket
+            for ticket_id in ticket_ids:
+                ticket = session.get(Ticket, ticket_id)
+                if ticket is None:
+                    raise NotFound(f"no ticket with id {ticket_id}")
+                tickets.append(ticket)
+                if ticket.priority == priority:
+                    continue
+                before = ticket.priority
+                self._update(session, ticket, {"priority": priority, "updated_at": at})
+                self._insert(session, TicketEvent(ticket_id=ticket_id, kind="priority_changed", at=at,
+                                                  author_id=author_id,
+                                                  detail=_detail(**{"from": before, "to": priority})))
+        return tickets
 
     def escalate(self, ticket_id: str, team: str, reason: str, *, author_id: str | None,
                  at: datetime | None = None) -> None:

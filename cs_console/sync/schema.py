@@ -86,7 +86,8 @@ class EntitySpec:
 
 
 APPEND_ONLY = frozenset({"interaction", "ticket_event"})
-TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "reminder", "reply_delivery", "ticket_link", "kb_proposal"})
+TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "ticket_tag", "reminder", "reply_delivery", "ticket_link",
+                             "kb_proposal"})
 """Rows that belong to one ticket through `ticket_id`, and travel with it."""
 
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {

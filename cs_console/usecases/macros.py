@@ -20,6 +20,7 @@ from cs_console.demo.data_set import demo_id
 from cs_console.kb.macros import Step, StepError, parse_steps
 from cs_console.kb.templates import FilledTemplate, fill, template_values
 from cs_console.text.when import WhenError, parse_when
+from cs_console.usecases.tagging import change_tags
 from cs_console.usecases.ticket_changes import add_interaction, change_status
 
 if TYPE_CHECKING:
@@ -125,6 +126,8 @@ def apply_macro(store: Store, ticket_id: str, plan: MacroPlan, *, kind: str, tex
             store.count_template_use(plan.template_id)
         if plan.priority is not None:
             store.change_priority(ticket_id, plan.priority, author_id=author_id, at=at)
+        if plan.tags:
+            change_tags(store, [ticket_id], " ".join(plan.tags), author_id=author_id, at=at)
         if plan.reminder is not None:
             store.add_reminder(ticket_id, plan.reminder[0], plan.reminder[1], agent_id=author_id, at=at)
         if plan.escalation is not None:

@@ -35,8 +35,8 @@ from cs_console.vocabulary import INTERACTION_KINDS
 if TYPE_CHECKING:
     from cs_console.store import Store
 
-KINDS = (*INTERACTION_KINDS, "new_ticket", "ticket", "ticket_event", "reminder", "customer", "agent", "kb_article",
-         "template", "macro")
+KINDS = (*INTERACTION_KINDS, "new_ticket", "ticket", "ticket_event", "ticket_tag", "reminder", "customer", "agent",
+         "kb_article", "template", "macro")
 """What a change can be: a message of one of the interaction kinds, a new ticket, a change to
 a ticket, or a change to another synced row (by its entity name)."""
 STATES = ("waiting", "sending", "refused", "settled")

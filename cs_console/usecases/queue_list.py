@@ -90,8 +90,9 @@ def settled_order(row: QueueRow) -> tuple:
 
 
 def _search_text(row: QueueRow) -> str:
-    """What a filter's words are looked for in: number, subject and customer, any case."""
-    return f"{row.number}\n{row.subject}\n{row.customer_name}".casefold()
+    """What a filter's words are looked for in: number, subject, customer, any case, and the
+    tags as "#typhoon", so that a word "#typh" finds the tickets tagged so."""
+    return f"{row.number}\n{row.subject}\n{row.customer_name}\n{row.tags}".casefold()
 
 
 def reminder_due(row: QueueRow, now: datetime) -> bool:
@@ -101,7 +102,7 @@ def reminder_due(row: QueueRow, now: datetime) -> bool:
 @dataclass(frozen=True)
 class QueueFilter:
     """What the queue shows: tickets with one of `statuses` and `priorities`, whose number,
-    subject or customer contains every word of `text` (any case)."""
+    subject, customer or tags ("#typhoon") contain every word of `text` (any case)."""
 
     statuses: frozenset[str] = _ALL_STATUSES
     priorities: frozenset[str] = _ALL_PRIORITIES

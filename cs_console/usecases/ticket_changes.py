@@ -10,12 +10,13 @@ so no change skips the rules. It refuses to write anything but through the store
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cs_console.clocks import workflow
 from cs_console.sync.schema import check_values
+from cs_console.tags import hashtags, tag_id
 
 if TYPE_CHECKING:
     from cs_console.storage.models import Interaction, Ticket
@@ -42,7 +43,8 @@ def add_interaction(
     A callback may carry the customer's satisfaction (1-5), how likely they are to recommend
     us (`nps`, 0-10) and the survey's other answers by question key (`survey`: each optional,
     `lead.survey.split_answers` sorts a survey's answers into these). `clears_draft` names the draft the text
-    was typed as (`usecases.drafts`), dropped in the same transaction.
+    was typed as (`usecases.drafts`), dropped in the same transaction. The "#hashtags" of an
+    internal note tag the ticket, in the same transaction.
 
     Raises:
         ValueRefused: text or survey answers the server would refuse (a NUL, a speed of 6);
@@ -50,6 +52,7 @@ def add_interaction(
     """
     check_values("interaction", {"body": body, "kind": kind,
                                  "survey": json.dumps(dict(survey or {}), separators=(",", ":"))})
+    tags = hashtags(body) if kind == "internal_note" else []
 
     def events_for(status: str, responded: bool) -> tuple[tuple[str, ...], str]:
         kinds = workflow.events_for_interaction(kind, by_agent=author_id is not None, responded=responded)
@@ -60,7 +63,7 @@ def add_interaction(
 
     return store.add_interaction(
         ticket_id, kind, body, author_id=author_id, events_for=events_for, satisfaction=satisfaction, nps=nps,
-        survey=survey, at=at, clears_draft=clears_draft,
+        survey=survey, at=at, clears_draft=clears_draft, tags=tags, tag_row=tag_id,
     )
 
 
@@ -92,3 +95,19 @@ def answer_escalation(store: Store, ticket_id: str, body: str, *, author_id: str
     check_values("interaction", {"body": body})
     return store.answer_escalation(ticket_id, body, author_id=author_id, expert_team=workflow.expert_answer_team,
                                    at=at, clears_draft=clears_draft)
+
+
+def close_as(store: Store, ticket_ids: Sequence[str], reason: str, *, author_id: str | None,
+             at: datetime | None = None) -> list[Ticket]:
+    """Close every ticket giving `reason` (`vocabulary.CLOSE_REASONS`: a duplicate...), which
+    waives its unanswered clocks, in one transaction: all or none.
+
+    Raises:
+        workflow.WorkflowError: `reason` is not a close reason; nothing was changed.
+        StoreError: a ticket does not exist; nothing was changed.
+    """
+    return store.change_statuses(
+        ticket_ids, "closed", author_id=author_id,
+        events_for=lambda old, new: workflow.events_for_status_change(old, new, reason),
+        event_time=workflow.event_time, at=at,
+    )

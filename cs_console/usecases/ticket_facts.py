@@ -1,8 +1,7 @@
 """The tickets the lead's numbers are made of, as `lead.kpi` reads them.
 
 The store returns its own rows (`storage.team_facts.TicketFactsRow`); this turns them into
-`lead.kpi.TicketFacts`: contacts become `kpi.Contact`, and the internal notes that hold a
-"#" become the ticket's tags, first use first. The lead's screen, the `cs-console lead`
+`lead.kpi.TicketFacts`: contacts become `kpi.Contact`. The lead's screen, the `cs-console lead`
 commands and routing ask here, once for all. It refuses to compute a KPI: that is
 `lead.kpi`'s, on what this returns.
 """
@@ -14,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cs_console.lead.kpi import Contact, TicketFacts, hashtags
+from cs_console.lead.kpi import Contact, TicketFacts
 
 if TYPE_CHECKING:
     from cs_console.store import Store
@@ -32,7 +31,7 @@ def ticket_facts(
     return [
         TicketFacts(
             row.id, row.number, row.subject, row.customer_name, row.customer_language, row.assignee_id, row.team,
-            row.category, tuple(dict.fromkeys(tag for note in row.tagged_notes for tag in hashtags(note))),
+            row.category, row.tags,
             row.priority, row.status, row.created_at, row.updated_at, row.events,
             tuple(Contact(*contact[:-1], survey=_survey(contact.survey)) for contact in row.contacts), row.channel,
             row.customer_id,

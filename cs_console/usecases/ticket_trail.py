@@ -2,7 +2,7 @@
 
 The thread shows each message whole and, between them, one compact line per thing that
 happened: a status or priority change, an escalation and its answer, a reassignment, a
-close reason, a reminder set or done. Those lines are the ticket's own events (synced like
+close reason, a reminder set or done, a tag added or removed. Those lines are the ticket's own events (synced like
 every other event), so a lead reading any device's copy can tell who closed a ticket and
 when; the customer's history shows the same lines among the messages. The clock-only
 events ("first_response", "closed"...) are left out: the status change beside them says
@@ -98,6 +98,8 @@ def activity_text(step: Activity, strings: Strings, names: dict[str, str], zone:
     elif step.kind.startswith("pearl_"):
         what = s("activity.pearl", step=s(f"pearl.short.{step.kind.removeprefix('pearl_')}"),
                  note=detail.get("note", ""))
+    elif step.kind in ("tagged", "untagged"):
+        what = s(f"activity.{step.kind}", tag=detail.get("tag", ""))
     else:  # marked_<reason>
         what = s("activity.marked", reason=_word(s, "close_reason", step.kind.removeprefix("marked_"), CLOSE_REASONS))
     who = names.get(step.author_id, s("activity.system")) if step.author_id else s("activity.system")

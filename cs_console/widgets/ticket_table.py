@@ -1,8 +1,9 @@
-"""A lead's list of tickets with their next clock: select with space, reassign with `a`.
+"""A lead's list of tickets with their next clock: select with space, then act on them all.
 
 The breaches, the escalations and one agent's queue are the same table over different
-tickets; it says what the lead asked for in messages (`Reassign`, `SelectionChanged`) and
-leaves the moving of work to the screen.
+tickets; it says what the lead asked for in messages (`Reassign`, `BulkAction`,
+`SelectionChanged`) and leaves the moving and changing of work to the screen. An action
+applies to the selection, or to the ticket under the cursor when nothing is selected.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ class TicketTable(SteadyTable):
     BINDINGS = [
         Binding("space", "toggle_select", english("key.select"), id="select"),
         Binding("a", "reassign", english("key.reassign"), id="reassign"),
+        Binding("number_sign", "bulk('tag')", english("key.tag"), id="tag"),
+        Binding("p", "bulk('set_priority')", english("key.set_priority"), id="set_priority"),
+        Binding("x", "bulk('close_duplicate')", english("key.close_duplicate"), id="close_duplicate"),
     ]
 
     class Reassign(Message):
@@ -39,6 +43,14 @@ class TicketTable(SteadyTable):
 
         def __init__(self, ticket_ids: list[str]) -> None:
             super().__init__()
+            self.ticket_ids = ticket_ids
+
+    class BulkAction(Message):
+        """The lead asked to tag, give a priority to or close as duplicates (`action`) these tickets."""
+
+        def __init__(self, action: str, ticket_ids: list[str]) -> None:
+            super().__init__()
+            self.action = action
             self.ticket_ids = ticket_ids
 
     class SelectionChanged(Message):
@@ -88,7 +100,7 @@ class TicketTable(SteadyTable):
         self.show_rows(rows)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("toggle_select", "reassign") and self.app.store.readonly:
+        if action in ("toggle_select", "reassign", "bulk") and self.app.store.readonly:
             return False
         return True
 
@@ -101,10 +113,17 @@ class TicketTable(SteadyTable):
         self.move_cursor(row=min(self.cursor_row + 1, self.row_count - 1))
         self.post_message(self.SelectionChanged())
 
-    def action_reassign(self) -> None:
+    def chosen(self) -> list[str]:
+        """The selected tickets in table order, or the one under the cursor when none is."""
         chosen = [key for key in self._keys if key in self.selected]
         current = self.current_key()
-        self.post_message(self.Reassign(chosen or ([current] if current else [])))
+        return chosen or ([current] if current else [])
+
+    def action_reassign(self) -> None:
+        self.post_message(self.Reassign(self.chosen()))
+
+    def action_bulk(self, action: str) -> None:
+        self.post_message(self.BulkAction(action, self.chosen()))
 
     def clear_selection(self) -> None:
         self.selected.clear()
