@@ -24,7 +24,7 @@ from sqlmodel import Session, col
 
 from cs_console.server.db import Numbers, changes, scope_exits
 from cs_console.server.scope import Caller, exit_clause, mail_problem_clause, ticket_clause
-from cs_console.storage.models import Interaction, MailProblem, Reminder, Ticket, TicketEvent
+from cs_console.storage.models import Attachment, Interaction, MailProblem, Reminder, Ticket, TicketEvent
 from cs_console.sync import codec
 from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, to_wire
 
@@ -131,7 +131,8 @@ class Log:
         self.touch("customer", ticket.customer_id, origin=_UNCHANGED)
         if new:
             return
-        for model, entity in ((Interaction, "interaction"), (TicketEvent, "ticket_event"), (Reminder, "reminder")):
+        for model, entity in ((Interaction, "interaction"), (TicketEvent, "ticket_event"), (Reminder, "reminder"),
+                              (Attachment, "attachment")):
             ids = list(self._session.execute(select(model.id).where(model.ticket_id == ticket.id)).scalars())
             self.read((entity, row_id) for row_id in ids)
             for row_id in ids:

@@ -23,6 +23,7 @@ from sqlmodel import Session, SQLModel, col, select
 from cs_console.storage import hlc
 from cs_console.storage.models import (
     Agent,
+    Attachment,
     Customer,
     Interaction,
     KbArticle,
@@ -44,6 +45,7 @@ ENTITY_NAMES: dict[type[SQLModel], str] = {
     TicketEvent: "ticket_event",
     Reminder: "reminder",
     ReplyDelivery: "reply_delivery",
+    Attachment: "attachment",
     MailProblem: "mail_problem",
     KbArticle: "kb_article",
     Template: "template",

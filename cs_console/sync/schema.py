@@ -75,8 +75,8 @@ class EntitySpec:
     """History rows (messages, events) are only ever added, never changed or merged."""
 
 
-APPEND_ONLY = frozenset({"interaction", "ticket_event"})
-TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "reminder", "reply_delivery"})
+APPEND_ONLY = frozenset({"interaction", "ticket_event", "attachment"})
+TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "reminder", "reply_delivery", "attachment"})
 """Rows that belong to one ticket through `ticket_id`, and travel with it."""
 
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
