@@ -13,10 +13,16 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import time
+import uuid
+from pathlib import Path
+
+from sqlmodel import select
 
 from cs_console.scripts.link_emulator import UP, LinkEmulator, LinkProfile
+from cs_console.server import blob_store, mail_config, mail_in
 from cs_console.server.process import ServerProcess
-from cs_console.storage.models import Customer
+from cs_console.storage.models import Attachment, Customer, Interaction
 from cs_console.sync.attachment_budget import Budget
 from cs_console.sync.client import open_http, sync_once
 from cs_console.usecases.ticket_changes import add_interaction
@@ -29,6 +35,7 @@ from tests.test_sync_harness import (  # noqa: F401  (fixtures)
     via,
 )
 
+FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 PHOTO_BYTES = 2 * 1024 * 1024
 CUT_EVERY = 400_000
 TEST_LINK = LinkProfile(kbit_per_second=8000, round_trip_ms=20, cut_probability=1.0, cut_window=CUT_EVERY,
@@ -162,3 +169,30 @@ def test_a_chunk_at_the_wrong_offset_is_told_where_the_server_stands_and_a_wrong
         assert past.status_code == 400 and "5000 bytes" in past.json()["message"]
     rig.store.send_now([attached.sha256])
     assert sync_once(rig.store, rig.settings).files_waiting == 0
+
+
+def test_a_mailed_attachment_reaches_devices_as_an_attachment_of_its_message(tmp_path, database_url, database,
+                                                                            monkeypatch):
+    monkeypatch.setenv(blob_store.FOLDER_VARIABLE, str(tmp_path / "server-files"))
+    team = f"deck-{uuid.uuid4().hex[:6]}"
+    settings = tmp_path / "mail.toml"
+    settings.write_text(f'[[mailbox]]\nteam = "{team}"\naddress = "support@seanet.example"\nname = "Fleet Support"\n'
+                        'host = "127.0.0.1"\nport = 1\nsecurity = "plain"\nuser = "support@seanet.example"\n'
+                        'password = "x"\n\n[smtp]\nhost = "127.0.0.1"\nport = 1\nsecurity = "plain"\n')
+    config = mail_config.load(settings)
+    raw = (FIXTURES / "applemail_attachment.eml").read_bytes().replace(
+        b"Message-Id: <", b"Message-Id: <" + uuid.uuid4().hex.encode(), 1)
+    mail_in.ingest(database, config.mailboxes[0], raw, config.own_addresses, int(time.time() * 1000))
+    home = tmp_path / "server-home"
+    home.mkdir()
+    with ServerProcess(database_url, home=home) as mail_server:
+        lead = device(tmp_path, mail_server.url, database, "lead", team)
+        report = sync_once(lead.store, lead.settings)
+        assert report.ok
+        with lead.store.read() as session:
+            [row] = session.exec(select(Attachment).where(Attachment.filename == "crew change Bohai 7.pdf")).all()
+            message = session.get(Interaction, row.interaction_id)
+        [mailed] = lead.store.attached_files(row.ticket_id)
+    assert message.kind == "customer_message" and "crew change Bohai 7.pdf" in message.body
+    assert mailed.held, "a 69-byte file, under the auto-download size, stayed on the server"
+    assert lead.store.blobs.read(row.sha256).startswith(b"%PDF-1.4")
