@@ -21,6 +21,7 @@ from cs_console.errors import UserError
 from cs_console.kb.redlines import DEFAULT_RED_LINES, folded_phrase
 from cs_console.lead.sentiment import DEFAULT_LEXICON
 from cs_console.lead.staffing import StaffingError, StaffingSettings, settings_from_config
+from cs_console.sync.attachment_budget import Budget, BudgetError, budget_from_config
 
 DEFAULT_KEYS: dict[str, str] = {
     "new_ticket": "n",
@@ -53,6 +54,9 @@ DEFAULT_KEYS: dict[str, str] = {
     "edit_again": "e",
     "discard": "d",
     "search_all": "ctrl+f",
+    "attach": "f",
+    "open_attachment": "o",
+    "send_files_now": "w",
 }
 """Binding id to key. Defaults survive SSH and tmux: letters, F-keys, ctrl+letter."""
 RENAMED_KEYS: dict[str, str] = {"refused": "outbox"}
@@ -63,9 +67,9 @@ FIXED_KEYS: dict[str, str] = {"quit": "ctrl+q", "command_palette": "ctrl+p", "ba
 KEY_SCOPES: dict[str, tuple[str, ...]] = {
     "queue": ("new_ticket", "search", "filter_status", "filter_priority", "refresh", "knowledge_base"),
     "ticket": ("reply", "note", "set_status", "customer", "propose_solution", "callback", "escalate", "remind",
-               "send", "templates"),
+               "send", "templates", "attach", "open_attachment"),
     "team": ("select", "reassign", "auto_route", "refresh"),
-    "outbox": ("retry", "edit_again", "discard"),
+    "outbox": ("retry", "edit_again", "discard", "send_files_now"),
 }
 """Which binding ids are live together on one screen; the app's own (`team`, `help`,
 `outbox`, `search_all`) and `FIXED_KEYS` are live on every screen. Two ids of one scope must not share a key."""
@@ -105,6 +109,8 @@ class Config:
     """English term to Chinese term, from [glossary]: added to the shipped glossary
     (assets/glossary.tsv), or overriding a term in it, for knowledge-base search across
     languages. Several spellings of a side are separated by " | "."""
+    attachment_budget: Budget = Budget()
+    """What the link may spend on attached files, from [attachments]."""
 
     @property
     def clock_settings(self) -> str:
@@ -176,11 +182,15 @@ def from_mapping(data: dict, source: str = "config") -> Config:
         staffing = settings_from_config(data, source)
     except StaffingError as error:
         raise ConfigError(str(error)) from None
+    try:
+        attachment_budget = budget_from_config(data, source)
+    except BudgetError as error:
+        raise ConfigError(str(error)) from None
     return Config(
         timezone=timezone, language=language, low_bandwidth=low_bandwidth, keys=keys,
         policy=policy, calendar=calendar, red_lines=red_lines_from_config(data, source), raw=data,
         lexicon=lexicon_from_config(data, source), staffing=staffing, phone_region=phone_region,
-        glossary=glossary_from_config(data, source),
+        glossary=glossary_from_config(data, source), attachment_budget=attachment_budget,
     )
 
 

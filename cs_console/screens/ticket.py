@@ -29,8 +29,18 @@ from cs_console.screens.escalate import EscalationRequest
 from cs_console.screens.reminder import ReminderRequest
 from cs_console.storage.tickets import TicketDetail
 from cs_console.store import StoreError
+from cs_console.sync.schedule import size_text
 from cs_console.text.display import channel_name, clip, local_time, pad
 from cs_console.text.strings import english
+from cs_console.usecases.attachments import (
+    FileState,
+    attach_path,
+    clean_path,
+    file_states,
+    hand_to_viewer,
+    open_attachment,
+    path_problem,
+)
 from cs_console.usecases.drafts import DraftText, reply_key
 from cs_console.usecases.ticket_changes import add_interaction, answer_escalation, change_status
 from cs_console.usecases.ticket_trail import Activity, activity_text, ticket_trail
@@ -61,15 +71,17 @@ class TicketScreen(ConsoleScreen):
         Binding("m", "remind", english("key.remind"), id="remind"),
         Binding("a", "compose('expert_answer')", english("key.expert_answer"), id="expert_answer", show=False),
         Binding("p", "set_priority", english("key.set_priority"), id="set_priority", show=False),
+        Binding("f", "attach", english("key.attach"), id="attach"),
+        Binding("o", "open_attachment", english("key.open_attachment"), id="open_attachment", show=False),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
         Binding("escape", "back", english("key.back"), id="back"),
     ]
-    FOOTER_PRIORITY = ("reply", "note", "send", "set_status", "propose_solution", "callback", "escalate", "remind",
+    FOOTER_PRIORITY = ("reply", "note", "send", "attach", "set_status", "propose_solution", "callback", "escalate", "remind",
                        "customer", "templates")
     """The keys most used first: the footer shows those that fit (`KeyFooter`)."""
     CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
-                         "templates", "set_priority"})
+                         "templates", "set_priority", "attach"})
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
@@ -90,6 +102,10 @@ class TicketScreen(ConsoleScreen):
         at mount never overwrites it."""
         self._warned = False
         """The composer's status shows what the text must be checked for before it goes out."""
+        self.files_to_send: list[str] = []
+        """Paths attached while a reply or note was being written: they go with it."""
+        self.files: dict[str | None, list[FileState]] = {}
+        """The ticket's attachments by message (None: the ticket's own), as last read."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-header", classes="title-bar")
@@ -161,10 +177,13 @@ class TicketScreen(ConsoleScreen):
             return
         text = "\n".join([detail.ticket.subject, *(i.body for i in detail.interactions)])
         prompts = compliance_prompts(text, store.compliance_articles())
-        self.app.call_from_thread(self._show, detail, prompts)
+        files = file_states(store, self.ticket_id, self.app.config.attachment_budget)
+        self.app.call_from_thread(self._show, detail, prompts, files)
 
-    def _show(self, detail: TicketDetail, prompts: list[CompliancePrompt]) -> None:
+    def _show(self, detail: TicketDetail, prompts: list[CompliancePrompt],
+              files: dict[str | None, list[FileState]] | None = None) -> None:
         self.detail = detail
+        self.files = files or {}
         compliance = self.query_one("#ticket-compliance", Static)
         width = self.app.size.width - 2
         compliance.update(
@@ -204,12 +223,21 @@ class TicketScreen(ConsoleScreen):
                 heading += " · " + s("ticket.nps", score=interaction.nps)
             if interaction.kind == "public_reply" and ticket.channel == "email":
                 heading += " · " + escape(self._delivery_text(detail, interaction.id))
-            entries.append(
-                Static(f"[b]{heading}[/b]\n{escape(interaction.body)}", classes=f"entry {interaction.kind}")
-            )
+            entries.append(Static(f"[b]{heading}[/b]\n{escape(interaction.body)}{self._file_lines(interaction.id)}",
+                                  classes=f"entry {interaction.kind}"))
+        if self.files.get(None):
+            entries.append(Static(self._file_lines(None).lstrip("\n"), classes="entry attachments"))
         conversation.mount_all(entries)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
         self._say_last_delivery(detail)
+
+    def _file_lines(self, interaction_id: str | None) -> str:
+        """One line per file of a message: "📎 hatch.jpg · 2.0 MB · sending 45%"."""
+        s = self.strings
+        return "".join(
+            f"\n📎 {escape(file.attachment.filename)} · {size_text(file.attachment.size)} · "
+            + escape(s(f"attach.state.{file.state}", percent=file.percent, reason=file.reason))
+            for file in self.files.get(interaction_id, ()))
 
     def _delivery_text(self, detail: TicketDetail, reply_id: str) -> str:
         state, reason = detail.delivery_of(reply_id)
@@ -326,10 +354,10 @@ class TicketScreen(ConsoleScreen):
                 if kind == "expert_answer":
                     if agent is None:
                         raise ValueError(self.strings("ticket.expert_needs_agent"))
-                    answer_escalation(self.app.store, self.ticket_id, text, author_id=agent.id, at=self.app.now(),
-                                      clears_draft=self.draft_key)
+                    message = answer_escalation(self.app.store, self.ticket_id, text, author_id=agent.id,
+                                                at=self.app.now(), clears_draft=self.draft_key)
                 else:
-                    add_interaction(
+                    message = add_interaction(
                         self.app.store, self.ticket_id, kind, text, author_id=agent.id if agent else None,
                         at=self.app.now(), clears_draft=self.draft_key,
                     )
@@ -338,6 +366,9 @@ class TicketScreen(ConsoleScreen):
             kept = self.app.store.keep_unsaved(f"ticket {number} ({self.ticket_id}) · {kind}", text)
             self.app.call_from_thread(self._send_failed, str(error), kept)
             return
+        files, self.files_to_send = self.files_to_send, []
+        for path in files:
+            self._attach_now(path, message.id)
         self.app.call_from_thread(self._sent)
 
     def _sent(self) -> None:
@@ -513,6 +544,79 @@ class TicketScreen(ConsoleScreen):
                 lambda store, agent_id, at: store.add_reminder(self.ticket_id, request.due_at, request.note,
                                                                agent_id=agent_id, at=at),
             )
+
+    def action_attach(self) -> None:
+        from cs_console.screens.attach import AttachScreen
+
+        budget = self.app.config.attachment_budget
+        self.app.push_screen(AttachScreen(lambda text: path_problem(text, budget)), self._file_chosen)
+
+    def _file_chosen(self, path: str | None) -> None:
+        if not path:
+            return
+        if self.query_one("#composer", Composer).text.strip():
+            self.files_to_send.append(path)
+            names = ", ".join(clean_path(text).name for text in self.files_to_send)
+            self._say(escape(self.strings("attach.with_message", names=names)))
+        else:
+            self._attach_in_worker(path)
+
+    @work(thread=True, group="send")
+    def _attach_in_worker(self, path: str) -> None:
+        if self._attach_now(path, None):
+            self.app.call_from_thread(self.app.local_change)
+            self.reload()
+
+    def _attach_now(self, path: str, interaction_id: str | None) -> bool:
+        """Attach in this (worker) thread; say what happened."""
+        agent = self.app.agent
+        try:
+            row = attach_path(self.app.store, self.ticket_id, path, self.app.config.attachment_budget,
+                              author_id=agent.id if agent else None, interaction_id=interaction_id)
+        except (StoreError, ValueError) as error:
+            self.app.call_from_thread(self.notify, self.strings("attach.failed", reason=str(error)), severity="error")
+            return False
+        self.app.call_from_thread(self.notify, self.strings("attach.attached", name=row.filename))
+        return True
+
+    def action_open_attachment(self) -> None:
+        from cs_console.screens.choose import ChooseScreen
+
+        s = self.strings
+        options = [(file.attachment.id, f"{file.attachment.filename} · {size_text(file.attachment.size)} · "
+                    + s(f"attach.state.{file.state}", percent=file.percent, reason=file.reason))
+                   for files in self.files.values() for file in files]
+        if not options:
+            self.notify(s("attach.none"))
+            return
+        self.app.push_screen(ChooseScreen(s("attach.choose"), options),
+                             lambda chosen: self._open_file(chosen) if chosen else None)
+
+    @work(thread=True, group="open")
+    def _open_file(self, attachment_id: str) -> None:
+        from cs_console.sync.client import fetch_attachment
+
+        app, s = self.app, self.strings
+        settings = app.sync_settings
+        row = app.store.attachment(attachment_id)
+        if not app.store.blobs.has(row.sha256):
+            app.call_from_thread(self.notify, s("attach.fetching", name=row.filename))
+
+        def fetch(sha256: str, size: int) -> str | None:
+            if settings is None:
+                return "this console does not sync, so the file cannot be fetched"
+            return fetch_attachment(app.store, settings, sha256, size)
+
+        try:
+            opened = open_attachment(app.store, attachment_id, fetch)
+        except (StoreError, ValueError) as error:
+            app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        if hand_to_viewer(opened):
+            app.call_from_thread(self.notify, s("attach.opened", name=row.filename))
+        else:
+            app.call_from_thread(self.notify, s("attach.saved", name=row.filename, path=opened), timeout=20)
+        self.reload()
 
     def action_customer(self) -> None:
         if self.detail is not None:

@@ -113,6 +113,13 @@ class Attachments:
             session.exec(update(AttachmentTransfer).where(col(AttachmentTransfer.sha256).in_(list(sha256s)))
                          .values(send_now=True))
 
+    def unsent_attachments(self) -> list[Attachment]:
+        """Attachments whose files are not yet whole on the server, oldest first."""
+        with self.read() as session:
+            return list(session.exec(
+                select(Attachment).join(AttachmentTransfer, col(AttachmentTransfer.sha256) == col(Attachment.sha256))
+                .where(AttachmentTransfer.done == False).order_by(Attachment.created_at)))  # noqa: E712 (SQL)
+
     def attachments_to_fetch(self, at_most: int) -> list[Attachment]:
         """Attachments whose bytes this device lacks, of `at_most` bytes or fewer, oldest first."""
         with self.read() as session:

@@ -154,6 +154,15 @@ def sync_once(store: Store, settings: Settings, budget: Budget = Budget(),
     return report
 
 
+def fetch_attachment(store: Store, settings: Settings, sha256: str, size: int) -> str | None:
+    """Bring one attached file down now (an agent opened it); the failure's sentence, or None."""
+    with open_http(settings) as http:
+        report = file_transfer.fetch_file(store, http, sha256, size)
+    if report.unavailable:
+        return "the server does not hold it yet (its sender has not sent it)"
+    return report.error
+
+
 def _with_files(store: Store, report: SyncReport, files: file_transfer.FileReport) -> SyncReport:
     return replace(report, files_sent=report.files_sent + files.sent, files_waiting=len(store.transfers_unsent()),
                    round_trips=report.round_trips + files.round_trips, bytes_up=report.bytes_up + files.bytes_up,
