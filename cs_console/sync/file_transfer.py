@@ -2,8 +2,9 @@
 
 After a sync cycle has carried the operations (so an urgent reply written after a photo
 still reaches the server first), `send_files` sends each file the server has the row of
-and the budget allows (`attachment_budget`): it asks the server how much it holds (HEAD),
-then sends the rest chunk by chunk, each compressed when that pays. A cut transfer resumes
+and the budget allows (`attachment_budget`) chunk by chunk, each compressed when that pays;
+a file cut before first asks the server how much it holds (HEAD), and a chunk sent at
+another offset than the server's is answered with the right one (409). A cut transfer resumes
 at the server's offset next time, never from zero; a change written while a file goes up
 stops it between two chunks, so the next cycle carries the change first. Chunks adapt like
 sync batches (halved after a failure, doubled after a success, remembered in the store),
@@ -130,13 +131,15 @@ def send_files(store: Store, http: httpx.Client, budget: Budget, on_progress: Pr
             continue
         url = PATH.format(transfer.sha256)
         try:
-            answer = _request(report, http, "HEAD", url)
-            if answer.status_code == 404:
-                continue  # the row was refused or set aside: nothing to send it for
-            if answer.status_code != 200:
-                report.error = f"the server answered HTTP {answer.status_code} about file {transfer.sha256[:12]}"
-                return report
-            offset, complete = _held(answer)
+            offset, complete = 0, False
+            if transfer.sent:  # a transfer cut before: the server may hold more than was noted
+                answer = _request(report, http, "HEAD", url)
+                if answer.status_code == 404:
+                    continue  # the row was refused or set aside: nothing to send it for
+                if answer.status_code != 200:
+                    report.error = f"the server answered HTTP {answer.status_code} about file {transfer.sha256[:12]}"
+                    return report
+                offset, complete = _held(answer)
             report.resumed_at.append(offset)
             data = store.blobs.read(transfer.sha256) if not complete else b""
             while not complete:
@@ -156,9 +159,14 @@ def send_files(store: Store, http: httpx.Client, budget: Budget, on_progress: Pr
                 except httpx.HTTPError:
                     chunks.shrink()
                     raise
-                if answer.status_code in (409, 422):
-                    offset, complete = _held(answer) if answer.status_code == 409 else (0, False)
+                if answer.status_code == 409:
+                    offset, complete = _held(answer)
                     continue
+                if answer.status_code == 422 and offset:
+                    offset = 0  # the server dropped what it held (its hash did not match): once more, whole
+                    continue
+                if answer.status_code == 404:
+                    break  # the row was refused or set aside: nothing to send it for
                 if answer.status_code != 204:
                     report.error = _refusal(answer, transfer.sha256)
                     return report
@@ -167,8 +175,9 @@ def send_files(store: Store, http: httpx.Client, budget: Budget, on_progress: Pr
                 offset, complete = _held(answer)
                 _count_today(store, offset - before)
                 store.note_transfer(transfer.sha256, offset, done=complete)
-            store.note_transfer(transfer.sha256, transfer.size, done=True)
-            report.sent += 1
+            if complete:
+                store.note_transfer(transfer.sha256, transfer.size, done=True)
+                report.sent += 1
         except httpx.HTTPError as error:
             report.error = f"the link dropped while sending a file ({error or type(error).__name__}); it resumes next time"
             return report
