@@ -156,3 +156,24 @@ def test_the_budget_reads_from_the_config_and_refuses_a_wrong_setting():
             assert named in str(error) and "config.toml" in str(error)
         else:
             raise AssertionError(f"{table} was taken")
+
+
+def test_a_photo_is_scaled_down_when_the_budget_says_so_and_other_files_never_are(store, tmp_path):
+    import io
+
+    from PIL import Image
+
+    _, ticket = rig(store)
+    shot = tmp_path / "hatch.jpg"
+    noise = Image.frombytes("RGB", (2400, 1800), random.Random(4).randbytes(2400 * 1800 * 3))
+    noise.save(shot, quality=92)
+    pdf = tmp_path / "scan.pdf"
+    pdf.write_bytes(b"%PDF-1.4 " + random.Random(5).randbytes(50_000))
+    budget = Budget(photo_max_px=800)
+    photo_row = attach_path(store, ticket.id, str(shot), budget, author_id=None)
+    pdf_row = attach_path(store, ticket.id, str(pdf), budget, author_id=None)
+    with Image.open(io.BytesIO(store.blobs.read(photo_row.sha256))) as kept:
+        assert kept.size == (800, 600) and kept.format == "JPEG"
+    assert photo_row.size == len(store.blobs.read(photo_row.sha256)) < shot.stat().st_size / 4
+    assert store.blobs.read(pdf_row.sha256) == pdf.read_bytes()
+    assert budget_from_config({"attachments": {"photo_max_px": 1600}}).photo_max_px == 1600

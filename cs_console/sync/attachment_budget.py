@@ -6,6 +6,8 @@
     defer_above_kb = 512     # a bigger file waits for a fast link, or for "send now"
     fast_link_kbit = 64      # what a fast link is, as the console measured its syncs
     auto_download_kb = 64    # others' files up to this size come down with the sync
+    photo_max_px = 0         # photos larger than this (either side) are scaled down when attached;
+                             # 0 keeps them as taken (needs Pillow: pip install 'cs-console[photos]')
 
 Pure: it decides from the numbers it is given (the measured speed, what was sent today),
 and refuses to read the store or the network.
@@ -36,6 +38,8 @@ class Budget:
     fast_link_bytes_per_second: float = 64_000 / 8
     """64 kbit/s: a 2 MB photo in about four minutes."""
     auto_download_bytes: int = 64 * KB
+    photo_max_px: int = 0
+    """The longest side a photo keeps when attached; 0: photos are kept as taken."""
 
     def deferral(self, size: int, *, send_now: bool, speed: float | None, sent_today: int) -> str | None:
         """Why a file of `size` bytes waits, or None when it may go now."""
@@ -56,7 +60,10 @@ class Budget:
 
 
 _SETTINGS = {"max_file_kb": "max_file_bytes", "daily_kb": "daily_bytes", "defer_above_kb": "defer_above_bytes",
-             "fast_link_kbit": "fast_link_bytes_per_second", "auto_download_kb": "auto_download_bytes"}
+             "fast_link_kbit": "fast_link_bytes_per_second", "auto_download_kb": "auto_download_bytes",
+             "photo_max_px": "photo_max_px"}
+_SCALES = {"fast_link_kbit": 1000 / 8, "photo_max_px": 1}
+"""How a setting's number becomes the budget's (the rest are KB)."""
 
 
 def budget_from_config(raw: Mapping, source: str = "config") -> Budget:
@@ -74,5 +81,5 @@ def budget_from_config(raw: Mapping, source: str = "config") -> Budget:
             raise BudgetError(f"{source}: attachments.{name}: no such setting; known: {', '.join(_SETTINGS)}")
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise BudgetError(f"{source}: attachments.{name}: expected a whole number of 0 or more, got {value!r}")
-        values[_SETTINGS[name]] = value * 1000 / 8 if name == "fast_link_kbit" else value * KB
+        values[_SETTINGS[name]] = value * _SCALES.get(name, KB)
     return Budget(**values)
