@@ -55,6 +55,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "discard": "d",
     "search_all": "ctrl+f",
     "attach": "f",
+    "attach_to_new": "f4",
     "open_attachment": "o",
     "send_files_now": "w",
 }

@@ -9,7 +9,7 @@ import random
 from datetime import timedelta
 
 from textual import events
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static, TextArea
 
 from cs_console.app import ConsoleApp
 from cs_console.config import Config
@@ -177,3 +177,34 @@ def test_a_photo_is_scaled_down_when_the_budget_says_so_and_other_files_never_ar
     assert photo_row.size == len(store.blobs.read(photo_row.sha256)) < shot.stat().st_size / 4
     assert store.blobs.read(pdf_row.sha256) == pdf.read_bytes()
     assert budget_from_config({"attachments": {"photo_max_px": 1600}}).photo_max_px == 1600
+
+
+async def test_a_new_ticket_takes_a_file_with_its_first_message(store, tmp_path):
+    from cs_console.screens.new_ticket import NewTicketScreen
+
+    agent, _ = rig(store)
+    scan = photo(tmp_path, "crane-certificate.pdf", 40_000)
+    app = ConsoleApp(store, Config(), clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NewTicketScreen), "the form opens")
+        await pilot.press(*"Hai Xing")
+        await settle(pilot)
+        await pilot.press("enter", "enter")  # into the matches, the customer
+        await pilot.press(*"Crane certificate renewal")
+        app.screen.query_one("#first-message", TextArea).focus()
+        await pilot.press(*"Scan of the current certificate attached.", "f4")
+        await until(pilot, lambda: isinstance(app.screen, AttachScreen), "the path prompt opens")
+        await pilot.press(*str(scan), "enter")
+        await until(pilot, lambda: isinstance(app.screen, NewTicketScreen), "the prompt closes")
+        assert "crane-certificate.pdf · goes with the ticket's first message" in \
+            str(app.screen.query_one("#new-ticket-status", Static).render())
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, TicketScreen), "the new ticket opens")
+        await until(pilot, lambda: "📎 crane-certificate.pdf · 40.0 KB · on this device" in conversation_text(app),
+                    "the file shows under the first message")
+        ticket_id = app.screen.ticket_id
+    [held] = store.attached_files(ticket_id)
+    first = store.ticket_detail(ticket_id).interactions[0]
+    assert held.attachment.interaction_id == first.id and first.body == "Scan of the current certificate attached."

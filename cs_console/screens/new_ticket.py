@@ -25,6 +25,7 @@ from cs_console.storage.models import Customer
 from cs_console.store import StoreError
 from cs_console.text.display import clip
 from cs_console.text.strings import english
+from cs_console.usecases.attachments import attach_path, clean_path, path_problem
 from cs_console.usecases.caller_lookup import Caller, find_customers
 from cs_console.usecases.drafts import NEW_TICKET, DraftText, call_key
 from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
@@ -44,6 +45,7 @@ CHOICES = {"category": CATEGORIES, "priority": PRIORITIES, "channel": CHANNELS}
 class NewTicketScreen(ConsoleScreen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", english("key.save"), id="send", priority=True),
+        Binding("f4", "attach", english("key.attach"), id="attach_to_new", priority=True),
         Binding("escape", "cancel", english("key.cancel"), id="cancel"),
     ]
     KEY_LABELS = {"send": "key.save"}
@@ -58,6 +60,8 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         self.new_customer_name: str | None = None
         self.new_customer_phone = caller.phone if caller is not None and caller.customer is None else ""
         self._matches: dict[str, CustomerHit] = {}
+        self.files: list[str] = []
+        """Paths to attach to the first message once the ticket is saved."""
         self._draft: DraftText | None = None
         """The form as last given to the app's drafts (None: nothing to keep)."""
         self._draft_restored = False
@@ -251,6 +255,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             with app.drafts.sending(self.draft_key):
                 ticket = create_ticket(app.store, draft, app.agent, self.strings, at=app.now(),
                                        clears_draft=self.draft_key)
+            self._attach_files(ticket.id)
         except (StoreError, ValueError) as error:
             customer = draft.customer_id or draft.new_customer_name
             kept = app.store.keep_unsaved(f"new ticket for {customer} · {draft.subject}", draft.first_message)
@@ -259,6 +264,29 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             app.call_from_thread(self._not_saved, message)
             return
         app.call_from_thread(self._saved, ticket.id)
+
+    def _attach_files(self, ticket_id: str) -> None:
+        """Attach the chosen files to the new ticket's first message (in the save worker)."""
+        app = self.app
+        first = app.store.ticket_detail(ticket_id).interactions[0]
+        for path in self.files:
+            try:
+                attach_path(app.store, ticket_id, path, app.config.attachment_budget,
+                            author_id=app.agent.id if app.agent else None, interaction_id=first.id)
+            except (StoreError, ValueError) as error:
+                app.call_from_thread(self.notify, self.strings("attach.failed", reason=str(error)), severity="error")
+
+    def action_attach(self) -> None:
+        from cs_console.screens.attach import AttachScreen
+
+        budget = self.app.config.attachment_budget
+        self.app.push_screen(AttachScreen(lambda text: path_problem(text, budget)), self._file_chosen)
+
+    def _file_chosen(self, path: str | None) -> None:
+        if path:
+            self.files.append(path)
+            names = ", ".join(clean_path(text).name for text in self.files)
+            self.query_one("#new-ticket-status", Static).update(escape(self.strings("attach.with_ticket", names=names)))
 
     def _saved(self, ticket_id: str) -> None:
         self._draft = None  # it became the ticket

@@ -736,6 +736,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "attach.state.not_downloaded": ("not downloaded", "未下载"),
     "attach.attached": ("{name} attached", "已添加附件 {name}"),
     "attach.with_message": ("{names} · goes with the next reply or note sent", "{names} · 随下一条回复或备注发送"),
+    "attach.with_ticket": ("{names} · goes with the ticket's first message", "{names} · 随工单的第一条消息保存"),
     "attach.choose": ("Open which file?", "打开哪个附件？"),
     "attach.none": ("This ticket has no files", "此工单没有附件"),
     "attach.fetching": ("Fetching {name}…", "正在下载 {name}…"),
