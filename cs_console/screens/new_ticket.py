@@ -48,7 +48,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         Binding("f4", "attach", english("key.attach"), id="attach_to_new", priority=True),
         Binding("escape", "cancel", english("key.cancel"), id="cancel"),
     ]
-    KEY_LABELS = {"send": "key.save"}
+    KEY_LABELS = {"send": "key.save", "attach_to_new": "key.attach"}
     """ctrl+s shares the ticket's `send` id, so one rebinding moves both; here it saves."""
 
     def __init__(self, caller: Caller | None = None) -> None:
