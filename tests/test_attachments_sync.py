@@ -13,15 +13,20 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
+
+import httpx
+import pytest
 
 from sqlmodel import select
 
 from cs_console.scripts.link_emulator import UP, LinkEmulator, LinkProfile
 from cs_console.server import blob_store, mail_config, mail_in
-from cs_console.server.process import ServerProcess
+from cs_console.server.process import ServerProcess, free_port
 from cs_console.storage.models import Attachment, Customer, Interaction
 from cs_console.sync.attachment_budget import Budget
 from cs_console.sync.client import open_http, sync_once
@@ -196,3 +201,57 @@ def test_a_mailed_attachment_reaches_devices_as_an_attachment_of_its_message(tmp
     assert message.kind == "customer_message" and "crew change Bohai 7.pdf" in message.body
     assert mailed.held, "a 69-byte file, under the auto-download size, stayed on the server"
     assert lead.store.blobs.read(row.sha256).startswith(b"%PDF-1.4")
+
+
+@pytest.fixture(scope="module")
+def s3_service(tmp_path_factory):
+    """A real S3-compatible service on loopback (moto's server, in its own process)."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("s3") / "moto.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                   stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(url, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(f"the S3 service never answered: {log.read_text()[-2000:]}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_files_kept_in_an_s3_bucket_go_up_in_chunks_and_come_down_by_range(tmp_path, database_url, database,
+                                                                            s3_service, monkeypatch):
+    import boto3
+
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                        ("AWS_DEFAULT_REGION", "us-east-1"), (blob_store.S3_ENDPOINT_VARIABLE, s3_service),
+                        (blob_store.S3_BUCKET_VARIABLE, "ship-files")):
+        monkeypatch.setenv(name, value)
+    bucket = boto3.client("s3", endpoint_url=s3_service)
+    bucket.create_bucket(Bucket="ship-files")
+    home = tmp_path / "s3-server-home"
+    home.mkdir()
+    with ServerProcess(database_url, home=home) as s3_server:
+        rig, hatch = rig_with_ticket(tmp_path, s3_server, database, "rig-att-s3")
+        data = photo(9)[:300_000]
+        attached = rig.store.attach(hatch.id, data, filename="hatch.jpg", content_type="image/jpeg",
+                                    author_id=rig.agent_id)
+        rig.store.set_sync_value("file_chunk_bytes", "65536")  # a few chunks, staged on disk
+        report = sync_once(rig.store, rig.settings, SEND_ALWAYS)
+        assert report.ok and report.files_waiting == 0, report
+        kept = bucket.get_object(Bucket="ship-files", Key=f"attachments/{attached.sha256}")["Body"].read()
+        assert hashlib.sha256(kept).hexdigest() == attached.sha256
+        assert not any((home / "attachments").rglob(attached.sha256)), "the whole file stayed on the server's disk"
+        lead = device(tmp_path, s3_server.url, database, "lead", "rig-att-s3")
+        lead.sync_until_done()
+        with open_http(lead.settings) as http:
+            part = http.get(f"/v1/attachments/{attached.sha256}", headers={"range": "bytes=1000-1999"})
+        assert part.status_code == 206 and part.content == data[1000:2000]
