@@ -208,3 +208,26 @@ async def test_a_new_ticket_takes_a_file_with_its_first_message(store, tmp_path)
     [held] = store.attached_files(ticket_id)
     first = store.ticket_detail(ticket_id).interactions[0]
     assert held.attachment.interaction_id == first.id and first.body == "Scan of the current certificate attached."
+
+
+async def test_o_opens_a_file_in_the_viewer_or_saves_it_where_the_console_says(store, tmp_path, monkeypatch):
+    from cs_console.screens.choose import ChooseScreen
+    from cs_console.usecases import attachments as attachments_usecase
+
+    agent, ticket = rig(store)
+    scan = photo(tmp_path, "psc-deficiencies.pdf", 5000)
+    attach_path(store, ticket.id, str(scan), Budget(), author_id=agent.id)
+    monkeypatch.setattr(attachments_usecase.shutil, "which", lambda _name: None)  # a rig terminal with no viewer
+    app = ConsoleApp(store, Config(), clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, ticket.id)
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, ChooseScreen), "the files are offered")
+        options = app.screen.query_one(OptionList)
+        assert "psc-deficiencies.pdf · 5.0 KB · on this device" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        saved = lambda: list(attachments_usecase.opened_dir().rglob("psc-deficiencies.pdf"))  # noqa: E731
+        await until(pilot, lambda: saved(), "it is saved for the agent")
+        assert saved()[0].read_bytes() == scan.read_bytes()
+        await until(pilot, lambda: any("No viewer on this system" in str(note.message)
+                                       for note in app._notifications), "the console says where it is")

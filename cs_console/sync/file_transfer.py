@@ -54,12 +54,8 @@ class FileReport:
     bytes_up: int = 0
     bytes_down: int = 0
     seconds: float = 0.0
-    resumed_at: list[int] = field(default_factory=list)
-    """The offset each file's transfer started at, as the server said."""
     unavailable: list[str] = field(default_factory=list)
     """Files to fetch that the server does not hold whole yet (their sender has not sent them)."""
-    yielded: bool = False
-    """Sending stopped between chunks for changes written meanwhile: sync again at once."""
     error: str | None = None
 
 
@@ -140,11 +136,9 @@ def send_files(store: Store, http: httpx.Client, budget: Budget, on_progress: Pr
                     report.error = f"the server answered HTTP {answer.status_code} about file {transfer.sha256[:12]}"
                     return report
                 offset, complete = _held(answer)
-            report.resumed_at.append(offset)
             data = store.blobs.read(transfer.sha256) if not complete else b""
             while not complete:
                 if store.pending_count():
-                    report.yielded = True
                     return report  # a change written meanwhile goes up first, with the next cycle
                 if on_progress is not None:
                     on_progress(transfer.sha256, offset, transfer.size)

@@ -5,7 +5,8 @@ terminals add on a paste are taken off), refused with a sentence naming the path
 not a readable file or is over the budget's size (`attachment_budget`), then kept on the
 device (`Store.attach`). Each attachment's state is one of `STATES`, for the message it came
 with. Opening brings the bytes down first when the device lacks them, then writes the file
-into the opened-files folder for the system's viewer.
+into the opened-files folder for the system's viewer (where it stays, saved, when the
+system has none).
 """
 
 from __future__ import annotations
@@ -196,20 +197,6 @@ def open_attachment(store: Store, attachment_id: str, fetch) -> Path:
     if not target.is_file():
         store.blobs.export(row.sha256, target)
     return target
-
-
-def save_attachment(store: Store, attachment_id: str, folder: Path, fetch) -> Path:
-    """Copy the attachment into `folder` under its own name (fetching it first if needed).
-
-    Raises:
-        AttachError: it could not be fetched, or the folder refused the file.
-    """
-    opened = open_attachment(store, attachment_id, fetch)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        return Path(shutil.copy2(opened, folder / opened.name))
-    except OSError as error:
-        raise AttachError(f"{folder}: cannot save {opened.name} there ({error.strerror or error})") from None
 
 
 def viewer_command(path: Path) -> list[str] | None:
