@@ -218,6 +218,11 @@ class ConsoleApp(App):
     def _sync_interval(self):
         return LOW_BANDWIDTH_INTERVAL if self.config.low_bandwidth else INTERVAL
 
+    @property
+    def sync_settings(self):
+        """The login sync uses (`sync.login.Settings`), or None when this console does not sync."""
+        return self._sync_settings
+
     @work(thread=True, exclusive=True, group="sync-setup")
     def _load_sync_settings(self) -> None:
         from cs_console.sync.login import LoginError, load_settings
@@ -244,7 +249,7 @@ class ConsoleApp(App):
         from cs_console.sync.link_speed import recalled
         from cs_console.usecases.outbox import refused_changes
 
-        report = sync_once(self.store, self._sync_settings)
+        report = sync_once(self.store, self._sync_settings, self.config.attachment_budget)
         agent = self.store.working_agent()
         refused = refused_changes(self.store, newest=report.refused) if report.refused else []
         _, size = self.store.pending_size()

@@ -22,6 +22,7 @@ from cs_console.kb.redlines import DEFAULT_RED_LINES, folded_phrase
 from cs_console.lead.sentiment import DEFAULT_LEXICON
 from cs_console.lead.staffing import StaffingError, StaffingSettings, settings_from_config
 from cs_console.lead.survey import Question, SurveyError, questions_from_mapping
+from cs_console.sync.attachment_budget import Budget, BudgetError, budget_from_config
 
 DEFAULT_KEYS: dict[str, str] = {
     "new_ticket": "n",
@@ -64,6 +65,10 @@ DEFAULT_KEYS: dict[str, str] = {
     "tag": "number_sign",
     "tag_filter": "f",
     "close_duplicate": "x",
+    "attach": "f",
+    "attach_to_new": "f4",
+    "open_attachment": "v",
+    "send_files_now": "w",
 }
 """Binding id to key. Defaults survive SSH and tmux: letters, F-keys, ctrl+letter."""
 RENAMED_KEYS: dict[str, str] = {"refused": "outbox"}
@@ -74,9 +79,10 @@ FIXED_KEYS: dict[str, str] = {"quit": "ctrl+q", "command_palette": "ctrl+p", "ba
 KEY_SCOPES: dict[str, tuple[str, ...]] = {
     "queue": ("new_ticket", "search", "filter_status", "filter_priority", "refresh", "knowledge_base"),
     "ticket": ("reply", "note", "set_status", "customer", "propose_solution", "callback", "escalate", "remind",
-               "send", "templates", "merge", "link", "undo_merge", "complaint", "propose_kb", "tag"),
+               "send", "templates", "merge", "link", "undo_merge", "complaint", "propose_kb", "tag", "attach",
+               "open_attachment"),
     "team": ("select", "reassign", "auto_route", "refresh", "tag", "set_priority", "close_duplicate", "tag_filter"),
-    "outbox": ("retry", "edit_again", "discard"),
+    "outbox": ("retry", "edit_again", "discard", "send_files_now"),
     "proposals": ("approve", "reject"),
 }
 """Which binding ids are live together on one screen; the app's own (`team`, `help`,
@@ -120,6 +126,8 @@ class Config:
     survey: tuple[Question, ...] | None = None
     """The callback survey's questions from [[survey.questions]]; None: the shipped ones
     (assets/survey.toml, `usecases.survey`)."""
+    attachment_budget: Budget = Budget()
+    """What the link may spend on attached files, from [attachments]."""
 
     @property
     def clock_settings(self) -> str:
@@ -191,11 +199,16 @@ def from_mapping(data: dict, source: str = "config") -> Config:
         staffing = settings_from_config(data, source)
     except StaffingError as error:
         raise ConfigError(str(error)) from None
+    try:
+        attachment_budget = budget_from_config(data, source)
+    except BudgetError as error:
+        raise ConfigError(str(error)) from None
     return Config(
         timezone=timezone, language=language, low_bandwidth=low_bandwidth, keys=keys,
         policy=policy, calendar=calendar, red_lines=red_lines_from_config(data, source), raw=data,
         lexicon=lexicon_from_config(data, source), staffing=staffing, phone_region=phone_region,
         glossary=glossary_from_config(data, source), survey=survey_from_config(data, source),
+        attachment_budget=attachment_budget,
     )
 
 

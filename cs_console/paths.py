@@ -81,3 +81,9 @@ def config_file() -> Path:
 def backups_dir(database: Path) -> Path:
     """The folder beside a database that holds its automatic daily backups."""
     return database.expanduser().parent / "backups"
+
+
+def attachments_dir(database: Path) -> Path:
+    """The folder beside a database that holds the bytes of its attached files, by hash."""
+    database = database.expanduser()
+    return database.parent / f"{database.stem}.attachments"

@@ -33,6 +33,7 @@ from sqlmodel import Session, SQLModel
 
 from cs_console.storage import hlc, unsaved_text
 from cs_console.storage.agents import Agents
+from cs_console.storage.attachments import Attachments
 from cs_console.storage.columns import row_payload
 from cs_console.storage.complaints import Complaints
 from cs_console.storage.customers import Customers
@@ -47,7 +48,7 @@ from cs_console.storage.in_use import InUse
 from cs_console.storage.kb_proposals import KbProposals
 from cs_console.storage.knowledge_base import KnowledgeBase
 from cs_console.storage.mail_problems import MailProblems
-from cs_console.storage.models import Interaction, Meta, OutboxOp, TicketEvent
+from cs_console.storage.models import Attachment, Interaction, Meta, OutboxOp, TicketEvent
 from cs_console.storage.opening import BUSY_TIMEOUT_MS, prepare
 from cs_console.storage.organisations import Organisations
 from cs_console.storage.outbox import Outbox
@@ -63,7 +64,7 @@ from cs_console.utc import to_text, utcnow
 
 class Store(FirstScreenReads, Agents, Tickets, TicketRelations, TicketTags, QueueRows, Customers, TeamFacts,
             KnowledgeBase, DataSets, SyncState, Outbox, Drafts, MailProblems, FullText, Reviews, Complaints, KbProposals,
-            Organisations):
+            Organisations, Attachments):
     """A device's database: reads for the screens, transactional writes with change capture."""
 
     def __init__(self, path: Path, engine: Engine) -> None:
@@ -273,7 +274,7 @@ class Store(FirstScreenReads, Agents, Tickets, TicketRelations, TicketTags, Queu
 
     def _insert(self, session: Session, row: SQLModel) -> None:
         """Add a new row and its outbox operation (insert, or append for history rows)."""
-        append_only = isinstance(row, (Interaction, TicketEvent))
+        append_only = isinstance(row, (Interaction, TicketEvent, Attachment))
         if append_only:
             row.hlc = self._stamp(session)
         session.add(row)

@@ -12,11 +12,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlmodel import col
+from sqlmodel import select as model_select
 
-from cs_console.server import changes, mail_claims, mail_config, mail_in, mail_out
-from cs_console.server.db import mail_attachments, mail_jobs
+from cs_console.server import blob_store, changes, mail_claims, mail_config, mail_in, mail_out
+from cs_console.server.db import mail_jobs
 from cs_console.server.merge import server_write
-from cs_console.storage.models import Contact, Customer, Interaction, MailProblem, ReplyDelivery, Ticket, TicketEvent
+from cs_console.storage.models import (
+    Attachment,
+    Contact,
+    Customer,
+    Interaction,
+    MailProblem,
+    ReplyDelivery,
+    Ticket,
+    TicketEvent,
+)
 from cs_console.utc import utcnow
 from tests.test_mail_harness import MAILBOX, dovecot, mail_settings, smtp_sink  # noqa: F401 (fixtures)
 from tests.test_sync_harness import database, database_url, device, server  # noqa: F401 (fixtures)
@@ -100,15 +110,16 @@ def test_a_known_sender_is_matched_to_their_contact_whatever_the_case(database, 
     assert "网络注册失败" in messages_of(database, ticket.id)[0].body
 
 
-def test_attachments_are_stored_on_the_server_and_listed_on_the_message(database, config, dovecot):  # noqa: F811
+def test_attachments_are_stored_by_hash_on_the_server_as_attachments_of_their_message(database, config, dovecot):  # noqa: F811
     dovecot.deliver(unique("applemail_attachment.eml"))
     fetch(database, config)
     [ticket] = tickets_of(database, config)
     [message] = messages_of(database, ticket.id)
     assert "crew change Bohai 7.pdf (application/pdf, 69 bytes)" in message.body
     with database.read() as session:
-        [stored] = session.execute(select(mail_attachments).where(mail_attachments.c.interaction_id == message.id)).all()
-    assert stored.filename == "crew change Bohai 7.pdf" and stored.data.startswith(b"%PDF-1.4")
+        [stored] = session.exec(model_select(Attachment).where(Attachment.interaction_id == message.id)).all()
+    assert stored.filename == "crew change Bohai 7.pdf" and stored.ticket_id == ticket.id and stored.size == 69
+    assert blob_store.from_environment().read(stored.sha256).startswith(b"%PDF-1.4")
 
 
 def test_auto_replies_bounces_for_nobody_and_our_own_mail_open_no_ticket(database, config, dovecot):  # noqa: F811

@@ -32,6 +32,10 @@ def add_commands(commands) -> None:
                         help="mail settings (TOML): the mailboxes to fetch and the SMTP relay (see the README)")
     server.add_argument("--workers", type=whole_number, default=1, metavar="N",
                         help="server processes sharing the port (default 1; several want PostgreSQL, see the README)")
+    server.add_argument("--attachments-dir", metavar="DIR", type=Path,
+                        help="where attached files are kept (default: attachments/ in the data folder)")
+    server.add_argument("--max-attachment-mb", type=whole_number, metavar="MB",
+                        help="the largest attached file taken (default 25); larger ones are refused with 413")
     accounts = server.add_subparsers(dest="server_command", metavar="COMMAND")
     add = accounts.add_parser("add-agent", help="create an account; prints its token once")
     add.add_argument("name", metavar="NAME")
@@ -74,12 +78,25 @@ def run(args) -> int:
         return 2
 
 
+def _file_store_settings(args) -> None:
+    """Hand the file store's settings to every server process through the environment."""
+    import os
+
+    from cs_console.server import blob_store
+
+    if args.attachments_dir is not None:
+        os.environ[blob_store.FOLDER_VARIABLE] = str(args.attachments_dir.expanduser().resolve())
+    if args.max_attachment_mb is not None:
+        os.environ[blob_store.MAX_BYTES_VARIABLE] = str(args.max_attachment_mb * 1024 * 1024)
+
+
 def _serve_or_administer(args) -> int:
     if args.server_command is None:
         from cs_console.server.app import serve
         from cs_console.server.mail_config import load
 
         mail = load(args.mail_config) if args.mail_config is not None else None
+        _file_store_settings(args)
         print(f"cs-console sync server on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
         if mail is not None:
             teams = ", ".join(f"{m.team} <{m.address}>" for m in mail.mailboxes) or "none"

@@ -29,6 +29,7 @@ from cs_console.storage.models import Asset, Contact, Customer
 from cs_console.store import StoreError
 from cs_console.text.display import clip
 from cs_console.text.strings import english
+from cs_console.usecases.attachments import attach_path, clean_path, path_problem
 from cs_console.usecases.caller_lookup import Caller, find_customers
 from cs_console.usecases.drafts import NEW_TICKET, DraftText, call_key
 from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
@@ -49,9 +50,10 @@ CHOICES = {"category": CATEGORIES, "priority": PRIORITIES, "channel": CHANNELS}
 class NewTicketScreen(ConsoleScreen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", english("key.save"), id="send", priority=True),
+        Binding("f4", "attach", english("key.attach"), id="attach_to_new", priority=True),
         Binding("escape", "cancel", english("key.cancel"), id="cancel"),
     ]
-    KEY_LABELS = {"send": "key.save"}
+    KEY_LABELS = {"send": "key.save", "attach_to_new": "key.attach"}
     """ctrl+s shares the ticket's `send` id, so one rebinding moves both; here it saves."""
 
     def __init__(self, caller: Caller | None = None) -> None:
@@ -67,6 +69,8 @@ class NewTicketScreen(ConsoleScreen[str | None]):
         """A likely duplicate (id, number) the agent chose to link the new ticket to once saved."""
         self._parts_wanted: tuple[str | None, str | None] = (None, None)
         """The contact and asset to choose once the customer's lists are in (a call's, a draft's)."""
+        self.files: list[str] = []
+        """Paths to attach to the first message once the ticket is saved."""
         self._draft: DraftText | None = None
         """The form as last given to the app's drafts (None: nothing to keep)."""
         self._draft_restored = False
@@ -344,6 +348,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             if self.link_to is not None:
                 link_tickets(app.store, ticket.id, self.link_to[0], "related",
                              author_id=app.agent.id if app.agent else None, at=app.now())
+            self._attach_files(ticket.id)
         except (StoreError, ValueError) as error:
             customer = draft.customer_id or draft.new_customer_name
             kept = app.store.keep_unsaved(f"new ticket for {customer} · {draft.subject}", draft.first_message)
@@ -352,6 +357,29 @@ class NewTicketScreen(ConsoleScreen[str | None]):
             app.call_from_thread(self._not_saved, message)
             return
         app.call_from_thread(self._saved, ticket.id)
+
+    def _attach_files(self, ticket_id: str) -> None:
+        """Attach the chosen files to the new ticket's first message (in the save worker)."""
+        app = self.app
+        first = app.store.ticket_detail(ticket_id).interactions[0]
+        for path in self.files:
+            try:
+                attach_path(app.store, ticket_id, path, app.config.attachment_budget,
+                            author_id=app.agent.id if app.agent else None, interaction_id=first.id)
+            except (StoreError, ValueError) as error:
+                app.call_from_thread(self.notify, self.strings("attach.failed", reason=str(error)), severity="error")
+
+    def action_attach(self) -> None:
+        from cs_console.screens.attach import AttachScreen
+
+        budget = self.app.config.attachment_budget
+        self.app.push_screen(AttachScreen(lambda text: path_problem(text, budget)), self._file_chosen)
+
+    def _file_chosen(self, path: str | None) -> None:
+        if path:
+            self.files.append(path)
+            names = ", ".join(clean_path(text).name for text in self.files)
+            self.query_one("#new-ticket-status", Static).update(escape(self.strings("attach.with_ticket", names=names)))
 
     def _saved(self, ticket_id: str) -> None:
         self._draft = None  # it became the ticket

@@ -6,7 +6,10 @@ refused with the server's reason, settled by the server against a later change w
 values), what it was, about how many bytes it takes and how old it is. Enter shows the whole text of the highlighted one below the list; `r` sends a
 refused change again; `e` puts a reply or note back in its ticket's composer, to edit and
 send anew; `d` discards a change, after a `y` (a message leaves this device too), or a
-settled change's notice at once; Escape closes. The sync notification about refused changes points here.
+settled change's notice at once; Escape closes. Below the changes, the attached files not
+yet whole on the server, each with its state (waiting, sending N%, deferred by the budget
+and why); `w` sends them all at the next sync whatever the budget says. The sync
+notification about refused changes points here.
 
 Reading and every action run in thread workers; the list stays small, so an OptionList
 holds it, one disabled line heading each ticket's group.
@@ -30,6 +33,7 @@ from cs_console.store import StoreError
 from cs_console.sync.schedule import size_text
 from cs_console.text.display import short_age
 from cs_console.text.strings import CATALOG, Strings, english
+from cs_console.usecases.attachments import FileState, send_files_now, unsent_file_states
 from cs_console.usecases.outbox import (
     OutboxItem,
     OutboxRefusal,
@@ -73,8 +77,9 @@ class OutboxScreen(ConsoleScreen):
         Binding("r", "retry", english("key.retry"), id="retry"),
         Binding("e", "edit_again", english("key.edit_again"), id="edit_again"),
         Binding("d", "discard", english("key.discard"), id="discard"),
+        Binding("w", "send_files_now", english("key.send_files_now"), id="send_files_now"),
     ]
-    CHANGES = frozenset({"retry", "edit_again", "discard"})
+    CHANGES = frozenset({"retry", "edit_again", "discard", "send_files_now"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -107,12 +112,13 @@ class OutboxScreen(ConsoleScreen):
         app = self.app
         try:
             items = outbox_items(app.store, app.sync_started_at)
+            files = unsent_file_states(app.store, app.config.attachment_budget)
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        app.call_from_thread(self._show, items)
+        app.call_from_thread(self._show, items, files)
 
-    def _show(self, items: list[OutboxItem]) -> None:
+    def _show(self, items: list[OutboxItem], files: list[FileState] = ()) -> None:
         s = self.strings
         self.items = items
         refused = sum(item.state == "refused" for item in items)
@@ -127,6 +133,9 @@ class OutboxScreen(ConsoleScreen):
         for group in by_ticket(items):
             options.add_option(Option(Text(about(group[0]) or s("outbox.other"), style="bold"), disabled=True))
             options.add_options([Option(self._entry(item), id=item.op_id) for item in group])
+        if files:
+            options.add_option(Option(Text(s("outbox.files"), style="bold"), disabled=True))
+            options.add_options([Option(self._file_entry(file), disabled=True) for file in files])
         ids = [item.op_id for group in by_ticket(items) for item in group]
         if ids:
             options.highlighted = options.get_option_index(highlighted if highlighted in ids else ids[0])
@@ -155,6 +164,10 @@ class OutboxScreen(ConsoleScreen):
     def _settled_lines(self, item: OutboxItem) -> list[str]:
         return [self.strings("outbox.settled_field", field=name, ours=ours, stays=stays)
                 for name, ours, stays in item.settled]
+
+    def _file_entry(self, file: FileState) -> Text:
+        state = self.strings(f"attach.state.{file.state}", percent=file.percent, reason=file.reason)
+        return Text(f"📎 {state} · {file.attachment.filename} · {size_text(file.attachment.size)}")
 
     def _show_whole(self, item: OutboxItem) -> None:
         s = self.strings
@@ -239,6 +252,23 @@ class OutboxScreen(ConsoleScreen):
             return
         app.call_from_thread(self.notify, done)
         app.call_from_thread(app.local_change)
+        app.call_from_thread(self.reload)
+
+    def action_send_files_now(self) -> None:
+        self._send_files_now()
+
+    @work(thread=True, group="outbox-action")
+    def _send_files_now(self) -> None:
+        app = self.app
+        try:
+            count = send_files_now(app.store)
+        except StoreError as error:
+            app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        app.call_from_thread(self.notify, self.strings("attach.send_now", count=count) if count
+                             else self.strings("attach.nothing_to_send"))
+        if count:
+            app.call_from_thread(app.local_change)
         app.call_from_thread(self.reload)
 
     def action_back(self) -> None:

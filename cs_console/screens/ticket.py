@@ -31,8 +31,18 @@ from cs_console.screens.merge_link import MergeAndLink
 from cs_console.screens.reminder import ReminderRequest
 from cs_console.storage.tickets import TicketDetail
 from cs_console.store import StoreError
+from cs_console.sync.schedule import size_text
 from cs_console.text.display import channel_name, clip, local_time, pad
 from cs_console.text.strings import english
+from cs_console.usecases.attachments import (
+    FileState,
+    attach_path,
+    clean_path,
+    file_states,
+    hand_to_viewer,
+    open_attachment,
+    path_problem,
+)
 from cs_console.usecases.complaints import Complaint, complaint_of, mark_complaint, record_pearl_step
 from cs_console.usecases.drafts import DraftText, reply_key
 from cs_console.usecases.kb_proposals import ProposalDraft, ProposalRefused, proposal_draft, propose
@@ -75,18 +85,20 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         Binding("o", "complaint", english("key.complaint"), id="complaint", show=False),
         Binding("k", "propose_kb", english("key.propose_kb"), id="propose_kb", show=False),
         Binding("number_sign", "tag", english("key.tag"), id="tag", show=False),
+        Binding("f", "attach", english("key.attach"), id="attach"),
+        Binding("v", "open_attachment", english("key.open_attachment"), id="open_attachment", show=False),
         Binding("ctrl+s", "send", english("key.send"), id="send", priority=True),
         Binding("ctrl+t", "templates", english("key.templates"), id="templates", priority=True),
-        Binding("ctrl+r", "run_macro", english("key.run_macro"), id="run_macro", priority=True),
+        Binding("ctrl+r", "run_macro", english("key.run_macro"), id="run_macro", priority=True, show=False),
         Binding("ctrl+z", "undo_macro", english("key.undo_macro"), id="undo_macro", priority=True, show=False),
         Binding("escape", "back", english("key.back"), id="back"),
     ]
-    FOOTER_PRIORITY = ("reply", "note", "send", "set_status", "propose_solution", "callback", "escalate", "remind",
-                       "customer", "templates", "run_macro")
+    FOOTER_PRIORITY = ("reply", "note", "send", "attach", "set_status", "propose_solution", "callback", "escalate",
+                       "remind", "customer", "templates")
     """The keys most used first: the footer shows those that fit (`KeyFooter`)."""
     CHANGES = frozenset({"compose", "set_status", "propose_solution", "callback", "escalate", "remind", "send",
                          "templates", "set_priority", "run_macro", "merge", "link", "undo_merge", "complaint",
-                         "propose_kb", "tag"})
+                         "propose_kb", "tag", "attach"})
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
@@ -114,6 +126,10 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         """A macro waiting for the send that applies it (`usecases.macros`)."""
         self._before_macro = ""
         """The composer's text before the waiting macro filled it, for its undo."""
+        self.files_to_send: list[str] = []
+        """Paths attached while a reply or note was being written: they go with it."""
+        self.files: dict[str | None, list[FileState]] = {}
+        """The ticket's attachments by message (None: the ticket's own), as last read."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="ticket-header", classes="title-bar")
@@ -187,10 +203,12 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
             return
         text = "\n".join([detail.ticket.subject, *(i.body for i in detail.interactions)])
         prompts = compliance_prompts(text, store.compliance_articles())
-        self.app.call_from_thread(self._show, detail, prompts, tags)
+        files = file_states(store, self.ticket_id, self.app.config.attachment_budget)
+        self.app.call_from_thread(self._show, detail, prompts, tags, files)
 
-    def _show(self, detail: TicketDetail, prompts: list[CompliancePrompt], tags: list[str]) -> None:
-        self.detail, self.tags = detail, tags
+    def _show(self, detail: TicketDetail, prompts: list[CompliancePrompt], tags: list[str],
+              files: dict[str | None, list[FileState]]) -> None:
+        self.detail, self.tags, self.files = detail, tags, files
         compliance = self.query_one("#ticket-compliance", Static)
         width = self.app.size.width - 2
         s = self.strings
@@ -213,7 +231,10 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         self.tick()
         conversation = self.query_one("#conversation", VerticalScroll)
         conversation.remove_children()
-        entries = thread_entries(detail, s, self.app.config.zone, self.app.now(), survey_questions(self.app.config))
+        entries = thread_entries(detail, s, self.app.config.zone, self.app.now(), survey_questions(self.app.config),
+                                 self._file_lines)
+        if self.files.get(None):
+            entries.append(Static(self._file_lines(None).lstrip("\n"), classes="entry attachments"))
         conversation.mount_all(entries)
         conversation.call_after_refresh(conversation.scroll_end, animate=False)
         self._say_last_delivery(detail)
@@ -226,6 +247,14 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
             when = local_time(complaint.since, self.app.config.zone, self.app.now(), s)
             return s("complaint.banner", when=when, done=done, total=len(complaint.steps), press=key)
         return s("complaint.suggest", press=key) if complaint.suggested else ""
+
+    def _file_lines(self, interaction_id: str | None) -> str:
+        """One line per file of a message: "📎 hatch.jpg · 2.0 MB · sending 45%"."""
+        s = self.strings
+        return "".join(
+            f"\n📎 {escape(file.attachment.filename)} · {size_text(file.attachment.size)} · "
+            + escape(s(f"attach.state.{file.state}", percent=file.percent, reason=file.reason))
+            for file in self.files.get(interaction_id, ()))
 
     def _say_last_delivery(self, detail: TicketDetail) -> None:
         """Under the composer, once the server has mailed the newest reply or failed to: say so."""
@@ -333,13 +362,14 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
                 if kind == "expert_answer":
                     if agent is None:
                         raise ValueError(self.strings("ticket.expert_needs_agent"))
-                    answer_escalation(self.app.store, self.ticket_id, text, author_id=agent.id, at=self.app.now(),
-                                      clears_draft=self.draft_key)
+                    message = answer_escalation(self.app.store, self.ticket_id, text, author_id=agent.id,
+                                                at=self.app.now(), clears_draft=self.draft_key)
                 elif self._macro is not None:
-                    apply_macro(self.app.store, self.ticket_id, self._macro, kind=kind, text=text,
-                                author_id=agent.id if agent else None, at=self.app.now(), clears_draft=self.draft_key)
+                    message = apply_macro(self.app.store, self.ticket_id, self._macro, kind=kind, text=text,
+                                          author_id=agent.id if agent else None, at=self.app.now(),
+                                          clears_draft=self.draft_key)
                 else:
-                    add_interaction(
+                    message = add_interaction(
                         self.app.store, self.ticket_id, kind, text, author_id=agent.id if agent else None,
                         at=self.app.now(), clears_draft=self.draft_key,
                     )
@@ -348,6 +378,9 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
             kept = self.app.store.keep_unsaved(f"ticket {number} ({self.ticket_id}) · {kind}", text)
             self.app.call_from_thread(self._send_failed, str(error), kept)
             return
+        files, self.files_to_send = self.files_to_send, []
+        for path in files:
+            self._attach_now(path, message.id if message is not None else None)
         self.app.call_from_thread(self._sent)
 
     def _sent(self) -> None:
@@ -669,6 +702,79 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
                 lambda store, agent_id, at: store.add_reminder(self.ticket_id, request.due_at, request.note,
                                                                agent_id=agent_id, at=at),
             )
+
+    def action_attach(self) -> None:
+        from cs_console.screens.attach import AttachScreen
+
+        budget = self.app.config.attachment_budget
+        self.app.push_screen(AttachScreen(lambda text: path_problem(text, budget)), self._file_chosen)
+
+    def _file_chosen(self, path: str | None) -> None:
+        if not path:
+            return
+        if self.query_one("#composer", Composer).text.strip():
+            self.files_to_send.append(path)
+            names = ", ".join(clean_path(text).name for text in self.files_to_send)
+            self._say(escape(self.strings("attach.with_message", names=names)))
+        else:
+            self._attach_in_worker(path)
+
+    @work(thread=True, group="send")
+    def _attach_in_worker(self, path: str) -> None:
+        if self._attach_now(path, None):
+            self.app.call_from_thread(self.app.local_change)
+            self.reload()
+
+    def _attach_now(self, path: str, interaction_id: str | None) -> bool:
+        """Attach in this (worker) thread; say what happened."""
+        agent = self.app.agent
+        try:
+            row = attach_path(self.app.store, self.ticket_id, path, self.app.config.attachment_budget,
+                              author_id=agent.id if agent else None, interaction_id=interaction_id)
+        except (StoreError, ValueError) as error:
+            self.app.call_from_thread(self.notify, self.strings("attach.failed", reason=str(error)), severity="error")
+            return False
+        self.app.call_from_thread(self.notify, self.strings("attach.attached", name=row.filename))
+        return True
+
+    def action_open_attachment(self) -> None:
+        from cs_console.screens.choose import ChooseScreen
+
+        s = self.strings
+        options = [(file.attachment.id, f"{file.attachment.filename} · {size_text(file.attachment.size)} · "
+                    + s(f"attach.state.{file.state}", percent=file.percent, reason=file.reason))
+                   for files in self.files.values() for file in files]
+        if not options:
+            self.notify(s("attach.none"))
+            return
+        self.app.push_screen(ChooseScreen(s("attach.choose"), options),
+                             lambda chosen: self._open_file(chosen) if chosen else None)
+
+    @work(thread=True, group="open")
+    def _open_file(self, attachment_id: str) -> None:
+        from cs_console.sync.client import fetch_attachment
+
+        app, s = self.app, self.strings
+        settings = app.sync_settings
+        row = app.store.attachment(attachment_id)
+        if not app.store.blobs.has(row.sha256):
+            app.call_from_thread(self.notify, s("attach.fetching", name=row.filename))
+
+        def fetch(sha256: str, size: int) -> str | None:
+            if settings is None:
+                return "this console does not sync, so the file cannot be fetched"
+            return fetch_attachment(app.store, settings, sha256, size)
+
+        try:
+            opened = open_attachment(app.store, attachment_id, fetch)
+        except (StoreError, ValueError) as error:
+            app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        if hand_to_viewer(opened):
+            app.call_from_thread(self.notify, s("attach.opened", name=row.filename))
+        else:
+            app.call_from_thread(self.notify, s("attach.saved", name=row.filename, path=opened), timeout=20)
+        self.reload()
 
     def action_customer(self) -> None:
         if self.detail is not None:

@@ -1,6 +1,6 @@
 """Sync over a satellite link, measured: a field day, a naive baseline, a first sync.
 
-    python -m cs_console.scripts.bench_sync [--quick] [--time-scale K] [--train-dictionary]
+    python -m cs_console.scripts.bench_sync [--quick] [--time-scale K] [--train-dictionary] [--attachments]
 
 A real server process on loopback; every device talks to it through the link emulator at
 9.6 kbit/s with 800 ms round trips. The field day: a rig's agent makes 300 ticket changes
@@ -16,11 +16,17 @@ faster and its seconds are scaled back (server CPU time is scaled too, which fla
 neither side); K=1 is real time and takes the baseline most of an hour. The first sync
 always runs in real time. `--train-dictionary` writes
 the zstd dictionary shipped in assets/sync from a day with another seed.
+
+`--attachments` measures attached files instead: a 2 MB photo, then 20 small PDFs, sent
+offline-first through the same 9.6 kbit/s link that now cuts connections (`CUTTING_LINK`),
+by the console (resumable chunks after the sync) and by the baseline (each whole file in
+one request per try, to a sink that takes it), in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import tempfile
@@ -29,13 +35,14 @@ import time
 import uuid
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import zstandard
 
 from cs_console import paths
-from cs_console.scripts.link_emulator import LinkEmulator, LinkProfile
+from cs_console.scripts.link_emulator import UP, LinkEmulator, LinkProfile
 from cs_console.server import accounts
 from cs_console.server.db import Database
 from cs_console.server.process import ServerProcess
@@ -43,7 +50,8 @@ from cs_console.storage.models import Customer, Interaction, KbArticle, Ticket, 
 from cs_console.store import Store
 from cs_console.sync import codec
 from cs_console.sync.apply import store_sync_page
-from cs_console.sync.client import HttpTransport, open_http
+from cs_console.sync.attachment_budget import Budget
+from cs_console.sync.client import HttpTransport, open_http, sync_once
 from cs_console.sync.cycle import SyncReport, run_cycle
 from cs_console.sync.login import Settings
 from cs_console.sync.protocol import SYNC_PATH, response_from_wire
@@ -420,6 +428,117 @@ def train_dictionary(tmp: Path, server: ServerProcess, database: Database) -> di
     return {"trained_on": len(bodies), "dictionary": str(path), "bytes": len(trained.as_bytes())}
 
 
+# -- attached files -------------------------------------------------------------------------------
+
+PHOTO_BYTES = 2 * 1024 * 1024
+CUTTING_LINK = replace(FIELD_LINK, cut_probability=0.5, cut_window=600_000, fault_direction=UP)
+"""Half the connections are cut on their way up within their first 600 kB."""
+
+
+def photo_bytes(rng: random.Random) -> bytes:
+    """A JPEG's worth of bytes: a header, then data that compresses no better than a photo's."""
+    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + rng.randbytes(PHOTO_BYTES - 11)
+
+
+def pdf_bytes(writer: Writer, n: int) -> bytes:
+    """A small PDF as ships send them: a page or two of text (a deficiency list, a survey
+    note) in uncompressed content streams, and often a small scanned stamp or signature."""
+    lines = [writer.customer_message() for _ in range(writer.rng.randint(8, 30))]
+    text = "\n".join(f"BT /F1 10 Tf 40 {780 - 14 * i} Td ({line[:90]}) Tj ET" for i, line in enumerate(lines))
+    stamp = writer.rng.randbytes(writer.rng.choice((0, 12_000, 30_000)))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(text) + text.encode("latin-1", "replace") + b"\nendstream",
+               b"<< /Type /XObject /Subtype /Image /Filter /DCTDecode /Length %d >>\nstream\n" % len(stamp)
+               + stamp + b"\nendstream"]
+    body = b"%PDF-1.4\n" + b"".join(b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n" for i, o in enumerate(objects))
+    return body + b"%%EOF\n% deficiency list " + str(n).encode() + b"\n"
+
+
+class _Sink(BaseHTTPRequestHandler):
+    """The baseline's server: takes a whole file in one POST and checks its hash."""
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers["content-length"]))
+        ok = hashlib.sha256(body).hexdigest() == self.path.rsplit("/", 1)[-1]
+        self.send_response(201 if ok else 422)
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, *_args) -> None:
+        pass
+
+
+class _SinkServer(ThreadingHTTPServer):
+    def handle_error(self, *_args) -> None:
+        pass  # a cut upload: the client tries again
+
+
+def _baseline_files(files: list[bytes], profile: LinkProfile, seed: int, k: float) -> dict:
+    sink = _SinkServer(("127.0.0.1", 0), _Sink)
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    round_trips, started = 0, time.monotonic()
+    with LinkEmulator(sink.server_address, profile, seed=seed) as link:
+        for data in files:
+            while True:
+                round_trips += 1
+                try:
+                    with httpx.Client(base_url=link.url, timeout=600) as http:
+                        if http.post(f"/files/{hashlib.sha256(data).hexdigest()}", content=data).status_code == 201:
+                            break
+                except httpx.HTTPError:
+                    continue  # the naive client tries the whole file again
+        stats = link.stats
+    sink.shutdown()
+    return {"bytes": stats.bytes_up + stats.bytes_down, "round_trips": round_trips, "cuts": stats.cuts,
+            "seconds": round((time.monotonic() - started) * k, 1)}
+
+
+def _our_files(tmp: Path, server: ServerProcess, database: Database, files: list[tuple[str, bytes]],
+               profile: LinkProfile, seed: int, k: float) -> dict:
+    team = f"rig-{uuid.uuid4().hex[:4]}"
+    field = member(tmp, database, "agent", team)
+    settings = Settings(server=server.url, token=field.token, read_timeout=600, connect_timeout=60)
+    sync_once(field.store, settings)
+    ticket = field.store.create_ticket(new_customer=Customer(name="Hai Xing Shipping"), subject="Hatch cover seal",
+                                       first_message="water in hold 3", team=team, assignee_id=field.agent_id)
+    sync_once(field.store, settings)
+    for name, data in files:
+        field.store.attach(ticket.id, data, filename=name, content_type="application/octet-stream",
+                           author_id=field.agent_id)
+    send_all = Budget(defer_above_bytes=PHOTO_BYTES * 2, auto_download_bytes=0)
+    round_trips, started = 0, time.monotonic()
+    with LinkEmulator(("127.0.0.1", server.port), profile, seed=seed) as link:
+        linked = replace(settings, server=link.url)
+        for _attempt in range(500):
+            report = sync_once(field.store, linked, send_all)
+            round_trips += report.round_trips
+            if report.ok and report.files_waiting == 0:
+                break
+        else:
+            raise SystemExit(f"bench: the files never got through: {report.error}")
+        stats = link.stats
+    return {"bytes": stats.bytes_up + stats.bytes_down, "round_trips": round_trips, "cuts": stats.cuts,
+            "seconds": round((time.monotonic() - started) * k, 1)}
+
+
+def attachments(tmp: Path, server: ServerProcess, database: Database, k: float, seed: int) -> dict:
+    """The photo and the PDFs, each by the console and by the baseline, over twin links."""
+    rng, writer = random.Random(seed), Writer(seed)
+    profile = scaled(CUTTING_LINK, k)
+    cases = {"photo_2mb": [("hatch.jpg", photo_bytes(rng))],
+             "pdfs_20": [(f"deficiency-{n}.pdf", pdf_bytes(writer, n)) for n in range(20)]}
+    result = {}
+    for name, files in cases.items():
+        result[name] = {"files": len(files), "file_bytes": sum(len(data) for _, data in files),
+                        **_our_files(tmp, server, database, files, profile, seed, k),
+                        "baseline": _baseline_files([data for _, data in files], profile, seed, k)}
+    result["link"] = {"kbit_per_second": CUTTING_LINK.kbit_per_second, "round_trip_ms": CUTTING_LINK.round_trip_ms,
+                      "cut_probability": CUTTING_LINK.cut_probability, "cut_window": CUTTING_LINK.cut_window,
+                      "time_scale": k}
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a fifth of the day and a tenth of the first sync")
@@ -427,6 +546,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the link K times faster and scale the seconds back (default 10; 1 is real time)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--train-dictionary", action="store_true", help="write assets/sync's dictionary, then stop")
+    parser.add_argument("--attachments", action="store_true", help="measure attached files (a photo, 20 PDFs) only")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
@@ -434,6 +554,9 @@ def main(argv: list[str] | None = None) -> int:
             database = Database.open(f"sqlite:///{tmp / 'server.db'}")
             if args.train_dictionary:
                 print(json.dumps(train_dictionary(tmp, server, database)))
+                return 0
+            if args.attachments:
+                print(json.dumps(attachments(tmp, server, database, args.time_scale, args.seed)))
                 return 0
             bodies: list[bytes] = []
             day = QUICK_DAY if args.quick else DAY

@@ -40,6 +40,8 @@ class LinkProfile:
     """The chance that a connection goes silent at a random byte offset and stays open."""
     cut_window: int = 2048
     """Cuts and stalls fall below this byte offset of one direction, chosen at random."""
+    fault_direction: int | None = None
+    """The direction cuts and stalls fall in (`UP`, client to server, or `DOWN`); None: either."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,10 @@ class LinkEmulator:
             kind = "stall"
         else:
             return None
-        return _Fault(kind, self._random.randrange(2), self._random.randrange(profile.cut_window))
+        direction = self._random.randrange(2)
+        if profile.fault_direction is not None:
+            direction = profile.fault_direction
+        return _Fault(kind, direction, self._random.randrange(profile.cut_window))
 
     async def _connection(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         self._count(connections=1)

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cs_console import __version__
-from cs_console.server import accounts, changes, continuity, intake_api, merge
+from cs_console.server import accounts, attachments_api, blob_store, changes, continuity, intake_api, merge
 from cs_console.server.db import Database, default_url, normalise_url
 from cs_console.server.request_body import read_capped
 from cs_console.server.scope import Caller
@@ -93,8 +93,9 @@ def handle_sync(database: Database, caller: Caller, body: bytes, content_type: s
     return codec.encode(response.to_wire(), answer_type), answer_type
 
 
-def create_app(database_url: str | None = None) -> FastAPI:
-    """The app for the database at `database_url` (default: server.db in the data folder)."""
+def create_app(database_url: str | None = None, blobs: blob_store.BlobStore | None = None) -> FastAPI:
+    """The app for the database at `database_url` (default: server.db in the data folder),
+    keeping attached files in `blobs` (default: `blob_store.from_environment`)."""
     database = Database.open(database_url)
     app = FastAPI(
         title="cs-console sync server",
@@ -105,10 +106,11 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     @app.exception_handler(SyncError)
     async def _sync_error(_request: Request, error: SyncError) -> JSONResponse:
-        return JSONResponse(error.body(), status_code=error.status)
+        return JSONResponse(error.body(), status_code=error.status, headers=getattr(error, "headers", None))
 
     app.add_exception_handler(RequestValidationError, intake_api.validation_error)
     app.include_router(intake_api.router(database))
+    app.include_router(attachments_api.router(database, blobs or blob_store.from_environment(), blob_store.max_bytes()))
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, error: Exception) -> JSONResponse:

@@ -38,6 +38,7 @@ from cs_console.server.scope import (
 )
 from cs_console.storage.models import (
     Asset,
+    Attachment,
     Contact,
     Interaction,
     KbProposal,
@@ -165,7 +166,8 @@ class Log:
         if new:
             return
         for model, entity in ((Interaction, "interaction"), (TicketEvent, "ticket_event"), (TicketTag, "ticket_tag"),
-                              (Reminder, "reminder"), (TicketLink, "ticket_link"), (KbProposal, "kb_proposal")):
+                              (Reminder, "reminder"), (TicketLink, "ticket_link"), (KbProposal, "kb_proposal"),
+                              (Attachment, "attachment")):
             ids = list(self._session.execute(select(model.id).where(model.ticket_id == ticket.id)).scalars())
             self.read((entity, row_id) for row_id in ids)
             for row_id in ids:

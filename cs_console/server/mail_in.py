@@ -32,12 +32,12 @@ from cs_console.channels.noise import Noise
 from cs_console.channels.threading import reply_of, ticket_number_in
 from cs_console.clocks.workflow import events_for_status_change, status_after_customer_message
 from cs_console.search.duplicates import RECENT, likely_duplicates
-from cs_console.server import changes, contacts, mail_claims, mail_health, mail_out
-from cs_console.server.db import Database, Numbers, mail_attachments, mail_messages
+from cs_console.server import blob_store, changes, contacts, mail_claims, mail_health, mail_out
+from cs_console.server.db import Database, Numbers, mail_messages
 from cs_console.server.mail_config import Mailbox, MailConfig
 from cs_console.server.merge import MAX_MERGE_CHAIN, SERVER_NODE, SYSTEM_AGENT_ID, server_write, system_agent
 from cs_console.storage import hlc
-from cs_console.storage.models import Customer, Interaction, Ticket, TicketEvent
+from cs_console.storage.models import Attachment, Customer, Interaction, Ticket, TicketEvent
 from cs_console.storage.ticket_relations import duplicate_pool
 from cs_console.sync.schema import MAX_TEXT_CHARS
 from cs_console.utc import to_text, utcnow
@@ -98,7 +98,7 @@ class _Writer:
         self.count += 1
         return str(hlc.Stamp(self.now_ms, self.count, SERVER_NODE))
 
-    def append(self, row: Interaction | TicketEvent) -> None:
+    def append(self, row: Interaction | TicketEvent | Attachment) -> None:
         row.hlc = self.stamp()
         self.session.add(row)
         self.session.flush()
@@ -214,7 +214,7 @@ def _body(mail: InboundMail, own: frozenset[str] | None) -> str:
         body = f"From {mail.sender_name} <{mail.sender}>:\n\n{body}" if mail.sender_name else f"From {mail.sender}:\n\n{body}"
     if mail.attachments:
         listed = "\n".join(f"- {a.filename} ({a.content_type}, {len(a.data):,} bytes)" for a in mail.attachments)
-        body += f"\n\nAttachments, kept on the server:\n{listed}"
+        body += f"\n\nAttachments:\n{listed}"
     return body
 
 
@@ -222,10 +222,11 @@ def _message(writer: _Writer, ticket: Ticket, mail: InboundMail, own: frozenset[
     now = utcnow()
     message = Interaction(ticket_id=ticket.id, kind="customer_message", body=_body(mail, own), created_at=now)
     writer.append(message)
+    blobs = blob_store.from_environment()
     for attachment in mail.attachments:
-        writer.session.execute(insert(mail_attachments).values(
-            id=str(uuid.uuid4()), interaction_id=message.id, filename=attachment.filename,
-            content_type=attachment.content_type, size=len(attachment.data), data=attachment.data))
+        writer.append(Attachment(ticket_id=ticket.id, interaction_id=message.id, filename=attachment.filename,
+                                 content_type=attachment.content_type, size=len(attachment.data),
+                                 sha256=blobs.put(attachment.data), created_at=now))
     return message.id
 
 

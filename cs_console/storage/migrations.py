@@ -607,6 +607,33 @@ MIGRATIONS: tuple[Migration, ...] = (
             tags_from_hashtags,
         ),
     ),
+    Migration(
+        21,
+        "attachments: what is attached to tickets, messages and notes (synced; the bytes "
+        "travel apart, by hash), and how far each file this device holds has gone up",
+        (
+            """CREATE TABLE IF NOT EXISTS attachment (
+                id VARCHAR NOT NULL PRIMARY KEY,
+                ticket_id VARCHAR NOT NULL REFERENCES ticket (id),
+                interaction_id VARCHAR REFERENCES interaction (id),
+                filename VARCHAR NOT NULL,
+                content_type VARCHAR NOT NULL,
+                size INTEGER NOT NULL,
+                sha256 VARCHAR NOT NULL,
+                author_id VARCHAR REFERENCES agent (id),
+                created_at VARCHAR(26) NOT NULL,
+                hlc VARCHAR NOT NULL)""",
+            "CREATE INDEX IF NOT EXISTS ix_attachment_ticket_id ON attachment (ticket_id)",
+            "CREATE INDEX IF NOT EXISTS ix_attachment_sha256 ON attachment (sha256)",
+            """CREATE TABLE IF NOT EXISTS attachment_transfer (
+                sha256 VARCHAR NOT NULL PRIMARY KEY,
+                size INTEGER NOT NULL,
+                sent INTEGER NOT NULL,
+                done BOOLEAN NOT NULL,
+                send_now BOOLEAN NOT NULL,
+                created_at VARCHAR(26) NOT NULL)""",
+        ),
+    ),
 )
 
 

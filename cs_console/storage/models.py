@@ -281,6 +281,26 @@ class MailProblem(SQLModel, table=True):
     field_clocks: str = "{}"
 
 
+class Attachment(SQLModel, table=True):
+    """A file attached to a ticket, a message or a note: what it is, never its bytes. Synced
+    like the message it belongs to and never changed (append-only); the bytes travel apart,
+    by their hash (`sha256`), and a device holds them only once it has sent or fetched them."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    ticket_id: str = Field(foreign_key="ticket.id", index=True)
+    interaction_id: str | None = Field(default=None, foreign_key="interaction.id")
+    """The message or note it came with; None when it was attached to the ticket itself."""
+    filename: str
+    content_type: str = "application/octet-stream"
+    size: int
+    """Bytes of the file as attached (before any compression)."""
+    sha256: str = Field(index=True)
+    """The file's SHA-256 in hex: its name in every store, so one file is kept and sent once."""
+    author_id: str | None = Field(default=None, foreign_key="agent.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    hlc: str = ""
+
+
 class KbArticle(SQLModel, table=True):
     __tablename__ = "kb_article"
 
@@ -422,6 +442,23 @@ class Draft(SQLModel, table=True):
     fields: str = "{}"
     """The rest, as a JSON object of strings: the composer's mode, or the form's other fields."""
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AttachmentTransfer(SQLModel, table=True):
+    """How far one file this device holds has gone up to the server. Local to the device and
+    never synced; one row per hash, however many attachments share it."""
+
+    __tablename__ = "attachment_transfer"
+
+    sha256: str = Field(primary_key=True)
+    size: int
+    sent: int = 0
+    """Bytes the server said it holds at the last answer (the offset the next chunk starts at)."""
+    done: bool = False
+    """The server holds the whole file, its hash checked."""
+    send_now: bool = False
+    """The agent asked for it to go at the next sync whatever the budget says."""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Meta(SQLModel, table=True):

@@ -24,6 +24,7 @@ from cs_console.storage import hlc
 from cs_console.storage.models import (
     Agent,
     Asset,
+    Attachment,
     Contact,
     Customer,
     Interaction,
@@ -57,6 +58,7 @@ ENTITY_NAMES: dict[type[SQLModel], str] = {
     KbProposal: "kb_proposal",
     ReplyDelivery: "reply_delivery",
     Review: "review",
+    Attachment: "attachment",
     MailProblem: "mail_problem",
     KbArticle: "kb_article",
     Template: "template",

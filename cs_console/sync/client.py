@@ -16,12 +16,14 @@ and to log in over plain http to another machine unless told the network is trus
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 
 import httpx
 
 from cs_console.storage.errors import NotFound
 from cs_console.store import Store, StoreError
-from cs_console.sync import link_speed
+from cs_console.sync import file_transfer, link_speed
+from cs_console.sync.attachment_budget import Budget
 from cs_console.sync.cycle import SyncReport, TransportError, run_cycle
 from cs_console.sync.errors import SyncError, from_body
 from cs_console.sync.login import LoginError, Settings, save_settings
@@ -124,8 +126,12 @@ def _demo_refusal(store: Store) -> str:
             "work in a database of your own to sync (cs-console --db PATH, or move this file away)")
 
 
-def sync_once(store: Store, settings: Settings) -> SyncReport:
+def sync_once(store: Store, settings: Settings, budget: Budget = Budget(),
+              on_progress: file_transfer.Progress | None = None) -> SyncReport:
     """One sync cycle with the server; safe to call from a thread worker.
+
+    Once the operations are up, attached files follow as the `budget` allows, then others'
+    files up to its auto-download size come down (`sync.file_transfer`).
 
     Each cycle's bytes and time go into the link's measured speed (`sync.link_speed`).
     Once the account's agent row is on the device, the device works as that agent. A demo
@@ -136,12 +142,32 @@ def sync_once(store: Store, settings: Settings) -> SyncReport:
             return SyncReport(error=_demo_refusal(store), pending=store.pending_count())
         with open_http(settings) as http:
             report = run_cycle(store, HttpTransport(http, settings.server))
+            if report.ok:
+                report = _with_files(store, report, file_transfer.send_files(store, http, budget, on_progress))
+            if report.ok:
+                report = _with_files(store, report, file_transfer.fetch_small_files(store, http, budget))
         link_speed.remember(store, report.bytes_up + report.bytes_down, report.seconds)
         if report.ok and settings.agent_id:
             _work_as(store, settings.agent_id)
     except StoreError as error:
         return SyncReport(error=f"the local database failed during sync: {error}", pending=0)
     return report
+
+
+def fetch_attachment(store: Store, settings: Settings, sha256: str, size: int) -> str | None:
+    """Bring one attached file down now (an agent opened it); the failure's sentence, or None."""
+    with open_http(settings) as http:
+        report = file_transfer.fetch_file(store, http, sha256, size)
+    if report.unavailable:
+        return "the server does not hold it yet (its sender has not sent it)"
+    return report.error
+
+
+def _with_files(store: Store, report: SyncReport, files: file_transfer.FileReport) -> SyncReport:
+    return replace(report, files_sent=report.files_sent + files.sent, files_waiting=len(store.transfers_unsent()),
+                   round_trips=report.round_trips + files.round_trips, bytes_up=report.bytes_up + files.bytes_up,
+                   bytes_down=report.bytes_down + files.bytes_down, seconds=report.seconds + files.seconds,
+                   error=files.error)
 
 
 def _work_as(store: Store, agent_id: str) -> None:

@@ -77,6 +77,10 @@ class SyncReport:
     """Operations still waiting to go up."""
     refused: int = 0
     """Operations the server refused in this cycle, now set aside."""
+    files_sent: int = 0
+    """Attached files now whole on the server (`sync.file_transfer`)."""
+    files_waiting: int = 0
+    """Attached files not yet whole on the server, deferred by the budget or cut short."""
     new_identity: bool = False
     """This database turned out to be a copy (or put back from a backup) and now syncs as
     a device of its own, with a new ticket prefix."""

@@ -85,9 +85,9 @@ class EntitySpec:
     """History rows (messages, events) are only ever added, never changed or merged."""
 
 
-APPEND_ONLY = frozenset({"interaction", "ticket_event"})
+APPEND_ONLY = frozenset({"interaction", "ticket_event", "attachment"})
 TICKET_CHILDREN = frozenset({"interaction", "ticket_event", "ticket_tag", "reminder", "reply_delivery", "ticket_link",
-                             "kb_proposal"})
+                             "kb_proposal", "attachment"})
 """Rows that belong to one ticket through `ticket_id`, and travel with it."""
 
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {

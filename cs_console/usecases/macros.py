@@ -24,7 +24,7 @@ from cs_console.usecases.tagging import change_tags
 from cs_console.usecases.ticket_changes import add_interaction, change_status
 
 if TYPE_CHECKING:
-    from cs_console.storage.models import Agent
+    from cs_console.storage.models import Agent, Interaction
     from cs_console.storage.tickets import TicketDetail
     from cs_console.store import Store
 
@@ -110,8 +110,9 @@ def plan_macro(store: Store, macro: MacroChoice, detail: TicketDetail, agent: Ag
 
 
 def apply_macro(store: Store, ticket_id: str, plan: MacroPlan, *, kind: str, text: str, author_id: str | None,
-                at: datetime, clears_draft: str | None = None) -> None:
-    """Save the reply or note `text` (if any) and every action of `plan`, in one transaction.
+                at: datetime, clears_draft: str | None = None) -> Interaction | None:
+    """Save the reply or note `text` (if any) and every action of `plan`, in one transaction;
+    returns the message saved, None without text.
 
     Order: the message first (so a macro that closes counts the reply as the response), then
     priority, tags, reminder and escalation, and the status last.
@@ -119,9 +120,11 @@ def apply_macro(store: Store, ticket_id: str, plan: MacroPlan, *, kind: str, tex
     Raises:
         StoreError, ValueError (a refused value, a workflow rule): nothing was written.
     """
+    message = None
     with store.all_or_nothing():
         if text.strip():
-            add_interaction(store, ticket_id, kind, text, author_id=author_id, at=at, clears_draft=clears_draft)
+            message = add_interaction(store, ticket_id, kind, text, author_id=author_id, at=at,
+                                      clears_draft=clears_draft)
         if plan.template_id is not None:
             store.count_template_use(plan.template_id)
         if plan.priority is not None:
@@ -134,3 +137,4 @@ def apply_macro(store: Store, ticket_id: str, plan: MacroPlan, *, kind: str, tex
             store.escalate(ticket_id, *plan.escalation, author_id=author_id, at=at)
         if plan.status is not None:
             change_status(store, ticket_id, plan.status, author_id=author_id, reason=plan.close_reason, at=at)
+    return message

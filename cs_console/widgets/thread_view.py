@@ -4,7 +4,7 @@ time, channel, scores, delivery), and one compact line per thing done to the tic
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 
 from rich.markup import escape
@@ -32,9 +32,10 @@ def merged_number(detail: TicketDetail, ticket_id: str | None) -> str | None:
 
 
 def thread_entries(detail: TicketDetail, strings: Strings, zone: tzinfo, now: datetime,
-                   questions: Iterable[Question] = ()) -> list[Static]:
+                   questions: Iterable[Question] = (), files_of: Callable[[str], str] = lambda _message: "") -> list[Static]:
     """The conversation's widgets, oldest first; what came from a ticket merged into this one
-    says which, and a callback its answers to the survey's `questions`."""
+    says which, a callback its answers to the survey's `questions`, and each message the
+    lines `files_of` gives for its attached files (markup)."""
     s, ticket, customer = strings, detail.ticket, detail.customer
     entries = []
     for interaction in ticket_trail(detail):
@@ -62,5 +63,6 @@ def thread_entries(detail: TicketDetail, strings: Strings, zone: tzinfo, now: da
                 interaction.survey, questions, s.language))
         if interaction.kind == "public_reply" and ticket.channel == "email":
             heading += " · " + escape(delivery_text(detail, interaction.id, s))
-        entries.append(Static(f"[b]{heading}[/b]\n{escape(interaction.body)}", classes=f"entry {interaction.kind}"))
+        entries.append(Static(f"[b]{heading}[/b]\n{escape(interaction.body)}{files_of(interaction.id)}",
+                              classes=f"entry {interaction.kind}"))
     return entries
