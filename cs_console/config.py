@@ -179,7 +179,7 @@ def from_mapping(data: dict, source: str = "config") -> Config:
     if not isinstance(low_bandwidth, bool):
         raise ConfigError(f"{source}: low_bandwidth: expected true or false, got {low_bandwidth!r}")
     phone_region = data.get("phone_region", DEFAULT_REGION)
-    if not isinstance(phone_region, str) or not is_region(phone_region):
+    if phone_region != DEFAULT_REGION and (not isinstance(phone_region, str) or not is_region(phone_region)):
         raise ConfigError(f"{source}: phone_region: {phone_region!r} is not a region code like CN or NO")
     keys = dict(DEFAULT_KEYS)
     given = {RENAMED_KEYS.get(binding_id, binding_id): key for binding_id, key in data.get("keys", {}).items()}

@@ -62,13 +62,15 @@ def tickets_of(database, config):  # noqa: F811
         return session.scalars(select(Ticket).where(Ticket.team == config.mailboxes[0].team)).all()
 
 
-def messages_of(database, ticket_id):  # noqa: F811
-    """The ticket's messages and replies; internal notes (the server's likely-duplicate warning
-    among them, as the module's mail comes from a few senders) are left out."""
+def messages_of(database, ticket_id, *, notes: bool = False):  # noqa: F811
+    """The ticket's messages and replies, oldest first; internal notes (the server's
+    likely-duplicate warning among them, as the module's mail comes from a few senders) only
+    with `notes`."""
+    query = select(Interaction).where(Interaction.ticket_id == ticket_id)
+    if not notes:
+        query = query.where(Interaction.kind != "internal_note")
     with database.read() as session:
-        return session.scalars(select(Interaction).where(Interaction.ticket_id == ticket_id,
-                                                         Interaction.kind != "internal_note")
-                               .order_by(col(Interaction.created_at))).all()
+        return session.scalars(query.order_by(col(Interaction.created_at))).all()
 
 
 def test_a_new_mail_opens_a_ticket_in_the_team_pool_for_a_new_customer(database, config, dovecot):  # noqa: F811

@@ -35,10 +35,10 @@ from cs_console.search.duplicates import RECENT, likely_duplicates
 from cs_console.server import blob_store, changes, contacts, mail_claims, mail_health, mail_out
 from cs_console.server.db import Database, Numbers, mail_messages
 from cs_console.server.mail_config import Mailbox, MailConfig
-from cs_console.server.merge import MAX_MERGE_CHAIN, SERVER_NODE, SYSTEM_AGENT_ID, server_write, system_agent
+from cs_console.server.merge import SERVER_NODE, SYSTEM_AGENT_ID, server_write, system_agent
 from cs_console.storage import hlc
 from cs_console.storage.models import Attachment, Customer, Interaction, Ticket, TicketEvent
-from cs_console.storage.ticket_relations import duplicate_pool
+from cs_console.storage.ticket_relations import duplicate_pool, merge_root
 from cs_console.sync.schema import MAX_TEXT_CHARS
 from cs_console.utc import to_text, utcnow
 
@@ -121,19 +121,6 @@ def _threaded_ticket(session: Session, mail: InboundMail) -> Ticket | None:
         if reply is not None:
             return session.get(Ticket, reply.ticket_id)
     return None
-
-
-def _merge_root(session: Session, ticket: Ticket) -> Ticket:
-    """The ticket a merged ticket's thread is read in (the end of its merge pointers), so an
-    answer to a merged duplicate joins the ticket that stays instead of reopening it."""
-    seen = {ticket.id}
-    while ticket.merged_into is not None and ticket.merged_into not in seen and len(seen) < MAX_MERGE_CHAIN:
-        target = session.get(Ticket, ticket.merged_into)
-        if target is None:
-            break
-        seen.add(target.id)
-        ticket = target
-    return ticket
 
 
 def _writes_for(session: Session, sender: str, ticket: Ticket) -> bool:
@@ -299,7 +286,7 @@ def _take(writer: _Writer, mailbox: Mailbox, mail: InboundMail) -> Taken:
         return Taken(f"{mail.noise.value}; no ticket opened")
     ticket, passed = _ticket_for(writer.session, mailbox, mail)
     if ticket is not None:
-        return _answer(writer, _merge_root(writer.session, ticket), mail)
+        return _answer(writer, merge_root(writer.session, ticket), mail)
     taken = _new_ticket(writer, mailbox, mail)
     return replace(taken, outcome=f"{taken.outcome} ({passed})") if passed else taken
 

@@ -40,6 +40,7 @@ from cs_console.server.known import Known, storable
 from cs_console.server.scope import ORGANISATION_PARTS, Caller, write_problem
 from cs_console.storage import hlc
 from cs_console.storage.models import Agent, Interaction, Ticket, TicketEvent
+from cs_console.storage.ticket_relations import MAX_CHAIN
 from cs_console.sync.errors import BatchRefused, Problem
 from cs_console.sync.protocol import SyncRequest
 from cs_console.sync.schema import ENTITIES, TICKET_CHILDREN, EntitySpec, to_model_values, to_wire, values_problem
@@ -50,8 +51,6 @@ MAX_CLOCK_AHEAD_MS = 5 * 60 * 1000
 """A stamp more than five minutes ahead of the server is clamped: enough for honest drift
 between a ship's clock and ours, far too little to win conflicts for a day."""
 
-MAX_MERGE_CHAIN = 64
-"""Merge pointers followed looking for a loop: far more than any real chain of duplicates."""
 
 SILENT_FIELDS = frozenset({"updated_at"})
 """Fields whose lost writes are bookkeeping, not anyone's decision: no conflict note."""
@@ -383,7 +382,7 @@ def _break_merge_loop(batch: _Batch, ticket: Ticket) -> bool:
     if ticket.merged_into is None:
         return False
     loop, current = [ticket], ticket
-    while current.merged_into is not None and len(loop) <= MAX_MERGE_CHAIN:
+    while current.merged_into is not None and len(loop) <= MAX_CHAIN:
         current = batch.known.get(Ticket, current.merged_into)
         if current is None or current.id == ticket.id:
             break

@@ -36,6 +36,19 @@ MAX_CHAIN = 64
 chain (or a loop two offline devices made before the server broke it) stops there."""
 
 
+def merge_root(session: Session, ticket: Ticket) -> Ticket:
+    """The ticket at the end of `ticket`'s merge pointers (itself when not merged), where its
+    thread is read; a pointer to a ticket not in this database, or back into the chain, ends it."""
+    seen = {ticket.id}
+    while ticket.merged_into is not None and ticket.merged_into not in seen and len(seen) < MAX_CHAIN:
+        target = session.get(Ticket, ticket.merged_into)
+        if target is None:
+            break
+        seen.add(target.id)
+        ticket = target
+    return ticket
+
+
 @dataclass(frozen=True)
 class LinkedTicket:
     """One link as a ticket shows it: the other ticket and what it is to this one."""
@@ -102,7 +115,7 @@ class TicketRelations:
                 into = session.get(Ticket, duplicate.merged_into)
                 where = into.number if into else "another"
                 raise StoreError(f"ticket {duplicate.number} is merged into {where} already")
-            staying = self._merge_root(session, staying)
+            staying = merge_root(session, staying)
             if staying.id == duplicate.id:
                 raise StoreError(f"ticket {duplicate.number} cannot be merged into itself"
                                  + ("" if staying_id == duplicate_id else f" (ticket {staying_id} was merged into it)"))
@@ -210,18 +223,6 @@ class TicketRelations:
             raise NotFound(f"no ticket with id {ticket_id}")
         return ticket
 
-    def _merge_root(self, session: Session, ticket: Ticket) -> Ticket:
-        """The ticket at the end of `ticket`'s merge pointers (itself when not merged); a
-        pointer to a ticket not on this device, or back into the chain, ends it."""
-        seen = {ticket.id}
-        while ticket.merged_into is not None and ticket.merged_into not in seen and len(seen) < MAX_CHAIN:
-            target = session.get(Ticket, ticket.merged_into)
-            if target is None:
-                break
-            seen.add(target.id)
-            ticket = target
-        return ticket
-
     def _relations(self, session: Session, ticket: Ticket) -> Relations:
         """The merged tickets and their history, where this one was merged into, and its links."""
         merged: list[Ticket] = []
@@ -238,7 +239,7 @@ class TicketRelations:
                                           .order_by(Interaction.created_at, Interaction.hlc))) if ids else ()
         events = tuple(session.exec(select(TicketEvent).where(col(TicketEvent.ticket_id).in_(ids))
                                     .order_by(TicketEvent.at, TicketEvent.hlc))) if ids else ()
-        root = self._merge_root(session, ticket) if ticket.merged_into else None
+        root = merge_root(session, ticket) if ticket.merged_into else None
         rows = session.exec(select(TicketLink).where(
             or_(TicketLink.ticket_id == ticket.id, TicketLink.other_id == ticket.id), col(TicketLink.removed).is_(False)
         ).order_by(TicketLink.created_at)).all()
