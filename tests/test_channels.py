@@ -82,9 +82,9 @@ def test_a_server_database_from_before_channels_gains_them(tmp_path):
         connection.execute(text("INSERT INTO ticket (id, number, customer_id, team, subject, category, priority, "
                                 "channel, status, created_at, updated_at, field_clocks) VALUES ('t1', 'OLD-1', 'c1', "
                                 "'', 'Ballast', 'other', 'normal', 'email', 'open', '2025-01-01', '2025-01-01', '{}')"))
-        connection.execute(text("INSERT INTO interaction (id, ticket_id, kind, body, created_at, hlc) VALUES "
-                                "('i1', 't1', 'customer_message', 'x', '2025-01-01', ''), "
-                                "('i2', 't1', 'call_log', 'x', '2025-01-01', '')"))
+        connection.execute(text("INSERT INTO interaction (id, ticket_id, kind, body, created_at, hlc, survey) VALUES "
+                                "('i1', 't1', 'customer_message', 'x', '2025-01-01', '', '{}'), "
+                                "('i2', 't1', 'call_log', 'x', '2025-01-01', '', '{}')"))
     old.close()
     upgraded = Database.open(url)
     with upgraded.engine.connect() as connection:
