@@ -1,4 +1,4 @@
-"""The ticket screen's promises as an agent reads them (issue 15, points 1-6): clock titles
+"""The ticket screen's promises as an agent reads them: clock titles
 from the ticket's own targets, working-day countdowns that agree with the due date, an
 unanswered close that misses or names its reason, the escalation dialog and its expert
 answer, reminders that can be cleared, and the trail of who did what."""
