@@ -8,25 +8,28 @@ import sqlite3
 from cs_console.lead.survey import answers_of
 from cs_console.storage import migrations
 from cs_console.store import Store
-from cs_console.usecases.ticket_changes import add_interaction
 from cs_console.usecases.ticket_facts import ticket_facts
-from tests.test_store import new_ticket
 
 BEFORE_SURVEYS = next(m.version for m in migrations.MIGRATIONS if "callback surveys" in m.description) - 1
 
 
 def test_old_callbacks_keep_their_score_as_the_overall_part(tmp_path):
     path = tmp_path / "old.db"
-    store = Store.open(path)
-    agent = store.create_agent("Lin Wei", team="Maritime Desk")
-    ticket = new_ticket(store)
-    add_interaction(store, ticket.id, "callback", "Happy", author_id=agent.id, satisfaction=4, nps=8)
-    add_interaction(store, ticket.id, "callback", "Asked again", author_id=agent.id, satisfaction=2)
-    store.close()
-    with sqlite3.connect(path, isolation_level=None) as old:  # the file as the release before wrote it
-        for table, column in (("interaction", "survey"), ("agent", "started_on"), ("agent", "left_on")):
-            old.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-        old.execute(f"PRAGMA user_version = {BEFORE_SURVEYS}")
+    old = sqlite3.connect(path, isolation_level=None)  # the file as the release before wrote it
+    migrations.upgrade(old, target=BEFORE_SURVEYS)
+    old.execute("INSERT INTO agent (id, name, role, team, languages, skills, timezone, active, field_clocks) "
+                "VALUES ('a1', 'Lin Wei', 'agent', 'Maritime Desk', '[]', '[]', 'UTC', 1, '{}')")
+    old.execute("INSERT INTO customer VALUES ('c1', 'Hai Xing', '', '', '', '', 'zh', '[]', '', '', "
+                "'2025-01-01 00:00:00.000000', '2025-01-01 00:00:00.000000', '{}')")
+    old.execute("INSERT INTO ticket (id, number, customer_id, assignee_id, team, subject, category, priority, "
+                "channel, status, created_at, updated_at, field_clocks) VALUES ('t1', 'OLD-1', 'c1', 'a1', "
+                "'Maritime Desk', 'Ballast', 'other', 'normal', 'phone', 'open', '2025-01-01 00:00:00.000000', "
+                "'2025-01-01 00:00:00.000000', '{}')")
+    old.executemany("INSERT INTO interaction (id, ticket_id, kind, author_id, body, satisfaction, nps, created_at, hlc,"
+                    " channel) VALUES (?, 't1', 'callback', 'a1', ?, ?, ?, ?, '', 'phone')",
+                    [("i1", "Happy", 4, 8, "2025-01-02 00:00:00.000000"),
+                     ("i2", "Asked again", 2, None, "2025-01-03 00:00:00.000000")])
+    old.close()
 
     store = Store.open(path)
     try:
