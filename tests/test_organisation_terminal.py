@@ -19,6 +19,7 @@ def test_an_agent_adds_a_contact_and_a_vessel_in_a_real_terminal(tmp_path):
         terminal.wait_for("? Help")
         terminal.keys("Enter")
         terminal.wait_for("Reply to the customer")
+        terminal.wait_for("DEMO-0")  # the ticket's detail, read in a worker after the first paint
         terminal.keys("c")
         screen = terminal.wait_for("Contact+")
         assert "Contacts" in screen and "Assets" in screen, "the lists and their keys"

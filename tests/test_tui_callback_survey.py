@@ -14,6 +14,7 @@ from cs_console.screens.callback import AnswerField, CallbackScreen, keyed_answe
 from cs_console.screens.help import HelpScreen
 from cs_console.screens.ticket import TicketScreen
 from tests.test_interface_strings import SIZE, seeded, settle, shown
+from tests.test_tui_drafts import until
 
 
 async def open_callback(pilot, ticket) -> None:
@@ -61,10 +62,9 @@ async def test_all_parts_keyed_with_one_digit_each(store):
         await pilot.press("5", "3", "4", "5", "6", "+")
         assert focused_key(app) == "callback-comment"
         await pilot.press(*"Fixed fast", "enter")
-        await settle(pilot)
-        await settle(pilot)
+        await until(pilot, lambda: "satisfaction 5/5 · NPS 10/10 · Response speed 4/5 · Answer accuracy 5/5"
+                    in shown(app), "the callback's answers in the thread")
         assert isinstance(app.screen, TicketScreen)
-        assert "satisfaction 5/5 · NPS 10/10 · Response speed 4/5 · Answer accuracy 5/5" in shown(app)
     [callback] = callbacks(store, ticket)
     assert (callback.satisfaction, callback.nps, callback.body) == (5, 10, "Fixed fast")
     assert json.loads(callback.survey) == {"speed": 4, "accuracy": 5, "attitude": 3, "resolution": 4, "ces": 6}
