@@ -193,9 +193,11 @@ class LinkEmulator:
                 await asyncio.sleep(max(0.0, arrival - time.monotonic()))
                 if link.stalled:
                     continue
+                # Counted as handed over, before the reader can have it all: a test that reads
+                # the stats once its answer arrived sees every byte of it.
+                self._count(**{"bytes_down" if direction == DOWN else "bytes_up": len(data)})
                 writer.write(data)
                 await writer.drain()
-                self._count(**{"bytes_down" if direction == DOWN else "bytes_up": len(data)})
 
         sender = asyncio.create_task(deliver())
         sent = 0
