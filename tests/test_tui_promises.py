@@ -6,6 +6,7 @@ answer, reminders that can be cleared, and the trail of who did what."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 from textual.widgets import Input, OptionList, Static
@@ -20,7 +21,7 @@ from cs_console.storage.models import Customer
 from cs_console.widgets.virtual_table import VirtualTable
 from tests.conftest import NOW
 from tests.test_tui_clocks import MovableClock, clock_lines, notifications
-from tests.test_tui_drafts import until
+from tests.test_tui_drafts import WAIT_S, until
 from tests.test_tui_first_loop import settle
 
 SIZE = (120, 40)
@@ -186,6 +187,36 @@ async def test_the_escalated_team_answers_and_the_clock_is_met(store):
         await settle(pilot)
         assert re.search(r"48h expert answer\s+✔ met", clock_lines(app)), clock_lines(app)
         assert "expert answer from Radio · Lin Wei" in thread_text(app)
+
+
+async def test_a_slow_read_begun_before_an_escalation_does_not_paint_over_it(store, monkeypatch):
+    clock = MovableClock(NOW)
+    seeded(store, clock)
+    app = ConsoleApp(store, Config(), clock=clock)
+    read_ticket, stale_read, release = store.ticket_detail, threading.Event(), threading.Event()
+
+    def read_then_wait(ticket_id):
+        """The first read after the gate opens returns only once released, long after it read."""
+        detail = read_ticket(ticket_id)
+        if not stale_read.is_set():
+            stale_read.set()
+            release.wait(WAIT_S)
+        return detail
+
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first_ticket(pilot)
+        monkeypatch.setattr(store, "ticket_detail", read_then_wait)
+        app.screen.reload()
+        await until(pilot, stale_read.is_set, "the slow read has read the ticket")
+        await pilot.press("e")  # no settling while the slow read waits: escalate around it
+        await until(pilot, lambda: isinstance(app.screen, EscalateScreen), "the escalation dialog")
+        await pilot.press("down", *"beacon ID mismatch", "enter")
+        await until(pilot, lambda: "escalated to Radio" in thread_text(app), "the escalation is shown")
+        release.set()
+        await until(pilot, lambda: not any(w.name == "reload" for w in app.screen.workers), "the slow read ended")
+        await settle(pilot)
+        assert "escalated to Radio: beacon ID mismatch · Lin Wei" in thread_text(app)
+        assert re.search(r"48h expert answer\s+▸ on time", clock_lines(app)), clock_lines(app)
 
 
 async def test_a_due_reminder_sits_below_an_overdue_ticket_and_is_cleared_from_my_reminders(store):

@@ -24,6 +24,7 @@ from cs_console.text.display import clip
 from cs_console.text.strings import english
 from cs_console.usecases.kb_proposals import ProposalRefused, review
 from cs_console.widgets.key_footer import KeyFooter
+from cs_console.widgets.newest_result import show_if_newest
 
 STATE_ORDER = {"waiting": 0, "rejected": 1, "approved": 2}
 
@@ -65,7 +66,7 @@ class ProposalsScreen(ConsoleScreen):
         except StoreError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        self.app.call_from_thread(self._show, sorted(rows, key=lambda row: STATE_ORDER[row.proposal.state]))
+        show_if_newest(self.app, self._show, sorted(rows, key=lambda row: STATE_ORDER[row.proposal.state]))
 
     def _show(self, rows: list[ProposalRow]) -> None:
         found = self.query(OptionList)

@@ -63,6 +63,7 @@ from cs_console.usecases.ticket_changes import close_as
 from cs_console.vocabulary import PRIORITIES
 from cs_console.widgets.clock_text import clock_text
 from cs_console.widgets.key_footer import KeyFooter
+from cs_console.widgets.newest_result import show_if_newest
 from cs_console.widgets.steady_table import SteadyTable
 from cs_console.widgets.sync_status import SyncStatusBar
 from cs_console.widgets.ticket_table import AGENT_MIN_WIDTH, TicketTable
@@ -173,7 +174,7 @@ class LeadScreen(ConsoleScreen):
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        app.call_from_thread(self._show_mail_line, problems, failed)
+        show_if_newest(app, self._show_mail_line, problems, failed)
 
     def _show_mail_line(self, problems: list[MailProblem], failed: list[FailedReply]) -> None:
         """A line per mailbox or relay the server has a problem with, then one naming the
@@ -338,7 +339,7 @@ class LeadScreen(ConsoleScreen):
         except (StoreError, RubricError) as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        app.call_from_thread(self._show_kpis, report)
+        show_if_newest(app, self._show_kpis, report)
 
     def _show_kpis(self, report: Report) -> None:
         self.report = report
@@ -354,7 +355,7 @@ class LeadScreen(ConsoleScreen):
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        app.call_from_thread(self._staffing_loaded, found)
+        show_if_newest(app, self._staffing_loaded, found)
 
     def _staffing_loaded(self, found: StaffingPlan) -> None:
         self.hours = found.hours

@@ -36,6 +36,7 @@ from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_
 from cs_console.usecases.ticket_relations import duplicate_candidates, link_tickets
 from cs_console.vocabulary import CATEGORIES, CHANNELS, PRIORITIES
 from cs_console.widgets.key_footer import KeyFooter
+from cs_console.widgets.newest_result import show_if_newest
 
 PICKER_LIMIT = 8
 """Customers the picker offers: by name, contact, email or sites, by pinyin, or by a name
@@ -261,7 +262,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def _find_duplicates(self, customer_id: str | None, subject: str) -> None:
         found = duplicate_candidates(self.app.store, customer_id, subject, now=self.app.now()) \
             if customer_id and subject.strip() else []
-        self.app.call_from_thread(self._show_duplicates, found)
+        show_if_newest(self.app, self._show_duplicates, found)
 
     def _show_duplicates(self, found: list) -> None:
         s, candidates = self.strings, self.query_one("#duplicate-candidates", OptionList)
@@ -297,7 +298,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
                 contacts, assets = self.app.store.contacts_of(customer_id), self.app.store.assets_of(customer_id)
             except StoreError as error:
                 self.app.call_from_thread(self.notify, str(error), severity="error")
-        self.app.call_from_thread(self._show_parts, contacts, assets, contact_id, asset_id)
+        show_if_newest(self.app, self._show_parts, contacts, assets, contact_id, asset_id)
 
     def _show_parts(self, contacts: list[Contact], assets: list[Asset], contact_id: str | None,
                     asset_id: str | None) -> None:

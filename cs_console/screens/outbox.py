@@ -44,6 +44,7 @@ from cs_console.usecases.outbox import (
     retry,
 )
 from cs_console.widgets.key_footer import KeyFooter
+from cs_console.widgets.newest_result import show_if_newest
 from cs_console.widgets.sync_status import SyncStatusBar
 
 STATE_MARKS = {"waiting": "…", "sending": "↑", "refused": "✖", "settled": "⇄"}
@@ -116,7 +117,7 @@ class OutboxScreen(ConsoleScreen):
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        app.call_from_thread(self._show, items, files)
+        show_if_newest(app, self._show, items, files)
 
     def _show(self, items: list[OutboxItem], files: list[FileState] = ()) -> None:
         s = self.strings

@@ -55,6 +55,7 @@ from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
 from cs_console.widgets.clock_text import clock_lines
 from cs_console.widgets.composer import Composer
 from cs_console.widgets.key_footer import KeyFooter
+from cs_console.widgets.newest_result import show_if_newest
 from cs_console.widgets.sync_status import SyncStatusBar
 from cs_console.widgets.thread_view import delivery_text, thread_entries
 
@@ -204,7 +205,7 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         text = "\n".join([detail.ticket.subject, *(i.body for i in detail.interactions)])
         prompts = compliance_prompts(text, store.compliance_articles())
         files = file_states(store, self.ticket_id, self.app.config.attachment_budget)
-        self.app.call_from_thread(self._show, detail, prompts, tags, files)
+        show_if_newest(self.app, self._show, detail, prompts, tags, files)
 
     def _show(self, detail: TicketDetail, prompts: list[CompliancePrompt], tags: list[str],
               files: dict[str | None, list[FileState]]) -> None:
