@@ -6,6 +6,7 @@ files not yet on the server, and `w` sends them whatever the budget says."""
 from __future__ import annotations
 
 import random
+import threading
 from datetime import timedelta
 
 from textual import events
@@ -20,6 +21,8 @@ from cs_console.storage.models import Customer
 from cs_console.sync.attachment_budget import Budget, BudgetError, budget_from_config
 from cs_console.usecases.attachments import AttachError, attach_path, path_completions
 from tests.conftest import NOW
+from tests.test_tui_drafts import WAIT_S
+from tests.test_tui_drafts import until as until_while_working
 from tests.test_tui_outbox import everything_sent, option_texts, settle, until
 
 SIZE = (100, 30)
@@ -105,6 +108,32 @@ async def test_tab_completes_the_path_and_a_wrong_path_is_named_and_the_prompt_s
         await until(pilot, lambda: "📎 psc-deficiencies.pdf" in conversation_text(app), "the file is on the ticket")
         [held] = store.attached_files(ticket.id)
         assert held.attachment.interaction_id is None and held.attachment.content_type == "application/pdf"
+
+
+async def test_typing_a_path_goes_on_while_a_slow_folder_is_listed(store, tmp_path, monkeypatch):
+    _, ticket = rig(store)
+    listing, release, listed = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_folder(text):
+        """A folder on a network mount that takes its time to list."""
+        listing.set()
+        release.wait(WAIT_S)
+        listed.set()
+        return []
+
+    monkeypatch.setattr("cs_console.screens.attach.path_completions", slow_folder)
+    app = ConsoleApp(store, Config(), clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(pilot, ticket.id)
+        await pilot.press("f")
+        await until(pilot, lambda: isinstance(app.screen, AttachScreen), "the path prompt opens")
+        await pilot.press("/")
+        await until_while_working(pilot, listing.is_set, "the folder is being listed")
+        await pilot.press(*"mnt/ship")
+        field = app.screen.query_one(Input)
+        await until_while_working(pilot, lambda: field.value == "/mnt/ship", "the keys typed while the folder is listed")
+        assert not listed.is_set(), "the keys waited for the folder to be listed"
+        release.set()
 
 
 async def test_the_outbox_lists_files_not_on_the_server_and_w_sends_them_now(store, tmp_path):

@@ -7,8 +7,10 @@ not know is refused by the caller with a sentence, and the dialog stays open for
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.markup import escape
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,13 +23,14 @@ from cs_console.usecases.attachments import path_completions
 
 
 class PathSuggester(Suggester):
-    """Completes file paths from the file system (no cache: folders change)."""
+    """Completes file paths from the file system (no cache: folders change). A folder is listed
+    in a thread: on a network mount or a slow disk, listing it must not hold up the typing."""
 
     def __init__(self) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
 
     async def get_suggestion(self, value: str) -> str | None:
-        completions = path_completions(value) if value else []
+        completions = await asyncio.to_thread(path_completions, value) if value else []
         return completions[0] if completions else None
 
 
@@ -54,8 +57,13 @@ class AttachScreen(ConsoleDialog[str | None]):
 
     @on(Input.Submitted)
     def _chosen(self, event: Input.Submitted) -> None:
-        problem = self.check(event.value) if self.check else None
-        if problem:
-            self.query_one("#attach-problem", Static).update(escape(problem))
-            return
-        self.dismiss(event.value)
+        self._check(event.value)
+
+    @work(thread=True, exclusive=True, group="attach-check")
+    def _check(self, path: str) -> None:
+        """The check reads the file system, so it runs off the event loop too."""
+        problem = self.check(path) if self.check else None
+        self.app.call_from_thread(self._refuse if problem else self.dismiss, problem or path)
+
+    def _refuse(self, problem: str) -> None:
+        self.query_one("#attach-problem", Static).update(escape(problem))
