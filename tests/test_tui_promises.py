@@ -189,23 +189,33 @@ async def test_the_escalated_team_answers_and_the_clock_is_met(store):
         assert "expert answer from Radio · Lin Wei" in thread_text(app)
 
 
+def hold_next_ticket_read(store, monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """The next read of a ticket reads at once but returns only once released, as a slow disk
+    or a loaded machine makes it; gives (read, release)."""
+    read_ticket, read, release = store.ticket_detail, threading.Event(), threading.Event()
+
+    def read_then_wait(ticket_id):
+        detail = read_ticket(ticket_id)
+        if not read.is_set():
+            read.set()
+            release.wait(WAIT_S)
+        return detail
+
+    monkeypatch.setattr(store, "ticket_detail", read_then_wait)
+    return read, release
+
+
+def reads_running(app) -> bool:
+    return any(worker.name == "reload" and worker.is_running for worker in app.workers)
+
+
 async def test_a_slow_read_begun_before_an_escalation_does_not_paint_over_it(store, monkeypatch):
     clock = MovableClock(NOW)
     seeded(store, clock)
     app = ConsoleApp(store, Config(), clock=clock)
-    read_ticket, stale_read, release = store.ticket_detail, threading.Event(), threading.Event()
-
-    def read_then_wait(ticket_id):
-        """The first read after the gate opens returns only once released, long after it read."""
-        detail = read_ticket(ticket_id)
-        if not stale_read.is_set():
-            stale_read.set()
-            release.wait(WAIT_S)
-        return detail
-
     async with app.run_test(size=SIZE) as pilot:
         await open_first_ticket(pilot)
-        monkeypatch.setattr(store, "ticket_detail", read_then_wait)
+        stale_read, release = hold_next_ticket_read(store, monkeypatch)
         app.screen.reload()
         await until(pilot, stale_read.is_set, "the slow read has read the ticket")
         await pilot.press("e")  # no settling while the slow read waits: escalate around it
@@ -213,7 +223,7 @@ async def test_a_slow_read_begun_before_an_escalation_does_not_paint_over_it(sto
         await pilot.press("down", *"beacon ID mismatch", "enter")
         await until(pilot, lambda: "escalated to Radio" in thread_text(app), "the escalation is shown")
         release.set()
-        await until(pilot, lambda: not any(w.name == "reload" for w in app.screen.workers), "the slow read ended")
+        await until(pilot, lambda: not reads_running(app), "the slow read ended")
         await settle(pilot)
         assert "escalated to Radio: beacon ID mismatch · Lin Wei" in thread_text(app)
         assert re.search(r"48h expert answer\s+▸ on time", clock_lines(app)), clock_lines(app)

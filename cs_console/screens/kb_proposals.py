@@ -23,8 +23,8 @@ from cs_console.store import StoreError
 from cs_console.text.display import clip
 from cs_console.text.strings import english
 from cs_console.usecases.kb_proposals import ProposalRefused, review
+from cs_console.widgets.current_result import show_if_current
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.newest_result import show_if_newest
 
 STATE_ORDER = {"waiting": 0, "rejected": 1, "approved": 2}
 
@@ -66,7 +66,7 @@ class ProposalsScreen(ConsoleScreen):
         except StoreError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        show_if_newest(self.app, self._show, sorted(rows, key=lambda row: STATE_ORDER[row.proposal.state]))
+        show_if_current(self.app, self._show, sorted(rows, key=lambda row: STATE_ORDER[row.proposal.state]))
 
     def _show(self, rows: list[ProposalRow]) -> None:
         found = self.query(OptionList)

@@ -24,6 +24,7 @@ from cs_console.kb.search import Hit
 from cs_console.screens.base import ConsoleScreen
 from cs_console.text.strings import english
 from cs_console.usecases.kb_catalog import Catalog
+from cs_console.widgets.current_result import show_if_current
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.virtual_table import Column, SequenceRows, VirtualTable, with_headings
 
@@ -89,7 +90,7 @@ class KnowledgeBaseScreen(ConsoleScreen[str | None]):
         if self.picker:
             hits = [hit for hit in hits if hit.kind == "template"][:RESULT_LIMIT]
         empty_note = "" if len(catalog) else self.strings("kb.empty")
-        self.app.call_from_thread(self._show, query, hits, empty_note, catalog)
+        show_if_current(self.app, self._show, query, hits, empty_note, catalog)
 
     def _show(self, query: str, hits: list[Hit], empty_note: str, catalog: Catalog) -> None:
         if query != self.query_one("#kb-query", Input).value:
@@ -131,7 +132,7 @@ class KnowledgeBaseScreen(ConsoleScreen[str | None]):
         found = self.app.catalog().counterpart(doc_id)
         if found is not None:
             line = self.strings(f"kb.also_in.{found.get('lang')}", title=found["title"])
-            self.app.call_from_thread(self._counterpart_found, doc_id, line)
+            show_if_current(self.app, self._counterpart_found, doc_id, line)
 
     def _counterpart_found(self, doc_id: str, line: str) -> None:
         if self.query_one("#kb-results", VirtualTable).cursor_key == doc_id:

@@ -62,8 +62,8 @@ from cs_console.usecases.team_load import TeamData, load_team, scope_of
 from cs_console.usecases.ticket_changes import close_as
 from cs_console.vocabulary import PRIORITIES
 from cs_console.widgets.clock_text import clock_text
+from cs_console.widgets.current_result import show_if_current
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.newest_result import show_if_newest
 from cs_console.widgets.steady_table import SteadyTable
 from cs_console.widgets.sync_status import SyncStatusBar
 from cs_console.widgets.ticket_table import AGENT_MIN_WIDTH, TicketTable
@@ -163,7 +163,7 @@ class LeadScreen(ConsoleScreen):
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        app.call_from_thread(self._show, data)
+        show_if_current(app, self._show, data)
 
     @work(thread=True, exclusive=True, group="lead-mail")
     def _load_mail_line(self) -> None:
@@ -174,7 +174,7 @@ class LeadScreen(ConsoleScreen):
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        show_if_newest(app, self._show_mail_line, problems, failed)
+        show_if_current(app, self._show_mail_line, problems, failed)
 
     def _show_mail_line(self, problems: list[MailProblem], failed: list[FailedReply]) -> None:
         """A line per mailbox or relay the server has a problem with, then one naming the
@@ -207,7 +207,7 @@ class LeadScreen(ConsoleScreen):
         finds no active app to look up, and shows nothing once cancelled."""
         moved = data.at(now, app.config)
         if not get_current_worker().is_cancelled:
-            app.call_from_thread(self._show, moved)
+            show_if_current(app, self._show, moved)
 
     def _show(self, data: TeamData) -> None:
         if self.data is not None and data.generation < self.data.generation:
@@ -339,7 +339,7 @@ class LeadScreen(ConsoleScreen):
         except (StoreError, RubricError) as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        show_if_newest(app, self._show_kpis, report)
+        show_if_current(app, self._show_kpis, report)
 
     def _show_kpis(self, report: Report) -> None:
         self.report = report
@@ -355,7 +355,7 @@ class LeadScreen(ConsoleScreen):
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        show_if_newest(app, self._staffing_loaded, found)
+        show_if_current(app, self._staffing_loaded, found)
 
     def _staffing_loaded(self, found: StaffingPlan) -> None:
         self.hours = found.hours
@@ -461,7 +461,7 @@ class LeadScreen(ConsoleScreen):
         except (StoreError, ValueError) as error:
             app.call_from_thread(self.notify, s("lead.bulk_failed", reason=str(error)), severity="error")
             return
-        app.call_from_thread(self._moved, s(f"lead.done.{action}", count=len(ticket_ids),
+        show_if_current(app, self._moved, s(f"lead.done.{action}", count=len(ticket_ids),
                                             value=self._bulk_value(action, value)))
 
     def _bulk_value(self, action: str, value: str) -> str:
@@ -537,7 +537,7 @@ class LeadScreen(ConsoleScreen):
             app.call_from_thread(self.notify, s("lead.move_failed", reason=str(moved.error)), severity="error")
         if moved.count:
             message = s("lead.moved", count=moved.count, agent=name) if name else s("lead.routed", count=moved.count)
-            app.call_from_thread(self._moved, message)
+            show_if_current(app, self._moved, message)
 
     def _moved(self, message: str) -> None:
         self.notify(message)

@@ -18,6 +18,7 @@ from textual import work
 from cs_console.storage.ticket_relations import Relations
 from cs_console.store import StoreError
 from cs_console.usecases.ticket_relations import MergeDone, link_tickets, merge_tickets, undo_merge, unlink_tickets
+from cs_console.widgets.current_result import show_if_current
 
 LINK_CHOICES = ("related", "parent", "child")
 """What the agent says this ticket is to the one they pick ("child": the other is the parent)."""
@@ -62,7 +63,7 @@ class MergeAndLink:
         ticket = self.detail.ticket
         question = self.strings("merge.confirm", duplicate=ticket.number, duplicate_subject=escape(ticket.subject),
                                 staying=number, staying_subject=escape(subject))
-        self.app.call_from_thread(self._ask, question, lambda: self._merge(staying_id))
+        show_if_current(self.app, self._ask, question, lambda: self._merge(staying_id))
 
     def _ask(self, question: str, then) -> None:
         from cs_console.screens.confirm import ConfirmScreen
@@ -160,6 +161,6 @@ class MergeAndLink:
         stored_kind = "related" if kind == "related" else "parent"
         question = self.strings("link.confirm", number=self.detail.ticket.number, other=number,
                                 kind=self.strings(f"link.kind.{kind}"))
-        self.app.call_from_thread(self._ask, question, lambda: self._store_action(
+        show_if_current(self.app, self._ask, question, lambda: self._store_action(
             self.strings("link.done", number=number),
             lambda store, agent_id, at: link_tickets(store, parent, child, stored_kind, author_id=agent_id, at=at)))

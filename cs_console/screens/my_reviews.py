@@ -20,8 +20,8 @@ from cs_console.store import StoreError
 from cs_console.text.display import clip, local_time
 from cs_console.text.strings import english
 from cs_console.usecases.reviews import load_rubric, reviews_of
+from cs_console.widgets.current_result import show_if_current
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.newest_result import show_if_newest
 
 
 class MyReviewsScreen(ConsoleScreen):
@@ -53,7 +53,7 @@ class MyReviewsScreen(ConsoleScreen):
         except (StoreError, RubricError) as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        show_if_newest(app, self._show, rows, rubric)
+        show_if_current(app, self._show, rows, rubric)
 
     def _show(self, rows: list[ReviewRow], rubric: Rubric) -> None:
         s, zone, now = self.strings, self.app.config.zone, self.app.now()

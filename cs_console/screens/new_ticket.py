@@ -35,8 +35,8 @@ from cs_console.usecases.drafts import NEW_TICKET, DraftText, call_key
 from cs_console.usecases.new_ticket import TicketDraft, TicketIncomplete, check_draft, create_ticket
 from cs_console.usecases.ticket_relations import duplicate_candidates, link_tickets
 from cs_console.vocabulary import CATEGORIES, CHANNELS, PRIORITIES
+from cs_console.widgets.current_result import show_if_current
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.newest_result import show_if_newest
 
 PICKER_LIMIT = 8
 """Customers the picker offers: by name, contact, email or sites, by pinyin, or by a name
@@ -164,7 +164,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
                 customer = self.app.store.customer(draft.fields["customer_id"])
             except StoreError:
                 pass  # the customer is gone: the rest of the form still comes back
-        self.app.call_from_thread(self._put_back, draft, customer)
+        show_if_current(self.app, self._put_back, draft, customer)
 
     def _put_back(self, draft: DraftText | None, customer: Customer | None) -> None:
         """Fill the form from the kept draft, unless the agent has started filling it in."""
@@ -212,7 +212,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     @work(thread=True, exclusive=True, group="customer-search")
     def _find(self, text: str) -> None:
         matches = find_customers(self.app.store, text, self.app.config.phone_region, limit=PICKER_LIMIT)
-        self.app.call_from_thread(self._show_matches, text.strip(), matches)
+        show_if_current(self.app, self._show_matches, text.strip(), matches)
 
     def _show_matches(self, text: str, matches: list[CustomerHit]) -> None:
         options = self.query_one("#customer-matches", OptionList)
@@ -262,7 +262,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
     def _find_duplicates(self, customer_id: str | None, subject: str) -> None:
         found = duplicate_candidates(self.app.store, customer_id, subject, now=self.app.now()) \
             if customer_id and subject.strip() else []
-        show_if_newest(self.app, self._show_duplicates, found)
+        show_if_current(self.app, self._show_duplicates, found)
 
     def _show_duplicates(self, found: list) -> None:
         s, candidates = self.strings, self.query_one("#duplicate-candidates", OptionList)
@@ -298,7 +298,7 @@ class NewTicketScreen(ConsoleScreen[str | None]):
                 contacts, assets = self.app.store.contacts_of(customer_id), self.app.store.assets_of(customer_id)
             except StoreError as error:
                 self.app.call_from_thread(self.notify, str(error), severity="error")
-        show_if_newest(self.app, self._show_parts, contacts, assets, contact_id, asset_id)
+        show_if_current(self.app, self._show_parts, contacts, assets, contact_id, asset_id)
 
     def _show_parts(self, contacts: list[Contact], assets: list[Asset], contact_id: str | None,
                     asset_id: str | None) -> None:

@@ -43,8 +43,8 @@ from cs_console.usecases.outbox import (
     outbox_items,
     retry,
 )
+from cs_console.widgets.current_result import show_if_current
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.newest_result import show_if_newest
 from cs_console.widgets.sync_status import SyncStatusBar
 
 STATE_MARKS = {"waiting": "…", "sending": "↑", "refused": "✖", "settled": "⇄"}
@@ -117,7 +117,7 @@ class OutboxScreen(ConsoleScreen):
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        show_if_newest(app, self._show, items, files)
+        show_if_current(app, self._show, items, files)
 
     def _show(self, items: list[OutboxItem], files: list[FileState] = ()) -> None:
         s = self.strings

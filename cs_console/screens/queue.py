@@ -53,6 +53,7 @@ from cs_console.usecases.queue_list import (
 from cs_console.usecases.queue_load import QueueLoad
 from cs_console.vocabulary import ACTIVE_STATUSES, PRIORITIES, STATUSES
 from cs_console.widgets.clock_text import clock_text
+from cs_console.widgets.current_result import show_if_current
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.paged_loader import PagedLoad
 from cs_console.widgets.virtual_table import Column, SequenceRows, VirtualTable, with_headings
@@ -189,7 +190,7 @@ class QueueScreen(ConsoleScreen):
         loading = QueueLoad(app.store, app.config, agent_id, app.now())
         queue = loading.first(queue_filter, previous=self.queue)
         loader.show_first(self._show, load, queue)
-        app.call_from_thread(self._mark_upset, queue, loading.upset(queue))
+        show_if_current(app, self._mark_upset, queue, loading.upset(queue))
         loader.follow(loading.later_pages(stop=lambda: loader.cancelled),
                       lambda settled, last: queue.add_settled(settled, last=last), partial(self._pages_added, queue))
         loader.show_all(self._show, load, queue)

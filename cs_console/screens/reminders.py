@@ -19,8 +19,8 @@ from cs_console.storage.models import Reminder
 from cs_console.store import StoreError
 from cs_console.text.display import local_time
 from cs_console.text.strings import english
+from cs_console.widgets.current_result import show_if_current
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.newest_result import show_if_newest
 
 
 class RemindersScreen(ConsoleScreen):
@@ -55,7 +55,7 @@ class RemindersScreen(ConsoleScreen):
         except StoreError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        show_if_newest(self.app, self._show, reminders)
+        show_if_current(self.app, self._show, reminders)
 
     def _show(self, reminders: list[tuple[Reminder, str, str]]) -> None:
         s, zone, now = self.strings, self.app.config.zone, self.app.now()

@@ -30,8 +30,8 @@ from cs_console.text.display import clip, local_time
 from cs_console.text.strings import english
 from cs_console.usecases.reviews import ReviewForm, ReviewRefused, review_form, review_sample, save_review
 from cs_console.usecases.survey import survey_questions
+from cs_console.widgets.current_result import show_if_current
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.newest_result import show_if_newest
 from cs_console.widgets.rubric_form import RubricForm
 from cs_console.widgets.thread_view import thread_entries
 
@@ -70,7 +70,7 @@ class ReviewSampleScreen(ConsoleScreen):
         except StoreError as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        show_if_newest(app, self._show, found, names)
+        show_if_current(app, self._show, found, names)
 
     def _show(self, found: list[Candidate], names: dict[str, str]) -> None:
         self.samples, self.names = found, names
@@ -160,7 +160,7 @@ class ReviewScreen(ConsoleScreen[bool]):
         except (StoreError, RubricError) as error:
             app.call_from_thread(self.notify, str(error), severity="error")
             return
-        app.call_from_thread(self._show, detail, form)
+        show_if_current(app, self._show, detail, form)
 
     def _show(self, detail: TicketDetail, form: ReviewForm) -> None:
         s, zone, now = self.strings, self.app.config.zone, self.app.now()

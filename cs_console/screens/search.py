@@ -24,6 +24,7 @@ from cs_console.search.query import QueryError
 from cs_console.text.display import local_time
 from cs_console.text.strings import english
 from cs_console.usecases.search_all import Found, search_everything
+from cs_console.widgets.current_result import show_if_current
 from cs_console.widgets.key_footer import KeyFooter
 from cs_console.widgets.virtual_table import Column, SequenceRows, VirtualTable, with_headings
 
@@ -79,7 +80,7 @@ class SearchScreen(ConsoleScreen[str | None]):
                 found = [result for result in found if result.kind == "ticket"]
         except QueryError as error:
             found, note = None, str(error)
-        self.app.call_from_thread(self._show, query, found, note)
+        show_if_current(self.app, self._show, query, found, note)
 
     def _show(self, query: str, found: list[Found] | None, note: str) -> None:
         if query != self.query_one("#search-query", Input).value:

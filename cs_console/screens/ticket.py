@@ -54,8 +54,8 @@ from cs_console.usecases.ticket_parties import ticket_parties
 from cs_console.vocabulary import CLOSE_REASONS, PRIORITIES, STATUSES
 from cs_console.widgets.clock_text import clock_lines
 from cs_console.widgets.composer import Composer
+from cs_console.widgets.current_result import show_if_current
 from cs_console.widgets.key_footer import KeyFooter
-from cs_console.widgets.newest_result import show_if_newest
 from cs_console.widgets.sync_status import SyncStatusBar
 from cs_console.widgets.thread_view import delivery_text, thread_entries
 
@@ -164,7 +164,7 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         except StoreError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             draft = None
-        self.app.call_from_thread(self._put_back, draft)
+        show_if_current(self.app, self._put_back, draft)
 
     def _put_back(self, draft: DraftText | None) -> None:
         """Put the kept draft back in the composer, unless the agent has started typing."""
@@ -205,7 +205,7 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         text = "\n".join([detail.ticket.subject, *(i.body for i in detail.interactions)])
         prompts = compliance_prompts(text, store.compliance_articles())
         files = file_states(store, self.ticket_id, self.app.config.attachment_budget)
-        show_if_newest(self.app, self._show, detail, prompts, tags, files)
+        show_if_current(self.app, self._show, detail, prompts, tags, files)
 
     def _show(self, detail: TicketDetail, prompts: list[CompliancePrompt], tags: list[str],
               files: dict[str | None, list[FileState]]) -> None:
@@ -450,7 +450,7 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         except StoreError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        self.app.call_from_thread(self._ask_tags, in_use)
+        show_if_current(self.app, self._ask_tags, in_use)
 
     def _ask_tags(self, in_use: list[str]) -> None:
         from cs_console.screens.tag import TagScreen
@@ -545,7 +545,7 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
     @work(thread=True, group="macro")
     def action_run_macro(self) -> None:
         choices = macro_choices(self.app.store)
-        self.app.call_from_thread(self._ask_macro, choices)
+        show_if_current(self.app, self._ask_macro, choices)
 
     def _ask_macro(self, choices: list[MacroChoice]) -> None:
         from cs_console.screens.choose import ChooseScreen
@@ -567,7 +567,7 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
         except (MacroRefused, StoreError) as error:
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        self.app.call_from_thread(self._confirm_macro, plan)
+        show_if_current(self.app, self._confirm_macro, plan)
 
     def _confirm_macro(self, plan: MacroPlan) -> None:
         from cs_console.screens.confirm import ConfirmScreen
@@ -673,7 +673,7 @@ class TicketScreen(MergeAndLink, ConsoleScreen):
     @work(thread=True, group="escalate")
     def action_escalate(self) -> None:
         teams = sorted({agent.team for agent in self.app.store.agents() if agent.team})
-        self.app.call_from_thread(self._ask_escalation, teams)
+        show_if_current(self.app, self._ask_escalation, teams)
 
     def _ask_escalation(self, teams: list[str]) -> None:
         from cs_console.screens.escalate import EscalateScreen

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from textual.app import App
 from textual.worker import get_current_worker
 
-from cs_console.widgets.newest_result import show_if_newest
+from cs_console.widgets.current_result import show_if_current
 
 FIRST_PAINT_WAIT_S = 1.0
 """How long a loader waits for a table's first rows to be painted before it fetches the
@@ -72,7 +72,7 @@ class PagedLoad:
     def show_all(self, show: Callable[..., Any], *args: Any) -> None:
         """On a reload, `show(*args)` on the event loop unless a newer load replaced this one."""
         if not self.progressive:
-            show_if_newest(self.app, show, *args)
+            show_if_current(self.app, show, *args)
 
 
 def _add_shown(add: Callable[[Sequence[Row], bool], Any], added: Callable[[], Any], page: Sequence[Row],
