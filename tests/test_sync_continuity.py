@@ -2,19 +2,23 @@
 copied database file, a device or a server put back from an older backup.
 
 Real server processes on loopback; backups are taken and put back with SQLite's backup
-API (the device's file while its store is closed, the server's while it is stopped).
+API (the device's file while its store is closed, the server's while it is stopped); a
+PostgreSQL server's with pg_dump and pg_restore, as the README says.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import subprocess
 import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlmodel import func, select
 
 from cs_console.server.db import Database
@@ -26,11 +30,14 @@ from cs_console.sync import codec
 from cs_console.sync.protocol import PROTOCOL_VERSION, SYNC_PATH
 from cs_console.usecases.ticket_changes import add_interaction
 from tests.test_sync_harness import (  # noqa: F401  (fixtures)
+    POSTGRES_DSN,
     Device,
+    PostgresSchema,
     database,
     database_url,
     device,
     device_ticket,
+    postgres_unavailable,
     server,
     server_ticket,
 )
@@ -240,10 +247,46 @@ def count(central: Database, model, **where) -> int:
         return session.exec(query).one()
 
 
-def test_a_server_put_back_from_an_older_backup_gets_back_what_it_lost(tmp_path):
+class SqliteServerFile:
+    """A server's SQLite file, backed up and put back with SQLite's backup API."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "server.db"
+        self.url = f"sqlite:///{self.path}"
+
+    def back_up(self, target: Path) -> None:
+        copy_database(self.path, target)
+
+    def put_back(self, backup: Path) -> None:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        copy_database(backup, self.path)
+
+    def drop(self) -> None:
+        pass
+
+
+class PostgresServerSchema(PostgresSchema):
+    """A server's PostgreSQL schema, backed up and put back with pg_dump and pg_restore, as the README says."""
+
+    def back_up(self, target: Path) -> None:
+        subprocess.run(["pg_dump", "--format=custom", f"--schema={self.name}", f"--file={target}", POSTGRES_DSN],
+                       check=True, capture_output=True)
+
+    def put_back(self, backup: Path) -> None:
+        subprocess.run(["pg_restore", "--clean", "--if-exists", f"--dbname={POSTGRES_DSN}", str(backup)],
+                       check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_server_put_back_from_an_older_backup_gets_back_what_it_lost(tmp_path, backend):
+    if backend == "postgresql":
+        reason = postgres_unavailable() or (None if shutil.which("pg_restore") else "pg_restore is not installed")
+        if reason:
+            pytest.skip(reason)
     team = new_team()
-    path = tmp_path / "server.db"
-    url = f"sqlite:///{path}"
+    stored = SqliteServerFile(tmp_path) if backend == "sqlite" else PostgresServerSchema()
+    url = stored.url
     running = ServerProcess(url, home=tmp_path / "home").start()
     central = Database.open(url)
     try:
@@ -252,7 +295,7 @@ def test_a_server_put_back_from_an_older_backup_gets_back_what_it_lost(tmp_path)
         for ship in (lena, kim, pat):
             ship.sync_until_done()
         running.stop()
-        copy_database(path, tmp_path / "server-backup.db")
+        stored.back_up(tmp_path / "server-backup")
         running.start()
 
         add_interaction(lena.store, early.id, "internal_note", "Lena after the backup", author_id=lena.agent_id)
@@ -262,9 +305,7 @@ def test_a_server_put_back_from_an_older_backup_gets_back_what_it_lost(tmp_path)
             ship.sync_until_done()
         running.stop()
         central.close()
-        for suffix in ("-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        copy_database(tmp_path / "server-backup.db", path)
+        stored.put_back(tmp_path / "server-backup")
         running.start()
         central = Database.open(url)
         assert count(central, Ticket, team=team) == 1
@@ -288,3 +329,4 @@ def test_a_server_put_back_from_an_older_backup_gets_back_what_it_lost(tmp_path)
     finally:
         running.stop()
         central.close()
+        stored.drop()

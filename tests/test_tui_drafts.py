@@ -41,6 +41,20 @@ def notifications(app) -> list[str]:
     return [n.message for n in app._notifications]
 
 
+def record_notifications(app) -> list[str]:
+    """Every message the app notifies from now on, kept after it leaves the screen: a
+    notification expires after a few seconds, which a test on a loaded machine can outlast."""
+    shown: list[str] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        shown.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return shown
+
+
 async def open_first_ticket(pilot) -> TicketScreen:
     await settle(pilot)
     await pilot.press("enter")
@@ -51,6 +65,7 @@ async def open_first_ticket(pilot) -> TicketScreen:
 
 async def test_a_note_left_with_escape_comes_back_when_the_ticket_opens_again(store):
     app, _ = seeded_app(store)
+    shown = record_notifications(app)
     waiting = store.pending_count()
     async with app.run_test(size=SIZE) as pilot:
         ticket = await open_first_ticket(pilot)
@@ -59,7 +74,7 @@ async def test_a_note_left_with_escape_comes_back_when_the_ticket_opens_again(st
         await pilot.press("escape", "escape")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
-        assert any(message.startswith("Draft kept: ") for message in notifications(app))
+        assert any(message.startswith("Draft kept: ") for message in shown)
         await until(pilot, lambda: body(store, key) == "Port agent says Monday", "the draft is in the database")
         assert store.pending_count() == waiting, "a draft is the device's own: nothing goes to the outbox"
 
@@ -74,6 +89,7 @@ async def test_a_note_left_with_escape_comes_back_when_the_ticket_opens_again(st
 
 async def test_sending_the_reply_drops_its_draft(store):
     app, _ = seeded_app(store)
+    shown = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         ticket = await open_first_ticket(pilot)
         key = reply_key(ticket.ticket_id)
@@ -87,7 +103,7 @@ async def test_sending_the_reply_drops_its_draft(store):
         assert store.drafts() == []
         await pilot.press("escape")
         await settle(pilot)
-        assert not any(message.startswith("Draft kept") for message in notifications(app))
+        assert not any(message.startswith("Draft kept") for message in shown)
         await open_first_ticket(pilot)
         assert app.screen.query_one("#composer", TextArea).text == ""
     assert store.drafts() == []
@@ -96,6 +112,7 @@ async def test_sending_the_reply_drops_its_draft(store):
 
 async def test_the_new_ticket_form_comes_back_whole_and_goes_once_saved(store):
     app, _ = seeded_app(store)
+    shown = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("n")
@@ -109,7 +126,7 @@ async def test_the_new_ticket_form_comes_back_whole_and_goes_once_saved(store):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
-        assert "Draft kept: New ticket (ctrl+p, Drafts)" in notifications(app)
+        assert "Draft kept: New ticket (ctrl+p, Drafts)" in shown
         await until(pilot, lambda: body(store, NEW_TICKET) == "Wire frayed after drill.", "the form is kept")
 
         await pilot.press("n")
@@ -126,7 +143,7 @@ async def test_the_new_ticket_form_comes_back_whole_and_goes_once_saved(store):
         await until(pilot, lambda: not app._draft_timers, "every waiting draft write has run")
         await settle(pilot)
         assert store.draft(NEW_TICKET) is None
-        assert notifications(app).count("Draft kept: New ticket (ctrl+p, Drafts)") == 1, "only when it was left"
+        assert shown.count("Draft kept: New ticket (ctrl+p, Drafts)") == 1, "only when it was left"
 
 
 async def test_the_palette_lists_the_drafts_and_opens_one_with_its_text(store):
