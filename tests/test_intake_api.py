@@ -13,6 +13,8 @@ import pytest
 from sqlmodel import select
 
 from cs_console.server import integrations
+from cs_console.server.accounts import hash_token
+from cs_console.server.db import integrations as integration_rows
 from cs_console.storage.models import Contact, Customer, Interaction, Ticket
 from tests.test_sync_harness import database, database_url, device, server  # noqa: F401  (fixtures)
 
@@ -151,14 +153,19 @@ def test_the_intake_api_is_documented(server):
     assert "/v1/intake/tickets/{number}/messages" in schema["paths"]
 
 
-def test_add_integration_prints_a_token_once_and_needs_a_team(database_url, isolated_home):
+def test_add_integration_prints_a_token_once_needs_a_team_and_keeps_only_its_hash(
+        database_url, database, isolated_home):  # noqa: F811
     command = [sys.executable, "-m", "cs_console", "server", "add-integration", "Status page", "--database-url",
                database_url]
     missing = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "--team" in missing.stderr
     made = subprocess.run([*command, "--team", "Ops"], capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
-    assert "files tickets for team Ops" in made.stdout and len(made.stdout.strip().splitlines()[-1]) > 30
+    token = made.stdout.strip().splitlines()[-1]
+    assert "files tickets for team Ops" in made.stdout and len(token) > 30
+    with database.read() as session:
+        stored = session.execute(select(integration_rows.c.token_hash)).scalars().all()
+    assert token not in stored and hash_token(token) in stored
 
 
 def test_a_body_over_the_cap_is_refused_naming_the_limit_before_it_is_read_whole(server, database):  # noqa: F811

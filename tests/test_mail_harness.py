@@ -47,8 +47,10 @@ class Dovecot:
     the maildir lives in a folder owned by the `dovecot` user."""
 
     def __init__(self, root: Path, certificate: tuple[Path, Path] | None = None) -> None:
-        """`certificate` (certificate, key) turns TLS on (STARTTLS on the IMAP port)."""
+        """`certificate` (certificate, key) turns TLS on: STARTTLS on the IMAP port, implicit
+        TLS (IMAPS) on `tls_port`."""
         self.port = free_port()
+        self.tls_port = free_port() if certificate else 0
         self.root = root
         if os.geteuid() == 0:
             self.mail_dir = Path(tempfile.mkdtemp(prefix="cs-console-dovecot-"))
@@ -90,7 +92,8 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.tls_port}
   }}
 }}
 """)
@@ -159,10 +162,12 @@ class SmtpSink:
     """An SMTP server on loopback that accepts every mail and keeps it; `stop()` takes it
     down (the relay is unreachable) and `start()` brings it back on the same port."""
 
-    def __init__(self, certificate: tuple[Path, Path] | None = None) -> None:
-        """`certificate` (certificate, key) makes it offer STARTTLS and require it."""
+    def __init__(self, certificate: tuple[Path, Path] | None = None, implicit_tls: bool = False) -> None:
+        """`certificate` (certificate, key) makes it offer STARTTLS and require it, or with
+        `implicit_tls` speak TLS from the first byte (SMTPS)."""
         self.port = free_port()
         self.certificate = certificate
+        self.implicit_tls = implicit_tls
         self.received: list[EmailMessage] = []
         self.controller = None
 
@@ -177,8 +182,11 @@ class SmtpSink:
         if self.certificate is not None:
             tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             tls.load_cert_chain(*self.certificate)
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, tls_context=tls,
-                                     require_starttls=tls is not None)
+        if self.implicit_tls:
+            self.controller = Controller(self, hostname="127.0.0.1", port=self.port, ssl_context=tls)
+        else:
+            self.controller = Controller(self, hostname="127.0.0.1", port=self.port, tls_context=tls,
+                                         require_starttls=tls is not None)
         self.controller.start()
         return self
 

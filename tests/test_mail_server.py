@@ -4,9 +4,11 @@ for mail out, on each database backend (cs_console.server.mail_in, mail_out, mai
 from __future__ import annotations
 
 import imaplib
+import random
 import time
 import uuid
 from dataclasses import replace
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -511,3 +513,53 @@ def test_a_relay_down_or_refusing_the_login_is_kept_for_every_lead_until_a_mail_
         session.execute(mail_jobs.update().values(due_ms=0))
     mail_out.send_due(database, config, "test-holder", now_ms())
     assert mail_problem(database, "relay") is None and len(smtp_sink.received) == 1
+
+
+def test_a_30_mb_mail_becomes_one_ticket_with_its_attachment_kept_whole(database, config, dovecot):  # noqa: F811
+    video = random.Random(7).randbytes(22 * 1024 * 1024)
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "chief.eng@oceanpioneer.example", MAILBOX, "Engine-room survey video"
+    mail["Message-ID"] = f"<{uuid.uuid4()}@oceanpioneer.example>"
+    mail.set_content("The survey video you asked for is attached.")
+    mail.add_attachment(video, maintype="video", subtype="mp4", filename="survey.mp4")
+    raw = mail.as_bytes()
+    assert len(raw) > 30_000_000, "base64 makes the 22 MB file a 30 MB mail"
+    dovecot.deliver(raw)
+    assert fetch(database, config) == 1
+    [ticket] = tickets_of(database, config)
+    [message] = messages_of(database, ticket.id)
+    assert "survey video you asked for" in message.body and "survey.mp4 (video/mp4, 23,068,672 bytes)" in message.body
+    with database.read() as session:
+        [stored] = session.exec(model_select(Attachment).where(Attachment.interaction_id == message.id)).all()
+    assert stored.size == len(video) and blob_store.from_environment().read(stored.sha256) == video
+    assert dovecot.unseen() == 0
+
+
+async def test_a_reply_the_relay_cannot_take_shows_failed_and_why_on_the_device_that_wrote_it(
+        tmp_path, server, database, config, dovecot, smtp_sink):  # noqa: F811
+    from cs_console.app import ConsoleApp
+    from cs_console.config import from_mapping
+    from cs_console.screens.ticket import TicketScreen
+    from cs_console.usecases.ticket_changes import add_interaction
+    from tests.test_interface_strings import settle, shown
+
+    take(database, config, unique("outlook_utf8.eml"))
+    [ticket] = tickets_of(database, config)
+    agent = device(tmp_path, server.url, database, "agent", config.mailboxes[0].team)
+    agent.sync_until_done()
+    reply = add_interaction(agent.store, ticket.id, "public_reply", "Please restart the modem.", author_id=agent.agent_id)
+    agent.sync_until_done()
+    smtp_sink.stop()
+    mail_out.enqueue(database, config)
+    mail_out.send_due(database, config, "test-holder", now_ms())
+    agent.sync_until_done()
+    state, reason = agent.store.ticket_detail(ticket.id).delivery_of(reply.id)
+    assert state == "failed" and f"127.0.0.1:{smtp_sink.port} cannot be reached" in reason
+    agent.store.set_current_agent(agent.agent_id)
+    app = ConsoleApp(agent.store, from_mapping({"language": "en"}))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        app.push_screen(TicketScreen(ticket.id))
+        await settle(pilot)
+        screen = shown(app)
+    assert f"✗ failed: {reason}" in screen and "last reply: ✗ failed" in screen

@@ -1,5 +1,6 @@
-"""Mail over STARTTLS: the password and the mail travel encrypted, and a certificate the
-server does not trust stops the send with the reason (cs_console.server.mail_in, mail_out)."""
+"""Mail over STARTTLS and over implicit TLS (IMAPS, SMTPS): the password and the mail travel
+encrypted, and a certificate the server does not trust stops the send with the reason
+(cs_console.server.mail_in, mail_out)."""
 
 from __future__ import annotations
 
@@ -20,22 +21,30 @@ from tests.test_mail_harness import Dovecot, SmtpSink, certificate, mail_setting
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 
 
-@pytest.fixture
-def servers(tmp_path, certificate):  # noqa: F811
+@pytest.fixture(params=[False, True], ids=["starttls", "implicit-tls"])
+def servers(request, tmp_path, certificate):  # noqa: F811
     if shutil.which("dovecot") is None:
         pytest.skip("dovecot is not installed (apt-get install dovecot-imapd; .ci/run installs it)")
     (tmp_path / "dovecot").mkdir()
     imap = Dovecot(tmp_path / "dovecot", certificate).start()
-    smtp = SmtpSink(certificate).start()
+    smtp = SmtpSink(certificate, implicit_tls=request.param).start()
     yield imap, smtp
     smtp.stop()
     imap.stop()
 
 
-def test_mail_in_and_out_over_starttls_with_a_private_authority(tmp_path, servers, certificate):  # noqa: F811
+def settings_for(path: Path, imap: Dovecot, smtp: SmtpSink, ca_file: Path | None) -> Path:
+    """Mail settings over STARTTLS, or over implicit TLS (IMAPS, SMTPS) when the sink speaks it."""
+    if not smtp.implicit_tls:
+        return mail_settings(path, imap, smtp, security="starttls", ca_file=ca_file)
+    settings = mail_settings(path, imap, smtp, security="tls", ca_file=ca_file)
+    settings.write_text(settings.read_text().replace(f"port = {imap.port}\n", f"port = {imap.tls_port}\n"))
+    return settings
+
+
+def test_mail_in_and_out_over_tls_with_a_private_authority(tmp_path, servers, certificate):  # noqa: F811
     imap, smtp = servers
-    config = mail_config.load(mail_settings(tmp_path / "mail.toml", imap, smtp, security="starttls",
-                                            ca_file=certificate[0]))
+    config = mail_config.load(settings_for(tmp_path / "mail.toml", imap, smtp, certificate[0]))
     database = Database.open(f"sqlite:///{tmp_path / 'server.db'}")
     imap.deliver((FIXTURES / "outlook_utf8.eml").read_bytes())
     now = int(time.time() * 1000)
@@ -51,7 +60,7 @@ def test_mail_in_and_out_over_starttls_with_a_private_authority(tmp_path, server
     mail_out.send_due(database, config, "holder", now)
     assert [m["Subject"] for m in smtp.received] == [f"Re: [{ticket.number}] VSAT link down on MV Ocean Pioneer"]
 
-    untrusting = mail_config.load(mail_settings(tmp_path / "plain-trust.toml", imap, smtp, security="starttls"))
+    untrusting = mail_config.load(settings_for(tmp_path / "plain-trust.toml", imap, smtp, None))
     with pytest.raises(mail_in.MailboxUnavailable, match="CERTIFICATE_VERIFY_FAILED"):
         mail_in.fetch_mailbox(database, untrusting, untrusting.mailboxes[0], "holder", now + 60_000)
     second = Interaction(ticket_id=ticket.id, kind="public_reply", body=f"Update {uuid.uuid4()}", created_at=utcnow())
