@@ -113,7 +113,8 @@ class ConsoleApp(App):
         self.sync_started_at: datetime | None = None
         """When the sync under way started (None: none is): what was made before goes up in it."""
         self._jitter = random.Random()
-        self._reminders_told: set[str] = set()
+        self._reminders_told: set[tuple[str, datetime]] = set()
+        """Reminders told of, by id and due time: a snoozed one is told again when its new time comes."""
         self.drafts = DraftKeeper(store)
         """Unsent text of every composer and form, kept in the store as the agent types."""
         self.merges_done: list[MergeDone] = []
@@ -383,10 +384,11 @@ class ConsoleApp(App):
                 self.notify(alert.message(self.strings), title=self.strings("app.clock_title"), severity=severity,
                             timeout=10)
             reminder = row.reminder
-            if reminder is not None and reminder.due_at <= now and reminder.id not in self._reminders_told:
-                self._reminders_told.add(reminder.id)
-                self.notify(f"{row.number}: {reminder.note or row.subject}", title=self.strings("app.reminder_title"),
-                            timeout=15)
+            if reminder is None or reminder.due_at > now or (reminder.id, reminder.due_at) in self._reminders_told:
+                continue
+            self._reminders_told.add((reminder.id, reminder.due_at))
+            self.notify(f"{row.number}: {reminder.note or row.subject}", title=self.strings("app.reminder_title"),
+                        timeout=15)
 
     @work(thread=True, exclusive=True, group="start")
     def _start(self) -> None:

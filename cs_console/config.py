@@ -79,8 +79,9 @@ FIXED_KEYS: dict[str, str] = {"quit": "ctrl+q", "command_palette": "ctrl+p", "ba
 KEY_SCOPES: dict[str, tuple[str, ...]] = {
     "queue": ("new_ticket", "search", "filter_status", "filter_priority", "refresh", "knowledge_base"),
     "ticket": ("reply", "note", "set_status", "customer", "propose_solution", "callback", "escalate", "remind",
-               "send", "templates", "merge", "link", "undo_merge", "complaint", "propose_kb", "tag", "attach",
-               "open_attachment"),
+               "expert_answer", "set_priority", "send", "templates", "merge", "link", "undo_merge", "complaint",
+               "propose_kb", "tag", "attach", "open_attachment"),
+    "reminders": ("reminder_done", "snooze"),
     "team": ("select", "reassign", "auto_route", "refresh", "tag", "set_priority", "close_duplicate", "tag_filter"),
     "outbox": ("retry", "edit_again", "discard", "send_files_now"),
     "proposals": ("approve", "reject"),

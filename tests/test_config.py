@@ -55,6 +55,9 @@ def test_a_broken_config_file_stops_the_console_with_its_name(isolated_home, tmp
     ({"help": "n"}, "keys.help = 'n' clashes with keys.new_ticket, also 'n' on the queue screen"),
     ({"send": "ctrl+q"}, "keys.send = 'ctrl+q' clashes with the fixed quit key"),
     ({"reply": "f5", "note": "f5"}, "keys.note = 'f5' clashes with keys.reply"),
+    ({"expert_answer": "s"}, "keys.expert_answer = 's' clashes with keys.set_status, also 's' on the ticket screen"),
+    ({"set_priority": "e"}, "keys.set_priority = 'e' clashes with keys.escalate, also 'e' on the ticket screen"),
+    ({"snooze": "d"}, "keys.snooze = 'd' clashes with keys.reminder_done, also 'd' on the reminders screen"),
 ])
 def test_a_key_that_takes_another_bindings_key_is_refused_naming_both(keys, message):
     with pytest.raises(ConfigError, match=message.replace("+", r"\+")):

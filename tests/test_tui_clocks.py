@@ -148,3 +148,23 @@ async def test_a_personal_reminder_surfaces_in_the_queue_when_due(store):
         await settle(pilot)
         assert "⏰" in app.screen.query_one(VirtualTable).cell_text(0, "subject")
         assert f"{ticket.number}: call the chief engineer" in notifications(app)
+
+
+async def test_a_snoozed_reminder_is_told_again_when_its_new_time_comes(store):
+    clock = MovableClock(NOW)
+    app, ticket = one_ticket_app(store, clock)
+    agent = store.current_agent()
+    reminder = store.add_reminder(ticket.id, NOW - timedelta(minutes=1), "call the chief", agent_id=agent.id, at=NOW)
+    told = f"{ticket.number}: call the chief"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert told in notifications(app)
+        app.clear_notifications()
+        store.snooze_reminder(reminder.id, NOW + timedelta(hours=1), author_id=agent.id, at=NOW)
+        app.screen.reload()
+        await settle(pilot)
+        assert told not in notifications(app), "snoozed: not due"
+        clock.advance(hours=1, minutes=1)
+        app.screen.reload()
+        await settle(pilot)
+        assert told in notifications(app), "due again after the snooze"
