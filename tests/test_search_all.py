@@ -52,6 +52,27 @@ def test_filters_narrow_tickets_and_a_bad_one_is_refused(demo_store):
         search_everything(demo_store, "colour:red", now=NOW)
 
 
+@pytest.mark.parametrize(("typed", "wanted"), [
+    ("priority:urgent", "t.priority = 'urgent'"),
+    ("channel:email", "t.channel = 'email'"),
+    ("team:maritime", "t.team = 'Maritime Desk'"),
+    ("agent:Lin", "a.name = '林伟 Lin Wei'"),
+    ('customer:"Meridian Bulk"', "c.name = 'Meridian Bulk Carriers Pte Ltd'"),
+    ("after:2026-11-20", "t.created_at >= '2026-11-21'"),
+    ("before:2026-11-20", "t.created_at < '2026-11-20'"),
+    ("is:overdue", "t.status NOT IN ('resolved', 'closed') AND t.created_at < '2026-11-17 10:00'"),
+])
+def test_each_filter_alone_takes_exactly_the_tickets_it_names(demo_store, typed, wanted):
+    """Dates are whole days, the day itself left out; is:overdue is unfinished a week after it
+    came in (NOW is 2026-11-24 10:00); names match a part, in any case."""
+    with sqlite3.connect(demo_store.path) as db:
+        expected = {row[0] for row in db.execute(
+            "SELECT t.id FROM ticket t JOIN customer c ON c.id = t.customer_id "
+            f"LEFT JOIN agent a ON a.id = t.assignee_id WHERE {wanted}")}
+    assert expected, "the demo has such tickets"
+    assert set(ids(demo_store, typed)) == expected  # the demo has fewer tickets than a page of results
+
+
 def test_a_message_written_here_and_one_that_came_by_sync_are_found_at_once(demo_store):
     ticket_id = demo_id("ticket", "t001")
     add_interaction(demo_store, ticket_id, "internal_note", "Sounding pipe cracked #hullcrack", author_id=None, at=NOW)
