@@ -165,15 +165,28 @@ class ConsoleApp(App):
     # -- a database that fails --------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="backup")
-    def _back_up_daily(self) -> None:
-        """Today's automatic backup, if the newest is a day old; never in the way of the agent."""
+    def _check_then_back_up(self) -> None:
+        """The pages of a file too big to check before the first screen (`lazy_store`), then
+        today's automatic backup, if the newest is a day old; never in the way of the agent.
+        A damaged file makes the console read-only, says so, and is not backed up: its copy
+        would push a whole backup out."""
         from cs_console.storage.backups import back_up_daily
 
+        if not self.store.pages_checked:
+            self.store.check_pages()
+            if not self.store.pages_checked:  # damaged, or the console is closing
+                if self.store.stopped_by is not None:
+                    self.call_from_thread(self._tell_if_stopped)
+                return
         try:
             back_up_daily(self.store.path, self.now())
         except UserError as error:
             self.call_from_thread(self.notify, str(error), title=self.strings("app.backup_failed"),
                                   severity="warning", timeout=15)
+
+    def on_unmount(self) -> None:
+        """Closing: a check of the file's pages under way ends now, not seconds later."""
+        self.store.stop_checking_pages()
 
     def _tell_if_stopped(self) -> None:
         """Once the store stopped writing (a write failed, the file is damaged), say so once and
@@ -464,11 +477,11 @@ class ConsoleApp(App):
     def first_rows_shown(self) -> None:
         """The queue's first rows are on screen: now the work that would have competed with
         them for the interpreter, the sync settings (which load the store's ORM,
-        `lazy_store`) and today's backup."""
+        `lazy_store`), the check of a large file and today's backup."""
         if not self._first_rows_shown:
             self._first_rows_shown = True
             self._load_sync_settings()
-            self._back_up_daily()
+            self._check_then_back_up()
 
     def action_help(self) -> None:
         from cs_console.screens.help import HelpScreen

@@ -4,7 +4,9 @@ SQLAlchemy, SQLModel and the table classes take about a quarter of a second to i
 more than a bare Textual app takes to start. The console's first screen needs none of it:
 who works here and the queue's rows read through plain sqlite3 (`storage.first_screen`,
 `storage.queue_rows`). So `cs-console` opens a `LazyStore`: the file is checked and
-upgraded at once (a damaged or foreign file is refused before anything shows), those
+upgraded at once (a damaged or foreign file is refused before anything shows; its pages
+are read only when that is cheap, and the console checks a larger file once its first
+screen shows, `Store.check_pages`), those
 reads answer from it directly, and the full `Store` is opened on the first call for
 anything else, which a screen makes from a thread worker once its rows are on screen.
 From then on every call, the plain reads included, goes through the full store, so
@@ -23,6 +25,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cs_console.storage.database_file import START_CHECK_MAX_BYTES
 from cs_console.storage.errors import StoreError
 from cs_console.storage.first_screen import FirstScreenReads
 from cs_console.storage.in_use import InUse
@@ -37,12 +40,13 @@ if TYPE_CHECKING:
 class LazyStore(FirstScreenReads, QueueRows):
     """A `Store` whose ORM side opens on first use; every attribute it lacks is the full store's."""
 
-    def __init__(self, path: Path, in_use: InUse | None = None) -> None:
+    def __init__(self, path: Path, in_use: InUse | None = None, pages_checked: bool = False) -> None:
         self.path = path
         self._in_use = in_use
         self._lock = threading.Lock()
         self._store: Store | None = None
         self._readonly = False
+        self._pages_checked = pages_checked
         self._own_lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
 
@@ -51,12 +55,13 @@ class LazyStore(FirstScreenReads, QueueRows):
         """Check, upgrade and mark in use the database at `path`, as `Store.open` does.
 
         Raises:
-            Damaged: the file is damaged (found by `quick_check` when it is cheap).
+            Damaged: the file is damaged (found by `quick_check` if the file is at most
+                `START_CHECK_MAX_BYTES`).
             StoreError: the folder cannot be written; the file is unreadable, another
                 program's or too new.
         """
-        path = prepare(path)
-        return cls(path, InUse.hold(path))
+        path, pages_checked = prepare(path, START_CHECK_MAX_BYTES)
+        return cls(path, InUse.hold(path), pages_checked)
 
     def loaded(self) -> Store:
         """The full store, opened on the first call (which imports SQLAlchemy: call from a
@@ -67,6 +72,7 @@ class LazyStore(FirstScreenReads, QueueRows):
 
                 store = Store.on_prepared(self.path)
                 store.readonly = self._readonly
+                store.pages_checked = self._pages_checked
                 self._store = store
             return self._store
 
@@ -87,9 +93,19 @@ class LazyStore(FirstScreenReads, QueueRows):
             self._store.readonly = value
 
     @property
+    def pages_checked(self) -> bool:
+        """`Store.pages_checked`: `quick_check` has read every page since the file was opened."""
+        return self._store.pages_checked if self._store is not None else self._pages_checked
+
+    @property
     def stopped_by(self) -> StoreError | None:
         """`Store.stopped_by`: the failure that made the store read-only, if one did."""
         return self._store.stopped_by if self._store is not None else None
+
+    def stop_checking_pages(self) -> None:
+        """`Store.stop_checking_pages`; nothing to stop before the full store opens."""
+        if self._store is not None:
+            self._store.stop_checking_pages()
 
     def close(self) -> None:
         if self._connection is not None:

@@ -38,10 +38,11 @@ from cs_console.storage.columns import row_payload
 from cs_console.storage.complaints import Complaints
 from cs_console.storage.customers import Customers
 from cs_console.storage.data_sets import DataSets
+from cs_console.storage.database_file import integrity_problems, read_only_connection
 from cs_console.storage.drafts import Drafts
 from cs_console.storage.engine import sqlite_engine
 from cs_console.storage.errors import Damaged, ReadOnly, StoreError, WriteFailed
-from cs_console.storage.failures import store_failure
+from cs_console.storage.failures import damaged_message, store_failure
 from cs_console.storage.first_screen import FirstScreenReads
 from cs_console.storage.full_text import FullText
 from cs_console.storage.in_use import InUse
@@ -80,6 +81,11 @@ class Store(FirstScreenReads, Agents, Tickets, TicketRelations, TicketTags, Queu
         self.readonly_reason = "read-only session (started with --readonly)"
         self.stopped_by: StoreError | None = None
         """The failure that made the store read-only while it was open, if one did."""
+        self.pages_checked = False
+        """Whether SQLite's `quick_check` has read every page of the file since it was
+        opened: at open when that was cheap, else by `check_pages`."""
+        self._page_check: sqlite3.Connection | None = None
+        self._page_check_stopped = False
         self._in_use: InUse | None = None
         with self.write() as session:
             self.device_id = self._meta(session, "device_id") or self._set_meta(
@@ -101,8 +107,9 @@ class Store(FirstScreenReads, Agents, Tickets, TicketRelations, TicketTags, Queu
             StoreError: the folder cannot be written; the file is unreadable, another
                 program's or too new.
         """
-        path = prepare(path)
+        path, pages_checked = prepare(path)
         store = cls.on_prepared(path)
+        store.pages_checked = pages_checked
         store._in_use = InUse.hold(path)
         return store
 
@@ -131,19 +138,52 @@ class Store(FirstScreenReads, Agents, Tickets, TicketRelations, TicketTags, Queu
             return None
         return unsaved_text.keep(self.path, heading, text, utcnow())
 
-    def _failure(self, error: BaseException) -> Exception:
-        """The store's typed error for a failed SQLite call, or the error itself (a bug).
+    def check_pages(self) -> None:
+        """Read every page with SQLite's `quick_check`: a whole file is `pages_checked`, a
+        damaged one stops all changes from then on (`stopped_by` says why), as a read that
+        meets the damage does. It takes seconds on a large desk (2.6 s at 100,000 tickets):
+        call from a thread worker; `stop_checking_pages` ends it early, with no verdict.
 
-        A file that refuses writes or is damaged stops all changes from then on
-        (`stopped_by` says why), so nothing more is typed in vain."""
+        Raises:
+            StoreError: the file cannot be opened to read it.
+        """
+        if self._page_check_stopped:
+            return
+        with read_only_connection(self.path) as probe:
+            self._page_check = probe
+            try:
+                problems = integrity_problems(self.path, probe, quick=True)
+            finally:
+                self._page_check = None
+        if self._page_check_stopped:
+            return
+        if problems:
+            self._stop_on(Damaged(damaged_message(self.path, problems[0])))
+        else:
+            self.pages_checked = True
+
+    def stop_checking_pages(self) -> None:
+        """End a `check_pages` under way in another thread (the console is closing)."""
+        self._page_check_stopped = True
+        probe = self._page_check
+        if probe is not None:
+            probe.interrupt()
+
+    def _failure(self, error: BaseException) -> Exception:
+        """The store's typed error for a failed SQLite call, or the error itself (a bug)."""
         failure = store_failure(error, self.path)
         if failure is None:
             return error
+        self._stop_on(failure)
+        return failure
+
+    def _stop_on(self, failure: StoreError) -> None:
+        """A file that refuses writes or is damaged stops all changes from then on
+        (`stopped_by` says why), so nothing more is typed in vain."""
         if isinstance(failure, (WriteFailed, Damaged)) and self.stopped_by is None:
             self.stopped_by = failure
             self.stop_writing("read-only since the database " + (
                 "turned out damaged" if isinstance(failure, Damaged) else "refused a write"))
-        return failure
 
     # -- transactions -------------------------------------------------------------------
 

@@ -76,6 +76,72 @@ def test_damage_found_by_a_read_rather_than_at_open_is_one_line_too(damaged, mon
     assert line.startswith(f"cs-console: error: {damaged}: the database is damaged (database disk image is malformed)")
 
 
+@pytest.fixture
+def damaged_away_from_the_queue(demo_file, tmp_path) -> Path:
+    """The demo store with noise over the leaf pages of the replies' search index, which
+    nothing reads until somebody searches: the queue shows, and only a check finds it."""
+    path = tmp_path / "desk.db"
+    data = bytearray(demo_file.read_bytes())
+    with sqlite3.connect(demo_file) as whole:
+        page_size = whole.execute("PRAGMA page_size").fetchone()[0]
+        pages = [number for (number,) in whole.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'message_search_data' AND pagetype = 'leaf'")]
+    noise = random.Random(12)
+    for number in pages:
+        data[(number - 1) * page_size : number * page_size] = noise.randbytes(page_size)
+    path.write_bytes(bytes(data))
+    return path
+
+
+async def test_damage_in_a_desk_too_big_to_check_before_the_queue_is_found_once_the_queue_shows(
+        damaged_away_from_the_queue, monkeypatch):
+    """A desk past the size the console checks before its first screen opens on its queue;
+    the check that follows names the damage in one line with the way out, turns the console
+    read-only, and keeps the damaged file out of the daily backups."""
+    from cs_console.app import ConsoleApp
+    from cs_console.config import Config
+    from cs_console.lazy_store import LazyStore
+    from cs_console.paths import backups_dir
+    from cs_console.screens.queue import QueueScreen
+
+    path = damaged_away_from_the_queue
+    monkeypatch.setattr("cs_console.lazy_store.START_CHECK_MAX_BYTES", 0)
+    store = LazyStore.open(path)
+    app = ConsoleApp(store, Config(), clock=lambda: NOW)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            deadline = time.monotonic() + WAIT_S
+            while not (told := [n.message for n in app._notifications if "the database is damaged" in n.message]):
+                assert time.monotonic() < deadline, "the damage was never reported"
+                await pilot.pause(0.05)
+            assert isinstance(app.screen, QueueScreen) and app.is_running, "the queue stays on screen"
+            [line] = told
+            assert line.startswith(f"Read-only from now on, nothing more can be saved: {path}: the database is damaged")
+            assert f"cs-console --db {path} doctor" in line and "restore BACKUP" in line
+            assert store.readonly
+            await app.workers.wait_for_complete()
+    finally:
+        store.close()
+    assert not backups_dir(path).exists() or not any(backups_dir(path).iterdir()), "no backup of a damaged file"
+
+
+def test_a_page_check_the_closing_console_stopped_is_no_verdict(damaged, monkeypatch):
+    """Closing the console ends the check of a large desk at once; an interrupted check is
+    not damage, and a whole one finds it."""
+    monkeypatch.setattr("cs_console.storage.database_file.QUICK_CHECK_MAX_BYTES", 0)
+    for stopped in (True, False):
+        store = Store.open(damaged)
+        try:
+            if stopped:
+                store.stop_checking_pages()
+            store.check_pages()
+            assert not store.pages_checked
+            assert (store.stopped_by is None and not store.readonly) if stopped else (
+                str(store.stopped_by).startswith(f"{damaged}: the database is damaged") and store.readonly)
+        finally:
+            store.close()
+
+
 def test_the_console_on_a_damaged_database_shows_one_line_in_the_terminal(damaged, tmp_path):
     env = {"CS_CONSOLE_HOME": str(tmp_path / "home"), "PYTHONPATH": os.getcwd()}
     # The shell says the exit status: tmux may mark the pane dead before it knows it.

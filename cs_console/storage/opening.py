@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import NamedTuple
 
 from cs_console.storage import migrations
 from cs_console.storage.database_file import check_file, check_folder
@@ -18,9 +19,19 @@ BUSY_TIMEOUT_MS = 5000
 """How long a writer waits for another (the sync worker, a second window) before failing."""
 
 
-def prepare(path: Path | str) -> Path:
-    """Check the folder and the file at `path`, then upgrade the file (creating it);
-    returns the path, `~` expanded.
+class Prepared(NamedTuple):
+    """A database file ready to open."""
+
+    path: Path
+    """The file's path, `~` expanded."""
+    pages_checked: bool
+    """Whether `quick_check` read every page (a file too big for it at open is not checked)."""
+
+
+def prepare(path: Path | str, check_pages_up_to: int | None = None) -> Prepared:
+    """Check the folder and the file at `path` (its pages when it is at most
+    `check_pages_up_to` bytes, `database_file.check_file`), then upgrade the file
+    (creating it).
 
     Raises:
         Damaged: the file is damaged (found by `quick_check` when it is cheap).
@@ -29,7 +40,7 @@ def prepare(path: Path | str) -> Path:
     """
     path = Path(path).expanduser()
     check_folder(path.parent)
-    check_file(path)
+    pages_checked = check_file(path, check_pages_up_to)
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -42,4 +53,4 @@ def prepare(path: Path | str) -> Path:
         raise StoreError(f"{path}: cannot be upgraded ({error}); nothing was changed") from None
     finally:
         connection.close()
-    return path
+    return Prepared(path, pages_checked)
