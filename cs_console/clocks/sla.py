@@ -544,8 +544,9 @@ def queue_clocks_at(
     Same answers as `queue_clocks` at `now`, faster: a replay is kept with the clocks it
     made, and a ticket's events are replayed again only when one of them falls between the
     two `now`s, when `now` is the earlier one, or when the policy or calendar is another;
-    otherwise only the time left at `now` is worked out. At 100k tickets (bench_clocks):
-    0.12 s CPU against 0.38 s for `queue_clocks`.
+    otherwise only the time left at `now` is worked out. At 100k tickets (bench_clocks), a
+    tick and the queue's re-sort take 0.24 s CPU against 0.45 s replaying every ticket. The
+    replays kept cost memory: 266 MB against 213 MB at their peak there.
 
     Raises:
         SlaError: clocks made directly rather than replayed from events, which keep no replay.
