@@ -162,5 +162,6 @@ def timed_tick(queue: list, compute) -> tuple[float, float, float, tuple[list, l
     resorted = most_urgent_first(queue, clocks)
     return computed - started, time.perf_counter() - computed, time.process_time() - cpu_started, resorted
 
+
 if __name__ == "__main__":
     main()
