@@ -168,7 +168,8 @@ def test_clocks_moved_under_another_policy_follow_that_policy():
 
 
 def test_clocks_made_directly_cannot_be_moved():
-    made = FollowUpClocks(*follow_up_clocks([("created", datetime(2026, 3, 2, tzinfo=UTC))], "normal",
-                                            DEFAULT_POLICY, BusinessCalendar.always(), datetime(2026, 3, 3, tzinfo=UTC)))
+    always = BusinessCalendar.always()
+    events = [("created", datetime(2026, 3, 2, tzinfo=UTC))]
+    made = FollowUpClocks(*follow_up_clocks(events, "normal", DEFAULT_POLICY, always, datetime(2026, 3, 3, tzinfo=UTC)))
     with pytest.raises(SlaError, match="cannot be moved"):
-        queue_clocks_at([made], DEFAULT_POLICY, BusinessCalendar.always(), datetime(2026, 3, 4, tzinfo=UTC))
+        queue_clocks_at([made], DEFAULT_POLICY, always, datetime(2026, 3, 4, tzinfo=UTC))
