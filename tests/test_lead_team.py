@@ -51,6 +51,15 @@ def test_states_come_most_urgent_first():
     assert [s.facts.id for s in states()][:2] == ["l1", "i1"]
 
 
+def test_states_moved_to_a_later_now_are_the_states_made_there():
+    """A lead's tick moves the clocks of the last one; events between the two count."""
+    flags = {"l2": ("投诉",)}
+    earlier = team.states(TICKETS, flags, DEFAULT_POLICY, CALENDAR, NOW - timedelta(hours=3))
+    moved = team.states_at(earlier, DEFAULT_POLICY, CALENDAR, NOW)
+    assert moved == states(flags=flags)
+    assert [s.facts.id for s in moved][:2] == ["l1", "i1"]
+
+
 def test_one_board_row_per_agent_busiest_first_then_the_unassigned():
     rows = team.board(AGENTS, states(flags={"l2": ("投诉",)}), NOW)
     assert [row.agent_id for row in rows] == ["lin", "ingrid", "wang", "zhao", None]

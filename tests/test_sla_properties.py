@@ -6,11 +6,21 @@ import pickle
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cs_console.clocks.calendars import BusinessCalendar, add_business_time, business_time_between
-from cs_console.clocks.sla import DEFAULT_POLICY, PRIORITIES, FollowUpClocks, follow_up_clocks, queue_clocks
+from cs_console.clocks.sla import (
+    DEFAULT_POLICY,
+    PRIORITIES,
+    FollowUpClocks,
+    SlaError,
+    SlaPolicy,
+    follow_up_clocks,
+    queue_clocks,
+    queue_clocks_at,
+)
 
 CALENDARS = (
     BusinessCalendar("Europe/Oslo"),
@@ -126,3 +136,40 @@ def test_a_queues_clocks_are_exactly_the_clocks_made_in_full(calendar, queue, no
         assert urgency == whole.urgency
         if clocks.most_urgent is not None:
             assert clocks.most_urgent is getattr(clocks, clocks.most_urgent.name)
+
+
+@given(calendars, queues, moments, st.lists(moments, min_size=1, max_size=3))
+def test_clocks_moved_to_another_now_are_the_clocks_replayed_there(calendar, queue, first, laters):
+    """A tick moves the clocks computed at the last tick rather than replaying every ticket;
+    whether events fall between the two, or the later `now` is earlier, the clocks and the
+    urgency a queue sorts by are what a replay at that `now` gives."""
+    tickets = []
+    for priority, history, order in queue:
+        events = events_of(history)
+        order.shuffle(events)
+        tickets.append((priority, events))
+    clocks = queue_clocks(tickets, DEFAULT_POLICY, calendar, first)
+    for now in laters:
+        clocks = queue_clocks_at(clocks, DEFAULT_POLICY, calendar, now)
+        replayed = queue_clocks(tickets, DEFAULT_POLICY, calendar, now)
+        assert [c.urgency for c in clocks] == [c.urgency for c in replayed]
+        assert clocks == replayed
+
+
+def test_clocks_moved_under_another_policy_follow_that_policy():
+    created = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    tickets = [("normal", [("created", created)])]
+    now = created + timedelta(minutes=10)
+    clocks = queue_clocks(tickets, DEFAULT_POLICY, BusinessCalendar.always(), now)
+    stricter = SlaPolicy(normal=SlaPolicy().urgent)
+    moved = queue_clocks_at(clocks, stricter, BusinessCalendar.always(), now)
+    assert moved[0].first_response.remaining == timedelta(minutes=5)
+    assert moved == queue_clocks(tickets, stricter, BusinessCalendar.always(), now)
+
+
+def test_clocks_made_directly_cannot_be_moved():
+    always = BusinessCalendar.always()
+    events = [("created", datetime(2026, 3, 2, tzinfo=UTC))]
+    made = FollowUpClocks(*follow_up_clocks(events, "normal", DEFAULT_POLICY, always, datetime(2026, 3, 3, tzinfo=UTC)))
+    with pytest.raises(SlaError, match="cannot be moved"):
+        queue_clocks_at([made], DEFAULT_POLICY, always, datetime(2026, 3, 4, tzinfo=UTC))

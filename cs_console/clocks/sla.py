@@ -5,7 +5,8 @@ solution within three business days and closure with a callback to the customer 
 seven days; urgent issues get 15 minutes and 24 hours around the clock, and an escalation
 to the expert team is answered within 48 hours. This module turns a ticket's event history
 into those clocks, rebuilt from the history on every call, so the queue, the detail view
-and any report always agree.
+and any report always agree; a queue's tick moves the clocks of its last one to the new
+`now` instead (`queue_clocks_at`), with the same answers.
 
 It is pure: no database, no screen, no reading the system clock; `now` is always given.
 (The one side effect is `queue_clocks` pausing the garbage collector while it works.) It
@@ -378,7 +379,7 @@ class FollowUpClocks:
         return self._made()[name]
 
     def __iter__(self) -> Iterator[Clock]:
-        fields = self._made() if "_replayed" in self.__dict__ else self.__dict__
+        fields = self.__dict__ if "first_response" in self.__dict__ else self._made()
         if fields["escalation"] is None:
             return iter((fields["first_response"], fields["solution"], fields["closure"]))
         return iter((fields["first_response"], fields["solution"], fields["closure"], fields["escalation"]))
@@ -390,10 +391,8 @@ class FollowUpClocks:
     def _made(self) -> dict:
         """The fields, the clocks of a replay made if they were not yet."""
         fields = self.__dict__
-        replayed = fields.get("_replayed")
-        if replayed is not None:
-            fields.update(_clocks_of(*replayed))  # all at once: a reader on another thread sees none or all
-            fields.pop("_replayed", None)
+        if "first_response" not in fields:
+            fields.update(_clocks_of(*fields["_replayed"]))  # all at once: a reader on another thread sees none or all
         return fields
 
 
@@ -445,6 +444,7 @@ class _Plan:
 
     def __init__(self, policy: SlaPolicy, priority: str, business: BusinessCalendar) -> None:
         targets = policy.targets(priority)
+        self.priority = priority
         counted_on = ALWAYS if targets.calendar == "always" else business
         budgets = (targets.first_response, targets.solution, targets.closure, policy.escalation)
         calendars = [counted_on if budget.business else ALWAYS for budget in budgets]
@@ -532,6 +532,32 @@ def queue_clocks(
         ]
 
 
+def queue_clocks_at(
+    earlier: Iterable[FollowUpClocks],
+    policy: SlaPolicy,
+    calendar: BusinessCalendar,
+    now: datetime,
+) -> list[FollowUpClocks]:
+    """The same tickets' clocks at another `now`, from clocks `queue_clocks` (or this) made
+    earlier, as a queue's tick needs them: the tickets have not changed, the time has.
+
+    Same answers as `queue_clocks` at `now`, faster: a replay is kept with the clocks it
+    made, and a ticket's events are replayed again only when one of them falls between the
+    two `now`s, when `now` is the earlier one, or when the policy or calendar is another;
+    otherwise only the time left at `now` is worked out. At 100k tickets (bench_clocks), a
+    tick and the queue's re-sort take 0.24 s CPU against 0.45 s replaying every ticket. The
+    replays kept cost memory: 266 MB against 213 MB at their peak there.
+
+    Raises:
+        SlaError: clocks made directly rather than replayed from events, which keep no replay.
+    """
+    if type(now) is not datetime or now.tzinfo is not UTC:
+        now = as_utc(now, "now", SlaError)
+    plans = {priority: policy._plan(priority, calendar) for priority in PRIORITIES}
+    with collector.paused():  # as in `queue_clocks`
+        return [_moved(clocks, plans, now) for clocks in earlier]
+
+
 def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) -> FollowUpClocks:
     """`follow_up_clocks` for a resolved plan and a UTC `now`.
 
@@ -564,12 +590,15 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
     closed = called_back = waiting = False
     left_at_close = ZERO
     excuse = waived_for = ""
+    until = None
     for kind, at in history:
         if kind == "created":
             continue
         if at.tzinfo is not UTC:
             return _replay(_in_utc(history), plan, now)
         if at > now:
+            if until is None:
+                until = at  # the events are in time order: this is the next to happen
             _known(kind)
             continue
         if at < created:
@@ -627,6 +656,37 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
             excuse = _EXCUSES[kind]
         else:
             _known(kind)
+    return _clocks_at((plan, history, now, until, due, left, doing, closed, left_at_close, waived_for), now)
+
+
+_Replay = tuple
+"""What a ticket's events did to its clocks up to the `now` they were replayed at, kept with
+the clocks it made: (plan, history, replayed_at, until, due, left, doing, closed,
+left_at_close, waived_for). A running clock's time left then depends on `now` alone, until
+`until`, the first event after `replayed_at` (None for none). `history` is the events in
+time order; `due`, `left` and `doing` are by clock index, as in `_replay`, and never change
+after it. A plain tuple: as a NamedTuple, `queue_clocks` of 100k tickets took 0.41 s CPU
+against 0.38 s."""
+
+
+def _moved(clocks: FollowUpClocks, plans: dict[str, _Plan], now: datetime) -> FollowUpClocks:
+    """`clocks` at a UTC `now` on `plans` (by priority), replayed again only when it must be."""
+    replayed = clocks.__dict__.get("_replayed")
+    if replayed is None:
+        raise SlaError("clocks: made directly, not replayed from events, so they cannot be moved to another now")
+    replay = replayed[0]
+    replayed_on, history, replayed_at, until, _, _, doing, _, _, _ = replay
+    plan = plans[replayed_on.priority]
+    if plan is not replayed_on or now < replayed_at or until is not None and now >= until:
+        return _replay(history, plan, now)
+    if _RUNNING not in doing:
+        return clocks  # every clock stopped or paused: the same at any `now`
+    return _clocks_at(replay, now)
+
+
+def _clocks_at(replay: _Replay, now: datetime) -> FollowUpClocks:
+    """The clocks of `replay` at a UTC `now` with no event between it and the replay's `now`."""
+    plan, _, _, _, due, left, doing, closed, _, _ = replay
     at_now = plan.at_now
     nows = at_now[1] if at_now[0] is now else plan.positions_at(now)
     # Only the urgency now: sorting a queue needs nothing else, and the Clock objects with
@@ -650,14 +710,14 @@ def _replay(events: Iterable[tuple[str, datetime]], plan: _Plan, now: datetime) 
     result = _new(FollowUpClocks)
     fields = result.__dict__
     fields["urgency"] = _NEVER if least is None else least.total_seconds()
-    fields["_replayed"] = (plan, nows, due, left, doing, closed, left_at_close, waived_for, urgent)
+    fields["_replayed"] = (replay, nows, urgent)
     return result
 
 
-def _clocks_of(plan: _Plan, nows: tuple, due: list, left: list, doing: list, closed: bool,
-               left_at_close: timedelta, waived_for: str, urgent: int) -> dict[str, Clock | None]:
-    """The clocks of a replay, by field name of `FollowUpClocks`; `urgent` is the index of
-    the most urgent open clock, -1 for none."""
+def _clocks_of(replay: _Replay, nows: tuple, urgent: int) -> dict[str, Clock | None]:
+    """The clocks of a replay at the calendar positions `nows`, by field name of
+    `FollowUpClocks`; `urgent` is the index of the most urgent open clock, -1 for none."""
+    plan, _, _, _, due, left, doing, closed, left_at_close, waived_for = replay
     instants, lengths, at_risk, days = plan.instants, plan.lengths, plan.at_risk, plan.days
     made: dict[str, Clock | None] = {"escalation": None}
     for clock, stopped in enumerate(doing):

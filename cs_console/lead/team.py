@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from cs_console.clocks.calendars import BusinessCalendar
-from cs_console.clocks.sla import FollowUpClocks, SlaPolicy, queue_clocks
+from cs_console.clocks.sla import FollowUpClocks, SlaPolicy, queue_clocks, queue_clocks_at
 from cs_console.lead.kpi import TicketFacts
 from cs_console.lead.routing import WAITING_WEIGHT
 from cs_console.vocabulary import PRIORITIES
@@ -110,6 +110,20 @@ def states(
     """Each ticket with its clocks at `now` and its sentiment words, most urgent first."""
     clocks = queue_clocks(((t.priority, t.events) for t in tickets), policy, calendar, now)
     made = [TicketState(t, c, flags.get(t.id, ())) for t, c in zip(tickets, clocks)]
+    made.sort(key=_urgency)
+    return made
+
+
+def states_at(
+    tickets: Sequence[TicketState],
+    policy: SlaPolicy,
+    calendar: BusinessCalendar,
+    now: datetime,
+) -> list[TicketState]:
+    """The same tickets as `states` made them, with their clocks at another `now` (moved
+    rather than replayed, `sla.queue_clocks_at`), most urgent first."""
+    clocks = queue_clocks_at((state.clocks for state in tickets), policy, calendar, now)
+    made = [TicketState(state.facts, c, state.soothe) for state, c in zip(tickets, clocks)]
     made.sort(key=_urgency)
     return made
 

@@ -1,20 +1,26 @@
 """Time the 1-3-7 clocks of a large synthetic queue: `python -m cs_console.scripts.bench_clocks`.
 
-The queue recomputes every ticket's clocks on each refresh, so computing them and
-re-sorting the queue by the most urgent clock must stay well under a second for a big
-team's backlog. This script builds tickets with realistic histories on a Chinese business
-calendar (holidays and make-up working days, "now" just after the Spring Festival), times
-the two steps in a fresh process and prints one JSON object:
+A queue computes every ticket's clocks when it loads, and again on every tick of the app
+(each second) while a lead watches the team; computing them and re-sorting the queue by
+the most urgent clock must stay well under a second for a big team's backlog. This script
+builds tickets with realistic histories on a Chinese business calendar (holidays and
+make-up working days, "now" just after the Spring Festival), times both in a fresh process
+and prints one JSON object:
 
-    {"tickets": N, "compute_s": ..., "sort_s": ..., "total_s": ..., "target_total_s": 0.5,
-     "total_cpu_s": ..., "read_all_s": ...}
+    {"tickets": N, "compute_s": ..., "sort_s": ..., "total_s": ..., "tick_compute_s": ...,
+     "tick_sort_s": ..., "tick_total_s": ..., "tick_replayed_total_s": ..., "target_total_s": 0.5,
+     "total_cpu_s": ..., "tick_total_cpu_s": ..., "tick_replayed_total_cpu_s": ..., "read_all_s": ...}
 
-compute_s is `sla.queue_clocks`, which pauses the garbage collector as a refresh should.
-total_cpu_s is compute and sort in CPU time, steadier than total_s on a shared machine.
-read_all_s is reading every clock of every ticket afterwards, which makes the Clock
-objects a sort does not need (a screen reads those of the rows in view): what a report
-over the whole queue pays on top. It touches no database and no terminal. Compare with
-an earlier build with `bench_compare --baseline-python OLD/bin/python bench_clocks`.
+compute_s is `sla.queue_clocks` on loading, which pauses the garbage collector as a refresh
+should; sort_s orders the queue. The tick_ figures are a tick a second later, the median of
+TICKS: `sla.queue_clocks_at` moving the clocks of the last tick, then re-sorting the queue
+from its last order; tick_replayed_total_s is the same tick replaying every ticket's events
+with `queue_clocks`, as ticks did before, measured in the same run. The _cpu_s figures are
+in CPU time, steadier than wall time on a shared machine. read_all_s is reading every clock
+of every ticket after the first sort, which makes the Clock objects a sort does not need (a
+screen reads those of the rows in view): what a report over the whole queue pays on top. It
+touches no database and no terminal. Compare with an earlier build with
+`bench_compare --baseline-python OLD/bin/python bench_clocks`.
 """
 
 from __future__ import annotations
@@ -22,15 +28,20 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
 from cs_console import collector
 from cs_console.clocks.calendars import BusinessCalendar
-from cs_console.clocks.sla import DEFAULT_POLICY, FollowUpClocks, queue_clocks, urgency_key
+from cs_console.clocks.sla import DEFAULT_POLICY, FollowUpClocks, queue_clocks, queue_clocks_at, urgency_key
 
 TARGET_TOTAL_S = 0.5
 """compute_s + sort_s for 100,000 tickets on a two-core machine."""
+TICK = timedelta(seconds=1)
+"""How often the app's clocks move (`app.TICK_SECONDS`)."""
+TICKS = 5
+"""Ticks timed each way; their median is printed."""
 NOW = datetime(2026, 2, 25, 2, 30, tzinfo=UTC)
 """10:30 in Shanghai on the first Wednesday after the 2026 Spring Festival break."""
 CN_HOLIDAYS = (
@@ -107,11 +118,21 @@ def main(argv: list[str] | None = None) -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     clocks = queue_clocks(tickets, DEFAULT_POLICY, calendar, NOW)
     computed = time.perf_counter()
-    queue, _ = most_urgent_first(tickets, clocks)
+    queue, clocks = most_urgent_first(tickets, clocks)
     sorted_at, cpu_sorted_at = time.perf_counter(), time.process_time()
     with collector.paused():
         every_clock = [tuple(ticket_clocks) for ticket_clocks in clocks]
     read_at = time.perf_counter()
+
+    replayed_ticks, ticks = [], []
+    now = NOW
+    for _ in range(TICKS):
+        now += TICK
+        *figures, _ = timed_tick(queue, lambda: queue_clocks(queue, DEFAULT_POLICY, calendar, now))
+        replayed_ticks.append(figures)
+        *figures, (queue, clocks) = timed_tick(queue, lambda: queue_clocks_at(clocks, DEFAULT_POLICY, calendar, now))
+        ticks.append(figures)
+    tick_compute_s, tick_sort_s, tick_cpu_s = (statistics.median(tick[i] for tick in ticks) for i in range(3))
 
     compute_s, sort_s = computed - started, sorted_at - computed
     print(json.dumps({
@@ -120,10 +141,26 @@ def main(argv: list[str] | None = None) -> None:
         "compute_s": round(compute_s, 4),
         "sort_s": round(sort_s, 4),
         "total_s": round(compute_s + sort_s, 4),
+        "tick_compute_s": round(tick_compute_s, 4),
+        "tick_sort_s": round(tick_sort_s, 4),
+        "tick_total_s": round(tick_compute_s + tick_sort_s, 4),
+        "tick_replayed_total_s": round(statistics.median(compute + sort for compute, sort, _ in replayed_ticks), 4),
         "target_total_s": TARGET_TOTAL_S,
         "total_cpu_s": round(cpu_sorted_at - cpu_started, 4),
+        "tick_total_cpu_s": round(tick_cpu_s, 4),
+        "tick_replayed_total_cpu_s": round(statistics.median(cpu for _, _, cpu in replayed_ticks), 4),
         "read_all_s": round(read_at - sorted_at, 4),
     }))
+
+
+def timed_tick(queue: list, compute) -> tuple[float, float, float, tuple[list, list[FollowUpClocks]]]:
+    """(compute_s, sort_s, CPU s of both, the re-sorted queue and clocks) of one tick:
+    `compute` gives the clocks of `queue`, in its order, at the tick's `now`."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    clocks = compute()
+    computed = time.perf_counter()
+    resorted = most_urgent_first(queue, clocks)
+    return computed - started, time.perf_counter() - computed, time.process_time() - cpu_started, resorted
 
 
 if __name__ == "__main__":

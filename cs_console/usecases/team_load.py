@@ -9,7 +9,7 @@ display: the screen picks its views (breaches, escalations, one agent's queue) f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -48,8 +48,9 @@ class TeamData:
                    tuple(team.board(agents, states, now)), now, generation)
 
     def at(self, now: datetime, config: Config) -> TeamData:
-        """The same tickets with their clocks at `now`."""
-        return TeamData.make(self.lead, self.agents, self.facts, self.flags, config, now, self.generation)
+        """The same tickets with their clocks at `now`, moved from these (`team.states_at`)."""
+        states = team.states_at(self.states, config.policy, config.calendar, now)
+        return replace(self, states=tuple(states), rows=tuple(team.board(self.agents, states, now)), now=now)
 
     @property
     def names(self) -> dict[str, str]:
