@@ -107,6 +107,7 @@ def test_the_queue_shows_its_rows_before_the_database_layer_loads(tmp_path):
         import asyncio
         import json
         import sys
+        import time
         from pathlib import Path
 
         from cs_console.app import ConsoleApp
@@ -130,9 +131,10 @@ def test_the_queue_shows_its_rows_before_the_database_layer_loads(tmp_path):
 
         async def first_paint():
             async with app.run_test(size=(80, 24)) as pilot:
-                await pilot.app.workers.wait_for_complete()
-                await pilot.pause()
-                assert isinstance(app.screen, QueueScreen) and len(app.screen.rows) == 1, app.screen
+                deadline = time.monotonic() + 30  # the rows come from a worker: wait for them, however loaded
+                while not (isinstance(app.screen, QueueScreen) and len(app.screen.rows) == 1):
+                    assert time.monotonic() < deadline, app.screen
+                    await pilot.pause(0.05)
                 assert app.agent.name == "Lin Wei"
 
         asyncio.run(first_paint())
