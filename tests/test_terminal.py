@@ -13,7 +13,7 @@ import pytest
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
 
-WAIT_S = 30
+WAIT_S = 60  # a deadline, not a pause: a loaded 2-core machine can take this long to start a console
 
 
 class Terminal:
