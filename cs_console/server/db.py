@@ -29,7 +29,6 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Table,
@@ -142,19 +141,6 @@ mail_messages = Table(
 skipped, and an answer's In-Reply-To/References lead to its ticket. `outcome` says what
 became of it (a ticket, a message on one, or why it was ignored); `sender` (lower case,
 mail taken in) makes its writer a known contact of its ticket's customer."""
-
-mail_attachments = Table(
-    "mail_attachment",
-    metadata,
-    Column("id", String, primary_key=True),
-    Column("interaction_id", String, nullable=False),
-    Column("filename", String, nullable=False),
-    Column("content_type", String, nullable=False),
-    Column("size", BigInteger, nullable=False),
-    Column("data", LargeBinary, nullable=False),
-    Index("ix_mail_attachment_interaction", "interaction_id"),
-)
-"""The files that came with a customer's mail, kept on the server; the message lists them."""
 
 mail_jobs = Table(
     "mail_job",
