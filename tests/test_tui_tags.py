@@ -17,6 +17,7 @@ from cs_console.storage.models import OutboxOp, TicketEvent
 from cs_console.usecases.tagging import change_tags
 from cs_console.usecases.ticket_facts import ticket_facts
 from cs_console.vocabulary import ACTIVE_STATUSES
+from cs_console.widgets.steady_table import SteadyTable
 from cs_console.widgets.ticket_table import TicketTable
 from tests.conftest import NOW
 from tests.test_lead_screen import LIN, drill_into, lead_app, open_team_view, settle, text_of
@@ -169,5 +170,9 @@ async def test_the_lead_shows_only_the_tickets_with_a_tag(demo_store):
         await pilot.press("enter")
         await settle(pilot)
         assert lead.tag_filter == "filter-me" and "#filter-me only" in text_of(app, "#lead-title")
+        assert "2 active" in text_of(app, "#lead-title"), "the summary counts the tagged tickets only"
+        board = app.screen.query_one("#team", SteadyTable)
+        assert [board.get_row(key)[1] for key in board.keys if key] == ["2"] + ["0"] * (len(board.keys) - 2), \
+            "the board counts each agent's tagged tickets"
         drill = await drill_into(pilot, LIN)
         assert set(drill.query_one(TicketTable).keys) == tagged

@@ -220,13 +220,13 @@ class LeadScreen(ConsoleScreen):
         if self.tag_filter is not None:
             title += " · " + s("lead.tag_filter", tag=self.tag_filter)
         title += self.readonly_mark()
-        rows = data.rows
-        summary = s("lead.summary", agents=len(data.agents), active=len(data.states),
+        names, states = data.names, team.tagged(data.states, self.tag_filter)
+        rows = data.rows if self.tag_filter is None else tuple(team.board(data.agents, states, data.now))
+        summary = s("lead.summary", agents=len(data.agents), active=len(states),
                     breached=sum(r.breached for r in rows), at_risk=sum(r.at_risk for r in rows),
                     upset=sum(r.upset for r in rows))
         show_text(self.query_one("#lead-title", Static), Text(f"{title}\n{summary}"))
         self._show_board(rows)
-        names, states = data.names, team.tagged(data.states, self.tag_filter)
         self.query_one("#breaches", TicketTable).show(team.breaches(states), names, data.now)
         self.query_one("#escalations", TicketTable).show(team.escalations(states), names, data.now)
         self._show_tabs()
