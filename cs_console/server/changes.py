@@ -150,15 +150,16 @@ class Log:
             self._logged[key] = (seq, origin)
         self._pending.clear()
 
-    def touch_family(self, ticket: Ticket, *, new: bool = False) -> None:
+    def touch_family(self, ticket: Ticket, *, new: bool = False, new_customer: bool = False) -> None:
         """Re-log a ticket's customer and history, for devices the ticket has just reached.
 
         A ticket `new` to the server has no history here yet (a message naming a ticket
-        the server lacks is refused), so only its customer is re-logged. Rows the session
+        the server lacks is refused), so only its customer is re-logged; a `new_customer`,
+        not yet in the database, has no contacts or assets there either. Rows the session
         holds unflushed are not found: flush first.
         """
         self.touch("customer", ticket.customer_id, origin=_UNCHANGED)
-        for model, entity in ((Contact, "contact"), (Asset, "asset")):
+        for model, entity in () if new_customer else ((Contact, "contact"), (Asset, "asset")):
             ids = list(self._session.execute(select(model.id).where(model.customer_id == ticket.customer_id)).scalars())
             self.read((entity, row_id) for row_id in ids)
             for row_id in ids:

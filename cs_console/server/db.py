@@ -239,6 +239,11 @@ a backup (its counter with it) then numbers its next changes past every number i
 before, which devices' cursors may have reached. Numbers stay below 2**53 until 2255."""
 
 
+POOL_RECYCLE_SECONDS = 300
+"""A pooled PostgreSQL connection is replaced after five minutes instead of pinged before
+every use: the ping was a round trip per checkout, three per sync (bench_server)."""
+
+
 NEWEST = select(counter.c.value).where(counter.c.id == 1)
 """The newest change number handed out and committed."""
 
@@ -276,7 +281,7 @@ class Database:
             engine = _sqlite_engine(url)
             database = cls(engine, engine.execution_options(sqlite_begin="IMMEDIATE"))
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS)
             database = cls(engine, engine)
         database.create_tables()
         database.move_customer_details()

@@ -39,7 +39,7 @@ from cs_console.server.db import Database, Numbers, applied_ops
 from cs_console.server.known import Known, storable
 from cs_console.server.scope import ORGANISATION_PARTS, Caller, write_problem
 from cs_console.storage import hlc
-from cs_console.storage.models import Agent, Interaction, Ticket, TicketEvent
+from cs_console.storage.models import Agent, Customer, Interaction, Ticket, TicketEvent
 from cs_console.storage.ticket_relations import MAX_CHAIN
 from cs_console.sync.errors import BatchRefused, Problem
 from cs_console.sync.protocol import SyncRequest
@@ -219,8 +219,7 @@ def _read_ahead(batch: _Batch, ops: list) -> None:
             note(numbers, op.payload.get("number"))
         elif op.entity == "ticket_event" and op.payload.get("kind") == "first_response":
             note(answered, op.payload.get("ticket_id"))
-    for entity, ids in wanted.items():
-        known.load(ENTITIES[entity].model, ids)
+    known.load_tables({ENTITIES[entity].model: ids for entity, ids in wanted.items()})
     known.load(Ticket, {row.ticket_id for entity in TICKET_CHILDREN for row in known.rows(ENTITIES[entity].model)})
     known.load_customers(customers)
     known.load(Agent, {ticket.assignee_id for ticket in known.rows(Ticket)})
@@ -446,7 +445,7 @@ def _after_ticket_write(batch: _Batch, ticket: Ticket, before: dict | None, lost
     if before is None or moved or before["customer_id"] != ticket.customer_id:
         if before is not None:
             batch.known.flush()
-        batch.log.touch_family(ticket, new=before is None)
+        batch.log.touch_family(ticket, new=before is None, new_customer=batch.known.absent(Customer, ticket.customer_id))
     if lost:
         _conflict_note(batch, ticket, lost, stamp)
 
