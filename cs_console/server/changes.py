@@ -75,6 +75,15 @@ _LINES = select(changes.c.entity, changes.c.entity_id, changes.c.seq, changes.c.
 )
 
 
+_RENUMBER = (
+    update(changes)
+    .where(changes.c.entity == bindparam("b_entity"), changes.c.entity_id == bindparam("b_entity_id"))
+    .values(seq=bindparam("b_seq"), ticket_id=bindparam("b_ticket_id"), origin=bindparam("b_origin"))
+)
+_ADD_LINES = insert(changes)
+"""Both built once: building a statement cost more than running it on a sync's few lines."""
+
+
 class Log:
     """The change-log lines of one write transaction, kept until `write` and written with
     one executemany UPDATE and one INSERT, instead of an UPDATE (and maybe an INSERT) per row.
@@ -134,15 +143,10 @@ class Log:
         existing = [line for line in lines if self._logged[(line["b_entity"], line["b_entity_id"])] is not None]
         new = [line for line in lines if self._logged[(line["b_entity"], line["b_entity_id"])] is None]
         if existing:
-            statement = (
-                update(changes)
-                .where(changes.c.entity == bindparam("b_entity"), changes.c.entity_id == bindparam("b_entity_id"))
-                .values(seq=bindparam("b_seq"), ticket_id=bindparam("b_ticket_id"), origin=bindparam("b_origin"))
-            )
-            self._session.connection().execute(statement, existing)
+            self._session.connection().execute(_RENUMBER, existing)
         if new:
             self._session.connection().execute(
-                insert(changes),
+                _ADD_LINES,
                 [{"entity": line["b_entity"], "entity_id": line["b_entity_id"], "seq": line["b_seq"],
                   "ticket_id": line["b_ticket_id"], "origin": line["b_origin"]} for line in new],
             )

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, insert, literal, select, union_all, update
+from sqlalchemy import Table, bindparam, insert, literal, select, union_all, update
 from sqlmodel import Session, SQLModel, col
 
 from cs_console.storage.models import Customer, Ticket
@@ -52,6 +52,20 @@ def rows_where_in(model: type[SQLModel], column: str):
     """`SELECT model WHERE column IN :ids`, built once: every request runs these, and
     building the statement anew costs twice what running it does."""
     return select(model).where(getattr(model, column).in_(bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _insert_statement(table: Table):
+    """Built once per table: building an INSERT or UPDATE costs more than running it on a few rows."""
+    return insert(table)
+
+
+@functools.cache
+def _update_statement(table: Table):
+    """The UPDATE of every column of a row by its id, the values bound as `b_<column>`."""
+    return update(table).where(table.c.id == bindparam("b_id")).values(
+        {column.name: bindparam(f"b_{column.name}") for column in table.columns if column.name != "id"}
+    )
 
 
 @functools.cache
@@ -108,13 +122,11 @@ class Known:
             names = [column.name for column in table.columns]
             new = [row for (model, _), row in self._new.items() if model is spec.model]
             if new:
-                connection.execute(insert(table), [{name: getattr(row, name) for name in names} for row in new])
+                connection.execute(_insert_statement(table), [{name: getattr(row, name) for name in names} for row in new])
             changed = [row for (model, _), row in self._changed.items() if model is spec.model]
             if changed:
-                statement = update(table).where(table.c.id == bindparam("b_id")).values(
-                    {name: bindparam(f"b_{name}") for name in names if name != "id"}
-                )
-                connection.execute(statement, [{f"b_{name}": getattr(row, name) for name in names} for row in changed])
+                connection.execute(_update_statement(table),
+                                   [{f"b_{name}": getattr(row, name) for name in names} for row in changed])
         self._stored.update(self._new)
         self._new.clear()
         self._changed.clear()

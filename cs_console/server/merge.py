@@ -112,6 +112,7 @@ class _Batch:
         return str(hlc.Stamp(self.now_ms, self.server_counter, SERVER_NODE))
 
 
+_RECORD_APPLIED = insert(applied_ops)
 _APPLIED = select(applied_ops.c.op_id).where(applied_ops.c.op_id.in_(bindparam("ids", expanding=True)))
 
 
@@ -173,7 +174,7 @@ def _apply_batch(database: Database, caller: Caller, request: SyncRequest, now_m
         batch.log.write()
         if todo:
             session.execute(
-                insert(applied_ops),
+                _RECORD_APPLIED,
                 [{"op_id": op.op_id, "device_id": request.device_id, "seq": op.seq, "agent_id": caller.agent_id} for op in todo],
             )
     return Outcome(
