@@ -77,7 +77,8 @@ def handle_sync(database: Database, caller: Caller, body: bytes, content_type: s
     else:
         with database.read() as session:
             page = changes.read_page(
-                session, caller, request.device_id, request.cursor, request.library_cursor, request.page_bytes
+                session, caller, request.device_id, request.cursor, request.library_cursor, request.page_bytes,
+                head=outcome.head,
             )
     response = SyncResponse(
         acked_through=outcome.acked_through,

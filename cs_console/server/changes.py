@@ -335,15 +335,18 @@ class _Filler:
                 return self.head, False
 
 
-def read_page(session: Session, caller: Caller, device_id: str, cursor: int, library_cursor: int, budget: int) -> Page:
+def read_page(session: Session, caller: Caller, device_id: str, cursor: int, library_cursor: int, budget: int,
+              head: int | None = None) -> Page:
     """The changes in the caller's scope after the two cursors, up to `budget` packed bytes.
 
     Tickets and everything they need come first; the library (knowledge base, templates)
     fills what room is left once the tickets are all down, so a bulk import of articles
     never holds back a customer's message. A page holds at least one row, so a row
-    larger than the budget still gets through.
+    larger than the budget still gets through. The read walks up to `head`, a change number
+    up to which everything is committed (default: the counter's value).
     """
-    head = session.execute(NEWEST).scalar_one()
+    if head is None:
+        head = session.execute(NEWEST).scalar_one()
     filler = _Filler(session, caller, device_id, budget, head)
     cursor_after, more = filler.fill(cursor, library=False)
     library_after = library_cursor

@@ -265,6 +265,12 @@ class Numbers:
         self._last = max(self._last + 1, self._clock_floor)
         return self._last
 
+    @property
+    def newest(self) -> int:
+        """The newest number handed out: once the transaction commits, every number up to
+        it is committed (numbers are handed out under the counter's lock, held to commit)."""
+        return self._last
+
     def save(self) -> None:
         if self._last != self._start:
             self._session.execute(self._SAVE, {"value": self._last})

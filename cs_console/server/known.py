@@ -68,14 +68,23 @@ def _update_statement(table: Table):
     )
 
 
+_NUMBER = "ticket.number"
+
+
 @functools.cache
-def _existing_statement(models: tuple[type[SQLModel], ...]):
-    """`(table, id)` of the rows of these tables whose ids are in `:ids_<table>`, built once per set of tables."""
-    return union_all(*(
+def _existing_statement(models: tuple[type[SQLModel], ...], numbers: bool):
+    """`(table, id)` of the rows of these tables whose ids are in `:ids_<table>`, and with
+    `numbers`, `("ticket.number", number)` of the ticket numbers in `:numbers` that are
+    taken; built once per set of tables."""
+    parts = [
         select(literal(model.__tablename__).label("entity"), col(model.id).label("id"))
         .where(col(model.id).in_(bindparam(f"ids_{model.__tablename__}", expanding=True)))
         for model in models
-    ))
+    ]
+    if numbers:
+        parts.append(select(literal(_NUMBER), col(Ticket.number)).where(
+            col(Ticket.number).in_(bindparam("numbers", expanding=True))))
+    return union_all(*parts)
 
 
 _NUMBER_HOLDERS = select(Ticket.number, Ticket.id).where(col(Ticket.number).in_(bindparam("ids", expanding=True)))
@@ -142,21 +151,27 @@ class Known:
             for row_id in chunk:
                 self._rows.setdefault((model, row_id), None)
 
-    def load_tables(self, wanted: dict[type[SQLModel], Iterable[str | None]]) -> None:
-        """`load` for several tables, asking first in one query which of the ids exist, so a
-        table none of them is in costs no read: a small batch mostly makes new rows. Batches
-        over READ_IDS ids read each table in chunks instead."""
+    def load_tables(self, wanted: dict[type[SQLModel], Iterable[str | None]], numbers: Iterable[str | None]) -> None:
+        """`load` for several tables and `load_numbers`, asking first in one query which of the
+        ids and numbers exist, so a table none of them is in costs no read: a small batch
+        mostly makes new rows. Batches over READ_IDS ids read each table in chunks instead."""
         missing = {model: {i for i in ids if storable(i) and (model, i) not in self._rows}
                    for model, ids in wanted.items()}
         missing = {model: ids for model, ids in missing.items() if ids}
-        if len(missing) < 2 or sum(map(len, missing.values())) > READ_IDS:
+        numbers = {n for n in numbers if storable(n) and n not in self._number_holder}
+        if len(missing) + bool(numbers) < 2 or sum(map(len, missing.values())) + len(numbers) > READ_IDS:
             for model, ids in missing.items():
                 self.load(model, ids)
+            self.load_numbers(numbers)
             return
         self.flush()
         models = tuple(sorted(missing, key=lambda model: model.__tablename__))
-        found = set(self.session.execute(_existing_statement(models),
-                                         {f"ids_{model.__tablename__}": sorted(missing[model]) for model in models}))
+        values = {f"ids_{model.__tablename__}": sorted(missing[model]) for model in models}
+        found = set(self.session.execute(_existing_statement(models, bool(numbers)),
+                                         {**values, **({"numbers": sorted(numbers)} if numbers else {})}))
+        taken = {number for number in numbers if (_NUMBER, number) in found}
+        self._number_holder.update(dict.fromkeys(numbers - taken))
+        self.load_numbers(taken)
         for model in models:
             present = {row_id for row_id in missing[model] if (model.__tablename__, row_id) in found}
             self.load(model, present)

@@ -71,6 +71,9 @@ class Outcome:
     settled: tuple[tuple, ...] = ()
     """[op id, field, its value, the value that stays] of each write of the request that lost
     to a later one, bookkeeping fields aside: the device shows them in its outbox."""
+    head: int | None = None
+    """A change number up to which everything is committed, known from the batch's write
+    (None: nothing was written), so the page after it needs no query for one."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ def _apply_batch(database: Database, caller: Caller, request: SyncRequest, now_m
         duplicates=len(request.ops) - len(todo),
         conflicts=batch.conflicts,
         settled=tuple(batch.settled),
+        head=numbers.newest,
     )
 
 
@@ -220,11 +224,10 @@ def _read_ahead(batch: _Batch, ops: list) -> None:
             note(numbers, op.payload.get("number"))
         elif op.entity == "ticket_event" and op.payload.get("kind") == "first_response":
             note(answered, op.payload.get("ticket_id"))
-    known.load_tables({ENTITIES[entity].model: ids for entity, ids in wanted.items()})
+    known.load_tables({ENTITIES[entity].model: ids for entity, ids in wanted.items()}, numbers)
     known.load(Ticket, {row.ticket_id for entity in TICKET_CHILDREN for row in known.rows(ENTITIES[entity].model)})
     known.load_customers(customers)
     known.load(Agent, {ticket.assignee_id for ticket in known.rows(Ticket)})
-    known.load_numbers(numbers)
     known.load_children(Interaction, answered)
     batch.log.read((op.entity, op.entity_id) for op in ops if storable(op.entity_id))
     batch.log.read(("customer", customer_id) for customer_id in customers)
