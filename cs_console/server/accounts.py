@@ -133,6 +133,18 @@ _CALLER_BY_TOKEN = (
 """Every request asks it: built once, read as plain columns (no ORM object per request)."""
 
 
+def bearer_token(authorization: str | None) -> str:
+    """The token of an `Authorization: Bearer <token>` header.
+
+    Raises:
+        Unauthorized: the header names no bearer token.
+    """
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("this call needs a bearer token; log in with: cs-console login URL")
+    return token.strip()
+
+
 def authenticate(database: Database, authorization: str | None) -> Caller:
     """The caller an `Authorization: Bearer <token>` header names.
 
@@ -140,11 +152,9 @@ def authenticate(database: Database, authorization: str | None) -> Caller:
         Unauthorized: no token, or one this server does not know.
         Forbidden: the account is disabled.
     """
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("this call needs a bearer token; log in with: cs-console login URL")
+    token = bearer_token(authorization)
     with database.engine.connect() as connection:
-        found = connection.execute(_CALLER_BY_TOKEN, {"token_hash": hash_token(token.strip())}).first()
+        found = connection.execute(_CALLER_BY_TOKEN, {"token_hash": hash_token(token)}).first()
     if found is None:
         raise Unauthorized(
             "this server does not know the token (mistyped, or replaced by rotate-token); "

@@ -77,7 +77,8 @@ def handle_sync(database: Database, caller: Caller, body: bytes, content_type: s
     else:
         with database.read() as session:
             page = changes.read_page(
-                session, caller, request.device_id, request.cursor, request.library_cursor, request.page_bytes
+                session, caller, request.device_id, request.cursor, request.library_cursor, request.page_bytes,
+                head=outcome.head,
             )
     response = SyncResponse(
         acked_through=outcome.acked_through,
@@ -91,6 +92,14 @@ def handle_sync(database: Database, caller: Caller, body: bytes, content_type: s
         settled=outcome.settled,
     )
     return codec.encode(response.to_wire(), answer_type), answer_type
+
+
+def _sync_call(database: Database, authorization: str | None, body: bytes, content_type: str) -> tuple[bytes, str]:
+    """Authenticate, then `handle_sync`: one trip to a worker thread per request, not two."""
+    caller = accounts.authenticate(database, authorization)
+    if not content_type:
+        raise BadRequest(f"say what the body is: Content-Type {codec.BINARY_TYPE} or {codec.JSON_TYPE}")
+    return handle_sync(database, caller, body, content_type)
 
 
 def create_app(database_url: str | None = None, blobs: blob_store.BlobStore | None = None) -> FastAPI:
@@ -140,12 +149,11 @@ def create_app(database_url: str | None = None, blobs: blob_store.BlobStore | No
         },
     )
     async def sync(request: Request) -> Response:
-        caller = await run_in_threadpool(accounts.authenticate, database, request.headers.get("authorization"))
+        authorization = request.headers.get("authorization")
+        accounts.bearer_token(authorization)  # no token: refused before the body is read
         body = await read_capped(request, MAX_BODY_BYTES, "send fewer operations per request")
         content_type = request.headers.get("content-type") or ""
-        if not content_type:
-            raise BadRequest(f"say what the body is: Content-Type {codec.BINARY_TYPE} or {codec.JSON_TYPE}")
-        answer, answer_type = await run_in_threadpool(handle_sync, database, caller, body, content_type)
+        answer, answer_type = await run_in_threadpool(_sync_call, database, authorization, body, content_type)
         return Response(answer, media_type=answer_type)
 
     @app.post("/v{version}/sync", include_in_schema=False)

@@ -75,6 +75,15 @@ _LINES = select(changes.c.entity, changes.c.entity_id, changes.c.seq, changes.c.
 )
 
 
+_RENUMBER = (
+    update(changes)
+    .where(changes.c.entity == bindparam("b_entity"), changes.c.entity_id == bindparam("b_entity_id"))
+    .values(seq=bindparam("b_seq"), ticket_id=bindparam("b_ticket_id"), origin=bindparam("b_origin"))
+)
+_ADD_LINES = insert(changes)
+"""Both built once: building a statement cost more than running it on a sync's few lines."""
+
+
 class Log:
     """The change-log lines of one write transaction, kept until `write` and written with
     one executemany UPDATE and one INSERT, instead of an UPDATE (and maybe an INSERT) per row.
@@ -134,15 +143,10 @@ class Log:
         existing = [line for line in lines if self._logged[(line["b_entity"], line["b_entity_id"])] is not None]
         new = [line for line in lines if self._logged[(line["b_entity"], line["b_entity_id"])] is None]
         if existing:
-            statement = (
-                update(changes)
-                .where(changes.c.entity == bindparam("b_entity"), changes.c.entity_id == bindparam("b_entity_id"))
-                .values(seq=bindparam("b_seq"), ticket_id=bindparam("b_ticket_id"), origin=bindparam("b_origin"))
-            )
-            self._session.connection().execute(statement, existing)
+            self._session.connection().execute(_RENUMBER, existing)
         if new:
             self._session.connection().execute(
-                insert(changes),
+                _ADD_LINES,
                 [{"entity": line["b_entity"], "entity_id": line["b_entity_id"], "seq": line["b_seq"],
                   "ticket_id": line["b_ticket_id"], "origin": line["b_origin"]} for line in new],
             )
@@ -150,15 +154,16 @@ class Log:
             self._logged[key] = (seq, origin)
         self._pending.clear()
 
-    def touch_family(self, ticket: Ticket, *, new: bool = False) -> None:
+    def touch_family(self, ticket: Ticket, *, new: bool = False, new_customer: bool = False) -> None:
         """Re-log a ticket's customer and history, for devices the ticket has just reached.
 
         A ticket `new` to the server has no history here yet (a message naming a ticket
-        the server lacks is refused), so only its customer is re-logged. Rows the session
+        the server lacks is refused), so only its customer is re-logged; a `new_customer`,
+        not yet in the database, has no contacts or assets there either. Rows the session
         holds unflushed are not found: flush first.
         """
         self.touch("customer", ticket.customer_id, origin=_UNCHANGED)
-        for model, entity in ((Contact, "contact"), (Asset, "asset")):
+        for model, entity in () if new_customer else ((Contact, "contact"), (Asset, "asset")):
             ids = list(self._session.execute(select(model.id).where(model.customer_id == ticket.customer_id)).scalars())
             self.read((entity, row_id) for row_id in ids)
             for row_id in ids:
@@ -330,15 +335,18 @@ class _Filler:
                 return self.head, False
 
 
-def read_page(session: Session, caller: Caller, device_id: str, cursor: int, library_cursor: int, budget: int) -> Page:
+def read_page(session: Session, caller: Caller, device_id: str, cursor: int, library_cursor: int, budget: int,
+              head: int | None = None) -> Page:
     """The changes in the caller's scope after the two cursors, up to `budget` packed bytes.
 
     Tickets and everything they need come first; the library (knowledge base, templates)
     fills what room is left once the tickets are all down, so a bulk import of articles
     never holds back a customer's message. A page holds at least one row, so a row
-    larger than the budget still gets through.
+    larger than the budget still gets through. The read walks up to `head`, a change number
+    up to which everything is committed (default: the counter's value).
     """
-    head = session.execute(NEWEST).scalar_one()
+    if head is None:
+        head = session.execute(NEWEST).scalar_one()
     filler = _Filler(session, caller, device_id, budget, head)
     cursor_after, more = filler.fill(cursor, library=False)
     library_after = library_cursor

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, literal, select, union_all, update
 from sqlmodel import Session, SQLModel, col
 
 from cs_console.storage.models import Customer, Ticket
@@ -52,6 +52,39 @@ def rows_where_in(model: type[SQLModel], column: str):
     """`SELECT model WHERE column IN :ids`, built once: every request runs these, and
     building the statement anew costs twice what running it does."""
     return select(model).where(getattr(model, column).in_(bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _insert_statement(table: Table):
+    """Built once per table: building an INSERT or UPDATE costs more than running it on a few rows."""
+    return insert(table)
+
+
+@functools.cache
+def _update_statement(table: Table):
+    """The UPDATE of every column of a row by its id, the values bound as `b_<column>`."""
+    return update(table).where(table.c.id == bindparam("b_id")).values(
+        {column.name: bindparam(f"b_{column.name}") for column in table.columns if column.name != "id"}
+    )
+
+
+_NUMBER = "ticket.number"
+
+
+@functools.cache
+def _existing_statement(models: tuple[type[SQLModel], ...], numbers: bool):
+    """`(table, id)` of the rows of these tables whose ids are in `:ids_<table>`, and with
+    `numbers`, `("ticket.number", number)` of the ticket numbers in `:numbers` that are
+    taken; built once per set of tables."""
+    parts = [
+        select(literal(model.__tablename__).label("entity"), col(model.id).label("id"))
+        .where(col(model.id).in_(bindparam(f"ids_{model.__tablename__}", expanding=True)))
+        for model in models
+    ]
+    if numbers:
+        parts.append(select(literal(_NUMBER), col(Ticket.number)).where(
+            col(Ticket.number).in_(bindparam("numbers", expanding=True))))
+    return union_all(*parts)
 
 
 _NUMBER_HOLDERS = select(Ticket.number, Ticket.id).where(col(Ticket.number).in_(bindparam("ids", expanding=True)))
@@ -98,13 +131,11 @@ class Known:
             names = [column.name for column in table.columns]
             new = [row for (model, _), row in self._new.items() if model is spec.model]
             if new:
-                connection.execute(insert(table), [{name: getattr(row, name) for name in names} for row in new])
+                connection.execute(_insert_statement(table), [{name: getattr(row, name) for name in names} for row in new])
             changed = [row for (model, _), row in self._changed.items() if model is spec.model]
             if changed:
-                statement = update(table).where(table.c.id == bindparam("b_id")).values(
-                    {name: bindparam(f"b_{name}") for name in names if name != "id"}
-                )
-                connection.execute(statement, [{f"b_{name}": getattr(row, name) for name in names} for row in changed])
+                connection.execute(_update_statement(table),
+                                   [{f"b_{name}": getattr(row, name) for name in names} for row in changed])
         self._stored.update(self._new)
         self._new.clear()
         self._changed.clear()
@@ -119,6 +150,33 @@ class Known:
                 self._adopt(row)
             for row_id in chunk:
                 self._rows.setdefault((model, row_id), None)
+
+    def load_tables(self, wanted: dict[type[SQLModel], Iterable[str | None]], numbers: Iterable[str | None]) -> None:
+        """`load` for several tables and `load_numbers`, asking first in one query which of the
+        ids and numbers exist, so a table none of them is in costs no read: a small batch
+        mostly makes new rows. Batches over READ_IDS ids read each table in chunks instead."""
+        missing = {model: {i for i in ids if storable(i) and (model, i) not in self._rows}
+                   for model, ids in wanted.items()}
+        missing = {model: ids for model, ids in missing.items() if ids}
+        numbers = {n for n in numbers if storable(n) and n not in self._number_holder}
+        if len(missing) + bool(numbers) < 2 or sum(map(len, missing.values())) + len(numbers) > READ_IDS:
+            for model, ids in missing.items():
+                self.load(model, ids)
+            self.load_numbers(numbers)
+            return
+        self.flush()
+        models = tuple(sorted(missing, key=lambda model: model.__tablename__))
+        values = {f"ids_{model.__tablename__}": sorted(missing[model]) for model in models}
+        found = set(self.session.execute(_existing_statement(models, bool(numbers)),
+                                         {**values, **({"numbers": sorted(numbers)} if numbers else {})}))
+        taken = {number for number in numbers if (_NUMBER, number) in found}
+        self._number_holder.update(dict.fromkeys(numbers - taken))
+        self.load_numbers(taken)
+        for model in models:
+            present = {row_id for row_id in missing[model] if (model.__tablename__, row_id) in found}
+            self.load(model, present)
+            for row_id in missing[model] - present:
+                self._rows[(model, row_id)] = None
 
     def get(self, model: type[SQLModel], row_id: str | None) -> SQLModel | None:
         if row_id is None:
@@ -149,7 +207,7 @@ class Known:
         if (type(row), ticket_id) in self._children:
             self._children[(type(row), ticket_id)].add(row.id)
 
-    def _absent(self, model: type[SQLModel], row_id: str) -> bool:
+    def absent(self, model: type[SQLModel], row_id: str) -> bool:
         """Read already and not in the database, so no row there names it (its foreign keys
         see to that): a new ticket's children or a new customer's tickets need no query."""
         return (model, row_id) in self._rows and (model, row_id) not in self._stored
@@ -157,7 +215,7 @@ class Known:
     def load_children(self, model: type[SQLModel], ticket_ids: Iterable[str | None]) -> None:
         """Read every row of `model` (a ticket's child) belonging to these tickets."""
         missing = {t for t in ticket_ids if storable(t) and (model, t) not in self._children}
-        for ticket_id in {t for t in missing if self._absent(Ticket, t)}:
+        for ticket_id in {t for t in missing if self.absent(Ticket, t)}:
             self._children[(model, ticket_id)] = set()
             missing.discard(ticket_id)
         if missing:
@@ -178,7 +236,7 @@ class Known:
     def load_customers(self, customer_ids: Iterable[str | None]) -> None:
         """Read every ticket naming these customers."""
         missing = {c for c in customer_ids if storable(c) and c not in self._customer_tickets}
-        for customer_id in {c for c in missing if self._absent(Customer, c)}:
+        for customer_id in {c for c in missing if self.absent(Customer, c)}:
             self._customer_tickets[customer_id] = set()
             missing.discard(customer_id)
         if missing:

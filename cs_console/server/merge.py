@@ -39,7 +39,7 @@ from cs_console.server.db import Database, Numbers, applied_ops
 from cs_console.server.known import Known, storable
 from cs_console.server.scope import ORGANISATION_PARTS, Caller, write_problem
 from cs_console.storage import hlc
-from cs_console.storage.models import Agent, Interaction, Ticket, TicketEvent
+from cs_console.storage.models import Agent, Customer, Interaction, Ticket, TicketEvent
 from cs_console.storage.ticket_relations import MAX_CHAIN
 from cs_console.sync.errors import BatchRefused, Problem
 from cs_console.sync.protocol import SyncRequest
@@ -71,6 +71,9 @@ class Outcome:
     settled: tuple[tuple, ...] = ()
     """[op id, field, its value, the value that stays] of each write of the request that lost
     to a later one, bookkeeping fields aside: the device shows them in its outbox."""
+    head: int | None = None
+    """A change number up to which everything is committed, known from the batch's write
+    (None: nothing was written), so the page after it needs no query for one."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class _Batch:
         return str(hlc.Stamp(self.now_ms, self.server_counter, SERVER_NODE))
 
 
+_RECORD_APPLIED = insert(applied_ops)
 _APPLIED = select(applied_ops.c.op_id).where(applied_ops.c.op_id.in_(bindparam("ids", expanding=True)))
 
 
@@ -173,7 +177,7 @@ def _apply_batch(database: Database, caller: Caller, request: SyncRequest, now_m
         batch.log.write()
         if todo:
             session.execute(
-                insert(applied_ops),
+                _RECORD_APPLIED,
                 [{"op_id": op.op_id, "device_id": request.device_id, "seq": op.seq, "agent_id": caller.agent_id} for op in todo],
             )
     return Outcome(
@@ -182,6 +186,7 @@ def _apply_batch(database: Database, caller: Caller, request: SyncRequest, now_m
         duplicates=len(request.ops) - len(todo),
         conflicts=batch.conflicts,
         settled=tuple(batch.settled),
+        head=numbers.newest,
     )
 
 
@@ -219,12 +224,10 @@ def _read_ahead(batch: _Batch, ops: list) -> None:
             note(numbers, op.payload.get("number"))
         elif op.entity == "ticket_event" and op.payload.get("kind") == "first_response":
             note(answered, op.payload.get("ticket_id"))
-    for entity, ids in wanted.items():
-        known.load(ENTITIES[entity].model, ids)
+    known.load_tables({ENTITIES[entity].model: ids for entity, ids in wanted.items()}, numbers)
     known.load(Ticket, {row.ticket_id for entity in TICKET_CHILDREN for row in known.rows(ENTITIES[entity].model)})
     known.load_customers(customers)
     known.load(Agent, {ticket.assignee_id for ticket in known.rows(Ticket)})
-    known.load_numbers(numbers)
     known.load_children(Interaction, answered)
     batch.log.read((op.entity, op.entity_id) for op in ops if storable(op.entity_id))
     batch.log.read(("customer", customer_id) for customer_id in customers)
@@ -446,7 +449,7 @@ def _after_ticket_write(batch: _Batch, ticket: Ticket, before: dict | None, lost
     if before is None or moved or before["customer_id"] != ticket.customer_id:
         if before is not None:
             batch.known.flush()
-        batch.log.touch_family(ticket, new=before is None)
+        batch.log.touch_family(ticket, new=before is None, new_customer=batch.known.absent(Customer, ticket.customer_id))
     if lost:
         _conflict_note(batch, ticket, lost, stamp)
 
