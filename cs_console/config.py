@@ -89,6 +89,13 @@ KEY_SCOPES: dict[str, tuple[str, ...]] = {
 """Which binding ids are live together on one screen; the app's own (`team`, `help`,
 `outbox`, `search_all`) and `FIXED_KEYS` are live on every screen. Two ids of one scope must not share a key."""
 APP_WIDE_KEYS = ("team", "help", "outbox", "search_all")
+SCREEN_FIXED_KEYS: dict[str, dict[str, str]] = {
+    "queue": {"everyone's tickets": "a"},
+    "ticket": {"run a macro": "ctrl+r", "undo the macro": "ctrl+z"},
+    "team": {"review": "v", "period kind": "w", "next day": "d", "earlier period": "left_square_bracket",
+             "later period": "right_square_bracket", **{f"view {n}": str(n) for n in range(1, 6)}},
+}
+"""Keys a screen binds that the config cannot move; a configured key must not take one."""
 
 
 class ConfigError(UserError, ValueError):
@@ -254,7 +261,8 @@ def _refuse_key_clashes(keys: Mapping[str, str], configured: set[str], source: s
         ConfigError: names both bindings, their key and the screen.
     """
     for screen, scoped in KEY_SCOPES.items():
-        owners = {key: f"the fixed {name} key" for name, key in FIXED_KEYS.items()}
+        fixed = {**FIXED_KEYS, **SCREEN_FIXED_KEYS.get(screen, {})}
+        owners = {key: f"the fixed {name} key" for name, key in fixed.items()}
         for binding_id in (*APP_WIDE_KEYS, *scoped):
             key, name = keys[binding_id], f"keys.{binding_id}"
             other = owners.setdefault(key, name)

@@ -58,6 +58,8 @@ def test_a_broken_config_file_stops_the_console_with_its_name(isolated_home, tmp
     ({"expert_answer": "s"}, "keys.expert_answer = 's' clashes with keys.set_status, also 's' on the ticket screen"),
     ({"set_priority": "e"}, "keys.set_priority = 'e' clashes with keys.escalate, also 'e' on the ticket screen"),
     ({"snooze": "d"}, "keys.snooze = 'd' clashes with keys.reminder_done, also 'd' on the reminders screen"),
+    ({"send": "ctrl+r"}, "keys.send = 'ctrl+r' clashes with the fixed run a macro key, also 'ctrl+r' on the ticket"),
+    ({"auto_route": "v"}, "keys.auto_route = 'v' clashes with the fixed review key, also 'v' on the team screen"),
 ])
 def test_a_key_that_takes_another_bindings_key_is_refused_naming_both(keys, message):
     with pytest.raises(ConfigError, match=message.replace("+", r"\+")):
@@ -87,3 +89,18 @@ def test_a_glossary_table_extends_the_shipped_glossary_and_a_bad_term_is_named()
     assert glossary.translations("oily water") == ["含油废水"], "a configured term overrides the shipped one"
     with pytest.raises(ConfigError, match="glossary.gangway: expected a term in the other language"):
         from_mapping({"glossary": {"gangway": ""}})
+
+
+def test_every_key_a_screen_binds_is_configurable_or_known_as_fixed():
+    """The clash check knows each screen's keys: a binding the config cannot move is listed
+    in `SCREEN_FIXED_KEYS`, so a configured key is refused if it would take it."""
+    from cs_console.config import APP_WIDE_KEYS, DEFAULT_KEYS, FIXED_KEYS, KEY_SCOPES, SCREEN_FIXED_KEYS
+    from cs_console.screens.lead import LeadScreen
+    from cs_console.screens.queue import QueueScreen
+    from cs_console.screens.ticket import TicketScreen
+
+    for scope, screen in (("queue", QueueScreen), ("ticket", TicketScreen), ("team", LeadScreen)):
+        configurable = {DEFAULT_KEYS[binding_id] for binding_id in (*KEY_SCOPES[scope], *APP_WIDE_KEYS)}
+        known = configurable | set(FIXED_KEYS.values()) | set(SCREEN_FIXED_KEYS.get(scope, {}).values())
+        fixed = {binding.key for binding in screen.BINDINGS if binding.id not in DEFAULT_KEYS}
+        assert fixed <= known, f"the {scope} screen binds {sorted(fixed - known)}, unknown to the clash check"
