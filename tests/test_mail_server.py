@@ -393,13 +393,24 @@ def acknowledging(tmp_path, dovecot, smtp_sink):  # noqa: F811
     return mail_config.load(settings)
 
 
-async def test_the_acknowledgement_is_in_the_tickets_thread_on_the_agents_device(
-        tmp_path, server, database, dovecot, smtp_sink):  # noqa: F811
+async def ticket_screen(agent, ticket_id: str, size: tuple[int, int]) -> str:
+    """What the agent's console shows of the ticket, in English."""
     from cs_console.app import ConsoleApp
     from cs_console.config import from_mapping
     from cs_console.screens.ticket import TicketScreen
     from tests.test_interface_strings import settle, shown
 
+    agent.store.set_current_agent(agent.agent_id)
+    app = ConsoleApp(agent.store, from_mapping({"language": "en"}))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app.push_screen(TicketScreen(ticket_id))
+        await settle(pilot)
+        return shown(app)
+
+
+async def test_the_acknowledgement_is_in_the_tickets_thread_on_the_agents_device(
+        tmp_path, server, database, dovecot, smtp_sink):  # noqa: F811
     config = acknowledging(tmp_path, dovecot, smtp_sink)
     take(database, config, unique("foxmail_gbk.eml"))
     mail_out.send_due(database, config, "test-holder", now_ms())
@@ -415,13 +426,7 @@ async def test_the_acknowledgement_is_in_the_tickets_thread_on_the_agents_device
     [reply] = [i for i in detail.interactions if i.kind == "public_reply"]
     assert reply.author_id is None and reply.body.strip() == ack.get_content().strip()
     assert detail.delivery_of(reply.id) == ("sent", "")
-    agent.store.set_current_agent(agent.agent_id)
-    app = ConsoleApp(agent.store, from_mapping({"language": "en"}))
-    async with app.run_test(size=(140, 60)) as pilot:
-        await settle(pilot)
-        app.push_screen(TicketScreen(ticket.id))
-        await settle(pilot)
-        screen = shown(app)
+    screen = await ticket_screen(agent, ticket.id, size=(140, 60))
     assert "Reply · automatic acknowledgement by the server" in screen and "✓ sent" in screen
     assert f"工单号 {ticket.number}" in screen
 
@@ -537,11 +542,7 @@ def test_a_30_mb_mail_becomes_one_ticket_with_its_attachment_kept_whole(database
 
 async def test_a_reply_the_relay_cannot_take_shows_failed_and_why_on_the_device_that_wrote_it(
         tmp_path, server, database, config, dovecot, smtp_sink):  # noqa: F811
-    from cs_console.app import ConsoleApp
-    from cs_console.config import from_mapping
-    from cs_console.screens.ticket import TicketScreen
     from cs_console.usecases.ticket_changes import add_interaction
-    from tests.test_interface_strings import settle, shown
 
     take(database, config, unique("outlook_utf8.eml"))
     [ticket] = tickets_of(database, config)
@@ -555,11 +556,5 @@ async def test_a_reply_the_relay_cannot_take_shows_failed_and_why_on_the_device_
     agent.sync_until_done()
     state, reason = agent.store.ticket_detail(ticket.id).delivery_of(reply.id)
     assert state == "failed" and f"127.0.0.1:{smtp_sink.port} cannot be reached" in reason
-    agent.store.set_current_agent(agent.agent_id)
-    app = ConsoleApp(agent.store, from_mapping({"language": "en"}))
-    async with app.run_test(size=(200, 50)) as pilot:
-        await settle(pilot)
-        app.push_screen(TicketScreen(ticket.id))
-        await settle(pilot)
-        screen = shown(app)
+    screen = await ticket_screen(agent, ticket.id, size=(200, 50))
     assert f"✗ failed: {reason}" in screen and "last reply: ✗ failed" in screen

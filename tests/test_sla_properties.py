@@ -116,15 +116,21 @@ def test_a_pause_never_shortens_the_time_left(calendar, priority, history, waiti
             assert held.due >= plain.due, (plain, held)
 
 
-@given(calendars, queues, moments)
-def test_a_queues_clocks_are_exactly_the_clocks_made_in_full(calendar, queue, now):
-    """A queue sorts by each ticket's urgency before its clocks are made (they are made when
-    read): that urgency, and every clock, must be what the plain computation gives."""
+def tickets_of(queue) -> list:
+    """(priority, events) per drawn ticket, its events in the drawn order."""
     tickets = []
     for priority, history, order in queue:
         events = events_of(history)
         order.shuffle(events)
         tickets.append((priority, events))
+    return tickets
+
+
+@given(calendars, queues, moments)
+def test_a_queues_clocks_are_exactly_the_clocks_made_in_full(calendar, queue, now):
+    """A queue sorts by each ticket's urgency before its clocks are made (they are made when
+    read): that urgency, and every clock, must be what the plain computation gives."""
+    tickets = tickets_of(queue)
     computed = queue_clocks(tickets, DEFAULT_POLICY, calendar, now)
     urgencies = [clocks.urgency for clocks in computed]  # all a sort reads
     copies = [pickle.loads(pickle.dumps(clocks)) for clocks in queue_clocks(tickets, DEFAULT_POLICY, calendar, now)]
@@ -143,11 +149,7 @@ def test_clocks_moved_to_another_now_are_the_clocks_replayed_there(calendar, que
     """A tick moves the clocks computed at the last tick rather than replaying every ticket;
     whether events fall between the two, or the later `now` is earlier, the clocks and the
     urgency a queue sorts by are what a replay at that `now` gives."""
-    tickets = []
-    for priority, history, order in queue:
-        events = events_of(history)
-        order.shuffle(events)
-        tickets.append((priority, events))
+    tickets = tickets_of(queue)
     clocks = queue_clocks(tickets, DEFAULT_POLICY, calendar, first)
     for now in laters:
         clocks = queue_clocks_at(clocks, DEFAULT_POLICY, calendar, now)
