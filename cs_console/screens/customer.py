@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
+from rich.cells import cell_len
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
@@ -120,12 +121,6 @@ class CustomerScreen(ConsoleScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        s = self.strings
-        self.query_one("#customer-contacts", DataTable).add_columns(
-            s("organisation.contacts"), s("organisation.col.role"), s("organisation.col.phones"),
-            s("organisation.col.emails"))
-        self.query_one("#customer-assets", DataTable).add_columns(
-            s("organisation.assets"), s("organisation.col.kind"), "IMO", s("organisation.col.flag"))
         self.query_one("#customer-tickets", VirtualTable).focus()
         self.reload()
 
@@ -175,10 +170,15 @@ class CustomerScreen(ConsoleScreen):
             f"{self.readonly_mark()}\n"
             f"[i]{escape(clip(customer.preferences, 150))}[/i]"
         )
-        self._fill(self.query_one("#customer-contacts", DataTable), contacts, lambda c: (
-            c.name, c.role, shown_list(c.phones), shown_list(c.emails)), s("organisation.no_contacts"))
-        self._fill(self.query_one("#customer-assets", DataTable), assets, lambda a: (
-            a.name, _known(s, f"asset.kind.{a.kind}", a.kind), a.imo, a.flag), s("organisation.no_assets"))
+        self._fill(self.query_one("#customer-contacts", DataTable),
+                   (s("organisation.contacts"), s("organisation.col.role"), s("organisation.col.phones"),
+                    s("organisation.col.emails")),
+                   contacts, lambda c: (c.name, c.role, shown_list(c.phones), shown_list(c.emails)),
+                   s("organisation.no_contacts"))
+        self._fill(self.query_one("#customer-assets", DataTable),
+                   (s("organisation.assets"), s("organisation.col.kind"), "IMO", s("organisation.col.flag")),
+                   assets, lambda a: (a.name, _known(s, f"asset.kind.{a.kind}", a.kind), a.imo, a.flag),
+                   s("organisation.no_assets"))
         self.query_one("#customer-tickets-title", Static).update(
             s("organisation.history_all") if self.history_of is None
             else s("organisation.history_of", name=escape(self.history_of.name)))
@@ -193,14 +193,19 @@ class CustomerScreen(ConsoleScreen):
             self.call_after_refresh(painted)
 
     @staticmethod
-    def _fill(table: DataTable, rows: list, cells: Callable, empty: str) -> None:
-        """Rows of a small list, the cursor kept on the row it was on; a hint when there are none."""
+    def _fill(table: DataTable, headings: tuple[str, ...], rows: list, cells: Callable, empty: str) -> None:
+        """Rows of a small list, the cursor kept on the row it was on; a hint when there are none.
+
+        Each column is as wide as its widest cell, measured here: the table measures new rows
+        only when it next goes idle, and until then a name longer than the old ones was cut."""
         where = table.cursor_row
-        table.clear()
-        for row in rows:
-            table.add_row(*(escape(str(cell)) for cell in cells(row)), key=row.id)
-        if not rows:
-            table.add_row(empty, "", "", "", key="")
+        lines = [(row.id, tuple(str(cell) for cell in cells(row))) for row in rows] or \
+            [("", (empty, *("" for _ in headings[1:])))]
+        table.clear(columns=True)
+        for index, heading in enumerate(headings):
+            table.add_column(heading, width=max(cell_len(heading), *(cell_len(line[index]) for _, line in lines)))
+        for key, line in lines:
+            table.add_row(*(escape(cell) for cell in line), key=key)
         table.move_cursor(row=min(where, max(table.row_count - 1, 0)))
 
     def _part(self) -> Contact | Asset | None:
