@@ -20,6 +20,7 @@ from textual.widgets import Input, Static
 from cs_console.screens.base import ConsoleDialog
 from cs_console.text.strings import english
 from cs_console.usecases.attachments import path_completions
+from cs_console.widgets.current_result import show_if_current
 
 
 class PathSuggester(Suggester):
@@ -63,7 +64,7 @@ class AttachScreen(ConsoleDialog[str | None]):
     def _check(self, path: str) -> None:
         """The check reads the file system, so it runs off the event loop too."""
         problem = self.check(path) if self.check else None
-        self.app.call_from_thread(self._refuse if problem else self.dismiss, problem or path)
+        show_if_current(self.app, self._refuse if problem else self.dismiss, problem or path)
 
     def _refuse(self, problem: str) -> None:
         self.query_one("#attach-problem", Static).update(escape(problem))

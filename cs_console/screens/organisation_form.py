@@ -22,6 +22,7 @@ from cs_console.screens.base import ConsoleDialog
 from cs_console.store import StoreError
 from cs_console.text.strings import english
 from cs_console.usecases.organisation_edit import FieldRefused
+from cs_console.widgets.current_result import show_if_current
 
 Field = tuple[str, str, str]
 """(field name, label, value shown first)."""
@@ -74,11 +75,11 @@ class RecordForm(ConsoleDialog[bool | None]):
         try:
             self.save(values)
         except FieldRefused as error:
-            self.app.call_from_thread(self._refused, str(error), error.field)
+            show_if_current(self.app, self._refused, str(error), error.field)
         except (UserError, StoreError, ValueError) as error:
-            self.app.call_from_thread(self._refused, str(error), None)
+            show_if_current(self.app, self._refused, str(error), None)
         else:
-            self.app.call_from_thread(self.dismiss, True)
+            show_if_current(self.app, self.dismiss, True)
 
     def _refused(self, sentence: str, field: str | None) -> None:
         self.query_one("#form-problem", Static).update(f"[b]✗[/b] {escape(sentence)}")
