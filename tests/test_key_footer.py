@@ -3,6 +3,8 @@ when they changed while another screen covered it."""
 
 from __future__ import annotations
 
+import time
+
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -48,9 +50,8 @@ class FooterApp(App):
 async def footer_settles(pilot, screen, keys: list[str]) -> list[str]:
     """The screen's footer keys once they read `keys`, or as they stand after a while (a
     loaded machine may take more than one pause to lay the footer out)."""
-    for _ in range(100):
-        if footer_keys(screen) == keys:
-            break
+    deadline = time.monotonic() + 30  # a deadline, not a pause: a quick machine waits no longer
+    while footer_keys(screen) != keys and time.monotonic() < deadline:
         await pilot.pause(0.02)
     return footer_keys(screen)
 
