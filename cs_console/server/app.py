@@ -16,10 +16,10 @@ import os
 import time
 from dataclasses import replace
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from cs_console import __version__
 from cs_console.server import accounts, attachments_api, blob_store, changes, continuity, intake_api, merge
@@ -36,6 +36,12 @@ and a JSON one is that already."""
 KEEP_ALIVE_SECONDS = 120
 """A device stores each page before it asks for the next, which on a slow terminal takes
 seconds; uvicorn's default of 5 s would close the connection under its next request."""
+SYNCS_AT_ONCE = 4
+"""Syncs a process runs in its threads at once; the others wait their turn on the event
+loop. The work is CPU under one GIL and, on SQLite, one writer at a time, so forty threads
+(the thread pool's size) only took turns badly: bench_server, 2 cores, SQLite, 20 devices:
+p95 203 ms at 144 syncs/s against 566 ms at 129 syncs/s; 100 devices: p95 1.04 s
+against 1.36 s at the same 115-120 syncs/s."""
 
 log = logging.getLogger("cs_console.server")
 
@@ -136,6 +142,8 @@ def create_app(database_url: str | None = None, blobs: blob_store.BlobStore | No
         caller = accounts.authenticate(database, request.headers.get("authorization"))
         return {"agent_id": caller.agent_id, "name": caller.name, "role": caller.role, "team": caller.team}
 
+    syncs_at_once = anyio.CapacityLimiter(SYNCS_AT_ONCE)
+
     @app.post(
         SYNC_PATH,
         summary="Send operations, receive one page of changes",
@@ -153,7 +161,8 @@ def create_app(database_url: str | None = None, blobs: blob_store.BlobStore | No
         accounts.bearer_token(authorization)  # no token: refused before the body is read
         body = await read_capped(request, MAX_BODY_BYTES, "send fewer operations per request")
         content_type = request.headers.get("content-type") or ""
-        answer, answer_type = await run_in_threadpool(_sync_call, database, authorization, body, content_type)
+        answer, answer_type = await anyio.to_thread.run_sync(
+            _sync_call, database, authorization, body, content_type, limiter=syncs_at_once)
         return Response(answer, media_type=answer_type)
 
     @app.post("/v{version}/sync", include_in_schema=False)
