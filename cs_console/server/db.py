@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -231,6 +232,15 @@ POOL_RECYCLE_SECONDS = 300
 every use: the ping was a round trip per checkout, three per sync (bench_server)."""
 
 
+SCOPE_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_ticket_holder ON ticket (assignee_id, team)",
+    "CREATE INDEX IF NOT EXISTS ix_ticket_team ON ticket (team)",
+)
+"""The server's own indexes on the synced ticket table, for whose scope a ticket is in
+(`scope.ticket_clause`: an agent's tickets and their team's pool, a lead's team), which
+every sync asks; without them SQLite read the whole ticket table four times per sync."""
+
+
 NEWEST = select(counter.c.value).where(counter.c.id == 1)
 """The newest change number handed out and committed."""
 
@@ -267,6 +277,13 @@ class Database:
     engine: Engine
     writer: Engine
     """The same pool; on SQLite its transactions begin IMMEDIATE."""
+    write_turn: AbstractContextManager
+    """Held around each `write` transaction. On SQLite, a lock: one writer at a time anyway,
+    and a thread waiting here wakes the moment the writer before it commits, where one
+    waiting on the file's lock polls it in SQLite's busy handler, sleeping up to 100 ms
+    between tries (bench_server, 2 cores, 20 devices: p95 153 ms at 163 syncs/s, against
+    203 ms at 144). Other processes on the same file still meet the busy handler.
+    PostgreSQL writers wait on the counter row's lock instead (`Numbers`)."""
 
     @classmethod
     def open(cls, url: str | None = None) -> Database:
@@ -274,10 +291,10 @@ class Database:
         url = normalise_url(url or default_url())
         if url.startswith("sqlite"):
             engine = _sqlite_engine(url)
-            database = cls(engine, engine.execution_options(sqlite_begin="IMMEDIATE"))
+            database = cls(engine, engine.execution_options(sqlite_begin="IMMEDIATE"), threading.RLock())
         else:
             engine = create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS)
-            database = cls(engine, engine)
+            database = cls(engine, engine, nullcontext())
         database.create_tables()
         database.move_customer_details()
         return database
@@ -291,6 +308,8 @@ class Database:
             _add_new_columns(connection)
             for index in applied_ops.indexes:  # create_all adds no index to a table made earlier
                 index.create(connection, checkfirst=True)
+            for statement in SCOPE_INDEXES:
+                connection.execute(text(statement))
             for table, values in ((counter, {"value": 0}), (identity, {"server_id": secrets.token_urlsafe(9)})):
                 if connection.execute(select(table.c.id)).first() is None:
                     try:
@@ -349,7 +368,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[tuple[Session, Numbers]]:
         """One write transaction that may log changes; rolled back whole on any error."""
-        with Session(self.writer, expire_on_commit=False) as session, session.begin():
+        with self.write_turn, Session(self.writer, expire_on_commit=False) as session, session.begin():
             numbers = Numbers(session)
             yield session, numbers
             numbers.save()
