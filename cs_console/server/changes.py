@@ -71,7 +71,8 @@ READ_IDS = 500
 
 
 _LINES = select(changes.c.entity, changes.c.entity_id, changes.c.seq, changes.c.origin).where(
-    changes.c.entity.in_(bindparam("entities", expanding=True)), changes.c.entity_id.in_(bindparam("ids", expanding=True))
+    changes.c.entity.in_(bindparam("entities", expanding=True)),
+    changes.c.entity_id.in_(bindparam("ids", expanding=True)),
 )
 """Both key columns, so the primary key's index answers it: asked by id alone, SQLite and
 PostgreSQL read the whole log, and a sync cost 5.4 ms more at 8,000 tickets (and more with each)."""
